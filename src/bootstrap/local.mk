@@ -1,0 +1,1 @@
+# src/bootstrap: filled by its issue (see ../shared/DESIGN.md).

@@ -1,0 +1,41 @@
+/* Headless commands: `drover COMMAND ...`. Each command group lives in its own
+ * file under src/cli/ and is listed once in cli.c's table. */
+#ifndef DR_CLI_H
+#define DR_CLI_H
+
+#include <stdbool.h>
+
+struct dr_store;
+
+/* Options every command sees, parsed before the command name. */
+struct cli_globals {
+    const char *config_dir;   /* --config-dir */
+    const char *state_dir;    /* --state-dir */
+    bool read_only;           /* --read-only or DROVER_READ_ONLY=1 */
+    bool verbose;             /* -v: log to stderr too */
+};
+
+struct cli_command {
+    const char *name;
+    const char *args;         /* usage synopsis after the name */
+    const char *help;         /* one line, translated at print time */
+    /* argv[0] is the command name. Returns the process exit code:
+     * 0 ok, 1 failure, 2 usage error. */
+    int (*run)(const struct cli_globals *g, int argc, char **argv);
+};
+
+/* Entry point for main(): parses global options and runs a command.
+ * Returns -1 when no command was given (main decides: TUI or list). */
+int cli_main(int argc, char **argv, struct cli_globals *g);
+
+/* Helpers for commands. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Open and load the store with the global overrides; prints the reason and
+ * returns false on a fatal error. Diagnostics stay in the store. */
+bool cli_open_store(const struct cli_globals *g, struct dr_store *s);
+/* "-o table|json" parsing: returns true for json; exits via usage error otherwise. */
+int cli_parse_output(const char *cmd, const char *value, bool *json);
+
+/* Command groups (one file each). */
+
+#endif

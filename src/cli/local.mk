@@ -1,0 +1,7 @@
+# src/cli: headless commands. One file per command group, listed in cli.c.
+noinst_LIBRARIES += libdrcli.a
+libdrcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS) $(LIBCONFIG_CFLAGS)
+libdrcli_a_SOURCES = \
+	src/cli/cli.c src/cli/cli.h \
+	src/cli/common.c
+DROVER_LIBS += libdrcli.a

@@ -1,0 +1,12 @@
+# src/core: model, store, settings, keys, errors, log, helpers.
+noinst_LIBRARIES += libdrcore.a
+libdrcore_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(OPENSSL_CFLAGS) $(CJSON_CFLAGS)
+libdrcore_a_SOURCES = \
+	src/core/err.c src/core/err.h \
+	src/core/i18n.h \
+	src/core/log.c src/core/log.h \
+	src/core/util.c src/core/util.h \
+	src/core/model.h \
+	src/core/store.h
+DROVER_LIBS += libdrcore.a
+CORE_LIBS = libdrcore.a $(LIBCONFIG_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS) $(LIBINTL)

@@ -1,0 +1,232 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#define REDACTED "[REDACTED]"
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *log_file;
+static enum dr_log_level log_min = DR_LOG_INFO;
+static bool log_stderr;
+static char **log_secrets;
+
+static const char *const level_names[] = { "debug", "info", "warn", "error" };
+
+enum dr_err
+log_open(const char *path, enum dr_log_level min, struct dr_error *e)
+{
+    char *dir = util_dirname(path);
+    enum dr_err rc = util_mkdir_p(dir, 0700, e);
+    int fd;
+
+    free(dir);
+    if (rc != DR_E_OK)
+        return rc;
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return dr_error_set(e, DR_E_IO, _("%s: cannot open log: %s"), path, strerror(errno));
+    pthread_mutex_lock(&log_lock);
+    if (log_file)
+        fclose(log_file);
+    log_file = fdopen(fd, "a");
+    log_min = min;
+    pthread_mutex_unlock(&log_lock);
+    return DR_E_OK;
+}
+
+void
+log_close(void)
+{
+    pthread_mutex_lock(&log_lock);
+    if (log_file)
+        fclose(log_file);
+    log_file = NULL;
+    pthread_mutex_unlock(&log_lock);
+}
+
+void
+log_set_level(enum dr_log_level min)
+{
+    pthread_mutex_lock(&log_lock);
+    log_min = min;
+    pthread_mutex_unlock(&log_lock);
+}
+
+void
+log_set_stderr(bool on)
+{
+    pthread_mutex_lock(&log_lock);
+    log_stderr = on;
+    pthread_mutex_unlock(&log_lock);
+}
+
+void
+log_add_secret(const char *secret)
+{
+    /* Very short values would redact ordinary words; they are still never
+     * logged by callers, which pass secrets only through this list. */
+    if (str_empty(secret) || strlen(secret) < 3)
+        return;
+    pthread_mutex_lock(&log_lock);
+    strv_push(&log_secrets, secret);
+    pthread_mutex_unlock(&log_lock);
+}
+
+void
+log_clear_secrets(void)
+{
+    pthread_mutex_lock(&log_lock);
+    strv_free(&log_secrets);
+    pthread_mutex_unlock(&log_lock);
+}
+
+/* Replace every occurrence of needle in *s by REDACTED. */
+static void
+replace_all(char **s, const char *needle)
+{
+    size_t ln = strlen(needle);
+    char *p;
+
+    while ((p = strstr(*s, needle)) != NULL) {
+        char *n = xasprintf("%.*s%s%s", (int)(p - *s), *s, REDACTED, p + ln);
+        free(*s);
+        *s = n;
+    }
+}
+
+/* Cut out PEM and OpenSSH private key blocks, whole. */
+static void
+redact_key_blocks(char **s)
+{
+    char *begin;
+
+    while ((begin = strstr(*s, "-----BEGIN ")) != NULL) {
+        char *line_end = strstr(begin + 11, "-----");
+        if (line_end == NULL || !strstr(begin, "PRIVATE KEY") ||
+            strstr(begin, "PRIVATE KEY") > line_end)
+            break;
+        char *end = strstr(line_end + 5, "-----END ");
+        char *stop = end ? strstr(end + 9, "-----") : NULL;
+        stop = stop ? stop + 5 : begin + strlen(begin);
+        char *n = xasprintf("%.*s%s%s", (int)(begin - *s), *s, REDACTED, stop);
+        free(*s);
+        *s = n;
+    }
+}
+
+/* "password=x", "token: x", "secret = x": keep the key, hide the value up to
+ * the next blank, comma, quote or end. */
+static void
+redact_assignments(char **s)
+{
+    static const char *const keys[] = { "password", "passwd", "token", "secret" };
+    char *out = xstrdup(*s);
+
+    for (size_t k = 0; k < DR_ARRAY_LEN(keys); k++) {
+        size_t from = 0;
+        const char *hit;
+        while ((hit = str_casestr(out + from, keys[k])) != NULL) {
+            size_t off = (size_t)(hit - out) + strlen(keys[k]);
+            size_t v = off;
+            while (out[v] == '_' || (out[v] >= 'a' && out[v] <= 'z') ||
+                   (out[v] >= 'A' && out[v] <= 'Z'))
+                v++;
+            while (out[v] == ' ')
+                v++;
+            if (out[v] != '=' && out[v] != ':') {
+                from = off;
+                continue;
+            }
+            v++;
+            while (out[v] == ' ' || out[v] == '"' || out[v] == '\'')
+                v++;
+            size_t end = v;
+            while (out[end] && out[end] != ' ' && out[end] != ',' && out[end] != '"' &&
+                   out[end] != '\'' && out[end] != '\n' && out[end] != ';' && out[end] != '&')
+                end++;
+            if (end == v || strncmp(out + v, REDACTED, strlen(REDACTED)) == 0) {
+                from = end > off ? end : off;
+                continue;
+            }
+            char *n = xasprintf("%.*s%s%s", (int)v, out, REDACTED, out + end);
+            free(out);
+            out = n;
+            from = v + strlen(REDACTED);
+        }
+    }
+    free(*s);
+    *s = out;
+}
+
+static char *
+redact_locked(const char *text)
+{
+    char *s = xstrdup(text);
+
+    for (char **p = log_secrets; p && *p; p++)
+        replace_all(&s, *p);
+    redact_key_blocks(&s);
+    redact_assignments(&s);
+    return s;
+}
+
+char *
+log_redact(const char *text)
+{
+    char *s;
+
+    pthread_mutex_lock(&log_lock);
+    s = redact_locked(text);
+    pthread_mutex_unlock(&log_lock);
+    return s;
+}
+
+void
+log_msg(enum dr_log_level level, const char *fmt, ...)
+{
+    char stamp[32], *raw, *clean;
+    struct timespec ts;
+    struct tm tm;
+    va_list ap;
+
+    pthread_mutex_lock(&log_lock);
+    if (level < log_min || (log_file == NULL && !log_stderr)) {
+        pthread_mutex_unlock(&log_lock);
+        return;
+    }
+    va_start(ap, fmt);
+    if (vasprintf(&raw, fmt, ap) < 0)
+        raw = NULL;
+    va_end(ap);
+    if (raw == NULL) {
+        pthread_mutex_unlock(&log_lock);
+        return;
+    }
+    clean = redact_locked(raw);
+    free(raw);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    localtime_r(&ts.tv_sec, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (log_file) {
+        fprintf(log_file, "%s.%03ld %-5s %s\n", stamp, ts.tv_nsec / 1000000,
+                level_names[level], clean);
+        fflush(log_file);
+    }
+    if (log_stderr)
+        fprintf(stderr, "drover: %s: %s\n", level_names[level], clean);
+    pthread_mutex_unlock(&log_lock);
+    free(clean);
+}

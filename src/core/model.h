@@ -1,0 +1,195 @@
+/* drover's domain: vCenter endpoints, node templates, cluster specs with their
+ * node pools, and node records. Plain structs owning their strings; every
+ * type has a _free (or _done for embedded values) that releases them. */
+#ifndef DR_MODEL_H
+#define DR_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+/* Where a value was read from, for messages like "templates/w.cfg:7: ...". */
+struct dr_origin {
+    char *file;  /* path as shown to the operator; NULL for compiled-in */
+    int line;
+};
+
+struct dr_kv {
+    char *key;
+    char *value;
+};
+
+/* A vCenter endpoint (vcenters.cfg). The password itself is never stored in
+ * the struct until vcenter_password() resolves it for a login. */
+struct dr_vcenter {
+    char *name;
+    char *url;            /* https://host[:port]/sdk */
+    char *user;
+    char *password;       /* inline (vcenters.cfg is 0600), or */
+    char *password_file;  /* a file holding it (must be 0600), or */
+    char *password_env;   /* an environment variable holding it */
+    char *ca_file;        /* trust this CA bundle instead of the system's */
+    char *pin;            /* "sha256//<base64>" public-key pin */
+    bool insecure;        /* no verification at all; only when written out */
+    int timeout_s;        /* per request, default 60 */
+    struct dr_origin origin;
+};
+
+enum dr_clone_mode {
+    DR_CLONE_FULL,
+    DR_CLONE_LINKED,
+};
+
+/* A node template (templates/<name>.cfg), after Rancher's vSphere node templates. */
+struct dr_template {
+    char *name;
+    char *vcenter;
+    char *datacenter;
+    char *cluster;         /* compute cluster, or */
+    char *host;            /* a standalone host */
+    char *resource_pool;
+    char *datastore;
+    char *folder;
+    char **networks;       /* NULL-terminated */
+    char *clone_from;      /* inventory path or name of a template or VM */
+    enum dr_clone_mode clone_mode;
+    char *snapshot;        /* for linked clones; default: current snapshot */
+    int cpus;
+    int memory_mib;
+    int disk_gib;          /* 0: keep the source's size */
+    char *user_data;       /* extra #cloud-config the operator wrote */
+    struct dr_kv *extra_config;   /* cfgparam */
+    size_t n_extra_config;
+    char **tags;           /* NULL-terminated */
+    struct dr_kv *custom_attributes;
+    size_t n_custom_attributes;
+    char *ssh_user;        /* default "drover" */
+    char *os;              /* e.g. "ubuntu-22.04" */
+    struct dr_origin origin;
+};
+
+enum dr_distribution {
+    DR_DIST_K3S,
+    DR_DIST_RKE2,
+};
+
+enum {
+    DR_ROLE_ETCD = 1 << 0,
+    DR_ROLE_CONTROL_PLANE = 1 << 1,
+    DR_ROLE_WORKER = 1 << 2,
+};
+
+struct dr_pool {
+    char *name;
+    char *template;
+    int quantity;
+    unsigned roles;                /* DR_ROLE_* bits */
+    char *hostname_prefix;         /* default: pool name */
+    int delete_not_ready_after_s;  /* 0: never */
+    struct dr_origin origin;
+};
+
+/* A cluster spec (clusters/<name>.cfg): the desired state. */
+struct dr_cluster {
+    char *name;
+    enum dr_distribution distribution;
+    char *version;          /* e.g. "v1.30.4+k3s1"; empty: installer's default */
+    char *vcenter;
+    char *recipe;           /* bootstrap script path; default data/bootstrap/<dist>.sh */
+    char *airgap_bundle;    /* local path uploaded before the recipe runs, optional */
+    struct dr_pool *pools;
+    size_t n_pools;
+    struct dr_origin origin;
+};
+
+#define DR_NODE_STATES(X)                          \
+    X(PENDING, "pending", N_("Pending"))           \
+    X(CLONING, "cloning", N_("Cloning"))           \
+    X(CONFIGURING, "configuring", N_("Configuring")) \
+    X(POWERING_ON, "powering-on", N_("Powering on")) \
+    X(WAITING_FOR_IP, "waiting-for-ip", N_("Waiting for IP")) \
+    X(WAITING_FOR_SSH, "waiting-for-ssh", N_("Waiting for SSH")) \
+    X(BOOTSTRAPPING, "bootstrapping", N_("Bootstrapping")) \
+    X(JOINING, "joining", N_("Joining"))           \
+    X(ACTIVE, "active", N_("Active"))              \
+    X(ERROR, "error", N_("Error"))                 \
+    X(REMOVING, "removing", N_("Removing"))        \
+    X(REMOVED, "removed", N_("Removed"))
+
+enum dr_node_state {
+#define DR_NODE_STATE_ENUM(id, key, label) DR_NODE_##id,
+    DR_NODE_STATES(DR_NODE_STATE_ENUM)
+#undef DR_NODE_STATE_ENUM
+        DR_NODE__COUNT
+};
+
+/* A node record (clusters/<name>.state): the actual state of one node. */
+struct dr_node {
+    char *name;           /* hostname, e.g. "worker-01" */
+    char *cluster;
+    char *pool;
+    unsigned roles;
+    enum dr_node_state state;
+    enum dr_node_state step;  /* for ERROR: the step that failed */
+    int percent;              /* progress within the pipeline, 0..100 */
+    int attempts;
+    char *vm_id;              /* vCenter managed object id, e.g. "vm-42" */
+    char *ip;
+    char *host_key_fp;        /* "SHA256:..." of the pinned host key */
+    char *last_error;
+    time_t created;
+    time_t updated;
+};
+
+/* Derived cluster states (DESIGN.md). */
+enum dr_cluster_state {
+    DR_CLUSTER_PENDING,
+    DR_CLUSTER_PROVISIONING,
+    DR_CLUSTER_UPDATING,
+    DR_CLUSTER_ACTIVE,
+    DR_CLUSTER_DEGRADED,
+    DR_CLUSTER_ERROR,
+    DR_CLUSTER_REMOVING,
+};
+
+/* The actual nodes of one cluster. */
+struct dr_cluster_status {
+    char *cluster;
+    struct dr_node *nodes;
+    size_t n_nodes;
+    struct dr_origin origin;
+};
+
+void origin_done(struct dr_origin *o);
+void vcenter_done(struct dr_vcenter *v);
+void template_done(struct dr_template *t);
+void pool_done(struct dr_pool *p);
+void cluster_done(struct dr_cluster *c);
+void node_done(struct dr_node *n);
+void cluster_status_done(struct dr_cluster_status *s);
+
+/* Deep copies (for snapshots handed to other threads). */
+void node_copy(struct dr_node *dst, const struct dr_node *src);
+void template_copy(struct dr_template *dst, const struct dr_template *src);
+void cluster_copy(struct dr_cluster *dst, const struct dr_cluster *src);
+
+/* Stable machine names ("waiting-for-ip") and translated labels. */
+const char *node_state_key(enum dr_node_state s);
+const char *node_state_label(enum dr_node_state s);
+bool node_state_from_key(const char *key, enum dr_node_state *out);
+const char *cluster_state_key(enum dr_cluster_state s);
+const char *cluster_state_label(enum dr_cluster_state s);
+const char *distribution_key(enum dr_distribution d);  /* "k3s", "rke2" */
+bool distribution_from_key(const char *key, enum dr_distribution *out);
+const char *clone_mode_key(enum dr_clone_mode m);      /* "full", "linked" */
+/* "etcd,control-plane,worker" into buf. */
+const char *roles_format(unsigned roles, char *buf, size_t len);
+bool roles_parse_one(const char *name, unsigned *bit);
+
+/* Derive a cluster's state from its spec and its nodes. */
+enum dr_cluster_state cluster_state_derive(const struct dr_cluster *spec,
+                                           const struct dr_cluster_status *status);
+/* Nodes ready (ACTIVE) out of total (not REMOVED). */
+void cluster_node_counts(const struct dr_cluster_status *status, int *ready, int *total);
+
+#endif

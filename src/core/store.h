@@ -1,0 +1,107 @@
+/* The store: drover's configuration and state as libconfig files under the
+ * XDG folders (DESIGN.md "Files"). Loading collects every problem as a
+ * diagnostic naming file:line and field; a broken file is skipped and the
+ * others still load. Saving is atomic and never loses the previous file. */
+#ifndef DR_STORE_H
+#define DR_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/model.h"
+
+/* One key binding from drover.cfg: bind = { nodes = { "x" = "delete"; }; }; */
+struct dr_binding {
+    char *screen;   /* "global" or a screen name */
+    char *key;      /* as written: "x", "C-r", "F5", "Enter" */
+    char *action;   /* an action name from src/ui/actions.h */
+    struct dr_origin origin;
+};
+
+/* drover.cfg. Every option comes from one table (store.c) with its default. */
+struct dr_settings {
+    int workers;               /* engine worker threads, default 8 */
+    bool read_only;
+    char *theme;               /* default "default" */
+    char *log_level;           /* "debug", "info", "warn", "error" */
+    char *default_vcenter;
+    int step_timeout_s[DR_NODE__COUNT];  /* per pipeline step */
+    int retries;               /* per step, default 3 */
+    int retry_backoff_ms;      /* first backoff, doubled each time, with jitter */
+    char **ip_ignore;          /* CIDRs the guest-IP wait ignores (NULL-terminated) */
+    struct dr_binding *bindings;
+    size_t n_bindings;
+    struct dr_origin origin;
+};
+
+/* A problem found while loading: "file:line: field: message". */
+struct dr_diag {
+    char *file;
+    int line;      /* 0 when not known */
+    char *field;   /* NULL when the problem is not about one field */
+    char *message;
+};
+
+struct dr_store {
+    char *config_dir;   /* $XDG_CONFIG_HOME/drover or the --config-dir override */
+    char *state_dir;    /* $XDG_STATE_HOME/drover */
+    struct dr_settings settings;
+    struct dr_vcenter *vcenters;
+    size_t n_vcenters;
+    struct dr_template *templates;
+    size_t n_templates;
+    struct dr_cluster *clusters;
+    size_t n_clusters;
+    struct dr_cluster_status *statuses;  /* one per clusters/<name>.state */
+    size_t n_statuses;
+    struct dr_diag *diags;
+    size_t n_diags;
+};
+
+/* Resolve the folders (override, else XDG variables, else ~/.config and
+ * ~/.local/state) and fill in compiled-in defaults. Loads nothing. */
+enum dr_err store_init(struct dr_store *s, const char *config_dir_override,
+                       const char *state_dir_override, struct dr_error *e);
+/* Load every file; problems become diagnostics. Returns DR_E_OK even when
+ * files were skipped (check n_diags); fails only on a fatal error. */
+enum dr_err store_load(struct dr_store *s, struct dr_error *e);
+void store_done(struct dr_store *s);
+
+/* "file:line: field: message" for diagnostic i, newly allocated. */
+char *store_diag_format(const struct dr_diag *d);
+
+const struct dr_vcenter *store_find_vcenter(const struct dr_store *s, const char *name);
+const struct dr_template *store_find_template(const struct dr_store *s, const char *name);
+const struct dr_cluster *store_find_cluster(const struct dr_store *s, const char *name);
+const struct dr_cluster_status *store_find_status(const struct dr_store *s, const char *cluster);
+
+/* Atomic saves. Each validates first and refuses to write something that
+ * would not load back. */
+enum dr_err store_save_settings(struct dr_store *s, const struct dr_settings *v,
+                                struct dr_error *e);
+enum dr_err store_save_vcenters(struct dr_store *s, const struct dr_vcenter *v, size_t n,
+                                struct dr_error *e);
+enum dr_err store_save_template(struct dr_store *s, const struct dr_template *t,
+                                struct dr_error *e);
+enum dr_err store_save_cluster(struct dr_store *s, const struct dr_cluster *c,
+                               struct dr_error *e);
+enum dr_err store_save_status(struct dr_store *s, const struct dr_cluster_status *st,
+                              struct dr_error *e);
+enum dr_err store_remove_cluster(struct dr_store *s, const char *name, struct dr_error *e);
+enum dr_err store_remove_status(struct dr_store *s, const char *name, struct dr_error *e);
+
+/* Parse one file of a kind on its own (used by `drover apply -f FILE`, the
+ * fuzz target and tests). Diagnostics are appended to s->diags. */
+enum dr_err store_parse_cluster_file(struct dr_store *s, const char *path,
+                                     struct dr_cluster *out, struct dr_error *e);
+
+/* Resolve a vCenter's password (inline, file with 0600 check, or environment).
+ * The result is registered with log_add_secret(). */
+enum dr_err vcenter_password(const struct dr_vcenter *v, char **out, struct dr_error *e);
+
+/* Paths inside the state folder, newly allocated. */
+char *store_state_path(const struct dr_store *s, const char *rel);
+char *store_config_path(const struct dr_store *s, const char *rel);
+
+#endif

@@ -1,0 +1,363 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/util.h"
+
+static void
+oom(size_t n)
+{
+    fprintf(stderr, "drover: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+
+    if (p == NULL)
+        oom(n);
+    return p;
+}
+
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+    void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+    if (p == NULL)
+        oom(nmemb * size);
+    return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+
+    if (q == NULL)
+        oom(n);
+    return q;
+}
+
+void *
+xgrow(void *p, size_t *cap, size_t need, size_t sz)
+{
+    size_t ncap = *cap ? *cap : 8;
+
+    if (need <= *cap)
+        return p;
+    while (ncap < need)
+        ncap *= 2;
+    p = xrealloc(p, ncap * sz);
+    memset((char *)p + *cap * sz, 0, (ncap - *cap) * sz);
+    *cap = ncap;
+    return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+    char *d = strdup(s);
+
+    if (d == NULL)
+        oom(strlen(s) + 1);
+    return d;
+}
+
+char *
+xstrdup0(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+    char *d = strndup(s, n);
+
+    if (d == NULL)
+        oom(n + 1);
+    return d;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    int n;
+
+    va_start(ap, fmt);
+    n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        oom(0);
+    return s;
+}
+
+void
+xfree(void *pp)
+{
+    void **p = pp;
+
+    free(*p);
+    *p = NULL;
+}
+
+size_t
+strv_len(char *const *v)
+{
+    size_t n = 0;
+
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+char **
+strv_dup(char *const *v)
+{
+    size_t n = strv_len(v);
+    char **d = xcalloc(n + 1, sizeof *d);
+
+    for (size_t i = 0; i < n; i++)
+        d[i] = xstrdup(v[i]);
+    return d;
+}
+
+void
+strv_push(char ***v, const char *s)
+{
+    size_t n = strv_len(*v);
+
+    *v = xrealloc(*v, (n + 2) * sizeof **v);
+    (*v)[n] = xstrdup(s);
+    (*v)[n + 1] = NULL;
+}
+
+void
+strv_free(char ***v)
+{
+    if (*v == NULL)
+        return;
+    for (char **p = *v; *p; p++)
+        free(*p);
+    free(*v);
+    *v = NULL;
+}
+
+bool
+str_empty(const char *s)
+{
+    return s == NULL || *s == '\0';
+}
+
+bool
+str_eq(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+bool
+str_has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool
+str_has_suffix(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+
+    return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+const char *
+str_casestr(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    if (n == 0)
+        return hay;
+    for (; *hay; hay++) {
+        if (strncasecmp(hay, needle, n) == 0)
+            return hay;
+    }
+    return NULL;
+}
+
+bool
+util_is_dns_label(const char *s)
+{
+    size_t n;
+
+    if (s == NULL)
+        return false;
+    n = strlen(s);
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+enum dr_err
+util_mkdir_p(const char *path, mode_t mode, struct dr_error *e)
+{
+    char *p = xstrdup(path);
+
+    for (char *s = p + 1; ; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, mode) != 0 && errno != EEXIST) {
+            int err = errno;
+            free(p);
+            return dr_error_set(e, DR_E_IO, _("%s: cannot create folder: %s"), path,
+                                strerror(err));
+        }
+        *s = c;
+        if (c == '\0')
+            break;
+    }
+    free(p);
+    return DR_E_OK;
+}
+
+enum dr_err
+util_read_file(const char *path, char **out, size_t *len, struct dr_error *e)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+
+    *out = NULL;
+    if (f == NULL)
+        return dr_error_set(e, errno == ENOENT ? DR_E_NOTFOUND : DR_E_IO, "%s: %s", path,
+                            strerror(errno));
+    for (;;) {
+        buf = xgrow(buf, &cap, n + 4096 + 1, 1);
+        size_t r = fread(buf + n, 1, cap - n - 1, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        return dr_error_set(e, DR_E_IO, _("%s: read error"), path);
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *out = buf;
+    if (len)
+        *len = n;
+    return DR_E_OK;
+}
+
+char *
+util_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+char *
+util_path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+
+    if (la > 0 && a[la - 1] == '/')
+        return xasprintf("%s%s", a, b);
+    return xasprintf("%s/%s", a, b);
+}
+
+static enum dr_err
+write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return DR_E_IO;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return DR_E_OK;
+}
+
+enum dr_err
+util_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                  struct dr_error *e)
+{
+    char *dir = util_dirname(path);
+    char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+    enum dr_err rc = DR_E_OK;
+    int fd, dfd, err;
+
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        err = errno;
+        rc = dr_error_set(e, DR_E_IO, _("%s: cannot create temporary file: %s"), path,
+                          strerror(err));
+        goto out;
+    }
+    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != DR_E_OK || fsync(fd) != 0) {
+        err = errno;
+        close(fd);
+        unlink(tmp);
+        rc = dr_error_set(e, DR_E_IO, _("%s: cannot write: %s"), path, strerror(err));
+        goto out;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        err = errno;
+        unlink(tmp);
+        rc = dr_error_set(e, DR_E_IO, _("%s: cannot replace: %s"), path, strerror(err));
+        goto out;
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+out:
+    free(tmp);
+    free(dir);
+    return rc;
+}
+
+long long
+util_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -1,0 +1,1 @@
+# src/engine: filled by its issue (see ../shared/DESIGN.md).

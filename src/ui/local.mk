@@ -1,0 +1,1 @@
+# src/ui: filled by its issue (see ../shared/DESIGN.md).

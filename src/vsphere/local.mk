@@ -1,0 +1,1 @@
+# src/vsphere: filled by its issue (see ../shared/DESIGN.md).

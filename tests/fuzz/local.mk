@@ -1,0 +1,1 @@
+# tests/fuzz: filled by its issue.

@@ -1,0 +1,1 @@
+# tests/lab: filled by its issue.

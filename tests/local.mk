@@ -1,0 +1,17 @@
+# Unit tests (Check), one program per module.
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(OPENSSL_CFLAGS) $(CJSON_CFLAGS)
+
+check_PROGRAMS += tests/unit/test_util
+tests_unit_test_util_SOURCES = tests/unit/test_util.c
+tests_unit_test_util_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_util_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_util_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
+
+UNIT_TESTS = tests/unit/test_util
+TESTS += $(UNIT_TESTS)
+
+# Run only the unit tests (the sanitizer build in CI uses this).
+check-unit:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'
+.PHONY: check-unit

@@ -1,0 +1,106 @@
+#include "config.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/util.h"
+
+START_TEST(test_dns_label)
+{
+    ck_assert(util_is_dns_label("worker-01"));
+    ck_assert(util_is_dns_label("a"));
+    ck_assert(!util_is_dns_label(""));
+    ck_assert(!util_is_dns_label("-a"));
+    ck_assert(!util_is_dns_label("a-"));
+    ck_assert(!util_is_dns_label("Upper"));
+    ck_assert(!util_is_dns_label("under_score"));
+    ck_assert(!util_is_dns_label("0123456789012345678901234567890123456789012345678901234567890123"));
+    ck_assert(util_is_dns_label("012345678901234567890123456789012345678901234567890123456789012"));
+}
+END_TEST
+
+START_TEST(test_error_set_and_prefix)
+{
+    struct dr_error e = { 0 };
+
+    ck_assert_int_eq(dr_error_set(&e, DR_E_INVAL, "memory_mib: must be %d", 5), DR_E_INVAL);
+    dr_error_prefix(&e, "%s:%d", "templates/w.cfg", 7);
+    ck_assert_str_eq(e.msg, "templates/w.cfg:7: memory_mib: must be 5");
+    ck_assert_str_eq(dr_errname(DR_E_NOTFOUND), "NOTFOUND");
+    ck_assert_int_eq(dr_error_set(NULL, DR_E_IO, "ignored"), DR_E_IO);
+    dr_error_clear(&e);
+    ck_assert_str_eq(dr_error_text(&e), dr_strerror(DR_E_OK));
+}
+END_TEST
+
+START_TEST(test_atomic_write)
+{
+    char dir[] = "/tmp/drover-test-XXXXXX";
+    struct dr_error e = { 0 };
+    struct stat st;
+    char *path, *data;
+    size_t len;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    path = util_path_join(dir, "sub/deeper/file.cfg");
+    char *parent = util_dirname(path);
+    ck_assert_int_eq(util_mkdir_p(parent, 0700, &e), DR_E_OK);
+    ck_assert_int_eq(util_write_atomic(path, "one\n", 4, 0600, &e), DR_E_OK);
+    ck_assert_int_eq(util_write_atomic(path, "two\n", 4, 0600, &e), DR_E_OK);
+    ck_assert_int_eq(util_read_file(path, &data, &len, &e), DR_E_OK);
+    ck_assert_str_eq(data, "two\n");
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    free(data);
+    ck_assert_int_eq(util_read_file("/nonexistent/x", &data, &len, &e), DR_E_NOTFOUND);
+    ck_assert(strstr(e.msg, "/nonexistent/x") != NULL);
+    unlink(path);
+    free(path);
+    free(parent);
+    char *cmd = xasprintf("rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+}
+END_TEST
+
+START_TEST(test_strv)
+{
+    char **v = NULL;
+
+    strv_push(&v, "a");
+    strv_push(&v, "b");
+    ck_assert_uint_eq(strv_len(v), 2);
+    char **d = strv_dup(v);
+    ck_assert_str_eq(d[1], "b");
+    strv_free(&v);
+    ck_assert_ptr_null(v);
+    strv_free(&d);
+    ck_assert_str_eq(str_casestr("Hello World", "WOR"), "World");
+    ck_assert_ptr_null(str_casestr("Hello", "xyz"));
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("util");
+    TCase *tc = tcase_create("core");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_test(tc, test_dns_label);
+    tcase_add_test(tc, test_error_set_and_prefix);
+    tcase_add_test(tc, test_atomic_write);
+    tcase_add_test(tc, test_strv);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
