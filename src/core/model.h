@@ -64,6 +64,7 @@ struct dr_template {
     struct dr_kv *custom_attributes;
     size_t n_custom_attributes;
     char *ssh_user;        /* default "drover" */
+    int ssh_port;          /* default 22 */
     char *os;              /* e.g. "ubuntu-22.04" */
     struct dr_origin origin;
 };
