@@ -8,7 +8,14 @@ tests_unit_test_util_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_util_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_util_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/test_keys
+tests_unit_test_keys_SOURCES = tests/unit/test_keys.c
+tests_unit_test_keys_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_keys_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_keys_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
+
 UNIT_TESTS = tests/unit/test_util
+UNIT_TESTS += tests/unit/test_keys
 TESTS += $(UNIT_TESTS)
 
 # Run only the unit tests (the sanitizer build in CI uses this).

@@ -4,6 +4,7 @@ libdrcore_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(OPENSSL_CFLAGS) $(CJ
 libdrcore_a_SOURCES = \
 	src/core/err.c src/core/err.h \
 	src/core/i18n.h \
+	src/core/keys.c src/core/keys.h \
 	src/core/log.c src/core/log.h \
 	src/core/util.c src/core/util.h \
 	src/core/model.h \
