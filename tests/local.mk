@@ -16,6 +16,15 @@ tests_unit_test_keys_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
 
 UNIT_TESTS = tests/unit/test_util
 UNIT_TESTS += tests/unit/test_keys
+
+# Engine (src/engine)
+ENGINE_TEST_LIBS = $(ENGINE_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/test_queue
+tests_unit_test_queue_SOURCES = tests/unit/test_queue.c
+tests_unit_test_queue_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_queue_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_queue_LDADD = $(ENGINE_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_queue
 TESTS += $(UNIT_TESTS)
 
 # Run only the unit tests (the sanitizer build in CI uses this).

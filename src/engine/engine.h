@@ -1,0 +1,177 @@
+/* The provisioning engine's public face, and the only engine header the UI
+ * and the CLI include: commands go in, events and snapshots come out.
+ *
+ * The engine runs node jobs on its own worker threads (DESIGN.md "Threads and
+ * events"). Nothing handed out here points into memory those threads own:
+ * events and snapshots are deep copies the caller frees. Every function is
+ * safe to call from any thread. */
+#ifndef DR_ENGINE_H
+#define DR_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "core/model.h"
+
+struct dr_store;
+struct dr_engine;
+
+enum dr_event_kind {
+    DR_EV_NODE_STATE,  /* a node moved: state, step (the failed one on ERROR), text = reason */
+    DR_EV_PROGRESS,    /* percent and/or text changed within a step */
+    DR_EV_LOG,         /* one line of a node's log (step messages, bootstrap output) */
+    DR_EV_JOB,         /* a job was queued, started, waits, or finished: job_state */
+    DR_EV_CLUSTER,     /* a cluster was added, changed its derived state, or went away */
+    DR_EV_ENGINE,      /* engine-wide news: recovery, headless, another drover holds the lock */
+};
+
+enum dr_job_kind {
+    DR_JOB_PROVISION,  /* walk a node from its current step to ACTIVE */
+    DR_JOB_REMOVE,     /* destroy a node's VM, then forget the node */
+    DR_JOB_REPLACE,    /* destroy a node's VM, then provision it afresh */
+};
+
+enum dr_job_state {
+    DR_JOB_QUEUED,     /* waiting for a free worker */
+    DR_JOB_RUNNING,    /* a worker runs one of its steps */
+    DR_JOB_WAITING,    /* backing off before a retry, or waiting for the first server */
+    DR_JOB_DONE,
+    DR_JOB_FAILED,     /* its node is in ERROR */
+    DR_JOB_CANCELLED,
+};
+
+struct dr_event {
+    enum dr_event_kind kind;
+    unsigned long seq;          /* increasing by one; a gap means events were dropped */
+    time_t time;
+    unsigned job;               /* 0: not about a job */
+    enum dr_job_state job_state;
+    char *cluster;              /* NULL for engine-wide events */
+    char *node;                 /* NULL for cluster-wide events */
+    enum dr_node_state state;
+    enum dr_node_state step;
+    int percent;                /* 0..100 through the node's pipeline */
+    enum dr_cluster_state cluster_state;  /* for DR_EV_CLUSTER */
+    enum dr_log_level level;
+    char *text;                 /* never NULL; "" when there is nothing to say */
+};
+
+struct dr_job {
+    unsigned id;
+    enum dr_job_kind kind;
+    enum dr_job_state state;
+    char *cluster;
+    char *node;
+    enum dr_node_state step;    /* the step running or next to run */
+    int percent;
+    int attempts;               /* of the current step */
+    char *text;                 /* last progress text, "" when none */
+    char *error;                /* reason when FAILED, else NULL */
+    time_t created;
+    time_t finished;            /* 0 while not finished */
+};
+
+/* One cluster as the engine sees it: what is wanted and what exists. */
+struct dr_cluster_view {
+    struct dr_cluster spec;           /* desired state (deep copy) */
+    struct dr_cluster_status status;  /* actual nodes (deep copy) */
+    enum dr_cluster_state state;      /* derived */
+    bool deleting;                    /* delete requested: removing every node */
+    int ready;                        /* ACTIVE nodes */
+    int total;                        /* nodes not REMOVED */
+};
+
+struct dr_snapshot {
+    unsigned long seq;          /* events up to this one are reflected */
+    bool read_only;
+    bool observer;              /* another drover runs the engine; this one watches */
+    long observer_pid;          /* that drover's pid when known, else 0 */
+    bool headless;
+    int workers;
+    int busy_workers;
+    struct dr_cluster_view *clusters;
+    size_t n_clusters;
+    struct dr_job *jobs;        /* newest first; finished jobs are kept a while */
+    size_t n_jobs;
+};
+
+struct dr_engine_options {
+    bool read_only;             /* refuse every command (also from settings.read_only) */
+    int workers;                /* 0: settings.workers */
+};
+
+/* Start the engine on a loaded store: take the state folder's lock, replay
+ * the journal, reconcile with vCenter in the background, and start the
+ * workers. The engine keeps its own copy of the store's folders and
+ * contents; the caller's store is not used afterwards. When another drover
+ * holds the lock, the engine starts as an observer: read-only, no workers,
+ * re-reading the state files and reporting changes as events. */
+enum dr_err engine_new(const struct dr_store *store, const struct dr_engine_options *opts,
+                       struct dr_engine **out, struct dr_error *e);
+/* Cancel what still runs at a safe point, save every state, stop the
+ * workers, release the lock, and free. *e becomes NULL. */
+void engine_free(struct dr_engine **e);
+
+/* Readable when events are waiting. Poll it for POLLIN and then call
+ * engine_drain_events(), which also empties the pipe. Never blocks. */
+int engine_wake_fd(const struct dr_engine *e);
+/* Take every queued event (oldest first). Returns the count; *out is NULL
+ * when there are none. Free with engine_events_free(). */
+size_t engine_drain_events(struct dr_engine *e, struct dr_event **out);
+void engine_events_free(struct dr_event *ev, size_t n);
+
+/* A consistent deep copy of clusters, nodes and jobs. */
+struct dr_snapshot *engine_snapshot(struct dr_engine *e);
+void engine_snapshot_free(struct dr_snapshot **s);
+const struct dr_cluster_view *snapshot_find_cluster(const struct dr_snapshot *s,
+                                                    const char *name);
+
+/* Commands. Each returns at once (the work happens on the workers);
+ * DR_E_READONLY in read-only mode, DR_E_BUSY in an observer, DR_E_NOTFOUND
+ * for an unknown cluster/pool/node/job, DR_E_INVAL for a bad spec. */
+
+/* Create or update a cluster: save spec as clusters/<name>.cfg (after
+ * re-reading templates and vCenters) and reconcile its nodes with it. */
+enum dr_err engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec,
+                                 struct dr_error *err);
+/* Set one pool's quantity; scale-down removes the highest-numbered nodes. */
+enum dr_err engine_scale_pool(struct dr_engine *e, const char *cluster, const char *pool,
+                              int quantity, struct dr_error *err);
+/* Destroy every VM of the cluster, then remove its spec, state and keys. */
+enum dr_err engine_delete_cluster(struct dr_engine *e, const char *cluster,
+                                  struct dr_error *err);
+/* Run a node in ERROR again from the step that failed. */
+enum dr_err engine_retry_node(struct dr_engine *e, const char *cluster, const char *node,
+                              struct dr_error *err);
+/* Destroy a node's VM and provision it again under the same name. */
+enum dr_err engine_replace_node(struct dr_engine *e, const char *cluster, const char *node,
+                                struct dr_error *err);
+/* Stop a job at its next safe point; its node goes to ERROR ("cancelled"). */
+enum dr_err engine_cancel_job(struct dr_engine *e, unsigned job, struct dr_error *err);
+enum dr_err engine_cancel_node(struct dr_engine *e, const char *cluster, const char *node,
+                               struct dr_error *err);
+
+/* Lifecycle around signals (the caller's signal handling decides when). */
+
+/* The terminal went away (SIGHUP): log it and carry on; the caller exits
+ * once engine_idle() turns true. */
+void engine_set_headless(struct dr_engine *e);
+/* SIGTERM/SIGINT: stop every job at its next safe point, keeping each node
+ * at its current step so that the next start resumes it. */
+void engine_stop(struct dr_engine *e);
+/* No job queued, running or waiting, and start-up recovery finished. */
+bool engine_idle(struct dr_engine *e);
+
+/* The node's log file (state folder), newly allocated; it may not exist yet. */
+char *engine_node_log_path(const struct dr_engine *e, const char *cluster, const char *node);
+
+/* Names for JSON and labels for screens. */
+const char *job_kind_key(enum dr_job_kind k);
+const char *job_state_key(enum dr_job_state s);
+const char *job_state_label(enum dr_job_state s);
+const char *event_kind_key(enum dr_event_kind k);
+
+#endif

@@ -1,0 +1,40 @@
+#include "config.h"
+
+#include "core/i18n.h"
+#include "core/util.h"
+#include "engine/engine.h"
+
+const char *
+job_kind_key(enum dr_job_kind k)
+{
+    static const char *const keys[] = { "provision", "remove", "replace" };
+
+    return (unsigned)k < DR_ARRAY_LEN(keys) ? keys[k] : "unknown";
+}
+
+const char *
+job_state_key(enum dr_job_state s)
+{
+    static const char *const keys[] = { "queued", "running", "waiting", "done", "failed",
+                                        "cancelled" };
+
+    return (unsigned)s < DR_ARRAY_LEN(keys) ? keys[s] : "unknown";
+}
+
+const char *
+job_state_label(enum dr_job_state s)
+{
+    static const char *const labels[] = { N_("Queued"), N_("Running"), N_("Waiting"),
+                                          N_("Done"), N_("Failed"), N_("Cancelled") };
+
+    return (unsigned)s < DR_ARRAY_LEN(labels) ? _(labels[s]) : "?";
+}
+
+const char *
+event_kind_key(enum dr_event_kind k)
+{
+    static const char *const keys[] = { "node-state", "progress", "log", "job", "cluster",
+                                        "engine" };
+
+    return (unsigned)k < DR_ARRAY_LEN(keys) ? keys[k] : "unknown";
+}
