@@ -14,7 +14,14 @@ tests_unit_test_keys_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_keys_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_keys_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/test_cloudinit
+tests_unit_test_cloudinit_SOURCES = tests/unit/test_cloudinit.c
+tests_unit_test_cloudinit_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cloudinit_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_cloudinit_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+
 UNIT_TESTS = tests/unit/test_util
+UNIT_TESTS += tests/unit/test_cloudinit
 UNIT_TESTS += tests/unit/test_keys
 
 # Engine (src/engine)

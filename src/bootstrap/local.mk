@@ -1,1 +1,9 @@
-# src/bootstrap: filled by its issue (see ../shared/DESIGN.md).
+# src/bootstrap: cloud-init rendering, SSH sessions (libssh2), recipes.
+noinst_LIBRARIES += libdrbootstrap.a
+libdrbootstrap_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBSSH2_CFLAGS) $(OPENSSL_CFLAGS)
+libdrbootstrap_a_SOURCES = \
+	src/bootstrap/cloudinit.c src/bootstrap/cloudinit.h \
+	src/bootstrap/recipe.h \
+	src/bootstrap/ssh.h
+DROVER_LIBS += libdrbootstrap.a
+BOOTSTRAP_LIBS = libdrbootstrap.a $(LIBSSH2_LIBS)

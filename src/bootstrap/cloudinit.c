@@ -1,0 +1,543 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "bootstrap/cloudinit.h"
+#include "core/i18n.h"
+#include "core/util.h"
+
+/* A growable string. */
+struct sbuf {
+    char *p;
+    size_t len, cap;
+};
+
+static void
+sb_addn(struct sbuf *b, const char *s, size_t n)
+{
+    b->p = xgrow(b->p, &b->cap, b->len + n + 1, 1);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void
+sb_add(struct sbuf *b, const char *s)
+{
+    sb_addn(b, s, strlen(s));
+}
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        abort();
+    va_end(ap);
+    sb_add(b, s);
+    free(s);
+}
+
+/* Add a quoted scalar. */
+static void
+sb_quoted(struct sbuf *b, const char *s)
+{
+    char *q = ci_yaml_quote(s);
+
+    sb_add(b, q);
+    free(q);
+}
+
+/* Length of a valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+    size_t n;
+    unsigned cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xe0) == 0xc0)
+        n = 2, cp = s[0] & 0x1f;
+    else if ((s[0] & 0xf0) == 0xe0)
+        n = 3, cp = s[0] & 0x0f;
+    else if ((s[0] & 0xf8) == 0xf0)
+        n = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    /* Overlong forms, surrogates and values past Unicode are invalid. */
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return n;
+}
+
+char *
+ci_yaml_quote(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    struct sbuf b = { 0 };
+
+    sb_add(&b, "\"");
+    while (*p) {
+        size_t n = utf8_len(p);
+        char esc[16];
+
+        if (n == 0) {
+            /* Not UTF-8: YAML cannot carry the byte, so show the replacement. */
+            sb_add(&b, "\\uFFFD");
+            p++;
+            continue;
+        }
+        if (n > 1) {
+            unsigned cp = n == 2 ? ((p[0] & 0x1fu) << 6 | (p[1] & 0x3fu)) : 0;
+            bool c1 = n == 2 && cp >= 0x80 && cp <= 0x9f;
+            bool sep = n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9);
+            if (c1) {
+                snprintf(esc, sizeof esc, "\\u%04X", cp);
+                sb_add(&b, esc);
+            } else if (sep) {
+                sb_add(&b, p[2] == 0xa8 ? "\\L" : "\\P");
+            } else {
+                sb_addn(&b, (const char *)p, n);
+            }
+            p += n;
+            continue;
+        }
+        switch (*p) {
+        case '"': sb_add(&b, "\\\""); break;
+        case '\\': sb_add(&b, "\\\\"); break;
+        case '\n': sb_add(&b, "\\n"); break;
+        case '\t': sb_add(&b, "\\t"); break;
+        case '\r': sb_add(&b, "\\r"); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) {
+                snprintf(esc, sizeof esc, "\\x%02X", *p);
+                sb_add(&b, esc);
+            } else {
+                sb_addn(&b, (const char *)p, 1);
+            }
+        }
+        p++;
+    }
+    sb_add(&b, "\"");
+    return b.p;
+}
+
+static char *
+b64(const void *data, size_t n)
+{
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+
+    EVP_EncodeBlock((unsigned char *)out, data, (int)n);
+    return out;
+}
+
+const char *
+ci_login_user(const struct dr_template *t)
+{
+    return t && !str_empty(t->ssh_user) ? t->ssh_user : "drover";
+}
+
+/* ---- The operator's extra user-data ---------------------------------- */
+
+/* Top-level keys drover sets itself and will not let user-data override. */
+static const char *const owned_keys[] = {
+    "hostname",      "fqdn",          "prefer_fqdn_over_hostname",
+    "ssh_keys",      "ssh_deletekeys", "ssh_genkeytypes",
+    "disable_root",  "ssh_pwauth",    "chpasswd",
+    "ssh_authorized_keys",
+};
+/* Lists the operator's block sequences are appended to. */
+static const char *const merged_keys[] = { "users", "write_files" };
+
+struct ud_key {
+    char *name;
+    int line;            /* line number inside user_data */
+    char *first;         /* the key's own line */
+    struct sbuf body;    /* following lines, each ending in '\n' */
+    bool inline_value;   /* something after "key:" on its line */
+};
+
+struct ud_doc {
+    struct ud_key *keys;
+    size_t n, cap;
+};
+
+static void
+ud_done(struct ud_doc *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->keys[i].name);
+        free(d->keys[i].first);
+        free(d->keys[i].body.p);
+    }
+    free(d->keys);
+    memset(d, 0, sizeof *d);
+}
+
+static const struct ud_key *
+ud_find(const struct ud_doc *d, const char *name)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        if (strcmp(d->keys[i].name, name) == 0)
+            return &d->keys[i];
+    }
+    return NULL;
+}
+
+static bool
+in_list(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(list[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static enum dr_err ud_error(const struct dr_template *t, int line, struct dr_error *e,
+                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* "templates/NAME.cfg: user_data line N: ..." */
+static enum dr_err
+ud_error(const struct dr_template *t, int line, struct dr_error *e, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    const char *file = t->origin.file ? t->origin.file : t->name ? t->name : "?";
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (t->origin.line > 0)
+        return dr_error_set(e, DR_E_INVAL, _("template %s (%s:%d): user_data line %d: %s"),
+                            t->name ? t->name : "?", file, t->origin.line, line, msg);
+    return dr_error_set(e, DR_E_INVAL, _("template %s (%s): user_data line %d: %s"),
+                        t->name ? t->name : "?", file, line, msg);
+}
+
+static enum dr_err
+ud_parse(const struct dr_template *t, struct ud_doc *d, struct dr_error *e)
+{
+    const char *p = t->user_data;
+    struct ud_key *cur = NULL;
+    int lineno = 0;
+
+    memset(d, 0, sizeof *d);
+    if (str_empty(p))
+        return DR_E_OK;
+    while (*p) {
+        size_t n = strcspn(p, "\n");
+        char *line = xstrndup(p, n);
+        size_t l = strlen(line);
+        enum dr_err rc = DR_E_OK;
+
+        p += n + (p[n] == '\n');
+        lineno++;
+        while (l > 0 && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))
+            line[--l] = '\0';
+        if (lineno == 1) {
+            if (strcmp(line, "#cloud-config") != 0)
+                rc = ud_error(t, 1, e, _("must start with \"#cloud-config\""));
+        } else if (l == 0 || line[0] == '#') {
+            if (cur)
+                sb_printf(&cur->body, "%s\n", line);
+        } else if (strncmp(line, "---", 3) == 0 || strncmp(line, "...", 3) == 0) {
+            rc = ud_error(t, lineno, e, _("only one YAML document is allowed"));
+        } else if (line[0] == ' ' || line[0] == '\t') {
+            size_t ind = strspn(line, " \t");
+            if (memchr(line, '\t', ind))
+                rc = ud_error(t, lineno, e, _("tabs are not allowed in indentation"));
+            else if (cur == NULL)
+                rc = ud_error(t, lineno, e, _("indented line before any key"));
+            else
+                sb_printf(&cur->body, "%s\n", line);
+        } else if (line[0] == '-' && (line[1] == ' ' || line[1] == '\0')) {
+            if (cur == NULL || cur->inline_value)
+                rc = ud_error(t, lineno, e, _("a list item must belong to the key above it"));
+            else
+                sb_printf(&cur->body, "%s\n", line);
+        } else {
+            size_t kl = strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789_-");
+            if (kl == 0 || line[kl] != ':' || (line[kl + 1] != ' ' && line[kl + 1] != '\0')) {
+                rc = ud_error(t, lineno, e,
+                              _("expected a top-level \"key:\" (plain name, block style)"));
+            } else {
+                char *name = xstrndup(line, kl);
+                if (in_list(owned_keys, DR_ARRAY_LEN(owned_keys), name)) {
+                    rc = ud_error(t, lineno, e, _("key '%s' is set by drover and cannot be "
+                                                  "overridden"), name);
+                } else if (ud_find(d, name)) {
+                    rc = ud_error(t, lineno, e, _("key '%s' appears twice"), name);
+                }
+                if (rc != DR_E_OK) {
+                    free(name);
+                } else {
+                    d->keys = xgrow(d->keys, &d->cap, d->n + 1, sizeof *d->keys);
+                    cur = &d->keys[d->n++];
+                    memset(cur, 0, sizeof *cur);
+                    cur->name = name;
+                    cur->line = lineno;
+                    cur->first = xstrdup(line);
+                    const char *v = line + kl + 1;
+                    v += strspn(v, " ");
+                    cur->inline_value = *v != '\0' && *v != '#';
+                }
+            }
+        }
+        free(line);
+        if (rc != DR_E_OK) {
+            ud_done(d);
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        struct ud_key *k = &d->keys[i];
+        if (!in_list(merged_keys, DR_ARRAY_LEN(merged_keys), k->name))
+            continue;
+        const char *b = k->body.p ? k->body.p : "";
+        b += strspn(b, " \n");
+        while (*b == '#') { /* skip comment lines before the first item */
+            b += strcspn(b, "\n");
+            b += strspn(b, " \n");
+        }
+        if (k->inline_value || *b != '-') {
+            enum dr_err rc = ud_error(t, k->line, e,
+                                      _("'%s' must be a block list (\"- ...\" items) to be "
+                                        "merged with drover's"), k->name);
+            ud_done(d);
+            return rc;
+        }
+    }
+    return DR_E_OK;
+}
+
+enum dr_err
+ci_check_user_data(const struct dr_template *t, struct dr_error *e)
+{
+    struct ud_doc d;
+    enum dr_err rc = ud_parse(t, &d, e);
+
+    ud_done(&d);
+    return rc;
+}
+
+/* Append a merged list's items re-indented to sit under drover's "  - " items. */
+static void
+add_reindented(struct sbuf *out, const struct ud_key *k)
+{
+    const char *p = k->body.p;
+    size_t min = (size_t)-1;
+
+    for (const char *q = p; q && *q;) {
+        size_t n = strcspn(q, "\n"), ind = strspn(q, " ");
+        if (ind < n && q[ind] != '#' && ind < min)
+            min = ind;
+        q += n + (q[n] == '\n');
+    }
+    if (min == (size_t)-1)
+        min = 0;
+    for (const char *q = p; q && *q;) {
+        size_t n = strcspn(q, "\n"), ind = strspn(q, " ");
+        if (ind >= n) {
+            sb_add(out, "\n");
+        } else if (ind < min) { /* a less indented comment */
+            sb_add(out, "  ");
+            sb_addn(out, q + ind, n - ind);
+            sb_add(out, "\n");
+        } else {
+            sb_add(out, "  ");
+            sb_addn(out, q + min, n - min);
+            sb_add(out, "\n");
+        }
+        q += n + (q[n] == '\n');
+    }
+}
+
+static bool
+valid_user_name(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 32 || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+        return false;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+enum dr_err
+ci_render_user_data(const struct ci_node *n, bool show_secrets, char **out, struct dr_error *e)
+{
+    const struct dr_template *t = n->tmpl;
+    const char *user = ci_login_user(t);
+    struct sbuf b = { 0 };
+    struct ud_doc d;
+    enum dr_err rc;
+
+    *out = NULL;
+    if (!util_is_dns_label(n->hostname))
+        return dr_error_set(e, DR_E_INVAL, _("hostname '%s' is not a valid DNS label"),
+                            n->hostname ? n->hostname : "");
+    if (!valid_user_name(user))
+        return dr_error_set(e, DR_E_INVAL, _("template %s: ssh_user '%s' is not a valid user "
+                                             "name"), t && t->name ? t->name : "?", user);
+    if (n->host_key == NULL || !n->host_key->has_private || str_empty(n->cluster_public_key))
+        return dr_error_set(e, DR_E_INVAL, _("node %s: host key or cluster key missing"),
+                            n->hostname);
+    rc = t ? ud_parse(t, &d, e) : DR_E_OK;
+    if (!t)
+        memset(&d, 0, sizeof d);
+    if (rc != DR_E_OK)
+        return rc;
+
+    sb_add(&b, "#cloud-config\n");
+    char *tname = ci_yaml_quote(t && t->name ? t->name : "-");
+    sb_printf(&b, "# drover: node %s from template %s\n", n->hostname, tname);
+    free(tname);
+    sb_add(&b, "hostname: ");
+    sb_quoted(&b, n->hostname);
+    sb_add(&b, "\nfqdn: ");
+    if (str_empty(n->domain)) {
+        sb_quoted(&b, n->hostname);
+    } else {
+        char *fqdn = xasprintf("%s.%s", n->hostname, n->domain);
+        sb_quoted(&b, fqdn);
+        free(fqdn);
+    }
+    sb_add(&b, "\ndisable_root: true\n"
+               "ssh_pwauth: false\n"
+               "ssh_deletekeys: true\n"
+               /* Never used while ssh_keys is given (cc_ssh generates keys only
+                * without it); "[]" would be clearer but fails the schema. */
+               "ssh_genkeytypes: [ed25519]\n"
+               "ssh_keys:\n"
+               "  ed25519_private: ");
+    if (show_secrets) {
+        char *pem = keys_private_openssh(n->host_key);
+        sb_add(&b, "|\n");
+        for (const char *q = pem; *q;) {
+            size_t l = strcspn(q, "\n");
+            sb_add(&b, "    ");
+            sb_addn(&b, q, l);
+            sb_add(&b, "\n");
+            q += l + (q[l] == '\n');
+        }
+        keys_free_secret(&pem);
+    } else {
+        sb_quoted(&b, CI_SECRET_PLACEHOLDER);
+        sb_add(&b, "\n");
+    }
+    char *hostpub = keys_public_line(n->host_key);
+    sb_add(&b, "  ed25519_public: ");
+    sb_quoted(&b, hostpub);
+    free(hostpub);
+
+    sb_add(&b, "\nusers:\n  - name: ");
+    sb_quoted(&b, user);
+    sb_add(&b, "\n    gecos: \"drover login user\"\n"
+               "    shell: /bin/bash\n"
+               "    sudo: \"ALL=(ALL) NOPASSWD:ALL\"\n"
+               "    lock_passwd: true\n"
+               "    ssh_authorized_keys:\n      - ");
+    sb_quoted(&b, n->cluster_public_key);
+    sb_add(&b, "\n");
+    const struct ud_key *extra_users = ud_find(&d, "users");
+    if (extra_users)
+        add_reindented(&b, extra_users);
+
+    const struct ud_key *extra_files = ud_find(&d, "write_files");
+    if (n->script_path || extra_files)
+        sb_add(&b, "write_files:\n");
+    if (n->script_path) {
+        char *content = b64(n->script ? n->script : "", n->script ? n->script_len : 0);
+        char *owner = xasprintf("%s:%s", user, user);
+        sb_add(&b, "  - path: ");
+        sb_quoted(&b, n->script_path);
+        sb_add(&b, "\n    owner: ");
+        sb_quoted(&b, owner);
+        /* defer: the owner exists only after the users module has run. */
+        sb_add(&b, "\n    permissions: \"0700\"\n    encoding: b64\n    defer: true\n"
+                   "    content: ");
+        sb_quoted(&b, content);
+        sb_add(&b, "\n");
+        free(content);
+        free(owner);
+    }
+    if (extra_files)
+        add_reindented(&b, extra_files);
+
+    for (size_t i = 0; i < d.n; i++) {
+        const struct ud_key *k = &d.keys[i];
+        if (in_list(merged_keys, DR_ARRAY_LEN(merged_keys), k->name))
+            continue;
+        sb_printf(&b, "%s\n", k->first);
+        if (k->body.p)
+            sb_add(&b, k->body.p);
+    }
+    ud_done(&d);
+    *out = b.p;
+    return DR_E_OK;
+}
+
+char *
+ci_render_meta_data(const struct ci_node *n)
+{
+    struct sbuf b = { 0 };
+
+    sb_add(&b, "instance-id: ");
+    sb_quoted(&b, str_empty(n->instance_id) ? n->hostname : n->instance_id);
+    sb_add(&b, "\nlocal-hostname: ");
+    sb_quoted(&b, n->hostname);
+    sb_add(&b, "\n");
+    return b.p;
+}
+
+enum dr_err
+ci_guestinfo(const struct ci_node *n, struct dr_kv **kv, size_t *count, struct dr_error *e)
+{
+    char *ud, *md;
+    enum dr_err rc = ci_render_user_data(n, true, &ud, e);
+
+    *kv = NULL;
+    *count = 0;
+    if (rc != DR_E_OK)
+        return rc;
+    md = ci_render_meta_data(n);
+    *kv = xcalloc(4, sizeof **kv);
+    (*kv)[0] = (struct dr_kv){ xstrdup("guestinfo.userdata"), b64(ud, strlen(ud)) };
+    (*kv)[1] = (struct dr_kv){ xstrdup("guestinfo.userdata.encoding"), xstrdup("base64") };
+    (*kv)[2] = (struct dr_kv){ xstrdup("guestinfo.metadata"), b64(md, strlen(md)) };
+    (*kv)[3] = (struct dr_kv){ xstrdup("guestinfo.metadata.encoding"), xstrdup("base64") };
+    *count = 4;
+    keys_free_secret(&ud);
+    free(md);
+    return DR_E_OK;
+}
+
+void
+ci_kv_free(struct dr_kv **kv, size_t count)
+{
+    if (*kv == NULL)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        free((*kv)[i].key);
+        keys_free_secret(&(*kv)[i].value);  /* user-data carries a private key */
+    }
+    xfree(kv);
+}
