@@ -1,1 +1,2 @@
-# src/vsphere: filled by its issue (see ../shared/DESIGN.md).
+# src/vsphere: the vim25 SOAP client (libcurl + libxml2). vsphere.h is its API.
+EXTRA_DIST += src/vsphere/vsphere.h

@@ -1,0 +1,219 @@
+/* A vim25 SOAP client for vCenter (libcurl + libxml2): sessions, TLS policy,
+ * inventory, and the VM lifecycle drover's node pipeline needs.
+ *
+ * Threads: call vs_global_init() once before any thread starts; then each
+ * worker owns its own session (a session is not shared between threads).
+ * Every call blocks for at most the session's timeout per request (tasks and
+ * waits take their own timeouts) and returns early with DR_E_CANCELLED when
+ * the session's cancel flag becomes true.
+ *
+ * Errors: DR_E_AUTH (InvalidLogin), DR_E_TLS (certificate, pin or CA
+ * refused), DR_E_CONNECT (no connection, connection lost), DR_E_TIMEOUT,
+ * DR_E_CANCELLED, DR_E_FAULT (any other vCenter fault: the message carries
+ * the fault's name and vCenter's text, and vs_last_fault() the bare name),
+ * DR_E_NOTFOUND (an inventory path or name that does not exist), DR_E_PROTO
+ * (a response that is not what the API promises). */
+#ifndef DR_VSPHERE_H
+#define DR_VSPHERE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "core/model.h"
+
+/* Process-wide set-up of libcurl and libxml2: once, before threads start. */
+enum dr_err vs_global_init(struct dr_error *e);
+void vs_global_cleanup(void);
+
+struct vs_session;
+
+/* Called while a task runs: its vim25 name ("CloneVM_Task") and 0..100. */
+typedef void (*vs_progress_fn)(void *user, const char *task, int percent);
+
+/* A session for one vCenter (url, user, TLS policy and timeout from vc).
+ * The password is copied and wiped on free. Nothing is sent yet. */
+enum dr_err vs_session_new(const struct dr_vcenter *vc, const char *password,
+                           struct vs_session **out, struct dr_error *e);
+/* Logs out (best effort) and frees; sets *s to NULL. */
+void vs_session_free(struct vs_session **s);
+/* RetrieveServiceContent + Login. Later calls log in again by themselves,
+ * once, when vCenter answers NotAuthenticated (an expired session). */
+enum dr_err vs_login(struct vs_session *s, struct dr_error *e);
+void vs_set_cancel(struct vs_session *s, const atomic_bool *cancel);
+void vs_set_progress(struct vs_session *s, vs_progress_fn fn, void *user);
+/* Override the per-request timeout (seconds; 0: the vCenter's setting). */
+void vs_set_timeout(struct vs_session *s, int seconds);
+/* The fault name of the last DR_E_FAULT/DR_E_AUTH ("InvalidPowerState"),
+ * "" when the last error was not a fault. */
+const char *vs_last_fault(const struct vs_session *s);
+
+/* From the service content, valid after vs_login(). */
+struct vs_about {
+    char *name;          /* "VMware vCenter Server" */
+    char *full_name;
+    char *version;       /* "7.0.3" */
+    char *build;
+    char *api_type;      /* "VirtualCenter" or "HostAgent" */
+    char *api_version;   /* "7.0.3.0" */
+    char *instance_uuid;
+};
+const struct vs_about *vs_session_about(const struct vs_session *s);
+
+/* The server's certificate as the operator confirms it (`drover vcenter
+ * trust`); fetched without verification, so never trust it silently. */
+struct vs_cert_info {
+    char *subject;
+    char *issuer;
+    time_t not_before;
+    time_t not_after;
+    char *sha256_fingerprint;  /* "AB:CD:..." over the DER certificate */
+    char *pin;                 /* "sha256//<base64>" over the public key */
+    bool verified;             /* the configured TLS policy accepts it */
+    char *verify_error;        /* why not, when !verified */
+};
+enum dr_err vs_fetch_cert(const struct dr_vcenter *vc, struct vs_cert_info *out,
+                          struct dr_error *e);
+void vs_cert_info_done(struct vs_cert_info *c);
+
+/* Inventory. Ids are vCenter managed object ids ("vm-42"): opaque strings. */
+struct vs_object {
+    char *id;
+    char *name;
+    char *parent;        /* parent's id (a host's cluster, a pool's parent...) */
+    char *datacenter;    /* the datacenter's name, NULL for the datacenters */
+};
+
+struct vs_datastore {
+    struct vs_object obj;
+    char *type;          /* "VMFS", "NFS", "OTHER"... */
+    long long capacity;  /* bytes */
+    long long free_space;
+};
+
+struct vs_vm {
+    struct vs_object obj;   /* parent: the VM's folder */
+    bool template;
+    char *power_state;      /* "poweredOn", "poweredOff", "suspended" */
+    char *ip;               /* guest.ipAddress, NULL when unknown */
+    char *pool;             /* resource pool id, NULL for templates */
+    char *host;             /* host id */
+    int cpus;
+    int memory_mib;
+    char *owner;            /* extraConfig guestinfo.drover.owner, or NULL */
+};
+
+struct vs_inventory {
+    struct vs_object *datacenters; size_t n_datacenters;
+    struct vs_object *clusters;    size_t n_clusters;
+    struct vs_object *hosts;       size_t n_hosts;       /* parent: cluster or compute resource */
+    struct vs_object *pools;       size_t n_pools;
+    struct vs_datastore *datastores; size_t n_datastores;
+    struct vs_object *networks;    size_t n_networks;    /* networks and port groups */
+    struct vs_object *folders;     size_t n_folders;
+    struct vs_vm *vms;             size_t n_vms;         /* templates too */
+};
+
+#define VS_OWNER_KEY "guestinfo.drover.owner"
+
+/* Everything below the root folder (ContainerView + RetrievePropertiesEx,
+ * paged). */
+enum dr_err vs_inventory_get(struct vs_session *s, struct vs_inventory *out,
+                             struct dr_error *e);
+void vs_inventory_done(struct vs_inventory *inv);
+
+/* SearchIndex.FindByInventoryPath ("DC0/vm/k8s"): the object's id and type
+ * ("Folder", "VirtualMachine"...). DR_E_NOTFOUND when nothing is there. */
+enum dr_err vs_find_by_path(struct vs_session *s, const char *path, char **id, char **type,
+                            struct dr_error *e);
+
+/* Where a node template's clones go, resolved from its names. */
+struct vs_placement {
+    char *datacenter;   /* id */
+    char *folder;       /* VM folder id (the template's folder, else the datacenter's vm folder) */
+    char *pool;         /* resource pool id (named pool, else the cluster's/host's root pool) */
+    char *datastore;    /* datastore id */
+    char *host;         /* host id when the template names a host, else NULL */
+    char *source;       /* id of the VM or template to clone */
+    char *snapshot;     /* snapshot id for linked clones (named, else current) */
+    char **networks;    /* network ids, NULL-terminated */
+};
+enum dr_err vs_resolve_placement(struct vs_session *s, const struct dr_template *t,
+                                 struct vs_placement *out, struct dr_error *e);
+void vs_placement_done(struct vs_placement *p);
+
+/* VM lifecycle. */
+struct vs_clone_spec {
+    const char *source;       /* VM or template id */
+    const char *name;         /* the new VM's name (vCenter allows duplicates:
+                               * check with vs_find_vm first) */
+    const char *folder;       /* id */
+    const char *pool;         /* id */
+    const char *datastore;    /* id; NULL: the source's */
+    const char *host;         /* id; NULL: vCenter chooses */
+    bool linked;              /* a linked clone from snapshot */
+    const char *snapshot;     /* snapshot id (linked clones) */
+    int cpus;                 /* 0: keep the source's */
+    int memory_mib;           /* 0: keep */
+    const struct dr_kv *extra_config;
+    size_t n_extra_config;
+};
+/* CloneVM_Task; the new VM is powered off (the clone spec's powerOn is not
+ * used: vs_power_on explicitly). */
+enum dr_err vs_clone_vm(struct vs_session *s, const struct vs_clone_spec *spec, char **vm_id,
+                        struct dr_error *e);
+
+struct vs_reconfig {
+    int cpus;                 /* 0: keep */
+    int memory_mib;           /* 0: keep */
+    int disk_gib;             /* grow the first disk to this; 0 or smaller: keep */
+    const struct dr_kv *extra_config;   /* set (value "" removes a key) */
+    size_t n_extra_config;
+};
+enum dr_err vs_reconfigure_vm(struct vs_session *s, const char *vm_id,
+                              const struct vs_reconfig *r, struct dr_error *e);
+
+/* Powering on a VM that is on (or off one that is off) is not an error. */
+enum dr_err vs_power_on(struct vs_session *s, const char *vm_id, struct dr_error *e);
+enum dr_err vs_power_off(struct vs_session *s, const char *vm_id, struct dr_error *e);
+/* ShutdownGuest, wait up to timeout_s for poweredOff, else power off. */
+enum dr_err vs_shutdown(struct vs_session *s, const char *vm_id, int timeout_s,
+                        struct dr_error *e);
+/* Destroy_Task. vCenter refuses a powered-on VM (InvalidPowerState): power
+ * it off first. */
+enum dr_err vs_destroy_vm(struct vs_session *s, const char *vm_id, struct dr_error *e);
+
+/* "poweredOn", "poweredOff" or "suspended" (newly allocated). */
+enum dr_err vs_vm_power_state(struct vs_session *s, const char *vm_id, char **state,
+                              struct dr_error *e);
+
+/* The VM named name directly in folder_id (DR_E_NOTFOUND when none). */
+enum dr_err vs_find_vm(struct vs_session *s, const char *folder_id, const char *name,
+                       char **vm_id, struct dr_error *e);
+
+/* Wait until the guest reports an IPv4/IPv6 address in guest.net (or
+ * guest.ipAddress) that is not link-local, loopback, or inside one of the
+ * ignore CIDRs (NULL-terminated, may be NULL). DR_E_TIMEOUT after timeout_s. */
+enum dr_err vs_wait_for_ip(struct vs_session *s, const char *vm_id, char *const *ignore,
+                           int timeout_s, char **ip, struct dr_error *e);
+
+/* A VM's extraConfig (all keys). */
+enum dr_err vs_get_extra_config(struct vs_session *s, const char *vm_id, struct dr_kv **out,
+                                size_t *n, struct dr_error *e);
+void vs_kv_free(struct dr_kv *kv, size_t n);
+
+/* Every VM (not template) that has extraConfig key (e.g. VS_OWNER_KEY). */
+struct vs_keyed_vm {
+    char *id;
+    char *name;
+    char *value;          /* the key's value */
+    char *power_state;
+    char *ip;             /* NULL when unknown */
+};
+enum dr_err vs_list_vms_with_key(struct vs_session *s, const char *key,
+                                 struct vs_keyed_vm **out, size_t *n, struct dr_error *e);
+void vs_keyed_vms_free(struct vs_keyed_vm *v, size_t n);
+
+#endif
