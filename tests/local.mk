@@ -20,7 +20,20 @@ tests_unit_test_cloudinit_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cloudinit_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_cloudinit_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/test_model
+tests_unit_test_model_SOURCES = tests/unit/test_model.c
+tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_model_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_model_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/test_store
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_store_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
+
 UNIT_TESTS = tests/unit/test_util
+UNIT_TESTS += tests/unit/test_model tests/unit/test_store
 UNIT_TESTS += tests/unit/test_cloudinit
 UNIT_TESTS += tests/unit/test_keys
 

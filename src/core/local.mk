@@ -7,7 +7,11 @@ libdrcore_a_SOURCES = \
 	src/core/keys.c src/core/keys.h \
 	src/core/log.c src/core/log.h \
 	src/core/util.c src/core/util.h \
-	src/core/model.h \
-	src/core/store.h
+	src/core/model.c src/core/model.h \
+	src/core/settings.c \
+	src/core/store.c src/core/store.h src/core/store_priv.h \
+	src/core/store_cfg.c \
+	src/core/store_load.c \
+	src/core/store_save.c
 DROVER_LIBS += libdrcore.a
 CORE_LIBS = libdrcore.a $(LIBCONFIG_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS) $(LIBINTL)

@@ -173,6 +173,9 @@ void cluster_status_done(struct dr_cluster_status *s);
 void node_copy(struct dr_node *dst, const struct dr_node *src);
 void template_copy(struct dr_template *dst, const struct dr_template *src);
 void cluster_copy(struct dr_cluster *dst, const struct dr_cluster *src);
+void vcenter_copy(struct dr_vcenter *dst, const struct dr_vcenter *src);
+void pool_copy(struct dr_pool *dst, const struct dr_pool *src);
+void cluster_status_copy(struct dr_cluster_status *dst, const struct dr_cluster_status *src);
 
 /* Stable machine names ("waiting-for-ip") and translated labels. */
 const char *node_state_key(enum dr_node_state s);
@@ -183,9 +186,12 @@ const char *cluster_state_label(enum dr_cluster_state s);
 const char *distribution_key(enum dr_distribution d);  /* "k3s", "rke2" */
 bool distribution_from_key(const char *key, enum dr_distribution *out);
 const char *clone_mode_key(enum dr_clone_mode m);      /* "full", "linked" */
+bool clone_mode_from_key(const char *key, enum dr_clone_mode *out);
 /* "etcd,control-plane,worker" into buf. */
 const char *roles_format(unsigned roles, char *buf, size_t len);
 bool roles_parse_one(const char *name, unsigned *bit);
+/* The name of one DR_ROLE_* bit, or NULL. */
+const char *role_name(unsigned bit);
 
 /* Derive a cluster's state from its spec and its nodes. */
 enum dr_cluster_state cluster_state_derive(const struct dr_cluster *spec,

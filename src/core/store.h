@@ -57,7 +57,16 @@ struct dr_store {
     size_t n_statuses;
     struct dr_diag *diags;
     size_t n_diags;
+    bool vcenters_loaded;   /* vcenters.cfg absent or loaded without errors */
 };
+
+/* The compiled-in defaults, and the usual pair for a dr_settings value. */
+void settings_defaults(struct dr_settings *v);
+void settings_done(struct dr_settings *v);
+void settings_copy(struct dr_settings *dst, const struct dr_settings *src);
+/* The options table (settings.c): name and help of option i, NULL past the end. */
+size_t settings_option_count(void);
+const char *settings_option_name(size_t i, const char **help);
 
 /* Resolve the folders (override, else XDG variables, else ~/.config and
  * ~/.local/state) and fill in compiled-in defaults. Loads nothing. */
@@ -95,6 +104,14 @@ enum dr_err store_remove_status(struct dr_store *s, const char *name, struct dr_
  * fuzz target and tests). Diagnostics are appended to s->diags. */
 enum dr_err store_parse_cluster_file(struct dr_store *s, const char *path,
                                      struct dr_cluster *out, struct dr_error *e);
+enum dr_err store_parse_template_file(struct dr_store *s, const char *path,
+                                      struct dr_template *out, struct dr_error *e);
+enum dr_err store_parse_vcenters_file(struct dr_store *s, const char *path,
+                                      struct dr_vcenter **out, size_t *n, struct dr_error *e);
+enum dr_err store_parse_settings_file(struct dr_store *s, const char *path,
+                                      struct dr_settings *out, struct dr_error *e);
+enum dr_err store_parse_status_file(struct dr_store *s, const char *path,
+                                    struct dr_cluster_status *out, struct dr_error *e);
 
 /* Resolve a vCenter's password (inline, file with 0600 check, or environment).
  * The result is registered with log_add_secret(). */

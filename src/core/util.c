@@ -313,6 +313,24 @@ write_all(int fd, const void *data, size_t len)
     return DR_E_OK;
 }
 
+void (*util_write_atomic_hook)(const char *tmp_path, size_t written, size_t total);
+
+/* In pieces, so that a test's hook can stop the process half-way. */
+static enum dr_err
+write_chunks(int fd, const char *tmp, const char *data, size_t len)
+{
+    const size_t chunk = 1 << 20;
+
+    for (size_t off = 0; off < len; off += chunk) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        if (write_all(fd, data + off, n) != DR_E_OK)
+            return DR_E_IO;
+        if (util_write_atomic_hook)
+            util_write_atomic_hook(tmp, off + n, len);
+    }
+    return DR_E_OK;
+}
+
 enum dr_err
 util_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                   struct dr_error *e)
@@ -329,7 +347,8 @@ util_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                           strerror(err));
         goto out;
     }
-    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != DR_E_OK || fsync(fd) != 0) {
+    if (fchmod(fd, mode) != 0 || write_chunks(fd, tmp, data, len) != DR_E_OK ||
+        fsync(fd) != 0) {
         err = errno;
         close(fd);
         unlink(tmp);

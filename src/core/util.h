@@ -50,6 +50,9 @@ enum dr_err util_read_file(const char *path, char **out, size_t *len, struct dr_
  * until the rename. */
 enum dr_err util_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                               struct dr_error *e);
+/* Tests only: when set, called after each piece util_write_atomic writes to
+ * its temporary file (to stop a process in the middle of a save). */
+extern void (*util_write_atomic_hook)(const char *tmp_path, size_t written, size_t total);
 /* The folder part of a path (newly allocated; "." when there is none). */
 char *util_dirname(const char *path);
 /* a + "/" + b, newly allocated. */

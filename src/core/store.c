@@ -1,0 +1,459 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/store_priv.h"
+#include "core/util.h"
+
+/* $XDG_x if set and absolute (the spec says to ignore relative ones), else
+ * $HOME/fallback; then "/drover". */
+static char *
+xdg_dir(const char *var, const char *fallback)
+{
+    const char *v = getenv(var);
+    const char *home = getenv("HOME");
+
+    if (v && v[0] == '/')
+        return util_path_join(v, "drover");
+    if (str_empty(home)) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw && pw->pw_dir ? pw->pw_dir : "/";
+    }
+    return xasprintf("%s/%s/drover", strcmp(home, "/") == 0 ? "" : home, fallback);
+}
+
+enum dr_err
+store_init(struct dr_store *s, const char *config_dir_override, const char *state_dir_override,
+           struct dr_error *e)
+{
+    memset(s, 0, sizeof *s);
+    s->config_dir = config_dir_override ? xstrdup(config_dir_override)
+                                        : xdg_dir("XDG_CONFIG_HOME", ".config");
+    s->state_dir = state_dir_override ? xstrdup(state_dir_override)
+                                      : xdg_dir("XDG_STATE_HOME", ".local/state");
+    settings_defaults(&s->settings);
+    return DR_E_OK;
+}
+
+static void
+store_clear(struct dr_store *s)
+{
+    settings_done(&s->settings);
+    for (size_t i = 0; i < s->n_vcenters; i++)
+        vcenter_done(&s->vcenters[i]);
+    xfree(&s->vcenters);
+    s->n_vcenters = 0;
+    for (size_t i = 0; i < s->n_templates; i++)
+        template_done(&s->templates[i]);
+    xfree(&s->templates);
+    s->n_templates = 0;
+    for (size_t i = 0; i < s->n_clusters; i++)
+        cluster_done(&s->clusters[i]);
+    xfree(&s->clusters);
+    s->n_clusters = 0;
+    for (size_t i = 0; i < s->n_statuses; i++)
+        cluster_status_done(&s->statuses[i]);
+    xfree(&s->statuses);
+    s->n_statuses = 0;
+    store_diags_clear(s);
+    s->vcenters_loaded = false;
+}
+
+void
+store_done(struct dr_store *s)
+{
+    store_clear(s);
+    xfree(&s->config_dir);
+    xfree(&s->state_dir);
+}
+
+char *
+store_state_path(const struct dr_store *s, const char *rel)
+{
+    return util_path_join(s->state_dir, rel);
+}
+
+char *
+store_config_path(const struct dr_store *s, const char *rel)
+{
+    return util_path_join(s->config_dir, rel);
+}
+
+enum dr_err
+store_check_private(const char *path, const char *shown, struct dr_error *e)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return dr_error_set(e, errno == ENOENT ? DR_E_NOTFOUND : DR_E_IO, "%s: %s", shown,
+                            strerror(errno));
+    if (st.st_uid != geteuid())
+        return dr_error_set(e, DR_E_PERM, _("%s: owned by uid %u, not by you (uid %u)"), shown,
+                            (unsigned)st.st_uid, (unsigned)geteuid());
+    if (st.st_mode & 077)
+        return dr_error_set(e, DR_E_PERM, _("%s: permissions %04o are too open; run chmod 600 %s"),
+                            shown, (unsigned)(st.st_mode & 07777), path);
+    return DR_E_OK;
+}
+
+static int
+filter_visible(const struct dirent *d)
+{
+    return d->d_name[0] != '.';
+}
+
+/* Every dir/NAME<suffix> in name order: NAME and the path shown. */
+static size_t
+list_dir(const char *base, const char *dir, const char *suffix, char ***names)
+{
+    char *path = util_path_join(base, dir);
+    struct dirent **ents = NULL;
+    int n = scandir(path, &ents, filter_visible, alphasort);
+    size_t count = 0;
+
+    *names = NULL;
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        if (str_has_suffix(nm, suffix) && strlen(nm) > strlen(suffix)) {
+            char *stem = xstrndup(nm, strlen(nm) - strlen(suffix));
+            strv_push(names, stem);
+            free(stem);
+            count++;
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    free(path);
+    return count;
+}
+
+static void
+load_settings(struct dr_store *s)
+{
+    struct cfg_ctx c = { .s = s, .file = "drover.cfg" };
+    char *path = store_config_path(s, "drover.cfg");
+    config_t cfg;
+    bool missing;
+
+    if (cfg_parse_file(&c, path, &cfg, &missing))
+        parse_settings(&c, &cfg, &s->settings);
+    config_destroy(&cfg);
+    free(path);
+}
+
+static void
+load_vcenters(struct dr_store *s)
+{
+    struct cfg_ctx c = { .s = s, .file = "vcenters.cfg" };
+    char *path = store_config_path(s, "vcenters.cfg");
+    struct dr_error e = { 0 };
+    config_t cfg;
+    bool missing;
+
+    switch (store_check_private(path, "vcenters.cfg", &e)) {
+    case DR_E_OK:
+        if (cfg_parse_file(&c, path, &cfg, &missing))
+            s->vcenters_loaded = parse_vcenters(&c, &cfg, &s->vcenters, &s->n_vcenters);
+        else
+            s->vcenters_loaded = missing;
+        config_destroy(&cfg);
+        break;
+    case DR_E_NOTFOUND:
+        s->vcenters_loaded = true;   /* no file: no vCenters, and that is fine */
+        break;
+    default:
+        /* The message already starts with the file name. */
+        store_diag_add(s, "vcenters.cfg", 0, NULL, "%s", e.msg + strlen("vcenters.cfg: "));
+        break;
+    }
+    free(path);
+}
+
+static void
+load_templates(struct dr_store *s)
+{
+    char **names;
+    size_t n = list_dir(s->config_dir, "templates", ".cfg", &names);
+
+    for (size_t i = 0; i < n; i++) {
+        char *rel = xasprintf("templates/%s.cfg", names[i]);
+        char *path = store_config_path(s, rel);
+        struct cfg_ctx c = { .s = s, .file = rel, .check_refs = true,
+                             .vcenters_known = s->vcenters_loaded };
+        struct dr_template t;
+        config_t cfg;
+        if (cfg_parse_file(&c, path, &cfg, NULL) && parse_template(&c, &cfg, names[i], &t)) {
+            s->templates = xrealloc(s->templates, (s->n_templates + 1) * sizeof *s->templates);
+            s->templates[s->n_templates++] = t;
+        }
+        config_destroy(&cfg);
+        free(path);
+        free(rel);
+    }
+    strv_free(&names);
+}
+
+static void
+load_clusters(struct dr_store *s)
+{
+    char **names;
+    size_t n = list_dir(s->config_dir, "clusters", ".cfg", &names);
+
+    for (size_t i = 0; i < n; i++) {
+        char *rel = xasprintf("clusters/%s.cfg", names[i]);
+        char *path = store_config_path(s, rel);
+        struct cfg_ctx c = { .s = s, .file = rel, .check_refs = true,
+                             .vcenters_known = s->vcenters_loaded };
+        struct dr_cluster cl;
+        config_t cfg;
+        if (cfg_parse_file(&c, path, &cfg, NULL) && parse_cluster(&c, &cfg, names[i], &cl)) {
+            s->clusters = xrealloc(s->clusters, (s->n_clusters + 1) * sizeof *s->clusters);
+            s->clusters[s->n_clusters++] = cl;
+        }
+        config_destroy(&cfg);
+        free(path);
+        free(rel);
+    }
+    strv_free(&names);
+}
+
+static void
+load_statuses(struct dr_store *s)
+{
+    char **names;
+    size_t n = list_dir(s->state_dir, "clusters", ".state", &names);
+
+    for (size_t i = 0; i < n; i++) {
+        char *rel = xasprintf("clusters/%s.state", names[i]);
+        char *path = store_state_path(s, rel);
+        struct cfg_ctx c = { .s = s, .file = rel };
+        struct dr_cluster_status st;
+        config_t cfg;
+        if (cfg_parse_file(&c, path, &cfg, NULL) && parse_status(&c, &cfg, names[i], &st)) {
+            s->statuses = xrealloc(s->statuses, (s->n_statuses + 1) * sizeof *s->statuses);
+            s->statuses[s->n_statuses++] = st;
+        }
+        config_destroy(&cfg);
+        free(path);
+        free(rel);
+    }
+    strv_free(&names);
+}
+
+enum dr_err
+store_load(struct dr_store *s, struct dr_error *e)
+{
+    store_clear(s);
+    settings_defaults(&s->settings);
+    load_settings(s);
+    load_vcenters(s);
+    load_templates(s);
+    load_clusters(s);
+    load_statuses(s);
+    store_check_references(s, s->vcenters_loaded);
+    return DR_E_OK;
+}
+
+const struct dr_vcenter *
+store_find_vcenter(const struct dr_store *s, const char *name)
+{
+    for (size_t i = 0; name && i < s->n_vcenters; i++) {
+        if (str_eq(s->vcenters[i].name, name))
+            return &s->vcenters[i];
+    }
+    return NULL;
+}
+
+const struct dr_template *
+store_find_template(const struct dr_store *s, const char *name)
+{
+    for (size_t i = 0; name && i < s->n_templates; i++) {
+        if (str_eq(s->templates[i].name, name))
+            return &s->templates[i];
+    }
+    return NULL;
+}
+
+const struct dr_cluster *
+store_find_cluster(const struct dr_store *s, const char *name)
+{
+    for (size_t i = 0; name && i < s->n_clusters; i++) {
+        if (str_eq(s->clusters[i].name, name))
+            return &s->clusters[i];
+    }
+    return NULL;
+}
+
+const struct dr_cluster_status *
+store_find_status(const struct dr_store *s, const char *cluster)
+{
+    for (size_t i = 0; cluster && i < s->n_statuses; i++) {
+        if (str_eq(s->statuses[i].cluster, cluster))
+            return &s->statuses[i];
+    }
+    return NULL;
+}
+
+/* The stem of a path's last component without its suffix: the thing's name. */
+static char *
+name_from_path(const char *path, const char *suffix)
+{
+    const char *base = strrchr(path, '/');
+    size_t n;
+
+    base = base ? base + 1 : path;
+    n = strlen(base);
+    if (str_has_suffix(base, suffix))
+        n -= strlen(suffix);
+    return xstrndup(base, n);
+}
+
+static enum dr_err
+parse_result(struct dr_store *s, size_t first_diag, int errors, const char *path,
+             struct dr_error *e)
+{
+    if (errors == 0)
+        return DR_E_OK;
+    if (s->n_diags > first_diag) {
+        char *msg = store_diag_format(&s->diags[first_diag]);
+        dr_error_set(e, DR_E_INVAL, "%s", msg);
+        free(msg);
+        return DR_E_INVAL;
+    }
+    return dr_error_set(e, DR_E_INVAL, _("%s: invalid"), path);
+}
+
+enum dr_err
+store_parse_cluster_file(struct dr_store *s, const char *path, struct dr_cluster *out,
+                         struct dr_error *e)
+{
+    struct cfg_ctx c = { .s = s, .file = path, .check_refs = true,
+                         .vcenters_known = s->vcenters_loaded };
+    char *name = name_from_path(path, ".cfg");
+    size_t first = s->n_diags;
+    config_t cfg;
+
+    memset(out, 0, sizeof *out);
+    if (cfg_parse_file(&c, path, &cfg, NULL))
+        parse_cluster(&c, &cfg, name, out);
+    config_destroy(&cfg);
+    free(name);
+    return parse_result(s, first, c.errors, path, e);
+}
+
+enum dr_err
+store_parse_template_file(struct dr_store *s, const char *path, struct dr_template *out,
+                          struct dr_error *e)
+{
+    struct cfg_ctx c = { .s = s, .file = path, .check_refs = true,
+                         .vcenters_known = s->vcenters_loaded };
+    char *name = name_from_path(path, ".cfg");
+    size_t first = s->n_diags;
+    config_t cfg;
+
+    memset(out, 0, sizeof *out);
+    if (cfg_parse_file(&c, path, &cfg, NULL))
+        parse_template(&c, &cfg, name, out);
+    config_destroy(&cfg);
+    free(name);
+    return parse_result(s, first, c.errors, path, e);
+}
+
+enum dr_err
+store_parse_vcenters_file(struct dr_store *s, const char *path, struct dr_vcenter **out,
+                          size_t *n, struct dr_error *e)
+{
+    struct cfg_ctx c = { .s = s, .file = path };
+    size_t first = s->n_diags;
+    config_t cfg;
+
+    *out = NULL;
+    *n = 0;
+    if (cfg_parse_file(&c, path, &cfg, NULL))
+        parse_vcenters(&c, &cfg, out, n);
+    config_destroy(&cfg);
+    return parse_result(s, first, c.errors, path, e);
+}
+
+enum dr_err
+store_parse_settings_file(struct dr_store *s, const char *path, struct dr_settings *out,
+                          struct dr_error *e)
+{
+    struct cfg_ctx c = { .s = s, .file = path };
+    size_t first = s->n_diags;
+    config_t cfg;
+
+    settings_defaults(out);
+    if (cfg_parse_file(&c, path, &cfg, NULL))
+        parse_settings(&c, &cfg, out);
+    config_destroy(&cfg);
+    return parse_result(s, first, c.errors, path, e);
+}
+
+enum dr_err
+store_parse_status_file(struct dr_store *s, const char *path, struct dr_cluster_status *out,
+                        struct dr_error *e)
+{
+    struct cfg_ctx c = { .s = s, .file = path };
+    char *name = name_from_path(path, ".state");
+    size_t first = s->n_diags;
+    config_t cfg;
+
+    memset(out, 0, sizeof *out);
+    if (cfg_parse_file(&c, path, &cfg, NULL))
+        parse_status(&c, &cfg, name, out);
+    config_destroy(&cfg);
+    free(name);
+    return parse_result(s, first, c.errors, path, e);
+}
+
+enum dr_err
+vcenter_password(const struct dr_vcenter *v, char **out, struct dr_error *e)
+{
+    *out = NULL;
+    if (v->password) {
+        *out = xstrdup(v->password);
+    } else if (v->password_file) {
+        enum dr_err rc = store_check_private(v->password_file, v->password_file, e);
+        char *text;
+        size_t len;
+        if (rc != DR_E_OK) {
+            dr_error_prefix(e, _("vcenter %s: password_file"), v->name);
+            return rc;
+        }
+        rc = util_read_file(v->password_file, &text, &len, e);
+        if (rc != DR_E_OK) {
+            dr_error_prefix(e, _("vcenter %s: password_file"), v->name);
+            return rc;
+        }
+        /* One line; the newline an editor adds is not part of it. */
+        text[strcspn(text, "\r\n")] = '\0';
+        *out = text;
+    } else if (v->password_env) {
+        const char *val = getenv(v->password_env);
+        if (val == NULL)
+            return dr_error_set(e, DR_E_NOTFOUND,
+                                _("vcenter %s: environment variable %s is not set"), v->name,
+                                v->password_env);
+        *out = xstrdup(val);
+    } else {
+        return dr_error_set(e, DR_E_NOTFOUND,
+                            _("vcenter %s: no password configured (password, password_file or "
+                              "password_env in vcenters.cfg)"),
+                            v->name);
+    }
+    if (**out == '\0') {
+        xfree(out);
+        return dr_error_set(e, DR_E_INVAL, _("vcenter %s: the password is empty"), v->name);
+    }
+    log_add_secret(*out);
+    return DR_E_OK;
+}

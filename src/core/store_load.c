@@ -1,0 +1,469 @@
+#include "config.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/store_priv.h"
+#include "core/util.h"
+
+/* Guest-side keys that drover writes itself (DESIGN.md, CONFIGURING). */
+static bool
+extra_config_reserved(const char *key)
+{
+    return strcmp(key, "guestinfo.userdata") == 0 ||
+           strcmp(key, "guestinfo.userdata.encoding") == 0 ||
+           strcmp(key, "guestinfo.metadata") == 0 ||
+           strcmp(key, "guestinfo.metadata.encoding") == 0 ||
+           str_has_prefix(key, "guestinfo.drover.");
+}
+
+/* Names of other files' things are reported without failing this file:
+ * the file on its own is fine, and the operator still sees it listed. */
+static void
+check_vcenter_ref(struct cfg_ctx *c, const config_setting_t *at, const char *name)
+{
+    if (c->check_refs && c->vcenters_known && !store_find_vcenter(c->s, name))
+        cfg_note(c, at, "vcenter", _("vcenter '%s' is not defined in vcenters.cfg"), name);
+}
+
+static void
+check_absolute(struct cfg_ctx *c, const config_setting_t *g, const char *prefix,
+               const char *key, const char *value)
+{
+    if (value && value[0] != '/') {
+        char *f = cfg_field(prefix, key);
+        cfg_err(c, config_setting_get_member(g, key), f, _("must be an absolute path"));
+        free(f);
+    }
+}
+
+static bool
+parse_one_vcenter(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_vcenter *v)
+{
+    static const char *const keys[] = { "name", "url", "user", "password", "password_file",
+                                        "password_env", "ca_file", "pin", "insecure",
+                                        "timeout", NULL };
+    char *p = xasprintf("vcenters[%d].", idx);
+    int before = c->errors, sources = 0;
+
+    memset(v, 0, sizeof *v);
+    v->timeout_s = 60;
+    cfg_check_keys(c, g, keys, p);
+    if (cfg_get_string(c, g, "name", p, true, &v->name)) {
+        char *f = cfg_field(p, "name");
+        cfg_check_name(c, config_setting_get_member(g, "name"), f, v->name);
+        free(f);
+    }
+    if (cfg_get_string(c, g, "url", p, true, &v->url) && !str_has_prefix(v->url, "https://")) {
+        char *f = cfg_field(p, "url");
+        cfg_err(c, config_setting_get_member(g, "url"), f,
+                _("must start with https:// (e.g. https://vcenter.example.com/sdk)"));
+        free(f);
+    }
+    cfg_get_string(c, g, "user", p, true, &v->user);
+    sources += cfg_get_string(c, g, "password", p, false, &v->password);
+    sources += cfg_get_string(c, g, "password_file", p, false, &v->password_file);
+    sources += cfg_get_string(c, g, "password_env", p, false, &v->password_env);
+    if (sources > 1) {
+        char *f = cfg_field(p, "password");
+        cfg_err(c, g, f, _("give only one of password, password_file and password_env"));
+        free(f);
+    }
+    check_absolute(c, g, p, "password_file", v->password_file);
+    cfg_get_string(c, g, "ca_file", p, false, &v->ca_file);
+    check_absolute(c, g, p, "ca_file", v->ca_file);
+    if (cfg_get_string(c, g, "pin", p, false, &v->pin) &&
+        (!str_has_prefix(v->pin, "sha256//") || strlen(v->pin) != 8 + 44)) {
+        char *f = cfg_field(p, "pin");
+        cfg_err(c, config_setting_get_member(g, "pin"), f,
+                _("must be sha256// followed by the base64 SHA-256 of the public key"));
+        free(f);
+    }
+    cfg_get_bool(c, g, "insecure", p, &v->insecure);
+    if (v->insecure && (v->pin || v->ca_file)) {
+        char *f = cfg_field(p, "insecure");
+        cfg_err(c, config_setting_get_member(g, "insecure"), f,
+                _("cannot be combined with pin or ca_file"));
+        free(f);
+    }
+    cfg_get_int(c, g, "timeout", p, false, 1, 3600, &v->timeout_s);
+    free(p);
+    v->origin.file = xstrdup(c->file);
+    v->origin.line = cfg_line(g);
+    return c->errors == before;
+}
+
+bool
+parse_vcenters(struct cfg_ctx *c, config_t *cfg, struct dr_vcenter **out, size_t *n_out)
+{
+    static const char *const keys[] = { "vcenters", NULL };
+    const config_setting_t *root = config_root_setting(cfg);
+    const config_setting_t *l;
+    struct dr_vcenter *v = NULL;
+    size_t n = 0;
+    int before = c->errors;
+
+    cfg_check_keys(c, root, keys, NULL);
+    l = config_setting_get_member(root, "vcenters");
+    if (l && config_setting_type(l) != CONFIG_TYPE_LIST) {
+        cfg_err(c, l, "vcenters", _("must be a list of groups: vcenters = ( { ... } );"));
+        l = NULL;
+    }
+    for (int i = 0; l && i < config_setting_length(l); i++) {
+        const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+        char *f = xasprintf("vcenters[%d]", i);
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+            cfg_err(c, g, f, _("must be a group { name = ...; url = ...; }"));
+            free(f);
+            continue;
+        }
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        parse_one_vcenter(c, g, i, &v[n]);
+        for (size_t j = 0; j < n && v[n].name; j++) {
+            if (str_eq(v[j].name, v[n].name)) {
+                char *nf = xasprintf("%s.name", f);
+                cfg_err(c, g, nf, _("duplicate name '%s' (first at line %d)"), v[n].name,
+                        v[j].origin.line);
+                free(nf);
+                break;
+            }
+        }
+        n++;
+        free(f);
+    }
+    if (c->errors != before) {
+        for (size_t i = 0; i < n; i++)
+            vcenter_done(&v[i]);
+        free(v);
+        return false;
+    }
+    *out = v;
+    *n_out = n;
+    return true;
+}
+
+bool
+parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_template *out)
+{
+    static const char *const keys[] = {
+        "vcenter", "datacenter", "cluster", "host", "resource_pool", "datastore", "folder",
+        "networks", "clone_from", "clone_mode", "snapshot", "cpus", "memory_mib", "disk_gib",
+        "user_data", "extra_config", "tags", "custom_attributes", "ssh_user", "ssh_port", "os",
+        NULL,
+    };
+    const config_setting_t *root = config_root_setting(cfg);
+    struct dr_template t = { 0 };
+    char *mode = NULL;
+    int before = c->errors;
+
+    t.cpus = 2;
+    t.memory_mib = 4096;
+    t.ssh_port = 22;
+    t.clone_mode = DR_CLONE_FULL;
+    cfg_check_name(c, NULL, "name", name);
+    t.name = xstrdup(name);
+    cfg_check_keys(c, root, keys, NULL);
+    if (cfg_get_string(c, root, "vcenter", NULL, true, &t.vcenter) &&
+        cfg_check_name(c, config_setting_get_member(root, "vcenter"), "vcenter", t.vcenter))
+        check_vcenter_ref(c, config_setting_get_member(root, "vcenter"), t.vcenter);
+    cfg_get_string(c, root, "datacenter", NULL, true, &t.datacenter);
+    cfg_get_string(c, root, "cluster", NULL, false, &t.cluster);
+    cfg_get_string(c, root, "host", NULL, false, &t.host);
+    if (t.cluster && t.host)
+        cfg_err(c, config_setting_get_member(root, "host"), "host",
+                _("give either cluster or host, not both"));
+    cfg_get_string(c, root, "resource_pool", NULL, false, &t.resource_pool);
+    cfg_get_string(c, root, "datastore", NULL, true, &t.datastore);
+    cfg_get_string(c, root, "folder", NULL, false, &t.folder);
+    cfg_get_strv(c, root, "networks", NULL, &t.networks);
+    cfg_get_string(c, root, "clone_from", NULL, true, &t.clone_from);
+    if (cfg_get_string(c, root, "clone_mode", NULL, false, &mode) &&
+        !clone_mode_from_key(mode, &t.clone_mode))
+        cfg_err(c, config_setting_get_member(root, "clone_mode"), "clone_mode",
+                _("'%s' is not one of: full, linked"), mode);
+    free(mode);
+    if (cfg_get_string(c, root, "snapshot", NULL, false, &t.snapshot) &&
+        t.clone_mode != DR_CLONE_LINKED)
+        cfg_err(c, config_setting_get_member(root, "snapshot"), "snapshot",
+                _("only used with clone_mode = \"linked\""));
+    cfg_get_int(c, root, "cpus", NULL, false, 1, 768, &t.cpus);
+    cfg_get_int(c, root, "memory_mib", NULL, false, 512, 1048576, &t.memory_mib);
+    cfg_get_int(c, root, "disk_gib", NULL, false, 0, 65536, &t.disk_gib);
+    cfg_get_string(c, root, "user_data", NULL, false, &t.user_data);
+    if (cfg_get_kvs(c, root, "extra_config", NULL, &t.extra_config, &t.n_extra_config)) {
+        for (size_t i = 0; i < t.n_extra_config; i++) {
+            if (extra_config_reserved(t.extra_config[i].key)) {
+                char *f = xasprintf("extra_config[%zu].key", i);
+                cfg_err(c, config_setting_get_member(root, "extra_config"), f,
+                        _("'%s' is set by drover itself"), t.extra_config[i].key);
+                free(f);
+            }
+        }
+    }
+    cfg_get_strv(c, root, "tags", NULL, &t.tags);
+    cfg_get_kvs(c, root, "custom_attributes", NULL, &t.custom_attributes,
+                &t.n_custom_attributes);
+    if (!cfg_get_string(c, root, "ssh_user", NULL, false, &t.ssh_user))
+        t.ssh_user = xstrdup("drover");
+    else if (strspn(t.ssh_user, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(t.ssh_user) ||
+             t.ssh_user[0] == '-' || strlen(t.ssh_user) > 32)
+        cfg_err(c, config_setting_get_member(root, "ssh_user"), "ssh_user",
+                _("'%s' is not a valid user name"), t.ssh_user);
+    cfg_get_int(c, root, "ssh_port", NULL, false, 1, 65535, &t.ssh_port);
+    cfg_get_string(c, root, "os", NULL, false, &t.os);
+    if (c->errors != before) {
+        template_done(&t);
+        return false;
+    }
+    t.origin.file = xstrdup(c->file);
+    t.origin.line = 1;
+    *out = t;
+    return true;
+}
+
+static bool
+hostname_prefix_valid(const char *p)
+{
+    size_t n = strlen(p);
+
+    /* The node number follows, so a trailing '-' is fine; the whole name
+     * must stay a DNS label. */
+    return n > 0 && n <= 56 && p[0] != '-' &&
+           strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+static bool
+parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool *pl)
+{
+    static const char *const keys[] = { "name", "template", "quantity", "roles",
+                                        "hostname_prefix", "delete_not_ready_after", NULL };
+    char *p = xasprintf("pools[%d].", idx);
+    int before = c->errors;
+
+    memset(pl, 0, sizeof *pl);
+    pl->quantity = 1;
+    cfg_check_keys(c, g, keys, p);
+    if (cfg_get_string(c, g, "name", p, true, &pl->name)) {
+        char *f = cfg_field(p, "name");
+        cfg_check_name(c, config_setting_get_member(g, "name"), f, pl->name);
+        free(f);
+    }
+    if (cfg_get_string(c, g, "template", p, true, &pl->template)) {
+        const config_setting_t *at = config_setting_get_member(g, "template");
+        char *f = cfg_field(p, "template");
+        if (cfg_check_name(c, at, f, pl->template) && c->check_refs &&
+            !store_find_template(c->s, pl->template)) {
+            char *rel = xasprintf("templates/%s.cfg", pl->template);
+            char *path = store_config_path(c->s, rel);
+            if (access(path, F_OK) == 0)
+                cfg_note(c, at, f, _("template '%s' did not load (see %s)"), pl->template, rel);
+            else
+                cfg_note(c, at, f, _("template '%s' does not exist (no %s)"), pl->template, rel);
+            free(path);
+            free(rel);
+        }
+        free(f);
+    }
+    cfg_get_int(c, g, "quantity", p, false, 0, 1000, &pl->quantity);
+    cfg_get_roles(c, g, "roles", p, true, &pl->roles);
+    if (cfg_get_string(c, g, "hostname_prefix", p, false, &pl->hostname_prefix) &&
+        !hostname_prefix_valid(pl->hostname_prefix)) {
+        char *f = cfg_field(p, "hostname_prefix");
+        cfg_err(c, config_setting_get_member(g, "hostname_prefix"), f,
+                _("'%s' must be 1 to 56 lowercase letters, digits and '-', not starting "
+                  "with '-'"),
+                pl->hostname_prefix);
+        free(f);
+    }
+    cfg_get_int(c, g, "delete_not_ready_after", p, false, 0, 31536000,
+                &pl->delete_not_ready_after_s);
+    pl->origin.file = xstrdup(c->file);
+    pl->origin.line = cfg_line(g);
+    free(p);
+    return c->errors == before;
+}
+
+bool
+parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_cluster *out)
+{
+    static const char *const keys[] = { "distribution", "version", "vcenter", "recipe",
+                                        "airgap_bundle", "pools", NULL };
+    const config_setting_t *root = config_root_setting(cfg);
+    const config_setting_t *l;
+    struct dr_cluster cl = { 0 };
+    char *dist = NULL;
+    int before = c->errors;
+
+    cfg_check_name(c, NULL, "name", name);
+    cl.name = xstrdup(name);
+    cl.distribution = DR_DIST_K3S;
+    cfg_check_keys(c, root, keys, NULL);
+    if (cfg_get_string(c, root, "distribution", NULL, false, &dist) &&
+        !distribution_from_key(dist, &cl.distribution))
+        cfg_err(c, config_setting_get_member(root, "distribution"), "distribution",
+                _("'%s' is not one of: k3s, rke2"), dist);
+    free(dist);
+    cfg_get_string(c, root, "version", NULL, false, &cl.version);
+    if (cfg_get_string(c, root, "vcenter", NULL, false, &cl.vcenter) &&
+        cfg_check_name(c, config_setting_get_member(root, "vcenter"), "vcenter", cl.vcenter))
+        check_vcenter_ref(c, config_setting_get_member(root, "vcenter"), cl.vcenter);
+    cfg_get_string(c, root, "recipe", NULL, false, &cl.recipe);
+    cfg_get_string(c, root, "airgap_bundle", NULL, false, &cl.airgap_bundle);
+    l = config_setting_get_member(root, "pools");
+    if (l == NULL)
+        cfg_err(c, NULL, "pools", _("is required"));
+    else if (config_setting_type(l) != CONFIG_TYPE_LIST || config_setting_length(l) == 0) {
+        cfg_err(c, l, "pools", _("must be a non-empty list of groups: pools = ( { ... } );"));
+        l = NULL;
+    }
+    for (int i = 0; l && i < config_setting_length(l); i++) {
+        const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+            char *f = xasprintf("pools[%d]", i);
+            cfg_err(c, g, f, _("must be a group { name = ...; template = ...; }"));
+            free(f);
+            continue;
+        }
+        cl.pools = xrealloc(cl.pools, (cl.n_pools + 1) * sizeof *cl.pools);
+        struct dr_pool *pl = &cl.pools[cl.n_pools++];
+        parse_pool(c, g, i, pl);
+        for (size_t j = 0; j + 1 < cl.n_pools && pl->name; j++) {
+            if (str_eq(cl.pools[j].name, pl->name)) {
+                char *f = xasprintf("pools[%d].name", i);
+                cfg_err(c, g, f, _("duplicate name '%s' (first at line %d)"), pl->name,
+                        cl.pools[j].origin.line);
+                free(f);
+                break;
+            }
+        }
+    }
+    if (c->errors == before && l) {
+        unsigned all = 0;
+        for (size_t i = 0; i < cl.n_pools; i++)
+            all |= cl.pools[i].roles;
+        if (!(all & DR_ROLE_CONTROL_PLANE))
+            cfg_err(c, l, "pools", _("no pool has the control-plane role"));
+    }
+    if (c->errors != before) {
+        cluster_done(&cl);
+        return false;
+    }
+    cl.origin.file = xstrdup(c->file);
+    cl.origin.line = 1;
+    *out = cl;
+    return true;
+}
+
+static bool
+parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cluster,
+           struct dr_node *n)
+{
+    static const char *const keys[] = { "name", "pool", "roles", "state", "step", "percent",
+                                        "attempts", "vm", "ip", "host_key", "error", "created",
+                                        "updated", NULL };
+    char *p = xasprintf("nodes[%d].", idx);
+    char *state = NULL, *step = NULL;
+    long long t;
+    int before = c->errors;
+
+    memset(n, 0, sizeof *n);
+    cfg_check_keys(c, g, keys, p);
+    n->cluster = xstrdup(cluster);
+    if (cfg_get_string(c, g, "name", p, true, &n->name)) {
+        char *f = cfg_field(p, "name");
+        cfg_check_name(c, config_setting_get_member(g, "name"), f, n->name);
+        free(f);
+    }
+    cfg_get_string(c, g, "pool", p, false, &n->pool);
+    cfg_get_roles(c, g, "roles", p, false, &n->roles);
+    if (cfg_get_string(c, g, "state", p, true, &state) &&
+        !node_state_from_key(state, &n->state)) {
+        char *f = cfg_field(p, "state");
+        cfg_err(c, config_setting_get_member(g, "state"), f, _("'%s' is not a node state"),
+                state);
+        free(f);
+    }
+    n->step = n->state;
+    if (cfg_get_string(c, g, "step", p, false, &step) && !node_state_from_key(step, &n->step)) {
+        char *f = cfg_field(p, "step");
+        cfg_err(c, config_setting_get_member(g, "step"), f, _("'%s' is not a node state"),
+                step);
+        free(f);
+    }
+    free(state);
+    free(step);
+    cfg_get_int(c, g, "percent", p, false, 0, 100, &n->percent);
+    cfg_get_int(c, g, "attempts", p, false, 0, INT_MAX, &n->attempts);
+    cfg_get_string(c, g, "vm", p, false, &n->vm_id);
+    cfg_get_string(c, g, "ip", p, false, &n->ip);
+    cfg_get_string(c, g, "host_key", p, false, &n->host_key_fp);
+    cfg_get_string(c, g, "error", p, false, &n->last_error);
+    if (cfg_get_int64(c, g, "created", p, 0, LLONG_MAX, &t))
+        n->created = (time_t)t;
+    if (cfg_get_int64(c, g, "updated", p, 0, LLONG_MAX, &t))
+        n->updated = (time_t)t;
+    free(p);
+    return c->errors == before;
+}
+
+bool
+parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster,
+             struct dr_cluster_status *out)
+{
+    static const char *const keys[] = { "nodes", NULL };
+    const config_setting_t *root = config_root_setting(cfg);
+    const config_setting_t *l;
+    struct dr_cluster_status st = { 0 };
+    int before = c->errors;
+
+    cfg_check_name(c, NULL, "name", cluster);
+    st.cluster = xstrdup(cluster);
+    cfg_check_keys(c, root, keys, NULL);
+    l = config_setting_get_member(root, "nodes");
+    if (l && config_setting_type(l) != CONFIG_TYPE_LIST) {
+        cfg_err(c, l, "nodes", _("must be a list of groups: nodes = ( { ... } );"));
+        l = NULL;
+    }
+    for (int i = 0; l && i < config_setting_length(l); i++) {
+        const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+            char *f = xasprintf("nodes[%d]", i);
+            cfg_err(c, g, f, _("must be a group { name = ...; state = ...; }"));
+            free(f);
+            continue;
+        }
+        st.nodes = xrealloc(st.nodes, (st.n_nodes + 1) * sizeof *st.nodes);
+        struct dr_node *n = &st.nodes[st.n_nodes++];
+        parse_node(c, g, i, cluster, n);
+        for (size_t j = 0; j + 1 < st.n_nodes && n->name; j++) {
+            if (str_eq(st.nodes[j].name, n->name)) {
+                char *f = xasprintf("nodes[%d].name", i);
+                cfg_err(c, g, f, _("duplicate name '%s'"), n->name);
+                free(f);
+                break;
+            }
+        }
+    }
+    if (c->errors != before) {
+        cluster_status_done(&st);
+        return false;
+    }
+    st.origin.file = xstrdup(c->file);
+    st.origin.line = 1;
+    *out = st;
+    return true;
+}
+
+/* Checks that need every file loaded first. */
+void
+store_check_references(struct dr_store *s, bool vcenters_known)
+{
+    if (vcenters_known && s->settings.default_vcenter &&
+        !store_find_vcenter(s, s->settings.default_vcenter))
+        store_diag_add(s, "drover.cfg", 0, "default_vcenter",
+                       _("vcenter '%s' is not defined in vcenters.cfg"),
+                       s->settings.default_vcenter);
+}
