@@ -23,5 +23,6 @@ main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     /* No command: the console belongs here once it exists (TUI issue). */
-    return cli_usage_error(NULL, _("no command given"));
+    char *list_args[] = { "list", "clusters", NULL };
+    return cmd_list(&g, 2, list_args);
 }

@@ -17,6 +17,10 @@ static int cmd_help(const struct cli_globals *g, int argc, char **argv);
 /* L10N: the one-line descriptions below appear in `drover --help`. */
 static const struct cli_command commands[] = {
     { .name = "help", .args = "", .help = N_("show this help"), .run = cmd_help },
+    { .name = "list", .args = "KIND [-o table|json]",
+      .help = N_("list clusters, templates, nodes [CLUSTER] or vcenters"), .run = cmd_list },
+    { .name = "validate", .args = "", .help = N_("check every file; print each problem"),
+      .run = cmd_validate },
 };
 
 static void

@@ -37,5 +37,7 @@ bool cli_open_store(const struct cli_globals *g, struct dr_store *s);
 int cli_parse_output(const char *cmd, const char *value, bool *json);
 
 /* Command groups (one file each). */
+int cmd_list(const struct cli_globals *g, int argc, char **argv);       /* list.c */
+int cmd_validate(const struct cli_globals *g, int argc, char **argv);   /* validate.c */
 
 #endif
