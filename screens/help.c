@@ -1,0 +1,158 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/util.h"
+#include "ui/ui.h"
+
+/* The help is the action list itself: every action with the keys bound to it
+ * on the screen help was asked from. Read-only mode leaves out what changes
+ * things. */
+struct help {
+    struct ui *ui;
+    char *scope;
+    struct table t;
+    enum ui_action items[ACT__COUNT];
+    size_t n;
+};
+
+static const struct table_col cols[] = {
+    { .title = N_("KEYS"), .width = 18, .min = 6 },
+    { .title = N_("ACTION"), .width = 14, .min = 6 },
+    { .title = N_("DESCRIPTION"), .width = 40, .min = 10, .flex = true },
+};
+
+static void
+cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *role)
+{
+    struct help *h = ctx;
+    enum ui_action a = h->items[item];
+
+    buf[0] = '\0';
+    if (col == 0) {
+        int keys[8];
+        size_t n = keymap_keys_for(h->ui->keymap, h->scope, a, keys, DR_ARRAY_LEN(keys));
+        size_t o = 0;
+        for (size_t i = 0; i < n && o + 1 < len; i++) {
+            char kn[32];
+            snprintf(buf + o, len - o, "%s%s", i ? " " : "", keymap_key_name(keys[i], kn, sizeof kn));
+            o = strlen(buf);
+        }
+        if (n == 0)
+            snprintf(buf, len, ":%s", action_name(a));
+        *role = ROLE_KEY;
+    } else if (col == 1) {
+        snprintf(buf, len, "%s", action_name(a));
+    } else {
+        snprintf(buf, len, "%s", action_help(a));
+        if (action_is_mutating(a))
+            *role = ROLE_STATE_PROVISIONING;
+    }
+}
+
+static void
+collect(struct help *h)
+{
+    h->n = 0;
+    for (int a = ACT_NONE + 1; a < ACT__COUNT; a++) {
+        if (action_is_mutating((enum ui_action)a) && h->ui->read_only)
+            continue;
+        h->items[h->n++] = (enum ui_action)a;
+    }
+    table_rebuild(&h->t, h->n);
+}
+
+static void *
+enter(struct ui *ui, const char *arg)
+{
+    struct help *h = xcalloc(1, sizeof *h);
+
+    h->ui = ui;
+    h->scope = xstrdup(arg ? arg : "clusters");
+    table_init(&h->t, cols, DR_ARRAY_LEN(cols), cell, NULL, h);
+    collect(h);
+    return h;
+}
+
+static void
+leave(struct ui *ui, void *st)
+{
+    struct help *h = st;
+
+    table_done(&h->t);
+    free(h->scope);
+    free(h);
+}
+
+static void
+draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int hgt, int wd)
+{
+    struct help *h = st;
+    char line[256];
+    int y = 0;
+
+    if (pane != PANE_MAIN)
+        return;
+    /* L10N: %s is a screen's name, e.g. "nodes". */
+    snprintf(line, sizeof line, _("Keys on the %s screen"), h->scope);
+    wattrset(w, theme_attr(ROLE_TITLE));
+    mvwaddnstr(w, y++, 1, line, wd - 2);
+    wattrset(w, theme_attr(ROLE_DIM));
+    mvwaddnstr(w, y++, 1,
+               _("Commands: :clusters :templates :nodes :jobs :theme NAME :readonly :q"), wd - 2);
+    if (h->ui->read_only)
+        mvwaddnstr(w, y++, 1, _("Read-only mode: actions that change things are hidden."),
+                   wd - 2);
+    wattrset(w, theme_attr(ROLE_NORMAL));
+    if (hgt - y < 2)
+        return;
+    WINDOW *sub = derwin(w, hgt - y, wd, y, 0);
+    if (sub) {
+        table_draw(&h->t, sub, hgt - y, wd, true);
+        delwin(sub);
+    }
+}
+
+static int
+action(struct ui *ui, void *st, enum ui_action a)
+{
+    struct help *h = st;
+
+    if (a == ACT_OPEN) {
+        size_t item;
+        /* Enter on a line runs that action on the screen below. */
+        if (table_selected(&h->t, &item)) {
+            enum ui_action run = h->items[item];
+            ui_pop(ui);
+            return ui_dispatch(ui, run) | UI_REDRAW_ALL;
+        }
+        return UI_HANDLED;
+    }
+    return UI_UNHANDLED;
+}
+
+static int
+event(struct ui *ui, void *st, const struct ui_event *ev)
+{
+    collect(st);
+    return 0;
+}
+
+static struct table *
+table(void *st)
+{
+    return &((struct help *)st)->t;
+}
+
+const struct screen_ops screen_help = {
+    .name = "help",
+    .title = N_("Help"),
+    .enter = enter,
+    .leave = leave,
+    .draw = draw,
+    .action = action,
+    .event = event,
+    .table = table,
+};

@@ -1,0 +1,228 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "ui/feed.h"
+
+static void
+status_copy(struct dr_cluster_status *dst, const struct dr_cluster_status *src, const char *name)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->cluster = xstrdup(name);
+    if (src == NULL)
+        return;
+    dst->nodes = xcalloc(src->n_nodes ? src->n_nodes : 1, sizeof *dst->nodes);
+    for (size_t i = 0; i < src->n_nodes; i++)
+        node_copy(&dst->nodes[i], &src->nodes[i]);
+    dst->n_nodes = src->n_nodes;
+}
+
+struct dr_snapshot *
+feed_snapshot_from_store(const struct dr_store *s)
+{
+    struct dr_snapshot *snap = xcalloc(1, sizeof *snap);
+    size_t n = s->n_clusters;
+
+    /* State files without a spec still have nodes worth seeing. */
+    for (size_t i = 0; i < s->n_statuses; i++) {
+        if (store_find_cluster(s, s->statuses[i].cluster) == NULL)
+            n++;
+    }
+    snap->clusters = xcalloc(n ? n : 1, sizeof *snap->clusters);
+    for (size_t i = 0; i < s->n_clusters; i++) {
+        struct dr_cluster_view *v = &snap->clusters[snap->n_clusters++];
+        cluster_copy(&v->spec, &s->clusters[i]);
+        status_copy(&v->status, store_find_status(s, s->clusters[i].name), s->clusters[i].name);
+    }
+    for (size_t i = 0; i < s->n_statuses; i++) {
+        struct dr_cluster_view *v;
+        if (store_find_cluster(s, s->statuses[i].cluster) != NULL)
+            continue;
+        v = &snap->clusters[snap->n_clusters++];
+        v->spec.name = xstrdup(s->statuses[i].cluster);
+        v->spec.version = xstrdup("");
+        status_copy(&v->status, &s->statuses[i], s->statuses[i].cluster);
+    }
+    for (size_t i = 0; i < snap->n_clusters; i++) {
+        struct dr_cluster_view *v = &snap->clusters[i];
+        v->state = cluster_state_derive(&v->spec, &v->status);
+        cluster_node_counts(&v->status, &v->ready, &v->total);
+    }
+    snap->read_only = s->settings.read_only;
+    snap->workers = s->settings.workers;
+    return snap;
+}
+
+void
+feed_snapshot_free(struct ui *ui, struct dr_snapshot **snap)
+{
+    struct dr_snapshot *s = *snap;
+
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n_clusters; i++) {
+        cluster_done(&s->clusters[i].spec);
+        cluster_status_done(&s->clusters[i].status);
+    }
+    free(s->clusters);
+    for (size_t i = 0; i < s->n_jobs; i++) {
+        free(s->jobs[i].cluster);
+        free(s->jobs[i].node);
+        free(s->jobs[i].text);
+        free(s->jobs[i].error);
+    }
+    free(s->jobs);
+    xfree(snap);
+}
+
+void
+feed_start(struct ui *ui)
+{
+    ui->snap = feed_snapshot_from_store(ui->store);
+    if (ui->engine == NULL && ui->engine_error == NULL)
+        ui->engine_error = xstrdup(_("the provisioning engine is not part of this build yet"));
+}
+
+void
+feed_stop(struct ui *ui)
+{
+    feed_snapshot_free(ui, &ui->snap);
+    xfree(&ui->engine_error);
+}
+
+int
+feed_wake_fd(const struct ui *ui)
+{
+    return ui->engine ? -1 : -1;
+}
+
+void
+feed_record(struct ui *ui, const struct dr_event *ev)
+{
+    struct ui_event_line *l;
+
+    if (ui->events == NULL)
+        ui->events = xcalloc(UI_EVENTS_MAX, sizeof *ui->events);
+    l = &ui->events[ui->ev_head];
+    free(l->cluster);
+    free(l->node);
+    free(l->text);
+    l->time = ev->time;
+    l->kind = ev->kind;
+    l->level = ev->level;
+    l->cluster = xstrdup0(ev->cluster);
+    l->node = xstrdup0(ev->node);
+    l->text = xstrdup(ev->text ? ev->text : "");
+    ui->ev_head = (ui->ev_head + 1) % UI_EVENTS_MAX;
+    if (ui->ev_count < UI_EVENTS_MAX)
+        ui->ev_count++;
+    ui->ev_seen++;
+}
+
+int
+feed_notify(struct ui *ui, const struct ui_event *ev)
+{
+    int flags = 0;
+
+    /* Every screen on the stack keeps its rows current, not just the top. */
+    for (int i = 0; i < ui->depth; i++) {
+        struct ui_frame *f = &ui->stack[i];
+        if (f->ops->event)
+            flags |= f->ops->event(ui, f->st, ev);
+    }
+    return flags;
+}
+
+int
+feed_drain(struct ui *ui)
+{
+    struct dr_event *evs = NULL;
+    size_t n;
+    int flags = 0;
+    struct ui_event uev = { .kind = UI_EV_DATA };
+
+    if (ui->engine == NULL)
+        return 0;
+    n = 0;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        feed_record(ui, &evs[i]);
+    flags |= feed_notify(ui, &uev);
+    for (size_t i = 0; i < n; i++) {
+        struct ui_event one = { .kind = UI_EV_ENGINE, .ev = &evs[i] };
+        flags |= feed_notify(ui, &one);
+    }
+    free(evs);
+    return flags | UI_REDRAW;
+}
+
+int
+ui_engine_result(struct ui *ui, enum dr_err rc, const struct dr_error *e, const char *done)
+{
+    if (rc == DR_E_OK)
+        ui_status(ui, "%s", done);
+    else
+        ui_error(ui, "%s", dr_error_text(e));
+    return UI_HANDLED | UI_REDRAW_ALL;
+}
+
+static int
+no_engine(struct ui *ui)
+{
+    /* L10N: %s says why, e.g. "another drover is running". */
+    ui_error(ui, _("Engine not available: %s"), ui->engine_error ? ui->engine_error : "?");
+    return UI_HANDLED;
+}
+
+int
+feed_apply_cluster(struct ui *ui, const char *cluster)
+{
+    if (ui->engine == NULL)
+        return no_engine(ui);
+    return no_engine(ui);
+}
+
+int
+feed_delete_cluster(struct ui *ui, const char *cluster)
+{
+    if (ui->engine == NULL)
+        return no_engine(ui);
+    return no_engine(ui);
+}
+
+int
+feed_scale_pool(struct ui *ui, const char *cluster, const char *pool, int quantity)
+{
+    if (ui->engine == NULL)
+        return no_engine(ui);
+    return no_engine(ui);
+}
+
+int
+feed_retry_node(struct ui *ui, const char *cluster, const char *node)
+{
+    if (ui->engine == NULL)
+        return no_engine(ui);
+    return no_engine(ui);
+}
+
+int
+feed_delete_node(struct ui *ui, const char *cluster, const char *node)
+{
+    if (ui->engine == NULL)
+        return no_engine(ui);
+    return no_engine(ui);
+}
+
+int
+feed_cancel_job(struct ui *ui, unsigned job)
+{
+    if (ui->engine == NULL)
+        return no_engine(ui);
+    return no_engine(ui);
+}

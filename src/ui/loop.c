@@ -1,0 +1,372 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "ui/console.h"
+#include "ui/draw.h"
+#include "ui/feed.h"
+#include "ui/text.h"
+#include "ui/ui.h"
+
+/* Progress-driven redraws at most ten times a second. */
+#define REDRAW_INTERVAL_MS 100
+
+static int sig_pipe[2] = { -1, -1 };
+
+/* Only a byte into a pipe: everything else happens in the loop. */
+static void
+on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+
+    if (write(sig_pipe[1], &b, 1) < 0) {
+        /* The pipe is full: the loop will see the earlier bytes. */
+    }
+    errno = saved;
+}
+
+static bool
+pipe_nonblock(int p[2])
+{
+    if (pipe(p) != 0)
+        return false;
+    for (int i = 0; i < 2; i++) {
+        fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
+        fcntl(p[i], F_SETFD, FD_CLOEXEC);
+    }
+    return true;
+}
+
+static void
+signals_install(void)
+{
+    struct sigaction sa;
+    const int sigs[] = { SIGWINCH, SIGTERM, SIGINT, SIGHUP };
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (size_t i = 0; i < DR_ARRAY_LEN(sigs); i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+static void
+signals_restore(void)
+{
+    const int sigs[] = { SIGWINCH, SIGTERM, SIGINT, SIGHUP };
+
+    for (size_t i = 0; i < DR_ARRAY_LEN(sigs); i++)
+        signal(sigs[i], SIG_DFL);
+}
+
+static void
+handle_resize(struct ui *ui)
+{
+    struct winsize ws;
+
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+    draw_layout(ui);
+}
+
+/* Returns false when the loop should end. */
+static bool
+handle_signals(struct ui *ui)
+{
+    unsigned char buf[64];
+    ssize_t n;
+    bool resize = false;
+
+    while ((n = read(sig_pipe[0], buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == SIGWINCH)
+                resize = true;
+            else if (buf[i] == SIGHUP) {
+                /* The terminal is gone: nothing more to draw. The engine,
+                 * when it runs, would carry on headless here. */
+                log_info("terminal hung up; leaving the console");
+                ui->quit = true;
+            } else {
+                ui->quit = true;
+            }
+        }
+    }
+    if (resize)  /* several SIGWINCH in a row collapse into one */
+        handle_resize(ui);
+    return !ui->quit;
+}
+
+static int
+key_from_curses(int rc, wint_t wc)
+{
+    if (rc == KEY_CODE_YES) {
+        if (wc == KEY_ENTER)
+            return '\n';
+        return UI_KEY_FN | (int)wc;
+    }
+    if (wc == 127 || wc == 8)
+        return UI_KEY_FN | KEY_BACKSPACE;
+    return (int)wc;
+}
+
+/* Read every key ncurses has buffered before going back to poll(). */
+static int
+handle_keys(struct ui *ui)
+{
+    int flags = 0, rc;
+    wint_t wc;
+    bool resized = false;
+
+    while ((rc = get_wch(&wc)) != ERR) {
+        int key = key_from_curses(rc, wc);
+
+        if (key == (UI_KEY_FN | KEY_RESIZE)) {
+            resized = true;
+            continue;
+        }
+        if (ui->prompt != PROMPT_NONE) {
+            flags |= draw_prompt_key(ui, key);
+        } else {
+            struct ui_frame *top = ui_top(ui);
+            enum ui_action a = keymap_lookup(ui->keymap, top->ops->name, key);
+            if (ui->status[0]) {
+                ui->status[0] = '\0';
+                ui_dirty(ui, PANE_STATUS);
+            }
+            if (a == ACT_NONE) {
+                char kn[32];
+                ui_error(ui, _("Key %s is not bound (? shows the keys)"),
+                         keymap_key_name(key, kn, sizeof kn));
+                continue;
+            }
+            flags |= ui_dispatch(ui, a);
+        }
+        if (ui->quit)
+            break;
+    }
+    if (resized)
+        handle_resize(ui);
+    return flags;
+}
+
+static void
+apply_flags(struct ui *ui, int flags)
+{
+    if (flags & UI_REDRAW_ALL)
+        ui_dirty_all(ui);
+    else if (flags & UI_REDRAW) {
+        ui_dirty(ui, PANE_MAIN);
+        ui_dirty(ui, PANE_DETAIL);
+    }
+}
+
+static void
+load_store(struct ui *ui, const struct console_options *o, char ***problems)
+{
+    struct dr_error e = { 0 };
+
+    ui->store = xcalloc(1, sizeof *ui->store);
+    if (store_init(ui->store, o->config_dir, o->state_dir, &e) != DR_E_OK ||
+        store_load(ui->store, &e) != DR_E_OK) {
+        strv_push(problems, dr_error_text(&e));
+        return;
+    }
+    for (size_t i = 0; i < ui->store->n_diags; i++) {
+        char *m = store_diag_format(&ui->store->diags[i]);
+        strv_push(problems, m);
+        log_warn("%s", m);
+        free(m);
+    }
+}
+
+static void
+setup_keymap(struct ui *ui, char ***problems)
+{
+    ui->keymap = keymap_new();
+    keymap_apply(ui->keymap, ui->store->settings.bindings, ui->store->settings.n_bindings,
+                 ui_screen_names(), problems);
+}
+
+static void
+report_problems(struct ui *ui, char **problems)
+{
+    size_t n = strv_len(problems);
+
+    if (n == 1)
+        ui_error(ui, "%s", problems[0]);
+    else if (n > 1)
+        /* L10N: the first problem, then how many more there are. */
+        ui_error(ui, _("%s (and %zu more problems; see the log)"), problems[0], n - 1);
+}
+
+static bool
+terminal_start(struct ui *ui)
+{
+    const char *nc = getenv("NO_COLOR");
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+
+    if (scr == NULL) {
+        fprintf(stderr, _("drover: cannot use terminal type '%s'\n"),
+                getenv("TERM") ? getenv("TERM") : "");
+        return false;
+    }
+    set_term(scr);
+    cbreak();
+    noecho();
+    nonl();
+    intrflush(stdscr, FALSE);
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    ui->utf8 = text_utf8();
+    ui->colour = has_colors() && (nc == NULL || *nc == '\0');
+    if (ui->colour) {
+        start_color();
+        use_default_colors();
+    }
+    /* stdscr stays empty; refresh it once so a later getch never repaints it. */
+    refresh();
+    return true;
+}
+
+static void
+ui_free(struct ui *ui)
+{
+    while (ui->depth > 0) {
+        struct ui_frame *f = &ui->stack[--ui->depth];
+        if (f->ops->leave)
+            f->ops->leave(ui, f->st);
+    }
+    draw_done(ui);
+    feed_stop(ui);
+    keymap_free(&ui->keymap);
+    for (size_t i = 0; ui->events && i < UI_EVENTS_MAX; i++) {
+        free(ui->events[i].cluster);
+        free(ui->events[i].node);
+        free(ui->events[i].text);
+    }
+    free(ui->events);
+    if (ui->store) {
+        store_done(ui->store);
+        free(ui->store);
+    }
+}
+
+static void
+i18n_setup(void)
+{
+#if ENABLE_NLS
+    /* Tests run from the build tree, where nothing is installed yet. */
+    const char *dir = getenv("DROVER_LOCALEDIR");
+
+    if (dir && *dir)
+        bindtextdomain(PACKAGE, dir);
+    bind_textdomain_codeset(PACKAGE, "UTF-8");
+#endif
+}
+
+int
+console_run(const struct console_options *o)
+{
+    struct ui ui;
+    char **problems = NULL;
+    struct dr_error e = { 0 };
+
+    memset(&ui, 0, sizeof ui);
+    i18n_setup();
+    /* Everything slow happens before the first frame. */
+    load_store(&ui, o, &problems);
+    if (ui.store->config_dir == NULL) {
+        fprintf(stderr, "drover: %s\n", problems ? problems[0] : "?");
+        strv_free(&problems);
+        ui_free(&ui);
+        return 1;
+    }
+    ui.read_only = o->read_only || ui.store->settings.read_only;
+    ui.read_only_locked = ui.read_only;
+    setup_keymap(&ui, &problems);
+    feed_start(&ui);
+    theme_default(&ui.theme);
+    if (theme_load(ui.store->settings.theme ? ui.store->settings.theme : "default",
+                   ui_user_theme_dir(&ui), &ui.theme, &e) != DR_E_OK)
+        strv_push(&problems, dr_error_text(&e));
+
+    if (!pipe_nonblock(sig_pipe)) {
+        perror("drover: pipe");
+        ui_free(&ui);
+        return 1;
+    }
+    signals_install();
+    if (!terminal_start(&ui)) {
+        signals_restore();
+        ui_free(&ui);
+        return 1;
+    }
+    theme_apply(&ui.theme, ui.colour);
+    draw_layout(&ui);
+    ui_switch(&ui, &screen_clusters);
+    report_problems(&ui, problems);
+    strv_free(&problems);
+
+    while (!ui.quit) {
+        struct pollfd fds[3];
+        nfds_t nfds = 0;
+        int wake = feed_wake_fd(&ui), timeout = -1;
+        long long now = util_now_ms();
+
+        /* Keys redraw at once; engine news waits for the 10 Hz slot. */
+        if (draw_pending(&ui)) {
+            if (ui.full_repaint || now - ui.last_draw_ms >= REDRAW_INTERVAL_MS ||
+                !ui.engine) {
+                draw_frame(&ui);
+                ui.last_draw_ms = now;
+            } else {
+                timeout = (int)(REDRAW_INTERVAL_MS - (now - ui.last_draw_ms));
+            }
+        }
+        fds[nfds++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+        fds[nfds++] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
+        if (wake >= 0)
+            fds[nfds++] = (struct pollfd){ .fd = wake, .events = POLLIN };
+        /* With nothing pending this sleeps until a key, a signal or news. */
+        if (poll(fds, nfds, timeout) < 0 && errno != EINTR)
+            break;
+        if (!handle_signals(&ui))
+            break;
+        if (wake >= 0 && (fds[2].revents & POLLIN))
+            apply_flags(&ui, feed_drain(&ui));
+        if (fds[0].revents & (POLLHUP | POLLERR)) {
+            ui.quit = true;
+            break;
+        }
+        if (fds[0].revents & POLLIN) {
+            apply_flags(&ui, handle_keys(&ui));
+            /* A key is answered now, not at the next 10 Hz slot. */
+            if (draw_pending(&ui) && !ui.quit) {
+                draw_frame(&ui);
+                ui.last_draw_ms = util_now_ms();
+            }
+        }
+    }
+    endwin();
+    signals_restore();
+    close(sig_pipe[0]);
+    close(sig_pipe[1]);
+    sig_pipe[0] = sig_pipe[1] = -1;
+    ui_free(&ui);
+    return 0;
+}

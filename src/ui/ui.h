@@ -1,0 +1,163 @@
+/* The console's shared state and the interface screens are written against.
+ * Main thread only. */
+#ifndef DR_UI_UI_H
+#define DR_UI_UI_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/store.h"
+#include "engine/engine.h"
+#include "ui/actions.h"
+#include "ui/keymap.h"
+#include "ui/provide_curses.h"
+#include "ui/table.h"
+#include "ui/theme.h"
+
+struct ui;
+
+enum ui_pane_id { PANE_HEADER, PANE_TABS, PANE_MAIN, PANE_DETAIL, PANE_STATUS, PANE__COUNT };
+
+struct ui_pane {
+    WINDOW *w;
+    int y, x, h, wd;
+    bool shown;
+    bool dirty;
+};
+
+/* What a screen hears about besides keys. */
+enum ui_event_kind {
+    UI_EV_DATA,    /* a new snapshot/store: rebuild from ui->snap and ui->store */
+    UI_EV_ENGINE,  /* one engine event (ev set), after the snapshot was updated */
+};
+
+struct ui_event {
+    enum ui_event_kind kind;
+    const struct dr_event *ev;
+};
+
+/* One screen: a table of functions filled in by field name (tmux's
+ * window_mode). State lives in what .enter returns and .leave frees. */
+struct screen_ops {
+    const char *name;   /* keymap scope and `:` command */
+    const char *title;  /* N_() */
+    void *(*enter)(struct ui *ui, const char *arg);
+    void (*leave)(struct ui *ui, void *st);
+    /* Draw into an erased window of h x wd cells (PANE_MAIN or PANE_DETAIL). */
+    void (*draw)(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd);
+    /* Returns UI_* flags; UI_UNHANDLED lets the common handling run. */
+    int (*action)(struct ui *ui, void *st, enum ui_action a);
+    int (*event)(struct ui *ui, void *st, const struct ui_event *ev);
+    /* The breadcrumb label for a detail screen (the item's name), or NULL. */
+    const char *(*crumb)(void *st);
+    /* The screen's main table, for filter and sort; NULL when it has none. */
+    struct table *(*table)(void *st);
+    /* The detail pane is part of the screen (a log pane) rather than a toggle. */
+    bool detail_always;
+};
+
+struct ui_frame {
+    const struct screen_ops *ops;
+    void *st;
+};
+
+enum ui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_NUMBER };
+
+/* Recent engine events, newest last, for the Jobs/Events screen and logs. */
+struct ui_event_line {
+    time_t time;
+    enum dr_event_kind kind;
+    enum dr_log_level level;
+    char *cluster, *node, *text;
+};
+
+#define UI_STACK_MAX 8
+#define UI_EVENTS_MAX 1000
+
+struct ui {
+    struct dr_store *store;       /* templates, vCenters, settings (owned) */
+    struct dr_snapshot *snap;     /* clusters, nodes, jobs (owned) */
+    struct dr_engine *engine;     /* NULL when the engine is not running */
+    char *engine_error;           /* why it is not, for the status line */
+
+    bool read_only;
+    bool read_only_locked;        /* set from outside: `:readonly` cannot lift it */
+    bool colour;                  /* colours in use (not NO_COLOR, has_colors()) */
+    bool utf8;
+    struct theme theme;
+    struct keymap *keymap;
+
+    struct ui_frame stack[UI_STACK_MAX];
+    int depth;
+
+    struct ui_pane panes[PANE__COUNT];
+    bool detail_on;               /* the toggle */
+    enum ui_pane_id focus;        /* PANE_MAIN or PANE_DETAIL */
+    bool too_small;
+    bool full_repaint;
+
+    char status[512];
+    bool status_error;
+
+    enum ui_prompt_kind prompt;
+    char pbuf[256];               /* the prompt's text (UTF-8) */
+    size_t plen;
+    char *pprompt_ctx;            /* e.g. the pool a number is for */
+
+    struct ui_event_line *events;  /* ring of UI_EVENTS_MAX */
+    size_t ev_head, ev_count;
+    unsigned long ev_seen;         /* bumps on every event, for screens that tail */
+
+    bool quit;
+    long long last_draw_ms;
+};
+
+/* Screens that exist (screens/). */
+extern const struct screen_ops screen_clusters, screen_cluster, screen_templates,
+    screen_template, screen_nodes, screen_node, screen_jobs, screen_help;
+/* Every screen, NULL-terminated; and their names for the keymap. */
+extern const struct screen_ops *const ui_screens[];
+const char *const *ui_screen_names(void);
+
+/* Navigation. */
+void ui_switch(struct ui *ui, const struct screen_ops *ops);  /* new top-level screen */
+void ui_push(struct ui *ui, const struct screen_ops *ops, const char *arg);
+void ui_pop(struct ui *ui);
+struct ui_frame *ui_top(struct ui *ui);
+
+/* The status line: a message until the next key. */
+void ui_status(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ui_error(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ui_dirty(struct ui *ui, enum ui_pane_id p);
+void ui_dirty_all(struct ui *ui);
+
+/* Run an action as if its key was pressed (read-only refusal included). */
+int ui_dispatch(struct ui *ui, enum ui_action a);
+/* Start a prompt on the status line. */
+void ui_prompt_start(struct ui *ui, enum ui_prompt_kind kind, const char *ctx);
+/* Execute a `:` command line. */
+int ui_command(struct ui *ui, const char *line);
+/* A theme by name; reports on the status line. */
+bool ui_set_theme(struct ui *ui, const char *name);
+const char *ui_user_theme_dir(struct ui *ui);
+
+/* The recent events, i = 0 oldest. */
+const struct ui_event_line *ui_event_at(const struct ui *ui, size_t i);
+
+/* Data helpers for screens. */
+const struct dr_cluster_view *ui_find_cluster(const struct ui *ui, const char *name);
+const char *ui_age(time_t t, char *buf, size_t len);
+/* Role for a node or cluster state. */
+enum ui_role ui_node_role(enum dr_node_state s);
+enum ui_role ui_cluster_role(enum dr_cluster_state s);
+/* Draw "label: value" lines for a detail pane, starting at row *y. */
+void ui_draw_field(WINDOW *w, int *y, int wd, const char *label, const char *value,
+                   enum ui_role role);
+/* The glyph for a horizontal rule ("─" or "-"). */
+void ui_draw_hline(WINDOW *w, int y, int wd);
+
+/* Engine commands with the console's checks and messages (feed.c). */
+int ui_engine_result(struct ui *ui, enum dr_err rc, const struct dr_error *e, const char *done);
+
+#endif
