@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/i18n.h"
+#include "ui/console.h"
 
 int
 main(int argc, char **argv)
@@ -22,7 +23,15 @@ main(int argc, char **argv)
     rc = cli_main(argc, argv, &g);
     if (rc >= 0)
         return rc;
-    /* No command: the console belongs here once it exists (TUI issue). */
+    /* No command: the console on a terminal, the cluster list otherwise. */
+    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        struct console_options o = {
+            .config_dir = g.config_dir,
+            .state_dir = g.state_dir,
+            .read_only = g.read_only,
+        };
+        return console_run(&o);
+    }
     char *list_args[] = { "list", "clusters", NULL };
     return cmd_list(&g, 2, list_args);
 }

@@ -45,6 +45,29 @@ tests_unit_test_queue_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_queue_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_queue_LDADD = $(ENGINE_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_queue
+# Console (src/ui): one program per module.
+UI_TEST_LIBS = $(UI_LIBS) $(ENGINE_LIBS) $(CORE_LIBS) $(NCURSES_LIBS) $(CHECK_LIBS)
+UI_TEST_CPPFLAGS = $(UNIT_CPPFLAGS) $(NCURSES_CFLAGS)
+check_PROGRAMS += tests/unit/test_actions tests/unit/test_keymap tests/unit/test_theme \
+	tests/unit/test_table
+tests_unit_test_actions_SOURCES = tests/unit/test_actions.c
+tests_unit_test_actions_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_actions_CPPFLAGS = $(UI_TEST_CPPFLAGS)
+tests_unit_test_actions_LDADD = $(UI_TEST_LIBS)
+tests_unit_test_keymap_SOURCES = tests/unit/test_keymap.c
+tests_unit_test_keymap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_keymap_CPPFLAGS = $(UI_TEST_CPPFLAGS)
+tests_unit_test_keymap_LDADD = $(UI_TEST_LIBS)
+tests_unit_test_theme_SOURCES = tests/unit/test_theme.c
+tests_unit_test_theme_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_theme_CPPFLAGS = $(UI_TEST_CPPFLAGS)
+tests_unit_test_theme_LDADD = $(UI_TEST_LIBS)
+tests_unit_test_table_SOURCES = tests/unit/test_table.c
+tests_unit_test_table_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_table_CPPFLAGS = $(UI_TEST_CPPFLAGS)
+tests_unit_test_table_LDADD = $(UI_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_actions tests/unit/test_keymap tests/unit/test_theme \
+	tests/unit/test_table
 TESTS += $(UNIT_TESTS)
 
 # Run only the unit tests (the sanitizer build in CI uses this).

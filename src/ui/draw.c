@@ -263,7 +263,7 @@ draw_too_small(void)
 {
     char buf[256];
     /* L10N: shown alone when the terminal is below 40 columns or 10 lines. */
-    const char *msg = _("Terminal too small (need 40x10)");
+    const char *msg = _("Terminal too small (40x10)");
 
     werase(stdscr);
     if (COLS > 0 && LINES > 0) {

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -290,7 +291,11 @@ keymap_keys_for(const struct keymap *km, const char *scope, enum ui_action a, in
         /* A global key the screen rebinds is not this action here. */
         if (keymap_lookup(km, scope, km->b[i].key) != a)
             continue;
-        keys[n++] = km->b[i].key;
+        bool dup = false;
+        for (size_t k = 0; k < n && !dup; k++)
+            dup = keys[k] == km->b[i].key;
+        if (!dup)
+            keys[n++] = km->b[i].key;
     }
     return n;
 }

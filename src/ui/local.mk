@@ -1,1 +1,31 @@
-# src/ui: filled by its issue (see ../shared/DESIGN.md).
+# src/ui and screens/: the ncurses console (main thread only).
+noinst_LIBRARIES += libdrui.a
+libdrui_a_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) $(LIBCONFIG_CFLAGS)
+libdrui_a_SOURCES = \
+	src/ui/provide_curses.h \
+	src/ui/actions.c src/ui/actions.h \
+	src/ui/console.h \
+	src/ui/draw.c src/ui/draw.h \
+	src/ui/feed.c src/ui/feed.h \
+	src/ui/keymap.c src/ui/keymap.h \
+	src/ui/loop.c \
+	src/ui/prompt.c \
+	src/ui/table.c src/ui/table.h \
+	src/ui/text.c src/ui/text.h \
+	src/ui/theme.c src/ui/theme.h \
+	src/ui/ui.c src/ui/ui.h \
+	screens/clusters.c \
+	screens/cluster.c \
+	screens/templates.c \
+	screens/template.c \
+	screens/nodes.c \
+	screens/node.c \
+	screens/jobs.c \
+	screens/help.c
+DROVER_LIBS += libdrui.a
+UI_LIBS = libdrui.a
+
+# Themes ship with the program; "default" is also compiled in.
+themesdir = $(pkgdatadir)/themes
+dist_themes_DATA = themes/default.theme themes/light.theme themes/mono.theme \
+	themes/high-contrast.theme

@@ -80,6 +80,9 @@ handle_resize(struct ui *ui)
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
         resizeterm(ws.ws_row, ws.ws_col);
     draw_layout(ui);
+    /* Everything moved: repaint it all, and the too-small line too. */
+    ui_dirty_all(ui);
+    ui->full_repaint = true;
 }
 
 /* Returns false when the loop should end. */

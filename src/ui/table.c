@@ -212,37 +212,42 @@ table_action(struct table *t, enum ui_action a)
 size_t
 table_layout(const struct table_col *cols, size_t n, int avail, int *widths)
 {
-    int need = 0, spare, flex = 0;
-    size_t shown = 0;
+    int total = 0, flex = 0;
+    size_t shown = n;
 
-    /* Take columns while their minimum widths fit. */
     for (size_t i = 0; i < n; i++) {
-        int w = cols[i].min + (shown ? 1 : 0);
-        if (need + w > avail)
-            break;
-        need += w;
-        widths[i] = cols[i].min;
-        shown++;
-    }
-    /* Grow each towards its preferred width, left to right. */
-    spare = avail - need;
-    for (size_t i = 0; i < shown && spare > 0; i++) {
-        int grow = cols[i].width - widths[i];
-        if (grow > spare)
-            grow = spare;
-        if (grow > 0) {
-            widths[i] += grow;
-            spare -= grow;
-        }
+        widths[i] = cols[i].width > cols[i].min ? cols[i].width : cols[i].min;
+        total += widths[i] + (i ? 1 : 0);
         flex += cols[i].flex;
     }
-    /* The rest goes to the flexible columns. */
-    for (size_t i = 0; i < shown && spare > 0 && flex > 0; i++) {
+    /* Too wide: the flexible columns give up room first, one cell at a time
+     * round the table, then the others from the right, then whole columns. */
+    for (int pass = 0; pass < 2 && total > avail; pass++) {
+        bool gave = true;
+        while (total > avail && gave) {
+            gave = false;
+            for (size_t i = shown; i-- > 0 && total > avail;) {
+                if ((pass == 0) != cols[i].flex || widths[i] <= cols[i].min)
+                    continue;
+                widths[i]--;
+                total--;
+                gave = true;
+                if (pass == 1)
+                    break;
+            }
+        }
+    }
+    while (total > avail && shown > 0) {
+        shown--;
+        total -= widths[shown] + (shown ? 1 : 0);
+    }
+    /* Spare room goes to the flexible columns. */
+    for (size_t i = 0; i < shown && total < avail && flex > 0; i++) {
         if (!cols[i].flex)
             continue;
-        int share = spare / flex;
+        int share = (avail - total) / flex;
         widths[i] += share;
-        spare -= share;
+        total += share;
         flex--;
     }
     return shown;

@@ -104,6 +104,11 @@ read_group(const char *path, config_setting_t *g, const char *prefix, struct the
 {
     enum ui_role r = prefix[0] ? role_by_path(prefix) : ROLE__COUNT;
 
+    /* A role the file names starts from the terminal's colours, not from
+     * the compiled-in ones: what the file says is all there is. */
+    if (r != ROLE__COUNT)
+        t->roles[r] = (struct role_style){ .fg = -1, .bg = -1, .attrs = 0 };
+
     for (int i = 0; i < config_setting_length(g); i++) {
         config_setting_t *c = config_setting_get_elem(g, (unsigned)i);
         const char *key = config_setting_name(c);

@@ -1,5 +1,5 @@
 /* Colours named by meaning (htop's ColorElements). A theme maps each role to
- * a foreground, a background and attributes; themes/*.theme files are
+ * a foreground, a background and attributes; the themes/NAME.theme files are
  * libconfig, and "default" is compiled in so drover starts with no files. */
 #ifndef DR_UI_THEME_H
 #define DR_UI_THEME_H
