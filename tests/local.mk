@@ -68,6 +68,24 @@ tests_unit_test_table_CPPFLAGS = $(UI_TEST_CPPFLAGS)
 tests_unit_test_table_LDADD = $(UI_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_actions tests/unit/test_keymap tests/unit/test_theme \
 	tests/unit/test_table
+check_PROGRAMS += tests/unit/test_plan
+tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
+tests_unit_test_plan_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_plan_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_plan_LDADD = $(ENGINE_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_plan
+check_PROGRAMS += tests/unit/test_journal
+tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
+tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_journal_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_journal_LDADD = $(ENGINE_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_journal
+check_PROGRAMS += tests/unit/test_engine
+tests_unit_test_engine_SOURCES = tests/unit/test_engine.c
+tests_unit_test_engine_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_engine_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_engine_LDADD = $(ENGINE_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_engine
 TESTS += $(UNIT_TESTS)
 
 # Run only the unit tests (the sanitizer build in CI uses this).

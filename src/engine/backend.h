@@ -1,0 +1,89 @@
+/* The seam between the engine and the outside world. The engine decides
+ * (which step, when, retries, journal, state); a backend acts (vSphere calls,
+ * cloud-init, SSH). The real backend (backend_vs.c) sits on src/vsphere and
+ * src/bootstrap; unit tests supply an in-memory one to pin down the engine's
+ * decisions without a lab.
+ *
+ * Every operation is called on a worker thread with that thread's context
+ * (thread_init), must return by s->deadline_ms and should give up soon after
+ * *s->cancel turns true (DR_E_CANCELLED). */
+#ifndef DR_ENGINE_BACKEND_H
+#define DR_ENGINE_BACKEND_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "core/model.h"
+#include "core/store.h"
+
+struct eng_vm {
+    char *id;      /* managed object id */
+    char *name;
+    char *owner;   /* guestinfo.drover.owner, NULL when unmarked */
+};
+
+void eng_vm_done(struct eng_vm *vm);
+void eng_vms_free(struct eng_vm *v, size_t n);
+
+/* Everything one step needs: private copies owned by the worker. */
+struct eng_step {
+    const char *install_id;
+    const char *state_dir;
+    const struct dr_settings *settings;
+    const struct dr_cluster *spec;
+    const struct dr_pool *pool;
+    const struct dr_template *tmpl;
+    const struct dr_vcenter *vcenter;
+    struct dr_node node;        /* the backend sets vm_id, ip, host_key_fp */
+    const char *owner;          /* "<install-id>/<cluster>/<node>" */
+    bool first_server;
+    const char *server_ip;      /* for joiners: the first server's address */
+    enum dr_node_state step;
+    long long deadline_ms;      /* util_now_ms() based */
+    atomic_bool *cancel;
+    void *priv;                 /* the engine's */
+};
+
+/* Report progress within the step (0..100) and/or a short text. */
+void step_progress(struct eng_step *s, int pct, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* One line for the node's log (redacted before it is written or shown). */
+void step_log(struct eng_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool step_cancelled(const struct eng_step *s);
+
+struct eng_backend_ops {
+    void *(*thread_init)(void *ctx);
+    void (*thread_done)(void *tctx);
+    /* A VM named name in the template's folder (vCenter allows duplicates:
+     * found is true when at least one exists; vm describes one of them). */
+    enum dr_err (*find_vm)(void *tctx, struct eng_step *s, const char *name, struct eng_vm *vm,
+                           bool *found, struct dr_error *e);
+    enum dr_err (*vm_exists)(void *tctx, struct eng_step *s, const char *vm_id, bool *exists,
+                             struct dr_error *e);
+    /* Every VM on the vCenter whose owner marker starts with prefix. */
+    enum dr_err (*list_owned)(void *tctx, const struct dr_vcenter *vc, const char *prefix,
+                              struct eng_vm **vms, size_t *n, struct dr_error *e);
+    /* The pipeline. clone sets s->node.vm_id; wait_ip sets s->node.ip. */
+    enum dr_err (*clone)(void *tctx, struct eng_step *s, struct dr_error *e);
+    enum dr_err (*configure)(void *tctx, struct eng_step *s, struct dr_error *e);
+    enum dr_err (*power_on)(void *tctx, struct eng_step *s, struct dr_error *e);
+    enum dr_err (*wait_ip)(void *tctx, struct eng_step *s, struct dr_error *e);
+    enum dr_err (*wait_ssh)(void *tctx, struct eng_step *s, struct dr_error *e);
+    enum dr_err (*bootstrap)(void *tctx, struct eng_step *s, struct dr_error *e);
+    enum dr_err (*join)(void *tctx, struct eng_step *s, struct dr_error *e);
+    /* Power off and destroy s->node.vm_id; a VM already gone is success. */
+    enum dr_err (*destroy)(void *tctx, struct eng_step *s, struct dr_error *e);
+    void (*free)(void *ctx);
+};
+
+struct eng_backend {
+    const struct eng_backend_ops *ops;
+    void *ctx;
+};
+
+/* The real backend (vSphere + SSH). */
+enum dr_err backend_vs_new(struct eng_backend *b, struct dr_error *e);
+
+#endif

@@ -1,0 +1,149 @@
+/* The engine's private state, shared by engine.c (commands, snapshots,
+ * reconcile), worker.c (the pipeline on worker threads) and recover.c
+ * (start-up replay and reconcile with vCenter). One mutex (mu) guards it;
+ * store_mu serialises file saves and is always taken before mu. */
+#ifndef DR_ENGINE_INTERNAL_H
+#define DR_ENGINE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "core/store.h"
+#include "engine/backend.h"
+#include "engine/engine.h"
+#include "engine/journal.h"
+#include "engine/queue.h"
+
+struct eng_cluster {
+    char *name;
+    struct dr_cluster spec;
+    bool has_spec;
+    struct dr_cluster_status status;
+    size_t cap_nodes;
+    bool deleting;
+    enum dr_cluster_state state;   /* last reported */
+    unsigned long gen;             /* bumped on every change to status */
+    unsigned long saved_gen;
+};
+
+struct eng_job {
+    unsigned id;
+    enum dr_job_kind kind;
+    enum dr_job_state state;
+    char *cluster;
+    char *node;
+    enum dr_node_state step;
+    int attempts;
+    int percent;
+    char *text;
+    char *error;
+    time_t created;
+    time_t finished;
+    long long not_before_ms;
+    atomic_bool cancel;
+    bool keep_state;     /* cancelled by engine_stop: the node stays at its step */
+    bool superseded;     /* a removal took over: leave the node's state alone */
+};
+
+/* What a step's callbacks (step_progress, step_log) report against. */
+struct eng_run {
+    struct dr_engine *e;
+    struct eng_job *job;
+    char *cluster;
+    char *node;
+};
+
+struct dr_engine {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_mutex_t store_mu;
+    struct dr_store store;          /* own copy; used under store_mu */
+    char *state_dir;
+    char *config_dir;
+    char *install_id;
+    int lock_fd;
+    bool observer;
+    long observer_pid;
+    bool read_only;
+    bool headless;
+    struct eng_queue queue;
+    struct eng_journal journal;
+    bool journal_open;
+    struct eng_backend backend;
+    struct dr_settings settings;    /* copy */
+    struct dr_template *templates;  /* copies, refreshed on apply */
+    size_t n_templates;
+    struct dr_vcenter *vcenters;
+    size_t n_vcenters;
+    struct eng_cluster **clusters;
+    size_t n_clusters;
+    size_t cap_clusters;
+    struct eng_job **jobs;          /* in creation order */
+    size_t n_jobs;
+    size_t cap_jobs;
+    unsigned next_job;
+    struct eng_intent *open_clones; /* clone intents with no result (crash) */
+    size_t n_open_clones;
+    size_t cap_open_clones;
+    pthread_t *threads;
+    int n_workers;
+    int busy;
+    pthread_t aux;                  /* recovery, or the observer's poller */
+    bool has_aux;
+    bool recovering;
+    bool stopping;
+    bool quit;
+    unsigned seed;
+};
+
+/* engine.c */
+struct eng_cluster *eng_find_cluster(struct dr_engine *e, const char *name);
+struct dr_node *eng_find_node(struct eng_cluster *c, const char *name);
+const struct dr_pool *eng_find_pool(const struct eng_cluster *c, const char *name);
+const struct dr_template *eng_find_template(struct dr_engine *e, const char *name);
+const struct dr_vcenter *eng_find_vcenter(struct dr_engine *e, const char *name);
+char *eng_owner(struct dr_engine *e, const char *cluster, const char *node);
+void eng_reconcile(struct dr_engine *e, struct eng_cluster *c);
+void eng_reconcile_all(struct dr_engine *e);
+/* Save a cluster's state file if it changed; takes the locks itself. */
+void eng_save_cluster(struct dr_engine *e, const char *name);
+void eng_save_all(struct dr_engine *e);
+/* Finish deleting a cluster whose nodes are all gone (files, keys, logs). */
+void eng_finish_delete(struct dr_engine *e, const char *name);
+void eng_touch(struct eng_cluster *c);
+void eng_emit(struct dr_engine *e, const struct dr_event *ev);
+void eng_emit_node(struct dr_engine *e, unsigned job, const char *cluster,
+                   const struct dr_node *n, const char *text);
+void eng_emit_cluster_state(struct dr_engine *e, struct eng_cluster *c);
+void eng_node_log(struct dr_engine *e, const char *cluster, const char *node,
+                  const char *text);
+struct eng_job *eng_add_job(struct dr_engine *e, enum dr_job_kind kind, const char *cluster,
+                            const char *node, enum dr_node_state step);
+struct eng_job *eng_active_job(struct dr_engine *e, const char *cluster, const char *node);
+void eng_job_finish(struct dr_engine *e, struct eng_job *j, enum dr_job_state st,
+                    const char *error);
+void eng_remove_node_files(struct dr_engine *e, const char *cluster, const char *node);
+struct eng_intent *eng_open_clone(struct dr_engine *e, const char *cluster, const char *node);
+void eng_drop_open_clone(struct dr_engine *e, const char *cluster, const char *node);
+
+/* worker.c */
+void *eng_worker_main(void *arg);
+bool eng_job_finished(const struct eng_job *j);
+/* 0 runnable, 1 blocked for now, 2 blocked until an operator acts. */
+int eng_job_blocked(struct dr_engine *e, const struct eng_job *j, const char **why);
+enum dr_err eng_destroy_vm(struct dr_engine *e, void *tctx, struct eng_step *s,
+                           struct dr_error *err);
+bool eng_retryable(enum dr_err code);
+
+/* recover.c */
+void *eng_recover_main(void *arg);
+void *eng_observer_main(void *arg);
+void eng_apply_journal(struct dr_engine *e, struct eng_intent *v, size_t n);
+
+/* Build the step context for a node (under mu); eng_step_done frees it. */
+bool eng_step_init(struct dr_engine *e, struct eng_cluster *c, const struct dr_node *n,
+                   enum dr_node_state step, struct eng_step *s);
+void eng_step_done(struct eng_step *s);
+
+#endif

@@ -1,0 +1,659 @@
+/* The worker pool and the per-node pipeline: a worker takes the oldest
+ * runnable job, runs one step of it with the lock released, and records the
+ * outcome (state save, events, journal, retry with backoff, or ERROR). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "engine/internal.h"
+#include "engine/plan.h"
+
+enum { BACKOFF_CAP_MS = 5 * 60 * 1000 };
+
+/* Step timeouts when the settings give none (DESIGN.md defaults). */
+static int
+step_timeout_s(const struct dr_engine *e, enum dr_node_state step)
+{
+    static const int defaults[DR_NODE__COUNT] = {
+        [DR_NODE_CLONING] = 1800,       [DR_NODE_CONFIGURING] = 300,
+        [DR_NODE_POWERING_ON] = 300,    [DR_NODE_WAITING_FOR_IP] = 900,
+        [DR_NODE_WAITING_FOR_SSH] = 600, [DR_NODE_BOOTSTRAPPING] = 1800,
+        [DR_NODE_JOINING] = 900,        [DR_NODE_REMOVING] = 900,
+    };
+    int t = e->settings.step_timeout_s[step];
+
+    return t > 0 ? t : (defaults[step] > 0 ? defaults[step] : 600);
+}
+
+bool
+eng_job_finished(const struct eng_job *j)
+{
+    return j->state == DR_JOB_DONE || j->state == DR_JOB_FAILED ||
+           j->state == DR_JOB_CANCELLED;
+}
+
+bool
+eng_retryable(enum dr_err code)
+{
+    switch (code) {
+    case DR_E_TIMEOUT:
+    case DR_E_CONNECT:
+    case DR_E_FAULT:
+    case DR_E_PROTO:
+    case DR_E_REMOTE:
+    case DR_E_IO:
+    case DR_E_BUSY:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int
+eng_job_blocked(struct dr_engine *e, const struct eng_job *j, const char **why)
+{
+    struct eng_cluster *c = eng_find_cluster(e, j->cluster);
+    const char *dummy;
+
+    if (why == NULL)
+        why = &dummy;
+    *why = NULL;
+    if (atomic_load(&j->cancel))
+        return 0;  /* runs at once to record the cancellation */
+    if (e->recovering) {
+        *why = _("waiting for start-up recovery");
+        return 1;
+    }
+    /* One job per node at a time, oldest first. */
+    for (size_t i = 0; i < e->n_jobs && e->jobs[i] != j; i++) {
+        const struct eng_job *o = e->jobs[i];
+
+        if (!eng_job_finished(o) && str_eq(o->cluster, j->cluster) && str_eq(o->node, j->node)) {
+            *why = _("waiting for the node's previous job");
+            return 1;
+        }
+    }
+    if (c && c->has_spec && j->kind == DR_JOB_PROVISION &&
+        (j->step == DR_NODE_BOOTSTRAPPING || j->step == DR_NODE_JOINING)) {
+        long first = plan_first_server(&c->spec, c->status.nodes, c->status.n_nodes);
+
+        if (first >= 0 && !str_eq(c->status.nodes[first].name, j->node) &&
+            c->status.nodes[first].state != DR_NODE_ACTIVE) {
+            const struct dr_node *f = &c->status.nodes[first];
+
+            *why = _("waiting for the first server");
+            return f->state == DR_NODE_ERROR && eng_active_job(e, c->name, f->name) == NULL ? 2
+                                                                                            : 1;
+        }
+    }
+    return 0;
+}
+
+/* The oldest runnable job; *wait_ms gets how long until a backoff ends. */
+static struct eng_job *
+pick_job(struct dr_engine *e, long long *wait_ms)
+{
+    long long now = util_now_ms();
+
+    *wait_ms = -1;
+    for (size_t i = 0; i < e->n_jobs; i++) {
+        struct eng_job *j = e->jobs[i];
+        const char *why;
+        int b;
+
+        if (j->state != DR_JOB_QUEUED && j->state != DR_JOB_WAITING)
+            continue;
+        b = eng_job_blocked(e, j, &why);
+        if (b) {
+            if (j->state != DR_JOB_WAITING || !str_eq(j->text, why)) {
+                j->state = DR_JOB_WAITING;
+                free(j->text);
+                j->text = xstrdup(why);
+                struct dr_event ev = { .kind = DR_EV_JOB, .job = j->id,
+                                       .job_state = j->state, .cluster = j->cluster,
+                                       .node = j->node, .step = j->step,
+                                       .text = (char *)why };
+                eng_emit(e, &ev);
+            }
+            continue;
+        }
+        if (!atomic_load(&j->cancel) && j->not_before_ms > now) {
+            long long w = j->not_before_ms - now;
+
+            if (*wait_ms < 0 || w < *wait_ms)
+                *wait_ms = w;
+            continue;
+        }
+        return j;
+    }
+    return NULL;
+}
+
+/* Step callbacks for backends. */
+
+void
+step_progress(struct eng_step *s, int pct, const char *fmt, ...)
+{
+    struct eng_run *r = s->priv;
+    char text[512] = "";
+    va_list ap;
+
+    if (fmt) {
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof text, fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_lock(&r->e->mu);
+    struct eng_cluster *c = eng_find_cluster(r->e, r->cluster);
+    struct dr_node *n = eng_find_node(c, r->node);
+    int overall = plan_percent(s->step, pct);
+
+    if (n && n->state == s->step && overall > n->percent)
+        n->percent = overall;
+    r->job->percent = n ? n->percent : overall;
+    if (fmt) {
+        free(r->job->text);
+        r->job->text = xstrdup(text);
+    }
+    struct dr_event ev = { .kind = DR_EV_PROGRESS, .job = r->job->id, .cluster = r->cluster,
+                           .node = r->node, .state = s->step, .step = s->step,
+                           .percent = r->job->percent, .text = text };
+    eng_emit(r->e, &ev);
+    pthread_mutex_unlock(&r->e->mu);
+}
+
+void
+step_log(struct eng_step *s, const char *fmt, ...)
+{
+    struct eng_run *r = s->priv;
+    char *text, *clean;
+    va_list ap;
+    int len;
+
+    va_start(ap, fmt);
+    len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    text = xmalloc((size_t)len + 1);
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+    clean = log_redact(text);
+    eng_node_log(r->e, r->cluster, r->node, clean);
+    struct dr_event ev = { .kind = DR_EV_LOG, .job = r->job->id, .cluster = r->cluster,
+                           .node = r->node, .state = s->step, .step = s->step,
+                           .text = clean };
+    eng_emit(r->e, &ev);
+    free(clean);
+    free(text);
+}
+
+bool
+step_cancelled(const struct eng_step *s)
+{
+    return s->cancel && atomic_load(s->cancel);
+}
+
+bool
+eng_step_init(struct dr_engine *e, struct eng_cluster *c, const struct dr_node *n,
+              enum dr_node_state step, struct eng_step *s)
+{
+    const struct dr_pool *p = eng_find_pool(c, n->pool);
+    const struct dr_template *t = p ? eng_find_template(e, p->template) : NULL;
+    const struct dr_vcenter *v;
+    struct dr_cluster *spec = xcalloc(1, sizeof *spec);
+    struct dr_template *tc = xcalloc(1, sizeof *tc);
+    struct dr_vcenter *vc = xcalloc(1, sizeof *vc);
+    long first;
+
+    memset(s, 0, sizeof *s);
+    if (c->has_spec)
+        cluster_copy(spec, &c->spec);
+    else
+        spec->name = xstrdup(c->name);
+    s->spec = spec;
+    for (size_t i = 0; i < spec->n_pools; i++)
+        if (str_eq(spec->pools[i].name, n->pool))
+            s->pool = &spec->pools[i];
+    if (t)
+        template_copy(tc, t);
+    s->tmpl = tc;
+    v = eng_find_vcenter(e, !str_empty(spec->vcenter) ? spec->vcenter : (t ? t->vcenter : NULL));
+    if (v)
+        vcenter_copy(vc, v);
+    s->vcenter = vc;
+    s->install_id = e->install_id;
+    s->state_dir = e->state_dir;
+    s->settings = &e->settings;
+    node_copy(&s->node, n);
+    s->owner = eng_owner(e, c->name, n->name);
+    first = c->has_spec ? plan_first_server(&c->spec, c->status.nodes, c->status.n_nodes) : -1;
+    s->first_server = first >= 0 && str_eq(c->status.nodes[first].name, n->name);
+    if (first >= 0 && !s->first_server)
+        s->server_ip = xstrdup0(c->status.nodes[first].ip);
+    s->step = step;
+    s->deadline_ms = util_now_ms() + (long long)step_timeout_s(e, step) * 1000;
+    return p != NULL && t != NULL && v != NULL;
+}
+
+void
+eng_step_done(struct eng_step *s)
+{
+    struct dr_cluster *spec = (struct dr_cluster *)s->spec;
+    struct dr_template *t = (struct dr_template *)s->tmpl;
+    struct dr_vcenter *v = (struct dr_vcenter *)s->vcenter;
+
+    if (spec) {
+        cluster_done(spec);
+        free(spec);
+    }
+    if (t) {
+        template_done(t);
+        free(t);
+    }
+    if (v) {
+        vcenter_done(v);
+        free(v);
+    }
+    node_done(&s->node);
+    free((char *)s->owner);
+    free((char *)s->server_ip);
+    memset(s, 0, sizeof *s);
+}
+
+/* Journal around a mutation: intent, call, result. */
+static enum dr_err
+journaled(struct dr_engine *e, void *tctx, struct eng_step *s, const char *op,
+          enum dr_err (*fn)(void *, struct eng_step *, struct dr_error *), struct dr_error *err)
+{
+    unsigned long seq = journal_intent(&e->journal, op, s->spec->name, s->node.name,
+                                       s->node.name, s->node.vm_id, err);
+    enum dr_err rc;
+
+    if (seq == 0)
+        return err->code;
+    rc = fn(tctx, s, err);
+    if (journal_result(&e->journal, seq, rc == DR_E_OK, s->node.vm_id,
+                       rc == DR_E_OK ? NULL : dr_error_text(err), NULL) != DR_E_OK)
+        log_error("cannot record the result of %s %s/%s in the journal", op, s->spec->name,
+                  s->node.name);
+    return rc;
+}
+
+enum dr_err
+eng_destroy_vm(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err)
+{
+    return journaled(e, tctx, s, "destroy", e->backend.ops->destroy, err);
+}
+
+/* CLONING: make sure no VM of this name exists in the folder (vCenter
+ * allows duplicates), adopting one that is provably ours. */
+static enum dr_err
+run_clone(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
+          struct dr_error *err)
+{
+    struct eng_vm vm = { 0 };
+    bool found = false;
+    enum dr_err rc;
+
+    if (!str_empty(s->node.vm_id)) {
+        bool exists = false;
+
+        rc = e->backend.ops->vm_exists(tctx, s, s->node.vm_id, &exists, err);
+        if (rc != DR_E_OK)
+            return rc;
+        if (exists) {
+            step_log(s, "VM %s already exists; keeping it", s->node.vm_id);
+            return DR_E_OK;
+        }
+        xfree(&s->node.vm_id);
+    }
+    rc = e->backend.ops->find_vm(tctx, s, s->node.name, &vm, &found, err);
+    if (rc != DR_E_OK)
+        return rc;
+    if (found) {
+        if (str_eq(vm.owner, s->owner) || (open_intent && vm.owner == NULL)) {
+            step_log(s, "adopting VM %s (%s), created by an earlier run", vm.id, vm.name);
+            s->node.vm_id = xstrdup(vm.id);
+            eng_vm_done(&vm);
+            return DR_E_OK;
+        }
+        rc = dr_error_set(err, DR_E_EXISTS,
+                          _("a VM named %s (%s) already exists in folder %s and drover did not "
+                            "create it for this node; remove or rename it, then retry"),
+                          s->node.name, vm.id, s->tmpl->folder ? s->tmpl->folder : "/");
+        eng_vm_done(&vm);
+        return rc;
+    }
+    step_progress(s, 5, _("cloning %s"), s->tmpl->clone_from ? s->tmpl->clone_from : "");
+    return journaled(e, tctx, s, "clone", e->backend.ops->clone, err);
+}
+
+static enum dr_err
+run_step(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
+         struct dr_error *err)
+{
+    const struct eng_backend_ops *ops = e->backend.ops;
+
+    switch (s->step) {
+    case DR_NODE_CLONING: return run_clone(e, tctx, s, open_intent, err);
+    case DR_NODE_CONFIGURING: return journaled(e, tctx, s, "configure", ops->configure, err);
+    case DR_NODE_POWERING_ON: return journaled(e, tctx, s, "power-on", ops->power_on, err);
+    case DR_NODE_WAITING_FOR_IP: return ops->wait_ip(tctx, s, err);
+    case DR_NODE_WAITING_FOR_SSH: return ops->wait_ssh(tctx, s, err);
+    case DR_NODE_BOOTSTRAPPING: return ops->bootstrap(tctx, s, err);
+    case DR_NODE_JOINING: return ops->join(tctx, s, err);
+    default:
+        return dr_error_set(err, DR_E_INTERNAL, "no step %s", node_state_key(s->step));
+    }
+}
+
+/* REMOVING: destroy the VM (or one left by a crashed clone). */
+static enum dr_err
+run_remove(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
+           struct dr_error *err)
+{
+    if (str_empty(s->node.vm_id)) {
+        struct eng_vm vm = { 0 };
+        bool found = false;
+        enum dr_err rc;
+
+        if (s->tmpl->name == NULL)
+            return DR_E_OK;  /* no template: nothing was ever cloned from it */
+        rc = e->backend.ops->find_vm(tctx, s, s->node.name, &vm, &found, err);
+        if (rc != DR_E_OK)
+            return rc;
+        if (!found || !(str_eq(vm.owner, s->owner) || (open_intent && vm.owner == NULL))) {
+            eng_vm_done(&vm);
+            return DR_E_OK;
+        }
+        s->node.vm_id = xstrdup(vm.id);
+        eng_vm_done(&vm);
+    }
+    step_progress(s, 10, _("destroying %s"), s->node.vm_id);
+    return eng_destroy_vm(e, tctx, s, err);
+}
+
+static void
+set_text(struct eng_job *j, const char *text)
+{
+    free(j->text);
+    j->text = xstrdup(text ? text : "");
+}
+
+/* Record the outcome of a step. Called with mu held. */
+static void
+finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_err rc,
+            struct dr_error *err, bool *finish_delete)
+{
+    struct eng_cluster *c = eng_find_cluster(e, j->cluster);
+    struct dr_node *n = eng_find_node(c, j->node);
+    bool cancelled = atomic_load(&j->cancel);
+
+    if (n == NULL) {
+        eng_job_finish(e, j, DR_JOB_CANCELLED, _("the node is gone"));
+        return;
+    }
+    /* Whatever happened, what the backend learnt about the VM is kept. */
+    if (!str_eq(n->vm_id, s->node.vm_id)) {
+        free(n->vm_id);
+        n->vm_id = xstrdup0(s->node.vm_id);
+    }
+    if (!str_eq(n->ip, s->node.ip)) {
+        free(n->ip);
+        n->ip = xstrdup0(s->node.ip);
+    }
+    if (!str_eq(n->host_key_fp, s->node.host_key_fp)) {
+        free(n->host_key_fp);
+        n->host_key_fp = xstrdup0(s->node.host_key_fp);
+    }
+    n->updated = time(NULL);
+    eng_touch(c);
+
+    if (rc == DR_E_OK && (j->kind == DR_JOB_REMOVE ||
+                          (j->kind == DR_JOB_REPLACE && s->step == DR_NODE_REMOVING))) {
+        eng_drop_open_clone(e, j->cluster, j->node);
+        eng_remove_node_files(e, j->cluster, j->node);
+        if (j->kind == DR_JOB_REPLACE) {
+            xfree(&n->vm_id);
+            xfree(&n->ip);
+            xfree(&n->host_key_fp);
+            xfree(&n->last_error);
+            n->state = DR_NODE_PENDING;
+            n->step = DR_NODE_PENDING;
+            n->attempts = 0;
+            n->percent = 0;
+            eng_emit_node(e, j->id, c->name, n, _("VM destroyed; provisioning it afresh"));
+            j->kind = DR_JOB_PROVISION;
+            j->step = DR_NODE_CLONING;
+            j->attempts = 1;
+            j->state = DR_JOB_QUEUED;
+            pthread_cond_broadcast(&e->cv);
+            return;
+        }
+        n->state = DR_NODE_REMOVED;
+        n->percent = 100;
+        eng_emit_node(e, j->id, c->name, n, _("VM destroyed"));
+        /* Forget the node: its state file entry goes with the next save. */
+        {
+            size_t i = (size_t)(n - c->status.nodes);
+
+            node_done(n);
+            memmove(n, n + 1, (c->status.n_nodes - i - 1) * sizeof *n);
+            c->status.n_nodes--;
+        }
+        eng_job_finish(e, j, DR_JOB_DONE, NULL);
+        if (c->deleting && c->status.n_nodes == 0)
+            *finish_delete = true;
+        eng_emit_cluster_state(e, c);
+        return;
+    }
+    if (rc == DR_E_OK) {
+        enum dr_node_state next = plan_next_step(s->step);
+
+        if (s->step == DR_NODE_CLONING)
+            eng_drop_open_clone(e, j->cluster, j->node);
+        n->attempts = 0;
+        n->step = next;
+        j->step = next;
+        j->attempts = 1;
+        n->percent = plan_percent(next, 0);
+        j->percent = n->percent;
+        if (j->superseded || n->state == DR_NODE_REMOVING) {
+            eng_job_finish(e, j, DR_JOB_CANCELLED, NULL);
+            return;
+        }
+        n->state = next;
+        eng_emit_node(e, j->id, c->name, n, NULL);
+        if (next == DR_NODE_ACTIVE) {
+            eng_job_finish(e, j, DR_JOB_DONE, NULL);
+        } else if (cancelled) {
+            /* The step finished; the cancel applies before the next one. */
+            if (j->keep_state) {
+                eng_job_finish(e, j, DR_JOB_CANCELLED, _("engine stopping"));
+            } else {
+                n->step = next;
+                n->state = DR_NODE_ERROR;
+                free(n->last_error);
+                n->last_error = xstrdup(_("cancelled by the operator"));
+                eng_emit_node(e, j->id, c->name, n, n->last_error);
+                eng_job_finish(e, j, DR_JOB_CANCELLED, n->last_error);
+            }
+        } else {
+            j->state = DR_JOB_QUEUED;
+            pthread_cond_broadcast(&e->cv);
+        }
+        eng_emit_cluster_state(e, c);
+        return;
+    }
+
+    /* Failure. */
+    if (j->superseded || (n->state == DR_NODE_REMOVING && j->kind == DR_JOB_PROVISION)) {
+        eng_job_finish(e, j, DR_JOB_CANCELLED, NULL);
+        return;
+    }
+    if (cancelled || rc == DR_E_CANCELLED) {
+        if (j->keep_state) {
+            eng_job_finish(e, j, DR_JOB_CANCELLED, _("engine stopping"));
+            return;
+        }
+        n->state = DR_NODE_ERROR;
+        n->step = s->step;
+        n->attempts = j->attempts;
+        free(n->last_error);
+        n->last_error = xstrdup(_("cancelled by the operator"));
+        eng_emit_node(e, j->id, c->name, n, n->last_error);
+        eng_job_finish(e, j, DR_JOB_CANCELLED, n->last_error);
+        eng_emit_cluster_state(e, c);
+        return;
+    }
+    if (eng_retryable(rc) && j->attempts <= e->settings.retries) {
+        long long delay =
+            plan_backoff_ms(j->attempts, e->settings.retry_backoff_ms > 0
+                                             ? e->settings.retry_backoff_ms : 2000,
+                            BACKOFF_CAP_MS, &e->seed);
+        char *msg = xasprintf(_("attempt %d failed: %s; retrying in %.1f s"), j->attempts,
+                              dr_error_text(err), (double)delay / 1000.0);
+
+        n->attempts = j->attempts;
+        j->attempts++;
+        j->not_before_ms = util_now_ms() + delay;
+        j->state = DR_JOB_WAITING;
+        set_text(j, msg);
+        eng_node_log(e, c->name, n->name, msg);
+        struct dr_event ev = { .kind = DR_EV_JOB, .job = j->id, .job_state = j->state,
+                               .cluster = c->name, .node = n->name, .state = n->state,
+                               .step = s->step, .level = DR_LOG_WARN, .text = msg };
+        eng_emit(e, &ev);
+        free(msg);
+        pthread_cond_broadcast(&e->cv);
+        return;
+    }
+    n->state = DR_NODE_ERROR;
+    n->step = s->step;
+    n->attempts = j->attempts;
+    free(n->last_error);
+    n->last_error = xasprintf("%s: %s", node_state_label(s->step), dr_error_text(err));
+    eng_emit_node(e, j->id, c->name, n, n->last_error);
+    eng_job_finish(e, j, DR_JOB_FAILED, n->last_error);
+    eng_emit_cluster_state(e, c);
+}
+
+/* Run one step of job j. Called and returns with mu held. */
+static void
+run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
+{
+    struct eng_cluster *c = eng_find_cluster(e, j->cluster);
+    struct dr_node *n = eng_find_node(c, j->node);
+    struct dr_error err = { 0 };
+    struct eng_step s;
+    struct eng_run run = { .e = e, .job = j };
+    enum dr_node_state step;
+    bool ok, open_intent, finish_delete = false;
+    enum dr_err rc;
+
+    if (n == NULL) {
+        eng_job_finish(e, j, DR_JOB_CANCELLED, _("the node is gone"));
+        return;
+    }
+    if (atomic_load(&j->cancel) && (j->keep_state || j->superseded)) {
+        eng_job_finish(e, j, DR_JOB_CANCELLED, j->keep_state ? _("engine stopping") : NULL);
+        return;
+    }
+    step = j->kind == DR_JOB_PROVISION ? j->step : DR_NODE_REMOVING;
+    j->state = DR_JOB_RUNNING;
+    if (n->state != step) {
+        n->state = step;
+        n->step = step;
+        n->percent = plan_percent(step, 0);
+        n->updated = time(NULL);
+        eng_touch(c);
+        eng_emit_node(e, j->id, c->name, n, NULL);
+        eng_emit_cluster_state(e, c);
+    }
+    n->attempts = j->attempts;
+    j->percent = n->percent;
+    struct dr_event ev = { .kind = DR_EV_JOB, .job = j->id, .job_state = j->state,
+                           .cluster = j->cluster, .node = j->node, .state = n->state,
+                           .step = step, .percent = j->percent, .text = (char *)"" };
+    eng_emit(e, &ev);
+    ok = eng_step_init(e, c, n, step, &s);
+    s.cancel = &j->cancel;
+    s.priv = &run;
+    run.cluster = xstrdup(c->name);
+    run.node = xstrdup(n->name);
+    open_intent = eng_open_clone(e, c->name, n->name) != NULL;
+    pthread_mutex_unlock(&e->mu);
+
+    eng_save_cluster(e, run.cluster);
+    if (!ok && step != DR_NODE_REMOVING)
+        rc = dr_error_set(&err, DR_E_NOTFOUND,
+                          _("pool %s: its template or vCenter is not configured"), s.node.pool);
+    else if (step == DR_NODE_REMOVING)
+        rc = run_remove(e, tctx, &s, open_intent, &err);
+    else
+        rc = run_step(e, tctx, &s, open_intent, &err);
+    if (rc != DR_E_OK)
+        log_warn("%s/%s: %s failed: %s", run.cluster, run.node, node_state_key(step),
+                 dr_error_text(&err));
+
+    pthread_mutex_lock(&e->mu);
+    finish_step(e, j, &s, rc, &err, &finish_delete);
+    pthread_mutex_unlock(&e->mu);
+    eng_step_done(&s);
+    eng_save_cluster(e, run.cluster);
+    if (finish_delete)
+        eng_finish_delete(e, run.cluster);
+    pthread_mutex_lock(&e->mu);
+    c = eng_find_cluster(e, run.cluster);
+    if (c && j->kind == DR_JOB_REMOVE)
+        eng_reconcile(e, c);
+    free(run.cluster);
+    free(run.node);
+}
+
+void *
+eng_worker_main(void *arg)
+{
+    struct dr_engine *e = arg;
+    void *tctx = e->backend.ops->thread_init ? e->backend.ops->thread_init(e->backend.ctx)
+                                             : e->backend.ctx;
+
+    pthread_mutex_lock(&e->mu);
+    while (!e->quit) {
+        long long wait_ms;
+        struct eng_job *j = pick_job(e, &wait_ms);
+
+        if (j == NULL) {
+            if (wait_ms < 0) {
+                pthread_cond_wait(&e->cv, &e->mu);
+            } else {
+                struct timespec ts;
+
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += wait_ms / 1000;
+                ts.tv_nsec += (wait_ms % 1000) * 1000000L;
+                if (ts.tv_nsec >= 1000000000L) {
+                    ts.tv_sec++;
+                    ts.tv_nsec -= 1000000000L;
+                }
+                pthread_cond_timedwait(&e->cv, &e->mu, &ts);
+            }
+            continue;
+        }
+        e->busy++;
+        run_job(e, j, tctx);
+        e->busy--;
+        pthread_cond_broadcast(&e->cv);
+    }
+    pthread_mutex_unlock(&e->mu);
+    if (e->backend.ops->thread_done)
+        e->backend.ops->thread_done(tctx);
+    return NULL;
+}
