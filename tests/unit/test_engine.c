@@ -313,9 +313,12 @@ wait_idle(struct dr_engine *eng)
     for (int i = 0; i < 2000; i++) {
         struct pollfd p = { .fd = engine_wake_fd(eng), .events = POLLIN };
         struct dr_event *ev;
+        bool idle;
         size_t n;
 
         poll(&p, 1, 10);
+        /* Idle first, then drain: the last events are not missed. */
+        idle = engine_idle(eng);
         n = engine_drain_events(eng, &ev);
         for (size_t k = 0; k < n; k++) {
             if (ev[k].kind == DR_EV_NODE_STATE) {
@@ -326,7 +329,7 @@ wait_idle(struct dr_engine *eng)
             ck_assert_ptr_null(strstr(ev[k].text, "supersecret"));
         }
         engine_events_free(ev, n);
-        if (engine_idle(eng))
+        if (idle)
             return seen;
     }
     ck_abort_msg("engine not idle after 20 s; saw %s", seen);
