@@ -1,6 +1,6 @@
 # tests/lab: the vCenter simulator lab (tests/lab/README). The simulator is a
 # Go program built offline from Debian's govmomi sources into the build tree.
-LAB_GO_SOURCES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go
+LAB_GO_SOURCES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go
 EXTRA_DIST += $(LAB_GO_SOURCES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
 	tests/integration/lab.t
 LAB_VCSIM = tests/lab/vcsim/drover-vcsim
@@ -14,7 +14,7 @@ $(LAB_VCSIM): $(LAB_GO_SOURCES)
 	$(AM_V_GEN)$(MKDIR_P) tests/lab/vcsim tests/lab/gopath && \
 	cd $(srcdir)/tests/lab/vcsim && GO111MODULE=off GOPROXY=off GOFLAGS= \
 	  GOPATH='$(abs_builddir)/tests/lab/gopath:/usr/share/gocode' \
-	  $(GO) build -o '$(abs_builddir)/$(LAB_VCSIM)' main.go hypervisor.go
+	  $(GO) build -o '$(abs_builddir)/$(LAB_VCSIM)' main.go hypervisor.go validate.go
 
 clean-local: clean-lab
 clean-lab:
@@ -22,3 +22,15 @@ clean-lab:
 .PHONY: clean-lab
 
 TESTS += tests/integration/lab.t
+
+# The vSphere client against private lab instances (Check programs).
+LAB_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/integration $(CURL_CFLAGS) \
+	$(LIBXML2_CFLAGS) $(CJSON_CFLAGS)
+LAB_TEST_LIBS = $(VSPHERE_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/integration/test_vsphere_lab
+tests_integration_test_vsphere_lab_SOURCES = tests/integration/test_vsphere_lab.c \
+	tests/integration/labenv.c tests/integration/labenv.h
+tests_integration_test_vsphere_lab_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_integration_test_vsphere_lab_CPPFLAGS = $(LAB_TEST_CPPFLAGS)
+tests_integration_test_vsphere_lab_LDADD = $(LAB_TEST_LIBS)
+TESTS += tests/integration/test_vsphere_lab

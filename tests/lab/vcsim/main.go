@@ -143,6 +143,8 @@ func run(o *options) error {
 	model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(o.user, password)}
 	server := model.Service.NewServer()
 	defer server.Close()
+	// Nobody knows the port yet, so no request is being served: safe to wrap.
+	server.Config.Handler = validateRefs(server.Config.Handler)
 
 	hv := newHypervisor(o.sshnode, filepath.Join(state, "nodes"))
 	ctx := context.Background()

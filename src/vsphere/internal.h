@@ -1,0 +1,90 @@
+/* Shared between the files of src/vsphere only. */
+#ifndef DR_VSPHERE_INTERNAL_H
+#define DR_VSPHERE_INTERNAL_H
+
+#include <curl/curl.h>
+
+#include "vsphere/soap.h"
+#include "vsphere/vsphere.h"
+
+struct vs_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+struct vs_session {
+    CURL *curl;
+    struct curl_slist *headers;
+    char *name;             /* the vCenter's name in drover's config */
+    char *url;
+    char *user;
+    char *password;
+    char *ca_file;
+    char *pin;
+    bool insecure;
+    long timeout_s;
+    long task_timeout_s;
+    const atomic_bool *cancel;
+    vs_progress_fn progress;
+    void *progress_user;
+    bool logged_in;
+    bool in_login;
+    struct vs_about about;
+    /* service content */
+    char *root_folder;
+    char *property_collector;
+    char *view_manager;
+    char *search_index;
+    char *session_manager;
+    char *session_key;      /* from Login; tests watch it expire */
+    int logins;             /* successful logins, re-logins included */
+    char last_fault[128];
+    char curl_err[CURL_ERROR_SIZE];
+    struct vs_buf resp;
+};
+
+/* Apply the vCenter's TLS policy to a curl handle (session.c; cert.c too). */
+void vs_tls_apply(CURL *c, const char *ca_file, const char *pin, bool insecure);
+/* A curl result as a dr_err with a message naming the server. */
+enum dr_err vs_curl_error(CURLcode rc, const char *url, const char *detail, struct dr_error *e);
+
+/* One SOAP call: send req, parse into resp. A vCenter fault becomes
+ * DR_E_FAULT/DR_E_AUTH with "Name: message" (resp is freed then). Re-logs
+ * in once on NotAuthenticated. */
+enum dr_err vs_call(struct vs_session *s, struct soap_req *req, struct soap_resp *resp,
+                    struct dr_error *e);
+bool vs_cancelled(const struct vs_session *s);
+/* Sleep ms, waking early on cancel; false when cancelled. */
+bool vs_sleep(const struct vs_session *s, int ms);
+
+/* Tasks (task.c): wait for a task to finish; result_id gets info.result's
+ * managed object id when there is one (may be NULL). */
+enum dr_err vs_task_wait(struct vs_session *s, const char *task_id, const char *what,
+                         char **result_id, struct dr_error *e);
+/* Call a *_Task method and wait for its task. */
+enum dr_err vs_call_task(struct vs_session *s, struct soap_req *req, const char *what,
+                         char **result_id, struct dr_error *e);
+
+/* Property collector (collector.c). A callback gets each ObjectContent. */
+typedef enum dr_err (*vs_object_fn)(void *user, const char *type, const char *id, xmlNodePtr oc,
+                                    struct dr_error *e);
+struct vs_propspec {
+    const char *type;
+    const char *const *paths;   /* NULL-terminated; NULL: all properties */
+};
+/* Every object of the spec types in a container view over root (recursive). */
+enum dr_err vs_retrieve_view(struct vs_session *s, const char *root_type, const char *root_id,
+                             const struct vs_propspec *specs, size_t n_specs, bool recursive,
+                             vs_object_fn fn, void *user, struct dr_error *e);
+/* Some properties of one object. */
+enum dr_err vs_retrieve_one(struct vs_session *s, const char *type, const char *id,
+                            const char *const *paths, vs_object_fn fn, void *user,
+                            struct dr_error *e);
+/* The <val> of property name in an ObjectContent, or NULL. */
+xmlNodePtr vs_prop(xmlNodePtr oc, const char *name);
+char *vs_prop_text(xmlNodePtr oc, const char *name);
+/* The value of key in an ArrayOfOptionValue (vm.c), newly allocated, or NULL. */
+char *vs_option_value(xmlNodePtr val, const char *key);
+
+#endif

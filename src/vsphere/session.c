@@ -1,0 +1,440 @@
+#include "config.h"
+
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "vsphere/internal.h"
+
+/* vim25 API version requested in SOAPAction: every call drover makes exists
+ * in 6.7, and vCenter 7 and 8 serve it unchanged. */
+#define VS_SOAP_ACTION "SOAPAction: urn:vim25/6.7"
+/* Refuse responses beyond this; the largest legitimate pages are far smaller. */
+#define VS_MAX_RESPONSE (256u << 20)
+
+enum dr_err
+vs_global_init(struct dr_error *e)
+{
+    CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    if (rc != CURLE_OK)
+        return dr_error_set(e, DR_E_INTERNAL, _("libcurl initialisation failed: %s"),
+                            curl_easy_strerror(rc));
+    xmlInitParser();
+    return DR_E_OK;
+}
+
+void
+vs_global_cleanup(void)
+{
+    xmlCleanupParser();
+    curl_global_cleanup();
+}
+
+static size_t
+on_write(char *ptr, size_t size, size_t nmemb, void *user)
+{
+    struct vs_buf *b = user;
+    size_t n = size * nmemb;
+
+    if (b->len + n + 1 > VS_MAX_RESPONSE)
+        return 0;  /* curl reports a write error */
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 16384;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->data = xrealloc(b->data, cap);
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, ptr, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return n;
+}
+
+/* Cancellation: curl calls this often while a transfer runs or waits. */
+static int
+on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    const struct vs_session *s = user;
+
+    return vs_cancelled(s) ? 1 : 0;
+}
+
+bool
+vs_cancelled(const struct vs_session *s)
+{
+    return s->cancel && atomic_load(s->cancel);
+}
+
+bool
+vs_sleep(const struct vs_session *s, int ms)
+{
+    while (ms > 0) {
+        int step = ms < 50 ? ms : 50;
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = step * 1000000L };
+        if (vs_cancelled(s))
+            return false;
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+    return !vs_cancelled(s);
+}
+
+void
+vs_tls_apply(CURL *c, const char *ca_file, const char *pin, bool insecure)
+{
+    if (insecure) {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    } else if (!str_empty(ca_file)) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    } else if (!str_empty(pin)) {
+        /* The pin is the trust anchor: vCenter's own certificates are
+         * usually signed by its private VMCA, which no system store has. */
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    } else {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    }
+    /* A configured pin is always enforced, even with a CA or insecure. */
+    if (!str_empty(pin))
+        curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, pin);
+}
+
+enum dr_err
+vs_curl_error(CURLcode rc, const char *url, const char *detail, struct dr_error *e)
+{
+    const char *why = detail && *detail ? detail : curl_easy_strerror(rc);
+
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return dr_error_set(e, DR_E_TIMEOUT, _("%s: timed out: %s"), url, why);
+    case CURLE_ABORTED_BY_CALLBACK:
+        return dr_error_set(e, DR_E_CANCELLED, _("%s: cancelled"), url);
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return dr_error_set(e, DR_E_TLS, _("%s: TLS verification failed: %s"), url, why);
+    default:
+        return dr_error_set(e, DR_E_CONNECT, _("%s: %s"), url, why);
+    }
+}
+
+enum dr_err
+vs_session_new(const struct dr_vcenter *vc, const char *password, struct vs_session **out,
+               struct dr_error *e)
+{
+    struct vs_session *s;
+    char ua[64];
+
+    *out = NULL;
+    if (vc == NULL || str_empty(vc->url))
+        return dr_error_set(e, DR_E_INVAL, _("vCenter %s: no url"), vc && vc->name ? vc->name : "?");
+    if (!str_has_prefix(vc->url, "https://"))
+        return dr_error_set(e, DR_E_INVAL, _("vCenter %s: url must start with https:// (%s)"),
+                            vc->name ? vc->name : "?", vc->url);
+    s = xcalloc(1, sizeof *s);
+    s->name = xstrdup(vc->name ? vc->name : vc->url);
+    s->url = xstrdup(vc->url);
+    s->user = xstrdup0(vc->user);
+    s->password = xstrdup0(password);
+    s->ca_file = xstrdup0(vc->ca_file);
+    s->pin = xstrdup0(vc->pin);
+    s->insecure = vc->insecure;
+    s->timeout_s = vc->timeout_s > 0 ? vc->timeout_s : 60;
+    s->task_timeout_s = 3600;
+    s->curl = curl_easy_init();
+    if (s->curl == NULL) {
+        vs_session_free(&s);
+        return dr_error_set(e, DR_E_INTERNAL, _("cannot create a libcurl handle"));
+    }
+    if (s->insecure)
+        log_warn("vCenter %s: TLS verification is off (insecure = true in vcenters.cfg)", s->name);
+
+    s->headers = curl_slist_append(NULL, "Content-Type: text/xml; charset=utf-8");
+    s->headers = curl_slist_append(s->headers, VS_SOAP_ACTION);
+    s->headers = curl_slist_append(s->headers, "Expect:");
+    snprintf(ua, sizeof ua, "drover/%s", PACKAGE_VERSION);
+
+    CURL *c = s->curl;
+    curl_easy_setopt(c, CURLOPT_URL, s->url);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, s->headers);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, ua);
+    curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");  /* in-memory cookie engine: the session cookie */
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->curl_err);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &s->resp);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+#else
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    vs_tls_apply(c, s->ca_file, s->pin, s->insecure);
+    vs_set_timeout(s, 0);
+    *out = s;
+    return DR_E_OK;
+}
+
+void
+vs_set_timeout(struct vs_session *s, int seconds)
+{
+    long t = seconds > 0 ? seconds : s->timeout_s;
+
+    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, t);
+    curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, t < 15 ? t : 15L);
+}
+
+void
+vs_set_cancel(struct vs_session *s, const atomic_bool *cancel)
+{
+    s->cancel = cancel;
+}
+
+void
+vs_set_progress(struct vs_session *s, vs_progress_fn fn, void *user)
+{
+    s->progress = fn;
+    s->progress_user = user;
+}
+
+const char *
+vs_last_fault(const struct vs_session *s)
+{
+    return s->last_fault;
+}
+
+const struct vs_about *
+vs_session_about(const struct vs_session *s)
+{
+    return &s->about;
+}
+
+static void
+about_done(struct vs_about *a)
+{
+    xfree(&a->name);
+    xfree(&a->full_name);
+    xfree(&a->version);
+    xfree(&a->build);
+    xfree(&a->api_type);
+    xfree(&a->api_version);
+    xfree(&a->instance_uuid);
+}
+
+static enum dr_err
+call_once(struct vs_session *s, struct soap_req *req, struct soap_resp *resp, struct dr_error *e)
+{
+    xmlChar *body;
+    int len;
+    long code = 0;
+    CURLcode rc;
+    enum dr_err err;
+
+    memset(resp, 0, sizeof *resp);
+    if (vs_cancelled(s))
+        return dr_error_set(e, DR_E_CANCELLED, _("vCenter %s: cancelled"), s->name);
+    body = soap_req_serialize(req, &len);
+    s->resp.len = 0;
+    s->curl_err[0] = '\0';
+    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, (const char *)body);
+    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE, (long)len);
+    rc = curl_easy_perform(s->curl);
+    curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, NULL);
+    memset(body, 0, (size_t)len);  /* a Login body holds the password */
+    xmlFree(body);
+    if (rc != CURLE_OK) {
+        if (rc == CURLE_ABORTED_BY_CALLBACK)
+            return dr_error_set(e, DR_E_CANCELLED, _("vCenter %s: cancelled"), s->name);
+        return vs_curl_error(rc, s->url, s->curl_err, e);
+    }
+    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+    if (code != 200 && code != 500)
+        return dr_error_set(e, DR_E_PROTO, _("%s: HTTP status %ld"), s->url, code);
+    err = soap_parse(s->resp.data ? s->resp.data : "", s->resp.len, resp, e);
+    if (err != DR_E_OK) {
+        dr_error_prefix(e, "%s", s->url);
+        return err;
+    }
+    if (resp->fault_name == NULL && code != 200) {
+        soap_resp_done(resp);
+        return dr_error_set(e, DR_E_PROTO, _("%s: HTTP status %ld without a SOAP fault"), s->url, code);
+    }
+    return DR_E_OK;
+}
+
+enum dr_err
+vs_call(struct vs_session *s, struct soap_req *req, struct soap_resp *resp, struct dr_error *e)
+{
+    bool relogged = false;
+    enum dr_err err;
+    const char *method = (const char *)req->method->name;
+
+again:
+    s->last_fault[0] = '\0';
+    err = call_once(s, req, resp, e);
+    if (err != DR_E_OK)
+        return err;
+    if (resp->fault_name == NULL)
+        return DR_E_OK;
+    if (strcmp(resp->fault_name, "NotAuthenticated") == 0 && s->logged_in && !s->in_login &&
+        !relogged) {
+        /* The session expired (idle timeout, vCenter restart): log in
+         * again once and repeat the call. */
+        log_info("vCenter %s: session expired during %s; logging in again", s->name, method);
+        soap_resp_done(resp);
+        relogged = true;
+        s->logged_in = false;
+        err = vs_login(s, e);
+        if (err != DR_E_OK)
+            return err;
+        goto again;
+    }
+    snprintf(s->last_fault, sizeof s->last_fault, "%s", resp->fault_name);
+    err = strcmp(resp->fault_name, "InvalidLogin") == 0 ? DR_E_AUTH : DR_E_FAULT;
+    dr_error_set(e, err, _("vCenter %s: %s: %s%s%s"), s->name, method, resp->fault_name,
+                 *resp->fault_msg ? ": " : "", resp->fault_msg);
+    soap_resp_done(resp);
+    return err;
+}
+
+static enum dr_err
+retrieve_service_content(struct vs_session *s, struct dr_error *e)
+{
+    struct soap_req req;
+    struct soap_resp resp;
+    enum dr_err err;
+    xmlNodePtr rv, about;
+
+    soap_req_init(&req, "RetrieveServiceContent");
+    soap_add_moref(req.method, "_this", "ServiceInstance", "ServiceInstance");
+    err = vs_call(s, &req, &resp, e);
+    soap_req_done(&req);
+    if (err != DR_E_OK)
+        return err;
+    rv = soap_child(resp.result, "returnval");
+    about = soap_child(rv, "about");
+    about_done(&s->about);
+    xfree(&s->root_folder);
+    xfree(&s->property_collector);
+    xfree(&s->view_manager);
+    xfree(&s->search_index);
+    xfree(&s->session_manager);
+    s->root_folder = soap_child_text(rv, "rootFolder");
+    s->property_collector = soap_child_text(rv, "propertyCollector");
+    s->view_manager = soap_child_text(rv, "viewManager");
+    s->search_index = soap_child_text(rv, "searchIndex");
+    s->session_manager = soap_child_text(rv, "sessionManager");
+    s->about.name = soap_child_text(about, "name");
+    s->about.full_name = soap_child_text(about, "fullName");
+    s->about.version = soap_child_text(about, "version");
+    s->about.build = soap_child_text(about, "build");
+    s->about.api_type = soap_child_text(about, "apiType");
+    s->about.api_version = soap_child_text(about, "apiVersion");
+    s->about.instance_uuid = soap_child_text(about, "instanceUuid");
+    soap_resp_done(&resp);
+    if (!s->root_folder || !s->property_collector || !s->session_manager)
+        return dr_error_set(e, DR_E_PROTO, _("%s: the service content lacks the root folder, "
+                                             "property collector or session manager"), s->url);
+    return DR_E_OK;
+}
+
+enum dr_err
+vs_login(struct vs_session *s, struct dr_error *e)
+{
+    struct soap_req req;
+    struct soap_resp resp;
+    enum dr_err err;
+
+    if (s->root_folder == NULL && (err = retrieve_service_content(s, e)) != DR_E_OK)
+        return err;
+    if (str_empty(s->user))
+        return dr_error_set(e, DR_E_AUTH, _("vCenter %s: no user configured"), s->name);
+    s->in_login = true;
+    soap_req_init(&req, "Login");
+    soap_add_moref(req.method, "_this", "SessionManager", s->session_manager);
+    soap_add_text(req.method, "userName", s->user);
+    soap_add_text(req.method, "password", s->password ? s->password : "");
+    err = vs_call(s, &req, &resp, e);
+    /* The serialized request held the password: wipe the tree's copy. */
+    xmlNodeSetContent(soap_child(req.method, "password"), BAD_CAST "");
+    soap_req_done(&req);
+    s->in_login = false;
+    if (err != DR_E_OK)
+        return err;
+    free(s->session_key);
+    s->session_key = soap_child_text(soap_child(resp.result, "returnval"), "key");
+    soap_resp_done(&resp);
+    s->logged_in = true;
+    s->logins++;
+    log_debug("vCenter %s: logged in as %s", s->name, s->user);
+    return DR_E_OK;
+}
+
+static void
+logout(struct vs_session *s)
+{
+    struct soap_req req;
+    struct soap_resp resp;
+
+    soap_req_init(&req, "Logout");
+    soap_add_moref(req.method, "_this", "SessionManager", s->session_manager);
+    vs_set_timeout(s, 5);
+    s->in_login = true;  /* no re-login just to log out */
+    if (vs_call(s, &req, &resp, NULL) == DR_E_OK)
+        soap_resp_done(&resp);
+    soap_req_done(&req);
+    s->logged_in = false;
+}
+
+void
+vs_session_free(struct vs_session **sp)
+{
+    struct vs_session *s = *sp;
+
+    if (s == NULL)
+        return;
+    if (s->logged_in && s->curl && !vs_cancelled(s))
+        logout(s);
+    if (s->curl)
+        curl_easy_cleanup(s->curl);
+    curl_slist_free_all(s->headers);
+    if (s->password) {
+        memset(s->password, 0, strlen(s->password));
+        free(s->password);
+    }
+    free(s->name);
+    free(s->url);
+    free(s->user);
+    free(s->ca_file);
+    free(s->pin);
+    about_done(&s->about);
+    free(s->root_folder);
+    free(s->property_collector);
+    free(s->view_manager);
+    free(s->search_index);
+    free(s->session_manager);
+    free(s->session_key);
+    free(s->resp.data);
+    free(s);
+    *sp = NULL;
+}

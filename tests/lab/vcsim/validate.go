@@ -1,0 +1,96 @@
+// A front check that makes the simulator answer like vCenter when a request
+// names an inventory object that does not exist: a ManagedObjectNotFound
+// fault. (Some simulator methods dereference such references unchecked and
+// panic, which a client sees as a dropped connection instead.)
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"io/ioutil"
+	"net/http"
+	"strings"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+var inventoryTypes = map[string]bool{
+	"Datastore": true, "ResourcePool": true, "Folder": true, "HostSystem": true,
+	"VirtualMachine": true, "VirtualMachineSnapshot": true, "Network": true,
+	"DistributedVirtualPortgroup": true, "ClusterComputeResource": true,
+	"ComputeResource": true, "Datacenter": true, "VirtualApp": true,
+}
+
+const maxBody = 64 << 20
+
+func validateRefs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = ioutil.NopCloser(bytes.NewReader(body))
+		if ref := missingRef(body); ref != nil {
+			writeNotFound(w, *ref)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// missingRef returns the first reference to an inventory object that is not
+// in the registry.
+func missingRef(body []byte) *types.ManagedObjectReference {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	var pending string
+	var text strings.Builder
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return nil
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			pending = ""
+			for _, a := range t.Attr {
+				if a.Name.Local == "type" && a.Name.Space == "" && inventoryTypes[a.Value] {
+					pending = a.Value
+				}
+			}
+			text.Reset()
+		case xml.CharData:
+			if pending != "" {
+				text.Write(t)
+			}
+		case xml.EndElement:
+			if pending != "" {
+				ref := types.ManagedObjectReference{Type: pending, Value: strings.TrimSpace(text.String())}
+				pending = ""
+				if simulator.Map.Get(ref) == nil {
+					return &ref
+				}
+			}
+		}
+	}
+}
+
+func writeNotFound(w http.ResponseWriter, ref types.ManagedObjectReference) {
+	var id, msg bytes.Buffer
+	_ = xml.EscapeText(&id, []byte(ref.Value))
+	_ = xml.EscapeText(&msg, []byte(fmt.Sprintf(
+		"The object 'vim.%s:%s' has already been deleted or has not been completely created",
+		ref.Type, ref.Value)))
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/" xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>%s</faultstring><detail><ManagedObjectNotFoundFault xmlns="urn:vim25" xsi:type="ManagedObjectNotFound"><obj type="%s">%s</obj></ManagedObjectNotFoundFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`,
+		msg.String(), ref.Type, id.String())
+}
