@@ -32,8 +32,14 @@ tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_store_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_store_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/test_log
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
+tests_unit_test_log_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_log_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_log_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
+
 UNIT_TESTS = tests/unit/test_util
-UNIT_TESTS += tests/unit/test_model tests/unit/test_store
+UNIT_TESTS += tests/unit/test_model tests/unit/test_store tests/unit/test_log
 UNIT_TESTS += tests/unit/test_cloudinit
 UNIT_TESTS += tests/unit/test_keys
 

@@ -16,5 +16,7 @@ cli_open_store(const struct cli_globals *g, struct dr_store *s)
         store_done(s);
         return false;
     }
+    if (g->read_only)
+        s->settings.read_only = true;
     return true;
 }

@@ -93,42 +93,55 @@ log_clear_secrets(void)
     pthread_mutex_unlock(&log_lock);
 }
 
-/* Replace every occurrence of needle in *s by REDACTED. */
+/* Replace every occurrence of needle in *s by REDACTED. The search goes on
+ * after each replacement, so a secret that is part of "[REDACTED]" itself
+ * cannot loop forever. */
 static void
 replace_all(char **s, const char *needle)
 {
-    size_t ln = strlen(needle);
+    size_t ln = strlen(needle), from = 0;
     char *p;
 
-    while ((p = strstr(*s, needle)) != NULL) {
-        char *n = xasprintf("%.*s%s%s", (int)(p - *s), *s, REDACTED, p + ln);
+    while ((p = strstr(*s + from, needle)) != NULL) {
+        size_t at = (size_t)(p - *s);
+        char *n = xasprintf("%.*s%s%s", (int)at, *s, REDACTED, p + ln);
         free(*s);
         *s = n;
+        from = at + strlen(REDACTED);
     }
 }
 
-/* Cut out PEM and OpenSSH private key blocks, whole. */
+/* Cut out PEM and OpenSSH private key blocks, whole. Other PEM blocks
+ * (certificates, public keys) stay, and the search goes on past them. */
 static void
 redact_key_blocks(char **s)
 {
+    size_t from = 0;
     char *begin;
 
-    while ((begin = strstr(*s, "-----BEGIN ")) != NULL) {
+    while ((begin = strstr(*s + from, "-----BEGIN ")) != NULL) {
         char *line_end = strstr(begin + 11, "-----");
-        if (line_end == NULL || !strstr(begin, "PRIVATE KEY") ||
-            strstr(begin, "PRIVATE KEY") > line_end)
+        char *kind = strstr(begin, "PRIVATE KEY");
+        if (line_end == NULL)
             break;
+        if (kind == NULL || kind > line_end) {
+            from = (size_t)(line_end - *s) + 5;
+            continue;
+        }
         char *end = strstr(line_end + 5, "-----END ");
         char *stop = end ? strstr(end + 9, "-----") : NULL;
         stop = stop ? stop + 5 : begin + strlen(begin);
-        char *n = xasprintf("%.*s%s%s", (int)(begin - *s), *s, REDACTED, stop);
+        size_t at = (size_t)(begin - *s);
+        char *n = xasprintf("%.*s%s%s", (int)at, *s, REDACTED, stop);
         free(*s);
         *s = n;
+        from = at + strlen(REDACTED);
     }
 }
 
-/* "password=x", "token: x", "secret = x": keep the key, hide the value up to
- * the next blank, comma, quote or end. */
+/* "password=x", "token: x", "secret = x", "\"password\": \"x y\"": keep
+ * the key, hide the value: up to the closing quote when it is quoted, else
+ * up to the next blank, comma, semicolon, ampersand or end. */
 static void
 redact_assignments(char **s)
 {
@@ -141,22 +154,33 @@ redact_assignments(char **s)
         while ((hit = str_casestr(out + from, keys[k])) != NULL) {
             size_t off = (size_t)(hit - out) + strlen(keys[k]);
             size_t v = off;
+            char quote = 0;
             while (out[v] == '_' || (out[v] >= 'a' && out[v] <= 'z') ||
                    (out[v] >= 'A' && out[v] <= 'Z'))
                 v++;
-            while (out[v] == ' ')
+            if (out[v] == '"' || out[v] == '\'')   /* the end of a quoted key */
+                v++;
+            while (out[v] == ' ' || out[v] == '\t')
                 v++;
             if (out[v] != '=' && out[v] != ':') {
                 from = off;
                 continue;
             }
             v++;
-            while (out[v] == ' ' || out[v] == '"' || out[v] == '\'')
+            while (out[v] == ' ' || out[v] == '\t')
                 v++;
+            if (out[v] == '"' || out[v] == '\'')
+                quote = out[v++];
             size_t end = v;
-            while (out[end] && out[end] != ' ' && out[end] != ',' && out[end] != '"' &&
-                   out[end] != '\'' && out[end] != '\n' && out[end] != ';' && out[end] != '&')
-                end++;
+            if (quote) {
+                while (out[end] && out[end] != quote && out[end] != '\n')
+                    end++;
+            } else {
+                while (out[end] && out[end] != ' ' && out[end] != ',' && out[end] != '"' &&
+                       out[end] != '\'' && out[end] != '\n' && out[end] != ';' &&
+                       out[end] != '&' && out[end] != '\t')
+                    end++;
+            }
             if (end == v || strncmp(out + v, REDACTED, strlen(REDACTED)) == 0) {
                 from = end > off ? end : off;
                 continue;
