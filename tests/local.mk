@@ -94,6 +94,10 @@ tests_unit_test_engine_LDADD = $(ENGINE_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_engine
 TESTS += $(UNIT_TESTS)
 
+# The headless commands against good and broken configuration folders.
+TESTS += tests/integration/cli.t
+EXTRA_DIST += tests/integration/cli.t tests/fixtures/cli
+
 # Run only the unit tests (the sanitizer build in CI uses this).
 check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'

@@ -100,6 +100,7 @@ cli_main(int argc, char **argv, struct cli_globals *g)
     if (ro && *ro && strcmp(ro, "0") != 0)
         g->read_only = true;
     /* '+': stop at the command name; its own options are its business. */
+    opterr = 0;   /* one line of our own instead of getopt's */
     while ((c = getopt_long(argc, argv, "+vhV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_CONFIG_DIR:
@@ -121,7 +122,7 @@ cli_main(int argc, char **argv, struct cli_globals *g)
             printf("drover %s\n", PACKAGE_VERSION);
             exit(0);
         default:
-            return cli_usage_error(NULL, _("unknown option"));
+            return cli_usage_error(NULL, _("unknown option '%s'"), argv[optind - 1]);
         }
     }
     if (g->verbose)

@@ -14,4 +14,6 @@ libdrcore_a_SOURCES = \
 	src/core/store_load.c \
 	src/core/store_save.c
 DROVER_LIBS += libdrcore.a
+# The file formats, one commented example of each (test_store loads them).
+EXTRA_DIST += data/examples
 CORE_LIBS = libdrcore.a $(LIBCONFIG_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS) $(LIBINTL)
