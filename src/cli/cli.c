@@ -19,6 +19,12 @@ static const struct cli_command commands[] = {
     { .name = "help", .args = "", .help = N_("show this help"), .run = cmd_help },
     { .name = "list", .args = "KIND [-o table|json]",
       .help = N_("list clusters, templates, nodes [CLUSTER] or vcenters"), .run = cmd_list },
+    { .name = "apply", .args = "-f CLUSTER.cfg",
+      .help = N_("create or update a cluster; wait until it is active"), .run = cmd_apply },
+    { .name = "delete", .args = "cluster NAME --yes",
+      .help = N_("destroy a cluster's VMs and forget it"), .run = cmd_delete },
+    { .name = "status", .args = "NAME [-o table|json]",
+      .help = N_("a cluster's state and nodes"), .run = cmd_status },
     { .name = "validate", .args = "", .help = N_("check every file; print each problem"),
       .run = cmd_validate },
 };

@@ -38,6 +38,9 @@ int cli_parse_output(const char *cmd, const char *value, bool *json);
 
 /* Command groups (one file each). */
 int cmd_list(const struct cli_globals *g, int argc, char **argv);       /* list.c */
+int cmd_apply(const struct cli_globals *g, int argc, char **argv);      /* apply.c */
+int cmd_delete(const struct cli_globals *g, int argc, char **argv);     /* apply.c */
+int cmd_status(const struct cli_globals *g, int argc, char **argv);     /* apply.c */
 int cmd_validate(const struct cli_globals *g, int argc, char **argv);   /* validate.c */
 
 #endif

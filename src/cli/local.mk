@@ -3,6 +3,7 @@ noinst_LIBRARIES += libdrcli.a
 libdrcli_a_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS) $(LIBCONFIG_CFLAGS)
 libdrcli_a_SOURCES = \
 	src/cli/cli.c src/cli/cli.h \
+	src/cli/apply.c \
 	src/cli/common.c \
 	src/cli/list.c \
 	src/cli/validate.c

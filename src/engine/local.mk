@@ -17,3 +17,4 @@ libdrengine_a_SOURCES = \
 	src/engine/worker.c
 DROVER_LIBS += libdrengine.a
 ENGINE_LIBS = libdrengine.a
+EXTRA_DIST += tests/lab/lab.d/cluster.sh

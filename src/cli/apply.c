@@ -1,0 +1,452 @@
+/* Headless engine commands: `drover apply -f FILE`, `drover delete cluster
+ * NAME --yes` and `drover status NAME [-o json]`. apply and delete run the
+ * engine in this process and print one line per node state change. */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/store.h"
+#include "core/util.h"
+#include "engine/engine.h"
+
+/* Signals reach the loop through a pipe (STYLE.md 12). */
+static int sig_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+    unsigned char b = (unsigned char)sig;
+    int saved = errno;
+    ssize_t w = write(sig_pipe[1], &b, 1);
+
+    (void)w;
+    errno = saved;
+}
+
+static bool
+signals_setup(void)
+{
+    struct sigaction sa = { 0 };
+
+    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+        return false;
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    return true;
+}
+
+struct run {
+    struct dr_engine *eng;
+    const char *cluster;
+    bool headless;     /* SIGHUP: the terminal is gone, print nothing more */
+    int stop_signal;   /* SIGTERM/SIGINT received */
+};
+
+static void
+say(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+say(struct run *r, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (r->headless)
+        return;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+}
+
+static void
+print_events(struct run *r)
+{
+    struct dr_event *ev;
+    size_t n = engine_drain_events(r->eng, &ev);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct dr_event *x = &ev[i];
+
+        if (x->cluster && !str_eq(x->cluster, r->cluster))
+            continue;
+        switch (x->kind) {
+        case DR_EV_NODE_STATE:
+            if (x->state == DR_NODE_ERROR)
+                say(r, "%s: %s (%s): %s\n", x->node, node_state_key(x->state),
+                    node_state_key(x->step), x->text);
+            else
+                say(r, "%s: %s\n", x->node, node_state_key(x->state));
+            break;
+        case DR_EV_JOB:
+            if (x->level >= DR_LOG_WARN)
+                say(r, "%s: %s\n", x->node, x->text);
+            break;
+        case DR_EV_CLUSTER:
+            say(r, _("cluster %s: %s\n"), x->cluster, x->text);
+            break;
+        case DR_EV_ENGINE:
+            say(r, "drover: %s\n", x->text);
+            break;
+        default:
+            break;
+        }
+    }
+    engine_events_free(ev, n);
+}
+
+/* Handle what arrived on the signal pipe. */
+static void
+take_signals(struct run *r)
+{
+    unsigned char b;
+
+    while (read(sig_pipe[0], &b, 1) == 1) {
+        if (b == SIGHUP && !r->headless) {
+            r->headless = true;
+            engine_set_headless(r->eng);
+            /* Nothing may block on a dead terminal from here on. */
+            int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+            if (fd >= 0) {
+                dup2(fd, STDIN_FILENO);
+                dup2(fd, STDOUT_FILENO);
+                dup2(fd, STDERR_FILENO);
+                close(fd);
+            }
+        } else if ((b == SIGTERM || b == SIGINT) && !r->stop_signal) {
+            r->stop_signal = b;
+            say(r, _("drover: stopping at the next safe point (state is saved)\n"));
+            engine_stop(r->eng);
+        }
+    }
+}
+
+/* Run the engine until done(r) says so or it is idle. */
+static void
+run_loop(struct run *r, bool (*done)(struct run *r))
+{
+    for (;;) {
+        struct pollfd p[2] = {
+            { .fd = engine_wake_fd(r->eng), .events = POLLIN },
+            { .fd = sig_pipe[0], .events = POLLIN },
+        };
+        bool idle;
+
+        poll(p, 2, 500);
+        take_signals(r);
+        idle = engine_idle(r->eng);
+        print_events(r);
+        if (idle || (done && done(r)))
+            return;
+    }
+}
+
+static bool
+open_engine(const struct cli_globals *g, struct dr_store *s, struct run *r)
+{
+    struct dr_engine_options o = { .read_only = g->read_only };
+    struct dr_error e = { 0 };
+    struct dr_snapshot *snap;
+    char *logpath = store_state_path(s, "drover.log");
+    bool ok = true;
+
+    if (util_mkdir_p(s->state_dir, 0700, &e) != DR_E_OK ||
+        log_open(logpath, DR_LOG_INFO, &e) != DR_E_OK)
+        fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+    free(logpath);
+    if (!signals_setup()) {
+        fprintf(stderr, "drover: %s\n", strerror(errno));
+        return false;
+    }
+    if (engine_new(s, &o, &r->eng, &e) != DR_E_OK) {
+        fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+        return false;
+    }
+    snap = engine_snapshot(r->eng);
+    if (snap->observer) {
+        fprintf(stderr,
+                _("drover: another drover (pid %ld) runs the engine on %s; it carries out "
+                  "the work, watch it there\n"),
+                snap->observer_pid, s->state_dir);
+        ok = false;
+    } else if (snap->read_only) {
+        fprintf(stderr, _("drover: read-only mode: nothing is changed\n"));
+        ok = false;
+    }
+    engine_snapshot_free(&snap);
+    if (!ok)
+        engine_free(&r->eng);
+    return ok;
+}
+
+static int
+finish(struct run *r)
+{
+    int rc = r->stop_signal ? 128 + r->stop_signal : -1;
+
+    engine_free(&r->eng);
+    log_close();
+    return rc;
+}
+
+static int
+report_cluster(struct run *r)
+{
+    struct dr_snapshot *snap = engine_snapshot(r->eng);
+    const struct dr_cluster_view *v = snapshot_find_cluster(snap, r->cluster);
+    int rc = 1;
+
+    if (v && v->state == DR_CLUSTER_ACTIVE) {
+        say(r, _("cluster %s is active: %d/%d nodes ready\n"), r->cluster, v->ready, v->total);
+        rc = 0;
+    } else if (v) {
+        say(r, _("cluster %s is %s: %d/%d nodes ready\n"), r->cluster,
+            cluster_state_key(v->state), v->ready, v->total);
+        for (size_t i = 0; i < v->status.n_nodes; i++) {
+            const struct dr_node *n = &v->status.nodes[i];
+
+            if (n->state == DR_NODE_ERROR)
+                say(r, "  %s: %s (%s, %d attempts): %s\n", n->name, node_state_key(n->state),
+                    node_state_key(n->step), n->attempts, n->last_error ? n->last_error : "");
+        }
+    }
+    engine_snapshot_free(&snap);
+    return rc;
+}
+
+int
+cmd_apply(const struct cli_globals *g, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "file", required_argument, NULL, 'f' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *file = NULL;
+    struct dr_store s;
+    struct dr_cluster spec;
+    struct dr_error e = { 0 };
+    struct run r = { 0 };
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+        if (c != 'f')
+            return cli_usage_error("apply", _("usage: drover apply -f CLUSTER.cfg"));
+        file = optarg;
+    }
+    if (file == NULL || optind != argc)
+        return cli_usage_error("apply", _("usage: drover apply -f CLUSTER.cfg"));
+    if (!cli_open_store(g, &s))
+        return 1;
+    if (store_parse_cluster_file(&s, file, &spec, &e) != DR_E_OK) {
+        for (size_t i = 0; i < s.n_diags; i++) {
+            char *d = store_diag_format(&s.diags[i]);
+
+            if (str_has_prefix(d, file))
+                fprintf(stderr, "drover: %s\n", d);
+            free(d);
+        }
+        fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+        store_done(&s);
+        return 1;
+    }
+    if (!open_engine(g, &s, &r)) {
+        cluster_done(&spec);
+        store_done(&s);
+        return 1;
+    }
+    r.cluster = spec.name;
+    if (engine_apply_cluster(r.eng, &spec, &e) != DR_E_OK) {
+        fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+        finish(&r);
+        cluster_done(&spec);
+        store_done(&s);
+        return 1;
+    }
+    say(&r, _("applying cluster %s\n"), spec.name);
+    run_loop(&r, NULL);
+    rc = report_cluster(&r);
+    c = finish(&r);
+    cluster_done(&spec);
+    store_done(&s);
+    return c >= 0 ? c : rc;
+}
+
+static bool
+cluster_gone(struct run *r)
+{
+    struct dr_snapshot *snap = engine_snapshot(r->eng);
+    bool gone = snapshot_find_cluster(snap, r->cluster) == NULL;
+
+    engine_snapshot_free(&snap);
+    return gone;
+}
+
+int
+cmd_delete(const struct cli_globals *g, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "yes", no_argument, NULL, 'y' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct dr_store s;
+    struct dr_error e = { 0 };
+    struct run r = { 0 };
+    bool yes = false;
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "y", longopts, NULL)) != -1) {
+        if (c != 'y')
+            return cli_usage_error("delete", _("usage: drover delete cluster NAME --yes"));
+        yes = true;
+    }
+    if (argc - optind != 2 || !str_eq(argv[optind], "cluster"))
+        return cli_usage_error("delete", _("usage: drover delete cluster NAME --yes"));
+    if (!yes) {
+        fprintf(stderr, _("drover: delete: this destroys every VM of cluster %s; add --yes to "
+                          "confirm\n"), argv[optind + 1]);
+        return 2;
+    }
+    if (!cli_open_store(g, &s))
+        return 1;
+    if (!open_engine(g, &s, &r)) {
+        store_done(&s);
+        return 1;
+    }
+    r.cluster = argv[optind + 1];
+    if (engine_delete_cluster(r.eng, r.cluster, &e) != DR_E_OK) {
+        fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+        finish(&r);
+        store_done(&s);
+        return 1;
+    }
+    say(&r, _("deleting cluster %s\n"), r.cluster);
+    run_loop(&r, cluster_gone);
+    if (cluster_gone(&r)) {
+        say(&r, _("cluster %s deleted\n"), r.cluster);
+        rc = 0;
+    } else {
+        rc = report_cluster(&r) == 0 ? 1 : 1;
+    }
+    c = finish(&r);
+    store_done(&s);
+    return c >= 0 ? c : rc;
+}
+
+static void
+json_put(cJSON *o, const char *key, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+int
+cmd_status(const struct cli_globals *g, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "output", required_argument, NULL, 'o' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct dr_store s;
+    const struct dr_cluster *spec;
+    const struct dr_cluster_status *st;
+    struct dr_cluster_status empty = { 0 };
+    enum dr_cluster_state state;
+    bool json = false;
+    const char *name;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        if (c != 'o')
+            return cli_usage_error("status", _("usage: drover status NAME [-o json]"));
+        if (cli_parse_output("status", optarg, &json) != 0)
+            return 2;
+    }
+    if (argc - optind != 1)
+        return cli_usage_error("status", _("usage: drover status NAME [-o json]"));
+    name = argv[optind];
+    if (!cli_open_store(g, &s))
+        return 1;
+    spec = store_find_cluster(&s, name);
+    st = store_find_status(&s, name);
+    if (spec == NULL && st == NULL) {
+        fprintf(stderr, _("drover: no cluster '%s'\n"), name);
+        store_done(&s);
+        return 1;
+    }
+    if (st == NULL) {
+        empty.cluster = (char *)name;
+        st = &empty;
+    }
+    {
+        char *marker = store_state_path(&s, "clusters");
+        char *path = xasprintf("%s/%s.deleting", marker, name);
+
+        state = access(path, F_OK) == 0 ? DR_CLUSTER_REMOVING
+                : spec                  ? cluster_state_derive(spec, st)
+                                        : DR_CLUSTER_ERROR;
+        free(path);
+        free(marker);
+    }
+    if (json) {
+        cJSON *root = cJSON_CreateObject(), *nodes = cJSON_CreateArray();
+        char *text;
+
+        json_put(root, "name", name);
+        json_put(root, "state", cluster_state_key(state));
+        for (size_t i = 0; i < st->n_nodes; i++) {
+            const struct dr_node *n = &st->nodes[i];
+            cJSON *o = cJSON_CreateObject();
+
+            json_put(o, "name", n->name);
+            json_put(o, "pool", n->pool);
+            json_put(o, "state", node_state_key(n->state));
+            json_put(o, "step", node_state_key(n->step));
+            json_put(o, "vm", str_empty(n->vm_id) ? NULL : n->vm_id);
+            json_put(o, "ip", str_empty(n->ip) ? NULL : n->ip);
+            json_put(o, "error", str_empty(n->last_error) ? NULL : n->last_error);
+            cJSON_AddItemToArray(nodes, o);
+        }
+        cJSON_AddItemToObject(root, "nodes", nodes);
+        text = cJSON_Print(root);
+        printf("%s\n", text);
+        free(text);
+        cJSON_Delete(root);
+    } else {
+        int ready, total;
+
+        cluster_node_counts(st, &ready, &total);
+        printf(_("cluster %s: %s, %d/%d nodes ready\n"), name, cluster_state_key(state), ready,
+               total);
+        printf("%-16s %-10s %-16s %-16s %-10s %-16s %s\n", "NAME", "POOL", "STATE", "STEP", "VM",
+               "IP", "ERROR");
+        for (size_t i = 0; i < st->n_nodes; i++) {
+            const struct dr_node *n = &st->nodes[i];
+
+            printf("%-16s %-10s %-16s %-16s %-10s %-16s %s\n", n->name, n->pool ? n->pool : "-",
+                   node_state_key(n->state), node_state_key(n->step),
+                   str_empty(n->vm_id) ? "-" : n->vm_id, str_empty(n->ip) ? "-" : n->ip,
+                   str_empty(n->last_error) ? "" : n->last_error);
+        }
+    }
+    store_done(&s);
+    return 0;
+}
