@@ -123,7 +123,7 @@ vs_fetch_cert(const struct dr_vcenter *vc, struct vs_cert_info *out, struct dr_e
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
     rc = curl_easy_perform(c);
     if (rc != CURLE_OK) {
-        err = vs_curl_error(rc, vc->url, errbuf, e);
+        err = vs_curl_error(c, rc, vc->url, errbuf, e);
         curl_easy_cleanup(c);
         return err;
     }

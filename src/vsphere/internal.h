@@ -47,7 +47,8 @@ struct vs_session {
 /* Apply the vCenter's TLS policy to a curl handle (session.c; cert.c too). */
 void vs_tls_apply(CURL *c, const char *ca_file, const char *pin, bool insecure);
 /* A curl result as a dr_err with a message naming the server. */
-enum dr_err vs_curl_error(CURLcode rc, const char *url, const char *detail, struct dr_error *e);
+enum dr_err vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail,
+                          struct dr_error *e);
 
 /* One SOAP call: send req, parse into resp. A vCenter fault becomes
  * DR_E_FAULT/DR_E_AUTH with "Name: message" (resp is freed then). Re-logs

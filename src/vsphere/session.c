@@ -111,9 +111,17 @@ vs_tls_apply(CURL *c, const char *ca_file, const char *pin, bool insecure)
 }
 
 enum dr_err
-vs_curl_error(CURLcode rc, const char *url, const char *detail, struct dr_error *e)
+vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail, struct dr_error *e)
 {
     const char *why = detail && *detail ? detail : curl_easy_strerror(rc);
+    long os_errno = 0;
+
+    /* A handshake cut by the network (reset, EOF) is a connection problem,
+     * not a certificate one. */
+    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+    if (rc == CURLE_SSL_CONNECT_ERROR && (os_errno != 0 || strstr(why, "reset") ||
+                                          strstr(why, "unexpected eof") || strstr(why, "SYSCALL")))
+        rc = CURLE_RECV_ERROR;
 
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -265,7 +273,7 @@ call_once(struct vs_session *s, struct soap_req *req, struct soap_resp *resp, st
     if (rc != CURLE_OK) {
         if (rc == CURLE_ABORTED_BY_CALLBACK)
             return dr_error_set(e, DR_E_CANCELLED, _("vCenter %s: cancelled"), s->name);
-        return vs_curl_error(rc, s->url, s->curl_err, e);
+        return vs_curl_error(s->curl, rc, s->url, s->curl_err, e);
     }
     curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
     if (code != 200 && code != 500)

@@ -34,3 +34,10 @@ tests_integration_test_vsphere_lab_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_integration_test_vsphere_lab_CPPFLAGS = $(LAB_TEST_CPPFLAGS)
 tests_integration_test_vsphere_lab_LDADD = $(LAB_TEST_LIBS)
 TESTS += tests/integration/test_vsphere_lab
+check_PROGRAMS += tests/integration/test_vsphere_failures
+tests_integration_test_vsphere_failures_SOURCES = tests/integration/test_vsphere_failures.c \
+	tests/integration/labenv.c tests/integration/labenv.h
+tests_integration_test_vsphere_failures_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_integration_test_vsphere_failures_CPPFLAGS = $(LAB_TEST_CPPFLAGS)
+tests_integration_test_vsphere_failures_LDADD = $(LAB_TEST_LIBS)
+TESTS += tests/integration/test_vsphere_failures
