@@ -6,5 +6,6 @@ libdrcli_a_SOURCES = \
 	src/cli/apply.c \
 	src/cli/common.c \
 	src/cli/list.c \
-	src/cli/validate.c
+	src/cli/validate.c \
+	src/cli/vcenter.c
 DROVER_LIBS += libdrcli.a

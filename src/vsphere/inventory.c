@@ -87,7 +87,7 @@ find_raw(struct collect *c, const char *id)
 {
     struct raw key = { .obj.id = (char *)id };
 
-    return id ? bsearch(&key, c->v, c->n, sizeof *c->v, cmp_raw_id) : NULL;
+    return id && c->n ? bsearch(&key, c->v, c->n, sizeof *c->v, cmp_raw_id) : NULL;
 }
 
 /* Append o to (*arr, *n). */
@@ -123,7 +123,8 @@ vs_inventory_get(struct vs_session *s, struct vs_inventory *inv, struct dr_error
     memset(inv, 0, sizeof *inv);
     err = vs_retrieve_view(s, "Folder", s->root_folder, specs, DR_ARRAY_LEN(specs), true, on_entity,
                            &c, e);
-    qsort(c.v, c.n, sizeof *c.v, cmp_raw_id);
+    if (c.n > 0)
+        qsort(c.v, c.n, sizeof *c.v, cmp_raw_id);
     /* Each object's datacenter: walk up the parents. */
     for (size_t i = 0; err == DR_E_OK && i < c.n; i++) {
         struct raw *r = &c.v[i], *p = r;

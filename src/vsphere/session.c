@@ -42,6 +42,8 @@ on_write(char *ptr, size_t size, size_t nmemb, void *user)
     struct vs_buf *b = user;
     size_t n = size * nmemb;
 
+    if (n == 0)
+        return 0;
     if (b->len + n + 1 > VS_MAX_RESPONSE)
         return 0;  /* curl reports a write error */
     if (b->len + n + 1 > b->cap) {

@@ -1,7 +1,7 @@
 # tests/lab: the vCenter simulator lab (tests/lab/README). The simulator is a
 # Go program built offline from Debian's govmomi sources into the build tree.
-LAB_GO_SOURCES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go
-EXTRA_DIST += $(LAB_GO_SOURCES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
+LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go
+EXTRA_DIST += $(LAB_GO_FILES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
 	tests/integration/lab.t
 LAB_VCSIM = tests/lab/vcsim/drover-vcsim
 
@@ -10,7 +10,7 @@ check_SCRIPTS += $(LAB_VCSIM)
 endif
 CLEANFILES += $(LAB_VCSIM)
 
-$(LAB_VCSIM): $(LAB_GO_SOURCES)
+$(LAB_VCSIM): $(LAB_GO_FILES)
 	$(AM_V_GEN)$(MKDIR_P) tests/lab/vcsim tests/lab/gopath && \
 	cd $(srcdir)/tests/lab/vcsim && GO111MODULE=off GOPROXY=off GOFLAGS= \
 	  GOPATH='$(abs_builddir)/tests/lab/gopath:/usr/share/gocode' \
@@ -41,3 +41,5 @@ tests_integration_test_vsphere_failures_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_integration_test_vsphere_failures_CPPFLAGS = $(LAB_TEST_CPPFLAGS)
 tests_integration_test_vsphere_failures_LDADD = $(LAB_TEST_LIBS)
 TESTS += tests/integration/test_vsphere_failures
+TESTS += tests/integration/vcenter.t
+EXTRA_DIST += tests/integration/vcenter.t

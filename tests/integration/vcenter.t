@@ -1,0 +1,66 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# drover vcenter check|inventory|trust against a private lab.
+. "${top_srcdir:?}/tests/lab/testlib.sh"
+lab_require
+[ -x "${DROVER:?}" ] || skip_all "drover is not built"
+
+ok "lab up" lab_up --vms 2 --hosts 2
+cfg=$LAB_STATE/xdg
+ok "lab env --drover-config" sh -c "LAB_VCSIM='$(lab_vcsim)' bash '$LAB' env --state '$LAB_STATE' --drover-config '$cfg' >/dev/null"
+export XDG_CONFIG_HOME=$cfg XDG_STATE_HOME=$LAB_STATE/xdg-state
+vcfg=$cfg/drover/vcenters.cfg
+
+out=$("$DROVER" vcenter check lab 2>&1); rc=$?
+is "$rc" 0 "vcenter check succeeds with the pin"
+ok "check names the product" grep -q 'VMware vCenter Server' <<<"$out"
+ok "check shows the pin" grep -qF "$LAB_PIN" <<<"$out"
+ok "check shows the TLS policy" grep -q 'public-key pin' <<<"$out"
+no_password() { ! grep -qF "$LAB_PASSWORD" <<<"$out"; }
+ok "the password is not printed" no_password
+json=$("$DROVER" vcenter check lab -o json)
+is "$(jq -r .api_type <<<"$json")" VirtualCenter "check -o json: api_type"
+is "$(jq -r .tls.pin <<<"$json")" "$LAB_PIN" "check -o json: pin"
+
+inv=$("$DROVER" vcenter inventory lab -o json); rc=$?
+is "$rc" 0 "vcenter inventory -o json"
+lab_inv=$LAB_STATE/inventory.json
+is "$(jq '.hosts | length' <<<"$inv")" "$(jq '.HostSystem | length' "$lab_inv")" "host count"
+is "$(jq -r '[.templates[].name] | join(",")' <<<"$inv")" "$LAB_TEMPLATE" "the template"
+is "$(jq '(.vms | length) + (.templates | length)' <<<"$inv")" "$(jq '.VirtualMachine | length' "$lab_inv")" "VM count"
+is "$(jq -r '[.datastores[] | select(.free_space > 0) | .name] | join(",")' <<<"$inv")" "$LAB_DATASTORE" "datastore with free space"
+is "$(jq -r '[.resource_pools[].name] | map(select(. == "kubernetes")) | length' <<<"$inv")" 1 "the kubernetes pool"
+table=$("$DROVER" vcenter inventory lab)
+ok "table lists the template" grep -qE "^template +$LAB_TEMPLATE " <<<"$table"
+ok "table lists datastore free space" grep -qE "^datastore +$LAB_DATASTORE .*GiB free of" <<<"$table"
+
+# Without a pin the lab's self-signed certificate is refused ...
+sed -i '/pin = /d' "$vcfg"
+out=$("$DROVER" vcenter check lab 2>&1); rc=$?
+is "$rc" 1 "check without a pin fails"
+ok "with a TLS error" grep -q 'TLS' <<<"$out"
+# ... trust shows it, and --yes pins it.
+out=$("$DROVER" vcenter trust lab 2>&1); rc=$?
+is "$rc" 0 "trust shows the certificate"
+ok "trust prints the pin" grep -qF "Pin:          $LAB_PIN" <<<"$out"
+ok "trust prints the fingerprint" grep -qF "$LAB_CERT_SHA256" <<<"$out"
+ok "trust says it is not trusted yet" grep -q 'Trusted:      no' <<<"$out"
+ok "trust without --yes changes nothing" sh -c "! grep -q 'pin = ' '$vcfg'"
+q() { "$@" >/dev/null 2>&1; }
+ok "trust --yes" q "$DROVER" vcenter trust lab --yes
+ok "vcenters.cfg now pins the key" grep -qF "\"$LAB_PIN\"" "$vcfg"
+is "$(stat -c %a "$vcfg")" 600 "vcenters.cfg stays 0600"
+ok "check succeeds again" q "$DROVER" vcenter check lab
+
+# Wrong password: a clear InvalidLogin.
+sed -i "s/password = \".*\";/password = \"wrong\";/" "$vcfg"
+out=$("$DROVER" vcenter check lab 2>&1); rc=$?
+is "$rc" 1 "check with a wrong password fails"
+ok "with InvalidLogin" grep -q 'InvalidLogin' <<<"$out"
+out=$("$DROVER" vcenter check nosuch 2>&1); rc=$?
+is "$rc" 1 "an unknown vCenter name fails"
+ok "naming it" grep -q "nosuch" <<<"$out"
+"$DROVER" vcenter frobnicate lab >/dev/null 2>&1; rc=$?
+is "$rc" 2 "an unknown subcommand is a usage error"
+
+done_testing
