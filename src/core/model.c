@@ -25,13 +25,13 @@ static const struct {
     const char *key;
     const char *label;
 } cluster_states[] = {
-    [DR_CLUSTER_PENDING] = { "pending", N_("Pending") },
-    [DR_CLUSTER_PROVISIONING] = { "provisioning", N_("Provisioning") },
-    [DR_CLUSTER_UPDATING] = { "updating", N_("Updating") },
-    [DR_CLUSTER_ACTIVE] = { "active", N_("Active") },
-    [DR_CLUSTER_DEGRADED] = { "degraded", N_("Degraded") },
-    [DR_CLUSTER_ERROR] = { "error", N_("Error") },
-    [DR_CLUSTER_REMOVING] = { "removing", N_("Removing") },
+    [DR_CLUSTER_PENDING] = {"pending", N_("Pending")},
+    [DR_CLUSTER_PROVISIONING] = {"provisioning", N_("Provisioning")},
+    [DR_CLUSTER_UPDATING] = {"updating", N_("Updating")},
+    [DR_CLUSTER_ACTIVE] = {"active", N_("Active")},
+    [DR_CLUSTER_DEGRADED] = {"degraded", N_("Degraded")},
+    [DR_CLUSTER_ERROR] = {"error", N_("Error")},
+    [DR_CLUSTER_REMOVING] = {"removing", N_("Removing")},
 };
 
 static const char *const distribution_keys[] = {
@@ -48,9 +48,9 @@ static const struct {
     unsigned bit;
     const char *name;
 } role_names[] = {
-    { DR_ROLE_ETCD, "etcd" },
-    { DR_ROLE_CONTROL_PLANE, "control-plane" },
-    { DR_ROLE_WORKER, "worker" },
+    {DR_ROLE_ETCD, "etcd"},
+    {DR_ROLE_CONTROL_PLANE, "control-plane"},
+    {DR_ROLE_WORKER, "worker"},
 };
 
 void
@@ -374,7 +374,7 @@ roles_format(unsigned roles, char *buf, size_t len)
             continue;
         int n = snprintf(buf + used, len - used, "%s%s", used ? "," : "", role_names[i].name);
         if (n < 0 || (size_t)n >= len - used) {
-            buf[used] = '\0';   /* whole names only */
+            buf[used] = '\0'; /* whole names only */
             break;
         }
         used += (size_t)n;

@@ -17,9 +17,9 @@ enum option_type {
     OPT_BOOL,
     OPT_STRING,
     OPT_CHOICE,
-    OPT_TIMEOUTS,   /* group: node step name -> seconds */
-    OPT_CIDRS,      /* list of CIDR strings */
-    OPT_BINDINGS,   /* list of { screen, key, action } */
+    OPT_TIMEOUTS, /* group: node step name -> seconds */
+    OPT_CIDRS,    /* list of CIDR strings */
+    OPT_BINDINGS, /* list of { screen, key, action } */
 };
 
 struct option_entry {
@@ -32,30 +32,65 @@ struct option_entry {
     const char *help;
 };
 
-static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
+static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
 
 #define OFF(f) offsetof(struct dr_settings, f)
 static const struct option_entry options_table[] = {
-    { .name = "workers", .type = OPT_INT, .offset = OFF(workers), .min = 1, .max = 64,
-      .def = 8, .help = N_("engine worker threads") },
-    { .name = "read_only", .type = OPT_BOOL, .offset = OFF(read_only), .def = 0,
-      .help = N_("never change anything on vCenter or on disk") },
-    { .name = "theme", .type = OPT_STRING, .offset = OFF(theme), .def_string = "default",
-      .help = N_("colour theme (themes/<name>.theme)") },
-    { .name = "log_level", .type = OPT_CHOICE, .offset = OFF(log_level), .def_string = "info",
-      .choices = log_levels, .help = N_("least important message written to drover.log") },
-    { .name = "default_vcenter", .type = OPT_STRING, .offset = OFF(default_vcenter),
-      .help = N_("vCenter used when a cluster names none") },
-    { .name = "retries", .type = OPT_INT, .offset = OFF(retries), .min = 0, .max = 100,
-      .def = 3, .help = N_("attempts per pipeline step after the first") },
-    { .name = "retry_backoff_ms", .type = OPT_INT, .offset = OFF(retry_backoff_ms), .min = 0,
-      .max = 600000, .def = 2000, .help = N_("first retry delay, doubled each time") },
-    { .name = "timeouts", .type = OPT_TIMEOUTS, .offset = OFF(step_timeout_s), .min = 1,
-      .max = 604800, .help = N_("per-step timeouts in seconds, by step name") },
-    { .name = "ip_ignore", .type = OPT_CIDRS, .offset = OFF(ip_ignore),
-      .help = N_("guest addresses (CIDR) the IP wait ignores") },
-    { .name = "bind", .type = OPT_BINDINGS, .offset = OFF(bindings),
-      .help = N_("key bindings: { screen, key, action }") },
+    {.name = "workers",
+     .type = OPT_INT,
+     .offset = OFF(workers),
+     .min = 1,
+     .max = 64,
+     .def = 8,
+     .help = N_("engine worker threads")},
+    {.name = "read_only",
+     .type = OPT_BOOL,
+     .offset = OFF(read_only),
+     .def = 0,
+     .help = N_("never change anything on vCenter or on disk")},
+    {.name = "theme",
+     .type = OPT_STRING,
+     .offset = OFF(theme),
+     .def_string = "default",
+     .help = N_("colour theme (themes/<name>.theme)")},
+    {.name = "log_level",
+     .type = OPT_CHOICE,
+     .offset = OFF(log_level),
+     .def_string = "info",
+     .choices = log_levels,
+     .help = N_("least important message written to drover.log")},
+    {.name = "default_vcenter",
+     .type = OPT_STRING,
+     .offset = OFF(default_vcenter),
+     .help = N_("vCenter used when a cluster names none")},
+    {.name = "retries",
+     .type = OPT_INT,
+     .offset = OFF(retries),
+     .min = 0,
+     .max = 100,
+     .def = 3,
+     .help = N_("attempts per pipeline step after the first")},
+    {.name = "retry_backoff_ms",
+     .type = OPT_INT,
+     .offset = OFF(retry_backoff_ms),
+     .min = 0,
+     .max = 600000,
+     .def = 2000,
+     .help = N_("first retry delay, doubled each time")},
+    {.name = "timeouts",
+     .type = OPT_TIMEOUTS,
+     .offset = OFF(step_timeout_s),
+     .min = 1,
+     .max = 604800,
+     .help = N_("per-step timeouts in seconds, by step name")},
+    {.name = "ip_ignore",
+     .type = OPT_CIDRS,
+     .offset = OFF(ip_ignore),
+     .help = N_("guest addresses (CIDR) the IP wait ignores")},
+    {.name = "bind",
+     .type = OPT_BINDINGS,
+     .offset = OFF(bindings),
+     .help = N_("key bindings: { screen, key, action }")},
 };
 #undef OFF
 
@@ -64,10 +99,9 @@ static const struct {
     enum dr_node_state step;
     int seconds;
 } default_timeouts[] = {
-    { DR_NODE_CLONING, 1800 },        { DR_NODE_CONFIGURING, 300 },
-    { DR_NODE_POWERING_ON, 300 },     { DR_NODE_WAITING_FOR_IP, 900 },
-    { DR_NODE_WAITING_FOR_SSH, 600 }, { DR_NODE_BOOTSTRAPPING, 1800 },
-    { DR_NODE_JOINING, 900 },         { DR_NODE_REMOVING, 900 },
+    {DR_NODE_CLONING, 1800},       {DR_NODE_CONFIGURING, 300},     {DR_NODE_POWERING_ON, 300},
+    {DR_NODE_WAITING_FOR_IP, 900}, {DR_NODE_WAITING_FOR_SSH, 600}, {DR_NODE_BOOTSTRAPPING, 1800},
+    {DR_NODE_JOINING, 900},        {DR_NODE_REMOVING, 900},
 };
 
 #define FIELD(v, o, T) ((T *)((char *)(v) + (o)->offset))
@@ -211,7 +245,7 @@ static void
 parse_bindings(struct cfg_ctx *c, const config_setting_t *l, const struct option_entry *o,
                struct dr_settings *v)
 {
-    static const char *const keys[] = { "screen", "key", "action", NULL };
+    static const char *const keys[] = {"screen", "key", "action", NULL};
     int n;
 
     if (config_setting_type(l) != CONFIG_TYPE_LIST) {
@@ -223,11 +257,12 @@ parse_bindings(struct cfg_ctx *c, const config_setting_t *l, const struct option
     for (int i = 0; i < n; i++) {
         const config_setting_t *el = config_setting_get_elem(l, (unsigned)i);
         char *p = xasprintf("%s[%d].", o->name, i);
-        struct dr_binding b = { 0 };
+        struct dr_binding b = {0};
         int before = c->errors;
         if (config_setting_type(el) != CONFIG_TYPE_GROUP) {
-            cfg_err(c, el, o->name, _("must be a list of { screen = \"...\"; key = \"...\"; "
-                                      "action = \"...\"; }"));
+            cfg_err(c, el, o->name,
+                    _("must be a list of { screen = \"...\"; key = \"...\"; "
+                      "action = \"...\"; }"));
         } else {
             cfg_check_keys(c, el, keys, p);
             if (!cfg_get_string(c, el, "screen", p, false, &b.screen))
@@ -270,8 +305,8 @@ parse_choice(struct cfg_ctx *c, const config_setting_t *root, const struct optio
             strncat(list, ", ", sizeof list - strlen(list) - 1);
         strncat(list, *ch, sizeof list - strlen(list) - 1);
     }
-    cfg_err(c, config_setting_get_member(root, o->name), o->name,
-            _("'%s' is not one of: %s"), val, list);
+    cfg_err(c, config_setting_get_member(root, o->name), o->name, _("'%s' is not one of: %s"), val,
+            list);
     free(val);
 }
 

@@ -35,8 +35,8 @@ store_init(struct dr_store *s, const char *config_dir_override, const char *stat
            struct dr_error *e)
 {
     memset(s, 0, sizeof *s);
-    s->config_dir = config_dir_override ? xstrdup(config_dir_override)
-                                        : xdg_dir("XDG_CONFIG_HOME", ".config");
+    s->config_dir =
+        config_dir_override ? xstrdup(config_dir_override) : xdg_dir("XDG_CONFIG_HOME", ".config");
     s->state_dir = state_dir_override ? xstrdup(state_dir_override)
                                       : xdg_dir("XDG_STATE_HOME", ".local/state");
     settings_defaults(&s->settings);
@@ -112,7 +112,8 @@ filter_visible(const struct dirent *d)
 
 /* Every dir/NAME<suffix> in name order: NAME and the path shown. */
 static size_t
-list_dir(const char *base, const char *dir, const char *suffix, char ***names)
+list_dir(struct dr_store *s, const char *base, const char *dir, const char *suffix,
+         char ***names)
 {
     char *path = util_path_join(base, dir);
     struct dirent **ents = NULL;
@@ -120,6 +121,8 @@ list_dir(const char *base, const char *dir, const char *suffix, char ***names)
     size_t count = 0;
 
     *names = NULL;
+    if (n < 0 && errno != ENOENT)
+        store_diag_add(s, dir, 0, NULL, _("cannot read folder %s: %s"), path, strerror(errno));
     for (int i = 0; i < n; i++) {
         const char *nm = ents[i]->d_name;
         if (str_has_suffix(nm, suffix) && strlen(nm) > strlen(suffix)) {
@@ -138,7 +141,7 @@ list_dir(const char *base, const char *dir, const char *suffix, char ***names)
 static void
 load_settings(struct dr_store *s)
 {
-    struct cfg_ctx c = { .s = s, .file = "drover.cfg" };
+    struct cfg_ctx c = {.s = s, .file = "drover.cfg"};
     char *path = store_config_path(s, "drover.cfg");
     config_t cfg;
     bool missing;
@@ -152,9 +155,9 @@ load_settings(struct dr_store *s)
 static void
 load_vcenters(struct dr_store *s)
 {
-    struct cfg_ctx c = { .s = s, .file = "vcenters.cfg" };
+    struct cfg_ctx c = {.s = s, .file = "vcenters.cfg"};
     char *path = store_config_path(s, "vcenters.cfg");
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     config_t cfg;
     bool missing;
 
@@ -167,7 +170,7 @@ load_vcenters(struct dr_store *s)
         config_destroy(&cfg);
         break;
     case DR_E_NOTFOUND:
-        s->vcenters_loaded = true;   /* no file: no vCenters, and that is fine */
+        s->vcenters_loaded = true; /* no file: no vCenters, and that is fine */
         break;
     default:
         /* The message already starts with the file name. */
@@ -181,13 +184,13 @@ static void
 load_templates(struct dr_store *s)
 {
     char **names;
-    size_t n = list_dir(s->config_dir, "templates", ".cfg", &names);
+    size_t n = list_dir(s, s->config_dir, "templates", ".cfg", &names);
 
     for (size_t i = 0; i < n; i++) {
         char *rel = xasprintf("templates/%s.cfg", names[i]);
         char *path = store_config_path(s, rel);
-        struct cfg_ctx c = { .s = s, .file = rel, .check_refs = true,
-                             .vcenters_known = s->vcenters_loaded };
+        struct cfg_ctx c = {
+            .s = s, .file = rel, .check_refs = true, .vcenters_known = s->vcenters_loaded};
         struct dr_template t;
         config_t cfg;
         if (cfg_parse_file(&c, path, &cfg, NULL) && parse_template(&c, &cfg, names[i], &t)) {
@@ -205,13 +208,13 @@ static void
 load_clusters(struct dr_store *s)
 {
     char **names;
-    size_t n = list_dir(s->config_dir, "clusters", ".cfg", &names);
+    size_t n = list_dir(s, s->config_dir, "clusters", ".cfg", &names);
 
     for (size_t i = 0; i < n; i++) {
         char *rel = xasprintf("clusters/%s.cfg", names[i]);
         char *path = store_config_path(s, rel);
-        struct cfg_ctx c = { .s = s, .file = rel, .check_refs = true,
-                             .vcenters_known = s->vcenters_loaded };
+        struct cfg_ctx c = {
+            .s = s, .file = rel, .check_refs = true, .vcenters_known = s->vcenters_loaded};
         struct dr_cluster cl;
         config_t cfg;
         if (cfg_parse_file(&c, path, &cfg, NULL) && parse_cluster(&c, &cfg, names[i], &cl)) {
@@ -229,12 +232,12 @@ static void
 load_statuses(struct dr_store *s)
 {
     char **names;
-    size_t n = list_dir(s->state_dir, "clusters", ".state", &names);
+    size_t n = list_dir(s, s->state_dir, "clusters", ".state", &names);
 
     for (size_t i = 0; i < n; i++) {
         char *rel = xasprintf("clusters/%s.state", names[i]);
         char *path = store_state_path(s, rel);
-        struct cfg_ctx c = { .s = s, .file = rel };
+        struct cfg_ctx c = {.s = s, .file = rel};
         struct dr_cluster_status st;
         config_t cfg;
         if (cfg_parse_file(&c, path, &cfg, NULL) && parse_status(&c, &cfg, names[i], &st)) {
@@ -335,8 +338,8 @@ enum dr_err
 store_parse_cluster_file(struct dr_store *s, const char *path, struct dr_cluster *out,
                          struct dr_error *e)
 {
-    struct cfg_ctx c = { .s = s, .file = path, .check_refs = true,
-                         .vcenters_known = s->vcenters_loaded };
+    struct cfg_ctx c = {
+        .s = s, .file = path, .check_refs = true, .vcenters_known = s->vcenters_loaded};
     char *name = name_from_path(path, ".cfg");
     size_t first = s->n_diags;
     config_t cfg;
@@ -353,8 +356,8 @@ enum dr_err
 store_parse_template_file(struct dr_store *s, const char *path, struct dr_template *out,
                           struct dr_error *e)
 {
-    struct cfg_ctx c = { .s = s, .file = path, .check_refs = true,
-                         .vcenters_known = s->vcenters_loaded };
+    struct cfg_ctx c = {
+        .s = s, .file = path, .check_refs = true, .vcenters_known = s->vcenters_loaded};
     char *name = name_from_path(path, ".cfg");
     size_t first = s->n_diags;
     config_t cfg;
@@ -368,10 +371,10 @@ store_parse_template_file(struct dr_store *s, const char *path, struct dr_templa
 }
 
 enum dr_err
-store_parse_vcenters_file(struct dr_store *s, const char *path, struct dr_vcenter **out,
-                          size_t *n, struct dr_error *e)
+store_parse_vcenters_file(struct dr_store *s, const char *path, struct dr_vcenter **out, size_t *n,
+                          struct dr_error *e)
 {
-    struct cfg_ctx c = { .s = s, .file = path };
+    struct cfg_ctx c = {.s = s, .file = path};
     size_t first = s->n_diags;
     config_t cfg;
 
@@ -387,7 +390,7 @@ enum dr_err
 store_parse_settings_file(struct dr_store *s, const char *path, struct dr_settings *out,
                           struct dr_error *e)
 {
-    struct cfg_ctx c = { .s = s, .file = path };
+    struct cfg_ctx c = {.s = s, .file = path};
     size_t first = s->n_diags;
     config_t cfg;
 
@@ -402,7 +405,7 @@ enum dr_err
 store_parse_status_file(struct dr_store *s, const char *path, struct dr_cluster_status *out,
                         struct dr_error *e)
 {
-    struct cfg_ctx c = { .s = s, .file = path };
+    struct cfg_ctx c = {.s = s, .file = path};
     char *name = name_from_path(path, ".state");
     size_t first = s->n_diags;
     config_t cfg;

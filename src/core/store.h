@@ -43,6 +43,8 @@ struct dr_diag {
     char *message;
 };
 
+/* A store is plain data: it has no lock of its own, so a caller that shares
+ * one between threads serialises access to it. */
 struct dr_store {
     char *config_dir;   /* $XDG_CONFIG_HOME/drover or the --config-dir override */
     char *state_dir;    /* $XDG_STATE_HOME/drover */

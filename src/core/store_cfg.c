@@ -12,8 +12,8 @@
 #include "core/util.h"
 
 void
-store_diag_add(struct dr_store *s, const char *file, int line, const char *field,
-               const char *fmt, ...)
+store_diag_add(struct dr_store *s, const char *file, int line, const char *field, const char *fmt,
+               ...)
 {
     struct dr_diag *d;
     va_list ap;
@@ -141,7 +141,7 @@ cfg_parse_text(struct cfg_ctx *c, const char *text, config_t *cfg)
 bool
 cfg_parse_file(struct cfg_ctx *c, const char *path, config_t *cfg, bool *missing)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *text;
     bool ok;
 
@@ -153,7 +153,7 @@ cfg_parse_file(struct cfg_ctx *c, const char *path, config_t *cfg, bool *missing
             *missing = true;
             return false;
         }
-        store_diag_add(c->s, c->file, 0, NULL, _("cannot read: %s"), strerror(errno));
+        store_diag_add(c->s, c->file, 0, NULL, _("cannot read: %s"), dr_error_text(&e));
         c->errors++;
         return false;
     }
@@ -209,8 +209,8 @@ type_err(struct cfg_ctx *c, const config_setting_t *st, const char *prefix, cons
 }
 
 bool
-cfg_get_string(struct cfg_ctx *c, const config_setting_t *g, const char *key,
-               const char *prefix, bool required, char **out)
+cfg_get_string(struct cfg_ctx *c, const config_setting_t *g, const char *key, const char *prefix,
+               bool required, char **out)
 {
     config_setting_t *st = member(c, g, key, prefix, required);
     const char *v;
@@ -274,8 +274,8 @@ cfg_get_int(struct cfg_ctx *c, const config_setting_t *g, const char *key, const
 }
 
 bool
-cfg_get_int64(struct cfg_ctx *c, const config_setting_t *g, const char *key,
-              const char *prefix, long long min, long long max, long long *out)
+cfg_get_int64(struct cfg_ctx *c, const config_setting_t *g, const char *key, const char *prefix,
+              long long min, long long max, long long *out)
 {
     config_setting_t *st = member(c, g, key, prefix, false);
 
@@ -334,7 +334,7 @@ bool
 cfg_get_kvs(struct cfg_ctx *c, const config_setting_t *g, const char *key, const char *prefix,
             struct dr_kv **out, size_t *n_out)
 {
-    static const char *const keys[] = { "key", "value", NULL };
+    static const char *const keys[] = {"key", "value", NULL};
     config_setting_t *st = member(c, g, key, prefix, false);
     struct dr_kv *kv;
     int n, before = c->errors;
@@ -424,8 +424,7 @@ cfg_get_roles(struct cfg_ctx *c, const config_setting_t *g, const char *key, con
 }
 
 bool
-cfg_check_name(struct cfg_ctx *c, const config_setting_t *at, const char *field,
-               const char *name)
+cfg_check_name(struct cfg_ctx *c, const config_setting_t *at, const char *field, const char *name)
 {
     if (util_is_dns_label(name))
         return true;

@@ -30,8 +30,8 @@ check_vcenter_ref(struct cfg_ctx *c, const config_setting_t *at, const char *nam
 }
 
 static void
-check_absolute(struct cfg_ctx *c, const config_setting_t *g, const char *prefix,
-               const char *key, const char *value)
+check_absolute(struct cfg_ctx *c, const config_setting_t *g, const char *prefix, const char *key,
+               const char *value)
 {
     if (value && value[0] != '/') {
         char *f = cfg_field(prefix, key);
@@ -43,9 +43,9 @@ check_absolute(struct cfg_ctx *c, const config_setting_t *g, const char *prefix,
 static bool
 parse_one_vcenter(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_vcenter *v)
 {
-    static const char *const keys[] = { "name", "url", "user", "password", "password_file",
-                                        "password_env", "ca_file", "pin", "insecure",
-                                        "timeout", NULL };
+    static const char *const keys[] = {"name",          "url",          "user",    "password",
+                                       "password_file", "password_env", "ca_file", "pin",
+                                       "insecure",      "timeout",      NULL};
     char *p = xasprintf("vcenters[%d].", idx);
     int before = c->errors, sources = 0;
 
@@ -99,7 +99,7 @@ parse_one_vcenter(struct cfg_ctx *c, const config_setting_t *g, int idx, struct 
 bool
 parse_vcenters(struct cfg_ctx *c, config_t *cfg, struct dr_vcenter **out, size_t *n_out)
 {
-    static const char *const keys[] = { "vcenters", NULL };
+    static const char *const keys[] = {"vcenters", NULL};
     const config_setting_t *root = config_root_setting(cfg);
     const config_setting_t *l;
     struct dr_vcenter *v = NULL;
@@ -149,13 +149,14 @@ bool
 parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_template *out)
 {
     static const char *const keys[] = {
-        "vcenter", "datacenter", "cluster", "host", "resource_pool", "datastore", "folder",
-        "networks", "clone_from", "clone_mode", "snapshot", "cpus", "memory_mib", "disk_gib",
-        "user_data", "extra_config", "tags", "custom_attributes", "ssh_user", "ssh_port", "os",
-        NULL,
+        "vcenter",      "datacenter", "cluster",           "host",       "resource_pool",
+        "datastore",    "folder",     "networks",          "clone_from", "clone_mode",
+        "snapshot",     "cpus",       "memory_mib",        "disk_gib",   "user_data",
+        "extra_config", "tags",       "custom_attributes", "ssh_user",   "ssh_port",
+        "os",           NULL,
     };
     const config_setting_t *root = config_root_setting(cfg);
-    struct dr_template t = { 0 };
+    struct dr_template t = {0};
     char *mode = NULL;
     int before = c->errors;
 
@@ -204,8 +205,7 @@ parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_tem
         }
     }
     cfg_get_strv(c, root, "tags", NULL, &t.tags);
-    cfg_get_kvs(c, root, "custom_attributes", NULL, &t.custom_attributes,
-                &t.n_custom_attributes);
+    cfg_get_kvs(c, root, "custom_attributes", NULL, &t.custom_attributes, &t.n_custom_attributes);
     if (!cfg_get_string(c, root, "ssh_user", NULL, false, &t.ssh_user))
         t.ssh_user = xstrdup("drover");
     else if (strspn(t.ssh_user, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(t.ssh_user) ||
@@ -238,8 +238,8 @@ hostname_prefix_valid(const char *p)
 static bool
 parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool *pl)
 {
-    static const char *const keys[] = { "name", "template", "quantity", "roles",
-                                        "hostname_prefix", "delete_not_ready_after", NULL };
+    static const char *const keys[] = {
+        "name", "template", "quantity", "roles", "hostname_prefix", "delete_not_ready_after", NULL};
     char *p = xasprintf("pools[%d].", idx);
     int before = c->errors;
 
@@ -289,11 +289,11 @@ parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool
 bool
 parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_cluster *out)
 {
-    static const char *const keys[] = { "distribution", "version", "vcenter", "recipe",
-                                        "airgap_bundle", "pools", NULL };
+    static const char *const keys[] = {"distribution",  "version", "vcenter", "recipe",
+                                       "airgap_bundle", "pools",   NULL};
     const config_setting_t *root = config_root_setting(cfg);
     const config_setting_t *l;
-    struct dr_cluster cl = { 0 };
+    struct dr_cluster cl = {0};
     char *dist = NULL;
     int before = c->errors;
 
@@ -361,9 +361,9 @@ static bool
 parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cluster,
            struct dr_node *n)
 {
-    static const char *const keys[] = { "name", "pool", "roles", "state", "step", "percent",
-                                        "attempts", "vm", "ip", "host_key", "error", "created",
-                                        "updated", NULL };
+    static const char *const keys[] = {"name",    "pool",     "roles",   "state", "step",
+                                       "percent", "attempts", "vm",      "ip",    "host_key",
+                                       "error",   "created",  "updated", NULL};
     char *p = xasprintf("nodes[%d].", idx);
     char *state = NULL, *step = NULL;
     long long t;
@@ -379,18 +379,15 @@ parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cl
     }
     cfg_get_string(c, g, "pool", p, false, &n->pool);
     cfg_get_roles(c, g, "roles", p, false, &n->roles);
-    if (cfg_get_string(c, g, "state", p, true, &state) &&
-        !node_state_from_key(state, &n->state)) {
+    if (cfg_get_string(c, g, "state", p, true, &state) && !node_state_from_key(state, &n->state)) {
         char *f = cfg_field(p, "state");
-        cfg_err(c, config_setting_get_member(g, "state"), f, _("'%s' is not a node state"),
-                state);
+        cfg_err(c, config_setting_get_member(g, "state"), f, _("'%s' is not a node state"), state);
         free(f);
     }
     n->step = n->state;
     if (cfg_get_string(c, g, "step", p, false, &step) && !node_state_from_key(step, &n->step)) {
         char *f = cfg_field(p, "step");
-        cfg_err(c, config_setting_get_member(g, "step"), f, _("'%s' is not a node state"),
-                step);
+        cfg_err(c, config_setting_get_member(g, "step"), f, _("'%s' is not a node state"), step);
         free(f);
     }
     free(state);
@@ -410,13 +407,12 @@ parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cl
 }
 
 bool
-parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster,
-             struct dr_cluster_status *out)
+parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster, struct dr_cluster_status *out)
 {
-    static const char *const keys[] = { "nodes", NULL };
+    static const char *const keys[] = {"nodes", NULL};
     const config_setting_t *root = config_root_setting(cfg);
     const config_setting_t *l;
-    struct dr_cluster_status st = { 0 };
+    struct dr_cluster_status st = {0};
     int before = c->errors;
 
     cfg_check_name(c, NULL, "name", cluster);

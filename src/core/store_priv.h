@@ -11,12 +11,12 @@
 /* One file being parsed: where diagnostics go and whether it failed. */
 struct cfg_ctx {
     struct dr_store *s;
-    const char *file;   /* as shown: relative to the config or state folder */
+    const char *file; /* as shown: relative to the config or state folder */
     int errors;
     /* Check names that point at other files (vcenters, templates) against
      * what the store holds. Off when validating a file on its own. */
     bool check_refs;
-    bool vcenters_known;   /* vcenters.cfg loaded, so missing ones are real */
+    bool vcenters_known; /* vcenters.cfg loaded, so missing ones are real */
 };
 
 void store_diag_add(struct dr_store *s, const char *file, int line, const char *field,
@@ -28,30 +28,30 @@ bool cfg_parse_text(struct cfg_ctx *c, const char *text, config_t *cfg);
 /* Read path and parse it; a missing file sets *missing and is no error. */
 bool cfg_parse_file(struct cfg_ctx *c, const char *path, config_t *cfg, bool *missing);
 
-void cfg_err(struct cfg_ctx *c, const config_setting_t *at, const char *field,
-             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void cfg_err(struct cfg_ctx *c, const config_setting_t *at, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* A problem that is reported but does not make the file fail. */
-void cfg_note(struct cfg_ctx *c, const config_setting_t *at, const char *field,
-              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void cfg_note(struct cfg_ctx *c, const config_setting_t *at, const char *field, const char *fmt,
+              ...) __attribute__((format(printf, 4, 5)));
 int cfg_line(const config_setting_t *st);
 /* "prefix" + "key" as a field name for messages. */
 char *cfg_field(const char *prefix, const char *key);
 /* Report every key of group not in keys (NULL-terminated). */
-void cfg_check_keys(struct cfg_ctx *c, const config_setting_t *group,
-                    const char *const *keys, const char *prefix);
+void cfg_check_keys(struct cfg_ctx *c, const config_setting_t *group, const char *const *keys,
+                    const char *prefix);
 /* Lookups: false when absent (and then an error if required) or invalid. */
 bool cfg_get_string(struct cfg_ctx *c, const config_setting_t *g, const char *key,
                     const char *prefix, bool required, char **out);
-bool cfg_get_int(struct cfg_ctx *c, const config_setting_t *g, const char *key,
-                 const char *prefix, bool required, long long min, long long max, int *out);
+bool cfg_get_int(struct cfg_ctx *c, const config_setting_t *g, const char *key, const char *prefix,
+                 bool required, long long min, long long max, int *out);
 bool cfg_get_int64(struct cfg_ctx *c, const config_setting_t *g, const char *key,
                    const char *prefix, long long min, long long max, long long *out);
-bool cfg_get_bool(struct cfg_ctx *c, const config_setting_t *g, const char *key,
-                  const char *prefix, bool *out);
-bool cfg_get_strv(struct cfg_ctx *c, const config_setting_t *g, const char *key,
-                  const char *prefix, char ***out);
-bool cfg_get_kvs(struct cfg_ctx *c, const config_setting_t *g, const char *key,
-                 const char *prefix, struct dr_kv **out, size_t *n);
+bool cfg_get_bool(struct cfg_ctx *c, const config_setting_t *g, const char *key, const char *prefix,
+                  bool *out);
+bool cfg_get_strv(struct cfg_ctx *c, const config_setting_t *g, const char *key, const char *prefix,
+                  char ***out);
+bool cfg_get_kvs(struct cfg_ctx *c, const config_setting_t *g, const char *key, const char *prefix,
+                 struct dr_kv **out, size_t *n);
 bool cfg_get_roles(struct cfg_ctx *c, const config_setting_t *g, const char *key,
                    const char *prefix, bool required, unsigned *out);
 bool cfg_check_name(struct cfg_ctx *c, const config_setting_t *at, const char *field,
@@ -72,8 +72,7 @@ char *cfg_to_text(config_t *cfg, const char *comment);
  * fills out only when the file is free of errors. */
 bool parse_settings(struct cfg_ctx *c, config_t *cfg, struct dr_settings *out);
 bool parse_vcenters(struct cfg_ctx *c, config_t *cfg, struct dr_vcenter **out, size_t *n);
-bool parse_template(struct cfg_ctx *c, config_t *cfg, const char *name,
-                    struct dr_template *out);
+bool parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_template *out);
 bool parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_cluster *out);
 bool parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster,
                   struct dr_cluster_status *out);
@@ -84,7 +83,6 @@ char *vcenters_to_text(const struct dr_vcenter *v, size_t n);
 char *template_to_text(const struct dr_template *t);
 char *cluster_to_text(const struct dr_cluster *c);
 char *status_to_text(const struct dr_cluster_status *st);
-
 
 /* Cross-file checks after everything loaded (store_load.c). */
 void store_check_references(struct dr_store *s, bool vcenters_known);

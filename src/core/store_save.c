@@ -144,8 +144,8 @@ static enum dr_err
 check_text(const struct dr_store *s, enum file_kind kind, const char *shown, const char *name,
            const char *text, struct dr_error *e)
 {
-    struct dr_store scratch = { 0 };
-    struct cfg_ctx c = { .s = &scratch, .file = shown };
+    struct dr_store scratch = {0};
+    struct cfg_ctx c = {.s = &scratch, .file = shown};
     enum dr_err rc = DR_E_OK;
     config_t cfg;
 
@@ -212,8 +212,7 @@ write_file(const struct dr_store *s, bool state, const char *rel, const char *te
     enum dr_err rc;
 
     if (s->settings.read_only) {
-        rc = dr_error_set(e, DR_E_READONLY, _("%s: not saved: drover is in read-only mode"),
-                          rel);
+        rc = dr_error_set(e, DR_E_READONLY, _("%s: not saved: drover is in read-only mode"), rel);
     } else {
         rc = util_mkdir_p(dir, 0700, e);
         /* Everything drover writes may hold something private (passwords,
@@ -258,8 +257,7 @@ store_save_settings(struct dr_store *s, const struct dr_settings *v, struct dr_e
 }
 
 enum dr_err
-store_save_vcenters(struct dr_store *s, const struct dr_vcenter *v, size_t n,
-                    struct dr_error *e)
+store_save_vcenters(struct dr_store *s, const struct dr_vcenter *v, size_t n, struct dr_error *e)
 {
     char *text = vcenters_to_text(v, n);
     enum dr_err rc = check_text(s, KIND_VCENTERS, "vcenters.cfg", NULL, text, e);
@@ -268,7 +266,7 @@ store_save_vcenters(struct dr_store *s, const struct dr_vcenter *v, size_t n,
     if (rc == DR_E_OK)
         rc = write_file(s, false, "vcenters.cfg", text, e);
     if (text)
-        memset(text, 0, strlen(text));   /* it may hold passwords */
+        memset(text, 0, strlen(text)); /* it may hold passwords */
     free(text);
     if (rc != DR_E_OK)
         return rc;
@@ -387,8 +385,7 @@ remove_file(struct dr_store *s, bool state, const char *rel, struct dr_error *e)
     enum dr_err rc = DR_E_OK;
 
     if (s->settings.read_only)
-        rc = dr_error_set(e, DR_E_READONLY, _("%s: not removed: drover is in read-only mode"),
-                          rel);
+        rc = dr_error_set(e, DR_E_READONLY, _("%s: not removed: drover is in read-only mode"), rel);
     else if (unlink(path) != 0)
         rc = dr_error_set(e, errno == ENOENT ? DR_E_NOTFOUND : DR_E_IO, "%s: %s", rel,
                           strerror(errno));

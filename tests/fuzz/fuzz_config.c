@@ -54,8 +54,8 @@ put(const char *path, const uint8_t *data, size_t size)
 static void
 reload(const char *what, char *text, bool (*check)(struct cfg_ctx *, config_t *))
 {
-    struct dr_store s = { 0 };
-    struct cfg_ctx c = { .s = &s, .file = what };
+    struct dr_store s = {0};
+    struct cfg_ctx c = {.s = &s, .file = what};
     config_t cfg;
 
     if (!cfg_parse_text(&c, text, &cfg) || !check(&c, &cfg) || s.n_diags != 0) {
@@ -134,8 +134,8 @@ check_status(struct cfg_ctx *c, config_t *cfg)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct dr_store s = { 0 };
-    struct dr_error e = { 0 };
+    struct dr_store s = {0};
+    struct dr_error e = {0};
     struct dr_settings set;
     struct dr_vcenter *vc;
     struct dr_template t;

@@ -99,7 +99,7 @@ log_many(void *arg)
 
 START_TEST(test_log_file)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct stat st;
     char *path, *text;
     pthread_t th[4];

@@ -44,9 +44,9 @@ START_TEST(test_enum_names)
     ck_assert(roles_parse_one("control-plane", &bit));
     ck_assert_uint_eq(bit, DR_ROLE_CONTROL_PLANE);
     ck_assert(!roles_parse_one("master", &bit));
-    ck_assert_str_eq(roles_format(DR_ROLE_ETCD | DR_ROLE_CONTROL_PLANE | DR_ROLE_WORKER, buf,
-                                  sizeof buf),
-                     "etcd,control-plane,worker");
+    ck_assert_str_eq(
+        roles_format(DR_ROLE_ETCD | DR_ROLE_CONTROL_PLANE | DR_ROLE_WORKER, buf, sizeof buf),
+        "etcd,control-plane,worker");
     ck_assert_str_eq(roles_format(DR_ROLE_WORKER, buf, sizeof buf), "worker");
     ck_assert_str_eq(roles_format(0, buf, sizeof buf), "");
     /* Too small a buffer cuts at a whole name. */
@@ -59,7 +59,7 @@ END_TEST
 static struct dr_cluster
 spec(int cp, int workers)
 {
-    struct dr_cluster c = { 0 };
+    struct dr_cluster c = {0};
 
     c.name = xstrdup("c");
     c.n_pools = 2;
@@ -76,7 +76,7 @@ spec(int cp, int workers)
 static struct dr_cluster_status
 status(const enum dr_node_state *states, size_t n)
 {
-    struct dr_cluster_status s = { 0 };
+    struct dr_cluster_status s = {0};
 
     s.cluster = xstrdup("c");
     s.n_nodes = n;
@@ -103,13 +103,13 @@ derive(int cp, int workers, const enum dr_node_state *states, size_t n, int *rea
 
 START_TEST(test_cluster_state)
 {
-    const enum dr_node_state all_active[] = { DR_NODE_ACTIVE, DR_NODE_ACTIVE, DR_NODE_ACTIVE };
-    const enum dr_node_state first[] = { DR_NODE_CLONING, DR_NODE_PENDING };
-    const enum dr_node_state scaling[] = { DR_NODE_ACTIVE, DR_NODE_BOOTSTRAPPING };
-    const enum dr_node_state one_failed[] = { DR_NODE_ACTIVE, DR_NODE_ERROR };
-    const enum dr_node_state all_failed[] = { DR_NODE_ERROR, DR_NODE_CLONING };
-    const enum dr_node_state gone[] = { DR_NODE_ACTIVE, DR_NODE_REMOVED, DR_NODE_ACTIVE };
-    const enum dr_node_state shrink[] = { DR_NODE_ACTIVE, DR_NODE_REMOVING };
+    const enum dr_node_state all_active[] = {DR_NODE_ACTIVE, DR_NODE_ACTIVE, DR_NODE_ACTIVE};
+    const enum dr_node_state first[] = {DR_NODE_CLONING, DR_NODE_PENDING};
+    const enum dr_node_state scaling[] = {DR_NODE_ACTIVE, DR_NODE_BOOTSTRAPPING};
+    const enum dr_node_state one_failed[] = {DR_NODE_ACTIVE, DR_NODE_ERROR};
+    const enum dr_node_state all_failed[] = {DR_NODE_ERROR, DR_NODE_CLONING};
+    const enum dr_node_state gone[] = {DR_NODE_ACTIVE, DR_NODE_REMOVED, DR_NODE_ACTIVE};
+    const enum dr_node_state shrink[] = {DR_NODE_ACTIVE, DR_NODE_REMOVING};
     int ready, total;
 
     ck_assert_int_eq(derive(1, 2, all_active, 3, &ready, &total), DR_CLUSTER_ACTIVE);
@@ -141,8 +141,8 @@ END_TEST
 START_TEST(test_copies_are_deep)
 {
     struct dr_cluster a = spec(3, 5), b;
-    struct dr_node n = { 0 }, m;
-    struct dr_template t = { 0 }, u;
+    struct dr_node n = {0}, m;
+    struct dr_template t = {0}, u;
 
     a.version = xstrdup("v1");
     a.pools[0].template = xstrdup("tpl");
@@ -184,7 +184,7 @@ START_TEST(test_copies_are_deep)
     ck_assert_ptr_null(u.tags);
     template_done(&u);
 
-    struct dr_vcenter v = { 0 }, w;
+    struct dr_vcenter v = {0}, w;
     v.name = xstrdup("vc");
     v.password = xstrdup("pw");
     v.timeout_s = 9;

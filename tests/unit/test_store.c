@@ -51,7 +51,7 @@ put(const char *base, const char *rel, const char *text, mode_t mode)
 {
     char *path = util_path_join(base, rel);
     char *dir = util_dirname(path);
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     FILE *f;
 
     ck_assert_int_eq(util_mkdir_p(dir, 0700, &e), DR_E_OK);
@@ -67,7 +67,7 @@ put(const char *base, const char *rel, const char *text, mode_t mode)
 static void
 load(struct dr_store *s)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     ck_assert_int_eq(store_init(s, cfg_dir, state_dir, &e), DR_E_OK);
     ck_assert_int_eq(store_load(s, &e), DR_E_OK);
@@ -119,14 +119,13 @@ static const char good_vcenters[] =
     "    password = \"s3cret-pw\"; insecure = true; }\n"
     ");\n";
 
-static const char good_template[] =
-    "vcenter = \"lab\";\n"
-    "datacenter = \"DC0\";\n"
-    "cluster = \"DC0_C0\";\n"
-    "datastore = \"LocalDS_0\";\n"
-    "clone_from = \"ubuntu\";\n"
-    "cpus = 2;\n"
-    "memory_mib = 2048;\n";
+static const char good_template[] = "vcenter = \"lab\";\n"
+                                    "datacenter = \"DC0\";\n"
+                                    "cluster = \"DC0_C0\";\n"
+                                    "datastore = \"LocalDS_0\";\n"
+                                    "clone_from = \"ubuntu\";\n"
+                                    "cpus = 2;\n"
+                                    "memory_mib = 2048;\n";
 
 static const char good_cluster[] =
     "distribution = \"k3s\";\n"
@@ -170,7 +169,7 @@ END_TEST
 START_TEST(test_xdg_folders)
 {
     struct dr_store s;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
     setenv("XDG_STATE_HOME", "/x/state", 1);
@@ -233,18 +232,18 @@ START_TEST(test_examples_load)
         const char *from, *base, *to;
         mode_t mode;
     } files[] = {
-        { "drover.cfg", NULL, "drover.cfg", 0644 },
-        { "vcenters.cfg", NULL, "vcenters.cfg", 0600 },
-        { "templates/ubuntu-worker.cfg", NULL, "templates/ubuntu-worker.cfg", 0644 },
-        { "clusters/prod.cfg", NULL, "clusters/prod.cfg", 0644 },
-        { "prod.state", "state", "clusters/prod.state", 0600 },
+        {"drover.cfg", NULL, "drover.cfg", 0644},
+        {"vcenters.cfg", NULL, "vcenters.cfg", 0600},
+        {"templates/ubuntu-worker.cfg", NULL, "templates/ubuntu-worker.cfg", 0644},
+        {"clusters/prod.cfg", NULL, "clusters/prod.cfg", 0644},
+        {"prod.state", "state", "clusters/prod.state", 0600},
     };
 
     if (src == NULL)
         src = "..";
     for (size_t i = 0; i < DR_ARRAY_LEN(files); i++) {
         char *path = xasprintf("%s/data/examples/%s", src, files[i].from);
-        struct dr_error e = { 0 };
+        struct dr_error e = {0};
         ck_assert_msg(util_read_file(path, &text, NULL, &e) == DR_E_OK, "%s", e.msg);
         put(files[i].base ? state_dir : cfg_dir, files[i].to, text, files[i].mode);
         free(text);
@@ -329,7 +328,7 @@ START_TEST(test_roundtrip_template)
 {
     struct dr_store s, s2;
     struct dr_template t;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     put(cfg_dir, "vcenters.cfg", good_vcenters, 0600);
     load(&s);
@@ -371,9 +370,9 @@ END_TEST
 START_TEST(test_roundtrip_cluster_and_status)
 {
     struct dr_store s, s2;
-    struct dr_cluster c = { 0 };
-    struct dr_cluster_status st = { 0 };
-    struct dr_error e = { 0 };
+    struct dr_cluster c = {0};
+    struct dr_cluster_status st = {0};
+    struct dr_error e = {0};
 
     put_good();
     load(&s);
@@ -440,8 +439,7 @@ START_TEST(test_roundtrip_cluster_and_status)
         ck_assert_int_eq(u->pools[i].quantity, c.pools[i].quantity);
         ck_assert_uint_eq(u->pools[i].roles, c.pools[i].roles);
         assert_str0_eq(u->pools[i].hostname_prefix, c.pools[i].hostname_prefix);
-        ck_assert_int_eq(u->pools[i].delete_not_ready_after_s,
-                         c.pools[i].delete_not_ready_after_s);
+        ck_assert_int_eq(u->pools[i].delete_not_ready_after_s, c.pools[i].delete_not_ready_after_s);
     }
     const struct dr_cluster_status *v = store_find_status(&s2, "edge-1");
     ck_assert_ptr_nonnull(v);
@@ -484,7 +482,7 @@ START_TEST(test_roundtrip_vcenters_and_settings)
     struct dr_store s, s2;
     struct dr_vcenter v[2];
     struct dr_settings set;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct stat sb;
 
     load(&s);
@@ -572,7 +570,7 @@ START_TEST(test_save_refuses_invalid)
 {
     struct dr_store s;
     struct dr_template t;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *before, *after, *path;
 
     put_good();
@@ -582,8 +580,8 @@ START_TEST(test_save_refuses_invalid)
     template_copy(&t, store_find_template(&s, "worker"));
     t.memory_mib = 100;
     ck_assert_int_eq(store_save_template(&s, &t, &e), DR_E_INVAL);
-    ck_assert_str_eq(e.msg,
-                     "not saved: templates/worker.cfg: memory_mib: must be between 512 and 1048576");
+    ck_assert_str_eq(
+        e.msg, "not saved: templates/worker.cfg: memory_mib: must be between 512 and 1048576");
     ck_assert_int_eq(util_read_file(path, &after, NULL, &e), DR_E_OK);
     ck_assert_str_eq(before, after);
     ck_assert_int_eq(store_find_template(&s, "worker")->memory_mib, 2048);
@@ -602,107 +600,103 @@ START_TEST(test_save_refuses_invalid)
 END_TEST
 
 struct bad_case {
-    const char *rel;     /* under the config folder, or state/... */
+    const char *rel; /* under the config folder, or state/... */
     const char *text;
     const char *diag;
 };
 
 /* Each broken file gives exactly the expected line, and is skipped. */
 static const struct bad_case bad_cases[] = {
-    { "templates/worker.cfg",
-      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
-      "cpus = 2;\n\nmemory_mib = 100;\n",
-      "templates/worker.cfg:7: memory_mib: must be between 512 and 1048576" },
-    { "templates/worker.cfg",
-      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
-      "colour = \"blue\";\n",
-      "templates/worker.cfg:5: colour: unknown key" },
-    { "templates/worker.cfg",
-      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
-      "cpus = \"four\";\n",
-      "templates/worker.cfg:5: cpus: must be an integer" },
-    { "templates/worker.cfg",
-      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = 3;\nclone_from = \"u\";\n",
-      "templates/worker.cfg:3: datastore: must be a string" },
-    { "templates/worker.cfg",
-      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\n",
-      "templates/worker.cfg: clone_from: is required" },
-    { "templates/worker.cfg",
-      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
-      "clone_mode = \"thin\";\n",
-      "templates/worker.cfg:5: clone_mode: 'thin' is not one of: full, linked" },
-    { "templates/worker.cfg",
-      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
-      "networks = \"VM Network\";\n",
-      "templates/worker.cfg:5: networks: must be a list of strings" },
-    { "templates/worker.cfg",
-      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
-      "extra_config = ( { key = \"guestinfo.userdata\"; value = \"x\"; } );\n",
-      "templates/worker.cfg:5: extra_config[0].key: 'guestinfo.userdata' is set by drover "
-      "itself" },
-    { "templates/Worker_1.cfg",
-      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n",
-      "templates/Worker_1.cfg: name: 'Worker_1' is not a valid name: use 1 to 63 lowercase "
-      "letters, digits and '-', not starting or ending with '-'" },
-    { "templates/worker.cfg", "vcenter = \"lab\"\ndatacenter = ;\n",
-      "templates/worker.cfg:2: syntax error" },
-    { "templates/worker.cfg", "@include \"/etc/passwd\"\n",
-      "templates/worker.cfg:1: @include is not supported" },
-    { "clusters/prod.cfg",
-      "distribution = \"k8s\";\npools = ( { name = \"a\"; template = \"t\"; roles = "
-      "[\"control-plane\"]; } );\n",
-      "clusters/prod.cfg:1: distribution: 'k8s' is not one of: k3s, rke2" },
-    { "clusters/prod.cfg",
-      "pools = (\n { name = \"a\"; template = \"t\"; roles = [\"control-plane\"]; },\n"
-      " { name = \"a\"; template = \"t\"; roles = [\"worker\"]; }\n);\n",
-      "clusters/prod.cfg:3: pools[1].name: duplicate name 'a' (first at line 2)" },
-    { "clusters/prod.cfg",
-      "pools = (\n { name = \"Big_Pool\"; template = \"t\"; roles = [\"control-plane\"]; }\n);\n",
-      "clusters/prod.cfg:2: pools[0].name: 'Big_Pool' is not a valid name: use 1 to 63 "
-      "lowercase letters, digits and '-', not starting or ending with '-'" },
-    { "clusters/prod.cfg",
-      "pools = (\n { name = \"a\"; template = \"t\";\n   quantity = -1;\n"
-      "   roles = [\"control-plane\"]; }\n);\n",
-      "clusters/prod.cfg:3: pools[0].quantity: must be between 0 and 1000" },
-    { "clusters/prod.cfg",
-      "pools = (\n { name = \"a\"; template = \"t\";\n   roles = [\"master\"]; }\n);\n",
-      "clusters/prod.cfg:3: pools[0].roles: 'master' is not a role: use etcd, control-plane "
-      "or worker" },
-    { "clusters/prod.cfg", "distribution = \"k3s\";\n",
-      "clusters/prod.cfg: pools: is required" },
-    { "clusters/prod.cfg",
-      "pools = (\n { name = \"a\"; roles = [\"control-plane\"]; }\n);\n",
-      "clusters/prod.cfg:2: pools[0].template: is required" },
-    { "vcenters.cfg",
-      "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\"; },\n"
-      " { name = \"a\"; url = \"https://b/sdk\"; user = \"u\"; }\n);\n",
-      "vcenters.cfg:3: vcenters[1].name: duplicate name 'a' (first at line 2)" },
-    { "vcenters.cfg",
-      "vcenters = (\n { name = \"a\";\n   url = \"http://a/sdk\"; user = \"u\"; }\n);\n",
-      "vcenters.cfg:3: vcenters[0].url: must start with https:// (e.g. "
-      "https://vcenter.example.com/sdk)" },
-    { "vcenters.cfg",
-      "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
-      "   timeout = 0; }\n);\n",
-      "vcenters.cfg:3: vcenters[0].timeout: must be between 1 and 3600" },
-    { "vcenters.cfg",
-      "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
-      "   insecure = \"yes\"; }\n);\n",
-      "vcenters.cfg:3: vcenters[0].insecure: must be true or false" },
-    { "drover.cfg", "workers = 0;\n", "drover.cfg:1: workers: must be between 1 and 64" },
-    { "drover.cfg", "\nlog_level = \"loud\";\n",
-      "drover.cfg:2: log_level: 'loud' is not one of: debug, info, warn, error" },
-    { "drover.cfg", "timeouts = { cloning = 10; sleeping = 5; };\n",
-      "drover.cfg:1: timeouts.sleeping: unknown step" },
-    { "drover.cfg", "ip_ignore = [ \"10.0.0.0/33\" ];\n",
-      "drover.cfg:1: ip_ignore: '10.0.0.0/33' is not an address range like 10.0.0.0/8" },
-    { "drover.cfg", "read_only = 1;\n", "drover.cfg:1: read_only: must be true or false" },
-    { "state/clusters/prod.state",
-      "nodes = (\n { name = \"n1\";\n   state = \"sleeping\"; }\n);\n",
-      "clusters/prod.state:3: nodes[0].state: 'sleeping' is not a node state" },
-    { "state/clusters/prod.state",
-      "nodes = (\n { name = \"n1\"; state = \"active\";\n   percent = 101; }\n);\n",
-      "clusters/prod.state:3: nodes[0].percent: must be between 0 and 100" },
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "cpus = 2;\n\nmemory_mib = 100;\n",
+     "templates/worker.cfg:7: memory_mib: must be between 512 and 1048576"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "colour = \"blue\";\n",
+     "templates/worker.cfg:5: colour: unknown key"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "cpus = \"four\";\n",
+     "templates/worker.cfg:5: cpus: must be an integer"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = 3;\nclone_from = \"u\";\n",
+     "templates/worker.cfg:3: datastore: must be a string"},
+    {"templates/worker.cfg", "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\n",
+     "templates/worker.cfg: clone_from: is required"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "clone_mode = \"thin\";\n",
+     "templates/worker.cfg:5: clone_mode: 'thin' is not one of: full, linked"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "networks = \"VM Network\";\n",
+     "templates/worker.cfg:5: networks: must be a list of strings"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "extra_config = ( { key = \"guestinfo.userdata\"; value = \"x\"; } );\n",
+     "templates/worker.cfg:5: extra_config[0].key: 'guestinfo.userdata' is set by drover "
+     "itself"},
+    {"templates/Worker_1.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n",
+     "templates/Worker_1.cfg: name: 'Worker_1' is not a valid name: use 1 to 63 lowercase "
+     "letters, digits and '-', not starting or ending with '-'"},
+    {"templates/worker.cfg", "vcenter = \"lab\"\ndatacenter = ;\n",
+     "templates/worker.cfg:2: syntax error"},
+    {"templates/worker.cfg", "@include \"/etc/passwd\"\n",
+     "templates/worker.cfg:1: @include is not supported"},
+    {"clusters/prod.cfg",
+     "distribution = \"k8s\";\npools = ( { name = \"a\"; template = \"t\"; roles = "
+     "[\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:1: distribution: 'k8s' is not one of: k3s, rke2"},
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"a\"; template = \"t\"; roles = [\"control-plane\"]; },\n"
+     " { name = \"a\"; template = \"t\"; roles = [\"worker\"]; }\n);\n",
+     "clusters/prod.cfg:3: pools[1].name: duplicate name 'a' (first at line 2)"},
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"Big_Pool\"; template = \"t\"; roles = [\"control-plane\"]; }\n);\n",
+     "clusters/prod.cfg:2: pools[0].name: 'Big_Pool' is not a valid name: use 1 to 63 "
+     "lowercase letters, digits and '-', not starting or ending with '-'"},
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"a\"; template = \"t\";\n   quantity = -1;\n"
+     "   roles = [\"control-plane\"]; }\n);\n",
+     "clusters/prod.cfg:3: pools[0].quantity: must be between 0 and 1000"},
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"a\"; template = \"t\";\n   roles = [\"master\"]; }\n);\n",
+     "clusters/prod.cfg:3: pools[0].roles: 'master' is not a role: use etcd, control-plane "
+     "or worker"},
+    {"clusters/prod.cfg", "distribution = \"k3s\";\n", "clusters/prod.cfg: pools: is required"},
+    {"clusters/prod.cfg", "pools = (\n { name = \"a\"; roles = [\"control-plane\"]; }\n);\n",
+     "clusters/prod.cfg:2: pools[0].template: is required"},
+    {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\"; },\n"
+     " { name = \"a\"; url = \"https://b/sdk\"; user = \"u\"; }\n);\n",
+     "vcenters.cfg:3: vcenters[1].name: duplicate name 'a' (first at line 2)"},
+    {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\";\n   url = \"http://a/sdk\"; user = \"u\"; }\n);\n",
+     "vcenters.cfg:3: vcenters[0].url: must start with https:// (e.g. "
+     "https://vcenter.example.com/sdk)"},
+    {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
+     "   timeout = 0; }\n);\n",
+     "vcenters.cfg:3: vcenters[0].timeout: must be between 1 and 3600"},
+    {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
+     "   insecure = \"yes\"; }\n);\n",
+     "vcenters.cfg:3: vcenters[0].insecure: must be true or false"},
+    {"drover.cfg", "workers = 0;\n", "drover.cfg:1: workers: must be between 1 and 64"},
+    {"drover.cfg", "\nlog_level = \"loud\";\n",
+     "drover.cfg:2: log_level: 'loud' is not one of: debug, info, warn, error"},
+    {"drover.cfg", "timeouts = { cloning = 10; sleeping = 5; };\n",
+     "drover.cfg:1: timeouts.sleeping: unknown step"},
+    {"drover.cfg", "ip_ignore = [ \"10.0.0.0/33\" ];\n",
+     "drover.cfg:1: ip_ignore: '10.0.0.0/33' is not an address range like 10.0.0.0/8"},
+    {"drover.cfg", "read_only = 1;\n", "drover.cfg:1: read_only: must be true or false"},
+    {"state/clusters/prod.state", "nodes = (\n { name = \"n1\";\n   state = \"sleeping\"; }\n);\n",
+     "clusters/prod.state:3: nodes[0].state: 'sleeping' is not a node state"},
+    {"state/clusters/prod.state",
+     "nodes = (\n { name = \"n1\"; state = \"active\";\n   percent = 101; }\n);\n",
+     "clusters/prod.state:3: nodes[0].percent: must be between 0 and 100"},
 };
 
 START_TEST(test_bad_file)
@@ -781,8 +775,8 @@ END_TEST
 
 START_TEST(test_password_sources)
 {
-    struct dr_vcenter v = { 0 };
-    struct dr_error e = { 0 };
+    struct dr_vcenter v = {0};
+    struct dr_error e = {0};
     char *pw, *path, *logged;
 
     v.name = xstrdup("lab");
@@ -841,7 +835,7 @@ stop_half_way(const char *tmp, size_t written, size_t total)
 START_TEST(test_atomic_save_crash)
 {
     struct dr_store s;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *path, *before, *after;
     int status;
     pid_t pid;
@@ -892,7 +886,7 @@ START_TEST(test_parse_single_file)
 {
     struct dr_store s;
     struct dr_cluster c;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *path;
 
     put_good();
@@ -905,8 +899,8 @@ START_TEST(test_parse_single_file)
     cluster_done(&c);
     put(top, "apply/new-one.cfg", "pools = 5;\n", 0644);
     ck_assert_int_eq(store_parse_cluster_file(&s, path, &c, &e), DR_E_INVAL);
-    char *want = xasprintf("%s:1: pools: must be a non-empty list of groups: pools = ( { ... } );",
-                           path);
+    char *want =
+        xasprintf("%s:1: pools: must be a non-empty list of groups: pools = ( { ... } );", path);
     ck_assert_str_eq(e.msg, want);
     free(want);
     free(path);
