@@ -43,3 +43,4 @@ tests_integration_test_vsphere_failures_LDADD = $(LAB_TEST_LIBS)
 TESTS += tests/integration/test_vsphere_failures
 TESTS += tests/integration/vcenter.t
 EXTRA_DIST += tests/integration/vcenter.t
+EXTRA_DIST += tests/lab/sshnode
