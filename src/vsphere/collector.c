@@ -7,10 +7,6 @@
 #include "core/util.h"
 #include "vsphere/internal.h"
 
-/* Objects per RetrievePropertiesEx page; larger results continue with
- * ContinueRetrievePropertiesEx. */
-#define VS_PAGE_SIZE 500
-
 xmlNodePtr
 vs_prop(xmlNodePtr oc, const char *name)
 {
@@ -42,10 +38,8 @@ add_propset(xmlNodePtr spec, const struct vs_propspec *ps)
         soap_add_text(p, "pathSet", *path);
 }
 
-/* Feed each ObjectContent of a RetrieveResult to fn; *token gets the
- * continuation token (or NULL). */
-static enum dr_err
-walk_result(xmlNodePtr rv, vs_object_fn fn, void *user, char **token, struct dr_error *e)
+enum dr_err
+vs_walk_result(xmlNodePtr rv, vs_object_fn fn, void *user, char **token, struct dr_error *e)
 {
     *token = soap_child_text(rv, "token");
     soap_each(oc, rv, "objects") {
@@ -87,11 +81,11 @@ retrieve(struct vs_session *s, struct soap_req *req, vs_object_fn fn, void *user
     enum dr_err err;
     xmlNodePtr opts = soap_add_text(req->method, "options", NULL);
 
-    soap_add_int(opts, "maxObjects", VS_PAGE_SIZE);
+    soap_add_int(opts, "maxObjects", s->page_size > 0 ? s->page_size : VS_PAGE_SIZE);
     err = vs_call(s, req, &resp, e);
     if (err != DR_E_OK)
         return err;
-    err = walk_result(soap_child(resp.result, "returnval"), fn, user, &token, e);
+    err = vs_walk_result(soap_child(resp.result, "returnval"), fn, user, &token, e);
     soap_resp_done(&resp);
     while (err == DR_E_OK && token) {
         struct soap_req more;
@@ -103,7 +97,7 @@ retrieve(struct vs_session *s, struct soap_req *req, vs_object_fn fn, void *user
         soap_req_done(&more);
         if (err != DR_E_OK)
             break;
-        err = walk_result(soap_child(resp.result, "returnval"), fn, user, &token, e);
+        err = vs_walk_result(soap_child(resp.result, "returnval"), fn, user, &token, e);
         soap_resp_done(&resp);
     }
     if (token && err != DR_E_CANCELLED && err != DR_E_CONNECT && err != DR_E_TIMEOUT)

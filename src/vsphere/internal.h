@@ -25,6 +25,7 @@ struct vs_session {
     bool insecure;
     long timeout_s;
     long task_timeout_s;
+    int page_size;          /* objects per RetrievePropertiesEx page */
     const atomic_bool *cancel;
     vs_progress_fn progress;
     void *progress_user;
@@ -68,6 +69,7 @@ enum dr_err vs_call_task(struct vs_session *s, struct soap_req *req, const char 
                          char **result_id, struct dr_error *e);
 
 /* Property collector (collector.c). A callback gets each ObjectContent. */
+#define VS_PAGE_SIZE 500
 typedef enum dr_err (*vs_object_fn)(void *user, const char *type, const char *id, xmlNodePtr oc,
                                     struct dr_error *e);
 struct vs_propspec {
@@ -82,6 +84,10 @@ enum dr_err vs_retrieve_view(struct vs_session *s, const char *root_type, const 
 enum dr_err vs_retrieve_one(struct vs_session *s, const char *type, const char *id,
                             const char *const *paths, vs_object_fn fn, void *user,
                             struct dr_error *e);
+/* Feed each ObjectContent of a RetrieveResult (<returnval>) to fn; *token
+ * gets the continuation token or NULL. */
+enum dr_err vs_walk_result(xmlNodePtr rv, vs_object_fn fn, void *user, char **token,
+                           struct dr_error *e);
 /* The <val> of property name in an ObjectContent, or NULL. */
 xmlNodePtr vs_prop(xmlNodePtr oc, const char *name);
 char *vs_prop_text(xmlNodePtr oc, const char *name);

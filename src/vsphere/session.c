@@ -166,6 +166,7 @@ vs_session_new(const struct dr_vcenter *vc, const char *password, struct vs_sess
     s->insecure = vc->insecure;
     s->timeout_s = vc->timeout_s > 0 ? vc->timeout_s : 60;
     s->task_timeout_s = 3600;
+    s->page_size = VS_PAGE_SIZE;
     s->curl = curl_easy_init();
     if (s->curl == NULL) {
         vs_session_free(&s);

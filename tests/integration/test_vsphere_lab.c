@@ -233,6 +233,17 @@ START_TEST(inventory)
     ck_assert_int_eq(templates, 1);
     ck_assert(i.datastores[0].capacity > 0);
     ck_assert(i.datastores[0].free_space > 0);
+    /* The same in pages of 3 objects (ContinueRetrievePropertiesEx). */
+    {
+        struct vs_inventory paged;
+        s->page_size = 3;
+        ck_assert_msg(vs_inventory_get(s, &paged, &e) == DR_E_OK, "%s", e.msg);
+        ck_assert_int_eq(paged.n_vms, i.n_vms);
+        ck_assert_int_eq(paged.n_folders, i.n_folders);
+        ck_assert_int_eq(paged.n_hosts, i.n_hosts);
+        ck_assert_int_eq(paged.n_networks, i.n_networks);
+        vs_inventory_done(&paged);
+    }
     vs_inventory_done(&i);
     cJSON_Delete(inv);
     free(json);

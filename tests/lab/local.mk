@@ -1,6 +1,7 @@
 # tests/lab: the vCenter simulator lab (tests/lab/README). The simulator is a
 # Go program built offline from Debian's govmomi sources into the build tree.
-LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go
+LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go \
+	tests/lab/vcsim/paging.go
 EXTRA_DIST += $(LAB_GO_FILES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
 	tests/integration/lab.t
 LAB_VCSIM = tests/lab/vcsim/drover-vcsim
@@ -14,7 +15,7 @@ $(LAB_VCSIM): $(LAB_GO_FILES)
 	$(AM_V_GEN)$(MKDIR_P) tests/lab/vcsim tests/lab/gopath && \
 	cd $(srcdir)/tests/lab/vcsim && GO111MODULE=off GOPROXY=off GOFLAGS= \
 	  GOPATH='$(abs_builddir)/tests/lab/gopath:/usr/share/gocode' \
-	  $(GO) build -o '$(abs_builddir)/$(LAB_VCSIM)' main.go hypervisor.go validate.go
+	  $(GO) build -o '$(abs_builddir)/$(LAB_VCSIM)' $(LAB_GO_FILES:tests/lab/vcsim/%=%)
 
 clean-local: clean-lab
 clean-lab:

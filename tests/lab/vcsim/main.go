@@ -144,7 +144,7 @@ func run(o *options) error {
 	server := model.Service.NewServer()
 	defer server.Close()
 	// Nobody knows the port yet, so no request is being served: safe to wrap.
-	server.Config.Handler = validateRefs(server.Config.Handler)
+	server.Config.Handler = validateRefs(server.Config.Handler, newPager(&model.DelayConfig))
 
 	hv := newHypervisor(o.sshnode, filepath.Join(state, "nodes"))
 	ctx := context.Background()

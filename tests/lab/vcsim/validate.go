@@ -26,7 +26,7 @@ var inventoryTypes = map[string]bool{
 
 const maxBody = 64 << 20
 
-func validateRefs(next http.Handler) http.Handler {
+func validateRefs(next http.Handler, p *pager) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
 			next.ServeHTTP(w, r)
@@ -40,6 +40,9 @@ func validateRefs(next http.Handler) http.Handler {
 		r.Body = ioutil.NopCloser(bytes.NewReader(body))
 		if ref := missingRef(body); ref != nil {
 			writeNotFound(w, *ref)
+			return
+		}
+		if p != nil && p.handle(w, r, body, next) {
 			return
 		}
 		next.ServeHTTP(w, r)
