@@ -9,3 +9,21 @@ tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefin
 tests_fuzz_fuzz_config_LDADD = $(CORE_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/corpus tests/fuzz/lsan.supp
+
+# The vim25 SOAP response parser: fuzz_soap (libFuzzer) and replay_soap, which
+# runs the target over the corpus (and its truncations) in every make check.
+# The corpus was recorded from the lab by record-soap-corpus.sh.
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_soap
+tests_fuzz_fuzz_soap_SOURCES = tests/fuzz/fuzz_soap.c
+tests_fuzz_fuzz_soap_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CURL_CFLAGS)
+tests_fuzz_fuzz_soap_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_soap_LDADD = $(VSPHERE_LIBS)
+else
+check_PROGRAMS += tests/fuzz/replay_soap
+tests_fuzz_replay_soap_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_soap.c
+tests_fuzz_replay_soap_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CURL_CFLAGS)
+tests_fuzz_replay_soap_LDADD = $(VSPHERE_LIBS)
+TESTS += tests/fuzz/replay_soap
+endif
+EXTRA_DIST += tests/fuzz/fuzz_soap.c tests/fuzz/replay.c tests/fuzz/record-soap-corpus.sh
