@@ -3,3 +3,13 @@
 BENCHES =
 run-bench:
 	@for b in $(BENCHES); do echo "== $$b"; $(SHELL) $(srcdir)/$$b || exit 1; done
+
+# vSphere client benchmarks (tests/bench/vsphere.sh) against lab instances.
+EXTRA_PROGRAMS += tests/bench/bench_vsphere
+CLEANFILES += tests/bench/bench_vsphere
+tests_bench_bench_vsphere_SOURCES = tests/bench/bench_vsphere.c
+tests_bench_bench_vsphere_CPPFLAGS = $(AM_CPPFLAGS) $(LIBXML2_CFLAGS) $(CURL_CFLAGS)
+tests_bench_bench_vsphere_LDADD = $(VSPHERE_LIBS)
+BENCHES += tests/bench/vsphere.sh
+EXTRA_DIST += tests/bench/vsphere.sh
+run-bench: tests/bench/bench_vsphere $(LAB_VCSIM)

@@ -73,3 +73,8 @@ wait_for() {
     done
     return 1
 }
+
+# lab_down: stop the instance lab_up started last (the trap would, later).
+lab_down() {
+    LAB_VCSIM=$(lab_vcsim) bash "$LAB" down --state "$LAB_STATE" >/dev/null 2>&1
+}
