@@ -45,7 +45,15 @@ tests_unit_test_ssh_CPPFLAGS = $(UNIT_CPPFLAGS) -I$(top_srcdir)/tests/common \
 	-DDR_TOP_SRCDIR='"$(abs_top_srcdir)"'
 tests_unit_test_ssh_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/test_recipe
+tests_unit_test_recipe_SOURCES = tests/unit/test_recipe.c tests/common/sshlab.c \
+	tests/common/sshlab.h
+tests_unit_test_recipe_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_recipe_CPPFLAGS = $(tests_unit_test_ssh_CPPFLAGS)
+tests_unit_test_recipe_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+
 UNIT_TESTS = tests/unit/test_util
+UNIT_TESTS += tests/unit/test_recipe
 UNIT_TESTS += tests/unit/test_model tests/unit/test_store tests/unit/test_log
 UNIT_TESTS += tests/unit/test_ssh
 UNIT_TESTS += tests/unit/test_cloudinit

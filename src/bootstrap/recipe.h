@@ -79,4 +79,8 @@ char *recipe_params_env(const struct recipe_params *p, const char *token_file, c
 enum dr_err recipe_store_result(const char *state_dir, const char *cluster,
                                 const struct recipe_result *r, struct dr_error *e);
 
+/* Where recipe_store_result puts them, newly allocated. */
+char *recipe_kubeconfig_path(const char *state_dir, const char *cluster);
+char *recipe_token_path(const char *state_dir, const char *cluster);
+
 #endif
