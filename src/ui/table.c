@@ -331,7 +331,15 @@ table_draw(struct table *t, WINDOW *w, int h, int wd, bool focused)
         if ((int)c == t->sort_col)
             mark = t->sort_rev ? (text_utf8() ? "\xe2\x86\x93" : "v")
                                : (text_utf8() ? "\xe2\x86\x91" : "^");
-        snprintf(title, sizeof title, "%s%s", _(t->cols[c].title), mark);
+        /* The sort mark stays visible when the title is cut. */
+        snprintf(title, sizeof title, "%s", _(t->cols[c].title));
+        if (mark[0]) {
+            text_fit(title, sizeof title, _(t->cols[c].title), widths[c] - 1, false);
+            size_t n = strlen(title);
+            while (n > 0 && title[n - 1] == ' ')
+                n--;
+            snprintf(title + n, sizeof title - n, "%s", mark);
+        }
         text_fit(cellbuf, sizeof cellbuf, title, widths[c], t->cols[c].right);
         mvwaddstr(w, 0, x, cellbuf);
         x += widths[c] + 1;

@@ -1,0 +1,33 @@
+#!/bin/bash
+# The help is generated from the action list and shows the keys as bound,
+# including drover.cfg's remapping (nodes: x = delete; global: F5 = redraw).
+. "$top_srcdir/tests/tui/lib.sh"
+
+tui_start
+wait_for "staging"
+tui_keys 3
+wait_for "stg-02"
+tui_keys '?'
+check "help for the nodes screen" wait_for "Keys on the nodes screen"
+check "delete lists the default D and the remapped x" wait_match "^D x +delete +Delete the selected cluster or node"
+check "the global remap F5 shows for redraw" wait_match "C-l F5 +redraw"
+check "navigation keys are listed" wait_match "Down j +down +Move the selection down"
+check "the filter key is listed" wait_match "^/ +filter"
+check "commands are listed" wait_for ":theme NAME"
+tui_keys /
+tui_type 'sort'
+tui_keys Enter
+check "the help can be filtered" wait_gone "Move the selection down"
+check "and keeps what matches" wait_match "^s +sort +Sort by the next column"
+tui_keys Escape
+check "Esc leaves the help" wait_for "stg-02"
+
+tui_keys 1
+wait_for "staging"
+tui_keys '?'
+check "help for the clusters screen" wait_for "Keys on the clusters screen"
+check "x is not delete on the clusters screen" wait_match "^D +delete"
+check "create is listed with its key" wait_match "^c +create"
+tui_keys q
+tui_quit
+tui_done

@@ -1,0 +1,12 @@
+# tests/tui: the console driven through a private tmux server (TAP scripts).
+TUI_TESTS = \
+	tests/tui/screens.t tests/tui/filter_sort.t tests/tui/readonly.t tests/tui/help.t tests/tui/theme.t tests/tui/nocolor.t tests/tui/resize.t tests/tui/terms.t
+TESTS += $(TUI_TESTS)
+EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
+
+# The German catalogue, compiled where the tests find it (DROVER_LOCALEDIR):
+# nothing needs to be installed for `make check`.
+check_DATA = tests/tui/locale/de/LC_MESSAGES/drover.mo
+tests/tui/locale/de/LC_MESSAGES/drover.mo: $(top_srcdir)/po/de.po
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(MSGFMT) -c -o $@ $(top_srcdir)/po/de.po
+CLEANFILES += tests/tui/locale/de/LC_MESSAGES/drover.mo

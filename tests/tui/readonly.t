@@ -1,0 +1,77 @@
+#!/bin/bash
+# Read-only mode (--read-only, DROVER_READ_ONLY=1, read_only in drover.cfg):
+# mutating actions are refused with a message and left out of the help.
+. "$top_srcdir/tests/tui/lib.sh"
+
+refused() {
+    wait_for "Read-only mode: 'delete' is not allowed"
+}
+
+tui_start -- --read-only
+check "--read-only shows a badge" wait_for "READ-ONLY"
+tui_keys 3
+wait_for "stg-02"
+tui_keys D
+check "D (delete) is refused with a message" refused
+tui_keys j
+check "the message goes with the next key" wait_gone "is not allowed"
+tui_keys x
+check "the remapped x (delete) is refused too" refused
+tui_keys r
+check "retry is refused" wait_for "Read-only mode: 'retry' is not allowed"
+tui_keys 1
+wait_for "staging"
+tui_keys c
+check "create is refused" wait_for "Read-only mode: 'create' is not allowed"
+tui_keys ':'
+tui_type 'delete'
+tui_keys Enter
+check "a mutating :command is refused" refused
+tui_keys ':'
+tui_type 'readonly'
+tui_keys Enter
+check ":readonly cannot lift a start-up read-only mode" wait_for "stays on"
+tui_keys 3
+wait_for "stg-02"
+tui_keys '?'
+check "help opens" wait_for "Keys on the nodes screen"
+check "help says mutating actions are hidden" wait_for "actions that change things are hidden"
+check "help does not list delete" wait_gone "Delete the selected"
+check "help does not list retry" wait_gone "Retry the failed node"
+check "help still lists the monitoring keys" wait_for "Show all nodes"
+tui_quit
+
+tui_start DROVER_READ_ONLY=1
+check "DROVER_READ_ONLY=1 shows the badge" wait_for "READ-ONLY"
+tui_keys 3
+wait_for "stg-02"
+tui_keys D
+check "and refuses delete" refused
+tui_quit
+
+printf 'read_only = true;\n' >>"$TUI_CFG/drover.cfg"
+tui_start
+check "read_only = true in drover.cfg shows the badge" wait_for "READ-ONLY"
+tui_keys 1
+wait_for "staging"
+tui_keys D
+check "and refuses delete" refused
+tui_quit
+sed -i '/^read_only = true;$/d' "$TUI_CFG/drover.cfg"
+
+# Without read-only the same key gets through to the engine.
+tui_start
+wait_for "staging"
+check "no badge without read-only" wait_gone "READ-ONLY"
+tui_keys 3
+wait_for "stg-02"
+tui_keys x
+check "x (delete) reaches the engine" wait_for "Engine not available"
+tui_keys ':'
+tui_type 'readonly'
+tui_keys Enter
+check ":readonly turns read-only on" wait_for "READ-ONLY"
+tui_keys D
+check "and delete is refused now" refused
+tui_quit
+tui_done
