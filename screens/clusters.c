@@ -16,7 +16,7 @@ struct clusters {
 static const struct table_col cols[] = {
     { .title = N_("NAME"), .width = 20, .min = 8, .flex = true },
     { .title = N_("DISTRIBUTION"), .width = 22, .min = 6 },
-    { .title = N_("STATE"), .width = 13, .min = 6 },
+    { .title = N_("STATE"), .width = 18, .min = 6 },
     { .title = N_("NODES"), .width = 7, .min = 5, .right = true },
     { .title = N_("POOLS"), .width = 24, .min = 5, .flex = true },
     { .title = N_("AGE"), .width = 5, .min = 3, .right = true },
@@ -160,7 +160,9 @@ action(struct ui *ui, void *st, enum ui_action a)
             ui_error(ui, _("No cluster selected"));
             return UI_HANDLED;
         }
-        return feed_delete_cluster(ui, v->spec.name);
+        ui_confirm(ui, ACT_DELETE, v->spec.name,
+                   _("Delete cluster %s and destroy its %d VMs?"), v->spec.name, v->total);
+        return UI_HANDLED;
     default:
         return UI_UNHANDLED;
     }

@@ -36,10 +36,50 @@ find(const struct node_st *s)
     return NULL;
 }
 
+/* The engine's log file for the node, when there is one: the last lines. */
+static bool
+collect_file(struct node_st *s)
+{
+    char *path, *text = NULL;
+    size_t len = 0, n = 0;
+    const char *start;
+    struct dr_error e = { 0 };
+
+    if (s->ui->engine == NULL)
+        return false;
+    path = engine_node_log_path(s->ui->engine, s->cluster, s->node);
+    if (path == NULL || util_read_file(path, &text, &len, &e) != DR_E_OK) {
+        free(path);
+        return false;
+    }
+    free(path);
+    /* Keep at most the last 2000 lines: a log pane, not an archive. */
+    start = text + len;
+    while (start > text && n <= 2000) {
+        start--;
+        if (*start == '\n' && start + 1 < text + len)
+            n++;
+    }
+    if (*start == '\n')
+        start++;
+    for (const char *p = start; *p;) {
+        size_t l = strcspn(p, "\n");
+        char *line = xstrndup(p, l);
+        strv_push(&s->lines, line);
+        free(line);
+        p += l + (p[l] == '\n');
+    }
+    free(text);
+    return true;
+}
+
 static void
 collect(struct node_st *s)
 {
     strv_free(&s->lines);
+    s->n_seen = s->ui->ev_seen;
+    if (collect_file(s))
+        return;
     for (size_t i = 0; i < s->ui->ev_count; i++) {
         const struct ui_event_line *l = ui_event_at(s->ui, i);
         char ts[16], *line;
@@ -199,7 +239,13 @@ action(struct ui *ui, void *st, enum ui_action a)
         }
         return feed_retry_node(ui, s->cluster, s->node);
     case ACT_DELETE:
-        return feed_delete_node(ui, s->cluster, s->node);
+        return ui_delete_node_hint(ui);
+    case ACT_REPLACE:
+        ui_confirm(ui, ACT_REPLACE, s->arg, _("Destroy the VM of %s and provision it again?"),
+                   s->arg);
+        return UI_HANDLED;
+    case ACT_CANCEL:
+        return feed_cancel_node(ui, s->cluster, s->node);
     case ACT_FOLLOW:
         s->follow = true;
         return UI_HANDLED | UI_REDRAW;

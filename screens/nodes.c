@@ -183,7 +183,7 @@ action(struct ui *ui, void *st, enum ui_action a)
     const struct dr_node *n;
     char arg[512];
 
-    if (a != ACT_OPEN && a != ACT_RETRY && a != ACT_DELETE)
+    if (a != ACT_OPEN && a != ACT_RETRY && a != ACT_DELETE && a != ACT_REPLACE && a != ACT_CANCEL)
         return UI_UNHANDLED;
     if (!selected(s, &cluster, &n)) {
         ui_error(ui, _("No node selected"));
@@ -200,8 +200,15 @@ action(struct ui *ui, void *st, enum ui_action a)
             return UI_HANDLED;
         }
         return feed_retry_node(ui, cluster, n->name);
+    case ACT_REPLACE:
+        snprintf(arg, sizeof arg, "%s/%s", cluster, n->name);
+        /* L10N: %s is cluster/node. Answered with y or n. */
+        ui_confirm(ui, ACT_REPLACE, arg, _("Destroy the VM of %s and provision it again?"), arg);
+        return UI_HANDLED;
+    case ACT_CANCEL:
+        return feed_cancel_node(ui, cluster, n->name);
     default:
-        return feed_delete_node(ui, cluster, n->name);
+        return ui_delete_node_hint(ui);
     }
 }
 

@@ -35,10 +35,11 @@
     X(REDRAW, "redraw", false, N_("Repaint the whole screen"))                 \
     X(QUIT, "quit", false, N_("Quit drover"))                                  \
     X(CREATE, "create", true, N_("Create a cluster from its spec"))            \
-    X(DELETE, "delete", true, N_("Delete the selected cluster or node"))       \
+    X(DELETE, "delete", true, N_("Delete the selected cluster and its VMs"))       \
     X(SCALE, "scale", true, N_("Change the size of a node pool"))              \
     X(RETRY, "retry", true, N_("Retry the failed node"))                       \
-    X(CANCEL, "cancel", true, N_("Cancel the selected job"))
+    X(REPLACE, "replace", true, N_("Destroy the node's VM and provision it again")) \
+    X(CANCEL, "cancel", true, N_("Cancel the selected job or the node's job"))
 
 enum ui_action {
 #define UI_ACTION_ENUM(id, name, mut, help) ACT_##id,

@@ -223,6 +223,17 @@ draw_status(struct ui *ui, struct ui_pane *p)
     int hw;
 
     fill_line(p->w, p->wd, ROLE_STATUS);
+    if (ui->prompt == PROMPT_CONFIRM) {
+        /* L10N: after a yes/no question on the status line. */
+        char q[600];
+        int qw;
+        snprintf(q, sizeof q, "%s %s ", ui->pquestion, _("(y/N)"));
+        qw = text_width(q) < p->wd - 1 ? text_width(q) : p->wd - 1;
+        wattrset(p->w, theme_attr(ROLE_STATUS_ERROR));
+        mvwaddstr(p->w, 0, 0, text_fit(buf, sizeof buf, q, qw, false));
+        wmove(p->w, 0, qw);
+        return;
+    }
     if (ui->prompt != PROMPT_NONE) {
         const char *lead = ui->prompt == PROMPT_FILTER    ? "/"
                            : ui->prompt == PROMPT_COMMAND ? ":"

@@ -64,17 +64,15 @@ feed_snapshot_free(struct ui *ui, struct dr_snapshot **snap)
 
     if (s == NULL)
         return;
+    if (ui->snap_from_engine) {
+        engine_snapshot_free(snap);
+        return;
+    }
     for (size_t i = 0; i < s->n_clusters; i++) {
         cluster_done(&s->clusters[i].spec);
         cluster_status_done(&s->clusters[i].status);
     }
     free(s->clusters);
-    for (size_t i = 0; i < s->n_jobs; i++) {
-        free(s->jobs[i].cluster);
-        free(s->jobs[i].node);
-        free(s->jobs[i].text);
-        free(s->jobs[i].error);
-    }
     free(s->jobs);
     xfree(snap);
 }
@@ -82,24 +80,37 @@ feed_snapshot_free(struct ui *ui, struct dr_snapshot **snap)
 void
 feed_start(struct ui *ui)
 {
+    struct dr_engine_options o = { .read_only = ui->read_only };
+    struct dr_error e = { 0 };
+
+    /* The engine starts before the first frame; when it cannot (another
+     * layer missing, a broken state folder) the console still shows the
+     * files and says why commands are unavailable. */
+    if (engine_new(ui->store, &o, &ui->engine, &e) == DR_E_OK) {
+        ui->snap = engine_snapshot(ui->engine);
+        ui->snap_from_engine = true;
+        return;
+    }
+    ui->engine = NULL;
+    ui->engine_error = xstrdup(dr_error_text(&e));
+    log_warn("console without engine: %s", ui->engine_error);
     ui->snap = feed_snapshot_from_store(ui->store);
-    if (ui->engine == NULL && ui->engine_error == NULL)
-        ui->engine_error = xstrdup(_("the provisioning engine is not part of this build yet"));
+    ui->snap_from_engine = false;
 }
 
 void
 feed_stop(struct ui *ui)
 {
     feed_snapshot_free(ui, &ui->snap);
+    engine_free(&ui->engine);
     xfree(&ui->engine_error);
 }
 
 int
 feed_wake_fd(const struct ui *ui)
 {
-    return ui->engine ? -1 : -1;
+    return ui->engine ? engine_wake_fd(ui->engine) : -1;
 }
-
 void
 feed_record(struct ui *ui, const struct dr_event *ev)
 {
@@ -143,22 +154,40 @@ feed_drain(struct ui *ui)
     struct dr_event *evs = NULL;
     size_t n;
     int flags = 0;
-    struct ui_event uev = { .kind = UI_EV_DATA };
 
     if (ui->engine == NULL)
         return 0;
-    n = 0;
-    if (n == 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        feed_record(ui, &evs[i]);
-    flags |= feed_notify(ui, &uev);
+    n = engine_drain_events(ui->engine, &evs);
     for (size_t i = 0; i < n; i++) {
         struct ui_event one = { .kind = UI_EV_ENGINE, .ev = &evs[i] };
+        feed_record(ui, &evs[i]);
         flags |= feed_notify(ui, &one);
     }
-    free(evs);
-    return flags | UI_REDRAW;
+    engine_events_free(evs, n);
+    if (n > 0) {
+        /* The snapshot itself is taken when the next frame is drawn, so a
+         * burst of progress costs one copy per frame, not one per event. */
+        ui->snap_stale = true;
+        flags |= UI_REDRAW;
+    }
+    return flags;
+}
+
+int
+feed_refresh(struct ui *ui)
+{
+    struct ui_event ev = { .kind = UI_EV_DATA };
+    struct dr_snapshot *fresh;
+
+    if (!ui->snap_stale || ui->engine == NULL)
+        return 0;
+    ui->snap_stale = false;
+    fresh = engine_snapshot(ui->engine);
+    if (fresh == NULL)
+        return 0;
+    engine_snapshot_free(&ui->snap);
+    ui->snap = fresh;
+    return feed_notify(ui, &ev);
 }
 
 int
@@ -182,47 +211,90 @@ no_engine(struct ui *ui)
 int
 feed_apply_cluster(struct ui *ui, const char *cluster)
 {
+    const struct dr_cluster *spec = store_find_cluster(ui->store, cluster);
+    struct dr_error e = { 0 };
+    char done[256];
+
     if (ui->engine == NULL)
         return no_engine(ui);
-    return no_engine(ui);
+    if (spec == NULL) {
+        ui_error(ui, _("No spec for cluster '%s' in clusters/"), cluster);
+        return UI_HANDLED;
+    }
+    snprintf(done, sizeof done, _("Creating cluster %s"), cluster);
+    return ui_engine_result(ui, engine_apply_cluster(ui->engine, spec, &e), &e, done);
 }
 
 int
 feed_delete_cluster(struct ui *ui, const char *cluster)
 {
+    struct dr_error e = { 0 };
+    char done[256];
+
     if (ui->engine == NULL)
         return no_engine(ui);
-    return no_engine(ui);
+    snprintf(done, sizeof done, _("Deleting cluster %s"), cluster);
+    return ui_engine_result(ui, engine_delete_cluster(ui->engine, cluster, &e), &e, done);
 }
 
 int
 feed_scale_pool(struct ui *ui, const char *cluster, const char *pool, int quantity)
 {
+    struct dr_error e = { 0 };
+    char done[256];
+
     if (ui->engine == NULL)
         return no_engine(ui);
-    return no_engine(ui);
+    /* L10N: pool cluster/pool scaled to a number of nodes. */
+    snprintf(done, sizeof done, _("Scaling %s/%s to %d"), cluster, pool, quantity);
+    return ui_engine_result(ui, engine_scale_pool(ui->engine, cluster, pool, quantity, &e), &e,
+                            done);
 }
 
 int
 feed_retry_node(struct ui *ui, const char *cluster, const char *node)
 {
+    struct dr_error e = { 0 };
+    char done[256];
+
     if (ui->engine == NULL)
         return no_engine(ui);
-    return no_engine(ui);
+    snprintf(done, sizeof done, _("Retrying %s/%s"), cluster, node);
+    return ui_engine_result(ui, engine_retry_node(ui->engine, cluster, node, &e), &e, done);
 }
 
 int
-feed_delete_node(struct ui *ui, const char *cluster, const char *node)
+feed_replace_node(struct ui *ui, const char *cluster, const char *node)
 {
+    struct dr_error e = { 0 };
+    char done[256];
+
     if (ui->engine == NULL)
         return no_engine(ui);
-    return no_engine(ui);
+    snprintf(done, sizeof done, _("Replacing %s/%s"), cluster, node);
+    return ui_engine_result(ui, engine_replace_node(ui->engine, cluster, node, &e), &e, done);
+}
+
+int
+feed_cancel_node(struct ui *ui, const char *cluster, const char *node)
+{
+    struct dr_error e = { 0 };
+    char done[256];
+
+    if (ui->engine == NULL)
+        return no_engine(ui);
+    snprintf(done, sizeof done, _("Cancelling %s/%s"), cluster, node);
+    return ui_engine_result(ui, engine_cancel_node(ui->engine, cluster, node, &e), &e, done);
 }
 
 int
 feed_cancel_job(struct ui *ui, unsigned job)
 {
+    struct dr_error e = { 0 };
+    char done[256];
+
     if (ui->engine == NULL)
         return no_engine(ui);
-    return no_engine(ui);
+    snprintf(done, sizeof done, _("Cancelling job %u"), job);
+    return ui_engine_result(ui, engine_cancel_job(ui->engine, job, &e), &e, done);
 }

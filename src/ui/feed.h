@@ -14,6 +14,8 @@ int feed_wake_fd(const struct ui *ui);
 /* Drain the engine's events: record them, take a fresh snapshot, tell the
  * screens. Returns UI_* flags. */
 int feed_drain(struct ui *ui);
+/* Take the snapshot that drained events made stale; tell the screens. */
+int feed_refresh(struct ui *ui);
 /* Tell the screens that ui->snap/ui->store changed. */
 int feed_notify(struct ui *ui, const struct ui_event *ev);
 /* Record one event in the ring the Jobs/Events screen shows. */
@@ -27,7 +29,8 @@ int feed_apply_cluster(struct ui *ui, const char *cluster);
 int feed_delete_cluster(struct ui *ui, const char *cluster);
 int feed_scale_pool(struct ui *ui, const char *cluster, const char *pool, int quantity);
 int feed_retry_node(struct ui *ui, const char *cluster, const char *node);
-int feed_delete_node(struct ui *ui, const char *cluster, const char *node);
+int feed_replace_node(struct ui *ui, const char *cluster, const char *node);
+int feed_cancel_node(struct ui *ui, const char *cluster, const char *node);
 int feed_cancel_job(struct ui *ui, unsigned job);
 
 #endif

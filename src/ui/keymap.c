@@ -77,9 +77,11 @@ static const struct {
     { "cluster", "D", "delete" },
     { "cluster", "=", "scale" },
     { "nodes", "r", "retry" },
-    { "nodes", "D", "delete" },
+    { "nodes", "R", "replace" },
+    { "nodes", "X", "cancel" },
     { "node", "r", "retry" },
-    { "node", "D", "delete" },
+    { "node", "R", "replace" },
+    { "node", "X", "cancel" },
     { "jobs", "X", "cancel" },
 };
 

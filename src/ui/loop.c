@@ -98,11 +98,18 @@ handle_signals(struct ui *ui)
             if (buf[i] == SIGWINCH)
                 resize = true;
             else if (buf[i] == SIGHUP) {
-                /* The terminal is gone: nothing more to draw. The engine,
-                 * when it runs, would carry on headless here. */
-                log_info("terminal hung up; leaving the console");
-                ui->quit = true;
+                /* The terminal is gone: nothing more to draw, but running
+                 * jobs finish (DESIGN.md); the loop ends when the engine
+                 * is idle. */
+                log_info("terminal hung up; carrying on without it");
+                ui->headless = true;
+                if (ui->engine)
+                    engine_set_headless(ui->engine);
             } else {
+                /* SIGTERM/SIGINT: jobs stop at a safe point and resume on
+                 * the next start. */
+                if (ui->engine)
+                    engine_stop(ui->engine);
                 ui->quit = true;
             }
         }
@@ -331,21 +338,26 @@ console_run(const struct console_options *o)
         int wake = feed_wake_fd(&ui), timeout = -1;
         long long now = util_now_ms();
 
+        if (ui.headless && (ui.engine == NULL || engine_idle(ui.engine)))
+            break;
         /* Keys redraw at once; engine news waits for the 10 Hz slot. */
-        if (draw_pending(&ui)) {
-            if (ui.full_repaint || now - ui.last_draw_ms >= REDRAW_INTERVAL_MS ||
-                !ui.engine) {
+        if ((draw_pending(&ui) || ui.snap_stale) && !ui.headless) {
+            if (ui.full_repaint || now - ui.last_draw_ms >= REDRAW_INTERVAL_MS) {
+                apply_flags(&ui, feed_refresh(&ui));
                 draw_frame(&ui);
                 ui.last_draw_ms = now;
             } else {
                 timeout = (int)(REDRAW_INTERVAL_MS - (now - ui.last_draw_ms));
             }
         }
-        fds[nfds++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+        /* Headless, the terminal is not polled: it is gone. */
+        fds[nfds++] = (struct pollfd){ .fd = ui.headless ? -1 : STDIN_FILENO, .events = POLLIN };
         fds[nfds++] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
         if (wake >= 0)
             fds[nfds++] = (struct pollfd){ .fd = wake, .events = POLLIN };
         /* With nothing pending this sleeps until a key, a signal or news. */
+        if (ui.headless && ui.engine)
+            timeout = 1000;  /* engine_idle() has no fd to wait on */
         if (poll(fds, nfds, timeout) < 0 && errno != EINTR)
             break;
         if (!handle_signals(&ui))
@@ -353,19 +365,24 @@ console_run(const struct console_options *o)
         if (wake >= 0 && (fds[2].revents & POLLIN))
             apply_flags(&ui, feed_drain(&ui));
         if (fds[0].revents & (POLLHUP | POLLERR)) {
-            ui.quit = true;
-            break;
+            /* Same as a hang-up. */
+            ui.headless = true;
+            if (ui.engine)
+                engine_set_headless(ui.engine);
+            continue;
         }
         if (fds[0].revents & POLLIN) {
             apply_flags(&ui, handle_keys(&ui));
             /* A key is answered now, not at the next 10 Hz slot. */
             if (draw_pending(&ui) && !ui.quit) {
+                apply_flags(&ui, feed_refresh(&ui));
                 draw_frame(&ui);
                 ui.last_draw_ms = util_now_ms();
             }
         }
     }
-    endwin();
+    if (!ui.headless)
+        endwin();
     signals_restore();
     close(sig_pipe[0]);
     close(sig_pipe[1]);

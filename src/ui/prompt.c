@@ -1,6 +1,8 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -35,6 +37,55 @@ ui_prompt_start(struct ui *ui, enum ui_prompt_kind kind, const char *ctx)
     }
     ui->status[0] = '\0';
     ui_dirty(ui, PANE_STATUS);
+}
+
+void
+ui_confirm(struct ui *ui, enum ui_action a, const char *arg, const char *fmt, ...)
+{
+    va_list ap;
+
+    ui_prompt_start(ui, PROMPT_CONFIRM, arg);
+    va_start(ap, fmt);
+    vsnprintf(ui->pquestion, sizeof ui->pquestion, fmt, ap);
+    va_end(ap);
+    ui->confirm = a;
+}
+
+int
+ui_delete_node_hint(struct ui *ui)
+{
+    ui_error(ui, _("A node is removed by scaling its pool down (= on its cluster); "
+                   "R replaces it"));
+    return UI_HANDLED;
+}
+
+/* y runs the confirmed action; anything else answers no. */
+static int
+confirm_key(struct ui *ui, int key)
+{
+    char *arg = ui->pprompt_ctx ? xstrdup(ui->pprompt_ctx) : NULL;
+    enum ui_action a = ui->confirm;
+    int flags = UI_HANDLED | UI_REDRAW_ALL;
+
+    ui->prompt = PROMPT_NONE;
+    xfree(&ui->pprompt_ctx);
+    ui_dirty(ui, PANE_STATUS);
+    if (arg == NULL)
+        return flags;
+    /* L10N: the key that answers yes to a confirmation question. */
+    if (key == 'y' || key == 'Y' || (key < 128 && key == _("y")[0])) {
+        char *slash = strchr(arg, '/');
+        if (a == ACT_DELETE)
+            flags |= feed_delete_cluster(ui, arg);
+        else if (a == ACT_REPLACE && slash) {
+            *slash = '\0';
+            flags |= feed_replace_node(ui, arg, slash + 1);
+        }
+    } else {
+        ui_status(ui, _("Nothing changed"));
+    }
+    free(arg);
+    return flags;
 }
 
 static void
@@ -164,6 +215,8 @@ int
 draw_prompt_key(struct ui *ui, int key)
 {
     ui_dirty(ui, PANE_STATUS);
+    if (ui->prompt == PROMPT_CONFIRM)
+        return confirm_key(ui, key);
     if (key == UI_KEY_ESC || key == UI_KEY_CTRL('g')) {
         if (ui->prompt == PROMPT_FILTER) {
             ui->pbuf[0] = '\0';

@@ -62,7 +62,7 @@ struct ui_frame {
     void *st;
 };
 
-enum ui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_NUMBER };
+enum ui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_NUMBER, PROMPT_CONFIRM };
 
 /* Recent engine events, newest last, for the Jobs/Events screen and logs. */
 struct ui_event_line {
@@ -78,6 +78,9 @@ struct ui_event_line {
 struct ui {
     struct dr_store *store;       /* templates, vCenters, settings (owned) */
     struct dr_snapshot *snap;     /* clusters, nodes, jobs (owned) */
+    bool snap_from_engine;        /* else built from the store */
+    bool snap_stale;              /* events arrived since it was taken */
+    bool headless;                /* the terminal hung up; jobs still run */
     struct dr_engine *engine;     /* NULL when the engine is not running */
     char *engine_error;           /* why it is not, for the status line */
 
@@ -104,6 +107,8 @@ struct ui {
     char pbuf[256];               /* the prompt's text (UTF-8) */
     size_t plen;
     char *pprompt_ctx;            /* e.g. the pool a number is for */
+    char pquestion[256];          /* a y/n question */
+    enum ui_action confirm;       /* what y runs */
 
     struct ui_event_line *events;  /* ring of UI_EVENTS_MAX */
     size_t ev_head, ev_count;
@@ -136,6 +141,11 @@ void ui_dirty_all(struct ui *ui);
 int ui_dispatch(struct ui *ui, enum ui_action a);
 /* Start a prompt on the status line. */
 void ui_prompt_start(struct ui *ui, enum ui_prompt_kind kind, const char *ctx);
+/* Ask y/n on the status line before a destructive action; y runs a on arg. */
+void ui_confirm(struct ui *ui, enum ui_action a, const char *arg, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A node alone is not deleted: its pool is scaled down. Says so. */
+int ui_delete_node_hint(struct ui *ui);
 /* Execute a `:` command line. */
 int ui_command(struct ui *ui, const char *line);
 /* A theme by name; reports on the status line. */

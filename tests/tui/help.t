@@ -9,7 +9,8 @@ tui_keys 3
 wait_for "stg-02"
 tui_keys '?'
 check "help for the nodes screen" wait_for "Keys on the nodes screen"
-check "delete lists the default D and the remapped x" wait_match "^D x +delete +Delete the selected cluster or node"
+check "delete lists the remapped x" wait_match "^x +delete +Delete the selected cluster and its VMs"
+check "replace lists its default key" wait_match "^R +replace +Destroy the node's VM"
 check "the global remap F5 shows for redraw" wait_match "C-l F5 +redraw"
 check "navigation keys are listed" wait_match "Down j +down +Move the selection down"
 check "the filter key is listed" wait_match "^/ +filter"

@@ -9,20 +9,28 @@ refused() {
 
 tui_start -- --read-only
 check "--read-only shows a badge" wait_for "READ-ONLY"
-tui_keys 3
-wait_for "stg-02"
+tui_keys 1
+wait_for "staging"
 tui_keys D
 check "D (delete) is refused with a message" refused
 tui_keys j
 check "the message goes with the next key" wait_gone "is not allowed"
+tui_keys c
+check "create is refused" wait_for "Read-only mode: 'create' is not allowed"
+tui_keys Enter
+wait_for "server +3 x ubuntu-server"
+tui_keys =
+check "scale is refused" wait_for "Read-only mode: 'scale' is not allowed"
+tui_keys 3
+wait_for "stg-02"
 tui_keys x
 check "the remapped x (delete) is refused too" refused
 tui_keys r
 check "retry is refused" wait_for "Read-only mode: 'retry' is not allowed"
-tui_keys 1
-wait_for "staging"
-tui_keys c
-check "create is refused" wait_for "Read-only mode: 'create' is not allowed"
+tui_keys R
+check "replace is refused" wait_for "Read-only mode: 'replace' is not allowed"
+tui_keys X
+check "cancel is refused" wait_for "Read-only mode: 'cancel' is not allowed"
 tui_keys ':'
 tui_type 'delete'
 tui_keys Enter
@@ -37,6 +45,7 @@ tui_keys '?'
 check "help opens" wait_for "Keys on the nodes screen"
 check "help says mutating actions are hidden" wait_for "actions that change things are hidden"
 check "help does not list delete" wait_gone "Delete the selected"
+check "help does not list replace" wait_gone "provision it again"
 check "help does not list retry" wait_gone "Retry the failed node"
 check "help still lists the monitoring keys" wait_for "Show all nodes"
 tui_quit
@@ -45,7 +54,7 @@ tui_start DROVER_READ_ONLY=1
 check "DROVER_READ_ONLY=1 shows the badge" wait_for "READ-ONLY"
 tui_keys 3
 wait_for "stg-02"
-tui_keys D
+tui_keys x
 check "and refuses delete" refused
 tui_quit
 
@@ -63,15 +72,23 @@ sed -i '/^read_only = true;$/d' "$TUI_CFG/drover.cfg"
 tui_start
 wait_for "staging"
 check "no badge without read-only" wait_gone "READ-ONLY"
+tui_keys D
+check "delete asks first" wait_for "Delete cluster edge and destroy its 0 VMs? (y/N)"
+tui_keys n
+check "n changes nothing" wait_for "Nothing changed"
+tui_keys D
+wait_for "(y/N)"
+tui_keys y
+check "y goes to the engine" wait_match "Engine not available:|Deleting cluster edge"
 tui_keys 3
 wait_for "stg-02"
 tui_keys x
-check "x (delete) reaches the engine" wait_for "Engine not available"
+check "x (delete) on a node explains how nodes go" wait_for "A node is removed by scaling its pool down"
 tui_keys ':'
 tui_type 'readonly'
 tui_keys Enter
 check ":readonly turns read-only on" wait_for "READ-ONLY"
-tui_keys D
+tui_keys x
 check "and delete is refused now" refused
 tui_quit
 tui_done

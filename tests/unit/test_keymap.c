@@ -68,12 +68,13 @@ START_TEST(test_defaults_and_scopes)
 
     ck_assert_int_eq(keymap_lookup(km, "nodes", 'j'), ACT_DOWN);
     ck_assert_int_eq(keymap_lookup(km, "nodes", '?'), ACT_HELP);
-    ck_assert_int_eq(keymap_lookup(km, "nodes", 'D'), ACT_DELETE);
+    ck_assert_int_eq(keymap_lookup(km, "clusters", 'D'), ACT_DELETE);
+    ck_assert_int_eq(keymap_lookup(km, "nodes", 'R'), ACT_REPLACE);
     ck_assert_int_eq(keymap_lookup(km, "templates", 'D'), ACT_NONE);
     ck_assert_int_eq(keymap_lookup(km, "nodes", 'x'), ACT_NONE);
     ck_assert_int_eq(keymap_bind(km, "nodes", "x", "delete", &e), DR_E_OK);
     ck_assert_int_eq(keymap_lookup(km, "nodes", 'x'), ACT_DELETE);
-    ck_assert_int_eq(keymap_lookup(km, "clusters", 'x'), ACT_NONE);
+    ck_assert_int_eq(keymap_lookup(km, "templates", 'x'), ACT_NONE);
     /* A screen binding shadows the global one for that screen only. */
     ck_assert_int_eq(keymap_bind(km, "jobs", "j", "none", &e), DR_E_OK);
     ck_assert_int_eq(keymap_lookup(km, "jobs", 'j'), ACT_NONE);
@@ -81,7 +82,8 @@ START_TEST(test_defaults_and_scopes)
     n = keymap_keys_for(km, "jobs", ACT_DOWN, keys, 8);
     for (size_t i = 0; i < n; i++)
         ck_assert_int_ne(keys[i], 'j');
-    n = keymap_keys_for(km, "nodes", ACT_DELETE, keys, 8);
+    ck_assert_int_eq(keymap_bind(km, "clusters", "x", "delete", &e), DR_E_OK);
+    n = keymap_keys_for(km, "clusters", ACT_DELETE, keys, 8);
     ck_assert_uint_eq(n, 2);
     /* Rebinding a key replaces it. */
     ck_assert_int_eq(keymap_bind(km, "global", "j", "up", &e), DR_E_OK);
