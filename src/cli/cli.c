@@ -27,6 +27,8 @@ static const struct cli_command commands[] = {
       .help = N_("a cluster's state and nodes"), .run = cmd_status },
     { .name = "validate", .args = "", .help = N_("check every file; print each problem"),
       .run = cmd_validate },
+    { .name = "cloud-init", .args = "TEMPLATE --hostname NAME [OPTIONS]",
+      .help = N_("print the cloud-init data a node from TEMPLATE would get"), .run = cmd_cloud_init },
     { .name = "vcenter", .args = "check|inventory|trust NAME [-o json] [--yes]",
       .help = N_("log in to a vCenter, list its inventory, or pin its certificate"), .run = cmd_vcenter },
 };

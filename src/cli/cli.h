@@ -42,6 +42,7 @@ int cmd_apply(const struct cli_globals *g, int argc, char **argv);      /* apply
 int cmd_delete(const struct cli_globals *g, int argc, char **argv);     /* apply.c */
 int cmd_status(const struct cli_globals *g, int argc, char **argv);     /* apply.c */
 int cmd_validate(const struct cli_globals *g, int argc, char **argv);   /* validate.c */
+int cmd_cloud_init(const struct cli_globals *g, int argc, char **argv); /* cloudinit.c */
 int cmd_vcenter(const struct cli_globals *g, int argc, char **argv);    /* vcenter.c */
 
 #endif
