@@ -13,3 +13,14 @@ tests_bench_bench_vsphere_LDADD = $(VSPHERE_LIBS)
 BENCHES += tests/bench/vsphere.sh
 EXTRA_DIST += tests/bench/vsphere.sh
 run-bench: tests/bench/bench_vsphere $(LAB_VCSIM)
+
+# SSH fan-out benchmark (tests/bench/ssh.sh): drover vs parallel-ssh vs ansible.
+EXTRA_PROGRAMS += tests/bench/bench_ssh
+CLEANFILES += tests/bench/bench_ssh tests/bench/ssh.txt
+tests_bench_bench_ssh_SOURCES = tests/bench/bench_ssh.c tests/common/sshlab.c tests/common/sshlab.h
+tests_bench_bench_ssh_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/common \
+	-DDR_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_bench_bench_ssh_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS)
+BENCHES += tests/bench/ssh.sh
+EXTRA_DIST += tests/bench/ssh.sh
+run-bench: tests/bench/bench_ssh
