@@ -431,6 +431,8 @@ START_TEST(faults)
     ck_assert_str_eq(vs_last_fault(s), "InvalidPowerState");
     ck_assert_msg(strstr(e.msg, "poweredOn"), "%s", e.msg);
     ck_assert_int_eq(vs_power_off(s, vm, &e), DR_E_OK);
+    /* A guest shutdown of a VM that is off: the fault falls back to power-off. */
+    ck_assert_msg(vs_shutdown(s, vm, 5, &e) == DR_E_OK, "%s", e.msg);
     ck_assert_int_eq(vs_destroy_vm(s, vm, &e), DR_E_OK);
 
     t.resource_pool = (char *)"no-such-pool";
