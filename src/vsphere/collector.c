@@ -44,7 +44,7 @@ vs_walk_result(xmlNodePtr rv, vs_object_fn fn, void *user, char **token, struct 
     *token = soap_child_text(rv, "token");
     soap_each(oc, rv, "objects") {
         xmlNodePtr obj = soap_child(oc, "obj");
-        xmlChar *type = obj ? xmlGetProp(obj, BAD_CAST "type") : NULL;
+        xmlChar *type = obj ? xmlGetNoNsProp(obj, BAD_CAST "type") : NULL;
         char *id = soap_text(obj);
         enum dr_err err = DR_E_OK;
         if (type && id)

@@ -94,4 +94,12 @@ char *vs_prop_text(xmlNodePtr oc, const char *name);
 /* The value of key in an ArrayOfOptionValue (vm.c), newly allocated, or NULL. */
 char *vs_option_value(xmlNodePtr val, const char *key);
 
+/* NICs (nic.c): what a backing on network id needs, and the device edits
+ * that move the source's NICs to nics (appended to a relocate spec). */
+enum dr_err vs_nic_resolve(struct vs_session *s, const char *id, const char *type, const char *name,
+                           struct vs_nic *out, struct dr_error *e);
+void vs_nics_free(struct vs_nic *v, size_t n);
+enum dr_err vs_nic_changes(struct vs_session *s, const char *source, const struct vs_nic *nics,
+                           size_t n, xmlNodePtr location, struct dr_error *e);
+
 #endif

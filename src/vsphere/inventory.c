@@ -247,7 +247,7 @@ vs_find_by_path(struct vs_session *s, const char *path, char **id, char **type, 
     }
     *id = soap_text(rv);
     if (type) {
-        xmlChar *t = xmlGetProp(rv, BAD_CAST "type");
+        xmlChar *t = xmlGetNoNsProp(rv, BAD_CAST "type");
         *type = xstrdup(t ? (const char *)t : "");
         xmlFree(t);
     }

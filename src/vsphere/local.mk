@@ -11,6 +11,7 @@ libdrvsphere_a_SOURCES = \
 	src/vsphere/placement.c \
 	src/vsphere/vm.c \
 	src/vsphere/ip.c \
+	src/vsphere/nic.c \
 	src/vsphere/cert.c
 DROVER_LIBS += libdrvsphere.a
 VSPHERE_LIBS = libdrvsphere.a $(CORE_LIBS) $(CURL_LIBS) $(LIBXML2_LIBS) $(OPENSSL_LIBS)

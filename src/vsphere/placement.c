@@ -9,8 +9,8 @@
 
 /* Find path, expecting one of the given types ("Folder|ResourcePool"). */
 static enum dr_err
-find_typed(struct vs_session *s, const char *path, const char *types, const char *field,
-           char **id, struct dr_error *e)
+find_typed2(struct vs_session *s, const char *path, const char *types, const char *field,
+            char **id, char **type_out, struct dr_error *e)
 {
     char *type = NULL;
     enum dr_err err = vs_find_by_path(s, path, id, &type, e);
@@ -22,8 +22,18 @@ find_typed(struct vs_session *s, const char *path, const char *types, const char
                            path, type, types);
         xfree(id);
     }
-    free(type);
+    if (err == DR_E_OK && type_out)
+        *type_out = type;
+    else
+        free(type);
     return err;
+}
+
+static enum dr_err
+find_typed(struct vs_session *s, const char *path, const char *types, const char *field,
+           char **id, struct dr_error *e)
+{
+    return find_typed2(s, path, types, field, id, NULL, e);
 }
 
 /* dc/kind/name, or name itself when it is an absolute inventory path
@@ -143,14 +153,20 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
         xfree(&path);
     }
     for (char **n = t->networks; n && *n; n++) {
-        char *id = NULL;
+        char *id = NULL, *type = NULL;
+        const char *base = strrchr(*n, '/');
         path = path_under(dc, "network", *n);
-        if ((err = find_typed(s, path, "Network DistributedVirtualPortgroup OpaqueNetwork", "networks",
-                              &id, e)) != DR_E_OK)
+        if ((err = find_typed2(s, path, "Network DistributedVirtualPortgroup OpaqueNetwork", "networks",
+                               &id, &type, e)) != DR_E_OK)
             goto out;
         strv_push(&p->networks, id);
+        p->nics = xrealloc(p->nics, (p->n_nics + 1) * sizeof *p->nics);
+        err = vs_nic_resolve(s, id, type, base ? base + 1 : *n, &p->nics[p->n_nics++], e);
         free(id);
+        free(type);
         xfree(&path);
+        if (err != DR_E_OK)
+            goto out;
     }
 
     if (str_empty(t->clone_from)) {
@@ -195,5 +211,6 @@ vs_placement_done(struct vs_placement *p)
     free(p->source);
     free(p->snapshot);
     strv_free(&p->networks);
+    vs_nics_free(p->nics, p->n_nics);
     memset(p, 0, sizeof *p);
 }

@@ -42,7 +42,7 @@ on_task(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_e
             t->progress = atoi(p);
         free(p);
     }
-    if (res && xmlHasProp(res, BAD_CAST "type"))
+    if (res && xmlHasNsProp(res, BAD_CAST "type", NULL))
         t->result = soap_text(res);
     if (err) {
         xmlNodePtr f = soap_child(err, "fault");

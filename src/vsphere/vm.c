@@ -44,6 +44,10 @@ vs_clone_vm(struct vs_session *s, const struct vs_clone_spec *c, char **vm_id, s
         soap_add_moref(loc, "pool", "ResourcePool", c->pool);
     if (c->host)
         soap_add_moref(loc, "host", "HostSystem", c->host);
+    if ((err = vs_nic_changes(s, c->source, c->nics, c->n_nics, loc, e)) != DR_E_OK) {
+        soap_req_done(&req);
+        return err;
+    }
     soap_add_bool(spec, "template", false);
     if (c->cpus > 0 || c->memory_mib > 0 || c->n_extra_config > 0) {
         cfg = soap_add_text(spec, "config", NULL);

@@ -129,6 +129,15 @@ void vs_inventory_done(struct vs_inventory *inv);
 enum dr_err vs_find_by_path(struct vs_session *s, const char *path, char **id, char **type,
                             struct dr_error *e);
 
+/* A network a clone's NIC is attached to, with what its backing needs. */
+struct vs_nic {
+    char *network;        /* id */
+    char *type;           /* "Network", "DistributedVirtualPortgroup", "OpaqueNetwork" */
+    char *name;
+    char *portgroup_key;  /* port groups: the port group's key */
+    char *switch_uuid;    /* port groups: the distributed switch's uuid */
+};
+
 /* Where a node template's clones go, resolved from its names. */
 struct vs_placement {
     char *datacenter;   /* id */
@@ -139,6 +148,8 @@ struct vs_placement {
     char *source;       /* id of the VM or template to clone */
     char *snapshot;     /* snapshot id for linked clones (named, else current) */
     char **networks;    /* network ids, NULL-terminated */
+    struct vs_nic *nics;  /* the same networks with their backing details */
+    size_t n_nics;
 };
 enum dr_err vs_resolve_placement(struct vs_session *s, const struct dr_template *t,
                                  struct vs_placement *out, struct dr_error *e);
@@ -159,6 +170,8 @@ struct vs_clone_spec {
     int memory_mib;           /* 0: keep */
     const struct dr_kv *extra_config;
     size_t n_extra_config;
+    const struct vs_nic *nics;  /* NIC i of the source moves to nics[i]; */
+    size_t n_nics;              /* more networks than NICs is an error */
 };
 /* CloneVM_Task; the new VM is powered off (the clone spec's powerOn is not
  * used: vs_power_on explicitly). */

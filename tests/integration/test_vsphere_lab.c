@@ -269,10 +269,15 @@ START_TEST(find_by_path)
 }
 END_TEST
 
+static char *lab_networks[2];
+
 static void
 lab_template(struct dr_template *t, enum dr_clone_mode mode)
 {
     memset(t, 0, sizeof *t);
+    /* Full clones go to the standard network, linked ones to the port group. */
+    lab_networks[0] = mode == DR_CLONE_FULL ? (char *)labenv_get(&lab, "NETWORK") : (char *)"DC0_DVPG0";
+    t->networks = lab_networks;
     t->name = (char *)"lab";
     t->datacenter = (char *)labenv_get(&lab, "DATACENTER");
     t->cluster = (char *)labenv_get(&lab, "CLUSTER");
@@ -281,6 +286,41 @@ lab_template(struct dr_template *t, enum dr_clone_mode mode)
     t->folder = (char *)labenv_get(&lab, "FOLDER");
     t->clone_from = (char *)labenv_get(&lab, "TEMPLATE");
     t->clone_mode = mode;
+}
+
+/* The backing of a VM's first NIC: "VirtualEthernetCardNetworkBackingInfo:VM Network" or
+ * "VirtualEthernetCardDistributedVirtualPortBackingInfo:<portgroup key>". */
+static enum dr_err
+on_nic(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_error *e)
+{
+    char **out = user;
+    xmlNodePtr devs = vs_prop(oc, "config.hardware.device");
+
+    for (xmlNodePtr d = devs ? devs->children : NULL; d; d = d->next) {
+        xmlNodePtr b = soap_child(d, "backing");
+        char *bt, *what;
+        if (d->type != XML_ELEMENT_NODE || soap_child(d, "macAddress") == NULL || b == NULL)
+            continue;
+        bt = soap_type(b);
+        what = soap_child(b, "port") ? soap_child_text(soap_child(b, "port"), "portgroupKey")
+                                     : soap_child_text(b, "deviceName");
+        *out = xasprintf("%s:%s", bt ? bt : "?", what ? what : "?");
+        free(bt);
+        free(what);
+        break;
+    }
+    return DR_E_OK;
+}
+
+static char *
+first_nic(struct vs_session *s, const char *vm)
+{
+    static const char *const paths[] = { "config.hardware.device", NULL };
+    char *out = NULL;
+
+    ck_assert_int_eq(vs_retrieve_one(s, "VirtualMachine", vm, paths, on_nic, &out, NULL), DR_E_OK);
+    ck_assert_ptr_nonnull(out);
+    return out;
 }
 
 static int progress_100;
@@ -332,13 +372,23 @@ lifecycle(enum dr_clone_mode mode, const char *name)
     struct vs_clone_spec cs = {
         .source = p.source, .name = name, .folder = p.folder, .pool = p.pool,
         .datastore = p.datastore, .linked = mode == DR_CLONE_LINKED, .snapshot = p.snapshot,
-        .extra_config = clone_kv, .n_extra_config = 1,
+        .extra_config = clone_kv, .n_extra_config = 1, .nics = p.nics, .n_nics = p.n_nics,
     };
     progress_100 = 0;
     ck_assert_msg(vs_clone_vm(s, &cs, &vm, &e) == DR_E_OK, "clone: %s", e.msg);
     ck_assert(progress_100 > 0);
     ck_assert_msg(vs_find_vm(s, p.folder, name, &found, &e) == DR_E_OK, "find: %s", e.msg);
     ck_assert_str_eq(found, vm);
+    {
+        char *nic = first_nic(s, vm), *want;
+        ck_assert_int_eq(p.n_nics, 1);
+        want = mode == DR_CLONE_FULL ? xasprintf("VirtualEthernetCardNetworkBackingInfo:%s", labenv_get(&lab, "NETWORK"))
+                                     : xasprintf("VirtualEthernetCardDistributedVirtualPortBackingInfo:%s",
+                                                 p.nics[0].portgroup_key);
+        ck_assert_str_eq(nic, want);
+        free(nic);
+        free(want);
+    }
 
     struct vs_reconfig rc = { .cpus = 2, .memory_mib = 2048, .disk_gib = 10,
                               .extra_config = cfg_kv, .n_extra_config = 3 };
