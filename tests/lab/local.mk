@@ -45,3 +45,5 @@ TESTS += tests/integration/test_vsphere_failures
 TESTS += tests/integration/vcenter.t
 EXTRA_DIST += tests/integration/vcenter.t
 EXTRA_DIST += tests/lab/sshnode
+EXTRA_DIST += tests/lab/lab.d/sshnode.sh tests/integration/sshnode.t
+TESTS += tests/integration/sshnode.t
