@@ -21,37 +21,70 @@ status_copy(struct dr_cluster_status *dst, const struct dr_cluster_status *src, 
     dst->n_nodes = src->n_nodes;
 }
 
+static int
+cmp_status(const void *a, const void *b)
+{
+    const struct dr_cluster_status *x = *(const struct dr_cluster_status *const *)a;
+    const struct dr_cluster_status *y = *(const struct dr_cluster_status *const *)b;
+
+    return strcmp(x->cluster, y->cluster);
+}
+
+static int
+cmp_cluster(const void *a, const void *b)
+{
+    const struct dr_cluster *x = *(const struct dr_cluster *const *)a;
+    const struct dr_cluster *y = *(const struct dr_cluster *const *)b;
+
+    return strcmp(x->name, y->name);
+}
+
+/* Specs and state files are matched through sorted indexes: with a thousand
+ * clusters, a linear find per cluster would be a million comparisons. */
 struct dr_snapshot *
 feed_snapshot_from_store(const struct dr_store *s)
 {
     struct dr_snapshot *snap = xcalloc(1, sizeof *snap);
-    size_t n = s->n_clusters;
+    const struct dr_cluster_status **st = xcalloc(s->n_statuses + 1, sizeof *st);
+    const struct dr_cluster **cl = xcalloc(s->n_clusters + 1, sizeof *cl);
+    bool *matched = xcalloc(s->n_statuses + 1, sizeof *matched);
 
-    /* State files without a spec still have nodes worth seeing. */
-    for (size_t i = 0; i < s->n_statuses; i++) {
-        if (store_find_cluster(s, s->statuses[i].cluster) == NULL)
-            n++;
-    }
-    snap->clusters = xcalloc(n ? n : 1, sizeof *snap->clusters);
+    for (size_t i = 0; i < s->n_statuses; i++)
+        st[i] = &s->statuses[i];
+    for (size_t i = 0; i < s->n_clusters; i++)
+        cl[i] = &s->clusters[i];
+    qsort(st, s->n_statuses, sizeof *st, cmp_status);
+    qsort(cl, s->n_clusters, sizeof *cl, cmp_cluster);
+    snap->clusters = xcalloc(s->n_clusters + s->n_statuses + 1, sizeof *snap->clusters);
     for (size_t i = 0; i < s->n_clusters; i++) {
         struct dr_cluster_view *v = &snap->clusters[snap->n_clusters++];
-        cluster_copy(&v->spec, &s->clusters[i]);
-        status_copy(&v->status, store_find_status(s, s->clusters[i].name), s->clusters[i].name);
+        struct dr_cluster_status key = { .cluster = cl[i]->name }, *kp = &key;
+        const struct dr_cluster_status **hit =
+            bsearch(&kp, st, s->n_statuses, sizeof *st, cmp_status);
+
+        cluster_copy(&v->spec, cl[i]);
+        status_copy(&v->status, hit ? *hit : NULL, cl[i]->name);
+        if (hit)
+            matched[hit - st] = true;
     }
+    /* State files without a spec still have nodes worth seeing. */
     for (size_t i = 0; i < s->n_statuses; i++) {
         struct dr_cluster_view *v;
-        if (store_find_cluster(s, s->statuses[i].cluster) != NULL)
+        if (matched[i])
             continue;
         v = &snap->clusters[snap->n_clusters++];
-        v->spec.name = xstrdup(s->statuses[i].cluster);
+        v->spec.name = xstrdup(st[i]->cluster);
         v->spec.version = xstrdup("");
-        status_copy(&v->status, &s->statuses[i], s->statuses[i].cluster);
+        status_copy(&v->status, st[i], st[i]->cluster);
     }
     for (size_t i = 0; i < snap->n_clusters; i++) {
         struct dr_cluster_view *v = &snap->clusters[i];
         v->state = cluster_state_derive(&v->spec, &v->status);
         cluster_node_counts(&v->status, &v->ready, &v->total);
     }
+    free(st);
+    free(cl);
+    free(matched);
     snap->read_only = s->settings.read_only;
     snap->workers = s->settings.workers;
     return snap;

@@ -24,3 +24,7 @@ tests_bench_bench_ssh_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS)
 BENCHES += tests/bench/ssh.sh
 EXTRA_DIST += tests/bench/ssh.sh
 run-bench: tests/bench/bench_ssh
+
+# Console benchmarks (tests/bench/tui.sh): startup, RSS, update bytes, idle CPU.
+BENCHES += tests/bench/tui.sh
+EXTRA_DIST += tests/bench/tui.sh tests/bench/tui_bench.py
