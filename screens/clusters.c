@@ -14,12 +14,12 @@ struct clusters {
 };
 
 static const struct table_col cols[] = {
-    { .title = N_("NAME"), .width = 20, .min = 8, .flex = true },
-    { .title = N_("DISTRIBUTION"), .width = 22, .min = 6 },
-    { .title = N_("STATE"), .width = 18, .min = 6 },
-    { .title = N_("NODES"), .width = 7, .min = 5, .right = true },
-    { .title = N_("POOLS"), .width = 24, .min = 5, .flex = true },
-    { .title = N_("AGE"), .width = 5, .min = 3, .right = true },
+    {.title = N_("NAME"), .width = 20, .min = 8, .flex = true},
+    {.title = N_("DISTRIBUTION"), .width = 22, .min = 6},
+    {.title = N_("STATE"), .width = 18, .min = 6},
+    {.title = N_("NODES"), .width = 7, .min = 5, .right = true},
+    {.title = N_("POOLS"), .width = 24, .min = 5, .flex = true},
+    {.title = N_("AGE"), .width = 5, .min = 3, .right = true},
 };
 
 static time_t
@@ -28,8 +28,7 @@ cluster_created(const struct dr_cluster_view *v)
     time_t first = 0;
 
     for (size_t i = 0; i < v->status.n_nodes; i++) {
-        if (v->status.nodes[i].created > 0 &&
-            (first == 0 || v->status.nodes[i].created < first))
+        if (v->status.nodes[i].created > 0 && (first == 0 || v->status.nodes[i].created < first))
             first = v->status.nodes[i].created;
     }
     return first;
@@ -160,8 +159,8 @@ action(struct ui *ui, void *st, enum ui_action a)
             ui_error(ui, _("No cluster selected"));
             return UI_HANDLED;
         }
-        ui_confirm(ui, ACT_DELETE, v->spec.name,
-                   _("Delete cluster %s and destroy its %d VMs?"), v->spec.name, v->total);
+        ui_confirm(ui, ACT_DELETE, v->spec.name, _("Delete cluster %s and destroy its %d VMs?"),
+                   v->spec.name, v->total);
         return UI_HANDLED;
     default:
         return UI_UNHANDLED;

@@ -19,9 +19,9 @@ struct help {
 };
 
 static const struct table_col cols[] = {
-    { .title = N_("KEYS"), .width = 18, .min = 6 },
-    { .title = N_("ACTION"), .width = 14, .min = 6 },
-    { .title = N_("DESCRIPTION"), .width = 40, .min = 10, .flex = true },
+    {.title = N_("KEYS"), .width = 18, .min = 6},
+    {.title = N_("ACTION"), .width = 14, .min = 6},
+    {.title = N_("DESCRIPTION"), .width = 40, .min = 10, .flex = true},
 };
 
 static void
@@ -37,7 +37,8 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
         size_t o = 0;
         for (size_t i = 0; i < n && o + 1 < len; i++) {
             char kn[32];
-            snprintf(buf + o, len - o, "%s%s", i ? " " : "", keymap_key_name(keys[i], kn, sizeof kn));
+            snprintf(buf + o, len - o, "%s%s", i ? " " : "",
+                     keymap_key_name(keys[i], kn, sizeof kn));
             o = strlen(buf);
         }
         if (n == 0)
@@ -100,11 +101,10 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int hgt, int wd)
     wattrset(w, theme_attr(ROLE_TITLE));
     mvwaddnstr(w, y++, 1, line, wd - 2);
     wattrset(w, theme_attr(ROLE_DIM));
-    mvwaddnstr(w, y++, 1,
-               _("Commands: :clusters :templates :nodes :jobs :theme NAME :readonly :q"), wd - 2);
+    mvwaddnstr(w, y++, 1, _("Commands: :clusters :templates :nodes :jobs :theme NAME :readonly :q"),
+               wd - 2);
     if (h->ui->read_only)
-        mvwaddnstr(w, y++, 1, _("Read-only mode: actions that change things are hidden."),
-                   wd - 2);
+        mvwaddnstr(w, y++, 1, _("Read-only mode: actions that change things are hidden."), wd - 2);
     wattrset(w, theme_attr(ROLE_NORMAL));
     if (hgt - y < 2)
         return;

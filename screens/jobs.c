@@ -18,14 +18,14 @@ struct jobs {
 };
 
 static const struct table_col cols[] = {
-    { .title = N_("JOB"), .width = 5, .min = 3, .right = true },
-    { .title = N_("KIND"), .width = 9, .min = 5 },
-    { .title = N_("CLUSTER"), .width = 12, .min = 6 },
-    { .title = N_("NODE"), .width = 14, .min = 6 },
-    { .title = N_("STATE"), .width = 10, .min = 5 },
-    { .title = N_("STEP"), .width = 15, .min = 5 },
-    { .title = N_("PROGRESS"), .width = 16, .min = 8 },
-    { .title = N_("MESSAGE"), .width = 20, .min = 7, .flex = true },
+    {.title = N_("JOB"), .width = 5, .min = 3, .right = true},
+    {.title = N_("KIND"), .width = 9, .min = 5},
+    {.title = N_("CLUSTER"), .width = 12, .min = 6},
+    {.title = N_("NODE"), .width = 14, .min = 6},
+    {.title = N_("STATE"), .width = 10, .min = 5},
+    {.title = N_("STEP"), .width = 15, .min = 5},
+    {.title = N_("PROGRESS"), .width = 16, .min = 8},
+    {.title = N_("MESSAGE"), .width = 20, .min = 7, .flex = true},
 };
 
 static enum ui_role
@@ -133,8 +133,7 @@ draw_events(struct ui *ui, WINDOW *w, int h, int wd)
         localtime_r(&l->time, &tm);
         strftime(ts, sizeof ts, "%H:%M:%S", &tm);
         snprintf(line, sizeof line, "%s %-10s %s%s%s %s", ts, event_kind_key(l->kind),
-                 l->cluster ? l->cluster : "", l->node ? "/" : "", l->node ? l->node : "",
-                 l->text);
+                 l->cluster ? l->cluster : "", l->node ? "/" : "", l->node ? l->node : "", l->text);
         wattrset(w, theme_attr(l->level >= DR_LOG_ERROR  ? ROLE_STATE_ERROR
                                : l->level == DR_LOG_WARN ? ROLE_STATE_PROVISIONING
                                                          : ROLE_NORMAL));

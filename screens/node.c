@@ -15,12 +15,12 @@
  * operator scrolls up). */
 struct node_st {
     struct ui *ui;
-    char *arg;      /* "cluster/node" */
+    char *arg; /* "cluster/node" */
     char *cluster;
     char *node;
-    char **lines;   /* the log as known so far */
-    size_t n_seen;  /* ui->ev_seen when the lines were last collected */
-    int scroll;     /* lines up from the end */
+    char **lines;  /* the log as known so far */
+    size_t n_seen; /* ui->ev_seen when the lines were last collected */
+    int scroll;    /* lines up from the end */
     bool follow;
 };
 
@@ -43,7 +43,7 @@ collect_file(struct node_st *s)
     char *path, *text = NULL;
     size_t len = 0, n = 0;
     const char *start;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     if (s->ui->engine == NULL)
         return false;
@@ -183,10 +183,11 @@ draw_log(struct ui *ui, struct node_st *s, WINDOW *w, int h, int wd)
     char buf[1024], title[128];
 
     ui_draw_hline(w, 0, wd);
-    snprintf(title, sizeof title, " %s%s ", _("Log"),
-             s->follow ? "" : _(" (scrolled; F follows)"));
+    snprintf(title, sizeof title, " %s%s ", _("Log"), s->follow ? "" : _(" (scrolled; F follows)"));
     wattrset(w, theme_attr(ui->focus == PANE_DETAIL ? ROLE_TAB_ACTIVE : ROLE_TITLE));
-    mvwaddstr(w, 0, 2, text_fit(buf, sizeof buf, title, text_width(title) < wd - 4 ? text_width(title) : wd - 4, false));
+    mvwaddstr(w, 0, 2,
+              text_fit(buf, sizeof buf, title,
+                       text_width(title) < wd - 4 ? text_width(title) : wd - 4, false));
     wattrset(w, theme_attr(ROLE_NORMAL));
     if (n == 0) {
         wattrset(w, theme_attr(ROLE_DIM));

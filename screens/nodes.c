@@ -14,20 +14,20 @@ struct nodes {
     struct table t;
     struct {
         size_t c, n;
-    } *items;
+    } * items;
     size_t n_items, cap;
 };
 
 static const struct table_col cols[] = {
-    { .title = N_("NAME"), .width = 16, .min = 8, .flex = true },
-    { .title = N_("CLUSTER"), .width = 12, .min = 6, .flex = true },
-    { .title = N_("POOL"), .width = 8, .min = 4 },
-    { .title = N_("ROLES"), .width = 20, .min = 5 },
-    { .title = N_("STATE"), .width = 15, .min = 6 },
-    { .title = N_("STEP"), .width = 15, .min = 4 },
-    { .title = N_("PROGRESS"), .width = 16, .min = 8 },
-    { .title = N_("IP"), .width = 15, .min = 7 },
-    { .title = N_("AGE"), .width = 5, .min = 3, .right = true },
+    {.title = N_("NAME"), .width = 16, .min = 8, .flex = true},
+    {.title = N_("CLUSTER"), .width = 12, .min = 6, .flex = true},
+    {.title = N_("POOL"), .width = 8, .min = 4},
+    {.title = N_("ROLES"), .width = 20, .min = 5},
+    {.title = N_("STATE"), .width = 15, .min = 6},
+    {.title = N_("STEP"), .width = 15, .min = 4},
+    {.title = N_("PROGRESS"), .width = 16, .min = 8},
+    {.title = N_("IP"), .width = 15, .min = 7},
+    {.title = N_("AGE"), .width = 5, .min = 3, .right = true},
 };
 
 static const struct dr_node *
@@ -56,7 +56,8 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
         snprintf(buf, len, "%s", n->name);
         break;
     case 1:
-        snprintf(buf, len, "%s", n->cluster ? n->cluster : s->ui->snap->clusters[s->items[item].c].spec.name);
+        snprintf(buf, len, "%s",
+                 n->cluster ? n->cluster : s->ui->snap->clusters[s->items[item].c].spec.name);
         break;
     case 2:
         snprintf(buf, len, "%s", n->pool ? n->pool : "");

@@ -63,12 +63,12 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
         return;
     }
     /* Rows above the window are counted but not drawn. */
-#define FIELD(label, value, role)                                  \
-    do {                                                           \
-        if (y >= 0)                                                \
-            ui_draw_field(w, &y, wd, label, value, role);          \
-        else                                                       \
-            y++;                                                   \
+#define FIELD(label, value, role)                                                                  \
+    do {                                                                                           \
+        if (y >= 0)                                                                                \
+            ui_draw_field(w, &y, wd, label, value, role);                                          \
+        else                                                                                       \
+            y++;                                                                                   \
     } while (0)
     FIELD(_("Template"), t->name, ROLE_TITLE);
     FIELD(_("vCenter"), t->vcenter, ROLE_NORMAL);

@@ -13,14 +13,14 @@ struct templates {
 };
 
 static const struct table_col cols[] = {
-    { .title = N_("NAME"), .width = 18, .min = 8, .flex = true },
-    { .title = N_("VCENTER"), .width = 10, .min = 5 },
-    { .title = N_("DATACENTER"), .width = 10, .min = 4 },
-    { .title = N_("SOURCE"), .width = 22, .min = 6, .flex = true },
-    { .title = N_("CPU"), .width = 4, .min = 3, .right = true },
-    { .title = N_("MEMORY"), .width = 7, .min = 6, .right = true },
-    { .title = N_("DISK"), .width = 6, .min = 5, .right = true },
-    { .title = N_("NETWORKS"), .width = 20, .min = 8, .flex = true },
+    {.title = N_("NAME"), .width = 18, .min = 8, .flex = true},
+    {.title = N_("VCENTER"), .width = 10, .min = 5},
+    {.title = N_("DATACENTER"), .width = 10, .min = 4},
+    {.title = N_("SOURCE"), .width = 22, .min = 6, .flex = true},
+    {.title = N_("CPU"), .width = 4, .min = 3, .right = true},
+    {.title = N_("MEMORY"), .width = 7, .min = 6, .right = true},
+    {.title = N_("DISK"), .width = 6, .min = 5, .right = true},
+    {.title = N_("NETWORKS"), .width = 20, .min = 8, .flex = true},
 };
 
 static void

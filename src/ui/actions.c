@@ -9,7 +9,7 @@ static const struct {
     bool mutating;
     const char *help;
 } actions[ACT__COUNT] = {
-#define UI_ACTION_ROW(id, n, mut, h) [ACT_##id] = { .name = n, .mutating = mut, .help = h },
+#define UI_ACTION_ROW(id, n, mut, h) [ACT_##id] = {.name = n, .mutating = mut, .help = h},
     UI_ACTIONS(UI_ACTION_ROW)
 #undef UI_ACTION_ROW
 };

@@ -5,9 +5,9 @@
 #include <stdbool.h>
 
 struct console_options {
-    const char *config_dir;  /* NULL: XDG default */
+    const char *config_dir; /* NULL: XDG default */
     const char *state_dir;
-    bool read_only;          /* --read-only or DROVER_READ_ONLY */
+    bool read_only; /* --read-only or DROVER_READ_ONLY */
 };
 
 /* Runs until the operator quits; returns the process exit code. */

@@ -117,8 +117,20 @@ draw_header(struct ui *ui, struct ui_pane *p)
 {
     char left[512], buf[1024];
     const char *user = NULL, *vc = active_vcenter(ui, &user);
-    const char *badge = ui->read_only ? _("READ-ONLY") : NULL;
-    int bw = badge ? text_width(badge) + 2 : 0;
+    char badge[128] = "";
+    int bw;
+
+    /* What the operator must not miss: changes are impossible, or another
+     * drover runs the engine, or there is no engine at all. */
+    if (ui->snap && ui->snap->observer)
+        snprintf(badge, sizeof badge, "%s", _("OBSERVER"));
+    if (ui->read_only)
+        snprintf(badge + strlen(badge), sizeof badge - strlen(badge), "%s%s", badge[0] ? " " : "",
+                 _("READ-ONLY"));
+    if (ui->engine == NULL)
+        snprintf(badge + strlen(badge), sizeof badge - strlen(badge), "%s%s", badge[0] ? " " : "",
+                 _("NO ENGINE"));
+    bw = badge[0] ? text_width(badge) + 2 : 0;
 
     fill_line(p->w, p->wd, ROLE_HEADER);
     snprintf(left, sizeof left, " drover %s", PACKAGE_VERSION);
@@ -133,7 +145,7 @@ draw_header(struct ui *ui, struct ui_pane *p)
     }
     text_fit(buf, sizeof buf, left, p->wd - bw, false);
     mvwaddstr(p->w, 0, 0, buf);
-    if (badge && p->wd > bw) {
+    if (badge[0] && p->wd > bw) {
         wattrset(p->w, theme_attr(ROLE_BADGE));
         snprintf(buf, sizeof buf, " %s ", badge);
         mvwaddstr(p->w, 0, p->wd - bw, buf);
@@ -200,7 +212,7 @@ draw_tabs(struct ui *ui, struct ui_pane *p)
 static void
 hints(struct ui *ui, char *buf, size_t len)
 {
-    static const enum ui_action shown[] = { ACT_OPEN, ACT_BACK, ACT_FILTER, ACT_COMMAND, ACT_HELP };
+    static const enum ui_action shown[] = {ACT_OPEN, ACT_BACK, ACT_FILTER, ACT_COMMAND, ACT_HELP};
     struct ui_frame *top = ui_top(ui);
     size_t o = 0;
 
@@ -210,8 +222,8 @@ hints(struct ui *ui, char *buf, size_t len)
         char kn[32];
         if (keymap_keys_for(ui->keymap, top->ops->name, shown[i], keys, 4) == 0)
             continue;
-        snprintf(buf + o, len - o, "%s%s %s", o ? "  " : "", keymap_key_name(keys[0], kn, sizeof kn),
-                 action_name(shown[i]));
+        snprintf(buf + o, len - o, "%s%s %s", o ? "  " : "",
+                 keymap_key_name(keys[0], kn, sizeof kn), action_name(shown[i]));
         o = strlen(buf);
     }
 }

@@ -58,7 +58,7 @@ feed_snapshot_from_store(const struct dr_store *s)
     snap->clusters = xcalloc(s->n_clusters + s->n_statuses + 1, sizeof *snap->clusters);
     for (size_t i = 0; i < s->n_clusters; i++) {
         struct dr_cluster_view *v = &snap->clusters[snap->n_clusters++];
-        struct dr_cluster_status key = { .cluster = cl[i]->name }, *kp = &key;
+        struct dr_cluster_status key = {.cluster = cl[i]->name}, *kp = &key;
         const struct dr_cluster_status **hit =
             bsearch(&kp, st, s->n_statuses, sizeof *st, cmp_status);
 
@@ -113,8 +113,8 @@ feed_snapshot_free(struct ui *ui, struct dr_snapshot **snap)
 void
 feed_start(struct ui *ui)
 {
-    struct dr_engine_options o = { .read_only = ui->read_only };
-    struct dr_error e = { 0 };
+    struct dr_engine_options o = {.read_only = ui->read_only};
+    struct dr_error e = {0};
 
     /* The engine starts before the first frame; when it cannot (another
      * layer missing, a broken state folder) the console still shows the
@@ -192,9 +192,15 @@ feed_drain(struct ui *ui)
         return 0;
     n = engine_drain_events(ui->engine, &evs);
     for (size_t i = 0; i < n; i++) {
-        struct ui_event one = { .kind = UI_EV_ENGINE, .ev = &evs[i] };
+        struct ui_event one = {.kind = UI_EV_ENGINE, .ev = &evs[i]};
         feed_record(ui, &evs[i]);
         flags |= feed_notify(ui, &one);
+        /* Engine-wide trouble is worth the status line; the rest is in
+         * the events list. */
+        if (evs[i].kind == DR_EV_ENGINE && evs[i].level >= DR_LOG_WARN && evs[i].text[0]) {
+            ui_error(ui, "%s", evs[i].text);
+            flags |= UI_REDRAW_ALL;
+        }
     }
     engine_events_free(evs, n);
     if (n > 0) {
@@ -209,7 +215,7 @@ feed_drain(struct ui *ui)
 int
 feed_refresh(struct ui *ui)
 {
-    struct ui_event ev = { .kind = UI_EV_DATA };
+    struct ui_event ev = {.kind = UI_EV_DATA};
     struct dr_snapshot *fresh;
 
     if (!ui->snap_stale || ui->engine == NULL)
@@ -245,7 +251,7 @@ int
 feed_apply_cluster(struct ui *ui, const char *cluster)
 {
     const struct dr_cluster *spec = store_find_cluster(ui->store, cluster);
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char done[256];
 
     if (ui->engine == NULL)
@@ -261,7 +267,7 @@ feed_apply_cluster(struct ui *ui, const char *cluster)
 int
 feed_delete_cluster(struct ui *ui, const char *cluster)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char done[256];
 
     if (ui->engine == NULL)
@@ -273,7 +279,7 @@ feed_delete_cluster(struct ui *ui, const char *cluster)
 int
 feed_scale_pool(struct ui *ui, const char *cluster, const char *pool, int quantity)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char done[256];
 
     if (ui->engine == NULL)
@@ -287,7 +293,7 @@ feed_scale_pool(struct ui *ui, const char *cluster, const char *pool, int quanti
 int
 feed_retry_node(struct ui *ui, const char *cluster, const char *node)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char done[256];
 
     if (ui->engine == NULL)
@@ -299,7 +305,7 @@ feed_retry_node(struct ui *ui, const char *cluster, const char *node)
 int
 feed_replace_node(struct ui *ui, const char *cluster, const char *node)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char done[256];
 
     if (ui->engine == NULL)
@@ -311,7 +317,7 @@ feed_replace_node(struct ui *ui, const char *cluster, const char *node)
 int
 feed_cancel_node(struct ui *ui, const char *cluster, const char *node)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char done[256];
 
     if (ui->engine == NULL)
@@ -323,7 +329,7 @@ feed_cancel_node(struct ui *ui, const char *cluster, const char *node)
 int
 feed_cancel_job(struct ui *ui, unsigned job)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char done[256];
 
     if (ui->engine == NULL)

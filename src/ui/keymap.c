@@ -12,7 +12,7 @@
 #include "ui/provide_curses.h"
 
 struct binding {
-    char *scope;  /* NULL: global */
+    char *scope; /* NULL: global */
     int key;
     enum ui_action action;
 };
@@ -26,63 +26,57 @@ static const struct {
     const char *name;
     int key;
 } named_keys[] = {
-    { "Enter", '\n' },
-    { "Return", '\r' },
-    { "Esc", UI_KEY_ESC },
-    { "Escape", UI_KEY_ESC },
-    { "Tab", '\t' },
-    { "Space", ' ' },
-    { "Backspace", UI_KEY_FN | KEY_BACKSPACE },
-    { "S-Tab", UI_KEY_FN | KEY_BTAB },
-    { "BackTab", UI_KEY_FN | KEY_BTAB },
-    { "Up", UI_KEY_FN | KEY_UP },
-    { "Down", UI_KEY_FN | KEY_DOWN },
-    { "Left", UI_KEY_FN | KEY_LEFT },
-    { "Right", UI_KEY_FN | KEY_RIGHT },
-    { "PgUp", UI_KEY_FN | KEY_PPAGE },
-    { "PageUp", UI_KEY_FN | KEY_PPAGE },
-    { "PgDn", UI_KEY_FN | KEY_NPAGE },
-    { "PageDown", UI_KEY_FN | KEY_NPAGE },
-    { "Home", UI_KEY_FN | KEY_HOME },
-    { "End", UI_KEY_FN | KEY_END },
-    { "Insert", UI_KEY_FN | KEY_IC },
-    { "Delete", UI_KEY_FN | KEY_DC },
+    {"Enter", '\n'},
+    {"Return", '\r'},
+    {"Esc", UI_KEY_ESC},
+    {"Escape", UI_KEY_ESC},
+    {"Tab", '\t'},
+    {"Space", ' '},
+    {"Backspace", UI_KEY_FN | KEY_BACKSPACE},
+    {"S-Tab", UI_KEY_FN | KEY_BTAB},
+    {"BackTab", UI_KEY_FN | KEY_BTAB},
+    {"Up", UI_KEY_FN | KEY_UP},
+    {"Down", UI_KEY_FN | KEY_DOWN},
+    {"Left", UI_KEY_FN | KEY_LEFT},
+    {"Right", UI_KEY_FN | KEY_RIGHT},
+    {"PgUp", UI_KEY_FN | KEY_PPAGE},
+    {"PageUp", UI_KEY_FN | KEY_PPAGE},
+    {"PgDn", UI_KEY_FN | KEY_NPAGE},
+    {"PageDown", UI_KEY_FN | KEY_NPAGE},
+    {"Home", UI_KEY_FN | KEY_HOME},
+    {"End", UI_KEY_FN | KEY_END},
+    {"Insert", UI_KEY_FN | KEY_IC},
+    {"Delete", UI_KEY_FN | KEY_DC},
 };
 
 /* The defaults, in the same notation drover.cfg uses. */
 static const struct {
     const char *scope, *key, *action;
 } defaults[] = {
-    { NULL, "Up", "up" },         { NULL, "k", "up" },
-    { NULL, "Down", "down" },     { NULL, "j", "down" },
-    { NULL, "PgUp", "page-up" },  { NULL, "C-b", "page-up" },
-    { NULL, "PgDn", "page-down" }, { NULL, "C-f", "page-down" },
-    { NULL, "Space", "page-down" },
-    { NULL, "Home", "top" },      { NULL, "g", "top" },
-    { NULL, "End", "bottom" },    { NULL, "G", "bottom" },
-    { NULL, "Enter", "open" },    { NULL, "Return", "open" },
-    { NULL, "Right", "open" },    { NULL, "l", "open" },
-    { NULL, "Esc", "back" },      { NULL, "q", "back" },
-    { NULL, "Left", "back" },     { NULL, "h", "back" },
-    { NULL, "Tab", "next-pane" }, { NULL, "d", "toggle-detail" },
-    { NULL, "/", "filter" },      { NULL, ":", "command" },
-    { NULL, "s", "sort" },        { NULL, "S", "sort-reverse" },
-    { NULL, "1", "clusters" },    { NULL, "2", "templates" },
-    { NULL, "3", "nodes" },       { NULL, "4", "jobs" },
-    { NULL, "?", "help" },        { NULL, "F1", "help" },
-    { NULL, "C-l", "redraw" },    { NULL, "Q", "quit" },
-    { NULL, "F", "follow" },
-    { "clusters", "c", "create" },
-    { "clusters", "D", "delete" },
-    { "cluster", "D", "delete" },
-    { "cluster", "=", "scale" },
-    { "nodes", "r", "retry" },
-    { "nodes", "R", "replace" },
-    { "nodes", "X", "cancel" },
-    { "node", "r", "retry" },
-    { "node", "R", "replace" },
-    { "node", "X", "cancel" },
-    { "jobs", "X", "cancel" },
+    {NULL, "Up", "up"},           {NULL, "k", "up"},
+    {NULL, "Down", "down"},       {NULL, "j", "down"},
+    {NULL, "PgUp", "page-up"},    {NULL, "C-b", "page-up"},
+    {NULL, "PgDn", "page-down"},  {NULL, "C-f", "page-down"},
+    {NULL, "Space", "page-down"}, {NULL, "Home", "top"},
+    {NULL, "g", "top"},           {NULL, "End", "bottom"},
+    {NULL, "G", "bottom"},        {NULL, "Enter", "open"},
+    {NULL, "Return", "open"},     {NULL, "Right", "open"},
+    {NULL, "l", "open"},          {NULL, "Esc", "back"},
+    {NULL, "q", "back"},          {NULL, "Left", "back"},
+    {NULL, "h", "back"},          {NULL, "Tab", "next-pane"},
+    {NULL, "d", "toggle-detail"}, {NULL, "/", "filter"},
+    {NULL, ":", "command"},       {NULL, "s", "sort"},
+    {NULL, "S", "sort-reverse"},  {NULL, "1", "clusters"},
+    {NULL, "2", "templates"},     {NULL, "3", "nodes"},
+    {NULL, "4", "jobs"},          {NULL, "?", "help"},
+    {NULL, "F1", "help"},         {NULL, "C-l", "redraw"},
+    {NULL, "Q", "quit"},          {NULL, "F", "follow"},
+    {"clusters", "c", "create"},  {"clusters", "D", "delete"},
+    {"cluster", "D", "delete"},   {"cluster", "=", "scale"},
+    {"nodes", "r", "retry"},      {"nodes", "R", "replace"},
+    {"nodes", "X", "cancel"},     {"node", "r", "retry"},
+    {"node", "R", "replace"},     {"node", "X", "cancel"},
+    {"jobs", "X", "cancel"},
 };
 
 static bool
@@ -103,7 +97,7 @@ put(struct keymap *km, const char *scope, int key, enum ui_action a)
         }
     }
     km->b = xgrow(km->b, &km->cap, km->n + 1, sizeof *km->b);
-    km->b[km->n++] = (struct binding){ .scope = xstrdup0(scope), .key = key, .action = a };
+    km->b[km->n++] = (struct binding){.scope = xstrdup0(scope), .key = key, .action = a};
 }
 
 struct keymap *
@@ -115,7 +109,7 @@ keymap_new(void)
         struct dr_error e;
         if (keymap_bind(km, defaults[i].scope ? defaults[i].scope : "global", defaults[i].key,
                         defaults[i].action, &e) != DR_E_OK)
-            abort();  /* the table above is wrong: a programming error */
+            abort(); /* the table above is wrong: a programming error */
     }
     return km;
 }
@@ -180,7 +174,7 @@ keymap_parse_key(const char *name, int *key)
     }
     c = single_char(name);
     if (c <= ' ' || c == 127)
-        return false;  /* spaces and control bytes go by their names */
+        return false; /* spaces and control bytes go by their names */
     *key = c;
     return true;
 }
@@ -241,22 +235,21 @@ keymap_apply(struct keymap *km, const struct dr_binding *b, size_t n, const char
     size_t applied = 0;
 
     for (size_t i = 0; i < n; i++) {
-        struct dr_error e = { 0 };
+        struct dr_error e = {0};
         bool known = str_eq(b[i].screen, "global");
 
         for (size_t j = 0; scopes && scopes[j] && !known; j++)
             known = str_eq(b[i].screen, scopes[j]);
         if (!known)
-            dr_error_set(&e, DR_E_INVAL, _("unknown screen '%s'"),
-                         b[i].screen ? b[i].screen : "");
+            dr_error_set(&e, DR_E_INVAL, _("unknown screen '%s'"), b[i].screen ? b[i].screen : "");
         else if (keymap_bind(km, b[i].screen, b[i].key, b[i].action, &e) == DR_E_OK) {
             applied++;
             continue;
         }
-        char *msg = xasprintf("%s:%d: bind.%s.%s: %s",
-                              b[i].origin.file ? b[i].origin.file : "drover.cfg",
-                              b[i].origin.line, b[i].screen ? b[i].screen : "",
-                              b[i].key ? b[i].key : "", dr_error_text(&e));
+        char *msg =
+            xasprintf("%s:%d: bind.%s.%s: %s", b[i].origin.file ? b[i].origin.file : "drover.cfg",
+                      b[i].origin.line, b[i].screen ? b[i].screen : "", b[i].key ? b[i].key : "",
+                      dr_error_text(&e));
         strv_push(errors, msg);
         free(msg);
     }
@@ -280,8 +273,7 @@ keymap_lookup(const struct keymap *km, const char *scope, int key)
 }
 
 size_t
-keymap_keys_for(const struct keymap *km, const char *scope, enum ui_action a, int *keys,
-                size_t max)
+keymap_keys_for(const struct keymap *km, const char *scope, enum ui_action a, int *keys, size_t max)
 {
     size_t n = 0;
 

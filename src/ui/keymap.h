@@ -13,7 +13,7 @@
 /* A key: a Unicode code point as typed, or a curses KEY_* code tagged with
  * UI_KEY_FN so the two ranges never collide. */
 #define UI_KEY_FN 0x40000000
-#define UI_KEY_CTRL(c) ((c) & 0x1f)
+#define UI_KEY_CTRL(c) ((c)&0x1f)
 #define UI_KEY_ESC 27
 
 struct keymap;
@@ -31,8 +31,8 @@ const char *keymap_key_name(int key, char *buf, size_t len);
 /* Bind key (by name) to action (by name) in scope ("global" or a screen
  * name). A mutating action is refused on a control chord, Enter, Tab or Esc:
  * nothing destructive should sit where a slipped finger lands. */
-enum dr_err keymap_bind(struct keymap *km, const char *scope, const char *key,
-                        const char *action, struct dr_error *e);
+enum dr_err keymap_bind(struct keymap *km, const char *scope, const char *key, const char *action,
+                        struct dr_error *e);
 /* Apply drover.cfg bindings; scopes lists the valid screen names (NULL-ended).
  * Each refused binding becomes "file:line: bind.SCOPE.KEY: reason" in
  * *errors (a strv; may stay NULL). Returns the number applied. */
@@ -42,7 +42,7 @@ size_t keymap_apply(struct keymap *km, const struct dr_binding *b, size_t n,
 /* The action for key on screen scope (falling back to global). */
 enum ui_action keymap_lookup(const struct keymap *km, const char *scope, int key);
 /* Keys that give action a on scope, as the help screen shows them. */
-size_t keymap_keys_for(const struct keymap *km, const char *scope, enum ui_action a,
-                       int *keys, size_t max);
+size_t keymap_keys_for(const struct keymap *km, const char *scope, enum ui_action a, int *keys,
+                       size_t max);
 
 #endif

@@ -22,7 +22,7 @@
 /* Progress-driven redraws at most ten times a second. */
 #define REDRAW_INTERVAL_MS 100
 
-static int sig_pipe[2] = { -1, -1 };
+static int sig_pipe[2] = {-1, -1};
 
 /* Only a byte into a pipe: everything else happens in the loop. */
 static void
@@ -53,7 +53,7 @@ static void
 signals_install(void)
 {
     struct sigaction sa;
-    const int sigs[] = { SIGWINCH, SIGTERM, SIGINT, SIGHUP };
+    const int sigs[] = {SIGWINCH, SIGTERM, SIGINT, SIGHUP};
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -66,7 +66,7 @@ signals_install(void)
 static void
 signals_restore(void)
 {
-    const int sigs[] = { SIGWINCH, SIGTERM, SIGINT, SIGHUP };
+    const int sigs[] = {SIGWINCH, SIGTERM, SIGINT, SIGHUP};
 
     for (size_t i = 0; i < DR_ARRAY_LEN(sigs); i++)
         signal(sigs[i], SIG_DFL);
@@ -114,7 +114,7 @@ handle_signals(struct ui *ui)
             }
         }
     }
-    if (resize)  /* several SIGWINCH in a row collapse into one */
+    if (resize) /* several SIGWINCH in a row collapse into one */
         handle_resize(ui);
     return !ui->quit;
 }
@@ -186,7 +186,7 @@ apply_flags(struct ui *ui, int flags)
 static void
 load_store(struct ui *ui, const struct console_options *o, char ***problems)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     ui->store = xcalloc(1, sizeof *ui->store);
     if (store_init(ui->store, o->config_dir, o->state_dir, &e) != DR_E_OK ||
@@ -294,7 +294,7 @@ console_run(const struct console_options *o)
 {
     struct ui ui;
     char **problems = NULL;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     memset(&ui, 0, sizeof ui);
     i18n_setup();
@@ -310,6 +310,11 @@ console_run(const struct console_options *o)
     ui.read_only_locked = ui.read_only;
     setup_keymap(&ui, &problems);
     feed_start(&ui);
+    /* Watching another drover's engine: nothing can be changed from here. */
+    if (ui.snap->observer) {
+        ui.read_only = true;
+        ui.read_only_locked = true;
+    }
     theme_default(&ui.theme);
     if (theme_load(ui.store->settings.theme ? ui.store->settings.theme : "default",
                    ui_user_theme_dir(&ui), &ui.theme, &e) != DR_E_OK)
@@ -351,13 +356,13 @@ console_run(const struct console_options *o)
             }
         }
         /* Headless, the terminal is not polled: it is gone. */
-        fds[nfds++] = (struct pollfd){ .fd = ui.headless ? -1 : STDIN_FILENO, .events = POLLIN };
-        fds[nfds++] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
+        fds[nfds++] = (struct pollfd){.fd = ui.headless ? -1 : STDIN_FILENO, .events = POLLIN};
+        fds[nfds++] = (struct pollfd){.fd = sig_pipe[0], .events = POLLIN};
         if (wake >= 0)
-            fds[nfds++] = (struct pollfd){ .fd = wake, .events = POLLIN };
+            fds[nfds++] = (struct pollfd){.fd = wake, .events = POLLIN};
         /* With nothing pending this sleeps until a key, a signal or news. */
         if (ui.headless && ui.engine)
-            timeout = 1000;  /* engine_idle() has no fd to wait on */
+            timeout = 1000; /* engine_idle() has no fd to wait on */
         if (poll(fds, nfds, timeout) < 0 && errno != EINTR)
             break;
         if (!handle_signals(&ui))

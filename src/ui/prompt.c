@@ -15,8 +15,8 @@
 
 /* What `:` completes: the screens, then the commands of its own. */
 static const char *const commands[] = {
-    "clusters", "cluster", "templates", "template", "nodes", "node", "jobs", "events",
-    "help",     "theme",   "readonly",  "quit",     "q",
+    "clusters", "cluster", "templates", "template", "nodes", "node", "jobs",
+    "events",   "help",    "theme",     "readonly", "quit",  "q",
 };
 
 void

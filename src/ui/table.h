@@ -13,11 +13,11 @@
 #include "ui/theme.h"
 
 struct table_col {
-    const char *title;  /* N_() */
-    int width;          /* preferred cells */
-    int min;            /* narrowest it may get */
-    bool right;         /* numbers line up on the right */
-    bool flex;          /* takes the spare room */
+    const char *title; /* N_() */
+    int width;         /* preferred cells */
+    int min;           /* narrowest it may get */
+    bool right;        /* numbers line up on the right */
+    bool flex;         /* takes the spare room */
 };
 
 /* The text of column col of item into buf; may set *role (state colours). */
@@ -33,14 +33,14 @@ struct table {
     table_key_fn key;
     void *ctx;
     size_t n_items;
-    size_t *rows;  /* items shown, in order */
+    size_t *rows; /* items shown, in order */
     size_t n_rows, cap;
     size_t sel, top;
-    int page;      /* rows visible at the last draw */
-    int sort_col;  /* -1: the items' own order */
+    int page;     /* rows visible at the last draw */
+    int sort_col; /* -1: the items' own order */
     bool sort_rev;
     char *filter;
-    const char *empty;  /* N_() text shown when no row is left */
+    const char *empty; /* N_() text shown when no row is left */
 };
 
 void table_init(struct table *t, const struct table_col *cols, size_t n_cols, table_cell_fn cell,

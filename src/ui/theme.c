@@ -16,8 +16,8 @@ static const struct {
     struct role_style style;
     unsigned mono;
 } builtin[ROLE__COUNT] = {
-#define UI_ROLE_ROW(id, p, f, b, at, mo) \
-    [ROLE_##id] = { .path = p, .style = { .fg = f, .bg = b, .attrs = at }, .mono = mo },
+#define UI_ROLE_ROW(id, p, f, b, at, mo)                                                           \
+    [ROLE_##id] = {.path = p, .style = {.fg = f, .bg = b, .attrs = at}, .mono = mo},
     UI_ROLES(UI_ROLE_ROW)
 #undef UI_ROLE_ROW
 };
@@ -30,8 +30,8 @@ static const struct {
     const char *name;
     unsigned bit;
 } attr_names[] = {
-    { "bold", TA_BOLD }, { "reverse", TA_REVERSE }, { "underline", TA_UNDERLINE },
-    { "dim", TA_DIM },   { "standout", TA_STANDOUT },
+    {"bold", TA_BOLD}, {"reverse", TA_REVERSE},   {"underline", TA_UNDERLINE},
+    {"dim", TA_DIM},   {"standout", TA_STANDOUT},
 };
 
 /* Current curses attributes per role. */
@@ -93,8 +93,8 @@ static enum dr_err
 fail(struct dr_error *e, const char *path, const config_setting_t *s, const char *what,
      const char *detail)
 {
-    return dr_error_set(e, DR_E_INVAL, "%s:%d: %s: %s", path, config_setting_source_line(s),
-                        what, detail);
+    return dr_error_set(e, DR_E_INVAL, "%s:%d: %s: %s", path, config_setting_source_line(s), what,
+                        detail);
 }
 
 /* Read one group under "roles": its fg/bg/attrs, and nested roles. */
@@ -107,7 +107,7 @@ read_group(const char *path, config_setting_t *g, const char *prefix, struct the
     /* A role the file names starts from the terminal's colours, not from
      * the compiled-in ones: what the file says is all there is. */
     if (r != ROLE__COUNT)
-        t->roles[r] = (struct role_style){ .fg = -1, .bg = -1, .attrs = 0 };
+        t->roles[r] = (struct role_style){.fg = -1, .bg = -1, .attrs = 0};
 
     for (int i = 0; i < config_setting_length(g); i++) {
         config_setting_t *c = config_setting_get_elem(g, (unsigned)i);
@@ -146,8 +146,8 @@ read_group(const char *path, config_setting_t *g, const char *prefix, struct the
             if (role_by_path(sub) == ROLE__COUNT) {
                 bool parent = false;
                 for (int k = 0; k < ROLE__COUNT && !parent; k++)
-                    parent = str_has_prefix(builtin[k].path, sub) &&
-                             builtin[k].path[strlen(sub)] == '.';
+                    parent =
+                        str_has_prefix(builtin[k].path, sub) && builtin[k].path[strlen(sub)] == '.';
                 if (!parent)
                     return fail(e, path, c, sub, _("unknown colour role"));
             }
@@ -212,8 +212,8 @@ name_ok(const char *name)
     if (str_empty(name) || strlen(name) > 48)
         return false;
     for (const char *p = name; *p; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
             return false;
     }
     return true;
@@ -230,7 +230,7 @@ system_dir(void)
 char *
 theme_find(const char *name, const char *user_dir)
 {
-    const char *dirs[] = { user_dir, system_dir() };
+    const char *dirs[] = {user_dir, system_dir()};
 
     if (!name_ok(name))
         return NULL;
@@ -254,7 +254,7 @@ cmp_str(const void *a, const void *b)
 char **
 theme_list(const char *user_dir)
 {
-    const char *dirs[] = { user_dir, system_dir() };
+    const char *dirs[] = {user_dir, system_dir()};
     char **v = NULL;
 
     strv_push(&v, "default");
@@ -333,7 +333,7 @@ theme_apply(const struct theme *t, bool colour)
         }
         int extra = 0, ignored = 0;
         short fg = fit_colour(t->roles[r].fg, &extra);
-        short bg = fit_colour(t->roles[r].bg, &ignored);  /* no bold for a background */
+        short bg = fit_colour(t->roles[r].bg, &ignored); /* no bold for a background */
         init_pair((short)(r + 1), fg, bg);
         role_attr[r] = (int)COLOR_PAIR(r + 1) | curses_attrs(t->roles[r].attrs) | extra;
     }

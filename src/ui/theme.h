@@ -11,25 +11,25 @@
 enum { TA_BOLD = 1, TA_REVERSE = 2, TA_UNDERLINE = 4, TA_DIM = 8, TA_STANDOUT = 16 };
 
 /* X(ID, "path in the theme file", fg, bg, attrs, attrs without colour) */
-#define UI_ROLES(X)                                                          \
-    X(NORMAL, "normal", -1, -1, 0, 0)                                        \
-    X(HEADER, "header", 0, 6, 0, TA_REVERSE)                                 \
-    X(BADGE, "badge", 15, 1, TA_BOLD, TA_BOLD | TA_REVERSE)                  \
-    X(TAB, "tab", -1, -1, 0, 0)                                              \
-    X(TAB_ACTIVE, "tab.active", 0, 3, TA_BOLD, TA_REVERSE | TA_BOLD)         \
-    X(TITLE, "title", -1, -1, TA_BOLD | TA_UNDERLINE, TA_BOLD | TA_UNDERLINE) \
-    X(SELECTION, "selection", 0, 6, 0, TA_REVERSE)                           \
-    X(BORDER, "border", 4, -1, 0, 0)                                         \
-    X(STATUS, "status", -1, -1, 0, 0)                                        \
-    X(STATUS_ERROR, "status.error", 9, -1, TA_BOLD, TA_BOLD)                 \
-    X(KEY, "key", 3, -1, TA_BOLD, TA_BOLD)                                   \
-    X(PROMPT, "prompt", -1, -1, TA_BOLD, TA_BOLD)                            \
-    X(STATE_ACTIVE, "state.active", 2, -1, 0, 0)                             \
-    X(STATE_PROVISIONING, "state.provisioning", 3, -1, 0, TA_BOLD)           \
-    X(STATE_PENDING, "state.pending", 6, -1, 0, 0)                           \
-    X(STATE_ERROR, "state.error", 1, -1, TA_BOLD, TA_BOLD | TA_UNDERLINE)    \
-    X(STATE_REMOVING, "state.removing", 5, -1, 0, TA_DIM)                    \
-    X(PROGRESS, "progress", 2, -1, 0, 0)                                     \
+#define UI_ROLES(X)                                                                                \
+    X(NORMAL, "normal", -1, -1, 0, 0)                                                              \
+    X(HEADER, "header", 0, 6, 0, TA_REVERSE)                                                       \
+    X(BADGE, "badge", 15, 1, TA_BOLD, TA_BOLD | TA_REVERSE)                                        \
+    X(TAB, "tab", -1, -1, 0, 0)                                                                    \
+    X(TAB_ACTIVE, "tab.active", 0, 3, TA_BOLD, TA_REVERSE | TA_BOLD)                               \
+    X(TITLE, "title", -1, -1, TA_BOLD | TA_UNDERLINE, TA_BOLD | TA_UNDERLINE)                      \
+    X(SELECTION, "selection", 0, 6, 0, TA_REVERSE)                                                 \
+    X(BORDER, "border", 4, -1, 0, 0)                                                               \
+    X(STATUS, "status", -1, -1, 0, 0)                                                              \
+    X(STATUS_ERROR, "status.error", 9, -1, TA_BOLD, TA_BOLD)                                       \
+    X(KEY, "key", 3, -1, TA_BOLD, TA_BOLD)                                                         \
+    X(PROMPT, "prompt", -1, -1, TA_BOLD, TA_BOLD)                                                  \
+    X(STATE_ACTIVE, "state.active", 2, -1, 0, 0)                                                   \
+    X(STATE_PROVISIONING, "state.provisioning", 3, -1, 0, TA_BOLD)                                 \
+    X(STATE_PENDING, "state.pending", 6, -1, 0, 0)                                                 \
+    X(STATE_ERROR, "state.error", 1, -1, TA_BOLD, TA_BOLD | TA_UNDERLINE)                          \
+    X(STATE_REMOVING, "state.removing", 5, -1, 0, TA_DIM)                                          \
+    X(PROGRESS, "progress", 2, -1, 0, 0)                                                           \
     X(DIM, "dim", 8, -1, 0, TA_DIM)
 
 enum ui_role {
@@ -40,8 +40,8 @@ enum ui_role {
 };
 
 struct role_style {
-    short fg, bg;    /* 0..255, or -1 for the terminal's own colour */
-    unsigned attrs;  /* TA_* */
+    short fg, bg;   /* 0..255, or -1 for the terminal's own colour */
+    unsigned attrs; /* TA_* */
 };
 
 struct theme {
@@ -62,8 +62,7 @@ char *theme_find(const char *name, const char *user_dir);
 /* Names of the themes found in both folders (a strv, sorted, "default" included). */
 char **theme_list(const char *user_dir);
 /* Load by name: "default" without a file is the compiled-in one. */
-enum dr_err theme_load(const char *name, const char *user_dir, struct theme *t,
-                       struct dr_error *e);
+enum dr_err theme_load(const char *name, const char *user_dir, struct theme *t, struct dr_error *e);
 
 /* Curses side: set up colour pairs (colour=false: attributes only, no colour
  * escapes at all) and give each role's attribute. */

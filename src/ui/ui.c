@@ -11,9 +11,9 @@
 #include "ui/ui.h"
 
 const struct screen_ops *const ui_screens[] = {
-    &screen_clusters, &screen_cluster, &screen_templates, &screen_template,
-    &screen_nodes,    &screen_node,    &screen_jobs,      &screen_help,
-    NULL,
+    &screen_clusters, &screen_cluster, &screen_templates,
+    &screen_template, &screen_nodes,   &screen_node,
+    &screen_jobs,     &screen_help,    NULL,
 };
 
 const char *const *
@@ -45,7 +45,7 @@ void
 ui_push(struct ui *ui, const struct screen_ops *ops, const char *arg)
 {
     if (ui->depth == UI_STACK_MAX)
-        frame_leave(ui, &ui->stack[--ui->depth]);  /* deep enough: replace the top */
+        frame_leave(ui, &ui->stack[--ui->depth]); /* deep enough: replace the top */
     ui->stack[ui->depth].ops = ops;
     ui->stack[ui->depth].st = ops->enter ? ops->enter(ui, arg) : NULL;
     ui->depth++;
@@ -244,7 +244,7 @@ ui_user_theme_dir(struct ui *ui)
 bool
 ui_set_theme(struct ui *ui, const char *name)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct theme t = ui->theme;
 
     if (theme_load(name, ui_user_theme_dir(ui), &t, &e) != DR_E_OK) {

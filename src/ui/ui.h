@@ -28,8 +28,8 @@ struct ui_pane {
 
 /* What a screen hears about besides keys. */
 enum ui_event_kind {
-    UI_EV_DATA,    /* a new snapshot/store: rebuild from ui->snap and ui->store */
-    UI_EV_ENGINE,  /* one engine event (ev set), after the snapshot was updated */
+    UI_EV_DATA,   /* a new snapshot/store: rebuild from ui->snap and ui->store */
+    UI_EV_ENGINE, /* one engine event (ev set), after the snapshot was updated */
 };
 
 struct ui_event {
@@ -40,8 +40,8 @@ struct ui_event {
 /* One screen: a table of functions filled in by field name (tmux's
  * window_mode). State lives in what .enter returns and .leave frees. */
 struct screen_ops {
-    const char *name;   /* keymap scope and `:` command */
-    const char *title;  /* N_() */
+    const char *name;  /* keymap scope and `:` command */
+    const char *title; /* N_() */
     void *(*enter)(struct ui *ui, const char *arg);
     void (*leave)(struct ui *ui, void *st);
     /* Draw into an erased window of h x wd cells (PANE_MAIN or PANE_DETAIL). */
@@ -76,17 +76,17 @@ struct ui_event_line {
 #define UI_EVENTS_MAX 1000
 
 struct ui {
-    struct dr_store *store;       /* templates, vCenters, settings (owned) */
-    struct dr_snapshot *snap;     /* clusters, nodes, jobs (owned) */
-    bool snap_from_engine;        /* else built from the store */
-    bool snap_stale;              /* events arrived since it was taken */
-    bool headless;                /* the terminal hung up; jobs still run */
-    struct dr_engine *engine;     /* NULL when the engine is not running */
-    char *engine_error;           /* why it is not, for the status line */
+    struct dr_store *store;   /* templates, vCenters, settings (owned) */
+    struct dr_snapshot *snap; /* clusters, nodes, jobs (owned) */
+    bool snap_from_engine;    /* else built from the store */
+    bool snap_stale;          /* events arrived since it was taken */
+    bool headless;            /* the terminal hung up; jobs still run */
+    struct dr_engine *engine; /* NULL when the engine is not running */
+    char *engine_error;       /* why it is not, for the status line */
 
     bool read_only;
-    bool read_only_locked;        /* set from outside: `:readonly` cannot lift it */
-    bool colour;                  /* colours in use (not NO_COLOR, has_colors()) */
+    bool read_only_locked; /* set from outside: `:readonly` cannot lift it */
+    bool colour;           /* colours in use (not NO_COLOR, has_colors()) */
     bool utf8;
     struct theme theme;
     struct keymap *keymap;
@@ -95,8 +95,8 @@ struct ui {
     int depth;
 
     struct ui_pane panes[PANE__COUNT];
-    bool detail_on;               /* the toggle */
-    enum ui_pane_id focus;        /* PANE_MAIN or PANE_DETAIL */
+    bool detail_on;        /* the toggle */
+    enum ui_pane_id focus; /* PANE_MAIN or PANE_DETAIL */
     bool too_small;
     bool full_repaint;
 
@@ -104,29 +104,29 @@ struct ui {
     bool status_error;
 
     enum ui_prompt_kind prompt;
-    char pbuf[256];               /* the prompt's text (UTF-8) */
+    char pbuf[256]; /* the prompt's text (UTF-8) */
     size_t plen;
-    char *pprompt_ctx;            /* e.g. the pool a number is for */
-    char pquestion[256];          /* a y/n question */
-    enum ui_action confirm;       /* what y runs */
+    char *pprompt_ctx;      /* e.g. the pool a number is for */
+    char pquestion[256];    /* a y/n question */
+    enum ui_action confirm; /* what y runs */
 
-    struct ui_event_line *events;  /* ring of UI_EVENTS_MAX */
+    struct ui_event_line *events; /* ring of UI_EVENTS_MAX */
     size_t ev_head, ev_count;
-    unsigned long ev_seen;         /* bumps on every event, for screens that tail */
+    unsigned long ev_seen; /* bumps on every event, for screens that tail */
 
     bool quit;
     long long last_draw_ms;
 };
 
 /* Screens that exist (screens/). */
-extern const struct screen_ops screen_clusters, screen_cluster, screen_templates,
-    screen_template, screen_nodes, screen_node, screen_jobs, screen_help;
+extern const struct screen_ops screen_clusters, screen_cluster, screen_templates, screen_template,
+    screen_nodes, screen_node, screen_jobs, screen_help;
 /* Every screen, NULL-terminated; and their names for the keymap. */
 extern const struct screen_ops *const ui_screens[];
 const char *const *ui_screen_names(void);
 
 /* Navigation. */
-void ui_switch(struct ui *ui, const struct screen_ops *ops);  /* new top-level screen */
+void ui_switch(struct ui *ui, const struct screen_ops *ops); /* new top-level screen */
 void ui_push(struct ui *ui, const struct screen_ops *ops, const char *arg);
 void ui_pop(struct ui *ui);
 struct ui_frame *ui_top(struct ui *ui);

@@ -46,4 +46,19 @@ tui_start
 wait_for "staging"
 kill -TERM "$(tui_pid)"
 check "SIGTERM: the terminal is restored" restored
+# SIGHUP (the SSH connection dropped): with no job running there is nothing
+# to finish headless, so drover exits at once, without touching the terminal.
+tui_start
+wait_for "staging"
+kill -HUP "$(tui_pid)"
+# The terminal is not reset, so the exit line may wrap: read joined lines.
+exited() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        tui_screen -J | tr -d '\n' | grep -qF "DROVER-EXIT:0" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+check "SIGHUP with nothing running: drover exits with 0" exited
 tui_done

@@ -28,7 +28,7 @@ END_TEST
 
 START_TEST(test_mutating_flags)
 {
-    const char *mutating[] = { "create", "delete", "scale", "retry", "replace", "cancel" };
+    const char *mutating[] = {"create", "delete", "scale", "retry", "replace", "cancel"};
     int count = 0;
 
     for (size_t i = 0; i < sizeof mutating / sizeof *mutating; i++) {
@@ -52,7 +52,7 @@ START_TEST(test_unknown)
     ck_assert(!action_from_name("explode", &a));
     ck_assert(!action_from_name("", &a));
     ck_assert_int_eq(a, ACT_QUIT);
-    ck_assert_str_eq(action_name((enum ui_action)-1), "?");
+    ck_assert_str_eq(action_name((enum ui_action) - 1), "?");
 }
 END_TEST
 

@@ -37,7 +37,7 @@ START_TEST(test_parse_keys)
     ck_assert_int_eq(key("PgDn"), UI_KEY_FN | KEY_NPAGE);
     ck_assert_int_eq(key("Up"), UI_KEY_FN | KEY_UP);
     ck_assert_int_eq(key("S-Tab"), UI_KEY_FN | KEY_BTAB);
-    ck_assert_int_eq(key("\xc3\xa4"), 0xe4);  /* ä, one UTF-8 character */
+    ck_assert_int_eq(key("\xc3\xa4"), 0xe4); /* ä, one UTF-8 character */
     ck_assert_str_eq(keymap_key_name(key("F5"), buf, sizeof buf), "F5");
     ck_assert_str_eq(keymap_key_name(key("C-r"), buf, sizeof buf), "C-r");
     ck_assert_str_eq(keymap_key_name(key("PgDn"), buf, sizeof buf), "PgDn");
@@ -49,8 +49,8 @@ END_TEST
 START_TEST(test_parse_rejects)
 {
     int k = 42;
-    const char *bad[] = { "", "xy", "C-", "C-ab", "C-1", "F0", "F99", "Fx", " ", "\x01",
-                          "\xc3", "Ctrl" };
+    const char *bad[] = {"",    "xy", "C-", "C-ab", "C-1",  "F0",
+                         "F99", "Fx", " ",  "\x01", "\xc3", "Ctrl"};
 
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         ck_assert_msg(!keymap_parse_key(bad[i], &k), "accepted '%s'", bad[i]);
@@ -62,7 +62,7 @@ END_TEST
 START_TEST(test_defaults_and_scopes)
 {
     struct keymap *km = keymap_new();
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     int keys[8];
     size_t n;
 
@@ -96,7 +96,7 @@ END_TEST
 START_TEST(test_bind_errors)
 {
     struct keymap *km = keymap_new();
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     ck_assert_int_eq(keymap_bind(km, "nodes", "x", "explode", &e), DR_E_INVAL);
     ck_assert_ptr_nonnull(strstr(e.msg, "explode"));
@@ -118,13 +118,13 @@ START_TEST(test_apply_settings)
 {
     struct keymap *km = keymap_new();
     struct dr_binding b[] = {
-        { .screen = "nodes", .key = "x", .action = "delete", .origin = { "drover.cfg", 7 } },
-        { .screen = "global", .key = "F5", .action = "redraw", .origin = { "drover.cfg", 8 } },
-        { .screen = "nodez", .key = "y", .action = "delete", .origin = { "drover.cfg", 9 } },
-        { .screen = "nodes", .key = "z", .action = "nuke", .origin = { "drover.cfg", 10 } },
-        { .screen = "nodes", .key = "C-x", .action = "delete", .origin = { "drover.cfg", 11 } },
+        {.screen = "nodes", .key = "x", .action = "delete", .origin = {"drover.cfg", 7}},
+        {.screen = "global", .key = "F5", .action = "redraw", .origin = {"drover.cfg", 8}},
+        {.screen = "nodez", .key = "y", .action = "delete", .origin = {"drover.cfg", 9}},
+        {.screen = "nodes", .key = "z", .action = "nuke", .origin = {"drover.cfg", 10}},
+        {.screen = "nodes", .key = "C-x", .action = "delete", .origin = {"drover.cfg", 11}},
     };
-    const char *scopes[] = { "clusters", "nodes", NULL };
+    const char *scopes[] = {"clusters", "nodes", NULL};
     char **errors = NULL;
 
     ck_assert_uint_eq(keymap_apply(km, b, 5, scopes, &errors), 2);

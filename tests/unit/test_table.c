@@ -16,11 +16,13 @@ START_TEST(test_width)
     ck_assert_int_eq(text_width("prod"), 4);
     ck_assert_int_eq(text_width(""), 0);
     ck_assert_int_eq(text_width(NULL), 0);
-    ck_assert_int_eq(text_width("\xe6\x9d\xb1\xe4\xba\xac"), 4);        /* 東京: 2 wide */
-    ck_assert_int_eq(text_width("e\xcc\x81"), 1);                        /* e + combining acute */
-    ck_assert_int_eq(text_width("gr\xc3\xbc\xc3\x9f"), 4);               /* grüß */
-    ck_assert_int_eq(text_width("\xf0\x9f\x9a\x80"), 2);                 /* rocket emoji */
-    ck_assert_int_eq(text_width("a\xff" "b"), 3);                        /* invalid byte: one cell */
+    ck_assert_int_eq(text_width("\xe6\x9d\xb1\xe4\xba\xac"), 4); /* 東京: 2 wide */
+    ck_assert_int_eq(text_width("e\xcc\x81"), 1);                /* e + combining acute */
+    ck_assert_int_eq(text_width("gr\xc3\xbc\xc3\x9f"), 4);       /* grüß */
+    ck_assert_int_eq(text_width("\xf0\x9f\x9a\x80"), 2);         /* rocket emoji */
+    ck_assert_int_eq(text_width("a\xff"
+                                "b"),
+                     3); /* invalid byte: one cell */
 }
 END_TEST
 
@@ -34,7 +36,7 @@ START_TEST(test_fit_pad_and_cut)
     ck_assert_int_eq(text_width(buf), 6);
     ck_assert_str_eq(text_fit(buf, sizeof buf, "x", 0, false), "");
     /* A wide character never straddles the edge: a space fills the gap. */
-    text_fit(buf, sizeof buf, "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 4, false);  /* 東京都 */
+    text_fit(buf, sizeof buf, "\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd", 4, false); /* 東京都 */
     ck_assert_str_eq(buf, "\xe6\x9d\xb1 \xe2\x80\xa6");
     ck_assert_int_eq(text_width(buf), 4);
     text_fit(buf, sizeof buf, "\xe6\x9d\xb1\xe4\xba\xac", 5, false);
@@ -62,9 +64,9 @@ START_TEST(test_fit_ascii_locale)
 END_TEST
 
 static const struct table_col cols[] = {
-    { .title = "NAME", .width = 10, .min = 4, .flex = true },
-    { .title = "STATE", .width = 8, .min = 5 },
-    { .title = "NODES", .width = 5, .min = 5, .right = true },
+    {.title = "NAME", .width = 10, .min = 4, .flex = true},
+    {.title = "STATE", .width = 8, .min = 5},
+    {.title = "NODES", .width = 5, .min = 5, .right = true},
 };
 
 START_TEST(test_layout)
@@ -75,11 +77,11 @@ START_TEST(test_layout)
     ck_assert_int_eq(w[0] + w[1] + w[2] + 2, 25);
     ck_assert_int_eq(w[0], 10);
     ck_assert_uint_eq(table_layout(cols, 3, 40, w), 3);
-    ck_assert_int_eq(w[0], 25);  /* the spare room goes to the flexible column */
+    ck_assert_int_eq(w[0], 25); /* the spare room goes to the flexible column */
     ck_assert_uint_eq(table_layout(cols, 3, 18, w), 3);
-    ck_assert_int_eq(w[0], 4);   /* flexible columns shrink first */
+    ck_assert_int_eq(w[0], 4); /* flexible columns shrink first */
     ck_assert_int_eq(w[1], 7);
-    ck_assert_uint_eq(table_layout(cols, 3, 12, w), 2);  /* then columns drop off the right */
+    ck_assert_uint_eq(table_layout(cols, 3, 12, w), 2); /* then columns drop off the right */
     ck_assert_uint_eq(table_layout(cols, 3, 3, w), 0);
 }
 END_TEST
@@ -88,8 +90,8 @@ START_TEST(test_format_row_wide_names)
 {
     int w[3];
     char line[512];
-    const char *a[] = { "\xe6\x9d\xb1\xe4\xba\xac-prod", "Active", "3/3" };  /* 東京-prod */
-    const char *b[] = { "plain", "Error", "10/12" };
+    const char *a[] = {"\xe6\x9d\xb1\xe4\xba\xac-prod", "Active", "3/3"}; /* 東京-prod */
+    const char *b[] = {"plain", "Error", "10/12"};
     size_t shown = table_layout(cols, 3, 25, w);
 
     table_format_row(line, sizeof line, a, cols, w, shown, 25);
@@ -120,8 +122,8 @@ START_TEST(test_progress)
 END_TEST
 
 /* Rows for the filter/sort tests. */
-static const char *names[] = { "prod", "staging", "edge", "prod-eu" };
-static const char *states[] = { "Active", "Updating", "Pending", "Error" };
+static const char *names[] = {"prod", "staging", "edge", "prod-eu"};
+static const char *states[] = {"Active", "Updating", "Pending", "Error"};
 
 static void
 cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *role)
@@ -142,19 +144,19 @@ START_TEST(test_filter_sort_keep_selection)
     table_set_filter(&t, "!prod");
     ck_assert_uint_eq(t.n_rows, 2);
     ck_assert_uint_eq(t.rows[0], 1);
-    table_set_filter(&t, "updat");  /* any column matches */
+    table_set_filter(&t, "updat"); /* any column matches */
     ck_assert_uint_eq(t.n_rows, 1);
     table_set_filter(&t, NULL);
-    table_action(&t, ACT_SORT);  /* by NAME */
-    ck_assert_uint_eq(t.rows[0], 2);  /* edge */
-    ck_assert_uint_eq(t.rows[3], 1);  /* staging */
+    table_action(&t, ACT_SORT);      /* by NAME */
+    ck_assert_uint_eq(t.rows[0], 2); /* edge */
+    ck_assert_uint_eq(t.rows[3], 1); /* staging */
     table_action(&t, ACT_BOTTOM);
     ck_assert(table_selected(&t, &item));
     ck_assert_uint_eq(item, 1);
     table_action(&t, ACT_SORT_REVERSE);
     ck_assert_uint_eq(t.rows[0], 1);
     ck_assert(table_selected(&t, &item));
-    ck_assert_uint_eq(item, 1);  /* the selection followed its item */
+    ck_assert_uint_eq(item, 1); /* the selection followed its item */
     ck_assert_uint_eq(t.sel, 0);
     table_action(&t, ACT_DOWN);
     table_action(&t, ACT_UP);

@@ -55,13 +55,14 @@ END_TEST
 START_TEST(test_load_good)
 {
     struct theme t;
-    struct dr_error e = { 0 };
-    char *p = write_theme("sea", "description = \"x\";\n"
-                                 "roles = {\n"
-                                 "  header = { fg = \"bright-white\"; bg = \"blue\"; attrs = [ \"bold\" ]; };\n"
-                                 "  state = { error = { fg = 196; attrs = [ \"bold\", \"underline\" ]; }; };\n"
-                                 "  tab = { active = { bg = \"default\"; }; };\n"
-                                 "};\n");
+    struct dr_error e = {0};
+    char *p = write_theme(
+        "sea", "description = \"x\";\n"
+               "roles = {\n"
+               "  header = { fg = \"bright-white\"; bg = \"blue\"; attrs = [ \"bold\" ]; };\n"
+               "  state = { error = { fg = 196; attrs = [ \"bold\", \"underline\" ]; }; };\n"
+               "  tab = { active = { bg = \"default\"; }; };\n"
+               "};\n");
 
     theme_default(&t);
     ck_assert_int_eq(theme_load_file(p, &t, &e), DR_E_OK);
@@ -84,7 +85,7 @@ static void
 assert_broken(const char *text, const char *want)
 {
     struct theme t, before;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *p = write_theme("broken", text), *expect = xasprintf("%s/broken.theme:%s", dir, want);
 
     theme_default(&t);
@@ -102,13 +103,15 @@ START_TEST(test_load_broken)
     assert_broken("roles = {\n  header = { fg = \"white\";\n bg = \"purple\"; };\n};\n",
                   "3: header.bg: not a colour");
     assert_broken("roles = {\n header = { fg = 300; };\n};\n", "2: header.fg: not a colour");
-    assert_broken("roles = {\n\n  headr = { fg = \"red\"; };\n};\n", "3: headr: unknown colour role");
+    assert_broken("roles = {\n\n  headr = { fg = \"red\"; };\n};\n",
+                  "3: headr: unknown colour role");
     assert_broken("roles = {\n  header = { attrs = [ \"blink\" ]; };\n};\n",
                   "2: header.attrs: unknown attribute");
     assert_broken("roles = {\n  state = {\n    errror = { fg = \"red\"; };\n  };\n};\n",
                   "3: state.errror: unknown colour role");
     assert_broken("roles = {\n  header = { fg = ; };\n};\n", "2: ");
-    assert_broken("roles = {\n  header = { fgg = \"red\"; };\n};\n", "2: header.fgg: unknown setting");
+    assert_broken("roles = {\n  header = { fgg = \"red\"; };\n};\n",
+                  "2: header.fgg: unknown setting");
     assert_broken("colours = { };\n", "1: colours: unknown setting");
     assert_broken("description = \"no roles\";\n", "1: roles: missing");
 }
@@ -117,7 +120,7 @@ END_TEST
 START_TEST(test_find_and_list)
 {
     struct theme t;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char **names;
     char *p;
 
@@ -146,13 +149,13 @@ END_TEST
 START_TEST(test_shipped_themes_load)
 {
     const char *src = getenv("top_srcdir");
-    const char *names[] = { "default", "light", "mono", "high-contrast" };
+    const char *names[] = {"default", "light", "mono", "high-contrast"};
     char *themes = xasprintf("%s/themes", src ? src : "..");
 
     setenv("DROVER_THEMES_DIR", themes, 1);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         struct theme t;
-        struct dr_error e = { 0 };
+        struct dr_error e = {0};
         char *p = theme_find(names[i], NULL);
         ck_assert_msg(p != NULL, "%s not found in %s", names[i], themes);
         ck_assert_msg(theme_load_file(p, &t, &e) == DR_E_OK, "%s", e.msg);
@@ -162,7 +165,7 @@ START_TEST(test_shipped_themes_load)
     /* The shipped default says what the compiled-in one says. */
     {
         struct theme a, b;
-        struct dr_error e = { 0 };
+        struct dr_error e = {0};
         char *p = theme_find("default", NULL);
         theme_default(&a);
         ck_assert_int_eq(theme_load_file(p, &b, &e), DR_E_OK);
