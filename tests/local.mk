@@ -108,6 +108,16 @@ tests_unit_test_engine_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_engine_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_engine_LDADD = $(ENGINE_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_engine
+check_PROGRAMS += tests/unit/test_soap tests/unit/test_ip
+tests_unit_test_soap_SOURCES = tests/unit/test_soap.c
+tests_unit_test_soap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_soap_CPPFLAGS = $(UNIT_CPPFLAGS) $(LIBXML2_CFLAGS) $(CURL_CFLAGS)
+tests_unit_test_soap_LDADD = $(VSPHERE_LIBS) $(CHECK_LIBS)
+tests_unit_test_ip_SOURCES = tests/unit/test_ip.c
+tests_unit_test_ip_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ip_CPPFLAGS = $(UNIT_CPPFLAGS) $(LIBXML2_CFLAGS) $(CURL_CFLAGS)
+tests_unit_test_ip_LDADD = $(VSPHERE_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_soap tests/unit/test_ip
 TESTS += $(UNIT_TESTS)
 
 # The headless commands against good and broken configuration folders.
@@ -118,3 +128,4 @@ EXTRA_DIST += tests/integration/cli.t tests/fixtures/cli
 check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'
 .PHONY: check-unit
+

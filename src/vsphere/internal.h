@@ -94,6 +94,10 @@ char *vs_prop_text(xmlNodePtr oc, const char *name);
 /* The value of key in an ArrayOfOptionValue (vm.c), newly allocated, or NULL. */
 char *vs_option_value(xmlNodePtr val, const char *key);
 
+/* Is ip an address a node can be reached on: not link-local, loopback or
+ * unspecified, and outside every ignore CIDR (ip.c)? */
+bool vs_ip_usable(const char *ip, char *const *ignore);
+
 /* NICs (nic.c): what a backing on network id needs, and the device edits
  * that move the source's NICs to nics (appended to a relocate spec). */
 enum dr_err vs_nic_resolve(struct vs_session *s, const char *id, const char *type, const char *name,

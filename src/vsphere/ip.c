@@ -72,9 +72,8 @@ in_cidr(const struct addr *a, const char *cidr)
     return prefix_match(a, &net, bits);
 }
 
-/* Is s an address a node can be reached on? */
-static bool
-usable(const char *s, char *const *ignore)
+bool
+vs_ip_usable(const char *s, char *const *ignore)
 {
     static const char *const never[] = { "169.254.0.0/16", "127.0.0.0/8", "0.0.0.0/32",
                                          "fe80::/10", "::1/128", "::/128" };
@@ -102,7 +101,7 @@ consider(struct ip_pick *p, const char *ip)
 {
     struct addr a;
 
-    if (!usable(ip, p->ignore) || !parse_addr(ip, &a))
+    if (!vs_ip_usable(ip, p->ignore) || !parse_addr(ip, &a))
         return;
     if (a.family == AF_INET && p->v4 == NULL)
         p->v4 = xstrdup(ip);
