@@ -27,3 +27,19 @@ tests_fuzz_replay_soap_LDADD = $(VSPHERE_LIBS)
 TESTS += tests/fuzz/replay_soap
 endif
 EXTRA_DIST += tests/fuzz/fuzz_soap.c tests/fuzz/replay.c tests/fuzz/record-soap-corpus.sh
+
+# Key files and a template's extra user-data: fuzz_keys (libFuzzer), and
+# replay_keys over the corpus in every make check.
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_keys
+tests_fuzz_fuzz_keys_SOURCES = tests/fuzz/fuzz_keys.c
+tests_fuzz_fuzz_keys_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
+tests_fuzz_fuzz_keys_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS)
+else
+check_PROGRAMS += tests/fuzz/replay_keys
+tests_fuzz_replay_keys_SOURCES = tests/fuzz/fuzz_keys.c
+tests_fuzz_replay_keys_CPPFLAGS = $(AM_CPPFLAGS) -DDR_REPLAY_MAIN
+tests_fuzz_replay_keys_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS)
+TESTS += tests/fuzz/replay_keys
+endif
+EXTRA_DIST += tests/fuzz/fuzz_keys.c
