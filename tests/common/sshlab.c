@@ -189,6 +189,16 @@ sshlab_free_addr(char *buf, size_t len)
     }
 }
 
+bool
+sshlab_node_cmd(struct sshlab *lab, int i, const char *verb)
+{
+    char *cmd = xasprintf("'%s' %s --dir '%s'", sshnode_path(), verb, lab->nodes[i].dir);
+    bool ok = system(cmd) == 0;
+
+    free(cmd);
+    return ok;
+}
+
 void
 sshlab_done(struct sshlab *lab)
 {

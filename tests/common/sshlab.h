@@ -35,6 +35,8 @@ bool sshlab_start(struct sshlab *lab, int n);
  * (NULL: a new one); returns its index or -1. Not thread-safe against other
  * calls that use lab->nodes. */
 int sshlab_add(struct sshlab *lab, const char *addr, const struct dr_keypair *host_key);
+/* Run `sshnode VERB --dir` for node i (freeze, thaw, down). */
+bool sshlab_node_cmd(struct sshlab *lab, int i, const char *verb);
 /* Stop every node and remove the folder. Safe to call twice. */
 void sshlab_done(struct sshlab *lab);
 /* A free 127.x.y.z address (nothing listening on port 22 there). */

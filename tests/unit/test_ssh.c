@@ -329,6 +329,31 @@ START_TEST(test_cancel_mid_command)
 }
 END_TEST
 
+START_TEST(test_frozen_node_times_out)
+{
+    struct ssh_session *s = connect_node(6), *s2 = NULL;
+    struct dr_error e = { 0 };
+    struct ssh_params p;
+    int status;
+
+    /* A node that stops answering mid-session (cut off): the command hits
+     * its deadline instead of hanging, and so does a new connection. */
+    ck_assert(sshlab_node_cmd(&lab, 6, "freeze"));
+    ck_assert_int_eq(ssh_exec(s, "echo hi", NULL, NULL, &status, util_now_ms() + 1500, &e),
+                     DR_E_TIMEOUT);
+    p = params_for(6, 1500);
+    p.attempt_timeout_ms = 700;
+    ck_assert_int_eq(ssh_connect(&p, &s2, &e), DR_E_TIMEOUT);
+    ck_assert_ptr_null(s2);
+    ck_assert(sshlab_node_cmd(&lab, 6, "thaw"));
+    ssh_close(&s);
+    s = connect_node(6);
+    ck_assert_int_eq(ssh_exec(s, "true", NULL, NULL, &status, util_now_ms() + 10000, &e),
+                     DR_E_OK);
+    ssh_close(&s);
+}
+END_TEST
+
 struct par {
     int index;
     enum dr_err rc;
@@ -411,6 +436,7 @@ main(void)
     tcase_add_test(tc, test_retries_until_node_boots);
     tcase_add_test(tc, test_upload_50mib);
     tcase_add_test(tc, test_cancel_mid_command);
+    tcase_add_test(tc, test_frozen_node_times_out);
     tcase_add_test(tc, test_parallel_20);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
