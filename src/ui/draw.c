@@ -247,9 +247,16 @@ draw_status(struct ui *ui, struct ui_pane *p)
         return;
     }
     if (ui->prompt != PROMPT_NONE) {
-        const char *lead = ui->prompt == PROMPT_FILTER    ? "/"
-                           : ui->prompt == PROMPT_COMMAND ? ":"
-                                                          : _("Quantity: ");
+        char quantity[300];
+        const char *lead = quantity;
+        if (ui->prompt == PROMPT_FILTER)
+            lead = "/";
+        else if (ui->prompt == PROMPT_COMMAND)
+            lead = ":";
+        else
+            /* L10N: %s is cluster/pool. */
+            snprintf(quantity, sizeof quantity, _("Nodes in %s: "),
+                     ui->pprompt_ctx ? ui->pprompt_ctx : "");
         int lw = text_width(lead), tw = text_width(ui->pbuf);
         int room = p->wd - lw - 1;
         const char *shown = ui->pbuf;

@@ -75,7 +75,9 @@ confirm_key(struct ui *ui, int key)
     /* L10N: the key that answers yes to a confirmation question. */
     if (key == 'y' || key == 'Y' || (key < 128 && key == _("y")[0])) {
         char *slash = strchr(arg, '/');
-        if (a == ACT_DELETE)
+        if (a == ACT_QUIT)
+            ui->quit = true;
+        else if (a == ACT_DELETE)
             flags |= feed_delete_cluster(ui, arg);
         else if (a == ACT_REPLACE && slash) {
             *slash = '\0';

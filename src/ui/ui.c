@@ -210,6 +210,12 @@ ui_dispatch(struct ui *ui, enum ui_action a)
         ui->full_repaint = true;
         break;
     case ACT_QUIT:
+        /* Quitting stops running jobs at a safe point (they resume on the
+         * next start): worth one question. */
+        if (ui->engine && !engine_idle(ui->engine)) {
+            ui_confirm(ui, ACT_QUIT, "", _("Jobs are running; stop them and quit?"));
+            return UI_HANDLED;
+        }
         ui->quit = true;
         return UI_HANDLED | UI_QUIT;
     case ACT_SORT:

@@ -80,6 +80,18 @@ tui_keys D
 wait_for "(y/N)"
 tui_keys y
 check "y goes to the engine" wait_match "Engine not available:|Deleting cluster edge"
+tui_keys j Enter
+wait_for "server +3 x ubuntu-server"
+tui_keys =
+check "= asks how many nodes the pool should have" wait_for "Nodes in prod/server:"
+tui_type 'many'
+tui_keys Enter
+check "a quantity must be a number" wait_for "Not a quantity: 'many'"
+tui_keys =
+wait_for "Nodes in prod/server:"
+tui_type '5'
+tui_keys Enter
+check "a number goes to the engine" wait_match "Engine not available:|Scaling prod/server to 5"
 tui_keys 3
 wait_for "stg-02"
 tui_keys x
