@@ -47,3 +47,5 @@ EXTRA_DIST += tests/integration/vcenter.t
 EXTRA_DIST += tests/lab/sshnode
 EXTRA_DIST += tests/lab/lab.d/sshnode.sh tests/integration/sshnode.t
 TESTS += tests/integration/sshnode.t
+TESTS += tests/integration/lab-vm-node.t
+EXTRA_DIST += tests/integration/lab-vm-node.t
