@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,6 +495,42 @@ START_TEST(faults)
 }
 END_TEST
 
+/* One session per thread, all at once (the engine's worker model). */
+static void *
+thread_work(void *arg)
+{
+    struct vs_session *s = NULL;
+    struct vs_inventory inv;
+    struct dr_error e = { 0 };
+    long ok = 0;
+
+    if (vs_session_new(&vc, labenv_get(&lab, "PASSWORD"), &s, &e) == DR_E_OK && vs_login(s, &e) == DR_E_OK) {
+        for (int i = 0; i < 5; i++) {
+            if (vs_inventory_get(s, &inv, &e) != DR_E_OK)
+                break;
+            ok += inv.n_vms > 0;
+            vs_inventory_done(&inv);
+        }
+    }
+    vs_session_free(&s);
+    return (void *)ok;
+}
+
+START_TEST(threads)
+{
+    pthread_t th[6];
+    void *ok;
+
+    vc_init(labenv_get(&lab, "PIN"), NULL, false);
+    for (size_t i = 0; i < DR_ARRAY_LEN(th); i++)
+        ck_assert_int_eq(pthread_create(&th[i], NULL, thread_work, NULL), 0);
+    for (size_t i = 0; i < DR_ARRAY_LEN(th); i++) {
+        pthread_join(th[i], &ok);
+        ck_assert_int_eq((long)ok, 5);
+    }
+}
+END_TEST
+
 int
 main(void)
 {
@@ -519,6 +556,7 @@ main(void)
     tcase_add_test(tc, lifecycle_full);
     tcase_add_test(tc, lifecycle_linked);
     tcase_add_test(tc, faults);
+    tcase_add_test(tc, threads);
     suite_add_tcase(su, tc);
     sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
