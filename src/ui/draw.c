@@ -127,7 +127,7 @@ draw_header(struct ui *ui, struct ui_pane *p)
     if (ui->read_only)
         snprintf(badge + strlen(badge), sizeof badge - strlen(badge), "%s%s", badge[0] ? " " : "",
                  _("READ-ONLY"));
-    if (ui->engine == NULL)
+    if (ui->engine == NULL && !ui->engine_pending)
         snprintf(badge + strlen(badge), sizeof badge - strlen(badge), "%s%s", badge[0] ? " " : "",
                  _("NO ENGINE"));
     bw = badge[0] ? text_width(badge) + 2 : 0;

@@ -113,22 +113,46 @@ feed_snapshot_free(struct ui *ui, struct dr_snapshot **snap)
 void
 feed_start(struct ui *ui)
 {
-    struct dr_engine_options o = {.read_only = ui->read_only};
-    struct dr_error e = {0};
-
-    /* The engine starts before the first frame; when it cannot (another
-     * layer missing, a broken state folder) the console still shows the
-     * files and says why commands are unavailable. */
-    if (engine_new(ui->store, &o, &ui->engine, &e) == DR_E_OK) {
-        ui->snap = engine_snapshot(ui->engine);
-        ui->snap_from_engine = true;
-        return;
-    }
-    ui->engine = NULL;
-    ui->engine_error = xstrdup(dr_error_text(&e));
-    log_warn("console without engine: %s", ui->engine_error);
+    /* The first frame comes straight from the store; the engine starts
+     * right after it (feed_start_engine), so the operator sees the
+     * inventory before the engine has copied it and taken its lock. */
     ui->snap = feed_snapshot_from_store(ui->store);
     ui->snap_from_engine = false;
+    ui->engine_pending = true;
+}
+
+int
+feed_start_engine(struct ui *ui)
+{
+    struct dr_engine_options o = {.read_only = ui->read_only};
+    struct dr_error e = {0};
+    struct ui_event ev = {.kind = UI_EV_DATA};
+    struct dr_snapshot *fresh;
+
+    if (!ui->engine_pending)
+        return 0;
+    ui->engine_pending = false;
+    /* When the engine cannot start (a layer missing, a broken state
+     * folder) the console still shows the files and says why commands are
+     * unavailable. */
+    if (engine_new(ui->store, &o, &ui->engine, &e) != DR_E_OK) {
+        ui->engine = NULL;
+        ui->engine_error = xstrdup(dr_error_text(&e));
+        log_warn("console without engine: %s", ui->engine_error);
+        return UI_REDRAW_ALL;
+    }
+    fresh = engine_snapshot(ui->engine);
+    if (fresh == NULL)
+        return UI_REDRAW_ALL;
+    feed_snapshot_free(ui, &ui->snap);
+    ui->snap = fresh;
+    ui->snap_from_engine = true;
+    /* Watching another drover's engine: nothing can be changed from here. */
+    if (ui->snap->observer) {
+        ui->read_only = true;
+        ui->read_only_locked = true;
+    }
+    return feed_notify(ui, &ev) | UI_REDRAW_ALL;
 }
 
 void

@@ -6,8 +6,10 @@
 
 #include "ui/ui.h"
 
-/* Build the first snapshot (and start the engine when there is one). */
+/* Build the first snapshot, from the store. */
 void feed_start(struct ui *ui);
+/* Start the engine (after the first frame) and switch to its snapshots. */
+int feed_start_engine(struct ui *ui);
 void feed_stop(struct ui *ui);
 /* The fd to poll for engine news, or -1. */
 int feed_wake_fd(const struct ui *ui);

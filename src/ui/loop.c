@@ -310,11 +310,6 @@ console_run(const struct console_options *o)
     ui.read_only_locked = ui.read_only;
     setup_keymap(&ui, &problems);
     feed_start(&ui);
-    /* Watching another drover's engine: nothing can be changed from here. */
-    if (ui.snap->observer) {
-        ui.read_only = true;
-        ui.read_only_locked = true;
-    }
     theme_default(&ui.theme);
     if (theme_load(ui.store->settings.theme ? ui.store->settings.theme : "default",
                    ui_user_theme_dir(&ui), &ui.theme, &e) != DR_E_OK)
@@ -336,6 +331,9 @@ console_run(const struct console_options *o)
     ui_switch(&ui, &screen_clusters);
     report_problems(&ui, problems);
     strv_free(&problems);
+    draw_frame(&ui);
+    ui.last_draw_ms = util_now_ms();
+    apply_flags(&ui, feed_start_engine(&ui));
 
     while (!ui.quit) {
         struct pollfd fds[3];

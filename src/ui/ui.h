@@ -82,6 +82,7 @@ struct ui {
     bool snap_stale;          /* events arrived since it was taken */
     bool headless;            /* the terminal hung up; jobs still run */
     struct dr_engine *engine; /* NULL when the engine is not running */
+    bool engine_pending;      /* not started yet: comes after the first frame */
     char *engine_error;       /* why it is not, for the status line */
 
     bool read_only;
