@@ -25,14 +25,14 @@ static int
 parse(const char *cmd, int argc, char **argv, struct vc_opts *o)
 {
     static const struct option longopts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { "yes", no_argument, NULL, 'y' },
-        { NULL, 0, NULL, 0 },
+        {"output", required_argument, NULL, 'o'},
+        {"yes", no_argument, NULL, 'y'},
+        {NULL, 0, NULL, 0},
     };
     int c;
 
     memset(o, 0, sizeof *o);
-    optind = 0;  /* reinitialise getopt: options may follow the name */
+    optind = 0; /* reinitialise getopt: options may follow the name */
     while ((c = getopt_long(argc, argv, "o:y", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
@@ -78,15 +78,17 @@ static void
 warn_insecure(const struct dr_vcenter *vc)
 {
     if (vc->insecure)
-        fprintf(stderr, _("drover: warning: vCenter %s has insecure = true: its certificate is not "
-                          "verified\n"), vc->name);
+        fprintf(stderr,
+                _("drover: warning: vCenter %s has insecure = true: its certificate is not "
+                  "verified\n"),
+                vc->name);
 }
 
 /* Log in to vc; prints the reason and returns NULL on failure. */
 static struct vs_session *
 connect_vc(const struct dr_vcenter *vc)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct vs_session *s = NULL;
     char *pw = NULL;
 
@@ -139,8 +141,8 @@ vc_check(const struct dr_store *st, const struct vc_opts *o)
     const struct dr_vcenter *vc = find_vc(st, o->name);
     struct vs_session *s;
     const struct vs_about *a;
-    struct vs_cert_info ci = { 0 };
-    struct dr_error e = { 0 };
+    struct vs_cert_info ci = {0};
+    struct dr_error e = {0};
     bool have_cert;
 
     if (vc == NULL)
@@ -174,12 +176,15 @@ vc_check(const struct dr_store *st, const struct vc_opts *o)
     } else {
         printf(_("vCenter:      %s (%s)\n"), vc->name, vc->url);
         printf(_("Product:      %s\n"), a->full_name ? a->full_name : a->name);
-        printf(_("Version:      %s build %s\n"), a->version ? a->version : "?", a->build ? a->build : "?");
-        printf(_("API:          %s %s\n"), a->api_type ? a->api_type : "?", a->api_version ? a->api_version : "?");
+        printf(_("Version:      %s build %s\n"), a->version ? a->version : "?",
+               a->build ? a->build : "?");
+        printf(_("API:          %s %s\n"), a->api_type ? a->api_type : "?",
+               a->api_version ? a->api_version : "?");
         printf(_("TLS policy:   %s\n"), tls_policy(vc));
         if (have_cert) {
             char *until = fmt_time(ci.not_after);
-            printf(_("Certificate:  %s (issuer %s), valid until %s\n"), ci.subject, ci.issuer, until);
+            printf(_("Certificate:  %s (issuer %s), valid until %s\n"), ci.subject, ci.issuer,
+                   until);
             printf(_("SHA-256:      %s\n"), ci.sha256_fingerprint);
             printf(_("Pin:          %s\n"), ci.pin);
             free(until);
@@ -228,7 +233,7 @@ vc_inventory(const struct dr_store *st, const struct vc_opts *o)
     const struct dr_vcenter *vc = find_vc(st, o->name);
     struct vs_session *s;
     struct vs_inventory inv;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     if (vc == NULL)
         return 1;
@@ -303,7 +308,8 @@ vc_inventory(const struct dr_store *st, const struct vc_opts *o)
             char *d;
             if (v->template)
                 continue;
-            d = v->owner ? xasprintf(_("%s, drover-owned: %s"), v->power_state ? v->power_state : "?", v->owner)
+            d = v->owner ? xasprintf(_("%s, drover-owned: %s"),
+                                     v->power_state ? v->power_state : "?", v->owner)
                          : xstrdup(v->power_state ? v->power_state : "?");
             row(_("vm"), &v->obj, d);
             free(d);
@@ -319,7 +325,7 @@ vc_trust(struct dr_store *st, const struct vc_opts *o, bool read_only)
 {
     const struct dr_vcenter *vc = find_vc(st, o->name);
     struct vs_cert_info ci;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *from, *until;
     int rc = 0;
 
@@ -345,7 +351,8 @@ vc_trust(struct dr_store *st, const struct vc_opts *o, bool read_only)
     if (!o->yes) {
         if (!str_eq(vc->pin, ci.pin))
             printf(_("Compare the fingerprint with the vCenter's own, then run "
-                     "'drover vcenter trust %s --yes' to pin this key.\n"), vc->name);
+                     "'drover vcenter trust %s --yes' to pin this key.\n"),
+                   vc->name);
     } else if (str_eq(vc->pin, ci.pin)) {
         printf(_("vcenters.cfg already pins this key.\n"));
     } else if (read_only) {

@@ -10,7 +10,8 @@
 xmlNodePtr
 vs_prop(xmlNodePtr oc, const char *name)
 {
-    soap_each(p, oc, "propSet") {
+    soap_each(p, oc, "propSet")
+    {
         xmlNodePtr n = soap_child(p, "name");
         xmlChar *t = n ? xmlNodeGetContent(n) : NULL;
         bool match = t && strcmp((const char *)t, name) == 0;
@@ -42,7 +43,8 @@ enum dr_err
 vs_walk_result(xmlNodePtr rv, vs_object_fn fn, void *user, char **token, struct dr_error *e)
 {
     *token = soap_child_text(rv, "token");
-    soap_each(oc, rv, "objects") {
+    soap_each(oc, rv, "objects")
+    {
         xmlNodePtr obj = soap_child(oc, "obj");
         xmlChar *type = obj ? xmlGetNoNsProp(obj, BAD_CAST "type") : NULL;
         char *id = soap_text(obj);
@@ -111,7 +113,7 @@ vs_retrieve_one(struct vs_session *s, const char *type, const char *id, const ch
                 vs_object_fn fn, void *user, struct dr_error *e)
 {
     struct soap_req req;
-    struct vs_propspec ps = { .type = type, .paths = paths };
+    struct vs_propspec ps = {.type = type, .paths = paths};
     xmlNodePtr spec, os;
     enum dr_err err;
 
@@ -152,7 +154,8 @@ vs_retrieve_view(struct vs_session *s, const char *root_type, const char *root_i
     xmlNodePtr spec, os, sel;
 
     if (s->view_manager == NULL)
-        return dr_error_set(e, DR_E_PROTO, _("vCenter %s: no view manager (not a vCenter?)"), s->name);
+        return dr_error_set(e, DR_E_PROTO, _("vCenter %s: no view manager (not a vCenter?)"),
+                            s->name);
     soap_req_init(&req, "CreateContainerView");
     soap_add_moref(req.method, "_this", "ViewManager", s->view_manager);
     soap_add_moref(req.method, "container", root_type, root_id);
@@ -167,7 +170,8 @@ vs_retrieve_view(struct vs_session *s, const char *root_type, const char *root_i
     soap_resp_done(&resp);
     if (str_empty(view)) {
         free(view);
-        return dr_error_set(e, DR_E_PROTO, _("vCenter %s: CreateContainerView returned no view"), s->name);
+        return dr_error_set(e, DR_E_PROTO, _("vCenter %s: CreateContainerView returned no view"),
+                            s->name);
     }
 
     soap_req_init(&req, "RetrievePropertiesEx");

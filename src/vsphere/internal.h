@@ -16,7 +16,7 @@ struct vs_buf {
 struct vs_session {
     CURL *curl;
     struct curl_slist *headers;
-    char *name;             /* the vCenter's name in drover's config */
+    char *name; /* the vCenter's name in drover's config */
     char *url;
     char *user;
     char *password;
@@ -25,7 +25,7 @@ struct vs_session {
     bool insecure;
     long timeout_s;
     long task_timeout_s;
-    int page_size;          /* objects per RetrievePropertiesEx page */
+    int page_size; /* objects per RetrievePropertiesEx page */
     const atomic_bool *cancel;
     vs_progress_fn progress;
     void *progress_user;
@@ -38,8 +38,8 @@ struct vs_session {
     char *view_manager;
     char *search_index;
     char *session_manager;
-    char *session_key;      /* from Login; tests watch it expire */
-    int logins;             /* successful logins, re-logins included */
+    char *session_key; /* from Login; tests watch it expire */
+    int logins;        /* successful logins, re-logins included */
     char last_fault[128];
     char curl_err[CURL_ERROR_SIZE];
     struct vs_buf resp;
@@ -74,7 +74,7 @@ typedef enum dr_err (*vs_object_fn)(void *user, const char *type, const char *id
                                     struct dr_error *e);
 struct vs_propspec {
     const char *type;
-    const char *const *paths;   /* NULL-terminated; NULL: all properties */
+    const char *const *paths; /* NULL-terminated; NULL: all properties */
 };
 /* Every object of the spec types in a container view over root (recursive). */
 enum dr_err vs_retrieve_view(struct vs_session *s, const char *root_type, const char *root_id,

@@ -11,8 +11,8 @@
 struct raw {
     char *type;
     struct vs_object obj;
-    struct vs_datastore ds;   /* for datastores */
-    struct vs_vm vm;          /* for VMs */
+    struct vs_datastore ds; /* for datastores */
+    struct vs_vm vm;        /* for VMs */
 };
 
 struct collect {
@@ -85,39 +85,42 @@ cmp_raw_id(const void *a, const void *b)
 static struct raw *
 find_raw(struct collect *c, const char *id)
 {
-    struct raw key = { .obj.id = (char *)id };
+    struct raw key = {.obj.id = (char *)id};
 
     return id && c->n ? bsearch(&key, c->v, c->n, sizeof *c->v, cmp_raw_id) : NULL;
 }
 
 /* Append o to (*arr, *n). */
-#define PUSH(arr, n, val)                                  \
-    do {                                                   \
-        (arr) = xrealloc((arr), ((n) + 1) * sizeof *(arr)); \
-        (arr)[(n)++] = (val);                              \
+#define PUSH(arr, n, val)                                                                          \
+    do {                                                                                           \
+        (arr) = xrealloc((arr), ((n) + 1) * sizeof *(arr));                                        \
+        (arr)[(n)++] = (val);                                                                      \
     } while (0)
 
 enum dr_err
 vs_inventory_get(struct vs_session *s, struct vs_inventory *inv, struct dr_error *e)
 {
-    static const char *const common[] = { "name", "parent", NULL };
-    static const char *const ds_paths[] = { "name", "parent", "summary.capacity", "summary.freeSpace",
-                                            "summary.type", NULL };
-    static const char *const vm_paths[] = { "name", "parent", "config.template", "runtime.powerState",
-                                            "guest.ipAddress", "resourcePool", "runtime.host",
-                                            "config.hardware.numCPU", "config.hardware.memoryMB",
-                                            "config.extraConfig", NULL };
+    static const char *const common[] = {"name", "parent", NULL};
+    static const char *const ds_paths[] = {
+        "name", "parent", "summary.capacity", "summary.freeSpace", "summary.type", NULL};
+    static const char *const vm_paths[] = {"name",
+                                           "parent",
+                                           "config.template",
+                                           "runtime.powerState",
+                                           "guest.ipAddress",
+                                           "resourcePool",
+                                           "runtime.host",
+                                           "config.hardware.numCPU",
+                                           "config.hardware.memoryMB",
+                                           "config.extraConfig",
+                                           NULL};
     static const struct vs_propspec specs[] = {
-        { .type = "Datacenter", .paths = common },
-        { .type = "ComputeResource", .paths = common },
-        { .type = "HostSystem", .paths = common },
-        { .type = "ResourcePool", .paths = common },
-        { .type = "Datastore", .paths = ds_paths },
-        { .type = "Network", .paths = common },
-        { .type = "Folder", .paths = common },
-        { .type = "VirtualMachine", .paths = vm_paths },
+        {.type = "Datacenter", .paths = common},  {.type = "ComputeResource", .paths = common},
+        {.type = "HostSystem", .paths = common},  {.type = "ResourcePool", .paths = common},
+        {.type = "Datastore", .paths = ds_paths}, {.type = "Network", .paths = common},
+        {.type = "Folder", .paths = common},      {.type = "VirtualMachine", .paths = vm_paths},
     };
-    struct collect c = { 0 };
+    struct collect c = {0};
     enum dr_err err;
 
     memset(inv, 0, sizeof *inv);
@@ -165,9 +168,9 @@ vs_inventory_get(struct vs_session *s, struct vs_inventory *inv, struct dr_error
             r->vm.obj = r->obj;
             PUSH(inv->vms, inv->n_vms, r->vm);
         } else if (strcmp(t, "ComputeResource") == 0) {
-            moved = false;  /* a standalone host's wrapper: its host is listed */
+            moved = false; /* a standalone host's wrapper: its host is listed */
         } else {
-            PUSH(inv->networks, inv->n_networks, r->obj);  /* Network and its subtypes */
+            PUSH(inv->networks, inv->n_networks, r->obj); /* Network and its subtypes */
         }
         raw_free_unused(r, moved);
     }
@@ -242,8 +245,8 @@ vs_find_by_path(struct vs_session *s, const char *path, char **id, char **type, 
     rv = soap_child(resp.result, "returnval");
     if (rv == NULL) {
         soap_resp_done(&resp);
-        return dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: nothing at inventory path %s"), s->name,
-                            path);
+        return dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: nothing at inventory path %s"),
+                            s->name, path);
     }
     *id = soap_text(rv);
     if (type) {

@@ -75,8 +75,8 @@ in_cidr(const struct addr *a, const char *cidr)
 bool
 vs_ip_usable(const char *s, char *const *ignore)
 {
-    static const char *const never[] = { "169.254.0.0/16", "127.0.0.0/8", "0.0.0.0/32",
-                                         "fe80::/10", "::1/128", "::/128" };
+    static const char *const never[] = {"169.254.0.0/16", "127.0.0.0/8", "0.0.0.0/32",
+                                        "fe80::/10",      "::1/128",     "::/128"};
     struct addr a;
 
     if (s == NULL || !parse_addr(s, &a))
@@ -121,7 +121,8 @@ on_guest(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_
     for (xmlNodePtr nic = nets ? nets->children : NULL; nic; nic = nic->next) {
         if (nic->type != XML_ELEMENT_NODE)
             continue;
-        soap_each(a, nic, "ipAddress") {
+        soap_each(a, nic, "ipAddress")
+        {
             char *t = soap_text(a);
             consider(p, t);
             free(t);
@@ -137,13 +138,13 @@ enum dr_err
 vs_wait_for_ip(struct vs_session *s, const char *vm_id, char *const *ignore, int timeout_s,
                char **ip, struct dr_error *e)
 {
-    static const char *const paths[] = { "guest.net", "guest.ipAddress", NULL };
+    static const char *const paths[] = {"guest.net", "guest.ipAddress", NULL};
     long long deadline = util_now_ms() + (long long)(timeout_s > 0 ? timeout_s : 600) * 1000;
     int delay = 250;
 
     *ip = NULL;
     for (;;) {
-        struct ip_pick p = { .ignore = ignore };
+        struct ip_pick p = {.ignore = ignore};
         enum dr_err err = vs_retrieve_one(s, "VirtualMachine", vm_id, paths, on_guest, &p, e);
         if (err != DR_E_OK)
             return err;
@@ -153,11 +154,15 @@ vs_wait_for_ip(struct vs_session *s, const char *vm_id, char *const *ignore, int
             return DR_E_OK;
         }
         if (util_now_ms() + delay > deadline)
-            return dr_error_set(e, DR_E_TIMEOUT, _("vCenter %s: VM %s reported no usable IP address "
-                                                   "within %d s"), s->name, vm_id, timeout_s);
+            return dr_error_set(e, DR_E_TIMEOUT,
+                                _("vCenter %s: VM %s reported no usable IP address "
+                                  "within %d s"),
+                                s->name, vm_id, timeout_s);
         if (!vs_sleep(s, delay))
-            return dr_error_set(e, DR_E_CANCELLED, _("vCenter %s: cancelled while waiting for the IP "
-                                                     "of %s"), s->name, vm_id);
+            return dr_error_set(e, DR_E_CANCELLED,
+                                _("vCenter %s: cancelled while waiting for the IP "
+                                  "of %s"),
+                                s->name, vm_id);
         if (delay < 2000)
             delay *= 2;
     }

@@ -45,9 +45,9 @@ enum dr_err
 vs_nic_resolve(struct vs_session *s, const char *id, const char *type, const char *name,
                struct vs_nic *out, struct dr_error *e)
 {
-    static const char *const pg_paths[] = { "key", "config.distributedVirtualSwitch", NULL };
-    static const char *const dvs_paths[] = { "uuid", NULL };
-    struct pg_info p = { 0 };
+    static const char *const pg_paths[] = {"key", "config.distributedVirtualSwitch", NULL};
+    static const char *const dvs_paths[] = {"uuid", NULL};
+    struct pg_info p = {0};
     enum dr_err err = DR_E_OK;
 
     memset(out, 0, sizeof *out);
@@ -66,7 +66,8 @@ vs_nic_resolve(struct vs_session *s, const char *id, const char *type, const cha
          * VmwareDistributedVirtualSwitch. */
         if (err == DR_E_FAULT && strcmp(s->last_fault, "ManagedObjectNotFound") == 0 &&
             strcmp(p.dvs_type, "VmwareDistributedVirtualSwitch") != 0)
-            err = vs_retrieve_one(s, "VmwareDistributedVirtualSwitch", p.dvs, dvs_paths, on_dvs, &p, e);
+            err = vs_retrieve_one(s, "VmwareDistributedVirtualSwitch", p.dvs, dvs_paths, on_dvs, &p,
+                                  e);
     }
     if (err == DR_E_OK && p.uuid == NULL)
         err = dr_error_set(e, DR_E_PROTO, _("vCenter %s: switch %s has no uuid"), s->name, p.dvs);
@@ -91,7 +92,7 @@ vs_nics_free(struct vs_nic *v, size_t n)
 }
 
 struct nic_list {
-    xmlDocPtr doc;   /* copies of the source's ethernet cards */
+    xmlDocPtr doc; /* copies of the source's ethernet cards */
 };
 
 static bool
@@ -153,8 +154,8 @@ enum dr_err
 vs_nic_changes(struct vs_session *s, const char *source, const struct vs_nic *nics, size_t n,
                xmlNodePtr location, struct dr_error *e)
 {
-    static const char *const paths[] = { "config.hardware.device", NULL };
-    struct nic_list l = { 0 };
+    static const char *const paths[] = {"config.hardware.device", NULL};
+    struct nic_list l = {0};
     enum dr_err err;
     size_t i = 0;
 
@@ -164,8 +165,9 @@ vs_nic_changes(struct vs_session *s, const char *source, const struct vs_nic *ni
     if (err != DR_E_OK || l.doc == NULL) {
         if (l.doc)
             xmlFreeDoc(l.doc);
-        return err != DR_E_OK ? err : dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: VM %s not found"),
-                                                   s->name, source);
+        return err != DR_E_OK ? err
+                              : dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: VM %s not found"),
+                                             s->name, source);
     }
     for (xmlNodePtr d = xmlDocGetRootElement(l.doc)->children; d && i < n; d = d->next, i++) {
         xmlNodePtr change = soap_add_text(location, "deviceChange", NULL), dev;
@@ -178,7 +180,8 @@ vs_nic_changes(struct vs_session *s, const char *source, const struct vs_nic *ni
     }
     xmlFreeDoc(l.doc);
     if (i < n)
-        return dr_error_set(e, DR_E_INVAL, _("vCenter %s: %zu networks but the source VM %s has %zu NICs"),
+        return dr_error_set(e, DR_E_INVAL,
+                            _("vCenter %s: %zu networks but the source VM %s has %zu NICs"),
                             s->name, n, source, i);
     return DR_E_OK;
 }

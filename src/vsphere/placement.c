@@ -9,8 +9,8 @@
 
 /* Find path, expecting one of the given types ("Folder|ResourcePool"). */
 static enum dr_err
-find_typed2(struct vs_session *s, const char *path, const char *types, const char *field,
-            char **id, char **type_out, struct dr_error *e)
+find_typed2(struct vs_session *s, const char *path, const char *types, const char *field, char **id,
+            char **type_out, struct dr_error *e)
 {
     char *type = NULL;
     enum dr_err err = vs_find_by_path(s, path, id, &type, e);
@@ -30,8 +30,8 @@ find_typed2(struct vs_session *s, const char *path, const char *types, const cha
 }
 
 static enum dr_err
-find_typed(struct vs_session *s, const char *path, const char *types, const char *field,
-           char **id, struct dr_error *e)
+find_typed(struct vs_session *s, const char *path, const char *types, const char *field, char **id,
+           struct dr_error *e)
 {
     return find_typed2(s, path, types, field, id, NULL, e);
 }
@@ -56,7 +56,8 @@ struct snap_find {
 static void
 snap_walk(xmlNodePtr list_parent, const char *list_name, struct snap_find *f)
 {
-    soap_each(t, list_parent, list_name) {
+    soap_each(t, list_parent, list_name)
+    {
         char *name = soap_child_text(t, "name");
         bool match = name && strcmp(name, f->name) == 0;
         free(name);
@@ -84,8 +85,8 @@ on_snapshot(void *user, const char *type, const char *id, xmlNodePtr oc, struct 
 static enum dr_err
 find_snapshot(struct vs_session *s, const char *vm, const char *name, char **id, struct dr_error *e)
 {
-    static const char *const paths[] = { "snapshot", NULL };
-    struct snap_find f = { .name = str_empty(name) ? NULL : name };
+    static const char *const paths[] = {"snapshot", NULL};
+    struct snap_find f = {.name = str_empty(name) ? NULL : name};
     enum dr_err err = vs_retrieve_one(s, "VirtualMachine", vm, paths, on_snapshot, &f, e);
 
     if (err != DR_E_OK) {
@@ -96,8 +97,8 @@ find_snapshot(struct vs_session *s, const char *vm, const char *name, char **id,
         return dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: snapshot %s not found on %s"), s->name,
                             f.name, vm);
     if (f.id == NULL)
-        return dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: %s has no snapshot for a linked clone"),
-                            s->name, vm);
+        return dr_error_set(e, DR_E_NOTFOUND,
+                            _("vCenter %s: %s has no snapshot for a linked clone"), s->name, vm);
     *id = f.id;
     return DR_E_OK;
 }
@@ -112,7 +113,8 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
 
     memset(p, 0, sizeof *p);
     if (str_empty(dc))
-        return dr_error_set(e, DR_E_INVAL, _("template %s: no datacenter"), t->name ? t->name : "?");
+        return dr_error_set(e, DR_E_INVAL, _("template %s: no datacenter"),
+                            t->name ? t->name : "?");
     if ((err = find_typed(s, dc, "Datacenter", "datacenter", &p->datacenter, e)) != DR_E_OK)
         goto out;
 
@@ -137,12 +139,14 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
             goto out;
         xfree(&path);
     } else {
-        err = dr_error_set(e, DR_E_INVAL, _("template %s: neither cluster nor host"), t->name ? t->name : "?");
+        err = dr_error_set(e, DR_E_INVAL, _("template %s: neither cluster nor host"),
+                           t->name ? t->name : "?");
         goto out;
     }
     path = str_empty(t->resource_pool) ? xasprintf("%s/Resources", compute)
                                        : xasprintf("%s/Resources/%s", compute, t->resource_pool);
-    if ((err = find_typed(s, path, "ResourcePool VirtualApp", "resource_pool", &p->pool, e)) != DR_E_OK)
+    if ((err = find_typed(s, path, "ResourcePool VirtualApp", "resource_pool", &p->pool, e)) !=
+        DR_E_OK)
         goto out;
     xfree(&path);
 
@@ -156,8 +160,8 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
         char *id = NULL, *type = NULL;
         const char *base = strrchr(*n, '/');
         path = path_under(dc, "network", *n);
-        if ((err = find_typed2(s, path, "Network DistributedVirtualPortgroup OpaqueNetwork", "networks",
-                               &id, &type, e)) != DR_E_OK)
+        if ((err = find_typed2(s, path, "Network DistributedVirtualPortgroup OpaqueNetwork",
+                               "networks", &id, &type, e)) != DR_E_OK)
             goto out;
         strv_push(&p->networks, id);
         p->nics = xrealloc(p->nics, (p->n_nics + 1) * sizeof *p->nics);
@@ -184,8 +188,10 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
         if (err == DR_E_NOTFOUND && !str_empty(t->folder)) {
             err = vs_find_vm(s, p->folder, t->clone_from, &p->source, e);
             if (err == DR_E_NOTFOUND)
-                dr_error_set(e, err, _("vCenter %s: clone_from: no VM or template named %s in %s/vm "
-                                       "or in folder %s"), s->name, t->clone_from, dc, t->folder);
+                dr_error_set(e, err,
+                             _("vCenter %s: clone_from: no VM or template named %s in %s/vm "
+                               "or in folder %s"),
+                             s->name, t->clone_from, dc, t->folder);
         }
     }
     if (err != DR_E_OK)

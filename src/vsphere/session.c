@@ -45,7 +45,7 @@ on_write(char *ptr, size_t size, size_t nmemb, void *user)
     if (n == 0)
         return 0;
     if (b->len + n + 1 > VS_MAX_RESPONSE)
-        return 0;  /* curl reports a write error */
+        return 0; /* curl reports a write error */
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 16384;
         while (cap < b->len + n + 1)
@@ -79,7 +79,7 @@ vs_sleep(const struct vs_session *s, int ms)
 {
     while (ms > 0) {
         int step = ms < 50 ? ms : 50;
-        struct timespec ts = { .tv_sec = 0, .tv_nsec = step * 1000000L };
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = step * 1000000L};
         if (vs_cancelled(s))
             return false;
         nanosleep(&ts, NULL);
@@ -152,7 +152,8 @@ vs_session_new(const struct dr_vcenter *vc, const char *password, struct vs_sess
 
     *out = NULL;
     if (vc == NULL || str_empty(vc->url))
-        return dr_error_set(e, DR_E_INVAL, _("vCenter %s: no url"), vc && vc->name ? vc->name : "?");
+        return dr_error_set(e, DR_E_INVAL, _("vCenter %s: no url"),
+                            vc && vc->name ? vc->name : "?");
     if (!str_has_prefix(vc->url, "https://"))
         return dr_error_set(e, DR_E_INVAL, _("vCenter %s: url must start with https:// (%s)"),
                             vc->name ? vc->name : "?", vc->url);
@@ -185,7 +186,7 @@ vs_session_new(const struct dr_vcenter *vc, const char *password, struct vs_sess
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, s->headers);
     curl_easy_setopt(c, CURLOPT_USERAGENT, ua);
-    curl_easy_setopt(c, CURLOPT_COOKIEFILE, "");  /* in-memory cookie engine: the session cookie */
+    curl_easy_setopt(c, CURLOPT_COOKIEFILE, ""); /* in-memory cookie engine: the session cookie */
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->curl_err);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &s->resp);
@@ -271,7 +272,7 @@ call_once(struct vs_session *s, struct soap_req *req, struct soap_resp *resp, st
     curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE, (long)len);
     rc = curl_easy_perform(s->curl);
     curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, NULL);
-    memset(body, 0, (size_t)len);  /* a Login body holds the password */
+    memset(body, 0, (size_t)len); /* a Login body holds the password */
     xmlFree(body);
     if (rc != CURLE_OK) {
         if (rc == CURLE_ABORTED_BY_CALLBACK)
@@ -288,7 +289,8 @@ call_once(struct vs_session *s, struct soap_req *req, struct soap_resp *resp, st
     }
     if (resp->fault_name == NULL && code != 200) {
         soap_resp_done(resp);
-        return dr_error_set(e, DR_E_PROTO, _("%s: HTTP status %ld without a SOAP fault"), s->url, code);
+        return dr_error_set(e, DR_E_PROTO, _("%s: HTTP status %ld without a SOAP fault"), s->url,
+                            code);
     }
     return DR_E_OK;
 }
@@ -364,8 +366,10 @@ retrieve_service_content(struct vs_session *s, struct dr_error *e)
     s->about.instance_uuid = soap_child_text(about, "instanceUuid");
     soap_resp_done(&resp);
     if (!s->root_folder || !s->property_collector || !s->session_manager)
-        return dr_error_set(e, DR_E_PROTO, _("%s: the service content lacks the root folder, "
-                                             "property collector or session manager"), s->url);
+        return dr_error_set(e, DR_E_PROTO,
+                            _("%s: the service content lacks the root folder, "
+                              "property collector or session manager"),
+                            s->url);
     return DR_E_OK;
 }
 
@@ -410,7 +414,7 @@ logout(struct vs_session *s)
     soap_req_init(&req, "Logout");
     soap_add_moref(req.method, "_this", "SessionManager", s->session_manager);
     vs_set_timeout(s, 5);
-    s->in_login = true;  /* no re-login just to log out */
+    s->in_login = true; /* no re-login just to log out */
     if (vs_call(s, &req, &resp, NULL) == DR_E_OK)
         soap_resp_done(&resp);
     soap_req_done(&req);

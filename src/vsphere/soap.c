@@ -112,7 +112,8 @@ soap_req_serialize(const struct soap_req *r, int *len)
 static bool
 is_elem(xmlNodePtr n, const char *name)
 {
-    return n && n->type == XML_ELEMENT_NODE && (name == NULL || xmlStrcmp(n->name, BAD_CAST name) == 0);
+    return n && n->type == XML_ELEMENT_NODE &&
+           (name == NULL || xmlStrcmp(n->name, BAD_CAST name) == 0);
 }
 
 static bool
@@ -270,8 +271,8 @@ soap_parse(const char *buf, size_t len, struct soap_resp *out, struct dr_error *
     if (len > INT_MAX)
         return dr_error_set(e, DR_E_PROTO, _("SOAP response too large (%zu bytes)"), len);
     /* No network access and no entity substitution: the body is untrusted. */
-    out->doc = xmlReadMemory(buf, (int)len, "response.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                                     XML_PARSE_NOWARNING);
+    out->doc = xmlReadMemory(buf, (int)len, "response.xml", NULL,
+                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     if (out->doc == NULL) {
         const xmlError *xe = xmlGetLastError();
         return dr_error_set(e, DR_E_PROTO, _("SOAP response is not XML: %s"),
@@ -293,9 +294,8 @@ soap_parse(const char *buf, size_t len, struct soap_resp *out, struct dr_error *
         if (out->fault_msg == NULL)
             out->fault_msg = xstrdup("");
         /* Strip trailing newlines some servers add. */
-        for (size_t l = strlen(out->fault_msg); l > 0 && (out->fault_msg[l - 1] == '\n' ||
-                                                           out->fault_msg[l - 1] == ' ');
-             l--)
+        for (size_t l = strlen(out->fault_msg);
+             l > 0 && (out->fault_msg[l - 1] == '\n' || out->fault_msg[l - 1] == ' '); l--)
             out->fault_msg[l - 1] = '\0';
         out->fault_name = f ? soap_fault_name(f) : xstrdup("SystemError");
         if (*out->fault_msg == '\0' && f) {

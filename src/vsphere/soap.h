@@ -40,7 +40,7 @@ xmlChar *soap_req_serialize(const struct soap_req *r, int *len);
  * (faultstring) are set and result is NULL. */
 struct soap_resp {
     xmlDocPtr doc;
-    xmlNodePtr result;     /* the <...Response> element */
+    xmlNodePtr result; /* the <...Response> element */
     char *fault_name;
     char *fault_msg;
 };
@@ -53,8 +53,8 @@ void soap_resp_done(struct soap_resp *r);
 
 /* Tree helpers, by local name (vim25 elements all live in urn:vim25). */
 xmlNodePtr soap_child(xmlNodePtr n, const char *name);
-xmlNodePtr soap_next(xmlNodePtr n, const char *name);   /* next sibling with that name */
-#define soap_each(var, parent, name) \
+xmlNodePtr soap_next(xmlNodePtr n, const char *name); /* next sibling with that name */
+#define soap_each(var, parent, name)                                                               \
     for (xmlNodePtr var = soap_child((parent), (name)); var; var = soap_next(var, (name)))
 /* Text content, newly allocated with xmalloc (NULL for a NULL node). */
 char *soap_text(xmlNodePtr n);

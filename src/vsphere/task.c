@@ -9,9 +9,9 @@
 #include "vsphere/internal.h"
 
 struct task_state {
-    char *state;        /* queued, running, success, error */
+    char *state; /* queued, running, success, error */
     int progress;
-    char *result;       /* managed object id from info.result */
+    char *result; /* managed object id from info.result */
     char *fault;
     char *message;
 };
@@ -62,9 +62,9 @@ enum dr_err
 vs_task_wait(struct vs_session *s, const char *task_id, const char *what, char **result_id,
              struct dr_error *e)
 {
-    static const char *const paths[] = { "info.state", "info.progress", "info.error", "info.result",
-                                         NULL };
-    struct task_state t = { 0 };
+    static const char *const paths[] = {"info.state", "info.progress", "info.error", "info.result",
+                                        NULL};
+    struct task_state t = {0};
     long long deadline = util_now_ms() + s->task_timeout_s * 1000LL;
     int delay = 0, last_pct = -1;
     enum dr_err err;
@@ -74,8 +74,9 @@ vs_task_wait(struct vs_session *s, const char *task_id, const char *what, char *
     for (;;) {
         if (delay > 0 && !vs_sleep(s, delay)) {
             task_state_done(&t);
-            return dr_error_set(e, DR_E_CANCELLED, _("vCenter %s: %s: cancelled while waiting for %s"),
-                                s->name, what, task_id);
+            return dr_error_set(e, DR_E_CANCELLED,
+                                _("vCenter %s: %s: cancelled while waiting for %s"), s->name, what,
+                                task_id);
         }
         delay = delay ? (delay * 2 > 1000 ? 1000 : delay * 2) : 100;
         err = vs_retrieve_one(s, "Task", task_id, paths, on_task, &t, e);
@@ -111,8 +112,9 @@ vs_task_wait(struct vs_session *s, const char *task_id, const char *what, char *
         }
         if (util_now_ms() > deadline) {
             task_state_done(&t);
-            return dr_error_set(e, DR_E_TIMEOUT, _("vCenter %s: %s: task %s still running after %ld s"),
-                                s->name, what, task_id, s->task_timeout_s);
+            return dr_error_set(e, DR_E_TIMEOUT,
+                                _("vCenter %s: %s: task %s still running after %ld s"), s->name,
+                                what, task_id, s->task_timeout_s);
         }
     }
 }

@@ -68,7 +68,7 @@ vs_clone_vm(struct vs_session *s, const struct vs_clone_spec *c, char **vm_id, s
 }
 
 struct disk_find {
-    xmlDocPtr doc;      /* kept: the device node lives in it */
+    xmlDocPtr doc; /* kept: the device node lives in it */
     xmlNodePtr disk;
 };
 
@@ -101,8 +101,8 @@ on_devices(void *user, const char *type, const char *id, xmlNodePtr oc, struct d
 static enum dr_err
 disk_growth(struct vs_session *s, const char *vm_id, int gib, xmlNodePtr config, struct dr_error *e)
 {
-    static const char *const paths[] = { "config.hardware.device", NULL };
-    struct disk_find d = { 0 };
+    static const char *const paths[] = {"config.hardware.device", NULL};
+    struct disk_find d = {0};
     enum dr_err err = vs_retrieve_one(s, "VirtualMachine", vm_id, paths, on_devices, &d, e);
     long long want_kb = (long long)gib * 1024 * 1024, have_kb;
     xmlNodePtr change, dev, cap, bytes;
@@ -110,7 +110,8 @@ disk_growth(struct vs_session *s, const char *vm_id, int gib, xmlNodePtr config,
     if (err != DR_E_OK)
         return err;
     if (d.disk == NULL)
-        return dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: VM %s has no disk to grow"), s->name, vm_id);
+        return dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: VM %s has no disk to grow"), s->name,
+                            vm_id);
     have_kb = soap_child_ll(d.disk, "capacityInKB", 0);
     if (have_kb >= want_kb) {
         xmlFreeDoc(d.doc);
@@ -177,7 +178,7 @@ on_power(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_
 enum dr_err
 vs_vm_power_state(struct vs_session *s, const char *vm_id, char **state, struct dr_error *e)
 {
-    static const char *const paths[] = { "runtime.powerState", NULL };
+    static const char *const paths[] = {"runtime.powerState", NULL};
     enum dr_err err;
 
     *state = NULL;
@@ -203,7 +204,7 @@ power(struct vs_session *s, const char *vm_id, const char *method, const char *w
     if (err == DR_E_FAULT && strcmp(s->last_fault, "InvalidPowerState") == 0) {
         /* Already there is fine: a retried step must not fail on it. */
         char *state = NULL;
-        struct dr_error e2 = { 0 };
+        struct dr_error e2 = {0};
         if (vs_vm_power_state(s, vm_id, &state, &e2) == DR_E_OK && strcmp(state, want) == 0)
             err = DR_E_OK;
         free(state);
@@ -228,7 +229,7 @@ vs_shutdown(struct vs_session *s, const char *vm_id, int timeout_s, struct dr_er
 {
     struct soap_req req;
     struct soap_resp resp;
-    struct dr_error ge = { 0 };
+    struct dr_error ge = {0};
     enum dr_err err;
     long long deadline = util_now_ms() + (timeout_s > 0 ? timeout_s : 60) * 1000LL;
     char *state = NULL;
@@ -301,9 +302,9 @@ enum dr_err
 vs_find_vm(struct vs_session *s, const char *folder_id, const char *name, char **vm_id,
            struct dr_error *e)
 {
-    static const char *const paths[] = { "name", NULL };
-    const struct vs_propspec spec = { .type = "VirtualMachine", .paths = paths };
-    struct find_vm f = { .name = name };
+    static const char *const paths[] = {"name", NULL};
+    const struct vs_propspec spec = {.type = "VirtualMachine", .paths = paths};
+    struct find_vm f = {.name = name};
     enum dr_err err;
 
     *vm_id = NULL;
@@ -373,8 +374,8 @@ enum dr_err
 vs_get_extra_config(struct vs_session *s, const char *vm_id, struct dr_kv **out, size_t *n,
                     struct dr_error *e)
 {
-    static const char *const paths[] = { "config.extraConfig", NULL };
-    struct kv_out k = { 0 };
+    static const char *const paths[] = {"config.extraConfig", NULL};
+    struct kv_out k = {0};
     enum dr_err err = vs_retrieve_one(s, "VirtualMachine", vm_id, paths, on_extra, &k, e);
 
     if (err == DR_E_FAULT && strcmp(s->last_fault, "ManagedObjectNotFound") == 0)
@@ -445,11 +446,13 @@ enum dr_err
 vs_list_vms_with_key(struct vs_session *s, const char *key, struct vs_keyed_vm **out, size_t *n,
                      struct dr_error *e)
 {
-    static const char *const paths[] = { "name", "config.template", "config.extraConfig",
-                                         "runtime.powerState", "guest.ipAddress", NULL };
-    const struct vs_propspec spec = { .type = "VirtualMachine", .paths = paths };
-    struct keyed k = { .key = key };
-    enum dr_err err = vs_retrieve_view(s, "Folder", s->root_folder, &spec, 1, true, on_keyed, &k, e);
+    static const char *const paths[] = {
+        "name", "config.template", "config.extraConfig", "runtime.powerState", "guest.ipAddress",
+        NULL};
+    const struct vs_propspec spec = {.type = "VirtualMachine", .paths = paths};
+    struct keyed k = {.key = key};
+    enum dr_err err =
+        vs_retrieve_view(s, "Folder", s->root_folder, &spec, 1, true, on_keyed, &k, e);
 
     if (err != DR_E_OK) {
         vs_keyed_vms_free(k.v, k.n);

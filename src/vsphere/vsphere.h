@@ -52,12 +52,12 @@ const char *vs_last_fault(const struct vs_session *s);
 
 /* From the service content, valid after vs_login(). */
 struct vs_about {
-    char *name;          /* "VMware vCenter Server" */
+    char *name; /* "VMware vCenter Server" */
     char *full_name;
-    char *version;       /* "7.0.3" */
+    char *version; /* "7.0.3" */
     char *build;
-    char *api_type;      /* "VirtualCenter" or "HostAgent" */
-    char *api_version;   /* "7.0.3.0" */
+    char *api_type;    /* "VirtualCenter" or "HostAgent" */
+    char *api_version; /* "7.0.3.0" */
     char *instance_uuid;
 };
 const struct vs_about *vs_session_about(const struct vs_session *s);
@@ -69,10 +69,10 @@ struct vs_cert_info {
     char *issuer;
     time_t not_before;
     time_t not_after;
-    char *sha256_fingerprint;  /* "AB:CD:..." over the DER certificate */
-    char *pin;                 /* "sha256//<base64>" over the public key */
-    bool verified;             /* the configured TLS policy accepts it */
-    char *verify_error;        /* why not, when !verified */
+    char *sha256_fingerprint; /* "AB:CD:..." over the DER certificate */
+    char *pin;                /* "sha256//<base64>" over the public key */
+    bool verified;            /* the configured TLS policy accepts it */
+    char *verify_error;       /* why not, when !verified */
 };
 enum dr_err vs_fetch_cert(const struct dr_vcenter *vc, struct vs_cert_info *out,
                           struct dr_error *e);
@@ -82,46 +82,53 @@ void vs_cert_info_done(struct vs_cert_info *c);
 struct vs_object {
     char *id;
     char *name;
-    char *parent;        /* parent's id (a host's cluster, a pool's parent...) */
-    char *datacenter;    /* the datacenter's name, NULL for the datacenters */
+    char *parent;     /* parent's id (a host's cluster, a pool's parent...) */
+    char *datacenter; /* the datacenter's name, NULL for the datacenters */
 };
 
 struct vs_datastore {
     struct vs_object obj;
-    char *type;          /* "VMFS", "NFS", "OTHER"... */
-    long long capacity;  /* bytes */
+    char *type;         /* "VMFS", "NFS", "OTHER"... */
+    long long capacity; /* bytes */
     long long free_space;
 };
 
 struct vs_vm {
-    struct vs_object obj;   /* parent: the VM's folder */
+    struct vs_object obj; /* parent: the VM's folder */
     bool template;
-    char *power_state;      /* "poweredOn", "poweredOff", "suspended" */
-    char *ip;               /* guest.ipAddress, NULL when unknown */
-    char *pool;             /* resource pool id, NULL for templates */
-    char *host;             /* host id */
+    char *power_state; /* "poweredOn", "poweredOff", "suspended" */
+    char *ip;          /* guest.ipAddress, NULL when unknown */
+    char *pool;        /* resource pool id, NULL for templates */
+    char *host;        /* host id */
     int cpus;
     int memory_mib;
-    char *owner;            /* extraConfig guestinfo.drover.owner, or NULL */
+    char *owner; /* extraConfig guestinfo.drover.owner, or NULL */
 };
 
 struct vs_inventory {
-    struct vs_object *datacenters; size_t n_datacenters;
-    struct vs_object *clusters;    size_t n_clusters;
-    struct vs_object *hosts;       size_t n_hosts;       /* parent: cluster or compute resource */
-    struct vs_object *pools;       size_t n_pools;
-    struct vs_datastore *datastores; size_t n_datastores;
-    struct vs_object *networks;    size_t n_networks;    /* networks and port groups */
-    struct vs_object *folders;     size_t n_folders;
-    struct vs_vm *vms;             size_t n_vms;         /* templates too */
+    struct vs_object *datacenters;
+    size_t n_datacenters;
+    struct vs_object *clusters;
+    size_t n_clusters;
+    struct vs_object *hosts;
+    size_t n_hosts; /* parent: cluster or compute resource */
+    struct vs_object *pools;
+    size_t n_pools;
+    struct vs_datastore *datastores;
+    size_t n_datastores;
+    struct vs_object *networks;
+    size_t n_networks; /* networks and port groups */
+    struct vs_object *folders;
+    size_t n_folders;
+    struct vs_vm *vms;
+    size_t n_vms; /* templates too */
 };
 
 #define VS_OWNER_KEY "guestinfo.drover.owner"
 
 /* Everything below the root folder (ContainerView + RetrievePropertiesEx,
  * paged). */
-enum dr_err vs_inventory_get(struct vs_session *s, struct vs_inventory *out,
-                             struct dr_error *e);
+enum dr_err vs_inventory_get(struct vs_session *s, struct vs_inventory *out, struct dr_error *e);
 void vs_inventory_done(struct vs_inventory *inv);
 
 /* SearchIndex.FindByInventoryPath ("DC0/vm/k8s"): the object's id and type
@@ -131,24 +138,24 @@ enum dr_err vs_find_by_path(struct vs_session *s, const char *path, char **id, c
 
 /* A network a clone's NIC is attached to, with what its backing needs. */
 struct vs_nic {
-    char *network;        /* id */
-    char *type;           /* "Network", "DistributedVirtualPortgroup", "OpaqueNetwork" */
+    char *network; /* id */
+    char *type;    /* "Network", "DistributedVirtualPortgroup", "OpaqueNetwork" */
     char *name;
-    char *portgroup_key;  /* port groups: the port group's key */
-    char *switch_uuid;    /* port groups: the distributed switch's uuid */
+    char *portgroup_key; /* port groups: the port group's key */
+    char *switch_uuid;   /* port groups: the distributed switch's uuid */
 };
 
 /* Where a node template's clones go, resolved from its names. */
 struct vs_placement {
-    char *datacenter;   /* id */
-    char *folder;       /* VM folder id (the template's folder, else the datacenter's vm folder) */
-    char *pool;         /* resource pool id (named pool, else the cluster's/host's root pool) */
-    char *datastore;    /* datastore id */
-    char *host;         /* host id when the template names a host, else NULL */
-    char *source;       /* id of the VM or template to clone */
-    char *snapshot;     /* snapshot id for linked clones (named, else current) */
-    char **networks;    /* network ids, NULL-terminated */
-    struct vs_nic *nics;  /* the same networks with their backing details */
+    char *datacenter;    /* id */
+    char *folder;        /* VM folder id (the template's folder, else the datacenter's vm folder) */
+    char *pool;          /* resource pool id (named pool, else the cluster's/host's root pool) */
+    char *datastore;     /* datastore id */
+    char *host;          /* host id when the template names a host, else NULL */
+    char *source;        /* id of the VM or template to clone */
+    char *snapshot;      /* snapshot id for linked clones (named, else current) */
+    char **networks;     /* network ids, NULL-terminated */
+    struct vs_nic *nics; /* the same networks with their backing details */
     size_t n_nics;
 };
 enum dr_err vs_resolve_placement(struct vs_session *s, const struct dr_template *t,
@@ -157,21 +164,21 @@ void vs_placement_done(struct vs_placement *p);
 
 /* VM lifecycle. */
 struct vs_clone_spec {
-    const char *source;       /* VM or template id */
-    const char *name;         /* the new VM's name (vCenter allows duplicates:
-                               * check with vs_find_vm first) */
-    const char *folder;       /* id */
-    const char *pool;         /* id */
-    const char *datastore;    /* id; NULL: the source's */
-    const char *host;         /* id; NULL: vCenter chooses */
-    bool linked;              /* a linked clone from snapshot */
-    const char *snapshot;     /* snapshot id (linked clones) */
-    int cpus;                 /* 0: keep the source's */
-    int memory_mib;           /* 0: keep */
+    const char *source;    /* VM or template id */
+    const char *name;      /* the new VM's name (vCenter allows duplicates:
+                            * check with vs_find_vm first) */
+    const char *folder;    /* id */
+    const char *pool;      /* id */
+    const char *datastore; /* id; NULL: the source's */
+    const char *host;      /* id; NULL: vCenter chooses */
+    bool linked;           /* a linked clone from snapshot */
+    const char *snapshot;  /* snapshot id (linked clones) */
+    int cpus;              /* 0: keep the source's */
+    int memory_mib;        /* 0: keep */
     const struct dr_kv *extra_config;
     size_t n_extra_config;
-    const struct vs_nic *nics;  /* NIC i of the source moves to nics[i]; */
-    size_t n_nics;              /* more networks than NICs is an error */
+    const struct vs_nic *nics; /* NIC i of the source moves to nics[i]; */
+    size_t n_nics;             /* more networks than NICs is an error */
 };
 /* CloneVM_Task; the new VM is powered off (the clone spec's powerOn is not
  * used: vs_power_on explicitly). */
@@ -179,21 +186,20 @@ enum dr_err vs_clone_vm(struct vs_session *s, const struct vs_clone_spec *spec, 
                         struct dr_error *e);
 
 struct vs_reconfig {
-    int cpus;                 /* 0: keep */
-    int memory_mib;           /* 0: keep */
-    int disk_gib;             /* grow the first disk to this; 0 or smaller: keep */
-    const struct dr_kv *extra_config;   /* set (value "" removes a key) */
+    int cpus;                         /* 0: keep */
+    int memory_mib;                   /* 0: keep */
+    int disk_gib;                     /* grow the first disk to this; 0 or smaller: keep */
+    const struct dr_kv *extra_config; /* set (value "" removes a key) */
     size_t n_extra_config;
 };
-enum dr_err vs_reconfigure_vm(struct vs_session *s, const char *vm_id,
-                              const struct vs_reconfig *r, struct dr_error *e);
+enum dr_err vs_reconfigure_vm(struct vs_session *s, const char *vm_id, const struct vs_reconfig *r,
+                              struct dr_error *e);
 
 /* Powering on a VM that is on (or off one that is off) is not an error. */
 enum dr_err vs_power_on(struct vs_session *s, const char *vm_id, struct dr_error *e);
 enum dr_err vs_power_off(struct vs_session *s, const char *vm_id, struct dr_error *e);
 /* ShutdownGuest, wait up to timeout_s for poweredOff, else power off. */
-enum dr_err vs_shutdown(struct vs_session *s, const char *vm_id, int timeout_s,
-                        struct dr_error *e);
+enum dr_err vs_shutdown(struct vs_session *s, const char *vm_id, int timeout_s, struct dr_error *e);
 /* Destroy_Task. vCenter refuses a powered-on VM (InvalidPowerState): power
  * it off first. */
 enum dr_err vs_destroy_vm(struct vs_session *s, const char *vm_id, struct dr_error *e);
@@ -203,8 +209,8 @@ enum dr_err vs_vm_power_state(struct vs_session *s, const char *vm_id, char **st
                               struct dr_error *e);
 
 /* The VM named name directly in folder_id (DR_E_NOTFOUND when none). */
-enum dr_err vs_find_vm(struct vs_session *s, const char *folder_id, const char *name,
-                       char **vm_id, struct dr_error *e);
+enum dr_err vs_find_vm(struct vs_session *s, const char *folder_id, const char *name, char **vm_id,
+                       struct dr_error *e);
 
 /* Wait until the guest reports an IPv4/IPv6 address in guest.net (or
  * guest.ipAddress) that is not link-local, loopback, or inside one of the
@@ -221,12 +227,12 @@ void vs_kv_free(struct dr_kv *kv, size_t n);
 struct vs_keyed_vm {
     char *id;
     char *name;
-    char *value;          /* the key's value */
+    char *value; /* the key's value */
     char *power_state;
-    char *ip;             /* NULL when unknown */
+    char *ip; /* NULL when unknown */
 };
-enum dr_err vs_list_vms_with_key(struct vs_session *s, const char *key,
-                                 struct vs_keyed_vm **out, size_t *n, struct dr_error *e);
+enum dr_err vs_list_vms_with_key(struct vs_session *s, const char *key, struct vs_keyed_vm **out,
+                                 size_t *n, struct dr_error *e);
 void vs_keyed_vms_free(struct vs_keyed_vm *v, size_t n);
 
 #endif

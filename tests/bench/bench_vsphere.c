@@ -65,7 +65,7 @@ static struct vs_session *
 login(void)
 {
     struct vs_session *s = NULL;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     if (vs_session_new(&vc, env("LAB_PASSWORD"), &s, &e) != DR_E_OK || vs_login(s, &e) != DR_E_OK) {
         fprintf(stderr, "bench: %s\n", e.msg);
@@ -91,14 +91,17 @@ one_vm(struct vs_session *s, struct job *j, int i, struct dr_error *e)
     snprintf(ip_set, sizeof ip_set, "10.77.%d.%d", i / 250, i % 250 + 1);
     snprintf(owner, sizeof owner, "bench/%d", i);
     const struct dr_kv kv[] = {
-        { .key = (char *)VS_OWNER_KEY, .value = owner },
-        { .key = (char *)"guestinfo.userdata", .value = (char *)"I2Nsb3VkLWNvbmZpZwo=" },
-        { .key = (char *)"guestinfo.userdata.encoding", .value = (char *)"base64" },
-        { .key = (char *)"SET.guest.ipAddress", .value = ip_set },
+        {.key = (char *)VS_OWNER_KEY, .value = owner},
+        {.key = (char *)"guestinfo.userdata", .value = (char *)"I2Nsb3VkLWNvbmZpZwo="},
+        {.key = (char *)"guestinfo.userdata.encoding", .value = (char *)"base64"},
+        {.key = (char *)"SET.guest.ipAddress", .value = ip_set},
     };
-    struct vs_clone_spec cs = { .source = j->p.source, .name = name, .folder = j->p.folder,
-                                .pool = j->p.pool, .datastore = j->p.datastore };
-    struct vs_reconfig r = { .cpus = 2, .memory_mib = 2048, .extra_config = kv, .n_extra_config = 4 };
+    struct vs_clone_spec cs = {.source = j->p.source,
+                               .name = name,
+                               .folder = j->p.folder,
+                               .pool = j->p.pool,
+                               .datastore = j->p.datastore};
+    struct vs_reconfig r = {.cpus = 2, .memory_mib = 2048, .extra_config = kv, .n_extra_config = 4};
 
     if (vs_clone_vm(s, &cs, &vm, e) == DR_E_OK && vs_reconfigure_vm(s, vm, &r, e) == DR_E_OK &&
         vs_power_on(s, vm, e) == DR_E_OK && vs_wait_for_ip(s, vm, NULL, 60, &ip, e) == DR_E_OK &&
@@ -114,8 +117,8 @@ static void *
 worker(void *arg)
 {
     struct job *j = arg;
-    struct vs_session *s = login();  /* one session per worker thread */
-    struct dr_error e = { 0 };
+    struct vs_session *s = login(); /* one session per worker thread */
+    struct dr_error e = {0};
     int i;
 
     while ((i = atomic_fetch_add(&j->next, 1)) < j->n) {
@@ -131,10 +134,10 @@ worker(void *arg)
 static int
 bench_lifecycle(int n, int workers)
 {
-    struct job j = { .n = n };
-    struct dr_template t = { 0 };
+    struct job j = {.n = n};
+    struct dr_template t = {0};
     struct vs_session *s = login();
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     pthread_t *th = xcalloc((size_t)workers, sizeof *th);
     long long t0, ms;
 
@@ -173,18 +176,19 @@ count_vm(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_
 static int
 bench_retrieve(int seconds)
 {
-    static const char *const paths[] = { "name", "runtime.powerState", "guest.ipAddress",
-                                         "config.template", NULL };
-    const struct vs_propspec spec = { .type = "VirtualMachine", .paths = paths };
+    static const char *const paths[] = {"name", "runtime.powerState", "guest.ipAddress",
+                                        "config.template", NULL};
+    const struct vs_propspec spec = {.type = "VirtualMachine", .paths = paths};
     struct vs_session *s = login();
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     long long t0 = util_now_ms(), ms;
     size_t objects = 0, listings = 0, per = 0;
     struct rusage ru;
 
     do {
         size_t n = 0;
-        if (vs_retrieve_view(s, "Folder", s->root_folder, &spec, 1, true, count_vm, &n, &e) != DR_E_OK) {
+        if (vs_retrieve_view(s, "Folder", s->root_folder, &spec, 1, true, count_vm, &n, &e) !=
+            DR_E_OK) {
             fprintf(stderr, "bench: %s\n", e.msg);
             return 1;
         }
@@ -198,7 +202,8 @@ bench_retrieve(int seconds)
     printf("vms=%zu listings=%zu seconds=%.2f listings_per_s=%.2f vm_objects_per_s=%.0f "
            "retrieve_requests_per_s=%.2f peak_rss_kib=%ld\n",
            per, listings, ms / 1000.0, listings * 1000.0 / ms, objects * 1000.0 / ms,
-           listings * (double)((per + VS_PAGE_SIZE - 1) / VS_PAGE_SIZE) * 1000.0 / ms, ru.ru_maxrss);
+           listings * (double)((per + VS_PAGE_SIZE - 1) / VS_PAGE_SIZE) * 1000.0 / ms,
+           ru.ru_maxrss);
     vs_session_free(&s);
     return 0;
 }
@@ -206,7 +211,7 @@ bench_retrieve(int seconds)
 int
 main(int argc, char **argv)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     int rc;
 
     if (argc < 4) {

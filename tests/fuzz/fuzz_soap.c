@@ -14,8 +14,18 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const props[] = {
-    "name", "parent", "info.state", "info.result", "info.error", "guest.ipAddress", "guest.net",
-    "config.extraConfig", "config.hardware.device", "snapshot", "summary.capacity", "sessionList",
+    "name",
+    "parent",
+    "info.state",
+    "info.result",
+    "info.error",
+    "guest.ipAddress",
+    "guest.net",
+    "config.extraConfig",
+    "config.hardware.device",
+    "snapshot",
+    "summary.capacity",
+    "sessionList",
 };
 
 static enum dr_err
@@ -45,7 +55,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct soap_resp r;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *token = NULL;
     size_t count = 0;
 
@@ -58,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vs_walk_result(rv, on_object, &count, &token, &e);
         free(token);
     } else if (r.fault_name == NULL || r.fault_msg == NULL) {
-        abort();  /* a fault always has both */
+        abort(); /* a fault always has both */
     }
     soap_resp_done(&r);
     return 0;

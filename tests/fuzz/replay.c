@@ -18,7 +18,7 @@ run_file(const char *path)
 {
     char *buf;
     size_t len;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     if (util_read_file(path, &buf, &len, &e) != DR_E_OK) {
         fprintf(stderr, "%s\n", e.msg);
@@ -37,7 +37,7 @@ main(int argc, char **argv)
 {
     const char *top = getenv("top_srcdir");
     char *dflt = xasprintf("%s/tests/fuzz/corpus/soap", top ? top : "..");
-    char *one[] = { argv[0], dflt, NULL };
+    char *one[] = {argv[0], dflt, NULL};
     int files = 0, rc = 0;
 
     if (argc < 2) {

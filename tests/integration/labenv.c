@@ -66,7 +66,8 @@ labenv_up(struct labenv *l, const char *options)
         return false;
     }
     cmd = xasprintf("LAB_VCSIM='%s/tests/lab/vcsim/drover-vcsim' bash '%s/tests/lab/lab' up "
-                    "--state '%s' %s >/dev/null", top, src, l->state, options ? options : "");
+                    "--state '%s' %s >/dev/null",
+                    top, src, l->state, options ? options : "");
     rc = system(cmd);
     free(cmd);
     if (rc != 0)
@@ -100,7 +101,8 @@ labenv_down(struct labenv *l)
     if (l->state == NULL)
         return;
     cmd = xasprintf("LAB_VCSIM='%s/tests/lab/vcsim/drover-vcsim' bash '%s/tests/lab/lab' down "
-                    "--state '%s' >/dev/null 2>&1; rm -rf '%s'", top, src, l->state, l->state);
+                    "--state '%s' >/dev/null 2>&1; rm -rf '%s'",
+                    top, src, l->state, l->state);
     if (system(cmd) != 0)
         fprintf(stderr, "lab down failed for %s\n", l->state);
     free(cmd);

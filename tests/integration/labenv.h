@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 struct labenv {
-    char *state;       /* the instance's folder */
+    char *state; /* the instance's folder */
     char **keys;
     char **values;
     int n;

@@ -41,7 +41,7 @@ static struct vs_session *
 login(void)
 {
     struct vs_session *s = NULL;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     ck_assert_int_eq(vs_session_new(&vc, labenv_get(&lab, "PASSWORD"), &s, &e), DR_E_OK);
     ck_assert_msg(vs_login(s, &e) == DR_E_OK, "login: %s", e.msg);
@@ -71,10 +71,10 @@ on_sessions(void *user, const char *type, const char *id, xmlNodePtr oc, struct 
 
 START_TEST(idle_timeout_relogin)
 {
-    static const char *const paths[] = { "sessionList", NULL };
+    static const char *const paths[] = {"sessionList", NULL};
     struct vs_session *s, *watcher;
-    struct dr_error e = { 0 };
-    struct session_seen seen = { 0 };
+    struct dr_error e = {0};
+    struct session_seen seen = {0};
     struct vs_inventory inv;
     long long deadline;
 
@@ -88,9 +88,10 @@ START_TEST(idle_timeout_relogin)
     deadline = util_now_ms() + 30000;
     do {
         ck_assert_int_eq(vs_retrieve_one(watcher, "SessionManager", watcher->session_manager, paths,
-                                         on_sessions, &seen, &e), DR_E_OK);
+                                         on_sessions, &seen, &e),
+                         DR_E_OK);
         if (seen.present) {
-            struct timespec ts = { .tv_nsec = 200 * 1000000L };
+            struct timespec ts = {.tv_nsec = 200 * 1000000L};
             nanosleep(&ts, NULL);
         }
     } while (seen.present && util_now_ms() < deadline);
@@ -108,7 +109,7 @@ END_TEST
 START_TEST(method_delay_timeout)
 {
     struct vs_session *s;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct vs_inventory inv;
     long long t0;
 
@@ -151,14 +152,14 @@ let_it_start(void)
 {
     /* Give the call time to be on the wire; it then waits 4 s in the
      * simulator, so the action below lands mid-call. */
-    struct timespec ts = { .tv_nsec = 500 * 1000000L };
+    struct timespec ts = {.tv_nsec = 500 * 1000000L};
     nanosleep(&ts, NULL);
 }
 
 START_TEST(cancel_mid_call)
 {
     atomic_bool cancel = false;
-    struct bg_call c = { 0 };
+    struct bg_call c = {0};
     pthread_t th;
 
     up("--vms 1 --hosts 1 --method-delay RetrievePropertiesEx=4000");
@@ -176,9 +177,9 @@ END_TEST
 
 START_TEST(simulator_killed_mid_call)
 {
-    struct bg_call c = { 0 };
+    struct bg_call c = {0};
     pthread_t th;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *state = NULL;
 
     up("--vms 1 --hosts 1 --method-delay RetrievePropertiesEx=4000");
@@ -203,7 +204,7 @@ main(void)
     TCase *tc = tcase_create("failures");
     SRunner *sr;
     int failed;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     labenv_require();
     if (vs_global_init(&e) != DR_E_OK) {

@@ -50,7 +50,7 @@ static struct vs_session *
 login(void)
 {
     struct vs_session *s = NULL;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     vc_init(labenv_get(&lab, "PIN"), NULL, false);
     ck_assert_int_eq(vs_session_new(&vc, labenv_get(&lab, "PASSWORD"), &s, &e), DR_E_OK);
@@ -86,7 +86,7 @@ END_TEST
 START_TEST(login_bad)
 {
     struct vs_session *s = NULL;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     vc_init(labenv_get(&lab, "PIN"), NULL, false);
     ck_assert_int_eq(vs_session_new(&vc, "not-the-password", &s, &e), DR_E_OK);
@@ -100,7 +100,7 @@ END_TEST
 
 START_TEST(tls_policy)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     const char *pw = labenv_get(&lab, "PASSWORD");
 
     vc_init(labenv_get(&lab, "PIN"), NULL, false);
@@ -108,20 +108,20 @@ START_TEST(tls_policy)
     vc_init("sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", NULL, false);
     ck_assert_int_eq(try_login(pw, &e), DR_E_TLS);
     vc_init(NULL, NULL, false);
-    ck_assert_int_eq(try_login(pw, &e), DR_E_TLS);  /* unknown CA: system store */
+    ck_assert_int_eq(try_login(pw, &e), DR_E_TLS); /* unknown CA: system store */
     vc_init(NULL, labenv_get(&lab, "CERT"), false);
     ck_assert_msg(try_login(pw, &e) == DR_E_OK, "ca_file: %s", e.msg);
     vc_init(NULL, NULL, true);
     ck_assert_msg(try_login(pw, &e) == DR_E_OK, "insecure: %s", e.msg);
     vc_init("sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", NULL, true);
-    ck_assert_int_eq(try_login(pw, &e), DR_E_TLS);  /* a pin holds even then */
+    ck_assert_int_eq(try_login(pw, &e), DR_E_TLS); /* a pin holds even then */
 }
 END_TEST
 
 START_TEST(cert_fetch)
 {
     struct vs_cert_info ci;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     vc_init(NULL, NULL, false);
     ck_assert_msg(vs_fetch_cert(&vc, &ci, &e) == DR_E_OK, "%s", e.msg);
@@ -140,7 +140,7 @@ START_TEST(cert_fetch)
 END_TEST
 
 /* Names of one type in the lab's inventory.json, sorted, joined by ','. */
-static const char *skip_id;  /* the root folder: a view never holds its container */
+static const char *skip_id; /* the root folder: a view never holds its container */
 
 static char *
 lab_names(cJSON *inv, const char *type)
@@ -148,7 +148,8 @@ lab_names(cJSON *inv, const char *type)
     cJSON *arr = cJSON_GetObjectItem(inv, type), *it;
     char **v = NULL, *out = xstrdup("");
 
-    cJSON_ArrayForEach(it, arr) {
+    cJSON_ArrayForEach(it, arr)
+    {
         if (skip_id && strcmp(cJSON_GetObjectItem(it, "id")->valuestring, skip_id) == 0)
             continue;
         strv_push(&v, cJSON_GetObjectItem(it, "name")->valuestring);
@@ -192,19 +193,19 @@ our_names(const struct vs_object *o, size_t n, size_t stride)
     return out;
 }
 
-#define CHECK_NAMES(label, ours, n, stride, ...)                                  \
-    do {                                                                          \
-        char *want = lab_names(inv, __VA_ARGS__), *got = our_names(ours, n, stride); \
-        ck_assert_msg(strcmp(want, got) == 0, "%s: want %s got %s", label, want, got); \
-        free(want);                                                               \
-        free(got);                                                                \
+#define CHECK_NAMES(label, ours, n, stride, ...)                                                   \
+    do {                                                                                           \
+        char *want = lab_names(inv, __VA_ARGS__), *got = our_names(ours, n, stride);               \
+        ck_assert_msg(strcmp(want, got) == 0, "%s: want %s got %s", label, want, got);             \
+        free(want);                                                                                \
+        free(got);                                                                                 \
     } while (0)
 
 START_TEST(inventory)
 {
     struct vs_session *s = login();
     struct vs_inventory i;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *path = labenv_path(&lab, "inventory.json"), *json;
     cJSON *inv;
     size_t templates = 0;
@@ -218,11 +219,13 @@ START_TEST(inventory)
     CHECK_NAMES("clusters", i.clusters, i.n_clusters, sizeof *i.clusters, "ClusterComputeResource");
     CHECK_NAMES("hosts", i.hosts, i.n_hosts, sizeof *i.hosts, "HostSystem");
     CHECK_NAMES("pools", i.pools, i.n_pools, sizeof *i.pools, "ResourcePool");
-    CHECK_NAMES("datastores", &i.datastores[0].obj, i.n_datastores, sizeof *i.datastores, "Datastore");
+    CHECK_NAMES("datastores", &i.datastores[0].obj, i.n_datastores, sizeof *i.datastores,
+                "Datastore");
     CHECK_NAMES("folders", i.folders, i.n_folders, sizeof *i.folders, "Folder");
     CHECK_NAMES("vms", &i.vms[0].obj, i.n_vms, sizeof *i.vms, "VirtualMachine");
     ck_assert_int_eq(i.n_networks, (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(inv, "Network")) +
-                                       (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(inv, "DistributedVirtualPortgroup")));
+                                       (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(
+                                           inv, "DistributedVirtualPortgroup")));
     ck_assert_int_eq(i.n_hosts, 4);
     for (size_t k = 0; k < i.n_vms; k++) {
         if (i.vms[k].template) {
@@ -256,7 +259,7 @@ END_TEST
 START_TEST(find_by_path)
 {
     struct vs_session *s = login();
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *id = NULL, *type = NULL;
     const char *tp = labenv_get(&lab, "TEMPLATE_PATH");
 
@@ -277,7 +280,8 @@ lab_template(struct dr_template *t, enum dr_clone_mode mode)
 {
     memset(t, 0, sizeof *t);
     /* Full clones go to the standard network, linked ones to the port group. */
-    lab_networks[0] = mode == DR_CLONE_FULL ? (char *)labenv_get(&lab, "NETWORK") : (char *)"DC0_DVPG0";
+    lab_networks[0] =
+        mode == DR_CLONE_FULL ? (char *)labenv_get(&lab, "NETWORK") : (char *)"DC0_DVPG0";
     t->networks = lab_networks;
     t->name = (char *)"lab";
     t->datacenter = (char *)labenv_get(&lab, "DATACENTER");
@@ -316,7 +320,7 @@ on_nic(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_er
 static char *
 first_nic(struct vs_session *s, const char *vm)
 {
-    static const char *const paths[] = { "config.hardware.device", NULL };
+    static const char *const paths[] = {"config.hardware.device", NULL};
     char *out = NULL;
 
     ck_assert_int_eq(vs_retrieve_one(s, "VirtualMachine", vm, paths, on_nic, &out, NULL), DR_E_OK);
@@ -348,32 +352,41 @@ lifecycle(enum dr_clone_mode mode, const char *name)
     struct vs_session *s = login();
     struct dr_template t;
     struct vs_placement p;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *vm = NULL, *found = NULL, *ip = NULL, *state = NULL;
     struct dr_kv *kv = NULL;
     size_t n = 0;
     struct vs_keyed_vm *keyed = NULL;
     bool listed = false;
     char owner[128];
-    char *ignore[] = { (char *)"192.168.0.0/16", NULL };
+    char *ignore[] = {(char *)"192.168.0.0/16", NULL};
 
     snprintf(owner, sizeof owner, "install-1/c1/%s", name);
-    const struct dr_kv clone_kv[] = { { .key = (char *)VS_OWNER_KEY, .value = owner } };
+    const struct dr_kv clone_kv[] = {{.key = (char *)VS_OWNER_KEY, .value = owner}};
     const struct dr_kv cfg_kv[] = {
-        { .key = (char *)"guestinfo.userdata", .value = (char *)"I2Nsb3VkLWNvbmZpZwo=" },
-        { .key = (char *)"guestinfo.userdata.encoding", .value = (char *)"base64" },
-        { .key = (char *)"SET.guest.ipAddress", .value = (char *)"192.168.7.9" },
+        {.key = (char *)"guestinfo.userdata", .value = (char *)"I2Nsb3VkLWNvbmZpZwo="},
+        {.key = (char *)"guestinfo.userdata.encoding", .value = (char *)"base64"},
+        {.key = (char *)"SET.guest.ipAddress", .value = (char *)"192.168.7.9"},
     };
-    const struct dr_kv ip_kv[] = { { .key = (char *)"SET.guest.ipAddress", .value = (char *)"10.20.30.40" } };
+    const struct dr_kv ip_kv[] = {
+        {.key = (char *)"SET.guest.ipAddress", .value = (char *)"10.20.30.40"}};
 
     vs_set_progress(s, on_progress, NULL);
     lab_template(&t, mode);
     ck_assert_msg(vs_resolve_placement(s, &t, &p, &e) == DR_E_OK, "%s", e.msg);
     ck_assert(mode != DR_CLONE_LINKED || p.snapshot != NULL);
     struct vs_clone_spec cs = {
-        .source = p.source, .name = name, .folder = p.folder, .pool = p.pool,
-        .datastore = p.datastore, .linked = mode == DR_CLONE_LINKED, .snapshot = p.snapshot,
-        .extra_config = clone_kv, .n_extra_config = 1, .nics = p.nics, .n_nics = p.n_nics,
+        .source = p.source,
+        .name = name,
+        .folder = p.folder,
+        .pool = p.pool,
+        .datastore = p.datastore,
+        .linked = mode == DR_CLONE_LINKED,
+        .snapshot = p.snapshot,
+        .extra_config = clone_kv,
+        .n_extra_config = 1,
+        .nics = p.nics,
+        .n_nics = p.n_nics,
     };
     progress_100 = 0;
     ck_assert_msg(vs_clone_vm(s, &cs, &vm, &e) == DR_E_OK, "clone: %s", e.msg);
@@ -383,16 +396,18 @@ lifecycle(enum dr_clone_mode mode, const char *name)
     {
         char *nic = first_nic(s, vm), *want;
         ck_assert_int_eq(p.n_nics, 1);
-        want = mode == DR_CLONE_FULL ? xasprintf("VirtualEthernetCardNetworkBackingInfo:%s", labenv_get(&lab, "NETWORK"))
-                                     : xasprintf("VirtualEthernetCardDistributedVirtualPortBackingInfo:%s",
-                                                 p.nics[0].portgroup_key);
+        want =
+            mode == DR_CLONE_FULL
+                ? xasprintf("VirtualEthernetCardNetworkBackingInfo:%s", labenv_get(&lab, "NETWORK"))
+                : xasprintf("VirtualEthernetCardDistributedVirtualPortBackingInfo:%s",
+                            p.nics[0].portgroup_key);
         ck_assert_str_eq(nic, want);
         free(nic);
         free(want);
     }
 
-    struct vs_reconfig rc = { .cpus = 2, .memory_mib = 2048, .disk_gib = 10,
-                              .extra_config = cfg_kv, .n_extra_config = 3 };
+    struct vs_reconfig rc = {
+        .cpus = 2, .memory_mib = 2048, .disk_gib = 10, .extra_config = cfg_kv, .n_extra_config = 3};
     ck_assert_msg(vs_reconfigure_vm(s, vm, &rc, &e) == DR_E_OK, "reconfigure: %s", e.msg);
     ck_assert_msg(vs_get_extra_config(s, vm, &kv, &n, &e) == DR_E_OK, "%s", e.msg);
     ck_assert_str_eq(kv_get(kv, n, "guestinfo.userdata"), "I2Nsb3VkLWNvbmZpZwo=");
@@ -406,8 +421,10 @@ lifecycle(enum dr_clone_mode mode, const char *name)
     xfree(&state);
     /* The only address is in an ignored range: no IP within the timeout. */
     ck_assert_int_eq(vs_wait_for_ip(s, vm, ignore, 1, &ip, &e), DR_E_TIMEOUT);
-    ck_assert_int_eq(vs_reconfigure_vm(s, vm, &(struct vs_reconfig){ .extra_config = ip_kv,
-                                                                    .n_extra_config = 1 }, &e), DR_E_OK);
+    ck_assert_int_eq(
+        vs_reconfigure_vm(s, vm, &(struct vs_reconfig){.extra_config = ip_kv, .n_extra_config = 1},
+                          &e),
+        DR_E_OK);
     ck_assert_msg(vs_wait_for_ip(s, vm, ignore, 30, &ip, &e) == DR_E_OK, "%s", e.msg);
     ck_assert_str_eq(ip, "10.20.30.40");
     xfree(&ip);
@@ -453,17 +470,21 @@ START_TEST(faults)
     struct vs_session *s = login();
     struct dr_template t;
     struct vs_placement p;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *vm = NULL;
 
     lab_template(&t, DR_CLONE_FULL);
     ck_assert_int_eq(vs_resolve_placement(s, &t, &p, &e), DR_E_OK);
 
-    struct vs_clone_spec cs = { .source = p.source, .name = "bad-ds", .folder = p.folder,
-                                .pool = p.pool, .datastore = "datastore-does-not-exist" };
+    struct vs_clone_spec cs = {.source = p.source,
+                               .name = "bad-ds",
+                               .folder = p.folder,
+                               .pool = p.pool,
+                               .datastore = "datastore-does-not-exist"};
     ck_assert_int_eq(vs_clone_vm(s, &cs, &vm, &e), DR_E_FAULT);
     ck_assert_str_eq(vs_last_fault(s), "ManagedObjectNotFound");
-    ck_assert_msg(strstr(e.msg, "datastore-does-not-exist") && strstr(e.msg, "CloneVM_Task"), "%s", e.msg);
+    ck_assert_msg(strstr(e.msg, "datastore-does-not-exist") && strstr(e.msg, "CloneVM_Task"), "%s",
+                  e.msg);
 
     cs.datastore = p.datastore;
     cs.pool = "resgroup-does-not-exist";
@@ -487,7 +508,7 @@ START_TEST(faults)
     ck_assert_int_eq(vs_destroy_vm(s, vm, &e), DR_E_OK);
 
     t.resource_pool = (char *)"no-such-pool";
-    ck_assert_int_eq(vs_resolve_placement(s, &t, &(struct vs_placement){ 0 }, &e), DR_E_NOTFOUND);
+    ck_assert_int_eq(vs_resolve_placement(s, &t, &(struct vs_placement){0}, &e), DR_E_NOTFOUND);
     ck_assert_msg(strstr(e.msg, "resource_pool") && strstr(e.msg, "no-such-pool"), "%s", e.msg);
     free(vm);
     vs_placement_done(&p);
@@ -501,10 +522,11 @@ thread_work(void *arg)
 {
     struct vs_session *s = NULL;
     struct vs_inventory inv;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     long ok = 0;
 
-    if (vs_session_new(&vc, labenv_get(&lab, "PASSWORD"), &s, &e) == DR_E_OK && vs_login(s, &e) == DR_E_OK) {
+    if (vs_session_new(&vc, labenv_get(&lab, "PASSWORD"), &s, &e) == DR_E_OK &&
+        vs_login(s, &e) == DR_E_OK) {
         for (int i = 0; i < 5; i++) {
             if (vs_inventory_get(s, &inv, &e) != DR_E_OK)
                 break;
@@ -538,7 +560,7 @@ main(void)
     TCase *tc = tcase_create("lab");
     SRunner *sr;
     int failed;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     labenv_require();
     if (vs_global_init(&e) != DR_E_OK) {

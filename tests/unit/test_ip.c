@@ -13,7 +13,7 @@ START_TEST(link_local_and_loopback)
     ck_assert(!vs_ip_usable("169.254.10.1", NULL));
     ck_assert(!vs_ip_usable("fe80::250:56ff:fe8a:1", NULL));
     ck_assert(!vs_ip_usable("febf::1", NULL));
-    ck_assert(vs_ip_usable("fec0::1", NULL));  /* just outside fe80::/10 */
+    ck_assert(vs_ip_usable("fec0::1", NULL)); /* just outside fe80::/10 */
     ck_assert(!vs_ip_usable("127.0.0.1", NULL));
     ck_assert(!vs_ip_usable("::1", NULL));
     ck_assert(!vs_ip_usable("0.0.0.0", NULL));
@@ -25,8 +25,8 @@ END_TEST
 
 START_TEST(ignore_ranges)
 {
-    char *ignore[] = { "172.17.0.0/16", "10.1.2.3", "fd00::/8", "192.168.1.0/25", "bogus/7",
-                       "10.0.0.0/33", NULL };
+    char *ignore[] = {"172.17.0.0/16", "10.1.2.3",    "fd00::/8", "192.168.1.0/25",
+                      "bogus/7",       "10.0.0.0/33", NULL};
 
     ck_assert(!vs_ip_usable("172.17.0.1", ignore));
     ck_assert(vs_ip_usable("172.18.0.1", ignore));
@@ -36,7 +36,7 @@ START_TEST(ignore_ranges)
     ck_assert(vs_ip_usable("fe00::1", ignore) == true);
     ck_assert(!vs_ip_usable("192.168.1.127", ignore));
     ck_assert(vs_ip_usable("192.168.1.128", ignore));
-    ck_assert(vs_ip_usable("10.9.9.9", ignore));  /* /33 is not a range: ignored */
+    ck_assert(vs_ip_usable("10.9.9.9", ignore)); /* /33 is not a range: ignored */
 }
 END_TEST
 

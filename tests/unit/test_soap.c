@@ -53,17 +53,25 @@ END_TEST
 START_TEST(fault_any_prefix)
 {
     static const char *const docs[] = {
-        "<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body><soapenv:Fault><faultcode>"
-        "ServerFaultCode</faultcode><faultstring>Login failure</faultstring><detail><InvalidLoginFault "
-        "xmlns=\"urn:vim25\" xsi:type=\"InvalidLogin\"></InvalidLoginFault></detail></soapenv:Fault>"
+        "<?xml version=\"1.0\"?><soapenv:Envelope "
+        "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+        "xmlns:xsi=\"http://www.w3.org/2001/"
+        "XMLSchema-instance\"><soapenv:Body><soapenv:Fault><faultcode>"
+        "ServerFaultCode</faultcode><faultstring>Login "
+        "failure</faultstring><detail><InvalidLoginFault "
+        "xmlns=\"urn:vim25\" "
+        "xsi:type=\"InvalidLogin\"></InvalidLoginFault></detail></soapenv:Fault>"
         "</soapenv:Body></soapenv:Envelope>",
-        "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body><S:Fault><faultcode>x"
+        "<S:Envelope "
+        "xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body><S:Fault><faultcode>x"
         "</faultcode><faultstring>Login failure\n</faultstring><detail><f xmlns:XMLSchema-instance="
-        "\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:v=\"urn:vim25\" XMLSchema-instance:type="
+        "\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:v=\"urn:vim25\" "
+        "XMLSchema-instance:type="
         "\"v:InvalidLogin\"/></detail></S:Fault></S:Body></S:Envelope>",
-        "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body><S:Fault><faultcode>x"
-        "</faultcode><faultstring>Login failure</faultstring><detail><InvalidLoginFault xmlns=\"urn:vim25\"/>"
+        "<S:Envelope "
+        "xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body><S:Fault><faultcode>x"
+        "</faultcode><faultstring>Login failure</faultstring><detail><InvalidLoginFault "
+        "xmlns=\"urn:vim25\"/>"
         "</detail></S:Fault></S:Body></S:Envelope>",
     };
 
@@ -84,8 +92,10 @@ START_TEST(fault_without_message)
         "<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" "
         "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body><soapenv:Fault>"
         "<faultcode>ServerFaultCode</faultcode><faultstring></faultstring><detail>"
-        "<InvalidPowerStateFault xmlns=\"urn:vim25\" xsi:type=\"InvalidPowerState\"><requestedState>"
-        "poweredOff</requestedState><existingState>poweredOn</existingState></InvalidPowerStateFault>"
+        "<InvalidPowerStateFault xmlns=\"urn:vim25\" "
+        "xsi:type=\"InvalidPowerState\"><requestedState>"
+        "poweredOff</requestedState><existingState>poweredOn</existingState></"
+        "InvalidPowerStateFault>"
         "</detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
     struct soap_resp r;
 
@@ -99,16 +109,19 @@ END_TEST
 START_TEST(not_soap)
 {
     static const char *const bad[] = {
-        "", "not xml", "<html><body>502 Bad Gateway</body></html>",
-        "<Envelope><Body><x/></Body></Envelope>",  /* no SOAP namespace */
+        "",
+        "not xml",
+        "<html><body>502 Bad Gateway</body></html>",
+        "<Envelope><Body><x/></Body></Envelope>", /* no SOAP namespace */
         "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body/></S:Envelope>",
         "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><S:Envelope "
-        "xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body><R>&e;</R></S:Body></S:Envelope>",
+        "xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body><R>&e;</R></S:Body></"
+        "S:Envelope>",
     };
 
     for (size_t i = 0; i < DR_ARRAY_LEN(bad); i++) {
         struct soap_resp r;
-        struct dr_error e = { 0 };
+        struct dr_error e = {0};
         enum dr_err err = soap_parse(bad[i], strlen(bad[i]), &r, &e);
         if (err == DR_E_OK) {
             /* Only the entity case parses; the entity must stay unexpanded. */
@@ -127,8 +140,10 @@ END_TEST
 START_TEST(children_and_numbers)
 {
     const char *doc =
-        "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body><R xmlns=\"urn:vim25\">"
-        "<returnval><a>1</a><n>42</n><n>43</n><b>true</b><bad>12x</bad></returnval></R></S:Body></S:Envelope>";
+        "<S:Envelope xmlns:S=\"http://schemas.xmlsoap.org/soap/envelope/\"><S:Body><R "
+        "xmlns=\"urn:vim25\">"
+        "<returnval><a>1</a><n>42</n><n>43</n><b>true</b><bad>12x</bad></returnval></R></S:Body></"
+        "S:Envelope>";
     struct soap_resp r;
     xmlNodePtr rv;
     int count = 0;
