@@ -139,12 +139,13 @@ line_of() {
     echo "${n:-0}"
 }
 
-# Quit through the command line and wait for the exit line.
+# Quit through the command line; drover must exit with status 0 (under the
+# sanitizers that also means no leak).
 tui_quit() {
     tui_keys Escape
     tui_type ':q'
     tui_keys Enter
-    wait_for "DROVER-EXIT:"
+    check "quits with exit status 0" wait_for "DROVER-EXIT:0"
 }
 
 # SGR colour parameters on screen (capture -e): foreground/background
