@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +24,23 @@
 
 #define SLICE_MS 100  /* longest wait between two looks at the cancel flag */
 
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_rc;
+
+static void
+init_libssh2(void)
+{
+    init_rc = libssh2_init(0);
+}
+
+/* Idempotent and thread-safe (ssh_connect calls it too), so a worker that
+ * connects before main() got round to it cannot race libssh2's own lazy init. */
 enum dr_err
 ssh_global_init(struct dr_error *e)
 {
-    int rc = libssh2_init(0);
-
-    if (rc != 0)
-        return dr_error_set(e, DR_E_INTERNAL, _("libssh2_init failed (%d)"), rc);
+    pthread_once(&init_once, init_libssh2);
+    if (init_rc != 0)
+        return dr_error_set(e, DR_E_INTERNAL, _("libssh2_init failed (%d)"), init_rc);
     return DR_E_OK;
 }
 
@@ -290,6 +301,8 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
     long long start = util_now_ms();
 
     *out = NULL;
+    if (ssh_global_init(e) != DR_E_OK)
+        return DR_E_INTERNAL;
     if (p->host_key == NULL || p->client_key == NULL || str_empty(p->user) ||
         str_empty(p->host))
         return dr_error_set(e, DR_E_INVAL, _("ssh: host, user, host key and client key are "

@@ -2,7 +2,8 @@
  * server's host key must be the pinned ed25519 key drover generated for the
  * node; anything else is refused, never offered for acceptance.
  *
- * Threads: call ssh_global_init() once before any thread starts. A session
+ * Threads: call ssh_global_init() before any thread starts (it is idempotent
+ * and ssh_connect calls it as well); ssh_global_done() at exit. A session
  * belongs to one thread at a time. Every wait is bounded by a deadline
  * (util_now_ms() based) and checks the cancel flag at least every 100 ms. */
 #ifndef DR_SSH_H
