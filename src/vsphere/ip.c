@@ -75,8 +75,10 @@ in_cidr(const struct addr *a, const char *cidr)
 bool
 vs_ip_usable(const char *s, char *const *ignore)
 {
-    static const char *const never[] = {"169.254.0.0/16", "127.0.0.0/8", "0.0.0.0/32",
-                                        "fe80::/10",      "::1/128",     "::/128"};
+    /* 127.0.0.0/16 covers what a guest's loopback reports (127.0.0.1,
+     * 127.0.1.1); the lab's SSH nodes live on other 127.S.x.y addresses. */
+    static const char *const never[] = {"169.254.0.0/16", "127.0.0.0/16", "0.0.0.0/32",
+                                        "fe80::/10",      "::1/128",      "::/128"};
     struct addr a;
 
     if (s == NULL || !parse_addr(s, &a))
