@@ -15,3 +15,13 @@ dist_bootstrap_DATA = data/bootstrap/k3s.sh data/bootstrap/rke2.sh data/bootstra
 	data/bootstrap/README
 TESTS += tests/integration/recipes-shellcheck.t
 EXTRA_DIST += tests/integration/recipes-shellcheck.t
+
+# End to end through the lab's vCenter and SSH nodes.
+check_PROGRAMS += tests/integration/test_bootstrap_lab
+tests_integration_test_bootstrap_lab_SOURCES = tests/integration/test_bootstrap_lab.c \
+	tests/integration/labenv.c tests/integration/labenv.h tests/common/sshlab.c
+tests_integration_test_bootstrap_lab_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_integration_test_bootstrap_lab_CPPFLAGS = $(LAB_TEST_CPPFLAGS) -I$(top_srcdir)/tests/common \
+	-DDR_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_integration_test_bootstrap_lab_LDADD = $(BOOTSTRAP_LIBS) $(VSPHERE_LIBS) $(CHECK_LIBS)
+TESTS += tests/integration/test_bootstrap_lab

@@ -23,6 +23,7 @@
 #include "core/util.h"
 
 #define SLICE_MS 100  /* longest wait between two looks at the cancel flag */
+#define AUTH_TRIES 3   /* a refused client key is final after this many refusals */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_rc;
@@ -297,7 +298,7 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
     char portstr[16], peer[sizeof((struct ssh_session *)0)->peer];
     char why[sizeof(((struct dr_error *)0)->msg)] = "";
     struct dr_error le = { 0 };
-    int attempts = 0;
+    int attempts = 0, auth_refusals = 0;
     long long start = util_now_ms();
 
     *out = NULL;
@@ -348,6 +349,11 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
                     return DR_E_OK;
                 }
                 ssh_close(&s);
+                /* A refused key is retried a few times: a booting VM's sshd
+                 * may answer before cloud-init has written authorized_keys. */
+                if (rc == DR_E_AUTH && ++auth_refusals < AUTH_TRIES &&
+                    util_now_ms() + delay_ms < p->deadline_ms)
+                    retry = true;
                 if (!retry || rc == DR_E_CANCELLED) {
                     freeaddrinfo(res);
                     if (e)

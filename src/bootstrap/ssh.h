@@ -36,8 +36,9 @@ struct ssh_params {
 
 /* Connect, check the host key, authenticate. Connection refused, unreachable
  * and timeouts are retried until the deadline (a VM still booting); a host key
- * mismatch (DR_E_HOSTKEY, both fingerprints in the message) and a refused key
- * (DR_E_AUTH) are not. */
+ * mismatch (DR_E_HOSTKEY, both fingerprints in the message) is not retried,
+ * and a refused key (DR_E_AUTH) only three times in all (cloud-init may not
+ * have written authorized_keys yet). */
 enum dr_err ssh_connect(const struct ssh_params *p, struct ssh_session **out,
                         struct dr_error *e);
 void ssh_close(struct ssh_session **s);
