@@ -91,7 +91,7 @@ char *
 ci_yaml_quote(const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
-    struct sbuf b = { 0 };
+    struct sbuf b = {0};
 
     sb_add(&b, "\"");
     while (*p) {
@@ -120,11 +120,21 @@ ci_yaml_quote(const char *s)
             continue;
         }
         switch (*p) {
-        case '"': sb_add(&b, "\\\""); break;
-        case '\\': sb_add(&b, "\\\\"); break;
-        case '\n': sb_add(&b, "\\n"); break;
-        case '\t': sb_add(&b, "\\t"); break;
-        case '\r': sb_add(&b, "\\r"); break;
+        case '"':
+            sb_add(&b, "\\\"");
+            break;
+        case '\\':
+            sb_add(&b, "\\\\");
+            break;
+        case '\n':
+            sb_add(&b, "\\n");
+            break;
+        case '\t':
+            sb_add(&b, "\\t");
+            break;
+        case '\r':
+            sb_add(&b, "\\r");
+            break;
         default:
             if (*p < 0x20 || *p == 0x7f) {
                 snprintf(esc, sizeof esc, "\\x%02X", *p);
@@ -158,20 +168,26 @@ ci_login_user(const struct dr_template *t)
 
 /* Top-level keys drover sets itself and will not let user-data override. */
 static const char *const owned_keys[] = {
-    "hostname",      "fqdn",          "prefer_fqdn_over_hostname",
-    "ssh_keys",      "ssh_deletekeys", "ssh_genkeytypes",
-    "disable_root",  "ssh_pwauth",    "chpasswd",
+    "hostname",
+    "fqdn",
+    "prefer_fqdn_over_hostname",
+    "ssh_keys",
+    "ssh_deletekeys",
+    "ssh_genkeytypes",
+    "disable_root",
+    "ssh_pwauth",
+    "chpasswd",
     "ssh_authorized_keys",
 };
 /* Lists the operator's block sequences are appended to. */
-static const char *const merged_keys[] = { "users", "write_files" };
+static const char *const merged_keys[] = {"users", "write_files"};
 
 struct ud_key {
     char *name;
-    int line;            /* line number inside user_data */
-    char *first;         /* the key's own line */
-    struct sbuf body;    /* following lines, each ending in '\n' */
-    bool inline_value;   /* something after "key:" on its line */
+    int line;          /* line number inside user_data */
+    char *first;       /* the key's own line */
+    struct sbuf body;  /* following lines, each ending in '\n' */
+    bool inline_value; /* something after "key:" on its line */
 };
 
 struct ud_doc {
@@ -282,8 +298,10 @@ ud_parse(const struct dr_template *t, struct ud_doc *d, struct dr_error *e)
             } else {
                 char *name = xstrndup(line, kl);
                 if (in_list(owned_keys, DR_ARRAY_LEN(owned_keys), name)) {
-                    rc = ud_error(t, lineno, e, _("key '%s' is set by drover and cannot be "
-                                                  "overridden"), name);
+                    rc = ud_error(t, lineno, e,
+                                  _("key '%s' is set by drover and cannot be "
+                                    "overridden"),
+                                  name);
                 } else if (ud_find(d, name)) {
                     rc = ud_error(t, lineno, e, _("key '%s' appears twice"), name);
                 }
@@ -321,7 +339,8 @@ ud_parse(const struct dr_template *t, struct ud_doc *d, struct dr_error *e)
         if (k->inline_value || *b != '-') {
             enum dr_err rc = ud_error(t, k->line, e,
                                       _("'%s' must be a block list (\"- ...\" items) to be "
-                                        "merged with drover's"), k->name);
+                                        "merged with drover's"),
+                                      k->name);
             ud_done(d);
             return rc;
         }
@@ -386,7 +405,7 @@ ci_render_user_data(const struct ci_node *n, bool show_secrets, char **out, stru
 {
     const struct dr_template *t = n->tmpl;
     const char *user = ci_login_user(t);
-    struct sbuf b = { 0 };
+    struct sbuf b = {0};
     struct ud_doc d;
     enum dr_err rc;
 
@@ -395,8 +414,10 @@ ci_render_user_data(const struct ci_node *n, bool show_secrets, char **out, stru
         return dr_error_set(e, DR_E_INVAL, _("hostname '%s' is not a valid DNS label"),
                             n->hostname ? n->hostname : "");
     if (!valid_user_name(user))
-        return dr_error_set(e, DR_E_INVAL, _("template %s: ssh_user '%s' is not a valid user "
-                                             "name"), t && t->name ? t->name : "?", user);
+        return dr_error_set(e, DR_E_INVAL,
+                            _("template %s: ssh_user '%s' is not a valid user "
+                              "name"),
+                            t && t->name ? t->name : "?", user);
     if (n->host_key == NULL || !n->host_key->has_private || str_empty(n->cluster_public_key))
         return dr_error_set(e, DR_E_INVAL, _("node %s: host key or cluster key missing"),
                             n->hostname);
@@ -498,7 +519,7 @@ ci_render_user_data(const struct ci_node *n, bool show_secrets, char **out, stru
 char *
 ci_render_meta_data(const struct ci_node *n)
 {
-    struct sbuf b = { 0 };
+    struct sbuf b = {0};
 
     sb_add(&b, "instance-id: ");
     sb_quoted(&b, str_empty(n->instance_id) ? n->hostname : n->instance_id);
@@ -520,10 +541,10 @@ ci_guestinfo(const struct ci_node *n, struct dr_kv **kv, size_t *count, struct d
         return rc;
     md = ci_render_meta_data(n);
     *kv = xcalloc(4, sizeof **kv);
-    (*kv)[0] = (struct dr_kv){ xstrdup("guestinfo.userdata"), b64(ud, strlen(ud)) };
-    (*kv)[1] = (struct dr_kv){ xstrdup("guestinfo.userdata.encoding"), xstrdup("base64") };
-    (*kv)[2] = (struct dr_kv){ xstrdup("guestinfo.metadata"), b64(md, strlen(md)) };
-    (*kv)[3] = (struct dr_kv){ xstrdup("guestinfo.metadata.encoding"), xstrdup("base64") };
+    (*kv)[0] = (struct dr_kv){xstrdup("guestinfo.userdata"), b64(ud, strlen(ud))};
+    (*kv)[1] = (struct dr_kv){xstrdup("guestinfo.userdata.encoding"), xstrdup("base64")};
+    (*kv)[2] = (struct dr_kv){xstrdup("guestinfo.metadata"), b64(md, strlen(md))};
+    (*kv)[3] = (struct dr_kv){xstrdup("guestinfo.metadata.encoding"), xstrdup("base64")};
     *count = 4;
     keys_free_secret(&ud);
     free(md);
@@ -537,7 +558,7 @@ ci_kv_free(struct dr_kv **kv, size_t count)
         return;
     for (size_t i = 0; i < count; i++) {
         free((*kv)[i].key);
-        keys_free_secret(&(*kv)[i].value);  /* user-data carries a private key */
+        keys_free_secret(&(*kv)[i].value); /* user-data carries a private key */
     }
     xfree(kv);
 }

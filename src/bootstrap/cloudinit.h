@@ -33,12 +33,12 @@
 #define CI_SECRET_PLACEHOLDER "<private key hidden; use --show-secrets>"
 
 struct ci_node {
-    const struct dr_template *tmpl;   /* ssh_user, user_data, name, origin */
-    const char *hostname;             /* a DNS label */
-    const char *domain;               /* optional: fqdn = hostname.domain */
-    const char *instance_id;          /* default: hostname */
-    const char *cluster_public_key;   /* "ssh-ed25519 AAAA... comment" */
-    const struct dr_keypair *host_key;  /* the node's host key, with private half */
+    const struct dr_template *tmpl;    /* ssh_user, user_data, name, origin */
+    const char *hostname;              /* a DNS label */
+    const char *domain;                /* optional: fqdn = hostname.domain */
+    const char *instance_id;           /* default: hostname */
+    const char *cluster_public_key;    /* "ssh-ed25519 AAAA... comment" */
+    const struct dr_keypair *host_key; /* the node's host key, with private half */
     /* Optional: a file cloud-init writes (e.g. the bootstrap recipe), owned by
      * the login user, mode 0700. NULL path: none. */
     const char *script_path;

@@ -31,8 +31,7 @@ recipe_default_path(enum dr_distribution dist)
 {
     const char *dir = getenv("DROVER_DATA_DIR");
 
-    return xasprintf("%s/bootstrap/%s.sh", dir && *dir ? dir : PKGDATADIR,
-                     distribution_key(dist));
+    return xasprintf("%s/bootstrap/%s.sh", dir && *dir ? dir : PKGDATADIR, distribution_key(dist));
 }
 
 bool
@@ -160,7 +159,7 @@ recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log
            recipe_progress_fn progress_fn, void *ud, struct recipe_result *out,
            long long deadline_ms, struct dr_error *e)
 {
-    struct run_ctx ctx = { .log_fn = log_fn, .progress_fn = progress_fn, .ud = ud };
+    struct run_ctx ctx = {.log_fn = log_fn, .progress_fn = progress_fn, .ud = ud};
     char *script = p->recipe_path ? xstrdup(p->recipe_path) : recipe_default_path(p->dist);
     char *airgap = NULL, *params = NULL;
     const char *token_file = NULL;
@@ -175,12 +174,14 @@ recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log
     }
     if (p->role != RECIPE_INIT && (str_empty(p->server_addr) || str_empty(p->token))) {
         free(script);
-        return dr_error_set(e, DR_E_INVAL, _("recipe: node %s needs the first server's "
-                                             "address and join token"), p->node_name);
+        return dr_error_set(e, DR_E_INVAL,
+                            _("recipe: node %s needs the first server's "
+                              "address and join token"),
+                            p->node_name);
     }
     rc = ssh_exec(s,
-                  "mkdir -p " R_OUT " " R_AIRGAP " && chmod 700 " R_DIR " " R_OUT
-                  " && rm -f " R_OUT "/token " R_OUT "/kubeconfig",
+                  "mkdir -p " R_OUT " " R_AIRGAP " && chmod 700 " R_DIR " " R_OUT " && rm -f " R_OUT
+                  "/token " R_OUT "/kubeconfig",
                   log_fn, ud, &status, deadline_ms, e);
     if (rc == DR_E_OK)
         rc = ssh_upload_file(s, script, R_SCRIPT, 0700, deadline_ms, e);
@@ -215,11 +216,10 @@ recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log
     if (p->role == RECIPE_INIT) {
         rc = ssh_download(s, R_OUT "/token", 4096, &out->token, NULL, deadline_ms, e);
         if (rc == DR_E_OK)
-            rc = ssh_download(s, R_OUT "/kubeconfig", 1 << 20, &out->kubeconfig, NULL,
-                              deadline_ms, e);
+            rc = ssh_download(s, R_OUT "/kubeconfig", 1 << 20, &out->kubeconfig, NULL, deadline_ms,
+                              e);
         if (rc != DR_E_OK) {
-            dr_error_prefix(e, _("fetching the first server's results from %s"),
-                            p->node_name);
+            dr_error_prefix(e, _("fetching the first server's results from %s"), p->node_name);
             goto out;
         }
         trim(out->token);

@@ -27,30 +27,30 @@
 #include "core/model.h"
 
 enum recipe_role {
-    RECIPE_INIT,    /* first server: cluster-init */
-    RECIPE_SERVER,  /* a further server joining the first */
-    RECIPE_AGENT,   /* a worker */
+    RECIPE_INIT,   /* first server: cluster-init */
+    RECIPE_SERVER, /* a further server joining the first */
+    RECIPE_AGENT,  /* a worker */
 };
 
 struct recipe_params {
-    const char *recipe_path;    /* local file; NULL: recipe_default_path(dist) */
+    const char *recipe_path; /* local file; NULL: recipe_default_path(dist) */
     enum dr_distribution dist;
     enum recipe_role role;
     const char *node_name;
     const char *node_addr;
-    unsigned roles;             /* DR_ROLE_* */
-    const char *server_addr;    /* server, agent */
-    const char *token;          /* server, agent */
-    const char *version;        /* may be NULL */
-    const char *airgap_bundle;  /* local path, uploaded first; may be NULL */
-    const struct dr_kv *env;    /* extra variables (names must start DROVER_) */
+    unsigned roles;            /* DR_ROLE_* */
+    const char *server_addr;   /* server, agent */
+    const char *token;         /* server, agent */
+    const char *version;       /* may be NULL */
+    const char *airgap_bundle; /* local path, uploaded first; may be NULL */
+    const struct dr_kv *env;   /* extra variables (names must start DROVER_) */
     size_t n_env;
 };
 
 struct recipe_result {
     int exit_status;
-    char *token;        /* init only; a secret: wipe with recipe_result_done */
-    char *kubeconfig;   /* init only */
+    char *token;      /* init only; a secret: wipe with recipe_result_done */
+    char *kubeconfig; /* init only */
 };
 
 /* Progress parsed from a "drover-progress: <pct> <text>" line. */
@@ -59,9 +59,9 @@ typedef void (*recipe_progress_fn)(void *ud, int pct, const char *text);
 /* Upload and run the recipe; output lines go to log_fn, progress lines also to
  * progress_fn. Fails with DR_E_REMOTE (exit code and last lines) when the
  * recipe fails. */
-enum dr_err recipe_run(struct ssh_session *s, const struct recipe_params *p,
-                       ssh_line_fn log_fn, recipe_progress_fn progress_fn, void *ud,
-                       struct recipe_result *out, long long deadline_ms, struct dr_error *e);
+enum dr_err recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log_fn,
+                       recipe_progress_fn progress_fn, void *ud, struct recipe_result *out,
+                       long long deadline_ms, struct dr_error *e);
 void recipe_result_done(struct recipe_result *r);
 
 /* True for a progress line; *pct 0..100, *text points into line. */

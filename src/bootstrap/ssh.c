@@ -22,8 +22,8 @@
 #include "core/log.h"
 #include "core/util.h"
 
-#define SLICE_MS 100  /* longest wait between two looks at the cancel flag */
-#define AUTH_TRIES 3   /* a refused client key is final after this many refusals */
+#define SLICE_MS 100 /* longest wait between two looks at the cancel flag */
+#define AUTH_TRIES 3 /* a refused client key is final after this many refusals */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_rc;
@@ -101,7 +101,7 @@ nap(int ms, const atomic_bool *cancel, long long deadline)
 enum dr_err
 ssh_wait(struct ssh_session *s, long long deadline, struct dr_error *e)
 {
-    struct pollfd pfd = { .fd = s->fd };
+    struct pollfd pfd = {.fd = s->fd};
     int dir = libssh2_session_block_directions(s->ls);
     long long now = util_now_ms(), left = deadline - now;
 
@@ -130,8 +130,7 @@ ssh_wait(struct ssh_session *s, long long deadline, struct dr_error *e)
 static int
 tcp_connect(const struct addrinfo *ai, long long until, const atomic_bool *cancel, int *err)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     int one = 1;
 
     if (fd < 0) {
@@ -147,7 +146,7 @@ tcp_connect(const struct addrinfo *ai, long long until, const atomic_bool *cance
         return -1;
     }
     for (;;) {
-        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
         long long left = until - util_now_ms();
         if (cancelled(cancel)) {
             *err = ECANCELED;
@@ -188,7 +187,7 @@ session_free(struct ssh_session *s)
         long long until = util_now_ms() + 2000;
         while (libssh2_session_disconnect(s->ls, "bye") == LIBSSH2_ERROR_EAGAIN &&
                util_now_ms() < until) {
-            struct pollfd pfd = { .fd = s->fd, .events = POLLOUT | POLLIN };
+            struct pollfd pfd = {.fd = s->fd, .events = POLLOUT | POLLIN};
             poll(&pfd, 1, 100);
         }
         libssh2_session_free(s->ls);
@@ -239,8 +238,8 @@ session_setup(struct ssh_session *s, const struct ssh_params *p, long long until
     keys_public_blob(p->host_key, pinned);
     if (key == NULL || type != LIBSSH2_HOSTKEY_TYPE_ED25519 || keylen != sizeof pinned ||
         memcmp(key, pinned, sizeof pinned) != 0) {
-        char *got = key ? keys_fingerprint_blob((const unsigned char *)key, keylen)
-                        : xstrdup("none");
+        char *got =
+            key ? keys_fingerprint_blob((const unsigned char *)key, keylen) : xstrdup("none");
         char *want = keys_fingerprint(p->host_key);
         *retry = false;
         dr_error_set(e, DR_E_HOSTKEY,
@@ -257,12 +256,11 @@ session_setup(struct ssh_session *s, const struct ssh_params *p, long long until
     if (priv == NULL) {
         free(pub);
         *retry = false;
-        return dr_error_set(e, DR_E_INVAL, _("%s: the client key has no private half"),
-                            s->peer);
+        return dr_error_set(e, DR_E_INVAL, _("%s: the client key has no private half"), s->peer);
     }
     while ((rc = libssh2_userauth_publickey_frommemory(s->ls, p->user, strlen(p->user), pub,
-                                                       strlen(pub), priv, strlen(priv),
-                                                       NULL)) == LIBSSH2_ERROR_EAGAIN) {
+                                                       strlen(pub), priv, strlen(priv), NULL)) ==
+           LIBSSH2_ERROR_EAGAIN) {
         if ((w = ssh_wait(s, until, e)) != DR_E_OK) {
             keys_free_secret(&priv);
             free(pub);
@@ -294,23 +292,23 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
     int port = p->port > 0 ? p->port : 22;
     int attempt_ms = p->attempt_timeout_ms > 0 ? p->attempt_timeout_ms : 10000;
     int delay_ms = p->retry_delay_ms > 0 ? p->retry_delay_ms : 1000;
-    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG };
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};
     char portstr[16], peer[sizeof((struct ssh_session *)0)->peer];
     char why[sizeof(((struct dr_error *)0)->msg)] = "";
-    struct dr_error le = { 0 };
+    struct dr_error le = {0};
     int attempts = 0, auth_refusals = 0;
     long long start = util_now_ms();
 
     *out = NULL;
     if (ssh_global_init(e) != DR_E_OK)
         return DR_E_INTERNAL;
-    if (p->host_key == NULL || p->client_key == NULL || str_empty(p->user) ||
-        str_empty(p->host))
-        return dr_error_set(e, DR_E_INVAL, _("ssh: host, user, host key and client key are "
-                                             "required"));
+    if (p->host_key == NULL || p->client_key == NULL || str_empty(p->user) || str_empty(p->host))
+        return dr_error_set(e, DR_E_INVAL,
+                            _("ssh: host, user, host key and client key are "
+                              "required"));
     snprintf(portstr, sizeof portstr, "%d", port);
-    snprintf(peer, sizeof peer, strchr(p->host, ':') ? "%s@[%s]:%d" : "%s@%s:%d", p->user,
-             p->host, port);
+    snprintf(peer, sizeof peer, strchr(p->host, ':') ? "%s@[%s]:%d" : "%s@%s:%d", p->user, p->host,
+             port);
     for (;;) {
         struct addrinfo *res = NULL;
         int gai;

@@ -22,16 +22,16 @@ enum dr_err ssh_global_init(struct dr_error *e);
 void ssh_global_done(void);
 
 struct ssh_params {
-    const char *host;                 /* IPv4/IPv6 address or name */
-    int port;                         /* 0: 22 */
+    const char *host; /* IPv4/IPv6 address or name */
+    int port;         /* 0: 22 */
     const char *user;
-    const struct dr_keypair *client_key;  /* with private half */
-    const struct dr_keypair *host_key;    /* the pinned host key (public half) */
-    long long deadline_ms;            /* util_now_ms() value: give up connecting then */
-    int attempt_timeout_ms;           /* one TCP connect + handshake; 0: 10000 */
-    int retry_delay_ms;               /* between attempts; 0: 1000 */
-    int keepalive_s;                  /* 0: 15 */
-    const atomic_bool *cancel;        /* may be NULL */
+    const struct dr_keypair *client_key; /* with private half */
+    const struct dr_keypair *host_key;   /* the pinned host key (public half) */
+    long long deadline_ms;               /* util_now_ms() value: give up connecting then */
+    int attempt_timeout_ms;              /* one TCP connect + handshake; 0: 10000 */
+    int retry_delay_ms;                  /* between attempts; 0: 1000 */
+    int keepalive_s;                     /* 0: 15 */
+    const atomic_bool *cancel;           /* may be NULL */
 };
 
 /* Connect, check the host key, authenticate. Connection refused, unreachable
@@ -39,8 +39,7 @@ struct ssh_params {
  * mismatch (DR_E_HOSTKEY, both fingerprints in the message) is not retried,
  * and a refused key (DR_E_AUTH) only three times in all (cloud-init may not
  * have written authorized_keys yet). */
-enum dr_err ssh_connect(const struct ssh_params *p, struct ssh_session **out,
-                        struct dr_error *e);
+enum dr_err ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_error *e);
 void ssh_close(struct ssh_session **s);
 
 /* "user@host:port", for messages. */
@@ -70,11 +69,10 @@ enum dr_err ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, voi
 enum dr_err ssh_upload_data(struct ssh_session *s, const void *data, size_t len,
                             const char *remote_path, int mode, long long deadline_ms,
                             struct dr_error *e);
-enum dr_err ssh_upload_file(struct ssh_session *s, const char *local_path,
-                            const char *remote_path, int mode, long long deadline_ms,
-                            struct dr_error *e);
+enum dr_err ssh_upload_file(struct ssh_session *s, const char *local_path, const char *remote_path,
+                            int mode, long long deadline_ms, struct dr_error *e);
 /* Read a remote file over SFTP (at most max bytes), newly allocated, NUL-terminated. */
-enum dr_err ssh_download(struct ssh_session *s, const char *remote_path, size_t max,
-                         char **out, size_t *len, long long deadline_ms, struct dr_error *e);
+enum dr_err ssh_download(struct ssh_session *s, const char *remote_path, size_t max, char **out,
+                         size_t *len, long long deadline_ms, struct dr_error *e);
 
 #endif

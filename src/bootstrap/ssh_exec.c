@@ -17,11 +17,10 @@
  * and a watcher waits for EOF on the channel's stdin, which only comes when
  * the channel goes away, then signals that group. No pty, so stdout and
  * stderr stay apart. */
-static const char wrapper[] =
-    "exec 3<&0 0</dev/null; "
-    "setsid sh -c \"$1\" & p=$!; "
-    "{ cat >/dev/null; kill -s TERM -- -\"$p\"; } <&3 >/dev/null 2>&1 & "
-    "exec 3<&-; wait \"$p\"";
+static const char wrapper[] = "exec 3<&0 0</dev/null; "
+                              "setsid sh -c \"$1\" & p=$!; "
+                              "{ cat >/dev/null; kill -s TERM -- -\"$p\"; } <&3 >/dev/null 2>&1 & "
+                              "exec 3<&-; wait \"$p\"";
 
 /* 'text' quoted for a POSIX shell. */
 static char *
@@ -53,8 +52,8 @@ struct linebuf {
 };
 
 struct exec_state {
-    struct linebuf out[2];           /* stdout, stderr */
-    char *last[LAST_LINES];          /* ring of recent lines for error messages */
+    struct linebuf out[2];  /* stdout, stderr */
+    char *last[LAST_LINES]; /* ring of recent lines for error messages */
     size_t nlast;
     ssh_line_fn fn;
     void *ud;
@@ -161,7 +160,7 @@ enum dr_err
 ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud, int *exit_status,
          long long deadline_ms, struct dr_error *e)
 {
-    struct exec_state x = { .fn = fn, .ud = ud };
+    struct exec_state x = {.fn = fn, .ud = ud};
     LIBSSH2_CHANNEL *ch;
     char *quoted, *full;
     enum dr_err w = DR_E_OK;
@@ -243,8 +242,9 @@ ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud, int *
             w = dr_error_set(e, DR_E_REMOTE, _("%s: command killed by signal %s; last output:%s"),
                              s->peer, signame, last[0] ? last : _(" (none)"));
         else
-            w = dr_error_set(e, DR_E_REMOTE, _("%s: command exited with status %d; last "
-                                               "output:%s"),
+            w = dr_error_set(e, DR_E_REMOTE,
+                             _("%s: command exited with status %d; last "
+                               "output:%s"),
                              s->peer, status, last[0] ? last : _(" (none)"));
     }
     free(signame);

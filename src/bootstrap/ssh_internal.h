@@ -10,10 +10,10 @@
 struct ssh_session {
     int fd;
     LIBSSH2_SESSION *ls;
-    LIBSSH2_SFTP *sftp;         /* opened on first use */
+    LIBSSH2_SFTP *sftp; /* opened on first use */
     const atomic_bool *cancel;
     long long next_keepalive;
-    char peer[320];             /* user@host:port */
+    char peer[320]; /* user@host:port */
 };
 
 /* Wait (at most ~100 ms) until the socket is ready in the direction libssh2

@@ -40,8 +40,7 @@ sftp_error(struct ssh_session *s, const char *what, const char *path, struct dr_
     if (libssh2_session_last_errno(s->ls) == LIBSSH2_ERROR_SFTP_PROTOCOL)
         return dr_error_set(e, code == LIBSSH2_FX_NO_SUCH_FILE ? DR_E_NOTFOUND : DR_E_REMOTE,
                             _("%s: %s %s: SFTP status %lu"), s->peer, what, path, code);
-    return dr_error_set(e, DR_E_PROTO, _("%s: %s %s: %s"), s->peer, what, path,
-                        ssh_last_error(s));
+    return dr_error_set(e, DR_E_PROTO, _("%s: %s %s: %s"), s->peer, what, path, ssh_last_error(s));
 }
 
 static enum dr_err
@@ -112,7 +111,7 @@ static enum dr_err
 verify_sum(struct ssh_session *s, const char *path, const unsigned char *md, long long deadline,
            struct dr_error *e)
 {
-    struct sum_line sl = { .hex = "" };
+    struct sum_line sl = {.hex = ""};
     char want[65], *cmd, *q;
     enum dr_err rc;
     int status;
@@ -143,8 +142,9 @@ verify_sum(struct ssh_session *s, const char *path, const unsigned char *md, lon
     if (rc != DR_E_OK)
         return rc;
     if (strcmp(sl.hex, want) != 0)
-        return dr_error_set(e, DR_E_IO, _("%s: %s arrived damaged: SHA-256 on the node is %s, "
-                                          "expected %s"),
+        return dr_error_set(e, DR_E_IO,
+                            _("%s: %s arrived damaged: SHA-256 on the node is %s, "
+                              "expected %s"),
                             s->peer, path, sl.hex[0] ? sl.hex : "?", want);
     return DR_E_OK;
 }
@@ -164,9 +164,8 @@ upload(struct ssh_session *s, const char *data, size_t len, FILE *f, const char 
         EVP_MD_CTX_free(md);
         return dr_error_set(e, DR_E_INTERNAL, _("cannot compute SHA-256 (OpenSSL)"));
     }
-    rc = sftp_open(s, remote,
-                   LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC,
-                   mode, &h, deadline, e);
+    rc = sftp_open(s, remote, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, mode, &h,
+                   deadline, e);
     if (rc != DR_E_OK) {
         EVP_MD_CTX_free(md);
         return rc;
@@ -214,23 +213,23 @@ ssh_upload_data(struct ssh_session *s, const void *data, size_t len, const char 
 }
 
 enum dr_err
-ssh_upload_file(struct ssh_session *s, const char *local_path, const char *remote_path,
-                int mode, long long deadline_ms, struct dr_error *e)
+ssh_upload_file(struct ssh_session *s, const char *local_path, const char *remote_path, int mode,
+                long long deadline_ms, struct dr_error *e)
 {
     FILE *f = fopen(local_path, "rb");
     enum dr_err rc;
 
     if (f == NULL)
-        return dr_error_set(e, errno == ENOENT ? DR_E_NOTFOUND : DR_E_IO, "%s: %s",
-                            local_path, strerror(errno));
+        return dr_error_set(e, errno == ENOENT ? DR_E_NOTFOUND : DR_E_IO, "%s: %s", local_path,
+                            strerror(errno));
     rc = upload(s, NULL, 0, f, local_path, remote_path, mode, deadline_ms, e);
     fclose(f);
     return rc;
 }
 
 enum dr_err
-ssh_download(struct ssh_session *s, const char *remote_path, size_t max, char **out,
-             size_t *len, long long deadline_ms, struct dr_error *e)
+ssh_download(struct ssh_session *s, const char *remote_path, size_t max, char **out, size_t *len,
+             long long deadline_ms, struct dr_error *e)
 {
     LIBSSH2_SFTP_HANDLE *h;
     char *buf = NULL;

@@ -33,29 +33,37 @@ int
 cmd_cloud_init(const struct cli_globals *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "hostname", required_argument, NULL, 'H' },
-        { "cluster", required_argument, NULL, 'c' },
-        { "domain", required_argument, NULL, 'd' },
-        { "metadata", no_argument, NULL, 'm' },
-        { "show-secrets", no_argument, NULL, 's' },
-        { NULL, 0, NULL, 0 },
+        {"hostname", required_argument, NULL, 'H'}, {"cluster", required_argument, NULL, 'c'},
+        {"domain", required_argument, NULL, 'd'},   {"metadata", no_argument, NULL, 'm'},
+        {"show-secrets", no_argument, NULL, 's'},   {NULL, 0, NULL, 0},
     };
     const char *hostname = NULL, *cluster = NULL, *domain = NULL;
     bool metadata = false, secrets = false, cpreview, hpreview;
-    struct dr_keypair client = { 0 }, host = { 0 };
-    struct dr_error e = { 0 };
+    struct dr_keypair client = {0}, host = {0};
+    struct dr_error e = {0};
     struct dr_store s;
     int c, ret = 1;
 
     optind = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
-        case 'H': hostname = optarg; break;
-        case 'c': cluster = optarg; break;
-        case 'd': domain = optarg; break;
-        case 'm': metadata = true; break;
-        case 's': secrets = true; break;
-        default: return cli_usage_error("cloud-init", _("unknown option"));
+        case 'H':
+            hostname = optarg;
+            break;
+        case 'c':
+            cluster = optarg;
+            break;
+        case 'd':
+            domain = optarg;
+            break;
+        case 'm':
+            metadata = true;
+            break;
+        case 's':
+            secrets = true;
+            break;
+        default:
+            return cli_usage_error("cloud-init", _("unknown option"));
         }
     }
     if (optind + 1 != argc)
@@ -85,7 +93,10 @@ cmd_cloud_init(const struct cli_globals *g, int argc, char **argv)
     }
     char *pub = keys_public_line(&client);
     struct ci_node n = {
-        .tmpl = t, .hostname = hostname, .domain = domain, .cluster_public_key = pub,
+        .tmpl = t,
+        .hostname = hostname,
+        .domain = domain,
+        .cluster_public_key = pub,
         .host_key = &host,
     };
     if (metadata) {
@@ -104,11 +115,12 @@ cmd_cloud_init(const struct cli_globals *g, int argc, char **argv)
             fprintf(stderr, "drover: cloud-init: %s\n", dr_error_text(&e));
         } else {
             if (cpreview || hpreview)
-                fprintf(stderr, _("drover: cloud-init: %s generated for this preview only "
-                                  "(not saved)\n"),
-                       cpreview && hpreview ? _("cluster and host keys")
-                       : cpreview           ? _("cluster key")
-                                            : _("host key"));
+                fprintf(stderr,
+                        _("drover: cloud-init: %s generated for this preview only "
+                          "(not saved)\n"),
+                        cpreview && hpreview ? _("cluster and host keys")
+                        : cpreview           ? _("cluster key")
+                                             : _("host key"));
             fputs(ud, stdout);
             keys_free_secret(&ud);
             ret = 0;

@@ -39,7 +39,7 @@ wb_put(struct wbuf *b, const void *data, size_t n)
 static void
 wb_u32(struct wbuf *b, uint32_t v)
 {
-    unsigned char x[4] = { v >> 24, v >> 16, v >> 8, v };
+    unsigned char x[4] = {v >> 24, v >> 16, v >> 8, v};
 
     wb_put(b, x, 4);
 }
@@ -180,7 +180,7 @@ keys_generate(struct dr_keypair *k, const char *comment, struct dr_error *e)
 void
 keys_public_blob(const struct dr_keypair *k, unsigned char blob[DR_ED25519_BLOB_LEN])
 {
-    struct wbuf b = { 0 };
+    struct wbuf b = {0};
 
     wb_string(&b, KEY_TYPE, strlen(KEY_TYPE));
     wb_string(&b, k->pub, DR_ED25519_LEN);
@@ -235,7 +235,7 @@ char *
 keys_private_openssh(const struct dr_keypair *k)
 {
     unsigned char blob[DR_ED25519_BLOB_LEN], priv64[64];
-    struct wbuf outer = { 0 }, inner = { 0 };
+    struct wbuf outer = {0}, inner = {0};
     const char *comment = k->comment ? k->comment : "";
     uint32_t check;
     char *b64, *pem;
@@ -301,8 +301,7 @@ seed_matches(const unsigned char *seed, const unsigned char *pub)
 }
 
 enum dr_err
-keys_parse_private(const char *text, const char *what, struct dr_keypair *k,
-                   struct dr_error *e)
+keys_parse_private(const char *text, const char *what, struct dr_keypair *k, struct dr_error *e)
 {
     const char *begin = strstr(text, PEM_BEGIN), *end;
     const unsigned char *d, *pub, *priv, *comment;
@@ -328,7 +327,7 @@ keys_parse_private(const char *text, const char *what, struct dr_keypair *k,
         why = _("invalid base64");
         goto bad;
     }
-    r = (struct rbuf){ .p = raw, .len = rawn };
+    r = (struct rbuf){.p = raw, .len = rawn};
     if (rawn < sizeof AUTH_MAGIC || memcmp(raw, AUTH_MAGIC, sizeof AUTH_MAGIC) != 0) {
         why = _("not openssh-key-v1");
         goto bad;
@@ -338,12 +337,12 @@ keys_parse_private(const char *text, const char *what, struct dr_keypair *k,
         why = _("encrypted keys are not supported");
         goto bad;
     }
-    if (!rb_string(&r, &d, &dn) || !rb_u32(&r, &nkeys) || nkeys != 1 ||
-        !rb_string(&r, &d, &dn) || !rb_string(&r, &d, &dn)) {
+    if (!rb_string(&r, &d, &dn) || !rb_u32(&r, &nkeys) || nkeys != 1 || !rb_string(&r, &d, &dn) ||
+        !rb_string(&r, &d, &dn)) {
         why = _("truncated key");
         goto bad;
     }
-    in = (struct rbuf){ .p = d, .len = dn };
+    in = (struct rbuf){.p = d, .len = dn};
     if (!rb_u32(&in, &c1) || !rb_u32(&in, &c2) || c1 != c2) {
         why = _("corrupt key (check bytes differ)");
         goto bad;
@@ -352,9 +351,8 @@ keys_parse_private(const char *text, const char *what, struct dr_keypair *k,
         why = _("not an ed25519 key");
         goto bad;
     }
-    if (!rb_string(&in, &pub, &pubn) || pubn != DR_ED25519_LEN ||
-        !rb_string(&in, &priv, &privn) || privn != 64 ||
-        !rb_string(&in, &comment, &commentn) ||
+    if (!rb_string(&in, &pub, &pubn) || pubn != DR_ED25519_LEN || !rb_string(&in, &priv, &privn) ||
+        privn != 64 || !rb_string(&in, &comment, &commentn) ||
         memcmp(priv + DR_ED25519_LEN, pub, DR_ED25519_LEN) != 0) {
         why = _("corrupt ed25519 key");
         goto bad;
@@ -382,8 +380,7 @@ bad:
 }
 
 enum dr_err
-keys_parse_public(const char *line, const char *what, struct dr_keypair *k,
-                  struct dr_error *e)
+keys_parse_public(const char *line, const char *what, struct dr_keypair *k, struct dr_error *e)
 {
     const char *p = line, *b, *bend;
     unsigned char *raw = NULL;
@@ -403,9 +400,9 @@ keys_parse_public(const char *line, const char *what, struct dr_keypair *k,
     bend = b + strcspn(b, " \t\r\n");
     if (!b64_decode(b, (size_t)(bend - b), &raw, &rawn))
         return dr_error_set(e, DR_E_PARSE, _("%s: invalid base64 in public key"), what);
-    r = (struct rbuf){ .p = raw, .len = rawn };
-    if (!rb_string_is(&r, KEY_TYPE) || !rb_string(&r, &pub, &pubn) ||
-        pubn != DR_ED25519_LEN || r.off != rawn) {
+    r = (struct rbuf){.p = raw, .len = rawn};
+    if (!rb_string_is(&r, KEY_TYPE) || !rb_string(&r, &pub, &pubn) || pubn != DR_ED25519_LEN ||
+        r.off != rawn) {
         free(raw);
         return dr_error_set(e, DR_E_PARSE, _("%s: corrupt ssh-ed25519 public key"), what);
     }
@@ -472,8 +469,7 @@ keys_load(const char *path, struct dr_keypair *k, struct dr_error *e)
 }
 
 enum dr_err
-keys_load_or_create(const char *path, const char *comment, struct dr_keypair *k,
-                    struct dr_error *e)
+keys_load_or_create(const char *path, const char *comment, struct dr_keypair *k, struct dr_error *e)
 {
     enum dr_err rc = keys_load(path, k, e);
 
@@ -519,7 +515,7 @@ enum dr_err
 keys_write_known_hosts(const char *path, const struct dr_known_host *hosts, size_t n,
                        struct dr_error *e)
 {
-    struct wbuf b = { 0 };
+    struct wbuf b = {0};
     char *dir = util_dirname(path);
     enum dr_err rc;
 
@@ -528,8 +524,7 @@ keys_write_known_hosts(const char *path, const struct dr_known_host *hosts, size
         if (str_empty(h) || strcspn(h, " \t\r\n,#[]") != strlen(h)) {
             free(b.p);
             free(dir);
-            return dr_error_set(e, DR_E_INVAL, _("%s: invalid host name '%s'"), path,
-                                h ? h : "");
+            return dr_error_set(e, DR_E_INVAL, _("%s: invalid host name '%s'"), path, h ? h : "");
         }
         unsigned char blob[DR_ED25519_BLOB_LEN];
         keys_public_blob(hosts[i].key, blob);

@@ -20,9 +20,9 @@
 
 struct dr_keypair {
     unsigned char pub[DR_ED25519_LEN];
-    unsigned char seed[DR_ED25519_LEN];  /* the private half; all zero when has_private is false */
+    unsigned char seed[DR_ED25519_LEN]; /* the private half; all zero when has_private is false */
     bool has_private;
-    char *comment;                       /* owned; may be NULL */
+    char *comment; /* owned; may be NULL */
 };
 
 /* A new random key pair (OpenSSL EVP). */
@@ -67,14 +67,14 @@ char *keys_known_hosts_path(const char *state_dir, const char *cluster);
 
 /* One pinned host: the address ssh connects to and the host's public key. */
 struct dr_known_host {
-    const char *host;   /* address or name */
-    int port;           /* 22 writes "host", anything else "[host]:port" */
+    const char *host; /* address or name */
+    int port;         /* 22 writes "host", anything else "[host]:port" */
     const struct dr_keypair *key;
 };
 
 /* Write a known_hosts file (0600, atomic) for the given hosts. */
-enum dr_err keys_write_known_hosts(const char *path, const struct dr_known_host *hosts,
-                                   size_t n, struct dr_error *e);
+enum dr_err keys_write_known_hosts(const char *path, const struct dr_known_host *hosts, size_t n,
+                                   struct dr_error *e);
 
 /* Wipe and free a secret string (a private key text). */
 void keys_free_secret(char **s);

@@ -42,10 +42,14 @@ one_node(void *arg)
     struct job *j = arg;
     struct labnode *n = &lab.nodes[j->index];
     struct ssh_params p = {
-        .host = n->addr, .port = n->port, .user = lab.user, .client_key = &lab.client_key,
-        .host_key = &n->host_key, .deadline_ms = util_now_ms() + 60000,
+        .host = n->addr,
+        .port = n->port,
+        .user = lab.user,
+        .client_key = &lab.client_key,
+        .host_key = &n->host_key,
+        .deadline_ms = util_now_ms() + 60000,
     };
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct ssh_session *s = NULL;
     int status;
 
@@ -111,7 +115,7 @@ static bool
 write_client_files(void)
 {
     struct dr_known_host *kh = xcalloc((size_t)lab.n, sizeof *kh);
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *key = keys_private_openssh(&lab.client_key), *path;
     FILE *hosts, *inv;
     bool ok;
@@ -121,8 +125,8 @@ write_client_files(void)
     keys_free_secret(&key);
     free(path);
     for (int i = 0; i < lab.n; i++)
-        kh[i] = (struct dr_known_host){ .host = lab.nodes[i].addr, .port = lab.nodes[i].port,
-                                        .key = &lab.nodes[i].host_key };
+        kh[i] = (struct dr_known_host){
+            .host = lab.nodes[i].addr, .port = lab.nodes[i].port, .key = &lab.nodes[i].host_key};
     path = xasprintf("%s/known_hosts", lab.root);
     ok = ok && keys_write_known_hosts(path, kh, (size_t)lab.n, &e) == DR_E_OK;
     free(path);
@@ -160,10 +164,10 @@ main(int argc, char **argv)
 {
     int nodes = argc > 1 ? atoi(argv[1]) : 50, rounds = argc > 2 ? atoi(argv[2]) : 3;
     const char *why = sshlab_unavailable();
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     long long t[3][16];
-    const char *names[3] = { "drover (libssh2 fan-out)", "parallel-ssh", "ansible -m shell" };
-    char *cmd[3] = { NULL, NULL, NULL };
+    const char *names[3] = {"drover (libssh2 fan-out)", "parallel-ssh", "ansible -m shell"};
+    char *cmd[3] = {NULL, NULL, NULL};
     int rc = 0;
 
     if (why) {

@@ -45,7 +45,7 @@ sshlab_unavailable(void)
 bool
 sshlab_init(struct sshlab *lab, const char *user)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     memset(lab, 0, sizeof *lab);
     snprintf(lab->root, sizeof lab->root, "/tmp/drover-sshlab-XXXXXX");
@@ -62,12 +62,15 @@ sshlab_init(struct sshlab *lab, const char *user)
 static bool
 node_up(struct sshlab *lab, struct labnode *n, const char *addr)
 {
-    struct dr_template t = { .name = (char *)"lab", .ssh_user = (char *)lab->user };
+    struct dr_template t = {.name = (char *)"lab", .ssh_user = (char *)lab->user};
     char *pub = keys_public_line(&lab->client_key);
     struct ci_node cn = {
-        .tmpl = &t, .hostname = n->name, .cluster_public_key = pub, .host_key = &n->host_key,
+        .tmpl = &t,
+        .hostname = n->name,
+        .cluster_public_key = pub,
+        .host_key = &n->host_key,
     };
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *ud, *udpath, *cmd, line[256] = "", last[256] = "";
     FILE *p;
 
@@ -87,8 +90,8 @@ node_up(struct sshlab *lab, struct labnode *n, const char *addr)
         return false;
     }
     keys_free_secret(&ud);
-    cmd = xasprintf("'%s' up --dir '%s' --userdata '%s' --name '%s'%s%s", sshnode_path(),
-                    n->dir, udpath, n->name, addr ? " --addr " : "", addr ? addr : "");
+    cmd = xasprintf("'%s' up --dir '%s' --userdata '%s' --name '%s'%s%s", sshnode_path(), n->dir,
+                    udpath, n->name, addr ? " --addr " : "", addr ? addr : "");
     p = popen(cmd, "r");
     free(cmd);
     free(udpath);
@@ -136,7 +139,7 @@ start_worker(void *arg)
 bool
 sshlab_start(struct sshlab *lab, int n)
 {
-    struct start_job j = { .lab = lab };
+    struct start_job j = {.lab = lab};
     pthread_t th[4];
 
     lab->nodes = xcalloc((size_t)n, sizeof *lab->nodes);
@@ -176,7 +179,7 @@ sshlab_free_addr(char *buf, size_t len)
     if (seed == 0)
         seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     for (;;) {
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(22) };
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(22)};
         snprintf(buf, len, "127.%u.%u.%u", 16 + rand_r(&seed) % 230, rand_r(&seed) % 256,
                  2 + rand_r(&seed) % 250);
         inet_pton(AF_INET, buf, &sa.sin_addr);

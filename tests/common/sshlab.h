@@ -18,8 +18,8 @@ struct labnode {
 };
 
 struct sshlab {
-    char root[256];                /* mkdtemp folder */
-    struct dr_keypair client_key;  /* the "cluster" key */
+    char root[256];               /* mkdtemp folder */
+    struct dr_keypair client_key; /* the "cluster" key */
     const char *user;
     struct labnode *nodes;
     int n;

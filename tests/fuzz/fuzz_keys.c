@@ -21,7 +21,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct dr_keypair k;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *text;
 
     if (size == 0)
@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct dr_keypair k2;
             if (keys_parse_private(again, "again", &k2, &e) != DR_E_OK ||
                 memcmp(k.pub, k2.pub, sizeof k.pub) != 0)
-                abort();  /* what we write must read back */
+                abort(); /* what we write must read back */
             keys_free_secret(&again);
             keys_done(&k2);
             keys_done(&k);
@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         break;
     case 2: {
-        struct dr_template t = { .name = (char *)"fuzz", .user_data = text };
+        struct dr_template t = {.name = (char *)"fuzz", .user_data = text};
         ci_check_user_data(&t, &e);
         break;
     }
@@ -69,8 +69,8 @@ int
 main(int argc, char **argv)
 {
     const char *top = getenv("top_srcdir");
-    char *dir = argc > 1 ? xstrdup(argv[1])
-                         : xasprintf("%s/tests/fuzz/corpus/keys", top ? top : "..");
+    char *dir =
+        argc > 1 ? xstrdup(argv[1]) : xasprintf("%s/tests/fuzz/corpus/keys", top ? top : "..");
     DIR *d = opendir(dir);
     struct dirent *de;
     int files = 0;
@@ -80,7 +80,7 @@ main(int argc, char **argv)
         return 1;
     }
     while ((de = readdir(d)) != NULL) {
-        struct dr_error e = { 0 };
+        struct dr_error e = {0};
         char *p, *buf;
         size_t len;
         if (de->d_name[0] == '.')
@@ -101,7 +101,7 @@ main(int argc, char **argv)
     free(dir);
     /* No private key lives in the corpus: feed a fresh one and its prefixes. */
     struct dr_keypair k;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     if (keys_generate(&k, "replay", &e) != DR_E_OK)
         return 1;
     char *pem = keys_private_openssh(&k), *in = xasprintf("%c%s", 0, pem);

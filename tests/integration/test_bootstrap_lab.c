@@ -35,7 +35,7 @@ static void
 lab_setup(void)
 {
     char *opts = xasprintf("--vms 1 --hosts 1 --sshnode %s/tests/lab/sshnode", srcdir());
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     ssh_global_init(&e);
     vs_global_init(&e);
@@ -60,24 +60,28 @@ lab_teardown(void)
 START_TEST(test_vm_boots_as_pinned_node)
 {
     struct dr_vcenter vc = {
-        .name = (char *)"lab", .url = (char *)labenv_get(&lab, "URL"),
-        .user = (char *)labenv_get(&lab, "USER"), .pin = (char *)labenv_get(&lab, "PIN"),
+        .name = (char *)"lab",
+        .url = (char *)labenv_get(&lab, "URL"),
+        .user = (char *)labenv_get(&lab, "USER"),
+        .pin = (char *)labenv_get(&lab, "PIN"),
         .timeout_s = 30,
     };
-    char *networks[] = { (char *)labenv_get(&lab, "NETWORK"), NULL };
+    char *networks[] = {(char *)labenv_get(&lab, "NETWORK"), NULL};
     struct dr_template t = {
-        .name = (char *)"lab", .datacenter = (char *)labenv_get(&lab, "DATACENTER"),
+        .name = (char *)"lab",
+        .datacenter = (char *)labenv_get(&lab, "DATACENTER"),
         .cluster = (char *)labenv_get(&lab, "CLUSTER"),
         .resource_pool = (char *)labenv_get(&lab, "POOL"),
         .datastore = (char *)labenv_get(&lab, "DATASTORE"),
         .folder = (char *)labenv_get(&lab, "FOLDER"),
-        .clone_from = (char *)labenv_get(&lab, "TEMPLATE"), .networks = networks,
+        .clone_from = (char *)labenv_get(&lab, "TEMPLATE"),
+        .networks = networks,
         .ssh_user = (char *)"drover",
     };
     struct dr_keypair client, host;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct vs_session *vs = NULL;
-    struct vs_placement p = { 0 };
+    struct vs_placement p = {0};
     char *vm = NULL, *ip = NULL;
 
     ck_assert_msg(lab_ok, "the lab did not start");
@@ -87,7 +91,10 @@ START_TEST(test_vm_boots_as_pinned_node)
     ck_assert_int_eq(keys_load_or_create(hpath, "server-1", &host, &e), DR_E_OK);
     char *pub = keys_public_line(&client);
     struct ci_node cn = {
-        .tmpl = &t, .hostname = "server-1", .cluster_public_key = pub, .host_key = &host,
+        .tmpl = &t,
+        .hostname = "server-1",
+        .cluster_public_key = pub,
+        .host_key = &host,
     };
     struct dr_kv *gi;
     size_t ngi;
@@ -97,11 +104,16 @@ START_TEST(test_vm_boots_as_pinned_node)
     ck_assert_msg(vs_login(vs, &e) == DR_E_OK, "login: %s", e.msg);
     ck_assert_msg(vs_resolve_placement(vs, &t, &p, &e) == DR_E_OK, "%s", e.msg);
     struct vs_clone_spec cs = {
-        .source = p.source, .name = "server-1", .folder = p.folder, .pool = p.pool,
-        .datastore = p.datastore, .nics = p.nics, .n_nics = p.n_nics,
+        .source = p.source,
+        .name = "server-1",
+        .folder = p.folder,
+        .pool = p.pool,
+        .datastore = p.datastore,
+        .nics = p.nics,
+        .n_nics = p.n_nics,
     };
     ck_assert_msg(vs_clone_vm(vs, &cs, &vm, &e) == DR_E_OK, "clone: %s", e.msg);
-    struct vs_reconfig rc = { .extra_config = gi, .n_extra_config = ngi };
+    struct vs_reconfig rc = {.extra_config = gi, .n_extra_config = ngi};
     ck_assert_msg(vs_reconfigure_vm(vs, vm, &rc, &e) == DR_E_OK, "reconfigure: %s", e.msg);
     ck_assert_msg(vs_power_on(vs, vm, &e) == DR_E_OK, "power on: %s", e.msg);
     if (vs_wait_for_ip(vs, vm, NULL, 60, &ip, &e) != DR_E_OK) {
@@ -114,21 +126,27 @@ START_TEST(test_vm_boots_as_pinned_node)
     const char *port_s = labenv_get(&lab, "SSH_PORT");
     int port = *port_s ? atoi(port_s) : 22;
     struct ssh_params sp = {
-        .host = ip, .port = port, .user = "drover", .client_key = &client, .host_key = &host,
+        .host = ip,
+        .port = port,
+        .user = "drover",
+        .client_key = &client,
+        .host_key = &host,
         .deadline_ms = util_now_ms() + 30000,
     };
     struct ssh_session *s = NULL;
     ck_assert_msg(ssh_connect(&sp, &s, &e) == DR_E_OK, "%s", e.msg);
 
     struct recipe_params rp = {
-        .dist = DR_DIST_K3S, .role = RECIPE_INIT, .node_name = "server-1", .node_addr = ip,
+        .dist = DR_DIST_K3S,
+        .role = RECIPE_INIT,
+        .node_name = "server-1",
+        .node_addr = ip,
         .roles = DR_ROLE_ETCD | DR_ROLE_CONTROL_PLANE,
     };
     char *recipe = xasprintf("%s/data/bootstrap/test.sh", srcdir());
     struct recipe_result res;
     rp.recipe_path = recipe;
-    ck_assert_msg(recipe_run(s, &rp, NULL, NULL, NULL, &res, util_now_ms() + 60000, &e) ==
-                      DR_E_OK,
+    ck_assert_msg(recipe_run(s, &rp, NULL, NULL, NULL, &res, util_now_ms() + 60000, &e) == DR_E_OK,
                   "%s", e.msg);
     ck_assert(str_has_prefix(res.token, "K10"));
     ck_assert_int_eq(recipe_store_result(tmp, "e2e", &res, &e), DR_E_OK);
@@ -137,7 +155,7 @@ START_TEST(test_vm_boots_as_pinned_node)
 
     /* The known_hosts drover writes is what OpenSSH needs to trust the node. */
     char *kh = keys_known_hosts_path(tmp, "e2e");
-    struct dr_known_host h = { .host = ip, .port = port, .key = &host };
+    struct dr_known_host h = {.host = ip, .port = port, .key = &host};
     ck_assert_int_eq(keys_write_known_hosts(kh, &h, 1, &e), DR_E_OK);
     char *cmd = xasprintf("ssh -n -i '%s' -o UserKnownHostsFile='%s' -o StrictHostKeyChecking=yes "
                           "-o BatchMode=yes -o IdentitiesOnly=yes -p %d drover@%s "

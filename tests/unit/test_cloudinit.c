@@ -20,14 +20,13 @@ static char *client_pub;
 static void
 setup(void)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     snprintf(tmpdir, sizeof tmpdir, "/tmp/drover-ci-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     ck_assert_int_eq(keys_generate(&host_key, "worker-01", &e), DR_E_OK);
     /* A comment full of YAML's special characters must survive quoting. */
-    ck_assert_int_eq(keys_generate(&client_key, "it's \"ops\": #1 \\ {x} [y] & *z", &e),
-                     DR_E_OK);
+    ck_assert_int_eq(keys_generate(&client_key, "it's \"ops\": #1 \\ {x} [y] & *z", &e), DR_E_OK);
     client_pub = keys_public_line(&client_key);
 }
 
@@ -54,7 +53,7 @@ static char *
 write_tmp(const char *name, const char *text)
 {
     char *path = xasprintf("%s/%s", tmpdir, name);
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     ck_assert_int_eq(util_write_atomic(path, text, strlen(text), 0600, &e), DR_E_OK);
     return path;
@@ -102,7 +101,7 @@ template_named(const char *name)
 {
     return (struct dr_template){
         .name = (char *)name,
-        .origin = { .file = (char *)"templates/test.cfg", .line = 0 },
+        .origin = {.file = (char *)"templates/test.cfg", .line = 0},
     };
 }
 
@@ -111,7 +110,7 @@ template_named(const char *name)
 static char *
 render_and_check(const struct ci_node *n, const char *name)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *ud, *path, *v, *cmd;
 
     ck_assert_msg(ci_render_user_data(n, true, &ud, &e) == DR_E_OK, "%s", e.msg);
@@ -157,7 +156,9 @@ START_TEST(test_default_user)
 {
     struct dr_template t = template_named("plain");
     struct ci_node n = {
-        .tmpl = &t, .hostname = "worker-01", .cluster_public_key = client_pub,
+        .tmpl = &t,
+        .hostname = "worker-01",
+        .cluster_public_key = client_pub,
         .host_key = &host_key,
     };
     char *path = render_and_check(&n, "plain.yaml");
@@ -199,10 +200,15 @@ START_TEST(test_custom_user_domain_script_and_extras)
                           "  - [ sh, -c, 'echo done' ]\n"
                           "timezone: Europe/Berlin\n";
     struct ci_node n = {
-        .tmpl = &t, .hostname = "server-1", .domain = "k8s.example.com",
-        .cluster_public_key = client_pub, .host_key = &host_key,
-        .script_path = "/home/ops_user/.drover/bootstrap.sh", .script = script,
-        .script_len = sizeof script - 1, .instance_id = "vm-42",
+        .tmpl = &t,
+        .hostname = "server-1",
+        .domain = "k8s.example.com",
+        .cluster_public_key = client_pub,
+        .host_key = &host_key,
+        .script_path = "/home/ops_user/.drover/bootstrap.sh",
+        .script = script,
+        .script_len = sizeof script - 1,
+        .instance_id = "vm-42",
     };
     char *path = render_and_check(&n, "extras.yaml");
     char *v;
@@ -224,7 +230,7 @@ START_TEST(test_custom_user_domain_script_and_extras)
     free(v);
     /* The script arrives byte for byte. */
     char *sp = xasprintf("%s.script", path);
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     ck_assert_int_eq(util_write_atomic(sp, script, sizeof script - 1, 0600, &e), DR_E_OK);
     v = yaml_get(path, "__import__(\"base64\").b64decode(d[\"write_files\"][0][\"content\"])"
                        " == open(sys.argv[1] + \".script\", \"rb\").read()");
@@ -246,10 +252,12 @@ START_TEST(test_hidden_secrets)
 {
     struct dr_template t = template_named("plain");
     struct ci_node n = {
-        .tmpl = &t, .hostname = "worker-02", .cluster_public_key = client_pub,
+        .tmpl = &t,
+        .hostname = "worker-02",
+        .cluster_public_key = client_pub,
         .host_key = &host_key,
     };
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *ud;
 
     ck_assert_int_eq(ci_render_user_data(&n, false, &ud, &e), DR_E_OK);
@@ -265,10 +273,12 @@ START_TEST(test_guestinfo)
 {
     struct dr_template t = template_named("plain");
     struct ci_node n = {
-        .tmpl = &t, .hostname = "worker-03", .cluster_public_key = client_pub,
+        .tmpl = &t,
+        .hostname = "worker-03",
+        .cluster_public_key = client_pub,
         .host_key = &host_key,
     };
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct dr_kv *kv;
     size_t count;
     char *ud;
@@ -287,7 +297,8 @@ START_TEST(test_guestinfo)
     unsigned char *dec = xmalloc(l);
     ck_assert_int_ge(EVP_DecodeBlock(dec, (unsigned char *)kv[0].value, (int)l), 0);
     ck_assert_int_eq(ci_render_user_data(&n, true, &ud, &e), DR_E_OK);
-    ck_assert_int_eq(strncmp((char *)dec, ud, strlen("#cloud-config\n# drover: node worker-03")), 0);
+    ck_assert_int_eq(strncmp((char *)dec, ud, strlen("#cloud-config\n# drover: node worker-03")),
+                     0);
     ck_assert_ptr_nonnull(strstr((char *)dec, "BEGIN OPENSSH PRIVATE KEY"));
     char *md = ci_render_meta_data(&n);
     unsigned char *mdec = xcalloc(1, strlen(kv[2].value) + 1);
@@ -306,10 +317,12 @@ assert_rejected(const char *user_data, const char *why)
 {
     struct dr_template t = template_named("bad-tpl");
     struct ci_node n = {
-        .tmpl = &t, .hostname = "worker-01", .cluster_public_key = client_pub,
+        .tmpl = &t,
+        .hostname = "worker-01",
+        .cluster_public_key = client_pub,
         .host_key = &host_key,
     };
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *ud = NULL;
 
     t.user_data = (char *)user_data;
@@ -326,7 +339,8 @@ START_TEST(test_invalid_user_data)
     assert_rejected("packages: [jq]\n", "#cloud-config");
     assert_rejected("#cloud-config\nhostname: evil\n", "line 2: key 'hostname' is set by drover");
     assert_rejected("#cloud-config\nssh_keys:\n  rsa_private: x\n", "'ssh_keys'");
-    assert_rejected("#cloud-config\nruncmd:\n - a\nruncmd:\n - b\n", "line 4: key 'runcmd' appears twice");
+    assert_rejected("#cloud-config\nruncmd:\n - a\nruncmd:\n - b\n",
+                    "line 4: key 'runcmd' appears twice");
     assert_rejected("#cloud-config\nruncmd:\n\t- a\n", "tabs");
     assert_rejected("#cloud-config\na: 1\n---\nb: 2\n", "one YAML document");
     assert_rejected("#cloud-config\n  a: 1\n", "before any key");
@@ -336,7 +350,7 @@ START_TEST(test_invalid_user_data)
     assert_rejected("#cloud-config\nruncmd: x\n- y\n", "line 3");
 
     struct dr_template t = template_named("ok");
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     t.user_data = (char *)"#cloud-config\n\n# nothing\n";
     ck_assert_int_eq(ci_check_user_data(&t, &e), DR_E_OK);
     t.user_data = NULL;
@@ -348,10 +362,12 @@ START_TEST(test_invalid_names)
 {
     struct dr_template t = template_named("tpl");
     struct ci_node n = {
-        .tmpl = &t, .hostname = "Bad_Host", .cluster_public_key = client_pub,
+        .tmpl = &t,
+        .hostname = "Bad_Host",
+        .cluster_public_key = client_pub,
         .host_key = &host_key,
     };
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *ud;
 
     ck_assert_int_eq(ci_render_user_data(&n, true, &ud, &e), DR_E_INVAL);
@@ -368,15 +384,15 @@ START_TEST(test_quote)
     const struct {
         const char *in, *out;
     } cases[] = {
-        { "plain", "\"plain\"" },
-        { "a\"b\\c", "\"a\\\"b\\\\c\"" },
-        { "x\ny\tz\r", "\"x\\ny\\tz\\r\"" },
-        { "\x01\x7f", "\"\\x01\\x7F\"" },
-        { "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
-        { "bad\xff", "\"bad\\uFFFD\"" },
-        { "\xc2\x85", "\"\\u0085\"" },
-        { "\xe2\x80\xa8", "\"\\L\"" },
-        { ": # - ? & * ! | > ' % @ `", "\": # - ? & * ! | > ' % @ `\"" },
+        {"plain", "\"plain\""},
+        {"a\"b\\c", "\"a\\\"b\\\\c\""},
+        {"x\ny\tz\r", "\"x\\ny\\tz\\r\""},
+        {"\x01\x7f", "\"\\x01\\x7F\""},
+        {"caf\xc3\xa9", "\"caf\xc3\xa9\""},
+        {"bad\xff", "\"bad\\uFFFD\""},
+        {"\xc2\x85", "\"\\u0085\""},
+        {"\xe2\x80\xa8", "\"\\L\""},
+        {": # - ? & * ! | > ' % @ `", "\": # - ? & * ! | > ' % @ `\""},
     };
     for (size_t i = 0; i < DR_ARRAY_LEN(cases); i++) {
         char *q = ci_yaml_quote(cases[i].in);

@@ -59,7 +59,7 @@ field(const char *s, int n)
 START_TEST(test_generate_matches_ssh_keygen)
 {
     struct dr_keypair k, back;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *path = xasprintf("%s/keys/c1/id_ed25519", tmpdir);
     struct stat st;
 
@@ -102,7 +102,7 @@ START_TEST(test_parse_ssh_keygen_key)
     char *path = xasprintf("%s/real", tmpdir);
     char *cmd = xasprintf("ssh-keygen -q -t ed25519 -N '' -C 'made by ssh-keygen' -f '%s'", path);
     struct dr_keypair k, pk;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *text, *pubtext;
     size_t len;
 
@@ -142,7 +142,7 @@ END_TEST
 START_TEST(test_refuses_bad_input)
 {
     struct dr_keypair k;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *path = xasprintf("%s/open", tmpdir);
 
     ck_assert_int_eq(keys_generate(&k, NULL, &e), DR_E_OK);
@@ -178,7 +178,7 @@ END_TEST
 START_TEST(test_load_or_create_and_known_hosts)
 {
     struct dr_keypair a, b, h1, h2;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *cpath = keys_cluster_path(tmpdir, "prod");
     char *hpath = keys_host_path(tmpdir, "prod", "worker-01");
     char *kh = keys_known_hosts_path(tmpdir, "prod");
@@ -192,8 +192,8 @@ START_TEST(test_load_or_create_and_known_hosts)
     ck_assert_int_eq(keys_generate(&h2, "worker-02", &e), DR_E_OK);
 
     struct dr_known_host hosts[] = {
-        { .host = "127.1.2.3", .port = 22, .key = &h1 },
-        { .host = "127.1.2.4", .port = 2222, .key = &h2 },
+        {.host = "127.1.2.3", .port = 22, .key = &h1},
+        {.host = "127.1.2.4", .port = 2222, .key = &h2},
     };
     ck_assert_int_eq(keys_write_known_hosts(kh, hosts, 2, &e), DR_E_OK);
     /* ssh-keygen -F finds each host with the right key. */
@@ -208,7 +208,7 @@ START_TEST(test_load_or_create_and_known_hosts)
     ck_assert_ptr_nonnull(strstr(l, fp));
     free(l), free(fp);
 
-    struct dr_known_host bad = { .host = "a b", .port = 22, .key = &h1 };
+    struct dr_known_host bad = {.host = "a b", .port = 22, .key = &h1};
     ck_assert_int_eq(keys_write_known_hosts(kh, &bad, 1, &e), DR_E_INVAL);
 
     /* Fingerprint of a blob equals the fingerprint of the key. */

@@ -22,7 +22,7 @@ static char *test_recipe;
 static void
 lab_setup(void)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     const char *top = getenv("top_srcdir");
 
     ck_assert_int_eq(ssh_global_init(&e), DR_E_OK);
@@ -42,11 +42,14 @@ static struct ssh_session *
 connect_node(int i)
 {
     struct ssh_params p = {
-        .host = lab.nodes[i].addr, .port = lab.nodes[i].port, .user = lab.user,
-        .client_key = &lab.client_key, .host_key = &lab.nodes[i].host_key,
+        .host = lab.nodes[i].addr,
+        .port = lab.nodes[i].port,
+        .user = lab.user,
+        .client_key = &lab.client_key,
+        .host_key = &lab.nodes[i].host_key,
         .deadline_ms = util_now_ms() + 20000,
     };
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct ssh_session *s = NULL;
 
     ck_assert_msg(lab_ok, "the lab's nodes did not start");
@@ -90,12 +93,11 @@ take_first(void *ud, enum ssh_stream st, const char *line)
 static char *
 remote_line(struct ssh_session *s, const char *cmd)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char buf[256] = "";
     int status;
 
-    ck_assert_msg(ssh_exec(s, cmd, take_first, buf, &status, util_now_ms() + 10000, &e) ==
-                      DR_E_OK,
+    ck_assert_msg(ssh_exec(s, cmd, take_first, buf, &status, util_now_ms() + 10000, &e) == DR_E_OK,
                   "%s", e.msg);
     return xstrdup(buf);
 }
@@ -113,18 +115,22 @@ sha256_hex(const void *data, size_t len, char out[SHA256_DIGEST_LENGTH * 2 + 1])
 START_TEST(test_bootstrap_cluster)
 {
     struct recipe_params init = {
-        .recipe_path = test_recipe, .dist = DR_DIST_K3S, .role = RECIPE_INIT,
-        .node_name = "server-1", .node_addr = lab.nodes[0].addr,
-        .roles = DR_ROLE_ETCD | DR_ROLE_CONTROL_PLANE, .version = "v1.30.4+k3s1",
+        .recipe_path = test_recipe,
+        .dist = DR_DIST_K3S,
+        .role = RECIPE_INIT,
+        .node_name = "server-1",
+        .node_addr = lab.nodes[0].addr,
+        .roles = DR_ROLE_ETCD | DR_ROLE_CONTROL_PLANE,
+        .version = "v1.30.4+k3s1",
     };
     struct recipe_result res;
-    struct seen seen = { .n = 0 };
-    struct dr_error e = { 0 };
+    struct seen seen = {.n = 0};
+    struct dr_error e = {0};
     struct ssh_session *s = connect_node(0);
     char sum[SHA256_DIGEST_LENGTH * 2 + 1];
 
-    ck_assert_msg(recipe_run(s, &init, on_log, on_progress, &seen, &res,
-                             util_now_ms() + 60000, &e) == DR_E_OK,
+    ck_assert_msg(recipe_run(s, &init, on_log, on_progress, &seen, &res, util_now_ms() + 60000,
+                             &e) == DR_E_OK,
                   "%s", e.msg);
     ck_assert_int_eq(res.exit_status, 0);
     ck_assert(str_has_prefix(res.token, "K10"));
@@ -171,10 +177,14 @@ START_TEST(test_bootstrap_cluster)
     free(tok);
     for (int n = 1; n <= 2; n++) {
         struct recipe_params join = {
-            .recipe_path = test_recipe, .dist = DR_DIST_K3S,
-            .role = n == 1 ? RECIPE_SERVER : RECIPE_AGENT, .node_name = n == 1 ? "server-2" : "agent-1",
-            .node_addr = lab.nodes[n].addr, .roles = n == 1 ? DR_ROLE_CONTROL_PLANE : DR_ROLE_WORKER,
-            .server_addr = lab.nodes[0].addr, .token = res.token,
+            .recipe_path = test_recipe,
+            .dist = DR_DIST_K3S,
+            .role = n == 1 ? RECIPE_SERVER : RECIPE_AGENT,
+            .node_name = n == 1 ? "server-2" : "agent-1",
+            .node_addr = lab.nodes[n].addr,
+            .roles = n == 1 ? DR_ROLE_CONTROL_PLANE : DR_ROLE_WORKER,
+            .server_addr = lab.nodes[0].addr,
+            .token = res.token,
         };
         struct recipe_result jr;
         struct ssh_session *js = connect_node(n);
@@ -199,16 +209,21 @@ END_TEST
 START_TEST(test_failing_recipe)
 {
     struct dr_kv env[] = {
-        { (char *)"DROVER_TEST_EXIT", (char *)"7" },
-        { (char *)"DROVER_ODD", (char *)"it's $(false) `x` \"q\"" },
-        { (char *)"NOT_OURS", (char *)"ignored" },
+        {(char *)"DROVER_TEST_EXIT", (char *)"7"},
+        {(char *)"DROVER_ODD", (char *)"it's $(false) `x` \"q\""},
+        {(char *)"NOT_OURS", (char *)"ignored"},
     };
     struct recipe_params p = {
-        .recipe_path = test_recipe, .dist = DR_DIST_K3S, .role = RECIPE_INIT,
-        .node_name = "server-9", .node_addr = lab.nodes[3].addr, .env = env, .n_env = 3,
+        .recipe_path = test_recipe,
+        .dist = DR_DIST_K3S,
+        .role = RECIPE_INIT,
+        .node_name = "server-9",
+        .node_addr = lab.nodes[3].addr,
+        .env = env,
+        .n_env = 3,
     };
     struct recipe_result res;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct ssh_session *s = connect_node(3);
 
     ck_assert_int_eq(recipe_run(s, &p, NULL, NULL, NULL, &res, util_now_ms() + 60000, &e),

@@ -26,7 +26,7 @@ static bool lab_ok;
 static void
 lab_setup(void)
 {
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     ck_assert_int_eq(ssh_global_init(&e), DR_E_OK);
     lab_ok = sshlab_init(&lab, "drover") && sshlab_start(&lab, NODES);
@@ -58,7 +58,7 @@ static struct ssh_session *
 connect_node(int i)
 {
     struct ssh_params p = params_for(i, 20000);
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct ssh_session *s = NULL;
 
     ck_assert_msg(lab_ok, "the lab's nodes did not start");
@@ -91,12 +91,13 @@ collect(void *ud, enum ssh_stream st, const char *line)
 START_TEST(test_exec_streams)
 {
     struct ssh_session *s = connect_node(0);
-    struct lines l = { .out = "" };
-    struct dr_error e = { 0 };
+    struct lines l = {.out = ""};
+    struct dr_error e = {0};
     int status;
 
-    ck_assert_int_eq(ssh_exec(s, "echo hello; echo oops >&2; printf 'no newline'; "
-                                 "echo \"it's $(id -un)\" >&2",
+    ck_assert_int_eq(ssh_exec(s,
+                              "echo hello; echo oops >&2; printf 'no newline'; "
+                              "echo \"it's $(id -un)\" >&2",
                               collect, &l, &status, util_now_ms() + 10000, &e),
                      DR_E_OK);
     ck_assert_int_eq(status, 0);
@@ -111,12 +112,13 @@ END_TEST
 START_TEST(test_failing_command)
 {
     struct ssh_session *s = connect_node(1);
-    struct lines l = { .out = "" };
-    struct dr_error e = { 0 };
+    struct lines l = {.out = ""};
+    struct dr_error e = {0};
     int status;
 
-    ck_assert_int_eq(ssh_exec(s, "for i in $(seq 1 30); do echo line$i; done; "
-                                 "echo 'fatal: disk full' >&2; exit 3",
+    ck_assert_int_eq(ssh_exec(s,
+                              "for i in $(seq 1 30); do echo line$i; done; "
+                              "echo 'fatal: disk full' >&2; exit 3",
                               collect, &l, &status, util_now_ms() + 10000, &e),
                      DR_E_REMOTE);
     ck_assert_int_eq(status, 3);
@@ -125,8 +127,7 @@ START_TEST(test_failing_command)
     ck_assert_msg(strstr(e.msg, "line30") && strstr(e.msg, "fatal: disk full"), "%s", e.msg);
     ck_assert_msg(!strstr(e.msg, "line1\n"), "%s", e.msg);
     /* The session stays usable after a failed command. */
-    ck_assert_int_eq(ssh_exec(s, "true", NULL, NULL, &status, util_now_ms() + 10000, &e),
-                     DR_E_OK);
+    ck_assert_int_eq(ssh_exec(s, "true", NULL, NULL, &status, util_now_ms() + 10000, &e), DR_E_OK);
     ssh_close(&s);
 }
 END_TEST
@@ -135,7 +136,7 @@ START_TEST(test_wrong_host_key)
 {
     struct ssh_params p = params_for(2, 10000);
     struct dr_keypair other;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct ssh_session *s = NULL;
 
     ck_assert(lab_ok);
@@ -154,7 +155,7 @@ START_TEST(test_wrong_client_key)
 {
     struct ssh_params p = params_for(3, 10000);
     struct dr_keypair other;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct ssh_session *s = NULL;
 
     ck_assert(lab_ok);
@@ -173,7 +174,7 @@ END_TEST
 START_TEST(test_unreachable_times_out)
 {
     struct ssh_params p = params_for(0, 1500);
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct ssh_session *s = NULL;
     char addr[64];
     long long t0;
@@ -184,12 +185,12 @@ START_TEST(test_unreachable_times_out)
     t0 = util_now_ms();
     ck_assert_int_eq(ssh_connect(&p, &s, &e), DR_E_TIMEOUT);
     ck_assert_int_ge(util_now_ms(), p.deadline_ms);
-    ck_assert_int_lt(util_now_ms() - t0, 10000);  /* bounded, not stuck */
+    ck_assert_int_lt(util_now_ms() - t0, 10000); /* bounded, not stuck */
     ck_assert_msg(strstr(e.msg, addr) && strstr(e.msg, "refused"), "%s", e.msg);
 
     /* A port that accepts TCP but never speaks SSH: the handshake times out. */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(22) };
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(22)};
     inet_pton(AF_INET, addr, &sa.sin_addr);
     ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
     ck_assert_int_eq(listen(fd, 8), 0);
@@ -218,8 +219,8 @@ start_late(void *arg)
 
 START_TEST(test_retries_until_node_boots)
 {
-    struct late_start ls = { .index = -2 };
-    struct dr_error e = { 0 };
+    struct late_start ls = {.index = -2};
+    struct dr_error e = {0};
     struct ssh_session *s = NULL;
     struct ssh_params p;
     pthread_t th;
@@ -229,9 +230,14 @@ START_TEST(test_retries_until_node_boots)
     ck_assert_int_eq(keys_generate(&ls.key, "late", &e), DR_E_OK);
     /* Connect while the node is still starting: refused at first, then in. */
     p = (struct ssh_params){
-        .host = ls.addr, .port = 22, .user = lab.user, .client_key = &lab.client_key,
-        .host_key = &ls.key, .deadline_ms = util_now_ms() + 30000,
-        .attempt_timeout_ms = 3000, .retry_delay_ms = 50,
+        .host = ls.addr,
+        .port = 22,
+        .user = lab.user,
+        .client_key = &lab.client_key,
+        .host_key = &ls.key,
+        .deadline_ms = util_now_ms() + 30000,
+        .attempt_timeout_ms = 3000,
+        .retry_delay_ms = 50,
     };
     ck_assert_int_eq(pthread_create(&th, NULL, start_late, &ls), 0);
     enum dr_err rc = ssh_connect(&p, &s, &e);
@@ -248,17 +254,17 @@ START_TEST(test_upload_50mib)
     struct ssh_session *s = connect_node(4);
     size_t len = 50u << 20;
     unsigned char *data = xmalloc(len);
-    struct dr_error e = { 0 };
-    struct lines l = { .out = "" };
+    struct dr_error e = {0};
+    struct lines l = {.out = ""};
     int status;
 
     ck_assert_int_eq(RAND_bytes(data, (int)len), 1);
     ck_assert_msg(ssh_upload_data(s, data, len, "big.bin", 0640, util_now_ms() + 120000, &e) ==
                       DR_E_OK,
                   "%s", e.msg);
-    ck_assert_int_eq(ssh_exec(s, "stat -c '%s %a' big.bin", collect, &l, &status,
-                              util_now_ms() + 10000, &e),
-                     DR_E_OK);
+    ck_assert_int_eq(
+        ssh_exec(s, "stat -c '%s %a' big.bin", collect, &l, &status, util_now_ms() + 10000, &e),
+        DR_E_OK);
     ck_assert_str_eq(l.out, "52428800 640|");
 
     /* A small file from disk, and back again with a download. */
@@ -267,26 +273,24 @@ START_TEST(test_upload_50mib)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, "token: it's secret\n", 19), 19);
     close(fd);
-    ck_assert_int_eq(ssh_upload_file(s, path, "small 'quoted'.txt", 0600,
-                                     util_now_ms() + 10000, &e),
-                     DR_E_OK);
+    ck_assert_int_eq(
+        ssh_upload_file(s, path, "small 'quoted'.txt", 0600, util_now_ms() + 10000, &e), DR_E_OK);
     unlink(path);
     char *back;
     size_t blen;
-    ck_assert_int_eq(ssh_download(s, "small 'quoted'.txt", 1024, &back, &blen,
-                                  util_now_ms() + 10000, &e),
-                     DR_E_OK);
+    ck_assert_int_eq(
+        ssh_download(s, "small 'quoted'.txt", 1024, &back, &blen, util_now_ms() + 10000, &e),
+        DR_E_OK);
     ck_assert_int_eq(blen, 19);
     ck_assert_str_eq(back, "token: it's secret\n");
     free(back);
     ck_assert_int_eq(ssh_download(s, "big.bin", 1024, &back, &blen, util_now_ms() + 10000, &e),
                      DR_E_INVAL);
-    ck_assert_int_eq(ssh_download(s, "missing.txt", 1024, &back, &blen,
-                                  util_now_ms() + 10000, &e),
+    ck_assert_int_eq(ssh_download(s, "missing.txt", 1024, &back, &blen, util_now_ms() + 10000, &e),
                      DR_E_NOTFOUND);
-    ck_assert_int_eq(ssh_upload_data(s, "x", 1, "/nonexistent-dir/x", 0600,
-                                     util_now_ms() + 10000, &e),
-                     DR_E_NOTFOUND);
+    ck_assert_int_eq(
+        ssh_upload_data(s, "x", 1, "/nonexistent-dir/x", 0600, util_now_ms() + 10000, &e),
+        DR_E_NOTFOUND);
     free(data);
     ssh_close(&s);
 }
@@ -296,8 +300,8 @@ START_TEST(test_cancel_mid_command)
 {
     atomic_bool cancel = false;
     struct ssh_params p = params_for(5, 20000);
-    struct lines l = { .out = "", .cancel_on_started = &cancel };
-    struct dr_error e = { 0 };
+    struct lines l = {.out = "", .cancel_on_started = &cancel};
+    struct dr_error e = {0};
     struct ssh_session *s = NULL;
     int status;
 
@@ -322,9 +326,9 @@ START_TEST(test_cancel_mid_command)
             poll(NULL, 0, 100);
     }
     ck_assert_msg(rc == DR_E_OK, "the cancelled command still runs");
-    ck_assert_int_eq(ssh_exec(s2, "test ! -e finished", NULL, NULL, &status,
-                              util_now_ms() + 10000, &e),
-                     DR_E_OK);
+    ck_assert_int_eq(
+        ssh_exec(s2, "test ! -e finished", NULL, NULL, &status, util_now_ms() + 10000, &e),
+        DR_E_OK);
     ssh_close(&s2);
 }
 END_TEST
@@ -332,7 +336,7 @@ END_TEST
 START_TEST(test_frozen_node_times_out)
 {
     struct ssh_session *s = connect_node(6), *s2 = NULL;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct ssh_params p;
     int status;
 
@@ -348,8 +352,7 @@ START_TEST(test_frozen_node_times_out)
     ck_assert(sshlab_node_cmd(&lab, 6, "thaw"));
     ssh_close(&s);
     s = connect_node(6);
-    ck_assert_int_eq(ssh_exec(s, "true", NULL, NULL, &status, util_now_ms() + 10000, &e),
-                     DR_E_OK);
+    ck_assert_int_eq(ssh_exec(s, "true", NULL, NULL, &status, util_now_ms() + 10000, &e), DR_E_OK);
     ssh_close(&s);
 }
 END_TEST
@@ -375,7 +378,7 @@ par_worker(void *arg)
 {
     struct par *w = arg;
     struct ssh_params p = params_for(w->index, 30000);
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct ssh_session *s = NULL;
     int status;
 
@@ -397,7 +400,7 @@ START_TEST(test_parallel_20)
 
     ck_assert(lab_ok);
     for (int i = 0; i < NODES; i++) {
-        w[i] = (struct par){ .index = i };
+        w[i] = (struct par){.index = i};
         ck_assert_int_eq(pthread_create(&th[i], NULL, par_worker, &w[i]), 0);
     }
     for (int i = 0; i < NODES; i++)
