@@ -78,6 +78,17 @@ START_TEST(login_good)
     ck_assert_str_eq(a->name, "VMware vCenter Server");
     ck_assert_str_eq(a->api_type, "VirtualCenter");
     ck_assert_ptr_nonnull(a->api_version);
+    /* Later calls reuse the session's connection: no new connects. */
+    for (int i = 0; i < 3; i++) {
+        char *id = NULL, *type = NULL;
+        long connects = -1;
+        struct dr_error e = { 0 };
+        ck_assert_int_eq(vs_find_by_path(s, labenv_get(&lab, "DATACENTER"), &id, &type, &e), DR_E_OK);
+        curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &connects);
+        ck_assert_int_eq(connects, 0);
+        free(id);
+        free(type);
+    }
     vs_session_free(&s);
     ck_assert_ptr_null(s);
 }
