@@ -217,6 +217,12 @@ vs_set_timeout(struct vs_session *s, int seconds)
 }
 
 void
+vs_set_task_timeout(struct vs_session *s, int seconds)
+{
+    s->task_timeout_s = seconds > 0 ? seconds : 3600;
+}
+
+void
 vs_set_cancel(struct vs_session *s, const atomic_bool *cancel)
 {
     s->cancel = cancel;

@@ -46,6 +46,8 @@ void vs_set_cancel(struct vs_session *s, const atomic_bool *cancel);
 void vs_set_progress(struct vs_session *s, vs_progress_fn fn, void *user);
 /* Override the per-request timeout (seconds; 0: the vCenter's setting). */
 void vs_set_timeout(struct vs_session *s, int seconds);
+/* How long a task may run before DR_E_TIMEOUT (seconds; default 3600). */
+void vs_set_task_timeout(struct vs_session *s, int seconds);
 /* The fault name of the last DR_E_FAULT/DR_E_AUTH ("InvalidPowerState"),
  * "" when the last error was not a fault. */
 const char *vs_last_fault(const struct vs_session *s);
