@@ -3,7 +3,7 @@
 # including drover.cfg's remapping (nodes: x = delete; global: F5 = redraw).
 . "$top_srcdir/tests/tui/lib.sh"
 
-tui_start
+tui_start_rw
 wait_for "staging"
 tui_keys 3
 wait_for "stg-02"

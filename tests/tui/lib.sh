@@ -56,10 +56,21 @@ tui_done() {
     [ "$tap_failed" -eq 0 ]
 }
 
-# tui_start [VAR=value...] -- [drover options]: a fresh session at 120x40.
-# The pane stays after drover exits so that its exit code and the restored
-# terminal can be checked.
+# tui_start [VAR=value...] -- [drover options]: a fresh session at 120x40,
+# read-only: its engine only watches the state files, so what the screens
+# show is the fixture's and nothing else. The pane stays after drover exits
+# so that its exit code and the restored terminal can be checked.
 tui_start() {
+    local a
+    for a in "$@"; do
+        [ "$a" = "--" ] && { tui_start_rw "$@" --read-only; return; }
+    done
+    tui_start_rw "$@" -- --read-only
+}
+
+# The same without --read-only: the engine may act on the fixture (its
+# vCenter has no password, so nothing leaves the machine).
+tui_start_rw() {
     local envs=() size_x=120 size_y=40
     while [ $# -gt 0 ] && [ "$1" != "--" ]; do
         envs+=("$1")
@@ -163,4 +174,14 @@ line_sgr() {
 # drover's pid: the pane's shell runs it as a child.
 tui_pid() {
     pgrep -P "$(tmux -S "$TUI_SOCK" display-message -p '#{pane_pid}')" -x drover
+}
+
+# Wait until a read-write session's engine has started and finished its
+# start-up recovery (or is not there at all), so that its notes do not race
+# with what a test reads on the status line. Leaves the clusters screen on.
+tui_engine_settled() {
+    tui_keys 4
+    wait_match "recovery finished|NO ENGINE|KEINE ENGINE" 20
+    tui_keys 1
+    wait_for "staging"
 }

@@ -50,7 +50,7 @@ check "help does not list retry" wait_gone "Retry the failed node"
 check "help still lists the monitoring keys" wait_for "Show all nodes"
 tui_quit
 
-tui_start DROVER_READ_ONLY=1
+tui_start_rw DROVER_READ_ONLY=1
 check "DROVER_READ_ONLY=1 shows the badge" wait_for "READ-ONLY"
 tui_keys 3
 wait_for "stg-02"
@@ -59,7 +59,7 @@ check "and refuses delete" refused
 tui_quit
 
 printf 'read_only = true;\n' >>"$TUI_CFG/drover.cfg"
-tui_start
+tui_start_rw
 check "read_only = true in drover.cfg shows the badge" wait_for "READ-ONLY"
 tui_keys 1
 wait_for "staging"
@@ -69,11 +69,12 @@ tui_quit
 sed -i '/^read_only = true;$/d' "$TUI_CFG/drover.cfg"
 
 # Without read-only the same key gets through to the engine.
-tui_start
+tui_start_rw
 wait_for "staging"
+tui_engine_settled
 check "no badge without read-only" wait_gone "READ-ONLY"
 tui_keys D
-check "delete asks first" wait_for "Delete cluster edge and destroy its 0 VMs? (y/N)"
+check "delete asks first" wait_match "Delete cluster edge and destroy its [0-9]+ VMs\? \(y/N\)"
 tui_keys n
 check "n changes nothing" wait_for "Nothing changed"
 tui_keys D

@@ -15,7 +15,7 @@ check "key 3 shows every node" wait_for "stg-02"
 check "nodes show state, step and progress" wait_match "worker-03 +prod +worker +worker +Error +Waiting for IP .* 40%"
 tui_keys 4
 check "key 4 shows jobs and events, empty" wait_for "No jobs: the engine has nothing to do."
-check "the events pane is there too" wait_for "No events yet."
+check "the events pane is there too" wait_for "── Events"
 tui_keys '?'
 check "? shows the help" wait_for "Keys on the jobs screen"
 tui_keys q
@@ -23,7 +23,7 @@ check "q leaves the help" wait_for "No jobs: the engine"
 tui_keys 1
 check "key 1 goes back to the clusters" wait_match "staging +rke2"
 
-for cmd in templates:ubuntu-server nodes:server-03 jobs:"No jobs" events:"No events yet" clusters:"edge " help:"Keys on the"; do
+for cmd in templates:ubuntu-server nodes:server-03 jobs:"No jobs" events:"── Events" clusters:"edge " help:"Keys on the"; do
     tui_keys ':'
     tui_type "${cmd%%:*}"
     tui_keys Enter
