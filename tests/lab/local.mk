@@ -49,3 +49,5 @@ EXTRA_DIST += tests/lab/lab.d/sshnode.sh tests/integration/sshnode.t
 TESTS += tests/integration/sshnode.t
 TESTS += tests/integration/lab-vm-node.t
 EXTRA_DIST += tests/integration/lab-vm-node.t
+EXTRA_DIST += tests/integration/sshnode-netns.t
+TESTS += tests/integration/sshnode-netns.t
