@@ -11,6 +11,7 @@
 
 #define LAST_LINES 8
 #define MAX_LINE 65536
+#define PUMP_MAX (256 * 1024)
 
 /* The remote command runs under this wrapper so that closing the channel
  * (cancellation, deadline) ends it: the command gets its own process group,
@@ -139,6 +140,9 @@ pump(LIBSSH2_CHANNEL *ch, struct exec_state *x, enum ssh_stream st)
         b->len += (size_t)r;
         total += r;
         drain_lines(x, st, false);
+        /* A chatty command must not keep us from the cancel flag. */
+        if (total >= PUMP_MAX)
+            break;
     }
     return total;
 }
@@ -207,11 +211,22 @@ ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud, int *
             w = dr_error_set(e, DR_E_CANCELLED, _("%s: cancelled"), s->peer);
             break;
         }
+        if (util_now_ms() >= deadline_ms) {
+            w = dr_error_set(e, DR_E_TIMEOUT, _("%s: the command did not finish in time"),
+                             s->peer);
+            break;
+        }
     }
     if (w != DR_E_OK) {
         channel_abort(s, ch);
         exec_state_done(&x);
         return w;
+    }
+    /* Whatever arrived together with the EOF. */
+    for (;;) {
+        ssize_t a = pump(ch, &x, SSH_STDOUT), b = pump(ch, &x, SSH_STDERR);
+        if (a <= 0 && b <= 0)
+            break;
     }
     drain_lines(&x, SSH_STDOUT, true);
     drain_lines(&x, SSH_STDERR, true);

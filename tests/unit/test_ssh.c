@@ -109,6 +109,49 @@ START_TEST(test_exec_streams)
 }
 END_TEST
 
+struct counter {
+    long out, err;
+    char last[32];
+};
+
+static void
+count_lines(void *ud, enum ssh_stream st, const char *line)
+{
+    struct counter *c = ud;
+
+    if (st == SSH_STDOUT) {
+        c->out++;
+        snprintf(c->last, sizeof c->last, "%s", line);
+    } else {
+        c->err++;
+    }
+}
+
+START_TEST(test_large_and_endless_output)
+{
+    struct ssh_session *s = connect_node(7);
+    struct counter c = { 0 };
+    struct dr_error e = { 0 };
+    int status;
+
+    /* Every line of a big output arrives, stderr interleaved. */
+    ck_assert_msg(ssh_exec(s, "seq 1 200000; seq 1 5000 >&2", count_lines, &c, &status,
+                           util_now_ms() + 60000, &e) == DR_E_OK,
+                  "%s", e.msg);
+    ck_assert_int_eq(c.out, 200000);
+    ck_assert_int_eq(c.err, 5000);
+    ck_assert_str_eq(c.last, "200000");
+
+    /* A command that never stops talking still meets its deadline. */
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(ssh_exec(s, "yes drover", count_lines, &c, &status, util_now_ms() + 1500,
+                              &e),
+                     DR_E_TIMEOUT);
+    ck_assert_int_gt(c.out, 1000);
+    ssh_close(&s);
+}
+END_TEST
+
 START_TEST(test_failing_command)
 {
     struct ssh_session *s = connect_node(1);
@@ -433,6 +476,7 @@ main(void)
     tcase_set_timeout(tc, 180);
     tcase_add_test(tc, test_exec_streams);
     tcase_add_test(tc, test_failing_command);
+    tcase_add_test(tc, test_large_and_endless_output);
     tcase_add_test(tc, test_wrong_host_key);
     tcase_add_test(tc, test_wrong_client_key);
     tcase_add_test(tc, test_unreachable_times_out);
