@@ -45,6 +45,11 @@ marker=$((3000 + RANDOM % 5000))
 sshto "$a1" "$p1" "setsid sleep $marker </dev/null >/dev/null 2>&1 &"
 ok "a daemonized process runs in the node" wait_for 5 pgrep -x -f "sleep $marker"
 
+# A node whose folder is deleted without `down` ends by itself.
+orphan=$(cat "$LAB_STATE/standalone/node-03/pid")
+rm -rf "$LAB_STATE/standalone/node-03"
+ok "a node whose folder was deleted stops on its own" wait_for 10 bash -c "! kill -0 $orphan 2>/dev/null"
+
 LAB_VCSIM=$(lab_vcsim) bash "$LAB" down --state "$LAB_STATE" >/dev/null 2>&1
 gone() { for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
 ok "lab down stops every node's processes" wait_for 10 gone
