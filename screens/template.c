@@ -12,6 +12,7 @@ struct template_st {
     struct ui *ui;
     char *name;
     int scroll;
+    int max_scroll; /* lines below the window at the last draw */
 };
 
 static void *
@@ -121,7 +122,8 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
         FIELD(_("File"), buf, ROLE_DIM);
     }
 #undef FIELD
-    (void)h;
+    /* y is now one past the last line: what does not fit can be scrolled to. */
+    s->max_scroll = y + s->scroll - h > 0 ? y + s->scroll - h : 0;
 }
 
 static int
@@ -131,7 +133,8 @@ action(struct ui *ui, void *st, enum ui_action a)
 
     switch (a) {
     case ACT_DOWN:
-        s->scroll++;
+        if (s->scroll < s->max_scroll)
+            s->scroll++;
         break;
     case ACT_UP:
         if (s->scroll > 0)
@@ -139,6 +142,9 @@ action(struct ui *ui, void *st, enum ui_action a)
         break;
     case ACT_TOP:
         s->scroll = 0;
+        break;
+    case ACT_BOTTOM:
+        s->scroll = s->max_scroll;
         break;
     default:
         return UI_UNHANDLED;

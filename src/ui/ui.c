@@ -413,8 +413,10 @@ ui_draw_field(WINDOW *w, int *y, int wd, const char *label, const char *value, e
     char buf[512];
     int lw = 16;
 
-    if (*y >= getmaxy(w))
+    if (*y >= getmaxy(w)) {
+        (*y)++; /* counted, so callers know how much did not fit */
         return;
+    }
     if (wd < 24)
         lw = wd / 2;
     wattrset(w, theme_attr(ROLE_DIM));

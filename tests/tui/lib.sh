@@ -78,7 +78,8 @@ tui_start_rw() {
     done
     [ "${1:-}" = "--" ] && shift
     # A new server each time: reusing a socket races with the old one's exit.
-    tmux -S "$TUI_SOCK" kill-server >/dev/null 2>&1
+    # TUI_KEEP=1 leaves the previous session running (two drovers at once).
+    [ -n "${TUI_KEEP:-}" ] || tmux -S "$TUI_SOCK" kill-server >/dev/null 2>&1
     tui_sessions=$((tui_sessions + 1))
     TUI_SOCK="$TUI_TMP/tmux.$tui_sessions.sock"
     local cmd
