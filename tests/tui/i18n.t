@@ -5,7 +5,7 @@
 
 if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
     echo "1..0 # SKIP the de_DE.UTF-8 locale is not generated (scripts/deps does it)"
-    exit 77
+    exit 0  # a TAP plan of 1..0 with SKIP is the skip; 77 would be an error to the TAP driver
 fi
 [ -f "$TUI_LOCALEDIR/de/LC_MESSAGES/drover.mo" ] || { echo "Bail out! no compiled catalogue in $TUI_LOCALEDIR"; exit 1; }
 

@@ -5,7 +5,7 @@
 
 : "${top_srcdir:?run through make check}" "${top_builddir:?}" "${DROVER:?}"
 
-command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; exit 77; }
+command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
 
 TUI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/drover-tui.XXXXXX")
 TUI_SOCK="$TUI_TMP/tmux.0.sock"

@@ -11,7 +11,7 @@ if tui_screen | grep -qE "NO ENGINE"; then
     wait_for "Engine not available:"
     why=$(screen_line "Engine not available:" | sed 's/^ *Engine not available: *//')
     echo "1..0 # SKIP the engine cannot run read-write in this build: $why"
-    exit 77
+    exit 0  # a TAP plan of 1..0 with SKIP is the skip; 77 would be an error to the TAP driver
 fi
 first=$TUI_SOCK
 
