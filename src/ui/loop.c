@@ -197,9 +197,30 @@ load_store(struct ui *ui, const struct console_options *o, char ***problems)
     for (size_t i = 0; i < ui->store->n_diags; i++) {
         char *m = store_diag_format(&ui->store->diags[i]);
         strv_push(problems, m);
-        log_warn("%s", m);
         free(m);
     }
+}
+
+/* The log goes to the state folder; never to the terminal while curses
+ * owns it (-v would otherwise write over the screen). */
+static void
+open_log(struct ui *ui, char ***problems)
+{
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    enum dr_log_level min = DR_LOG_INFO;
+    struct dr_error e = {0};
+    char *path = store_state_path(ui->store, "drover.log");
+
+    for (size_t i = 0; i < DR_ARRAY_LEN(levels); i++) {
+        if (str_eq(ui->store->settings.log_level, levels[i]))
+            min = (enum dr_log_level)i;
+    }
+    log_set_stderr(false);
+    /* A read-only console creates nothing; it logs when the file is there. */
+    if ((!ui->read_only && util_mkdir_p(ui->store->state_dir, 0700, &e) != DR_E_OK) ||
+        ((!ui->read_only || access(path, W_OK) == 0) && log_open(path, min, &e) != DR_E_OK))
+        strv_push(problems, dr_error_text(&e));
+    free(path);
 }
 
 static void
@@ -308,6 +329,7 @@ console_run(const struct console_options *o)
     }
     ui.read_only = o->read_only || ui.store->settings.read_only;
     ui.read_only_locked = ui.read_only;
+    open_log(&ui, &problems);
     setup_keymap(&ui, &problems);
     feed_start(&ui);
     theme_default(&ui.theme);
@@ -330,6 +352,8 @@ console_run(const struct console_options *o)
     draw_layout(&ui);
     ui_switch(&ui, &screen_clusters);
     report_problems(&ui, problems);
+    for (size_t i = 0; problems && problems[i]; i++)
+        log_warn("%s", problems[i]);
     strv_free(&problems);
     draw_frame(&ui);
     ui.last_draw_ms = util_now_ms();
@@ -391,5 +415,6 @@ console_run(const struct console_options *o)
     close(sig_pipe[1]);
     sig_pipe[0] = sig_pipe[1] = -1;
     ui_free(&ui);
+    log_close();
     return 0;
 }
