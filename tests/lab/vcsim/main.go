@@ -26,6 +26,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -58,6 +59,7 @@ type options struct {
 	certFile     string
 	keyFile      string
 	sshnode      string
+	logMethods   bool
 }
 
 func main() {
@@ -73,6 +75,7 @@ func main() {
 	flag.StringVar(&o.certFile, "cert", "", "TLS certificate (PEM); generated with openssl when missing")
 	flag.StringVar(&o.keyFile, "key", "", "TLS private key (PEM)")
 	flag.StringVar(&o.sshnode, "sshnode", os.Getenv("LAB_SSHNODE"), "SSH node command (default $LAB_SSHNODE)")
+	flag.BoolVar(&o.logMethods, "log-methods", false, "log each SOAP method as it arrives")
 	flag.Parse()
 
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
@@ -160,6 +163,9 @@ func run(o *options) error {
 		return err
 	}
 
+	if o.logMethods {
+		atomic.StoreInt32(&logMethods, 1)
+	}
 	if err = writeInventory(filepath.Join(state, "inventory.json")); err != nil {
 		return err
 	}

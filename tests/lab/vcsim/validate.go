@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"io/ioutil"
+	"log"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25/types"
@@ -26,6 +28,11 @@ var inventoryTypes = map[string]bool{
 
 const maxBody = 64 << 20
 
+// logMethods (-log-methods, switched on once the lab is set up) makes the
+// simulator log "call <Method>" as each SOAP request arrives, before any
+// delay: tests wait for that line instead of sleeping.
+var logMethods int32
+
 func validateRefs(next http.Handler, p *pager) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
@@ -38,6 +45,10 @@ func validateRefs(next http.Handler, p *pager) http.Handler {
 			return
 		}
 		r.Body = ioutil.NopCloser(bytes.NewReader(body))
+		if atomic.LoadInt32(&logMethods) != 0 {
+			method, _ := requestInfo(body)
+			log.Printf("call %s", method)
+		}
 		if ref := missingRef(body); ref != nil {
 			writeNotFound(w, *ref)
 			return
