@@ -236,6 +236,27 @@ refresh_config(struct dr_engine *e)
     store_done(&fresh);
 }
 
+/* Run a node in ERROR again from its failed step. Callers hold mu. */
+static void
+retry_locked(struct dr_engine *e, struct eng_cluster *c, struct dr_node *n)
+{
+    if (n->step == DR_NODE_REMOVING) {
+        n->state = DR_NODE_REMOVING;
+        eng_add_job(e, DR_JOB_REMOVE, c->name, n->name, DR_NODE_REMOVING);
+    } else {
+        enum dr_node_state from = plan_is_pipeline_step(n->step) ? n->step : DR_NODE_CLONING;
+
+        n->state = from;
+        n->attempts = 0;
+        xfree(&n->last_error);
+        eng_add_job(e, DR_JOB_PROVISION, c->name, n->name, from);
+    }
+    n->updated = time(NULL);
+    eng_touch(c);
+    eng_emit_node(e, 0, c->name, n, _("retry requested"));
+    eng_emit_cluster_state(e, c);
+}
+
 enum dr_err
 engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec, struct dr_error *err)
 {
@@ -277,6 +298,13 @@ engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec, struct 
         cluster_done(&c->spec);
     cluster_copy(&c->spec, spec);
     c->has_spec = true;
+    /* Applying the desired state again also retries what failed. */
+    for (size_t i = 0; i < c->status.n_nodes; i++) {
+        struct dr_node *n = &c->status.nodes[i];
+
+        if (n->state == DR_NODE_ERROR && eng_active_job(e, c->name, n->name) == NULL)
+            retry_locked(e, c, n);
+    }
     eng_reconcile(e, c);
     pthread_mutex_unlock(&e->mu);
     eng_save_cluster(e, spec->name);
@@ -392,21 +420,7 @@ engine_retry_node(struct dr_engine *e, const char *cluster, const char *node,
         return dr_error_set(err, DR_E_INVAL, _("node %s is %s, not in error"), node,
                             node_state_key(n->state));
     }
-    if (n->step == DR_NODE_REMOVING) {
-        n->state = DR_NODE_REMOVING;
-        eng_add_job(e, DR_JOB_REMOVE, cluster, node, DR_NODE_REMOVING);
-    } else {
-        enum dr_node_state from = plan_is_pipeline_step(n->step) ? n->step : DR_NODE_CLONING;
-
-        n->state = from;
-        n->attempts = 0;
-        xfree(&n->last_error);
-        eng_add_job(e, DR_JOB_PROVISION, cluster, node, from);
-    }
-    n->updated = time(NULL);
-    eng_touch(c);
-    eng_emit_node(e, 0, cluster, n, _("retry requested"));
-    eng_emit_cluster_state(e, c);
+    retry_locked(e, c, n);
     pthread_mutex_unlock(&e->mu);
     eng_save_cluster(e, cluster);
     return DR_E_OK;

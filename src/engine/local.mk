@@ -18,3 +18,15 @@ libdrengine_a_SOURCES = \
 DROVER_LIBS += libdrengine.a
 ENGINE_LIBS = libdrengine.a
 EXTRA_DIST += tests/lab/lab.d/cluster.sh
+
+# Integration-test helper: the lab vCenter's VMs through drover's own client.
+check_PROGRAMS += tests/integration/lab-vms
+tests_integration_lab_vms_SOURCES = tests/integration/lab-vms.c
+tests_integration_lab_vms_LDADD = $(VSPHERE_LIBS) $(LIBINTL)
+
+# Integration tests against the lab (TAP).
+EXTRA_DIST += tests/integration/engine-lib.sh
+ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-faults.t \
+	tests/integration/engine-crash.t tests/integration/engine-signals.t
+EXTRA_DIST += $(ENGINE_LAB_TESTS)
+TESTS += $(ENGINE_LAB_TESTS)

@@ -1,6 +1,7 @@
 # tests/bench: filled by its issue.
 # `make bench` runs run-bench; each benchmark adds itself to BENCHES.
-BENCHES =
+BENCHES = tests/bench/engine-50.sh
+EXTRA_DIST += $(BENCHES)
 run-bench:
 	@for b in $(BENCHES); do echo "== $$b"; $(SHELL) $(srcdir)/$$b || exit 1; done
 

@@ -1,0 +1,77 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# The engine against the lab: a 3-node cluster to ACTIVE with pinned host
+# keys and the token exchange, scale up and down, delete.
+. "${top_srcdir:?}/tests/integration/engine-lib.sh"
+eng_setup
+
+out=$W/apply.out
+ok "drover apply brings lab-cluster to active" "$DROVER" apply -f "$CFG" >"$out" 2>&1 ||
+    { diag "$(tail -30 "$out")"; }
+is "$(cluster_state)" active "status: active"
+is "$(node_names)" "agent-01 agent-02 server-01" "Rancher-style names"
+is "$(nodes_in active)" 3 "3 nodes active"
+ok "apply printed one line per state change" grep -q '^agent-02: bootstrapping$' "$out"
+ok "apply printed the first server's walk" grep -q '^server-01: waiting-for-ssh$' "$out"
+j=$(status_json)
+is "$(jq -r '[.nodes[] | select(.vm != null and .ip != null)] | length' <<<"$j")" 3 \
+    "every node has a VM and an address"
+ok "status JSON has the documented fields" jq -e '.name == "lab-cluster" and
+    (.nodes[0] | has("name") and has("pool") and has("state") and has("step") and has("vm")
+     and has("ip") and has("error"))' <<<"$j"
+
+# Host keys: what each node's sshd presents is the key drover generated.
+keys=$STATE/keys/lab-cluster
+for n in server-01 agent-01 agent-02; do
+    ip=$(jq -r --arg n "$n" '.nodes[] | select(.name == $n) | .ip' <<<"$j")
+    want=$(awk '{print $2}' "$keys/${n}_host_ed25519.pub")
+    got=$(ssh-keyscan -T 5 -p "${LAB_SSH_PORT:-22}" -t ed25519 "$ip" 2>/dev/null | awk '{print $3}')
+    is "$got" "$want" "$n presents the host key drover generated"
+done
+is "$(stat -c %a "$keys/id_ed25519")" 600 "the cluster key is 0600"
+
+# The token exchange: the first server's token came back and the agents
+# were given it.
+ok "the first server's token is stored 0600" test "$(stat -c %a "$keys/token" 2>/dev/null)" = 600
+ok "the kubeconfig is stored" test -s "$STATE/kubeconfig/lab-cluster.yaml"
+kh=$W/known_hosts
+: >"$kh"
+for n in server-01 agent-01 agent-02; do
+    ip=$(jq -r --arg n "$n" '.nodes[] | select(.name == $n) | .ip' <<<"$j")
+    echo "$ip $(cut -d' ' -f1,2 "$keys/${n}_host_ed25519.pub")" >>"$kh"
+done
+nodessh() {
+    ssh -q -i "$keys/id_ed25519" -o UserKnownHostsFile="$kh" -o StrictHostKeyChecking=yes \
+        -o BatchMode=yes -o ConnectTimeout=5 -p "${LAB_SSH_PORT:-22}" "drover@$1" "$2"
+}
+tok=$(cat "$keys/token" 2>/dev/null)
+for n in agent-01 agent-02; do
+    ip=$(jq -r --arg n "$n" '.nodes[] | select(.name == $n) | .ip' <<<"$j")
+    got=$(nodessh "$ip" 'cat ~/.drover/out/joined-token 2>/dev/null || cat "$(. ~/.drover/params.env; echo "$DROVER_TOKEN_FILE")"')
+    is "$got" "$tok" "$n received the first server's token"
+done
+is "$(owned_count)" 3 "3 VMs carry drover's owner marker"
+is "$(owned_names)" "agent-01 agent-02 server-01" "one VM per node"
+ok "node logs are written" test -s "$STATE/logs/lab-cluster/agent-01.log"
+ok "the journal exists and is 0600" test "$(stat -c %a "$STATE/journal")" = 600
+
+# Scale the agents to 4 (5 nodes), then to 1 (2 nodes).
+ok "scale up to 5 nodes" "$DROVER" apply -f "$(cluster_cfg 1 4)" >"$out" 2>&1 || diag "$(tail -20 "$out")"
+is "$(node_names)" "agent-01 agent-02 agent-03 agent-04 server-01" "agent-03 and agent-04 added"
+is "$(nodes_in active)" 5 "5 nodes active"
+is "$(owned_count)" 5 "5 VMs"
+ok "scale down to 2 nodes" "$DROVER" apply -f "$(cluster_cfg 1 1)" >"$out" 2>&1 || diag "$(tail -20 "$out")"
+is "$(node_names)" "agent-01 server-01" "the highest-numbered agents went"
+is "$(owned_names)" "agent-01 server-01" "their VMs were destroyed"
+ok "removed nodes' host keys are gone" test ! -e "$keys/agent-04_host_ed25519"
+
+# Delete.
+nok "delete without --yes refuses" "$DROVER" delete cluster lab-cluster
+is "$(owned_count)" 2 "nothing destroyed without --yes"
+ok "delete cluster --yes" "$DROVER" delete cluster lab-cluster --yes >"$out" 2>&1 || diag "$(tail -20 "$out")"
+is "$(owned_count)" 0 "zero drover VMs left in the lab"
+ok "the state file is gone" test ! -e "$STATE/clusters/lab-cluster.state"
+ok "the keys are gone" test ! -e "$keys"
+ok "the kubeconfig is gone" test ! -e "$STATE/kubeconfig/lab-cluster.yaml"
+nok "status no longer knows the cluster" "$DROVER" status lab-cluster
+done_testing

@@ -1,0 +1,75 @@
+# Shared by tests/integration/engine-*.t: a lab with SSH nodes, a drover
+# configuration pointing at it, and helpers to look at both sides.
+. "${top_srcdir:?}/tests/lab/testlib.sh"
+lab_require
+SSHNODE=$top_srcdir/tests/lab/sshnode
+RECIPE=$top_srcdir/data/bootstrap/test.sh
+LABVMS=$top_builddir/tests/integration/lab-vms
+[ -x "$SSHNODE" ] || skip_all "tests/lab/sshnode (the lab's SSH nodes) is not there"
+[ -f "$RECIPE" ] || skip_all "data/bootstrap/test.sh (the test recipe) is not there"
+command -v jq >/dev/null || skip_all "jq is not installed"
+
+bg_pids=()
+eng_cleanup() {
+    local p
+    for p in "${bg_pids[@]}"; do
+        kill -KILL "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    lab_cleanup
+}
+trap eng_cleanup EXIT
+
+# eng_setup [lab up options]: start a lab and write the drover configuration.
+eng_setup() {
+    lab_up --sshnode "$SSHNODE" "$@" || { echo "Bail out! lab up failed"; exit 1; }
+    W=$LAB_STATE/drover
+    mkdir -m 700 "$W"
+    LAB_VCSIM=$(lab_vcsim) bash "$LAB" env --state "$LAB_STATE" --drover-config "$W/config" \
+        >/dev/null || { echo "Bail out! lab env failed"; exit 1; }
+    export XDG_CONFIG_HOME=$W/config XDG_STATE_HOME=$W/state
+    unset DROVER_READ_ONLY
+    CFG=$W/config/drover/lab-cluster.cfg
+    STATE=$XDG_STATE_HOME/drover
+    eng_settings
+}
+
+# eng_settings [extra libconfig lines]: drover.cfg with quick retries.
+eng_settings() {
+    cat >"$XDG_CONFIG_HOME/drover/drover.cfg" <<EOS
+workers = 8;
+retries = ${ENG_RETRIES:-1};
+retry_backoff_ms = 200;
+timeouts = {
+    waiting-for-ip = 60;
+    waiting-for-ssh = 60;
+    bootstrapping = 120;
+    joining = 60;
+    ${ENG_TIMEOUTS:-}
+};
+EOS
+}
+
+# A copy of the lab cluster with other quantities: cluster_cfg SERVERS AGENTS
+cluster_cfg() {
+    local d=$W/spec.$1.$2
+    mkdir -p "$d"
+    awk -v s="$1" -v a="$2" '
+        /name = "server";/ { pool = "s" }
+        /name = "agent";/ { pool = "a" }
+        /quantity =/ { sub(/[0-9]+/, pool == "s" ? s : a) }
+        { print }' "$CFG" >"$d/lab-cluster.cfg"
+    echo "$d/lab-cluster.cfg"
+}
+
+status_json() { "$DROVER" status lab-cluster -o json; }
+cluster_state() { status_json 2>/dev/null | jq -r .state; }
+node_names() { status_json | jq -r '[.nodes[].name] | sort | join(" ")'; }
+nodes_in() { status_json | jq -r --arg s "$1" '[.nodes[] | select(.state == $s)] | length'; }
+# The lab's VMs carrying a drover owner marker: "id name power owner".
+owned_vms() { (set -a; . "$LAB_STATE/env"; "$LABVMS") | awk '$4 != "-"'; }
+owned_count() { owned_vms | wc -l; }
+owned_names() { owned_vms | awk '{print $2}' | sort | tr '\n' ' ' | sed 's/ $//'; }
+# Wait until some node of the cluster is in state $1.
+some_node_in() { [ "$(nodes_in "$1" 2>/dev/null)" -gt 0 ] 2>/dev/null; }
+show() { diag "$@"; }

@@ -1,0 +1,55 @@
+/* Lists the lab vCenter's VMs for integration tests: one line per VM,
+ * "<id> <name> <power state> <owner marker or ->", templates left out.
+ * Connects with LAB_URL, LAB_USER, LAB_PASSWORD_FILE and LAB_CERT from the
+ * lab's env file, through drover's own vSphere client. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "core/util.h"
+#include "vsphere/vsphere.h"
+
+int
+main(void)
+{
+    struct dr_vcenter vc = { .name = "lab", .timeout_s = 60 };
+    struct vs_session *s = NULL;
+    struct vs_inventory inv = { 0 };
+    struct dr_error e = { 0 };
+    char *pw = NULL;
+    size_t len = 0;
+
+    vc.url = getenv("LAB_URL");
+    vc.user = getenv("LAB_USER");
+    vc.ca_file = getenv("LAB_CERT");
+    if (vc.url == NULL || vc.user == NULL || getenv("LAB_PASSWORD_FILE") == NULL) {
+        fprintf(stderr, "lab-vms: source the lab's env file first\n");
+        return 2;
+    }
+    if (util_read_file(getenv("LAB_PASSWORD_FILE"), &pw, &len, &e) != DR_E_OK)
+        goto fail;
+    pw[strcspn(pw, "\r\n")] = '\0';
+    if (vs_global_init(&e) != DR_E_OK || vs_session_new(&vc, pw, &s, &e) != DR_E_OK ||
+        vs_login(s, &e) != DR_E_OK || vs_inventory_get(s, &inv, &e) != DR_E_OK)
+        goto fail;
+    for (size_t i = 0; i < inv.n_vms; i++) {
+        const struct vs_vm *v = &inv.vms[i];
+
+        if (v->template)
+            continue;
+        printf("%s %s %s %s\n", v->obj.id, v->obj.name,
+               v->power_state ? v->power_state : "-", v->owner ? v->owner : "-");
+    }
+    vs_inventory_done(&inv);
+    vs_session_free(&s);
+    free(pw);
+    return 0;
+fail:
+    fprintf(stderr, "lab-vms: %s\n", dr_error_text(&e));
+    vs_session_free(&s);
+    free(pw);
+    return 1;
+}
