@@ -245,6 +245,7 @@ cmd_apply(const struct cli_globals *g, int argc, char **argv)
     struct run r = { 0 };
     int c, rc;
 
+    optind = 0;  /* re-initialise getopt: options may follow the operands */
     while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
         if (c != 'f')
             return cli_usage_error("apply", _("usage: drover apply -f CLUSTER.cfg"));
@@ -311,6 +312,7 @@ cmd_delete(const struct cli_globals *g, int argc, char **argv)
     bool yes = false;
     int c, rc;
 
+    optind = 0;  /* re-initialise getopt: options may follow the operands */
     while ((c = getopt_long(argc, argv, "y", longopts, NULL)) != -1) {
         if (c != 'y')
             return cli_usage_error("delete", _("usage: drover delete cluster NAME --yes"));
@@ -374,6 +376,7 @@ cmd_status(const struct cli_globals *g, int argc, char **argv)
     const char *name;
     int c;
 
+    optind = 0;  /* re-initialise getopt: options may follow the operands */
     while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
         if (c != 'o')
             return cli_usage_error("status", _("usage: drover status NAME [-o json]"));
