@@ -4,7 +4,7 @@ noinst_LIBRARIES += libdrengine.a
 libdrengine_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(CJSON_CFLAGS)
 libdrengine_a_SOURCES = \
 	src/engine/engine.h \
-	src/engine/backend.h src/engine/backend_none.c \
+	src/engine/backend.h src/engine/backend_vs.c \
 	src/engine/commands.c \
 	src/engine/control.c \
 	src/engine/engine.c \
@@ -16,7 +16,8 @@ libdrengine_a_SOURCES = \
 	src/engine/recover.c \
 	src/engine/worker.c
 DROVER_LIBS += libdrengine.a
-ENGINE_LIBS = libdrengine.a
+# The engine sits on the vSphere client and the bootstrap layer.
+ENGINE_LIBS = libdrengine.a $(BOOTSTRAP_LIBS) $(VSPHERE_LIBS) $(LIBINTL)
 EXTRA_DIST += tests/lab/lab.d/cluster.sh
 
 # Integration-test helper: the lab vCenter's VMs through drover's own client.

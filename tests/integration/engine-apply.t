@@ -6,8 +6,7 @@
 eng_setup
 
 out=$W/apply.out
-ok "drover apply brings lab-cluster to active" "$DROVER" apply -f "$CFG" >"$out" 2>&1 ||
-    { diag "$(tail -30 "$out")"; }
+ok_out "drover apply brings lab-cluster to active" "$out" "$DROVER" apply -f "$CFG"
 is "$(cluster_state)" active "status: active"
 is "$(node_names)" "agent-01 agent-02 server-01" "Rancher-style names"
 is "$(nodes_in active)" 3 "3 nodes active"
@@ -44,11 +43,16 @@ nodessh() {
     ssh -q -i "$keys/id_ed25519" -o UserKnownHostsFile="$kh" -o StrictHostKeyChecking=yes \
         -o BatchMode=yes -o ConnectTimeout=5 -p "${LAB_SSH_PORT:-22}" "drover@$1" "$2"
 }
-tok=$(cat "$keys/token" 2>/dev/null)
+# test.sh records the sha256 of the token it created (init) or was given.
+ip_of() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .ip' <<<"$j"; }
+server_sum=$(nodessh "$(ip_of server-01)" 'cat drover-test/token.sha256')
+ok "the first server made a token" test -n "$server_sum"
+is "$(sha256sum <"$keys/token" | cut -d' ' -f1)" "$server_sum" "drover fetched that token back"
 for n in agent-01 agent-02; do
-    ip=$(jq -r --arg n "$n" '.nodes[] | select(.name == $n) | .ip' <<<"$j")
-    got=$(nodessh "$ip" 'cat ~/.drover/out/joined-token 2>/dev/null || cat "$(. ~/.drover/params.env; echo "$DROVER_TOKEN_FILE")"')
-    is "$got" "$tok" "$n received the first server's token"
+    is "$(nodessh "$(ip_of "$n")" 'cat drover-test/token.sha256')" "$server_sum" \
+        "$n joined with the first server's token"
+    is "$(nodessh "$(ip_of "$n")" 'cat drover-test/server')" "$(ip_of server-01)" \
+        "$n joined the first server's address"
 done
 is "$(owned_count)" 3 "3 VMs carry drover's owner marker"
 is "$(owned_names)" "agent-01 agent-02 server-01" "one VM per node"
@@ -56,11 +60,11 @@ ok "node logs are written" test -s "$STATE/logs/lab-cluster/agent-01.log"
 ok "the journal exists and is 0600" test "$(stat -c %a "$STATE/journal")" = 600
 
 # Scale the agents to 4 (5 nodes), then to 1 (2 nodes).
-ok "scale up to 5 nodes" "$DROVER" apply -f "$(cluster_cfg 1 4)" >"$out" 2>&1 || diag "$(tail -20 "$out")"
+ok_out "scale up to 5 nodes" "$out" "$DROVER" apply -f "$(cluster_cfg 1 4)"
 is "$(node_names)" "agent-01 agent-02 agent-03 agent-04 server-01" "agent-03 and agent-04 added"
 is "$(nodes_in active)" 5 "5 nodes active"
 is "$(owned_count)" 5 "5 VMs"
-ok "scale down to 2 nodes" "$DROVER" apply -f "$(cluster_cfg 1 1)" >"$out" 2>&1 || diag "$(tail -20 "$out")"
+ok_out "scale down to 2 nodes" "$out" "$DROVER" apply -f "$(cluster_cfg 1 1)"
 is "$(node_names)" "agent-01 server-01" "the highest-numbered agents went"
 is "$(owned_names)" "agent-01 server-01" "their VMs were destroyed"
 ok "removed nodes' host keys are gone" test ! -e "$keys/agent-04_host_ed25519"
@@ -68,7 +72,7 @@ ok "removed nodes' host keys are gone" test ! -e "$keys/agent-04_host_ed25519"
 # Delete.
 nok "delete without --yes refuses" "$DROVER" delete cluster lab-cluster
 is "$(owned_count)" 2 "nothing destroyed without --yes"
-ok "delete cluster --yes" "$DROVER" delete cluster lab-cluster --yes >"$out" 2>&1 || diag "$(tail -20 "$out")"
+ok_out "delete cluster --yes" "$out" "$DROVER" delete cluster lab-cluster --yes
 is "$(owned_count)" 0 "zero drover VMs left in the lab"
 ok "the state file is gone" test ! -e "$STATE/clusters/lab-cluster.state"
 ok "the keys are gone" test ! -e "$keys"

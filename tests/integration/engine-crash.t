@@ -17,12 +17,12 @@ for step in cloning configuring powering-on bootstrapping; do
     ok "$step: drover reaches the step" wait_for 120 some_node_in "$step"
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    ok "$step: killed with a node in $step" some_node_in "$step" || diag "$(status_json)"
-    ok "$step: a restart converges" "$DROVER" apply -f "$CFG" >"$out" 2>&1 || diag "$(tail -20 "$out")"
+    ok "$step: killed with a node in $step" some_node_in "$step"
+    ok_out "$step: a restart converges" "$out" "$DROVER" apply -f "$CFG"
     is "$(nodes_in active)" 3 "$step: 3 nodes active"
     is "$(owned_count)" "$(status_json | jq '.nodes | length')" "$step: VMs in the lab == nodes in the state"
     is "$(owned_names)" "agent-01 agent-02 server-01" "$step: no duplicate, no orphan"
-    ok "$step: delete" "$DROVER" delete cluster lab-cluster --yes >"$out" 2>&1
+    ok_out "$step: delete" "$out" "$DROVER" delete cluster lab-cluster --yes
     is "$(owned_count)" 0 "$step: nothing left"
 done
 done_testing

@@ -6,18 +6,19 @@
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
 
 # 1. ReconfigVM_Task takes 4 s; CONFIGURING may take 2 s; one retry.
-ENG_TIMEOUTS="configuring = 2;" eng_setup --method-delay ReconfigVM_Task=4000
+ENG_TIMEOUT_CONFIGURING=2 eng_setup --method-delay ReconfigVM_Task=4000
 out=$W/apply.out
-nok "apply fails when reconfigure outlasts its timeout" "$DROVER" apply -f "$CFG" >"$out" 2>&1
+nok "apply fails when reconfigure outlasts its timeout" to "$out" "$DROVER" apply -f "$CFG"
 is "$(cluster_state)" error "the cluster is in error"
 j=$(status_json)
 is "$(jq -r '[.nodes[] | select(.state == "error" and .step == "configuring")] | length' <<<"$j")" 3 \
     "every node is in ERROR at configuring"
 err=$(jq -r '.nodes[0].error' <<<"$j")
-ok "the reason says the step timed out" grep -qi 'configuring.*tim' <<<"$err" || diag "error: $err"
-ok "the first attempt was retried" grep -q 'attempt 1 failed' "$out" || diag "$(tail -20 "$out")"
+diag "reason: $err"
+ok "the reason says the step timed out" grep -qi 'configuring.*tim' <<<"$err"
+ok "the first attempt was retried" grep -q 'attempt 1 failed' "$out"
 ok "apply's summary names the failed step" grep -q 'configuring, 2 attempts' "$out"
-ok "delete cleans up after the failure" "$DROVER" delete cluster lab-cluster --yes >"$out" 2>&1
+ok "delete cleans up after the failure" to "$out" "$DROVER" delete cluster lab-cluster --yes
 is "$(owned_count)" 0 "no VM left behind"
 
 # 2. The recipe fails on agent-02 only; fixed, a second apply retries it.
@@ -30,7 +31,7 @@ recipe=$W/recipe.sh
     cat "$RECIPE"
 } >"$recipe"
 sed -i "s|^recipe = .*|recipe = \"$recipe\";|" "$CFG"
-nok "apply fails when the recipe fails on one node" "$DROVER" apply -f "$CFG" >"$out" 2>&1
+nok "apply fails when the recipe fails on one node" to "$out" "$DROVER" apply -f "$CFG"
 j=$(status_json)
 is "$(jq -r '.nodes[] | select(.name == "agent-02") | .state + "/" + .step' <<<"$j")" \
     "error/bootstrapping" "agent-02 is in ERROR at bootstrapping"
@@ -40,7 +41,7 @@ is "$(jq -r '[.nodes[] | select(.state == "active")] | length' <<<"$j")" 2 "the 
 is "$(cluster_state)" degraded "the cluster is degraded"
 ok "the node log has the recipe's output" grep -q 'injected recipe failure' "$STATE/logs/lab-cluster/agent-02.log"
 cp "$RECIPE" "$recipe"
-ok "after the fix, apply retries and succeeds" "$DROVER" apply -f "$CFG" >"$out" 2>&1 || diag "$(tail -20 "$out")"
+ok_out "after the fix, apply retries and succeeds" "$out" "$DROVER" apply -f "$CFG"
 is "$(nodes_in active)" 3 "all 3 nodes active"
 is "$(owned_count)" 3 "still one VM per node (the retry did not clone again)"
 "$DROVER" delete cluster lab-cluster --yes >/dev/null 2>&1
@@ -61,13 +62,13 @@ fi
 exec "$SSHNODE" "\$@"
 EOS
 chmod 755 "$fake"
-ENG_RETRIES=0 ENG_TIMEOUTS="waiting-for-ssh = 4;" eng_setup --sshnode "$fake"
-nok "apply fails when a node's SSH never answers" "$DROVER" apply -f "$CFG" >"$out" 2>&1
+ENG_RETRIES=0 ENG_TIMEOUT_SSH=4 eng_setup --sshnode "$fake"
+nok "apply fails when a node's SSH never answers" to "$out" "$DROVER" apply -f "$CFG"
 j=$(status_json)
 is "$(jq -r '.nodes[] | select(.name == "agent-01") | .state + "/" + .step' <<<"$j")" \
     "error/waiting-for-ssh" "agent-01 is in ERROR at waiting-for-ssh"
 err=$(jq -r '.nodes[] | select(.name == "agent-01") | .error' <<<"$j")
-ok "the reason names the node's address" grep -qF "$(jq -r '.nodes[] | select(.name == "agent-01") | .ip' <<<"$j")" <<<"$err" ||
-    diag "error: $err"
+diag "reason: $err"
+ok "the reason names the node's address" grep -qF "$(jq -r '.nodes[] | select(.name == "agent-01") | .ip' <<<"$j")" <<<"$err"
 is "$(jq -r '[.nodes[] | select(.state == "active")] | length' <<<"$j")" 2 "server-01 and agent-02 are active"
 done_testing

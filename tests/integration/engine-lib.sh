@@ -34,20 +34,22 @@ eng_setup() {
     eng_settings
 }
 
-# eng_settings [extra libconfig lines]: drover.cfg with quick retries.
+# eng_settings: drover.cfg with quick retries; ENG_RETRIES and ENG_TIMEOUT_<STEP>
+# (configuring, ssh) override.
 eng_settings() {
     cat >"$XDG_CONFIG_HOME/drover/drover.cfg" <<EOS
 workers = 8;
 retries = ${ENG_RETRIES:-1};
 retry_backoff_ms = 200;
 timeouts = {
+    configuring = ${ENG_TIMEOUT_CONFIGURING:-60};
     waiting-for-ip = 60;
-    waiting-for-ssh = 60;
+    waiting-for-ssh = ${ENG_TIMEOUT_SSH:-60};
     bootstrapping = 120;
     joining = 60;
-    ${ENG_TIMEOUTS:-}
 };
 EOS
+    "$DROVER" validate >/dev/null 2>&1 || { echo "Bail out! drover.cfg does not validate"; exit 1; }
 }
 
 # A copy of the lab cluster with other quantities: cluster_cfg SERVERS AGENTS
@@ -73,3 +75,12 @@ owned_names() { owned_vms | awk '{print $2}' | sort | tr '\n' ' ' | sed 's/ $//'
 # Wait until some node of the cluster is in state $1.
 some_node_in() { [ "$(nodes_in "$1" 2>/dev/null)" -gt 0 ] 2>/dev/null; }
 show() { diag "$@"; }
+# to FILE CMD...: run CMD with its output in FILE (for ok/nok, whose own
+# output must stay on stdout).
+to() { local f=$1; shift; "$@" >"$f" 2>&1; }
+# ok_out DESC FILE CMD...: like ok, with CMD's output in FILE, shown on failure.
+ok_out() {
+    local d=$1 f=$2
+    shift 2
+    if "$@" >"$f" 2>&1; then tap_result 0 "$d"; else tap_result 1 "$d"; diag "$(tail -25 "$f")"; fi
+}

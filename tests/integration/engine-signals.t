@@ -11,7 +11,7 @@ out=$W/apply.out
 pid=$!
 bg_pids+=("$pid")
 ok "provisioning starts" wait_for 60 some_node_in cloning
-nok "a second drover does not run a second engine" "$DROVER" apply -f "$CFG" >"$out.2" 2>&1
+nok "a second drover does not run a second engine" to "$out.2" "$DROVER" apply -f "$CFG"
 ok "it names the running one" grep -q "another drover (pid $pid)" "$out.2"
 kill -HUP "$pid"
 ok "after SIGHUP drover carries on and exits by itself" wait_for 240 sh -c "! kill -0 $pid 2>/dev/null"
@@ -31,7 +31,7 @@ wait "$pid"
 is "$?" 143 "exit status 128+SIGTERM"
 ok "the state was saved mid-way, not as errors" \
     test "$(nodes_in error)" = 0 -a "$(nodes_in active)" -lt 3
-ok "the next apply resumes and finishes" "$DROVER" apply -f "$CFG" >"$out" 2>&1 || diag "$(tail -20 "$out")"
+ok_out "the next apply resumes and finishes" "$out" "$DROVER" apply -f "$CFG"
 is "$(nodes_in active)" 3 "3 nodes active"
 is "$(owned_count)" 3 "one VM per node"
 done_testing

@@ -1,0 +1,651 @@
+/* The real backend: vSphere through src/vsphere, cloud-init and SSH through
+ * src/bootstrap. Each worker thread keeps its own vCenter sessions (a
+ * session is not shared between threads); resolved placements are shared. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bootstrap/cloudinit.h"
+#include "bootstrap/recipe.h"
+#include "bootstrap/ssh.h"
+#include "core/i18n.h"
+#include "core/keys.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "engine/backend.h"
+#include "vsphere/vsphere.h"
+
+struct placement_entry {
+    char *key;               /* vcenter + template name */
+    struct vs_placement p;
+};
+
+struct vs_backend {
+    pthread_mutex_t mu;
+    pthread_mutex_t keys_mu;   /* the cluster key is created once, not per worker */
+    struct placement_entry *cache;
+    size_t n_cache;
+    size_t cap_cache;
+};
+
+struct vs_slot {
+    char *vcenter;
+    struct vs_session *s;
+    bool logged_in;
+};
+
+struct vs_thread {
+    struct vs_backend *b;
+    struct vs_slot slots[8];
+    size_t n_slots;
+};
+
+static void *
+t_init(void *ctx)
+{
+    struct vs_thread *t = xcalloc(1, sizeof *t);
+
+    t->b = ctx;
+    return t;
+}
+
+static void
+t_done(void *tctx)
+{
+    struct vs_thread *t = tctx;
+
+    for (size_t i = 0; i < t->n_slots; i++) {
+        vs_session_free(&t->slots[i].s);
+        free(t->slots[i].vcenter);
+    }
+    free(t);
+}
+
+static void
+on_task_progress(void *user, const char *task, int percent)
+{
+    struct eng_step *s = user;
+
+    step_progress(s, percent, "%s %d%%", task, percent);
+}
+
+/* This thread's logged-in session for the step's vCenter, set up for the step
+ * (cancel flag, time left, progress). */
+static enum dr_err
+session_for(struct vs_thread *t, const struct dr_vcenter *vc, struct eng_step *s,
+            struct vs_session **out, struct dr_error *e)
+{
+    struct vs_slot *slot = NULL;
+    enum dr_err rc;
+
+    if (vc == NULL || vc->name == NULL)
+        return dr_error_set(e, DR_E_NOTFOUND, _("no vCenter configured for this cluster"));
+    for (size_t i = 0; i < t->n_slots; i++)
+        if (str_eq(t->slots[i].vcenter, vc->name))
+            slot = &t->slots[i];
+    if (slot == NULL) {
+        char *pw = NULL;
+
+        if (t->n_slots == DR_ARRAY_LEN(t->slots)) {
+            vs_session_free(&t->slots[0].s);
+            free(t->slots[0].vcenter);
+            memmove(&t->slots[0], &t->slots[1], (t->n_slots - 1) * sizeof t->slots[0]);
+            t->n_slots--;
+        }
+        rc = vcenter_password(vc, &pw, e);
+        if (rc != DR_E_OK)
+            return rc;
+        slot = &t->slots[t->n_slots];
+        rc = vs_session_new(vc, pw, &slot->s, e);
+        if (pw) {
+            memset(pw, 0, strlen(pw));
+            free(pw);
+        }
+        if (rc != DR_E_OK)
+            return rc;
+        slot->vcenter = xstrdup(vc->name);
+        slot->logged_in = false;
+        t->n_slots++;
+    }
+    vs_set_cancel(slot->s, s ? s->cancel : NULL);
+    vs_set_progress(slot->s, s ? on_task_progress : NULL, s);
+    if (s && s->deadline_ms > 0) {
+        long long left = (s->deadline_ms - util_now_ms() + 999) / 1000;
+        int cap = vc->timeout_s > 0 ? vc->timeout_s : 60;
+
+        if (left < 1)
+            return dr_error_set(e, DR_E_TIMEOUT, _("%s: the step's time ran out"),
+                                node_state_key(s->step));
+        vs_set_timeout(slot->s, left < cap ? (int)left : cap);
+    } else {
+        vs_set_timeout(slot->s, 0);
+    }
+    if (!slot->logged_in) {
+        rc = vs_login(slot->s, e);
+        if (rc != DR_E_OK) {
+            size_t i = (size_t)(slot - t->slots);
+
+            vs_session_free(&slot->s);
+            free(slot->vcenter);
+            memmove(&t->slots[i], &t->slots[i + 1], (t->n_slots - i - 1) * sizeof *slot);
+            t->n_slots--;
+            return rc;
+        }
+        slot->logged_in = true;
+    }
+    *out = slot->s;
+    return DR_E_OK;
+}
+
+/* The template's placement, resolved once and shared by all workers. */
+static enum dr_err
+placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
+              const struct vs_placement **out, struct dr_error *e)
+{
+    struct vs_backend *b = t->b;
+    char *key = xasprintf("%s\n%s", s->vcenter->name, s->tmpl->name ? s->tmpl->name : "");
+    struct vs_placement p = { 0 };
+    enum dr_err rc;
+
+    pthread_mutex_lock(&b->mu);
+    for (size_t i = 0; i < b->n_cache; i++)
+        if (str_eq(b->cache[i].key, key)) {
+            *out = &b->cache[i].p;
+            pthread_mutex_unlock(&b->mu);
+            free(key);
+            return DR_E_OK;
+        }
+    pthread_mutex_unlock(&b->mu);
+    rc = vs_resolve_placement(vs, s->tmpl, &p, e);
+    if (rc != DR_E_OK) {
+        dr_error_prefix(e, _("template %s"), s->tmpl->name ? s->tmpl->name : "?");
+        free(key);
+        return rc;
+    }
+    pthread_mutex_lock(&b->mu);
+    /* Entries are never removed or moved while the engine runs: grow by
+     * pointer so that *out stays valid. */
+    if (b->n_cache == b->cap_cache) {
+        /* A fixed upper bound keeps old pointers valid. */
+        if (b->cap_cache == 0) {
+            b->cap_cache = 256;
+            b->cache = xcalloc(b->cap_cache, sizeof *b->cache);
+        } else {
+            pthread_mutex_unlock(&b->mu);
+            *out = NULL;
+            free(key);
+            vs_placement_done(&p);
+            return dr_error_set(e, DR_E_INTERNAL, "too many templates");
+        }
+    }
+    b->cache[b->n_cache].key = key;
+    b->cache[b->n_cache].p = p;
+    *out = &b->cache[b->n_cache++].p;
+    pthread_mutex_unlock(&b->mu);
+    return DR_E_OK;
+}
+
+static bool
+gone_fault(struct vs_session *vs, enum dr_err rc)
+{
+    return rc == DR_E_NOTFOUND ||
+           (rc == DR_E_FAULT && str_eq(vs_last_fault(vs), "ManagedObjectNotFound"));
+}
+
+static enum dr_err
+b_find_vm(void *tctx, struct eng_step *s, const char *name, struct eng_vm *vm, bool *found,
+          struct dr_error *e)
+{
+    struct vs_session *vs;
+    const struct vs_placement *p;
+    struct dr_kv *kv = NULL;
+    size_t n = 0;
+    char *id = NULL;
+    enum dr_err rc;
+
+    *found = false;
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK ||
+        (rc = placement_for(tctx, vs, s, &p, e)) != DR_E_OK)
+        return rc;
+    rc = vs_find_vm(vs, p->folder, name, &id, e);
+    if (rc == DR_E_NOTFOUND)
+        return DR_E_OK;
+    if (rc != DR_E_OK)
+        return rc;
+    rc = vs_get_extra_config(vs, id, &kv, &n, e);
+    if (gone_fault(vs, rc)) {
+        free(id);
+        return DR_E_OK;
+    }
+    if (rc != DR_E_OK) {
+        free(id);
+        return rc;
+    }
+    *found = true;
+    vm->id = id;
+    vm->name = xstrdup(name);
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(kv[i].key, VS_OWNER_KEY) && !str_empty(kv[i].value))
+            vm->owner = xstrdup(kv[i].value);
+    vs_kv_free(kv, n);
+    return DR_E_OK;
+}
+
+static enum dr_err
+b_vm_exists(void *tctx, struct eng_step *s, const char *vm_id, bool *exists,
+            struct dr_error *e)
+{
+    struct vs_session *vs;
+    char *state = NULL;
+    enum dr_err rc;
+
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
+        return rc;
+    rc = vs_vm_power_state(vs, vm_id, &state, e);
+    free(state);
+    *exists = rc == DR_E_OK;
+    if (gone_fault(vs, rc))
+        return DR_E_OK;
+    return rc;
+}
+
+static enum dr_err
+b_list_owned(void *tctx, const struct dr_vcenter *vc, const char *prefix, struct eng_vm **vms,
+             size_t *n, struct dr_error *e)
+{
+    struct vs_session *vs;
+    struct vs_keyed_vm *v = NULL;
+    size_t nv = 0;
+    enum dr_err rc;
+
+    *vms = NULL;
+    *n = 0;
+    if ((rc = session_for(tctx, vc, NULL, &vs, e)) != DR_E_OK)
+        return rc;
+    rc = vs_list_vms_with_key(vs, VS_OWNER_KEY, &v, &nv, e);
+    if (rc != DR_E_OK)
+        return rc;
+    *vms = xcalloc(nv ? nv : 1, sizeof **vms);
+    for (size_t i = 0; i < nv; i++)
+        if (str_has_prefix(v[i].value, prefix)) {
+            (*vms)[*n].id = xstrdup(v[i].id);
+            (*vms)[*n].name = xstrdup0(v[i].name);
+            (*vms)[*n].owner = xstrdup(v[i].value);
+            (*n)++;
+        }
+    vs_keyed_vms_free(v, nv);
+    return DR_E_OK;
+}
+
+static enum dr_err
+b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    struct vs_session *vs;
+    const struct vs_placement *p;
+    /* The owner marker goes on at birth, so that a crash right after the
+     * clone still leaves a VM that recovery recognises. */
+    struct dr_kv owner = { .key = (char *)VS_OWNER_KEY, .value = (char *)s->owner };
+    struct vs_clone_spec spec = { 0 };
+    enum dr_err rc;
+
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK ||
+        (rc = placement_for(tctx, vs, s, &p, e)) != DR_E_OK)
+        return rc;
+    spec.source = p->source;
+    spec.name = s->node.name;
+    spec.folder = p->folder;
+    spec.pool = p->pool;
+    spec.datastore = p->datastore;
+    spec.host = p->host;
+    spec.linked = s->tmpl->clone_mode == DR_CLONE_LINKED;
+    spec.snapshot = p->snapshot;
+    spec.cpus = s->tmpl->cpus;
+    spec.memory_mib = s->tmpl->memory_mib;
+    spec.extra_config = &owner;
+    spec.n_extra_config = 1;
+    xfree(&s->node.vm_id);
+    rc = vs_clone_vm(vs, &spec, &s->node.vm_id, e);
+    if (rc == DR_E_OK)
+        step_log(s, "cloned %s into %s", s->tmpl->clone_from ? s->tmpl->clone_from : "",
+                 s->node.vm_id);
+    return rc;
+}
+
+static enum dr_err
+load_keys(struct vs_thread *t, struct eng_step *s, struct dr_keypair *client,
+          struct dr_keypair *host, struct dr_error *e)
+{
+    char *cpath = keys_cluster_path(s->state_dir, s->spec->name);
+    char *hpath = keys_host_path(s->state_dir, s->spec->name, s->node.name);
+    char *ccomment = xasprintf("drover@%s", s->spec->name);
+    char *hcomment = xasprintf("root@%s", s->node.name);
+    enum dr_err rc;
+
+    pthread_mutex_lock(&t->b->keys_mu);
+    rc = keys_load_or_create(cpath, ccomment, client, e);
+    pthread_mutex_unlock(&t->b->keys_mu);
+    if (rc == DR_E_OK)
+        rc = keys_load_or_create(hpath, hcomment, host, e);
+    free(cpath);
+    free(hpath);
+    free(ccomment);
+    free(hcomment);
+    return rc;
+}
+
+static enum dr_err
+b_configure(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    struct vs_session *vs;
+    struct dr_keypair client = { 0 }, host = { 0 };
+    struct dr_kv *gi = NULL, *all;
+    size_t n_gi = 0, n_all = 0;
+    char *pub = NULL;
+    struct vs_reconfig r = { 0 };
+    enum dr_err rc;
+
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
+        return rc;
+    if ((rc = load_keys(tctx, s, &client, &host, e)) != DR_E_OK)
+        return rc;
+    pub = keys_public_line(&client);
+    struct ci_node cn = { .tmpl = s->tmpl, .hostname = s->node.name,
+                          .cluster_public_key = pub, .host_key = &host };
+    rc = ci_guestinfo(&cn, &gi, &n_gi, e);
+    if (rc == DR_E_OK) {
+        all = xcalloc(n_gi + s->tmpl->n_extra_config + 1, sizeof *all);
+        for (size_t i = 0; i < s->tmpl->n_extra_config; i++)
+            all[n_all++] = s->tmpl->extra_config[i];
+        for (size_t i = 0; i < n_gi; i++)
+            all[n_all++] = gi[i];
+        all[n_all].key = (char *)VS_OWNER_KEY;
+        all[n_all++].value = (char *)s->owner;
+        r.cpus = s->tmpl->cpus;
+        r.memory_mib = s->tmpl->memory_mib;
+        r.disk_gib = s->tmpl->disk_gib;
+        r.extra_config = all;
+        r.n_extra_config = n_all;
+        rc = vs_reconfigure_vm(vs, s->node.vm_id, &r, e);
+        free(all);
+    }
+    if (rc == DR_E_OK) {
+        free(s->node.host_key_fp);
+        s->node.host_key_fp = keys_fingerprint(&host);
+        step_log(s, "configured %s: cloud-init user-data with pinned host key %s",
+                 s->node.vm_id, s->node.host_key_fp);
+    }
+    ci_kv_free(&gi, n_gi);
+    free(pub);
+    keys_done(&client);
+    keys_done(&host);
+    return rc;
+}
+
+static enum dr_err
+b_power_on(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    struct vs_session *vs;
+    enum dr_err rc;
+
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
+        return rc;
+    return vs_power_on(vs, s->node.vm_id, e);
+}
+
+static int
+seconds_left(const struct eng_step *s)
+{
+    long long left = (s->deadline_ms - util_now_ms()) / 1000;
+
+    return left < 1 ? 1 : (int)left;
+}
+
+static enum dr_err
+b_wait_ip(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    struct vs_session *vs;
+    enum dr_err rc;
+
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
+        return rc;
+    vs_set_timeout(vs, 0);
+    xfree(&s->node.ip);
+    rc = vs_wait_for_ip(vs, s->node.vm_id, s->settings->ip_ignore, seconds_left(s),
+                        &s->node.ip, e);
+    if (rc == DR_E_OK)
+        step_log(s, "guest address %s", s->node.ip);
+    return rc;
+}
+
+static enum dr_err
+connect_node(void *tctx, struct eng_step *s, struct dr_keypair *client, struct dr_keypair *host,
+             struct ssh_session **out, struct dr_error *e)
+{
+    struct ssh_params p = { 0 };
+    enum dr_err rc = load_keys(tctx, s, client, host, e);
+
+    if (rc != DR_E_OK)
+        return rc;
+    if (str_empty(s->node.ip))
+        return dr_error_set(e, DR_E_INVAL, _("node %s has no address yet"), s->node.name);
+    p.host = s->node.ip;
+    p.port = s->tmpl->ssh_port;
+    p.user = ci_login_user(s->tmpl);
+    p.client_key = client;
+    p.host_key = host;
+    p.deadline_ms = s->deadline_ms;
+    p.cancel = s->cancel;
+    return ssh_connect(&p, out, e);
+}
+
+static enum dr_err
+b_wait_ssh(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    struct dr_keypair client = { 0 }, host = { 0 };
+    struct ssh_session *ss = NULL;
+    enum dr_err rc = connect_node(tctx, s, &client, &host, &ss, e);
+
+    if (rc == DR_E_OK)
+        step_log(s, "SSH to %s: host key %s as pinned", ssh_peer(ss), s->node.host_key_fp
+                                                                        ? s->node.host_key_fp
+                                                                        : "");
+    ssh_close(&ss);
+    keys_done(&client);
+    keys_done(&host);
+    return rc;
+}
+
+static void
+on_line(void *ud, enum ssh_stream stream, const char *line)
+{
+    step_log(ud, "%s%s", stream == SSH_STDERR ? "! " : "", line);
+}
+
+static void
+on_progress(void *ud, int pct, const char *text)
+{
+    step_progress(ud, pct, "%s", text);
+}
+
+static enum dr_err
+b_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    struct dr_keypair client = { 0 }, host = { 0 };
+    struct ssh_session *ss = NULL;
+    struct recipe_params rp = { 0 };
+    struct recipe_result res = { 0 };
+    char *token = NULL, *tpath = NULL;
+    enum dr_err rc;
+
+    rp.recipe_path = str_empty(s->spec->recipe) ? NULL : s->spec->recipe;
+    rp.dist = s->spec->distribution;
+    rp.role = s->first_server ? RECIPE_INIT
+                              : ((s->node.roles & (DR_ROLE_CONTROL_PLANE | DR_ROLE_ETCD))
+                                     ? RECIPE_SERVER : RECIPE_AGENT);
+    rp.node_name = s->node.name;
+    rp.node_addr = s->node.ip;
+    rp.roles = s->node.roles;
+    rp.version = s->spec->version;
+    rp.airgap_bundle = str_empty(s->spec->airgap_bundle) ? NULL : s->spec->airgap_bundle;
+    if (rp.role != RECIPE_INIT) {
+        char *dir;
+
+        if (str_empty(s->server_ip))
+            return dr_error_set(e, DR_E_INVAL, _("the first server has no address yet"));
+        tpath = keys_cluster_path(s->state_dir, s->spec->name);
+        dir = util_dirname(tpath);
+        free(tpath);
+        tpath = util_path_join(dir, "token");
+        free(dir);
+        rc = util_read_file(tpath, &token, NULL, e);
+        free(tpath);
+        if (rc != DR_E_OK) {
+            dr_error_prefix(e, _("the first server's join token"));
+            return rc;
+        }
+        token[strcspn(token, "\r\n")] = '\0';
+        log_add_secret(token);
+        rp.server_addr = s->server_ip;
+        rp.token = token;
+    }
+    rc = connect_node(tctx, s, &client, &host, &ss, e);
+    if (rc == DR_E_OK)
+        rc = recipe_run(ss, &rp, on_line, on_progress, s, &res, s->deadline_ms, e);
+    if (rc == DR_E_OK && rp.role == RECIPE_INIT) {
+        if (str_empty(res.token))
+            rc = dr_error_set(e, DR_E_REMOTE,
+                              _("the recipe finished on the first server but left no token"));
+        else
+            rc = recipe_store_result(s->state_dir, s->spec->name, &res, e);
+    }
+    recipe_result_done(&res);
+    ssh_close(&ss);
+    keys_done(&client);
+    keys_done(&host);
+    if (token) {
+        memset(token, 0, strlen(token));
+        free(token);
+    }
+    return rc;
+}
+
+/* JOINING: the node answers on its pinned key after the recipe, and the
+ * first server's token and kubeconfig are in the state folder. */
+static enum dr_err
+b_join(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    struct dr_keypair client = { 0 }, host = { 0 };
+    struct ssh_session *ss = NULL;
+    int status = 0;
+    enum dr_err rc;
+
+    if (s->first_server) {
+        char *kc = xasprintf("%s/kubeconfig/%s.yaml", s->state_dir, s->spec->name);
+
+        if (access(kc, R_OK) != 0)
+            rc = dr_error_set(e, DR_E_NOTFOUND, _("%s: the first server's kubeconfig is missing"),
+                              kc);
+        else
+            rc = DR_E_OK;
+        free(kc);
+        if (rc != DR_E_OK)
+            return rc;
+    }
+    rc = connect_node(tctx, s, &client, &host, &ss, e);
+    if (rc == DR_E_OK)
+        rc = ssh_exec(ss, "hostname", on_line, s, &status, s->deadline_ms, e);
+    ssh_close(&ss);
+    keys_done(&client);
+    keys_done(&host);
+    return rc;
+}
+
+static enum dr_err
+b_destroy(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    struct vs_session *vs;
+    enum dr_err rc;
+
+    if (str_empty(s->node.vm_id))
+        return DR_E_OK;
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
+        return rc;
+    rc = vs_power_off(vs, s->node.vm_id, e);
+    if (gone_fault(vs, rc))
+        return DR_E_OK;
+    if (rc != DR_E_OK)
+        return rc;
+    rc = vs_destroy_vm(vs, s->node.vm_id, e);
+    if (gone_fault(vs, rc))
+        return DR_E_OK;
+    if (rc == DR_E_OK)
+        step_log(s, "destroyed %s", s->node.vm_id);
+    return rc;
+}
+
+static void
+b_free(void *ctx)
+{
+    struct vs_backend *b = ctx;
+
+    for (size_t i = 0; i < b->n_cache; i++) {
+        free(b->cache[i].key);
+        vs_placement_done(&b->cache[i].p);
+    }
+    free(b->cache);
+    pthread_mutex_destroy(&b->mu);
+    pthread_mutex_destroy(&b->keys_mu);
+    free(b);
+}
+
+static const struct eng_backend_ops vs_ops = {
+    .thread_init = t_init,
+    .thread_done = t_done,
+    .find_vm = b_find_vm,
+    .vm_exists = b_vm_exists,
+    .list_owned = b_list_owned,
+    .clone = b_clone,
+    .configure = b_configure,
+    .power_on = b_power_on,
+    .wait_ip = b_wait_ip,
+    .wait_ssh = b_wait_ssh,
+    .bootstrap = b_bootstrap,
+    .join = b_join,
+    .destroy = b_destroy,
+    .free = b_free,
+};
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static enum dr_err global_rc;
+static struct dr_error global_err;
+
+static void
+global_init(void)
+{
+    global_rc = vs_global_init(&global_err);
+    if (global_rc == DR_E_OK)
+        global_rc = ssh_global_init(&global_err);
+}
+
+enum dr_err
+backend_vs_new(struct eng_backend *b, struct dr_error *e)
+{
+    struct vs_backend *vb;
+
+    pthread_once(&global_once, global_init);
+    if (global_rc != DR_E_OK) {
+        if (e)
+            *e = global_err;
+        return global_rc;
+    }
+    vb = xcalloc(1, sizeof *vb);
+    pthread_mutex_init(&vb->mu, NULL);
+    pthread_mutex_init(&vb->keys_mu, NULL);
+    b->ops = &vs_ops;
+    b->ctx = vb;
+    return DR_E_OK;
+}
