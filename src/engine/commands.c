@@ -94,8 +94,11 @@ mark_removing(struct dr_engine *e, struct eng_cluster *c, struct dr_node *n, con
 void
 eng_reconcile(struct dr_engine *e, struct eng_cluster *c)
 {
+    if (e->recovering)
+        c->reconcile_wanted = true;  /* done when recovery ends */
     if (e->recovering || e->stopping || e->observer || e->read_only)
         return;
+    c->reconcile_wanted = false;
     if (c->deleting) {
         for (size_t i = 0; i < c->status.n_nodes; i++) {
             struct dr_node *n = &c->status.nodes[i];
@@ -415,12 +418,25 @@ engine_retry_node(struct dr_engine *e, const char *cluster, const char *node,
 
     if (rc != DR_E_OK || (rc = find_node_locked(e, cluster, node, &c, &n, err)) != DR_E_OK)
         return rc;
-    if (n->state != DR_NODE_ERROR) {
+    if (eng_active_job(e, cluster, node) != NULL) {
         pthread_mutex_unlock(&e->mu);
-        return dr_error_set(err, DR_E_INVAL, _("node %s is %s, not in error"), node,
+        return dr_error_set(err, DR_E_BUSY, _("node %s already has a running job"), node);
+    }
+    if (n->state == DR_NODE_ERROR) {
+        retry_locked(e, c, n);
+    } else if (n->state == DR_NODE_PENDING || n->state == DR_NODE_REMOVING ||
+               plan_is_pipeline_step(n->state)) {
+        /* Left mid-way by an orderly stop: carry on from its step. */
+        if (n->state == DR_NODE_REMOVING)
+            eng_add_job(e, DR_JOB_REMOVE, cluster, node, DR_NODE_REMOVING);
+        else
+            eng_add_job(e, DR_JOB_PROVISION, cluster, node,
+                        n->state == DR_NODE_PENDING ? DR_NODE_CLONING : n->state);
+    } else {
+        pthread_mutex_unlock(&e->mu);
+        return dr_error_set(err, DR_E_INVAL, _("node %s is %s: nothing to retry"), node,
                             node_state_key(n->state));
     }
-    retry_locked(e, c, n);
     pthread_mutex_unlock(&e->mu);
     eng_save_cluster(e, cluster);
     return DR_E_OK;

@@ -248,6 +248,9 @@ engine_new_with_backend(const struct dr_store *store, const struct dr_engine_opt
             goto fail;
         }
     }
+    /* A clean shutdown leaves the journal empty; records mean the last
+     * engine died mid-work, so recovery checks vCenter and resumes. */
+    e->crashed = n_intents > 0;
     eng_apply_journal(e, intents, n_intents);
     intents_free(intents, n_intents);
 
@@ -298,6 +301,14 @@ engine_free(struct dr_engine **ep)
         pthread_join(e->threads[i], NULL);
     free(e->threads);
     eng_save_all(e);
+    /* Everything is in the state files now: an empty journal tells the next
+     * start that this one stopped cleanly. */
+    if (e->journal_open && !e->recovering) {
+        struct dr_error err = { 0 };
+
+        if (journal_compact(&e->journal, e->open_clones, e->n_open_clones, &err) != DR_E_OK)
+            log_error("%s", dr_error_text(&err));
+    }
     if (e->backend.ops && e->backend.ops->free)
         e->backend.ops->free(e->backend.ctx);
     if (e->journal_open)

@@ -25,6 +25,7 @@ struct eng_cluster {
     enum dr_cluster_state state;   /* last reported */
     unsigned long gen;             /* bumped on every change to status */
     unsigned long saved_gen;
+    bool reconcile_wanted;         /* a command came in during recovery */
 };
 
 struct eng_job {
@@ -92,6 +93,7 @@ struct dr_engine {
     pthread_t aux;                  /* recovery, or the observer's poller */
     bool has_aux;
     bool recovering;
+    bool crashed;                   /* the journal held records: the last run died */
     bool stopping;
     bool quit;
     unsigned seed;

@@ -390,6 +390,20 @@ eng_recover_main(void *arg)
     struct dr_error err = { 0 };
     char **vcs;
 
+    if (!e->crashed) {
+        /* The last engine stopped cleanly: nothing to repair, and nodes it
+         * left mid-way wait for the operator (apply or retry). */
+        pthread_mutex_lock(&e->mu);
+        e->recovering = false;
+        for (size_t i = 0; i < e->n_clusters; i++)
+            if (e->clusters[i]->reconcile_wanted)
+                eng_reconcile(e, e->clusters[i]);
+        pthread_cond_broadcast(&e->cv);
+        pthread_mutex_unlock(&e->mu);
+        if (e->backend.ops->thread_done)
+            e->backend.ops->thread_done(tctx);
+        return NULL;
+    }
     recover_open_clones(e, tctx, &adopted, &destroyed);
     pthread_mutex_lock(&e->mu);
     vcs = vcenters_in_use(e);
