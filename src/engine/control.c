@@ -165,7 +165,10 @@ load_clusters(struct dr_engine *e, const struct dr_store *s)
         c->deleting = access(marker, F_OK) == 0;
         free(marker);
         c->saved_gen = c->gen;
-        eng_emit_cluster_state(e, c);
+        /* The starting state is in every snapshot; events report changes. */
+        c->state = c->deleting ? DR_CLUSTER_REMOVING
+                   : c->has_spec ? cluster_state_derive(&c->spec, &c->status)
+                                 : DR_CLUSTER_PENDING;
     }
 }
 
