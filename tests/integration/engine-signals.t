@@ -18,6 +18,7 @@ ok "after SIGHUP drover carries on and exits by itself" wait_for 240 sh -c "! ki
 wait "$pid"
 is "$?" 0 "its exit status says the cluster is active"
 is "$(cluster_state)" active "the jobs completed headless"
+[ "$(cluster_state)" = active ] || diag "$(status_json | jq -c '.nodes[] | [.name, .state, .step, .error]')"
 ok "the log says it went headless" grep -q 'continuing headless' "$STATE/drover.log"
 "$DROVER" delete cluster lab-cluster --yes >/dev/null 2>&1
 
