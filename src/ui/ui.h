@@ -29,7 +29,7 @@ struct ui_pane {
 /* What a screen hears about besides keys. */
 enum ui_event_kind {
     UI_EV_DATA,   /* a new snapshot/store: rebuild from ui->snap and ui->store */
-    UI_EV_ENGINE, /* one engine event (ev set), after the snapshot was updated */
+    UI_EV_ENGINE, /* one engine event (ev set); the snapshot follows at the next frame */
 };
 
 struct ui_event {
