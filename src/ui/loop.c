@@ -306,7 +306,6 @@ i18n_setup(void)
 
     if (dir && *dir)
         bindtextdomain(PACKAGE, dir);
-    bind_textdomain_codeset(PACKAGE, "UTF-8");
 #endif
 }
 
