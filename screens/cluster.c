@@ -16,13 +16,13 @@ struct cluster {
 };
 
 static const struct table_col cols[] = {
-    {.title = N_("NODE"), .width = 16, .min = 8, .flex = true},
+    {.title = N_("NODE"), .width = 16, .min = 10, .flex = true},
     {.title = N_("POOL"), .width = 10, .min = 4},
     {.title = N_("ROLES"), .width = 20, .min = 5},
     {.title = N_("STATE"), .width = 15, .min = 6},
     {.title = N_("PROGRESS"), .width = 16, .min = 8},
     {.title = N_("IP"), .width = 15, .min = 7},
-    {.title = N_("AGE"), .width = 5, .min = 3, .right = true},
+    {.title = N_("AGE"), .width = 5, .min = 4, .right = true},
 };
 
 static const struct dr_cluster_view *

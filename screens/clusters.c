@@ -19,7 +19,7 @@ static const struct table_col cols[] = {
     {.title = N_("STATE"), .width = 18, .min = 6},
     {.title = N_("NODES"), .width = 7, .min = 5, .right = true},
     {.title = N_("POOLS"), .width = 24, .min = 5, .flex = true},
-    {.title = N_("AGE"), .width = 5, .min = 3, .right = true},
+    {.title = N_("AGE"), .width = 5, .min = 4, .right = true},
 };
 
 static time_t

@@ -19,7 +19,7 @@ struct nodes {
 };
 
 static const struct table_col cols[] = {
-    {.title = N_("NAME"), .width = 16, .min = 8, .flex = true},
+    {.title = N_("NAME"), .width = 16, .min = 10, .flex = true},
     {.title = N_("CLUSTER"), .width = 12, .min = 6, .flex = true},
     {.title = N_("POOL"), .width = 8, .min = 4},
     {.title = N_("ROLES"), .width = 20, .min = 5},
@@ -27,7 +27,7 @@ static const struct table_col cols[] = {
     {.title = N_("STEP"), .width = 15, .min = 4},
     {.title = N_("PROGRESS"), .width = 16, .min = 8},
     {.title = N_("IP"), .width = 15, .min = 7},
-    {.title = N_("AGE"), .width = 5, .min = 3, .right = true},
+    {.title = N_("AGE"), .width = 5, .min = 4, .right = true},
 };
 
 static const struct dr_node *

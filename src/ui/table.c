@@ -220,8 +220,9 @@ table_layout(const struct table_col *cols, size_t n, int avail, int *widths)
         total += widths[i] + (i ? 1 : 0);
         flex += cols[i].flex;
     }
-    /* Too wide: the flexible columns give up room first, one cell at a time
-     * round the table, then the others from the right, then whole columns. */
+    /* Too wide: the flexible columns give up room first, then the others,
+     * one cell at a time round the table so that every column keeps some of
+     * its text; whole columns go last, from the right. */
     for (int pass = 0; pass < 2 && total > avail; pass++) {
         bool gave = true;
         while (total > avail && gave) {
@@ -232,8 +233,6 @@ table_layout(const struct table_col *cols, size_t n, int avail, int *widths)
                 widths[i]--;
                 total--;
                 gave = true;
-                if (pass == 1)
-                    break;
             }
         }
     }
@@ -289,16 +288,19 @@ table_progress(char *buf, size_t len, int percent, int width)
     const char *full = utf8 ? "\xe2\x96\x88" : "#";
     const char *empty = utf8 ? "\xe2\x96\x91" : ".";
     int bar = width - 5, filled;
-    size_t o = 0;
+    size_t o;
 
     if (percent < 0)
         percent = 0;
     if (percent > 100)
         percent = 100;
-    if (bar < 1) {
-        snprintf(buf, len, "%*d%%", width > 1 ? width - 1 : 0, percent);
+    /* The number first: a narrow column cuts the bar, not the figure. */
+    snprintf(buf, len, "%3d%%", percent);
+    if (bar < 1)
         return;
-    }
+    o = strlen(buf);
+    if (o + 2 < len)
+        buf[o++] = ' ';
     filled = bar * percent / 100;
     for (int i = 0; i < bar; i++) {
         const char *g = i < filled ? full : empty;
@@ -308,7 +310,7 @@ table_progress(char *buf, size_t len, int percent, int width)
         memcpy(buf + o, g, n);
         o += n;
     }
-    snprintf(buf + o, len - o, " %3d%%", percent);
+    buf[o] = '\0';
 }
 
 void

@@ -60,7 +60,7 @@ size_t table_layout(const struct table_col *cols, size_t n, int avail, int *widt
 /* One row as text, exactly avail cells wide. */
 void table_format_row(char *buf, size_t len, const char *const *cells, const struct table_col *cols,
                       const int *widths, size_t shown, int avail);
-/* "█████░░░░░  45%" (or ASCII) in exactly width cells. */
+/* " 45% █████░░░░░" (or ASCII) in exactly width cells. */
 void table_progress(char *buf, size_t len, int percent, int width);
 
 void table_draw(struct table *t, WINDOW *w, int h, int wd, bool focused);

@@ -7,13 +7,13 @@
 tui_start -- --read-only
 wait_for "staging"
 tui_keys 3
-check "worker-02 starts at 72%" wait_match "worker-02 .* 72% +127.0.0.22"
+check "worker-02 starts at 72%" wait_match "worker-02 .* 72% [^ ]+ +127.0.0.22"
 sed -i '/name = "worker-02"/,/updated/ s/percent = 72;/percent = 85;/' "$TUI_STATE/clusters/prod.state"
 check "the state file really changed" grep -q "percent = 85;" "$TUI_STATE/clusters/prod.state"
-check "the nodes screen shows 85% without a key" wait_match "worker-02 .* 85% +127.0.0.22" 15
+check "the nodes screen shows 85% without a key" wait_match "worker-02 .* 85% [^ ]+ +127.0.0.22" 15
 sed -i '/name = "worker-02"/,/updated/ { s/state = "bootstrapping";/state = "active";/; s/percent = 85;/percent = 100;/ }' \
     "$TUI_STATE/clusters/prod.state"
-check "a node turning active shows up" wait_match "worker-02 .* Active .* 100% +127.0.0.22" 15
+check "a node turning active shows up" wait_match "worker-02 .* Active .* 100% [^ ]+ +127.0.0.22" 15
 tui_keys 4
 check "the change is listed among the events" wait_match "node-state +prod/worker-02" 15
 tui_keys 1
