@@ -19,6 +19,7 @@ import select
 import shutil
 import signal
 import struct
+import subprocess
 import sys
 import tempfile
 import termios
@@ -156,6 +157,16 @@ def main():
             rss = max(rss, maxrss)
         print("startup to first frame: %.1f ms (best of 3; runs: %s ms)"
               % (min(times) * 1000, ", ".join("%.1f" % (x * 1000) for x in times)))
+        # For scale on a busy machine: the same inventory read by the CLI,
+        # which is the store's load alone.
+        base = []
+        for _ in range(3):
+            t = time.monotonic()
+            subprocess.run([drover, "--config-dir", cfg, "--state-dir", st, "list", "clusters"],
+                           stdout=subprocess.DEVNULL, check=True)
+            base.append(time.monotonic() - t)
+        print("for comparison, `drover list clusters` on it: %.1f ms (best of 3)"
+              % (min(base) * 1000))
         print("peak RSS: %.1f MiB" % (rss / 1024))
 
         # 2. One node's progress changes: bytes to the terminal.
