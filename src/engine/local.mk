@@ -31,3 +31,6 @@ ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-fau
 	tests/integration/engine-crash.t tests/integration/engine-signals.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
+# The console watching a real run (tmux).
+TESTS += tests/tui/engine-lab.t
+EXTRA_DIST += tests/tui/engine-lab.t
