@@ -1,6 +1,17 @@
 # tests/tui: the console driven through a private tmux server (TAP scripts).
 TUI_TESTS = \
-	tests/tui/screens.t tests/tui/filter_sort.t tests/tui/readonly.t tests/tui/help.t tests/tui/theme.t tests/tui/nocolor.t tests/tui/resize.t tests/tui/terms.t tests/tui/i18n.t tests/tui/live.t tests/tui/panes.t tests/tui/observer.t
+	tests/tui/screens.t \
+	tests/tui/filter_sort.t \
+	tests/tui/readonly.t \
+	tests/tui/help.t \
+	tests/tui/theme.t \
+	tests/tui/nocolor.t \
+	tests/tui/resize.t \
+	tests/tui/terms.t \
+	tests/tui/i18n.t \
+	tests/tui/live.t \
+	tests/tui/panes.t \
+	tests/tui/observer.t
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
 
