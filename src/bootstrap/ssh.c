@@ -125,6 +125,21 @@ ssh_wait(struct ssh_session *s, long long deadline, struct dr_error *e)
     return DR_E_OK;
 }
 
+void
+ssh_wait_io(struct ssh_session *s, long long until)
+{
+    struct pollfd pfd = {.fd = s->fd};
+    int dir = libssh2_session_block_directions(s->ls);
+    long long left = until - util_now_ms();
+
+    if (left <= 0)
+        return;
+    pfd.events = (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND) ? POLLOUT : 0;
+    if ((dir & LIBSSH2_SESSION_BLOCK_INBOUND) || pfd.events == 0)
+        pfd.events |= POLLIN;
+    poll(&pfd, 1, (int)(left < SLICE_MS ? left : SLICE_MS));
+}
+
 /* One non-blocking TCP connect, bounded by until. Returns the socket or -1
  * with errno-like *err (ETIMEDOUT when until passed). */
 static int
@@ -177,19 +192,15 @@ tcp_connect(const struct addrinfo *ai, long long until, const atomic_bool *cance
 static void
 session_free(struct ssh_session *s)
 {
-    if (s->sftp) {
-        while (libssh2_sftp_shutdown(s->sftp) == LIBSSH2_ERROR_EAGAIN &&
-               ssh_wait(s, util_now_ms() + 2000, NULL) == DR_E_OK)
-            ;
-        s->sftp = NULL;
-    }
     if (s->ls) {
-        long long until = util_now_ms() + 2000;
-        while (libssh2_session_disconnect(s->ls, "bye") == LIBSSH2_ERROR_EAGAIN &&
-               util_now_ms() < until) {
-            struct pollfd pfd = {.fd = s->fd, .events = POLLOUT | POLLIN};
-            poll(&pfd, 1, 100);
-        }
+        /* Tear down in blocking mode with libssh2's own timeout: every call
+         * below is then bounded, even against a node that stopped answering. */
+        libssh2_session_set_timeout(s->ls, 2000);
+        libssh2_session_set_blocking(s->ls, 1);
+        if (s->sftp)
+            libssh2_sftp_shutdown(s->sftp);
+        s->sftp = NULL;
+        libssh2_session_disconnect(s->ls, "bye");
         libssh2_session_free(s->ls);
         s->ls = NULL;
     }

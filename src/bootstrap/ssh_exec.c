@@ -153,11 +153,10 @@ channel_abort(struct ssh_session *s, LIBSSH2_CHANNEL *ch)
 {
     long long until = util_now_ms() + 1000;
 
-    while (libssh2_channel_close(ch) == LIBSSH2_ERROR_EAGAIN && util_now_ms() < until) {
-        if (ssh_wait(s, until, NULL) != DR_E_OK && util_now_ms() >= until)
-            break;
-    }
-    libssh2_channel_free(ch);
+    while (libssh2_channel_close(ch) == LIBSSH2_ERROR_EAGAIN && util_now_ms() < until)
+        ssh_wait_io(s, until);
+    while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN && util_now_ms() < until)
+        ssh_wait_io(s, until);
 }
 
 enum dr_err
@@ -212,8 +211,7 @@ ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud, int *
             break;
         }
         if (util_now_ms() >= deadline_ms) {
-            w = dr_error_set(e, DR_E_TIMEOUT, _("%s: the command did not finish in time"),
-                             s->peer);
+            w = dr_error_set(e, DR_E_TIMEOUT, _("%s: the command did not finish in time"), s->peer);
             break;
         }
     }
@@ -239,7 +237,9 @@ ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud, int *
     status = libssh2_channel_get_exit_status(ch);
     char *signame = NULL;
     libssh2_channel_get_exit_signal(ch, &signame, NULL, NULL, NULL, NULL, NULL);
-    libssh2_channel_free(ch);
+    long long until = util_now_ms() + 1000;
+    while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN && util_now_ms() < until)
+        ssh_wait_io(s, until);
     if (w != DR_E_OK) {
         free(signame);
         exec_state_done(&x);

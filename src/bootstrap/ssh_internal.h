@@ -21,6 +21,10 @@ struct ssh_session {
  * Sends keepalives when due. */
 enum dr_err ssh_wait(struct ssh_session *s, long long deadline, struct dr_error *e);
 
+/* Wait for the socket only (no cancel or keepalive): for cleanup paths that
+ * must finish even after a cancel. */
+void ssh_wait_io(struct ssh_session *s, long long until);
+
 /* libssh2's last error text for the session. */
 const char *ssh_last_error(struct ssh_session *s);
 bool cancelled_flag(const atomic_bool *c);
