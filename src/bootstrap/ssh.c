@@ -201,6 +201,11 @@ session_free(struct ssh_session *s)
             libssh2_sftp_shutdown(s->sftp);
         s->sftp = NULL;
         libssh2_session_disconnect(s->ls, "bye");
+        /* From here on every I/O fails at once, so libssh2_session_free
+         * cannot time out on a channel a silent node never closed (it would
+         * then return without freeing anything). */
+        if (s->fd >= 0)
+            shutdown(s->fd, SHUT_RDWR);
         libssh2_session_free(s->ls);
         s->ls = NULL;
     }
