@@ -79,6 +79,9 @@ def make_inventory(top):
     return cfg, st
 
 
+LIVE = []  # consoles not yet waited for, killed if the benchmark fails
+
+
 class Console:
     def __init__(self, drover, cfg, st, extra=()):
         self.pid, self.fd = pty.fork()
@@ -89,6 +92,7 @@ class Console:
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.start = time.monotonic()
         self.out = b""
+        LIVE.append(self)
 
     def read_until(self, marker, timeout):
         end = time.monotonic() + timeout
@@ -130,6 +134,7 @@ class Console:
     def quit(self):
         self.send(b":q\r")
         _, status, usage = os.wait4(self.pid, 0)
+        LIVE.remove(self)
         os.close(self.fd)
         return status, usage.ru_maxrss  # KiB
 
@@ -192,6 +197,9 @@ def main():
             c.quit()
             print("idle CPU over %.0f s (%s): %.2f s" % (IDLE_SECONDS, label, used))
     finally:
+        for c in list(LIVE):
+            os.kill(c.pid, signal.SIGKILL)
+            os.waitpid(c.pid, 0)
         shutil.rmtree(top, ignore_errors=True)
     return 0
 
