@@ -8,6 +8,7 @@
  * lab cannot run here. */
 #include "config.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -87,6 +88,71 @@ run_drover(void)
     free(th);
     free(jobs);
     return ok ? ms : -1;
+}
+
+/* Time from setting the cancel flag (from another thread, while the remote
+ * command sleeps and ssh_exec waits in poll) to ssh_exec returning. */
+struct cancel_probe {
+    atomic_bool *flag;
+    atomic_bool started;
+    long long set_at;
+};
+
+static void
+note_start(void *ud, enum ssh_stream st, const char *line)
+{
+    struct cancel_probe *c = ud;
+
+    if (strcmp(line, "started") == 0)
+        atomic_store(&c->started, true);
+}
+
+static void *
+canceller(void *arg)
+{
+    struct cancel_probe *c = arg;
+
+    while (!atomic_load(&c->started))
+        poll(NULL, 0, 10);
+    poll(NULL, 0, 250);
+    c->set_at = util_now_ms();
+    atomic_store(c->flag, true);
+    return NULL;
+}
+
+static long long
+cancel_latency(void)
+{
+    atomic_bool flag = false;
+    struct cancel_probe c = {.flag = &flag};
+    struct labnode *n = &lab.nodes[0];
+    struct ssh_params p = {
+        .host = n->addr,
+        .port = n->port,
+        .user = lab.user,
+        .client_key = &lab.client_key,
+        .host_key = &n->host_key,
+        .deadline_ms = util_now_ms() + 30000,
+        .cancel = &flag,
+    };
+    struct dr_error e = {0};
+    struct ssh_session *s = NULL;
+    pthread_t th;
+    int status;
+    long long ms = -1;
+
+    if (ssh_connect(&p, &s, &e) != DR_E_OK)
+        return -1;
+    pthread_create(&th, NULL, canceller, &c);
+    enum dr_err rc =
+        ssh_exec(s, "echo started; sleep 30", note_start, &c, &status, util_now_ms() + 60000, &e);
+    long long end = util_now_ms();
+    atomic_store(&c.started, true); /* let the thread finish in any case */
+    pthread_join(th, NULL);
+    if (rc == DR_E_CANCELLED)
+        ms = end - c.set_at;
+    ssh_close(&s);
+    return ms;
 }
 
 static long long
@@ -219,6 +285,13 @@ main(int argc, char **argv)
         }
         printf("drover vs parallel-ssh: %.2fx; drover vs ansible: %.2fx faster\n",
                (double)med[1] / (double)med[0], (double)med[2] / (double)med[0]);
+        long long lat[5];
+        for (int i = 0; i < 5; i++)
+            lat[i] = cancel_latency();
+        qsort(lat, 5, sizeof lat[0], cmp_ll);
+        printf("cancel mid-command: ssh_exec returns %lld ms after the flag (median of 5, "
+               "max %lld)\n",
+               lat[2], lat[4]);
     }
     free(cmd[1]);
     free(cmd[2]);
