@@ -278,6 +278,14 @@ soap_parse(const char *buf, size_t len, struct soap_resp *out, struct dr_error *
         return dr_error_set(e, DR_E_PROTO, _("SOAP response is not XML: %s"),
                             xe && xe->message ? xe->message : "?");
     }
+    /* SOAP forbids a document type declaration; refusing one means no
+     * entity a server (or a proxy in between) declared is ever expanded
+     * into the text drover reads. */
+    if (out->doc->intSubset != NULL || out->doc->extSubset != NULL) {
+        soap_resp_done(out);
+        return dr_error_set(e, DR_E_PROTO,
+                            _("SOAP response has a document type declaration (refused)"));
+    }
     root = xmlDocGetRootElement(out->doc);
     if (!is_elem(root, "Envelope") || !in_ns(root, SOAP_ENV_NS))
         goto bad;
