@@ -40,6 +40,16 @@ check_absolute(struct cfg_ctx *c, const config_setting_t *g, const char *prefix,
     }
 }
 
+/* "https://user:pw@host/...": an '@' before the end of the authority. */
+static bool
+url_has_userinfo(const char *url)
+{
+    const char *host = strstr(url, "://");
+
+    host = host ? host + 3 : url;
+    return memchr(host, '@', strcspn(host, "/?#")) != NULL;
+}
+
 static bool
 parse_one_vcenter(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_vcenter *v)
 {
@@ -61,6 +71,13 @@ parse_one_vcenter(struct cfg_ctx *c, const config_setting_t *g, int idx, struct 
         char *f = cfg_field(p, "url");
         cfg_err(c, config_setting_get_member(g, "url"), f,
                 _("must start with https:// (e.g. https://vcenter.example.com/sdk)"));
+        free(f);
+    } else if (v->url && url_has_userinfo(v->url)) {
+        /* The url is shown in lists and error messages, and libcurl would
+         * send a password found there as basic auth. */
+        char *f = cfg_field(p, "url");
+        cfg_err(c, config_setting_get_member(g, "url"), f,
+                _("must not hold a user name or password; use user and password_file"));
         free(f);
     }
     cfg_get_string(c, g, "user", p, true, &v->user);

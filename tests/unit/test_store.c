@@ -677,6 +677,11 @@ static const struct bad_case bad_cases[] = {
      "vcenters.cfg:3: vcenters[0].url: must start with https:// (e.g. "
      "https://vcenter.example.com/sdk)"},
     {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\"; user = \"u\";\n"
+     "   url = \"https://admin:hunter22@a/sdk\"; }\n);\n",
+     "vcenters.cfg:3: vcenters[0].url: must not hold a user name or password; use user and "
+     "password_file"},
+    {"vcenters.cfg",
      "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
      "   timeout = 0; }\n);\n",
      "vcenters.cfg:3: vcenters[0].timeout: must be between 1 and 3600"},
