@@ -57,9 +57,21 @@ find_vc(const struct dr_store *s, const char *name)
 {
     const struct dr_vcenter *vc = store_find_vcenter(s, name);
 
-    if (vc == NULL)
-        fprintf(stderr, _("drover: no vCenter named '%s' in vcenters.cfg\n"), name);
-    return vc;
+    if (vc != NULL)
+        return vc;
+    /* A broken vcenters.cfg loads no vCenter at all: say why, not just
+     * that the name is missing. */
+    for (size_t i = 0; !s->vcenters_loaded && i < s->n_diags; i++) {
+        if (str_eq(s->diags[i].file, "vcenters.cfg")) {
+            char *why = store_diag_format(&s->diags[i]);
+            fprintf(stderr, _("drover: vcenters.cfg did not load: %s (run 'drover validate')\n"),
+                    why);
+            free(why);
+            return NULL;
+        }
+    }
+    fprintf(stderr, _("drover: no vCenter named '%s' in vcenters.cfg\n"), name);
+    return NULL;
 }
 
 static const char *

@@ -63,4 +63,11 @@ ok "naming it" grep -q "nosuch" <<<"$out"
 "$DROVER" vcenter frobnicate lab >/dev/null 2>&1; rc=$?
 is "$rc" 2 "an unknown subcommand is a usage error"
 
+# A vcenters.cfg that does not load: the reason, not "no vCenter named".
+chmod 644 "$vcfg"
+out=$("$DROVER" vcenter check lab 2>&1); rc=$?
+is "$rc" 1 "check with a group-readable vcenters.cfg fails"
+ok "naming the permission problem" grep -q "vcenters.cfg did not load: vcenters.cfg: permissions 0644 are too open" <<<"$out"
+chmod 600 "$vcfg"
+
 done_testing
