@@ -70,4 +70,19 @@ is "$rc" 1 "check with a group-readable vcenters.cfg fails"
 ok "naming the permission problem" grep -q "vcenters.cfg did not load: vcenters.cfg: permissions 0644 are too open" <<<"$out"
 chmod 600 "$vcfg"
 
+# Read-only mode never rewrites vcenters.cfg.
+sed -i '/pin = /d' "$vcfg"
+out=$("$DROVER" --read-only vcenter trust lab --yes 2>&1); rc=$?
+is "$rc" 1 "trust --yes in read-only mode fails"
+ok "saying so" grep -q 'read-only mode: vcenters.cfg not changed' <<<"$out"
+ok "and vcenters.cfg still has no pin" sh -c "! grep -q 'pin = ' '$vcfg'"
+
+# A stopped vCenter: every command exits 1 with the connection error.
+lab_down
+for sub in check inventory trust; do
+    out=$("$DROVER" vcenter $sub lab 2>&1); rc=$?
+    is "$rc" 1 "vcenter $sub against a stopped lab fails"
+    ok "vcenter $sub names the server and CONNECT" grep -qE "^drover: $LAB_URL: .*\(CONNECT\)$" <<<"$out"
+done
+
 done_testing
