@@ -92,6 +92,14 @@ cli_parse_output(const char *cmd, const char *value, bool *json)
 }
 
 int
+cli_option_error(const char *cmd, int c, char **argv)
+{
+    if (c == ':')
+        return cli_usage_error(cmd, _("option '%s' needs a value"), argv[optind - 1]);
+    return cli_usage_error(cmd, _("unknown option '%s'"), argv[optind - 1]);
+}
+
+int
 cli_main(int argc, char **argv, struct cli_globals *g)
 {
     enum { OPT_CONFIG_DIR = 256, OPT_STATE_DIR, OPT_READ_ONLY };

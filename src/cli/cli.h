@@ -35,6 +35,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 bool cli_open_store(const struct cli_globals *g, struct dr_store *s);
 /* "-o table|json" parsing: returns true for json; exits via usage error otherwise. */
 int cli_parse_output(const char *cmd, const char *value, bool *json);
+/* The usage error for getopt's '?' (unknown option) or ':' (an option
+ * without its value; the optstring starts with ':'), naming the option. */
+int cli_option_error(const char *cmd, int c, char **argv);
 
 /* Command groups (one file each). */
 int cmd_list(const struct cli_globals *g, int argc, char **argv);       /* list.c */

@@ -377,7 +377,7 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 
     optind = 0; /* a fresh scan, in GNU order: options may follow the kind */
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             if ((rc = cli_parse_output("list", optarg, &json)) != 0)
@@ -388,7 +388,7 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
                      "[-o table|json]\n"));
             return 0;
         default:
-            return cli_usage_error("list", _("unknown option '%s'"), argv[optind - 1]);
+            return cli_option_error("list", c, argv);
         }
     }
     if (optind >= argc)

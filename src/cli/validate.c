@@ -28,7 +28,7 @@ cmd_validate(const struct cli_globals *g, int argc, char **argv)
                      "Load every configuration and state file and print each problem.\n"));
             return 0;
         default:
-            return cli_usage_error("validate", _("unknown option '%s'"), argv[optind - 1]);
+            return cli_option_error("validate", c, argv);
         }
     }
     if (optind < argc)

@@ -33,7 +33,7 @@ parse(const char *cmd, int argc, char **argv, struct vc_opts *o)
 
     memset(o, 0, sizeof *o);
     optind = 0; /* reinitialise getopt: options may follow the name */
-    while ((c = getopt_long(argc, argv, "o:y", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:y", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             if (cli_parse_output(cmd, optarg, &o->json) != 0)
@@ -43,7 +43,7 @@ parse(const char *cmd, int argc, char **argv, struct vc_opts *o)
             o->yes = true;
             break;
         default:
-            return cli_usage_error(cmd, _("unknown option"));
+            return cli_option_error(cmd, c, argv);
         }
     }
     if (optind + 1 != argc)

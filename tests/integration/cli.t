@@ -138,7 +138,8 @@ ok "validate created nothing in HOME" test ! -e "$tmp/home"
 
 # usage errors: exit 2 and a one-line hint
 for args in "list" "list pods" "list clusters -o xml" "list clusters extra" "list clusters --bogus" \
-            "validate extra" "validate --bogus" "--bogus" "frobnicate"; do
+            "validate extra" "validate --bogus" "--bogus" "frobnicate" \
+            "list clusters -o" "vcenter check lab --bogus" "vcenter check lab -o" "vcenter check"; do
     # shellcheck disable=SC2086
     err=$(good $args 2>&1 >/dev/null); code=$?
     is "$code" 2 "'drover $args' is a usage error"
@@ -146,6 +147,11 @@ for args in "list" "list pods" "list clusters -o xml" "list clusters extra" "lis
     ok "'drover $args' hints at --help" grep -q "try 'drover --help'" <<<"$err"
 done
 is "$(rc good list --help)" 0 "list --help exits 0"
+# The hint names the option, and tells a missing value from an unknown option.
+is "$(good list clusters --bogus 2>&1)" "drover: list: unknown option '--bogus' (try 'drover --help')" "list names an unknown option"
+is "$(good list clusters -o 2>&1)" "drover: list: option '-o' needs a value (try 'drover --help')" "list says -o needs a value"
+is "$(good vcenter check lab --bogus 2>&1)" "drover: vcenter check: unknown option '--bogus' (try 'drover --help')" "vcenter names an unknown option"
+is "$(good vcenter inventory lab --output 2>&1)" "drover: vcenter inventory: option '--output' needs a value (try 'drover --help')" "vcenter says --output needs a value"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
