@@ -112,8 +112,7 @@ filter_visible(const struct dirent *d)
 
 /* Every dir/NAME<suffix> in name order: NAME and the path shown. */
 static size_t
-list_dir(struct dr_store *s, const char *base, const char *dir, const char *suffix,
-         char ***names)
+list_dir(struct dr_store *s, const char *base, const char *dir, const char *suffix, char ***names)
 {
     char *path = util_path_join(base, dir);
     struct dirent **ents = NULL;
@@ -180,75 +179,85 @@ load_vcenters(struct dr_store *s)
     free(path);
 }
 
-static void
-load_templates(struct dr_store *s)
-{
-    char **names;
-    size_t n = list_dir(s, s->config_dir, "templates", ".cfg", &names);
+/* The parsers behind one shape, for the loops below: fill out (a struct of
+ * the kind's type) from cfg, the thing being called name. */
+typedef bool (*parse_fn)(struct cfg_ctx *c, config_t *cfg, const char *name, void *out);
 
-    for (size_t i = 0; i < n; i++) {
-        char *rel = xasprintf("templates/%s.cfg", names[i]);
-        char *path = store_config_path(s, rel);
-        struct cfg_ctx c = {
-            .s = s, .file = rel, .check_refs = true, .vcenters_known = s->vcenters_loaded};
-        struct dr_template t;
-        config_t cfg;
-        if (cfg_parse_file(&c, path, &cfg, NULL) && parse_template(&c, &cfg, names[i], &t)) {
-            s->templates = xrealloc(s->templates, (s->n_templates + 1) * sizeof *s->templates);
-            s->templates[s->n_templates++] = t;
-        }
-        config_destroy(&cfg);
-        free(path);
-        free(rel);
-    }
-    strv_free(&names);
+static bool
+parse_template_any(struct cfg_ctx *c, config_t *cfg, const char *name, void *out)
+{
+    return parse_template(c, cfg, name, out);
 }
 
-static void
-load_clusters(struct dr_store *s)
+static bool
+parse_cluster_any(struct cfg_ctx *c, config_t *cfg, const char *name, void *out)
 {
-    char **names;
-    size_t n = list_dir(s, s->config_dir, "clusters", ".cfg", &names);
-
-    for (size_t i = 0; i < n; i++) {
-        char *rel = xasprintf("clusters/%s.cfg", names[i]);
-        char *path = store_config_path(s, rel);
-        struct cfg_ctx c = {
-            .s = s, .file = rel, .check_refs = true, .vcenters_known = s->vcenters_loaded};
-        struct dr_cluster cl;
-        config_t cfg;
-        if (cfg_parse_file(&c, path, &cfg, NULL) && parse_cluster(&c, &cfg, names[i], &cl)) {
-            s->clusters = xrealloc(s->clusters, (s->n_clusters + 1) * sizeof *s->clusters);
-            s->clusters[s->n_clusters++] = cl;
-        }
-        config_destroy(&cfg);
-        free(path);
-        free(rel);
-    }
-    strv_free(&names);
+    return parse_cluster(c, cfg, name, out);
 }
 
-static void
-load_statuses(struct dr_store *s)
+static bool
+parse_status_any(struct cfg_ctx *c, config_t *cfg, const char *name, void *out)
 {
-    char **names;
-    size_t n = list_dir(s, s->state_dir, "clusters", ".state", &names);
+    return parse_status(c, cfg, name, out);
+}
 
-    for (size_t i = 0; i < n; i++) {
-        char *rel = xasprintf("clusters/%s.state", names[i]);
-        char *path = store_state_path(s, rel);
-        struct cfg_ctx c = {.s = s, .file = rel};
-        struct dr_cluster_status st;
+/* A folder of files, one thing each, named by the file's stem. */
+struct file_kind {
+    const char *dir;    /* "templates" */
+    const char *suffix; /* ".cfg" */
+    bool state;         /* under the state folder, not the config folder */
+    bool check_refs;    /* check names of vcenters and templates it points at */
+    size_t size;        /* of one parsed thing */
+    parse_fn parse;
+};
+
+static const struct file_kind kind_template = {.dir = "templates",
+                                               .suffix = ".cfg",
+                                               .check_refs = true,
+                                               .size = sizeof(struct dr_template),
+                                               .parse = parse_template_any};
+static const struct file_kind kind_cluster = {.dir = "clusters",
+                                              .suffix = ".cfg",
+                                              .check_refs = true,
+                                              .size = sizeof(struct dr_cluster),
+                                              .parse = parse_cluster_any};
+static const struct file_kind kind_status = {.dir = "clusters",
+                                             .suffix = ".state",
+                                             .state = true,
+                                             .size = sizeof(struct dr_cluster_status),
+                                             .parse = parse_status_any};
+
+/* Every file of a kind that parses without errors, in name order, as a
+ * new array of *n things; the others leave their diagnostics. */
+static void *
+load_kind(struct dr_store *s, const struct file_kind *k, size_t *n)
+{
+    const char *base = k->state ? s->state_dir : s->config_dir;
+    char **names;
+    size_t count = list_dir(s, base, k->dir, k->suffix, &names);
+    char *items = NULL, *one = xmalloc(k->size);
+
+    *n = 0;
+    for (size_t i = 0; i < count; i++) {
+        char *rel = xasprintf("%s/%s%s", k->dir, names[i], k->suffix);
+        char *path = util_path_join(base, rel);
+        struct cfg_ctx c = {.s = s,
+                            .file = rel,
+                            .check_refs = k->check_refs,
+                            .vcenters_known = k->check_refs && s->vcenters_loaded};
         config_t cfg;
-        if (cfg_parse_file(&c, path, &cfg, NULL) && parse_status(&c, &cfg, names[i], &st)) {
-            s->statuses = xrealloc(s->statuses, (s->n_statuses + 1) * sizeof *s->statuses);
-            s->statuses[s->n_statuses++] = st;
+        if (cfg_parse_file(&c, path, &cfg, NULL) && k->parse(&c, &cfg, names[i], one)) {
+            items = xrealloc(items, (*n + 1) * k->size);
+            memcpy(items + *n * k->size, one, k->size);
+            (*n)++;
         }
         config_destroy(&cfg);
         free(path);
         free(rel);
     }
+    free(one);
     strv_free(&names);
+    return items;
 }
 
 enum dr_err
@@ -258,9 +267,9 @@ store_load(struct dr_store *s, struct dr_error *e)
     settings_defaults(&s->settings);
     load_settings(s);
     load_vcenters(s);
-    load_templates(s);
-    load_clusters(s);
-    load_statuses(s);
+    s->templates = load_kind(s, &kind_template, &s->n_templates);
+    s->clusters = load_kind(s, &kind_cluster, &s->n_clusters);
+    s->statuses = load_kind(s, &kind_status, &s->n_statuses);
     store_check_references(s, s->vcenters_loaded);
     return DR_E_OK;
 }
@@ -334,88 +343,92 @@ parse_result(struct dr_store *s, size_t first_diag, int errors, const char *path
     return dr_error_set(e, DR_E_INVAL, _("%s: invalid"), path);
 }
 
+/* Parse one file at path (shown as given) with parse; a suffix names the
+ * thing after the file's stem. */
+static enum dr_err
+parse_single(struct dr_store *s, const char *path, bool check_refs, const char *suffix,
+             parse_fn parse, void *out, struct dr_error *e)
+{
+    struct cfg_ctx c = {.s = s,
+                        .file = path,
+                        .check_refs = check_refs,
+                        .vcenters_known = check_refs && s->vcenters_loaded};
+    char *name = suffix ? name_from_path(path, suffix) : NULL;
+    size_t first = s->n_diags;
+    config_t cfg;
+
+    if (cfg_parse_file(&c, path, &cfg, NULL))
+        parse(&c, &cfg, name, out);
+    config_destroy(&cfg);
+    free(name);
+    return parse_result(s, first, c.errors, path, e);
+}
+
+static enum dr_err
+parse_single_kind(struct dr_store *s, const char *path, const struct file_kind *k, void *out,
+                  struct dr_error *e)
+{
+    memset(out, 0, k->size);
+    return parse_single(s, path, k->check_refs, k->suffix, k->parse, out, e);
+}
+
 enum dr_err
 store_parse_cluster_file(struct dr_store *s, const char *path, struct dr_cluster *out,
                          struct dr_error *e)
 {
-    struct cfg_ctx c = {
-        .s = s, .file = path, .check_refs = true, .vcenters_known = s->vcenters_loaded};
-    char *name = name_from_path(path, ".cfg");
-    size_t first = s->n_diags;
-    config_t cfg;
-
-    memset(out, 0, sizeof *out);
-    if (cfg_parse_file(&c, path, &cfg, NULL))
-        parse_cluster(&c, &cfg, name, out);
-    config_destroy(&cfg);
-    free(name);
-    return parse_result(s, first, c.errors, path, e);
+    return parse_single_kind(s, path, &kind_cluster, out, e);
 }
 
 enum dr_err
 store_parse_template_file(struct dr_store *s, const char *path, struct dr_template *out,
                           struct dr_error *e)
 {
-    struct cfg_ctx c = {
-        .s = s, .file = path, .check_refs = true, .vcenters_known = s->vcenters_loaded};
-    char *name = name_from_path(path, ".cfg");
-    size_t first = s->n_diags;
-    config_t cfg;
-
-    memset(out, 0, sizeof *out);
-    if (cfg_parse_file(&c, path, &cfg, NULL))
-        parse_template(&c, &cfg, name, out);
-    config_destroy(&cfg);
-    free(name);
-    return parse_result(s, first, c.errors, path, e);
-}
-
-enum dr_err
-store_parse_vcenters_file(struct dr_store *s, const char *path, struct dr_vcenter **out, size_t *n,
-                          struct dr_error *e)
-{
-    struct cfg_ctx c = {.s = s, .file = path};
-    size_t first = s->n_diags;
-    config_t cfg;
-
-    *out = NULL;
-    *n = 0;
-    if (cfg_parse_file(&c, path, &cfg, NULL))
-        parse_vcenters(&c, &cfg, out, n);
-    config_destroy(&cfg);
-    return parse_result(s, first, c.errors, path, e);
-}
-
-enum dr_err
-store_parse_settings_file(struct dr_store *s, const char *path, struct dr_settings *out,
-                          struct dr_error *e)
-{
-    struct cfg_ctx c = {.s = s, .file = path};
-    size_t first = s->n_diags;
-    config_t cfg;
-
-    settings_defaults(out);
-    if (cfg_parse_file(&c, path, &cfg, NULL))
-        parse_settings(&c, &cfg, out);
-    config_destroy(&cfg);
-    return parse_result(s, first, c.errors, path, e);
+    return parse_single_kind(s, path, &kind_template, out, e);
 }
 
 enum dr_err
 store_parse_status_file(struct dr_store *s, const char *path, struct dr_cluster_status *out,
                         struct dr_error *e)
 {
-    struct cfg_ctx c = {.s = s, .file = path};
-    char *name = name_from_path(path, ".state");
-    size_t first = s->n_diags;
-    config_t cfg;
+    return parse_single_kind(s, path, &kind_status, out, e);
+}
 
-    memset(out, 0, sizeof *out);
-    if (cfg_parse_file(&c, path, &cfg, NULL))
-        parse_status(&c, &cfg, name, out);
-    config_destroy(&cfg);
-    free(name);
-    return parse_result(s, first, c.errors, path, e);
+struct vcenter_list {
+    struct dr_vcenter **v;
+    size_t *n;
+};
+
+static bool
+parse_vcenters_any(struct cfg_ctx *c, config_t *cfg, const char *name, void *out)
+{
+    struct vcenter_list *l = out;
+
+    return parse_vcenters(c, cfg, l->v, l->n);
+}
+
+enum dr_err
+store_parse_vcenters_file(struct dr_store *s, const char *path, struct dr_vcenter **out, size_t *n,
+                          struct dr_error *e)
+{
+    struct vcenter_list l = {.v = out, .n = n};
+
+    *out = NULL;
+    *n = 0;
+    return parse_single(s, path, false, NULL, parse_vcenters_any, &l, e);
+}
+
+static bool
+parse_settings_any(struct cfg_ctx *c, config_t *cfg, const char *name, void *out)
+{
+    return parse_settings(c, cfg, out);
+}
+
+enum dr_err
+store_parse_settings_file(struct dr_store *s, const char *path, struct dr_settings *out,
+                          struct dr_error *e)
+{
+    settings_defaults(out);
+    return parse_single(s, path, false, NULL, parse_settings_any, out, e);
 }
 
 enum dr_err
