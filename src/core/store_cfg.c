@@ -61,18 +61,29 @@ cfg_line(const config_setting_t *st)
     return st ? (int)config_setting_source_line(st) : 0;
 }
 
+static void cfg_vdiag(struct cfg_ctx *c, const config_setting_t *at, const char *field,
+                      const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+static void
+cfg_vdiag(struct cfg_ctx *c, const config_setting_t *at, const char *field, const char *fmt,
+          va_list ap)
+{
+    char *msg;
+
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    store_diag_add(c->s, c->file, cfg_line(at), field, "%s", msg ? msg : "?");
+    free(msg);
+}
+
 void
 cfg_err(struct cfg_ctx *c, const config_setting_t *at, const char *field, const char *fmt, ...)
 {
     va_list ap;
-    char *msg;
 
     va_start(ap, fmt);
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
+    cfg_vdiag(c, at, field, fmt, ap);
     va_end(ap);
-    store_diag_add(c->s, c->file, cfg_line(at), field, "%s", msg ? msg : "?");
-    free(msg);
     c->errors++;
 }
 
@@ -80,14 +91,10 @@ void
 cfg_note(struct cfg_ctx *c, const config_setting_t *at, const char *field, const char *fmt, ...)
 {
     va_list ap;
-    char *msg;
 
     va_start(ap, fmt);
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
+    cfg_vdiag(c, at, field, fmt, ap);
     va_end(ap);
-    store_diag_add(c->s, c->file, cfg_line(at), field, "%s", msg ? msg : "?");
-    free(msg);
 }
 
 char *
