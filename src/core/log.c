@@ -158,18 +158,24 @@ redact_assignments(char **s)
             while (out[v] == '_' || (out[v] >= 'a' && out[v] <= 'z') ||
                    (out[v] >= 'A' && out[v] <= 'Z'))
                 v++;
+            /* An XML element, <password>x</password> (a SOAP Login body):
+             * the value runs to the next tag. Its text is escaped there,
+             * so a registered secret with & or < would not match it. */
+            bool element = out[v] == '>' && hit > out && (hit[-1] == '<' || hit[-1] == ':');
             if (out[v] == '"' || out[v] == '\'')   /* the end of a quoted key */
                 v++;
-            while (out[v] == ' ' || out[v] == '\t')
+            while (!element && (out[v] == ' ' || out[v] == '\t'))
                 v++;
-            if (out[v] != '=' && out[v] != ':') {
+            if (!element && out[v] != '=' && out[v] != ':') {
                 from = off;
                 continue;
             }
             v++;
-            while (out[v] == ' ' || out[v] == '\t')
+            while (!element && (out[v] == ' ' || out[v] == '\t'))
                 v++;
-            if (out[v] == '"' || out[v] == '\'')
+            if (element)
+                quote = '<';
+            else if (out[v] == '"' || out[v] == '\'')
                 quote = out[v++];
             size_t end = v;
             if (quote) {

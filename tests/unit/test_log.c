@@ -78,6 +78,11 @@ START_TEST(test_assignments)
     assert_redacts("the password was wrong", "the password was wrong");
     assert_redacts("password:", "password:");
     assert_redacts("tokens: 5, secret", "tokens: [REDACTED], secret");
+    /* A SOAP Login body, with the password's & and < escaped. */
+    assert_redacts("<Login><userName>u</userName><password>p&amp;s&lt;s w</password></Login>",
+                   "<Login><userName>u</userName><password>[REDACTED]</password></Login>");
+    assert_redacts("<v:password>x</v:password>", "<v:password>[REDACTED]</v:password>");
+    assert_redacts("<password></password>", "<password></password>");
 }
 END_TEST
 
