@@ -186,3 +186,32 @@ tui_engine_settled() {
     tui_keys 1
     wait_for "staging"
 }
+
+# eventually CMD...: CMD (a predicate on the screen) turns true within 10 s.
+# A frame can reach tmux in more than one write, so even a check after a
+# wait_for polls.
+eventually() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# Predicates for eventually.
+node_rows_are() { test "$(tui_screen | grep -cE '^(server|worker|stg)-')" -eq "$1"; }
+row_is() { test "$(tui_screen | sed -n "$1p" | cut -c1-${#2})" = "$2"; }
+no_colours() { test -z "$(screen_colours)"; }
+some_colours() { test -n "$(screen_colours)"; }
+line_sgr_is() { test "$(line_sgr "$1")" = "$2"; }
+lines_are() { test "$(tui_screen | grep -c .)" -eq "$1"; }
+ascii_only() { test -z "$(tui_screen | LC_ALL=C grep -P '[\x80-\xff]')"; }
+# above A B: both are on screen, A on an earlier line.
+above() {
+    local a b
+    a=$(line_of "$1")
+    b=$(line_of "$2")
+    [ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ "$a" -lt "$b" ]
+}
+not_on_screen() { ! tui_screen | grep -qF -- "$1"; }

@@ -44,10 +44,12 @@ wait_for "stg-02"
 tui_keys '?'
 check "help opens" wait_for "Keys on the nodes screen"
 check "help says mutating actions are hidden" wait_for "actions that change things are hidden"
-check "help does not list delete" wait_gone "Delete the selected"
-check "help does not list replace" wait_gone "provision it again"
-check "help does not list retry" wait_gone "Retry the failed node"
 check "help still lists the monitoring keys" wait_for "Show all nodes"
+# The last row of the help is drawn: what is missing now is really left out.
+check "help lists quit, its last row" wait_for "Quit drover"
+check "help does not list delete" eventually not_on_screen "Delete the selected"
+check "help does not list replace" eventually not_on_screen "provision it again"
+check "help does not list retry" eventually not_on_screen "Retry the failed node"
 tui_quit
 
 tui_start_rw DROVER_READ_ONLY=1

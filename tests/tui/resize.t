@@ -36,7 +36,7 @@ check "node detail back at 120x40 shows the log pane" wait_for "── Log"
 
 tui_resize 39 10
 check "39 columns: the too-small message" wait_for "Terminal too small (40x10)"
-check "and nothing else" test "$(tui_screen | grep -c .)" -eq 1
+check "and nothing else" eventually lines_are 1
 tui_resize 60 9
 check "9 lines: the too-small message" wait_for "Terminal too small (40x10)"
 tui_resize 20 5

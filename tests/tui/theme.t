@@ -46,7 +46,7 @@ tui_keys ':'
 tui_type 'theme mono'
 tui_keys Enter
 check "mono: a reversed header without colours" wait_sgr 1 '^7 '
-check "mono: no colours at all" test -z "$(screen_colours)"
+check "mono: no colours at all" eventually no_colours
 tui_keys ':'
 tui_type 'theme'
 tui_keys Enter
