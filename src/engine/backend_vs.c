@@ -26,7 +26,8 @@ struct placement_entry {
 
 struct vs_backend {
     pthread_mutex_t mu;
-    pthread_mutex_t keys_mu;   /* the cluster key is created once, not per worker */
+    pthread_mutex_t keys_mu;     /* the cluster key is created once, not per worker */
+    pthread_mutex_t resolve_mu;  /* one placement lookup at a time */
     struct placement_entry *cache;
     size_t n_cache;
     size_t cap_cache;
@@ -42,7 +43,22 @@ struct vs_thread {
     struct vs_backend *b;
     struct vs_slot slots[8];
     size_t n_slots;
+    /* The last node's SSH session, kept for the job's next step when this
+     * worker runs it too: one handshake per node instead of three. */
+    struct ssh_session *ss;
+    char *ss_key;
+    struct dr_keypair ss_client;
+    struct dr_keypair ss_host;
 };
+
+static void
+drop_session(struct vs_thread *t)
+{
+    ssh_close(&t->ss);
+    xfree(&t->ss_key);
+    keys_done(&t->ss_client);
+    keys_done(&t->ss_host);
+}
 
 static void *
 t_init(void *ctx)
@@ -58,6 +74,7 @@ t_done(void *tctx)
 {
     struct vs_thread *t = tctx;
 
+    drop_session(t);
     for (size_t i = 0; i < t->n_slots; i++) {
         vs_session_free(&t->slots[i].s);
         free(t->slots[i].vcenter);
@@ -151,17 +168,22 @@ placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
     struct vs_placement p = { 0 };
     enum dr_err rc;
 
+    /* Resolved under the lock: when 32 workers start at once, one resolves
+     * and the others wait for its answer instead of asking vCenter too. */
+    pthread_mutex_lock(&b->resolve_mu);
     pthread_mutex_lock(&b->mu);
     for (size_t i = 0; i < b->n_cache; i++)
         if (str_eq(b->cache[i].key, key)) {
             *out = &b->cache[i].p;
             pthread_mutex_unlock(&b->mu);
+            pthread_mutex_unlock(&b->resolve_mu);
             free(key);
             return DR_E_OK;
         }
     pthread_mutex_unlock(&b->mu);
     rc = vs_resolve_placement(vs, s->tmpl, &p, e);
     if (rc != DR_E_OK) {
+        pthread_mutex_unlock(&b->resolve_mu);
         dr_error_prefix(e, _("template %s"), s->tmpl->name ? s->tmpl->name : "?");
         free(key);
         return rc;
@@ -176,6 +198,7 @@ placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
             b->cache = xcalloc(b->cap_cache, sizeof *b->cache);
         } else {
             pthread_mutex_unlock(&b->mu);
+            pthread_mutex_unlock(&b->resolve_mu);
             *out = NULL;
             free(key);
             vs_placement_done(&p);
@@ -186,6 +209,7 @@ placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
     b->cache[b->n_cache].p = p;
     *out = &b->cache[b->n_cache++].p;
     pthread_mutex_unlock(&b->mu);
+    pthread_mutex_unlock(&b->resolve_mu);
     return DR_E_OK;
 }
 
@@ -421,42 +445,49 @@ b_wait_ip(void *tctx, struct eng_step *s, struct dr_error *e)
     return rc;
 }
 
+/* The node's SSH session: this worker's cached one when it belongs to the
+ * same job, node and address, else a new connection (then cached). The
+ * session stays owned by the cache. */
 static enum dr_err
-connect_node(void *tctx, struct eng_step *s, struct dr_keypair *client, struct dr_keypair *host,
-             struct ssh_session **out, struct dr_error *e)
+node_session(struct vs_thread *t, struct eng_step *s, struct ssh_session **out,
+             struct dr_error *e)
 {
     struct ssh_params p = { 0 };
-    enum dr_err rc = load_keys(tctx, s, client, host, e);
+    char *key;
+    enum dr_err rc;
 
-    if (rc != DR_E_OK)
-        return rc;
     if (str_empty(s->node.ip))
         return dr_error_set(e, DR_E_INVAL, _("node %s has no address yet"), s->node.name);
+    /* The job's cancel flag is part of the key: a session never outlives
+     * the job whose flag it watches. */
+    key = xasprintf("%s/%s/%s/%p", s->spec->name, s->node.name, s->node.ip, (void *)s->cancel);
+    if (t->ss && str_eq(t->ss_key, key)) {
+        free(key);
+        *out = t->ss;
+        return DR_E_OK;
+    }
+    drop_session(t);
+    rc = load_keys(t, s, &t->ss_client, &t->ss_host, e);
+    if (rc != DR_E_OK) {
+        free(key);
+        return rc;
+    }
     p.host = s->node.ip;
     p.port = s->tmpl->ssh_port;
     p.user = ci_login_user(s->tmpl);
-    p.client_key = client;
-    p.host_key = host;
+    p.client_key = &t->ss_client;
+    p.host_key = &t->ss_host;
     p.deadline_ms = s->deadline_ms;
     p.cancel = s->cancel;
-    return ssh_connect(&p, out, e);
-}
-
-static enum dr_err
-b_wait_ssh(void *tctx, struct eng_step *s, struct dr_error *e)
-{
-    struct dr_keypair client = { 0 }, host = { 0 };
-    struct ssh_session *ss = NULL;
-    enum dr_err rc = connect_node(tctx, s, &client, &host, &ss, e);
-
-    if (rc == DR_E_OK)
-        step_log(s, "SSH to %s: host key %s as pinned", ssh_peer(ss), s->node.host_key_fp
-                                                                        ? s->node.host_key_fp
-                                                                        : "");
-    ssh_close(&ss);
-    keys_done(&client);
-    keys_done(&host);
-    return rc;
+    rc = ssh_connect(&p, &t->ss, e);
+    if (rc != DR_E_OK) {
+        free(key);
+        drop_session(t);
+        return rc;
+    }
+    t->ss_key = key;
+    *out = t->ss;
+    return DR_E_OK;
 }
 
 static void
@@ -472,9 +503,20 @@ on_progress(void *ud, int pct, const char *text)
 }
 
 static enum dr_err
+b_wait_ssh(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    struct ssh_session *ss = NULL;
+    enum dr_err rc = node_session(tctx, s, &ss, e);
+
+    if (rc == DR_E_OK)
+        step_log(s, "SSH to %s: host key %s as pinned", ssh_peer(ss),
+                 s->node.host_key_fp ? s->node.host_key_fp : "");
+    return rc;
+}
+
+static enum dr_err
 b_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
 {
-    struct dr_keypair client = { 0 }, host = { 0 };
     struct ssh_session *ss = NULL;
     struct recipe_params rp = { 0 };
     struct recipe_result res = { 0 };
@@ -512,9 +554,11 @@ b_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
         rp.server_addr = s->server_ip;
         rp.token = token;
     }
-    rc = connect_node(tctx, s, &client, &host, &ss, e);
+    rc = node_session(tctx, s, &ss, e);
     if (rc == DR_E_OK)
         rc = recipe_run(ss, &rp, on_line, on_progress, s, &res, s->deadline_ms, e);
+    if (rc != DR_E_OK)
+        drop_session(tctx);  /* the session may be broken; the retry reconnects */
     if (rc == DR_E_OK && rp.role == RECIPE_INIT) {
         if (str_empty(res.token))
             rc = dr_error_set(e, DR_E_REMOTE,
@@ -523,9 +567,6 @@ b_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
             rc = recipe_store_result(s->state_dir, s->spec->name, &res, e);
     }
     recipe_result_done(&res);
-    ssh_close(&ss);
-    keys_done(&client);
-    keys_done(&host);
     if (token) {
         memset(token, 0, strlen(token));
         free(token);
@@ -538,7 +579,6 @@ b_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
 static enum dr_err
 b_join(void *tctx, struct eng_step *s, struct dr_error *e)
 {
-    struct dr_keypair client = { 0 }, host = { 0 };
     struct ssh_session *ss = NULL;
     int status = 0;
     enum dr_err rc;
@@ -555,12 +595,10 @@ b_join(void *tctx, struct eng_step *s, struct dr_error *e)
         if (rc != DR_E_OK)
             return rc;
     }
-    rc = connect_node(tctx, s, &client, &host, &ss, e);
+    rc = node_session(tctx, s, &ss, e);
     if (rc == DR_E_OK)
         rc = ssh_exec(ss, "hostname", on_line, s, &status, s->deadline_ms, e);
-    ssh_close(&ss);
-    keys_done(&client);
-    keys_done(&host);
+    drop_session(tctx);  /* the node's pipeline ends here */
     return rc;
 }
 
@@ -599,6 +637,7 @@ b_free(void *ctx)
     free(b->cache);
     pthread_mutex_destroy(&b->mu);
     pthread_mutex_destroy(&b->keys_mu);
+    pthread_mutex_destroy(&b->resolve_mu);
     free(b);
 }
 
@@ -645,6 +684,7 @@ backend_vs_new(struct eng_backend *b, struct dr_error *e)
     vb = xcalloc(1, sizeof *vb);
     pthread_mutex_init(&vb->mu, NULL);
     pthread_mutex_init(&vb->keys_mu, NULL);
+    pthread_mutex_init(&vb->resolve_mu, NULL);
     b->ops = &vs_ops;
     b->ctx = vb;
     return DR_E_OK;

@@ -162,8 +162,16 @@ eng_reconcile(struct dr_engine *e, struct eng_cluster *c)
                 eng_add_job(e, DR_JOB_REMOVE, c->name, n->name, DR_NODE_REMOVING);
         } else if (j == NULL && (n->state == DR_NODE_PENDING || plan_is_pipeline_step(n->state)) &&
                    !c->deleting) {
-            eng_add_job(e, DR_JOB_PROVISION, c->name, n->name,
-                        n->state == DR_NODE_PENDING ? DR_NODE_CLONING : n->state);
+            struct eng_job *nj = eng_add_job(e, DR_JOB_PROVISION, c->name, n->name,
+                                             n->state == DR_NODE_PENDING ? DR_NODE_CLONING
+                                                                         : n->state);
+
+            nj->not_before_ms = eng_settle_until(e, c->name, n->name);
+            if (nj->not_before_ms > 0) {
+                nj->state = DR_JOB_WAITING;
+                free(nj->text);
+                nj->text = xstrdup(_("waiting for a vCenter task sent before the crash"));
+            }
         }
     }
     eng_emit_cluster_state(e, c);

@@ -337,6 +337,7 @@ engine_free(struct dr_engine **ep)
     }
     free(e->jobs);
     intents_free(e->open_clones, e->n_open_clones);
+    intents_free(e->settling, e->n_settling);
     for (size_t i = 0; i < e->n_templates; i++)
         template_done(&e->templates[i]);
     free(e->templates);

@@ -85,6 +85,9 @@ struct dr_engine {
     size_t cap_jobs;
     unsigned next_job;
     struct eng_intent *open_clones; /* clone intents with no result (crash) */
+    struct eng_intent *settling;    /* other mutations in flight at the crash */
+    size_t n_settling;
+    size_t cap_settling;
     size_t n_open_clones;
     size_t cap_open_clones;
     pthread_t *threads;
@@ -99,7 +102,11 @@ struct dr_engine {
     unsigned seed;
 };
 
+/* How long a mutation sent just before a crash is given to finish. */
+#define ENG_SETTLE_S 10
+
 /* engine.c */
+long long eng_settle_until(struct dr_engine *e, const char *cluster, const char *node);
 struct eng_cluster *eng_find_cluster(struct dr_engine *e, const char *name);
 struct dr_node *eng_find_node(struct eng_cluster *c, const char *name);
 const struct dr_pool *eng_find_pool(const struct eng_cluster *c, const char *name);
@@ -125,6 +132,7 @@ struct eng_job *eng_add_job(struct dr_engine *e, enum dr_job_kind kind, const ch
 struct eng_job *eng_active_job(struct dr_engine *e, const char *cluster, const char *node);
 void eng_job_finish(struct dr_engine *e, struct eng_job *j, enum dr_job_state st,
                     const char *error);
+void eng_write_known_hosts(struct dr_engine *e, const char *cluster);
 void eng_remove_node_files(struct dr_engine *e, const char *cluster, const char *node);
 struct eng_intent *eng_open_clone(struct dr_engine *e, const char *cluster, const char *node);
 void eng_drop_open_clone(struct dr_engine *e, const char *cluster, const char *node);

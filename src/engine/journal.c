@@ -102,10 +102,11 @@ replay_line(char *line, struct eng_intent **v, size_t *n, size_t *cap, unsigned 
     char *save = NULL;
     char *kind = strtok_r(line, " ", &save);
     char *seqs = strtok_r(NULL, " ", &save);
+    char *times = strtok_r(NULL, " ", &save);
     char *tok;
     unsigned long seq;
 
-    if (kind == NULL || seqs == NULL || strtok_r(NULL, " ", &save) == NULL)
+    if (kind == NULL || seqs == NULL || times == NULL)
         return false;
     seq = strtoul(seqs, NULL, 10);
     if (seq == 0)
@@ -122,6 +123,7 @@ replay_line(char *line, struct eng_intent **v, size_t *n, size_t *cap, unsigned 
         it = &(*v)[(*n)++];
         memset(it, 0, sizeof *it);
         it->seq = seq;
+        it->time = strtoll(times, NULL, 10);
         it->op = dec(op);
         while ((tok = strtok_r(NULL, " ", &save)) != NULL) {
             char *eq = strchr(tok, '=');
@@ -311,7 +313,8 @@ journal_compact(struct eng_journal *j, const struct eng_intent *keep, size_t n,
     pthread_mutex_lock(&j->mu);
     str_append(&buf, &len, &cap, "");
     for (size_t i = 0; i < n; i++) {
-        snprintf(head, sizeof head, "I %lu %lld ", keep[i].seq, (long long)time(NULL));
+        snprintf(head, sizeof head, "I %lu %lld ", keep[i].seq,
+                 keep[i].time ? keep[i].time : (long long)time(NULL));
         str_append(&buf, &len, &cap, head);
         enc_append(&buf, &len, &cap, keep[i].op);
         kv_append(&buf, &len, &cap, "cluster", keep[i].cluster);

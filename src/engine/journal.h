@@ -27,6 +27,7 @@ struct eng_journal {
 /* An intent as replayed: resolved when its result record was found. */
 struct eng_intent {
     unsigned long seq;
+    long long time;   /* when the intent was written (Unix seconds) */
     char *op;         /* "clone", "configure", "power-on", "destroy" */
     char *cluster;
     char *node;

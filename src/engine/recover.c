@@ -16,7 +16,6 @@
 #include "engine/internal.h"
 #include "engine/plan.h"
 
-enum { LATE_CLONE_GRACE_S = 10 };
 
 void
 eng_vm_done(struct eng_vm *vm)
@@ -39,6 +38,7 @@ intent_copy(struct eng_intent *d, const struct eng_intent *s)
 {
     memset(d, 0, sizeof *d);
     d->seq = s->seq;
+    d->time = s->time;
     d->op = xstrdup0(s->op);
     d->cluster = xstrdup0(s->cluster);
     d->node = xstrdup0(s->node);
@@ -54,8 +54,16 @@ eng_apply_journal(struct dr_engine *e, struct eng_intent *v, size_t n)
         struct eng_cluster *c = eng_find_cluster(e, v[i].cluster);
         struct dr_node *node = eng_find_node(c, v[i].node);
 
-        if (!str_eq(v[i].op, "clone"))
+        if (!str_eq(v[i].op, "clone")) {
+            /* A reconfigure or power-on sent just before the crash may still
+             * be running in vCenter: the node waits for it to settle. */
+            if (!v[i].resolved && !str_eq(v[i].op, "destroy")) {
+                e->settling = xgrow(e->settling, &e->cap_settling, e->n_settling + 1,
+                                    sizeof *e->settling);
+                intent_copy(&e->settling[e->n_settling++], &v[i]);
+            }
             continue;
+        }
         if (v[i].resolved && v[i].ok && !str_empty(v[i].vm)) {
             /* The clone finished but the state file never heard of it. */
             if (node && str_empty(node->vm_id)) {
@@ -169,7 +177,7 @@ recover_open_clones(struct dr_engine *e, void *tctx, int *adopted, int *destroye
         struct eng_run run = { .e = e, .job = &job, .cluster = it->cluster,
                                     .node = it->node };
         bool found = false, ok, wanted = false;
-        long long until = util_now_ms() + LATE_CLONE_GRACE_S * 1000LL;
+        long long until = util_now_ms() + (it->time + ENG_SETTLE_S - (long long)time(NULL)) * 1000LL;
 
         job.text = xstrdup("");
         atomic_init(&job.cancel, false);

@@ -555,7 +555,7 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
     struct eng_step s;
     struct eng_run run = { .e = e, .job = j };
     enum dr_node_state step;
-    bool ok, open_intent, finish_delete = false;
+    bool ok, open_intent, finish_delete = false, was_remove;
     enum dr_err rc;
 
     if (n == NULL) {
@@ -604,15 +604,19 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
                  dr_error_text(&err));
 
     pthread_mutex_lock(&e->mu);
+    /* finish_step may end the job, and the registry may then forget it. */
+    was_remove = j->kind == DR_JOB_REMOVE;
     finish_step(e, j, &s, rc, &err, &finish_delete);
     pthread_mutex_unlock(&e->mu);
     eng_step_done(&s);
     eng_save_cluster(e, run.cluster);
+    if (rc == DR_E_OK && (step == DR_NODE_WAITING_FOR_IP || step == DR_NODE_REMOVING))
+        eng_write_known_hosts(e, run.cluster);
     if (finish_delete)
         eng_finish_delete(e, run.cluster);
     pthread_mutex_lock(&e->mu);
     c = eng_find_cluster(e, run.cluster);
-    if (c && j->kind == DR_JOB_REMOVE)
+    if (c && was_remove)
         eng_reconcile(e, c);
     free(run.cluster);
     free(run.node);
@@ -625,10 +629,21 @@ eng_worker_main(void *arg)
     void *tctx = e->backend.ops->thread_init ? e->backend.ops->thread_init(e->backend.ctx)
                                              : e->backend.ctx;
 
+    struct eng_job *next = NULL;
+
     pthread_mutex_lock(&e->mu);
     while (!e->quit) {
-        long long wait_ms;
-        struct eng_job *j = pick_job(e, &wait_ms);
+        long long wait_ms = -1;
+        struct eng_job *j = NULL;
+
+        /* A node's next step stays on this worker when it can run at once:
+         * its SSH session and vCenter session are already here. */
+        if (next && next->state == DR_JOB_QUEUED && next->not_before_ms <= util_now_ms() &&
+            eng_job_blocked(e, next, NULL) == 0)
+            j = next;
+        next = NULL;
+        if (j == NULL)
+            j = pick_job(e, &wait_ms);
 
         if (j == NULL) {
             if (wait_ms < 0) {
@@ -650,6 +665,9 @@ eng_worker_main(void *arg)
         e->busy++;
         run_job(e, j, tctx);
         e->busy--;
+        /* Still queued (not finished, so not pruned): this worker takes it. */
+        if (j->state == DR_JOB_QUEUED)
+            next = j;
         pthread_cond_broadcast(&e->cv);
     }
     pthread_mutex_unlock(&e->mu);
