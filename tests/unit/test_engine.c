@@ -836,6 +836,34 @@ START_TEST(test_stop_then_resume)
 }
 END_TEST
 
+/* The job registry stays bounded: old finished jobs are forgotten while
+ * the engine goes on working (hundreds of jobs through one engine). */
+START_TEST(test_registry_bounded)
+{
+    struct dr_engine *eng = start(NULL);
+    struct dr_cluster spec;
+    struct dr_pool pools[2];
+    struct dr_error e = { 0 };
+    struct dr_snapshot *s;
+
+    spec_init(&spec, pools, 1, 120);
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    free(wait_idle(eng));
+    ck_assert_int_eq(fk.n_vms, 121);
+    ck_assert_int_eq(engine_scale_pool(eng, "lab", "agent", 0, &e), DR_E_OK);
+    free(wait_idle(eng));
+    ck_assert_int_eq(fk.n_vms, 1);
+    s = engine_snapshot(eng);
+    ck_assert_int_le(s->n_jobs, 200);
+    ck_assert_int_ge(s->n_jobs, 100);
+    /* Newest first: the last removal is at the top. */
+    ck_assert_int_eq(s->jobs[0].kind, DR_JOB_REMOVE);
+    ck_assert_int_gt(s->jobs[0].id, s->jobs[s->n_jobs - 1].id);
+    engine_snapshot_free(&s);
+    engine_free(&eng);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -855,6 +883,7 @@ main(void)
     tcase_add_test(tc, test_cancel_and_replace);
     tcase_add_test(tc, test_recovery_after_crash);
     tcase_add_test(tc, test_stop_then_resume);
+    tcase_add_test(tc, test_registry_bounded);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
