@@ -187,6 +187,7 @@ engine_new_with_backend(const struct dr_store *store, const struct dr_engine_opt
         opts = &none;
     *out = NULL;
     e->lock_fd = -1;
+    e->observe_wake[0] = e->observe_wake[1] = -1;
     pthread_mutex_init(&e->mu, NULL);
     pthread_mutex_init(&e->store_mu, NULL);
     pthread_cond_init(&e->cv, NULL);
@@ -226,7 +227,8 @@ engine_new_with_backend(const struct dr_store *store, const struct dr_engine_opt
         ev.text = text;
         eng_emit(e, &ev);
         free(text);
-        if (pthread_create(&e->aux, NULL, eng_observer_main, e) == 0)
+        if (pipe2(e->observe_wake, O_CLOEXEC) == 0 &&
+            pthread_create(&e->aux, NULL, eng_observer_main, e) == 0)
             e->has_aux = true;
         *out = e;
         return DR_E_OK;
@@ -298,8 +300,14 @@ engine_free(struct dr_engine **ep)
     e->quit = true;
     pthread_cond_broadcast(&e->cv);
     pthread_mutex_unlock(&e->mu);
+    if (e->observe_wake[1] >= 0 && write(e->observe_wake[1], "q", 1) < 0)
+        log_error("cannot stop the observer: %s", strerror(errno));
     if (e->has_aux)
         pthread_join(e->aux, NULL);
+    for (int i = 0; i < 2; i++) {
+        if (e->observe_wake[i] >= 0)
+            close(e->observe_wake[i]);
+    }
     for (int i = 0; e->threads && i < e->n_workers; i++)
         pthread_join(e->threads[i], NULL);
     free(e->threads);

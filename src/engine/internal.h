@@ -95,6 +95,7 @@ struct dr_engine {
     int busy;
     pthread_t aux;                  /* recovery, or the observer's poller */
     bool has_aux;
+    int observe_wake[2];            /* written once to stop the observer */
     bool recovering;
     bool crashed;                   /* the journal held records: the last run died */
     bool stopping;

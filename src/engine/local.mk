@@ -14,6 +14,7 @@ libdrengine_a_SOURCES = \
 	src/engine/plan.c src/engine/plan.h \
 	src/engine/queue.c src/engine/queue.h \
 	src/engine/recover.c \
+	src/engine/observe.c \
 	src/engine/worker.c
 DROVER_LIBS += libdrengine.a
 # The engine sits on the vSphere client and the bootstrap layer.

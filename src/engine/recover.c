@@ -1,8 +1,7 @@
 /* Start-up recovery: replay the intent journal and reconcile the state files
  * with what vCenter holds, so that a crash never leaves an untracked VM.
  * VMs carrying this install's owner marker are adopted when their node is
- * wanted and destroyed otherwise; nodes whose VM vanished start over. Also
- * the observer's poller, for a drover that found the lock taken. */
+ * wanted and destroyed otherwise; nodes whose VM vanished start over. */
 #include "config.h"
 
 #include <stdio.h>
@@ -462,91 +461,5 @@ eng_recover_main(void *arg)
     eng_save_all(e);
     if (e->backend.ops->thread_done)
         e->backend.ops->thread_done(tctx);
-    return NULL;
-}
-
-/* Observer: re-read the state files once a second and report changes. */
-void *
-eng_observer_main(void *arg)
-{
-    struct dr_engine *e = arg;
-
-    pthread_mutex_lock(&e->mu);
-    while (!e->quit) {
-        struct timespec ts;
-        struct dr_store fresh;
-        struct dr_error err = { 0 };
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_cond_timedwait(&e->cv, &e->mu, &ts);
-        if (e->quit)
-            break;
-        pthread_mutex_unlock(&e->mu);
-        if (store_init(&fresh, e->config_dir, e->state_dir, &err) != DR_E_OK ||
-            store_load(&fresh, &err) != DR_E_OK) {
-            store_done(&fresh);
-            pthread_mutex_lock(&e->mu);
-            continue;
-        }
-        pthread_mutex_lock(&e->mu);
-        for (size_t i = 0; i < fresh.n_statuses; i++) {
-            const struct dr_cluster_status *st = &fresh.statuses[i];
-            struct eng_cluster *c = eng_find_cluster(e, st->cluster);
-
-            for (size_t k = 0; k < st->n_nodes; k++) {
-                const struct dr_node *nn = &st->nodes[k];
-                struct dr_node *old = eng_find_node(c, nn->name);
-
-                if (old == NULL || old->state != nn->state || old->step != nn->step ||
-                    old->percent != nn->percent || !str_eq(old->ip, nn->ip))
-                    eng_emit_node(e, 0, st->cluster, nn, nn->last_error);
-            }
-        }
-        for (size_t i = 0; i < e->n_clusters; i++) {
-            struct eng_cluster *c = e->clusters[i];
-
-            if (c->has_spec)
-                cluster_done(&c->spec);
-            cluster_status_done(&c->status);
-            free(c->name);
-            free(c);
-        }
-        e->n_clusters = 0;
-        for (size_t i = 0; i < fresh.n_clusters; i++) {
-            struct eng_cluster *c = xcalloc(1, sizeof *c);
-
-            c->name = xstrdup(fresh.clusters[i].name);
-            cluster_copy(&c->spec, &fresh.clusters[i]);
-            c->has_spec = true;
-            c->status.cluster = xstrdup(c->name);
-            e->clusters = xgrow(e->clusters, &e->cap_clusters, e->n_clusters + 1,
-                                sizeof *e->clusters);
-            e->clusters[e->n_clusters++] = c;
-        }
-        for (size_t i = 0; i < fresh.n_statuses; i++) {
-            struct eng_cluster *c = eng_find_cluster(e, fresh.statuses[i].cluster);
-
-            if (c == NULL) {
-                c = xcalloc(1, sizeof *c);
-                c->name = xstrdup(fresh.statuses[i].cluster);
-                e->clusters = xgrow(e->clusters, &e->cap_clusters, e->n_clusters + 1,
-                                    sizeof *e->clusters);
-                e->clusters[e->n_clusters++] = c;
-            } else {
-                cluster_status_done(&c->status);
-            }
-            c->status.cluster = xstrdup(c->name);
-            c->status.n_nodes = fresh.statuses[i].n_nodes;
-            c->status.nodes = xcalloc(c->status.n_nodes ? c->status.n_nodes : 1,
-                                      sizeof *c->status.nodes);
-            for (size_t k = 0; k < c->status.n_nodes; k++)
-                node_copy(&c->status.nodes[k], &fresh.statuses[i].nodes[k]);
-        }
-        pthread_mutex_unlock(&e->mu);
-        store_done(&fresh);
-        pthread_mutex_lock(&e->mu);
-    }
-    pthread_mutex_unlock(&e->mu);
     return NULL;
 }

@@ -1,0 +1,171 @@
+/* The observer: a drover in read-only mode, or one that found another
+ * drover holding the lock, follows the state and configuration folders.
+ * It sleeps in poll() on inotify until a file there changes, then re-reads
+ * the store and reports what moved: no change, no wake-up. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/store.h"
+#include "core/util.h"
+#include "engine/internal.h"
+
+/* Writes of one save (temp file, rename) and of several nodes come in
+ * bursts; wait this long after the first event before re-reading. */
+#define OBSERVE_SETTLE_MS 50
+/* While a watched folder does not exist yet, look again this often. */
+#define OBSERVE_MISSING_MS 2000
+
+static const char *const watched[] = { "", "clusters", "templates" };
+
+/* Watch the config and state folders and their clusters/ and templates/
+ * subfolders. Returns false while one of them is missing (its parent is
+ * watched then, so its creation wakes us, but a missing parent is not). */
+static bool
+observe_add_watches(int ifd, const char *config_dir, const char *state_dir)
+{
+    const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+                          IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF;
+    const char *roots[] = { config_dir, state_dir };
+    bool all = true;
+
+    for (size_t r = 0; r < DR_ARRAY_LEN(roots); r++) {
+        for (size_t w = 0; w < DR_ARRAY_LEN(watched); w++) {
+            char *path = *watched[w] ? util_path_join(roots[r], watched[w]) : xstrdup(roots[r]);
+
+            if (inotify_add_watch(ifd, path, mask) < 0) {
+                char *parent = util_dirname(path);
+
+                if (inotify_add_watch(ifd, parent, mask) < 0)
+                    all = false;
+                free(parent);
+            }
+            free(path);
+        }
+    }
+    return all;
+}
+
+static void
+observe_drain(int fd)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+}
+
+/* Re-read the store and report nodes whose state, step, progress or
+ * address changed. */
+static void
+observe_reload(struct dr_engine *e)
+{
+    struct dr_store fresh;
+    struct dr_error err = { 0 };
+
+    if (store_init(&fresh, e->config_dir, e->state_dir, &err) != DR_E_OK ||
+        store_load(&fresh, &err) != DR_E_OK) {
+        store_done(&fresh);
+        return;
+    }
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < fresh.n_statuses; i++) {
+        const struct dr_cluster_status *st = &fresh.statuses[i];
+        struct eng_cluster *c = eng_find_cluster(e, st->cluster);
+
+        for (size_t k = 0; k < st->n_nodes; k++) {
+            const struct dr_node *nn = &st->nodes[k];
+            struct dr_node *old = eng_find_node(c, nn->name);
+
+            if (old == NULL || old->state != nn->state || old->step != nn->step ||
+                old->percent != nn->percent || !str_eq(old->ip, nn->ip))
+                eng_emit_node(e, 0, st->cluster, nn, nn->last_error);
+        }
+    }
+    for (size_t i = 0; i < e->n_clusters; i++) {
+        struct eng_cluster *c = e->clusters[i];
+
+        if (c->has_spec)
+            cluster_done(&c->spec);
+        cluster_status_done(&c->status);
+        free(c->name);
+        free(c);
+    }
+    e->n_clusters = 0;
+    for (size_t i = 0; i < fresh.n_clusters; i++) {
+        struct eng_cluster *c = xcalloc(1, sizeof *c);
+
+        c->name = xstrdup(fresh.clusters[i].name);
+        cluster_copy(&c->spec, &fresh.clusters[i]);
+        c->has_spec = true;
+        c->status.cluster = xstrdup(c->name);
+        e->clusters = xgrow(e->clusters, &e->cap_clusters, e->n_clusters + 1,
+                            sizeof *e->clusters);
+        e->clusters[e->n_clusters++] = c;
+    }
+    for (size_t i = 0; i < fresh.n_statuses; i++) {
+        struct eng_cluster *c = eng_find_cluster(e, fresh.statuses[i].cluster);
+
+        if (c == NULL) {
+            c = xcalloc(1, sizeof *c);
+            c->name = xstrdup(fresh.statuses[i].cluster);
+            e->clusters = xgrow(e->clusters, &e->cap_clusters, e->n_clusters + 1,
+                                sizeof *e->clusters);
+            e->clusters[e->n_clusters++] = c;
+        } else {
+            cluster_status_done(&c->status);
+        }
+        c->status.cluster = xstrdup(c->name);
+        c->status.n_nodes = fresh.statuses[i].n_nodes;
+        c->status.nodes = xcalloc(c->status.n_nodes ? c->status.n_nodes : 1,
+                                  sizeof *c->status.nodes);
+        for (size_t k = 0; k < c->status.n_nodes; k++)
+            node_copy(&c->status.nodes[k], &fresh.statuses[i].nodes[k]);
+    }
+    pthread_mutex_unlock(&e->mu);
+    store_done(&fresh);
+}
+
+void *
+eng_observer_main(void *arg)
+{
+    struct dr_engine *e = arg;
+    int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+    if (ifd < 0)
+        log_warn("inotify: %s; following other drovers once every %d ms", strerror(errno),
+                 OBSERVE_MISSING_MS);
+    for (;;) {
+        bool complete = ifd >= 0 && observe_add_watches(ifd, e->config_dir, e->state_dir);
+        struct pollfd p[2] = {
+            { .fd = e->observe_wake[0], .events = POLLIN },
+            { .fd = ifd, .events = POLLIN },
+        };
+        int n = poll(p, 2, complete ? -1 : OBSERVE_MISSING_MS);
+
+        if (n < 0 && errno != EINTR)
+            break;
+        if (p[0].revents)
+            break;
+        if (n > 0 && (p[1].revents & POLLIN)) {
+            /* Let the burst finish, then take it all at once. */
+            poll(p, 1, OBSERVE_SETTLE_MS);
+            if (p[0].revents)
+                break;
+            observe_drain(ifd);
+        }
+        /* Also after a timeout: a missing folder may have appeared with
+         * files in it before its watch was added. */
+        observe_reload(e);
+    }
+    if (ifd >= 0)
+        close(ifd);
+    return NULL;
+}
