@@ -184,7 +184,7 @@ cidr_valid(const char *s)
     long bits;
     bool v6;
 
-    if (slash == NULL || slash[1] == '\0')
+    if (slash == NULL || slash[1] < '0' || slash[1] > '9') /* no sign, no blank */
         return false;
     addr = xstrndup(s, (size_t)(slash - s));
     v6 = strchr(addr, ':') != NULL;

@@ -65,7 +65,8 @@ in_cidr(const struct addr *a, const char *cidr)
     if (slash) {
         char *end;
         long v = strtol(slash + 1, &end, 10);
-        if (*end || v < 0 || v > bits)
+        /* "10.0.0.0/" is no range; strtol's 0 would make it match all. */
+        if (slash[1] < '0' || slash[1] > '9' || *end || v < 0 || v > bits)
             return false;
         bits = (int)v;
     }

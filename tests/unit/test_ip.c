@@ -37,6 +37,10 @@ START_TEST(ignore_ranges)
     ck_assert(!vs_ip_usable("192.168.1.127", ignore));
     ck_assert(vs_ip_usable("192.168.1.128", ignore));
     ck_assert(vs_ip_usable("10.9.9.9", ignore)); /* /33 is not a range: ignored */
+    /* Nor is an empty or signed prefix: it must not ignore every address. */
+    char *broken[] = {"10.0.0.0/", "0.0.0.0/", "0.0.0.0/-0", "::/ ", NULL};
+    ck_assert(vs_ip_usable("192.168.7.7", broken));
+    ck_assert(vs_ip_usable("2001:db8::1", broken));
 }
 END_TEST
 

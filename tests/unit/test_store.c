@@ -696,6 +696,8 @@ static const struct bad_case bad_cases[] = {
      "drover.cfg:1: timeouts.sleeping: unknown step"},
     {"drover.cfg", "ip_ignore = [ \"10.0.0.0/33\" ];\n",
      "drover.cfg:1: ip_ignore: '10.0.0.0/33' is not an address range like 10.0.0.0/8"},
+    {"drover.cfg", "ip_ignore = [ \"10.0.0.0/ 8\" ];\n",
+     "drover.cfg:1: ip_ignore: '10.0.0.0/ 8' is not an address range like 10.0.0.0/8"},
     {"drover.cfg", "read_only = 1;\n", "drover.cfg:1: read_only: must be true or false"},
     {"state/clusters/prod.state", "nodes = (\n { name = \"n1\";\n   state = \"sleeping\"; }\n);\n",
      "clusters/prod.state:3: nodes[0].state: 'sleeping' is not a node state"},
