@@ -261,9 +261,10 @@ util_read_file(const char *path, char **out, size_t *len, struct dr_error *e)
             break;
     }
     if (ferror(f)) {
+        int err = errno; /* why: "Is a directory", "Input/output error" */
         fclose(f);
         free(buf);
-        return dr_error_set(e, DR_E_IO, _("%s: read error"), path);
+        return dr_error_set(e, DR_E_IO, _("%s: read error: %s"), path, strerror(err));
     }
     fclose(f);
     buf[n] = '\0';

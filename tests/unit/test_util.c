@@ -59,6 +59,9 @@ START_TEST(test_atomic_write)
     free(data);
     ck_assert_int_eq(util_read_file("/nonexistent/x", &data, &len, &e), DR_E_NOTFOUND);
     ck_assert(strstr(e.msg, "/nonexistent/x") != NULL);
+    /* A folder where a file should be: the reason, not just "read error". */
+    ck_assert_int_eq(util_read_file(parent, &data, &len, &e), DR_E_IO);
+    ck_assert_msg(strstr(e.msg, "Is a directory") != NULL, "%s", e.msg);
     unlink(path);
     free(path);
     free(parent);
