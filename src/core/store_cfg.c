@@ -149,19 +149,32 @@ bool
 cfg_parse_file(struct cfg_ctx *c, const char *path, config_t *cfg, bool *missing)
 {
     struct dr_error e = {0};
+    const char *nul;
     char *text;
+    size_t len;
     bool ok;
 
     if (missing)
         *missing = false;
     config_init(cfg);
-    if (util_read_file(path, &text, NULL, &e) != DR_E_OK) {
+    if (util_read_file(path, &text, &len, &e) != DR_E_OK) {
         if (e.code == DR_E_NOTFOUND && missing) {
             *missing = true;
             return false;
         }
         store_diag_add(c->s, c->file, 0, NULL, _("cannot read: %s"), dr_error_text(&e));
         c->errors++;
+        return false;
+    }
+    /* libconfig would stop reading at a NUL and report what follows as
+     * missing; say what is really wrong, and where. */
+    if ((nul = memchr(text, '\0', len)) != NULL) {
+        int line = 1;
+        for (const char *p = text; p < nul; p++)
+            line += *p == '\n';
+        store_diag_add(c->s, c->file, line, NULL, _("has a NUL byte: not a text file"));
+        c->errors++;
+        free(text);
         return false;
     }
     config_destroy(cfg);

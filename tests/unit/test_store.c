@@ -725,6 +725,30 @@ START_TEST(test_bad_file)
 }
 END_TEST
 
+/* A NUL byte cuts the text short for libconfig: the file is refused as
+ * such, at the NUL's line, rather than blamed for "missing" keys. */
+START_TEST(test_nul_byte)
+{
+    static const char text[] = "vcenter = \"lab\";\ndatacenter = \"DC0\";\0\ndatastore = \"ds\";\n";
+    char *path;
+    struct dr_store s;
+    FILE *f;
+
+    put(cfg_dir, "templates/nul.cfg", "", 0600);
+    path = util_path_join(cfg_dir, "templates/nul.cfg");
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, sizeof text - 1, f), sizeof text - 1);
+    fclose(f);
+    load(&s);
+    assert_diag(&s, "templates/nul.cfg:2: has a NUL byte: not a text file");
+    ck_assert_uint_eq(s.n_diags, 1);
+    ck_assert_uint_eq(s.n_templates, 0);
+    store_done(&s);
+    free(path);
+}
+END_TEST
+
 /* Broken files next to good ones: only the broken ones are skipped, and
  * references to missing things are reported without skipping anything. */
 START_TEST(test_broken_beside_good)
@@ -932,6 +956,7 @@ store_suite(void)
     tcase_add_test(tc, test_save_refuses_invalid);
     tcase_add_loop_test(tc, test_bad_file, 0, (int)DR_ARRAY_LEN(bad_cases));
     tcase_add_test(tc, test_broken_beside_good);
+    tcase_add_test(tc, test_nul_byte);
     tcase_add_test(tc, test_vcenters_permissions);
     tcase_add_test(tc, test_password_sources);
     tcase_add_test(tc, test_atomic_save_crash);
