@@ -52,6 +52,17 @@ ok "vcenters.cfg now pins the key" grep -qF "\"$LAB_PIN\"" "$vcfg"
 is "$(stat -c %a "$vcfg")" 600 "vcenters.cfg stays 0600"
 ok "check succeeds again" q "$DROVER" vcenter check lab
 
+# insecure = true works, but only when written, and never silently.
+cp "$vcfg" "$vcfg.pinned"
+sed -i -e '/pin = /d' -e 's/timeout = 60;/timeout = 60; insecure = true;/' "$vcfg"
+out=$("$DROVER" vcenter check lab 2>"$LAB_STATE/err"); rc=$?
+is "$rc" 0 "check with insecure = true succeeds"
+ok "the policy says insecure" grep -q '^TLS policy:   insecure' <<<"$out"
+ok "stderr warns that the certificate is not verified" grep -q 'vCenter lab has insecure = true: its certificate is not verified' "$LAB_STATE/err"
+out=$("$DROVER" -v vcenter check lab 2>&1 >/dev/null)
+ok "the log warns too" grep -q 'warn: vCenter lab: TLS verification is off' <<<"$out"
+cp "$vcfg.pinned" "$vcfg"
+
 # Wrong password: a clear InvalidLogin.
 sed -i "s/password = \".*\";/password = \"wrong\";/" "$vcfg"
 out=$("$DROVER" vcenter check lab 2>&1); rc=$?
