@@ -147,6 +147,10 @@ for args in "list" "list pods" "list clusters -o xml" "list clusters extra" "lis
     ok "'drover $args' hints at --help" grep -q "try 'drover --help'" <<<"$err"
 done
 is "$(rc good list --help)" 0 "list --help exits 0"
+for cmd in "list clusters" "list templates" "list nodes" "list vcenters" validate \
+           "vcenter check" "vcenter inventory" "vcenter trust"; do
+    ok "drover.1 documents '$cmd'" grep -qE "^\.BR? \"?$cmd\"?( |\$)" "$top_srcdir/data/drover.1"
+done
 # The hint names the option, and tells a missing value from an unknown option.
 is "$(good list clusters --bogus 2>&1)" "drover: list: unknown option '--bogus' (try 'drover --help')" "list names an unknown option"
 is "$(good list clusters -o 2>&1)" "drover: list: option '-o' needs a value (try 'drover --help')" "list says -o needs a value"
