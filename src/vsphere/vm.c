@@ -258,7 +258,8 @@ vs_shutdown(struct vs_session *s, const char *vm_id, int timeout_s, struct dr_er
         /* No VMware Tools, or already off: a hard power-off will do. */
         log_info("%s; powering off instead", ge.msg);
     } else {
-        *e = ge;
+        if (e != NULL)
+            *e = ge;
         return err;
     }
     return vs_power_off(s, vm_id, e);

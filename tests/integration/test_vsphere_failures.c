@@ -180,6 +180,9 @@ START_TEST(cancel_mid_call)
     atomic_store(&cancel, true);
     pthread_join(th, NULL);
     ck_assert_int_eq(c.err, DR_E_CANCELLED);
+    /* A cancelled session refuses further calls, also when the caller
+     * wants no error text (e == NULL is allowed everywhere). */
+    ck_assert_int_eq(vs_shutdown(c.s, "vm-1", 1, NULL), DR_E_CANCELLED);
     vs_session_free(&c.s);
     down();
 }
