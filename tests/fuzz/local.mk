@@ -7,6 +7,12 @@ tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c
 tests_fuzz_fuzz_config_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS)
 tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
 tests_fuzz_fuzz_config_LDADD = $(CORE_LIBS)
+else
+check_PROGRAMS += tests/fuzz/replay_config
+tests_fuzz_replay_config_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_config.c
+tests_fuzz_replay_config_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) -DREPLAY_CORPUS=\"config\"
+tests_fuzz_replay_config_LDADD = $(CORE_LIBS)
+TESTS += tests/fuzz/replay_config
 endif
 EXTRA_DIST += tests/fuzz/fuzz_config.c tests/fuzz/corpus tests/fuzz/lsan.supp
 

@@ -1,6 +1,7 @@
 /* Runs a fuzz target over its corpus without libFuzzer, so that `make
  * check` (and the sanitizer build) exercise the parser on every seed.
- * Arguments: files or folders; default $top_srcdir/tests/fuzz/corpus/soap. */
+ * Arguments: files or folders; default $top_srcdir/tests/fuzz/corpus/ and
+ * the target's REPLAY_CORPUS. */
 #include "config.h"
 
 #include <dirent.h>
@@ -12,6 +13,13 @@
 #include "core/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* Optional in a target, as with libFuzzer. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
+/* The corpus folder under tests/fuzz/corpus that a replay binary runs. */
+#ifndef REPLAY_CORPUS
+#define REPLAY_CORPUS "soap"
+#endif
 
 static int
 run_file(const char *path)
@@ -36,10 +44,12 @@ int
 main(int argc, char **argv)
 {
     const char *top = getenv("top_srcdir");
-    char *dflt = xasprintf("%s/tests/fuzz/corpus/soap", top ? top : "..");
+    char *dflt = xasprintf("%s/tests/fuzz/corpus/" REPLAY_CORPUS, top ? top : "..");
     char *one[] = {argv[0], dflt, NULL};
     int files = 0, rc = 0;
 
+    if (LLVMFuzzerInitialize)
+        LLVMFuzzerInitialize(&argc, &argv);
     if (argc < 2) {
         argv = one;
         argc = 2;
