@@ -375,14 +375,22 @@ vc_trust(struct dr_store *st, const struct vc_opts *o, bool read_only)
          * atomically after validating the whole file. */
         struct dr_vcenter *copy = xcalloc(st->n_vcenters, sizeof *copy);
         memcpy(copy, st->vcenters, st->n_vcenters * sizeof *copy);
-        for (size_t i = 0; i < st->n_vcenters; i++)
-            if (str_eq(copy[i].name, vc->name))
+        bool was_insecure = vc->insecure;
+        for (size_t i = 0; i < st->n_vcenters; i++) {
+            if (str_eq(copy[i].name, vc->name)) {
                 copy[i].pin = ci.pin;
+                /* The operator chose this key: it replaces "verify
+                 * nothing", which cannot stand beside a pin. */
+                copy[i].insecure = false;
+            }
+        }
         if (store_save_vcenters(st, copy, st->n_vcenters, &e) != DR_E_OK) {
             fprintf(stderr, "drover: %s\n", dr_error_text(&e));
             rc = 1;
         } else {
             printf(_("Pinned %s in vcenters.cfg.\n"), ci.pin);
+            if (was_insecure)
+                printf(_("insecure = true is gone: the pin is verified from now on.\n"));
         }
         free(copy);
     }

@@ -61,6 +61,15 @@ ok "the policy says insecure" grep -q '^TLS policy:   insecure' <<<"$out"
 ok "stderr warns that the certificate is not verified" grep -q 'vCenter lab has insecure = true: its certificate is not verified' "$LAB_STATE/err"
 out=$("$DROVER" -v vcenter check lab 2>&1 >/dev/null)
 ok "the log warns too" grep -q 'warn: vCenter lab: TLS verification is off' <<<"$out"
+# Pinning the key replaces insecure = true (the two cannot stand together).
+out=$("$DROVER" vcenter trust lab --yes 2>&1); rc=$?
+is "$rc" 0 "trust --yes on an insecure vCenter"
+ok "says insecure is gone" grep -q 'insecure = true is gone' <<<"$out"
+ok "vcenters.cfg pins the key" grep -qF "\"$LAB_PIN\"" "$vcfg"
+ok "and has no insecure = true" sh -c "! grep -q 'insecure' '$vcfg'"
+out=$("$DROVER" vcenter check lab 2>&1); rc=$?
+is "$rc" 0 "check verifies with the new pin"
+ok "the policy is the pin" grep -q '^TLS policy:   public-key pin' <<<"$out"
 cp "$vcfg.pinned" "$vcfg"
 
 # Wrong password: a clear InvalidLogin.
