@@ -4,6 +4,8 @@
 #define DR_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 struct dr_store;
 
@@ -38,6 +40,17 @@ int cli_parse_output(const char *cmd, const char *value, bool *json);
 /* The usage error for getopt's '?' (unknown option) or ':' (an option
  * without its value; the optstring starts with ':'), naming the option. */
 int cli_option_error(const char *cmd, int c, char **argv);
+
+/* A table printed with columns as wide as their widest cell (common.c). */
+struct cli_table {
+    size_t ncols;
+    char **cells; /* row-major, ncols per row; the first row is the header */
+    size_t nrows;
+};
+/* Add a row of ncols strings; NULL or "" shows as "-". */
+void cli_table_row(struct cli_table *t, ...);
+/* Print the rows and free them. */
+void cli_table_print(struct cli_table *t, FILE *out);
 
 /* Command groups (one file each). */
 int cmd_list(const struct cli_globals *g, int argc, char **argv);       /* list.c */

@@ -12,55 +12,6 @@
 #include "core/store.h"
 #include "core/util.h"
 
-/* A table printed with columns as wide as their widest cell. */
-struct table {
-    size_t ncols;
-    char **cells; /* row-major, ncols per row; the first row is the header */
-    size_t nrows;
-};
-
-static void
-table_row(struct table *t, ...)
-{
-    va_list ap;
-
-    t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *t->cells);
-    va_start(ap, t);
-    for (size_t c = 0; c < t->ncols; c++) {
-        const char *v = va_arg(ap, const char *);
-        t->cells[t->nrows * t->ncols + c] = xstrdup(str_empty(v) ? "-" : v);
-    }
-    va_end(ap);
-    t->nrows++;
-}
-
-static void
-table_print(struct table *t, FILE *out)
-{
-    size_t *w = xcalloc(t->ncols, sizeof *w);
-
-    for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            size_t n = strlen(t->cells[r * t->ncols + c]);
-            if (n > w[c])
-                w[c] = n;
-        }
-    }
-    for (size_t r = 0; r < t->nrows; r++) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            const char *cell = t->cells[r * t->ncols + c];
-            if (c + 1 == t->ncols)
-                fprintf(out, "%s\n", cell);
-            else
-                fprintf(out, "%-*s  ", (int)w[c], cell);
-        }
-    }
-    for (size_t i = 0; i < t->nrows * t->ncols; i++)
-        free(t->cells[i]);
-    free(t->cells);
-    free(w);
-}
-
 static void
 json_str(cJSON *o, const char *key, const char *v)
 {
@@ -118,14 +69,14 @@ json_print(cJSON *root, FILE *out)
 
 /* Print what was gathered: the JSON array, or the table. */
 static void
-list_finish(struct table *t, cJSON *arr, bool json, FILE *out)
+list_finish(struct cli_table *t, cJSON *arr, bool json, FILE *out)
 {
     if (json) {
         json_print(arr, out);
         return;
     }
     cJSON_Delete(arr);
-    table_print(t, out);
+    cli_table_print(t, out);
 }
 
 static int
@@ -141,12 +92,12 @@ desired_nodes(const struct dr_cluster *c)
 static void
 list_clusters(const struct dr_store *s, bool json, FILE *out)
 {
-    struct table t = {.ncols = 7};
+    struct cli_table t = {.ncols = 7};
     cJSON *arr = cJSON_CreateArray();
 
     /* L10N: column headers of `drover list clusters`. */
     if (!json)
-        table_row(&t, _("NAME"), _("DISTRIBUTION"), _("VERSION"), _("VCENTER"), _("STATE"),
+        cli_table_row(&t, _("NAME"), _("DISTRIBUTION"), _("VERSION"), _("VCENTER"), _("STATE"),
                   _("NODES"), _("POOLS"));
     for (size_t i = 0; i < s->n_clusters; i++) {
         const struct dr_cluster *c = &s->clusters[i];
@@ -184,7 +135,7 @@ list_clusters(const struct dr_store *s, bool json, FILE *out)
             char nodes[64], pools[32];
             snprintf(nodes, sizeof nodes, "%d/%d", ready, desired_nodes(c));
             snprintf(pools, sizeof pools, "%zu", c->n_pools);
-            table_row(&t, c->name, distribution_key(c->distribution), c->version, c->vcenter,
+            cli_table_row(&t, c->name, distribution_key(c->distribution), c->version, c->vcenter,
                       cluster_state_label(state), nodes, pools);
         }
     }
@@ -194,12 +145,12 @@ list_clusters(const struct dr_store *s, bool json, FILE *out)
 static void
 list_templates(const struct dr_store *s, bool json, FILE *out)
 {
-    struct table t = {.ncols = 8};
+    struct cli_table t = {.ncols = 8};
     cJSON *arr = cJSON_CreateArray();
 
     /* L10N: column headers of `drover list templates`. */
     if (!json)
-        table_row(&t, _("NAME"), _("VCENTER"), _("DATACENTER"), _("CPUS"), _("MEMORY"), _("DISK"),
+        cli_table_row(&t, _("NAME"), _("VCENTER"), _("DATACENTER"), _("CPUS"), _("MEMORY"), _("DISK"),
                   _("CLONE"), _("SOURCE"));
     for (size_t i = 0; i < s->n_templates; i++) {
         const struct dr_template *tp = &s->templates[i];
@@ -239,7 +190,7 @@ list_templates(const struct dr_store *s, bool json, FILE *out)
                 snprintf(disk, sizeof disk, "%d GiB", tp->disk_gib);
             else
                 snprintf(disk, sizeof disk, "%s", _("as source"));
-            table_row(&t, tp->name, tp->vcenter, tp->datacenter, cpus, mem, disk,
+            cli_table_row(&t, tp->name, tp->vcenter, tp->datacenter, cpus, mem, disk,
                       clone_mode_key(tp->clone_mode), tp->clone_from);
         }
     }
@@ -249,12 +200,12 @@ list_templates(const struct dr_store *s, bool json, FILE *out)
 static void
 list_nodes(const struct dr_store *s, const char *only, bool json, FILE *out)
 {
-    struct table t = {.ncols = 8};
+    struct cli_table t = {.ncols = 8};
     cJSON *arr = cJSON_CreateArray();
 
     /* L10N: column headers of `drover list nodes`. */
     if (!json)
-        table_row(&t, _("CLUSTER"), _("NAME"), _("POOL"), _("ROLES"), _("STATE"), _("PROGRESS"),
+        cli_table_row(&t, _("CLUSTER"), _("NAME"), _("POOL"), _("ROLES"), _("STATE"), _("PROGRESS"),
                   _("IP"), _("ERROR"));
     for (size_t i = 0; i < s->n_statuses; i++) {
         const struct dr_cluster_status *st = &s->statuses[i];
@@ -288,7 +239,7 @@ list_nodes(const struct dr_store *s, const char *only, bool json, FILE *out)
                              node_state_key(n->step));
                 else
                     snprintf(state, sizeof state, "%s", node_state_label(n->state));
-                table_row(&t, st->cluster, n->name, n->pool, roles, state, pct, n->ip,
+                cli_table_row(&t, st->cluster, n->name, n->pool, roles, state, pct, n->ip,
                           n->last_error);
             }
         }
@@ -324,12 +275,12 @@ tls_policy(const struct dr_vcenter *v)
 static void
 list_vcenters(const struct dr_store *s, bool json, FILE *out)
 {
-    struct table t = {.ncols = 6};
+    struct cli_table t = {.ncols = 6};
     cJSON *arr = cJSON_CreateArray();
 
     /* L10N: column headers of `drover list vcenters`. */
     if (!json)
-        table_row(&t, _("NAME"), _("URL"), _("USER"), _("PASSWORD"), _("TLS"), _("TIMEOUT"));
+        cli_table_row(&t, _("NAME"), _("URL"), _("USER"), _("PASSWORD"), _("TLS"), _("TIMEOUT"));
     for (size_t i = 0; i < s->n_vcenters; i++) {
         const struct dr_vcenter *v = &s->vcenters[i];
         if (json) {
@@ -355,7 +306,7 @@ list_vcenters(const struct dr_store *s, bool json, FILE *out)
             else
                 snprintf(pw, sizeof pw, "%s", password_source(v));
             snprintf(timeout, sizeof timeout, "%ds", v->timeout_s);
-            table_row(&t, v->name, v->url, v->user, pw, tls_policy(v), timeout);
+            cli_table_row(&t, v->name, v->url, v->user, pw, tls_policy(v), timeout);
         }
     }
     list_finish(&t, arr, json, out);

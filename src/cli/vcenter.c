@@ -233,10 +233,9 @@ objs_json(const struct vs_object *v, size_t n)
 }
 
 static void
-row(const char *kind, const struct vs_object *o, const char *details)
+row(struct cli_table *t, const char *kind, const struct vs_object *o, const char *details)
 {
-    printf("%-10s  %-32s  %-24s  %-10s  %s\n", kind, o->name, o->id,
-           o->datacenter ? o->datacenter : "-", details ? details : "");
+    cli_table_row(t, kind, o->name, o->id, o->datacenter, details);
 }
 
 static int
@@ -291,30 +290,31 @@ vc_inventory(const struct dr_store *st, const struct vc_opts *o)
         cJSON_AddItemToObject(r, "vms", vms);
         json_out(r);
     } else {
-        printf("%-10s  %-32s  %-24s  %-10s  %s\n", _("KIND"), _("NAME"), _("ID"), _("DATACENTER"),
-               _("DETAILS"));
+        /* Columns as wide as the longest name or id: vCenter names run long. */
+        struct cli_table t = {.ncols = 5};
+        cli_table_row(&t, _("KIND"), _("NAME"), _("ID"), _("DATACENTER"), _("DETAILS"));
         for (size_t i = 0; i < inv.n_datacenters; i++)
-            row(_("datacenter"), &inv.datacenters[i], NULL);
+            row(&t, _("datacenter"), &inv.datacenters[i], NULL);
         for (size_t i = 0; i < inv.n_clusters; i++)
-            row(_("cluster"), &inv.clusters[i], NULL);
+            row(&t, _("cluster"), &inv.clusters[i], NULL);
         for (size_t i = 0; i < inv.n_hosts; i++)
-            row(_("host"), &inv.hosts[i], NULL);
+            row(&t, _("host"), &inv.hosts[i], NULL);
         for (size_t i = 0; i < inv.n_pools; i++)
-            row(_("pool"), &inv.pools[i], NULL);
+            row(&t, _("pool"), &inv.pools[i], NULL);
         for (size_t i = 0; i < inv.n_datastores; i++) {
             char d[96];
             snprintf(d, sizeof d, _("%.1f GiB free of %.1f GiB"),
                      (double)inv.datastores[i].free_space / (1 << 30),
                      (double)inv.datastores[i].capacity / (1 << 30));
-            row(_("datastore"), &inv.datastores[i].obj, d);
+            row(&t, _("datastore"), &inv.datastores[i].obj, d);
         }
         for (size_t i = 0; i < inv.n_networks; i++)
-            row(_("network"), &inv.networks[i], NULL);
+            row(&t, _("network"), &inv.networks[i], NULL);
         for (size_t i = 0; i < inv.n_folders; i++)
-            row(_("folder"), &inv.folders[i], NULL);
+            row(&t, _("folder"), &inv.folders[i], NULL);
         for (size_t i = 0; i < inv.n_vms; i++)
             if (inv.vms[i].template)
-                row(_("template"), &inv.vms[i].obj, NULL);
+                row(&t, _("template"), &inv.vms[i].obj, NULL);
         for (size_t i = 0; i < inv.n_vms; i++) {
             const struct vs_vm *v = &inv.vms[i];
             char *d;
@@ -323,9 +323,10 @@ vc_inventory(const struct dr_store *st, const struct vc_opts *o)
             d = v->owner ? xasprintf(_("%s, drover-owned: %s"),
                                      v->power_state ? v->power_state : "?", v->owner)
                          : xstrdup(v->power_state ? v->power_state : "?");
-            row(_("vm"), &v->obj, d);
+            row(&t, _("vm"), &v->obj, d);
             free(d);
         }
+        cli_table_print(&t, stdout);
     }
     vs_inventory_done(&inv);
     vs_session_free(&s);

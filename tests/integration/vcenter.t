@@ -33,6 +33,14 @@ is "$(jq -r '[.resource_pools[].name] | map(select(. == "kubernetes")) | length'
 table=$("$DROVER" vcenter inventory lab)
 ok "table lists the template" grep -qE "^template +$LAB_TEMPLATE " <<<"$table"
 ok "table lists datastore free space" grep -qE "^datastore +$LAB_DATASTORE .*GiB free of" <<<"$table"
+# Columns line up however long a name or id is (the lab's cluster ids are long).
+aligned() {
+    awk 'NR == 1 { id = index($0, " ID ") + 1; dc = index($0, " DATACENTER ") + 1; next }
+         substr($0, id - 2, 2) != "  " || substr($0, id, 1) == " " ||
+         substr($0, dc - 2, 2) != "  " || substr($0, dc, 1) == " " { bad = 1; print "misaligned: " $0 }
+         END { exit bad }' <<<"$table"
+}
+ok "table columns are aligned" aligned
 
 # Without a pin the lab's self-signed certificate is refused ...
 sed -i '/pin = /d' "$vcfg"
