@@ -146,8 +146,9 @@ vs_fetch_cert(const struct dr_vcenter *vc, struct vs_cert_info *out, struct dr_e
         vs_cert_info_done(out);
         return dr_error_set(e, DR_E_INTERNAL, _("cannot create a libcurl handle"));
     }
-    vs_tls_apply(c, vc->ca_file, vc->pin, vc->insecure);
-    rc = curl_easy_perform(c);
+    rc = vs_tls_apply(c, vc->ca_file, vc->pin, vc->insecure);
+    if (rc == CURLE_OK)
+        rc = curl_easy_perform(c);
     out->verified = rc == CURLE_OK && !vc->insecure;
     if (!out->verified)
         out->verify_error = xstrdup(vc->insecure ? _("insecure = true: nothing is verified")

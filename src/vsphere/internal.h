@@ -45,8 +45,9 @@ struct vs_session {
     struct vs_buf resp;
 };
 
-/* Apply the vCenter's TLS policy to a curl handle (session.c; cert.c too). */
-void vs_tls_apply(CURL *c, const char *ca_file, const char *pin, bool insecure);
+/* Apply the vCenter's TLS policy to a curl handle (session.c; cert.c too);
+ * not CURLE_OK when libcurl refused part of it (e.g. cannot pin). */
+CURLcode vs_tls_apply(CURL *c, const char *ca_file, const char *pin, bool insecure);
 /* A curl result as a dr_err with a message naming the server. */
 enum dr_err vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail,
                           struct dr_error *e);

@@ -88,28 +88,24 @@ vs_sleep(const struct vs_session *s, int ms)
     return !vs_cancelled(s);
 }
 
-void
+CURLcode
 vs_tls_apply(CURL *c, const char *ca_file, const char *pin, bool insecure)
 {
-    if (insecure) {
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    } else if (!str_empty(ca_file)) {
-        curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    } else if (!str_empty(pin)) {
-        /* The pin is the trust anchor: vCenter's own certificates are
-         * usually signed by its private VMCA, which no system store has. */
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-    } else {
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    }
-    /* A configured pin is always enforced, even with a CA or insecure. */
-    if (!str_empty(pin))
-        curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, pin);
+    bool verify = !insecure && (!str_empty(ca_file) || str_empty(pin));
+    CURLcode rc;
+
+    /* The pin alone is the trust anchor: vCenter's own certificates are
+     * usually signed by its private VMCA, which no system store has. */
+    rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+    if (rc == CURLE_OK && verify && !str_empty(ca_file))
+        rc = curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+    /* A configured pin is always enforced, even with a CA or insecure; a
+     * libcurl that cannot pin must not quietly leave nothing verified. */
+    if (rc == CURLE_OK && !str_empty(pin))
+        rc = curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, pin);
+    return rc;
 }
 
 enum dr_err
@@ -201,7 +197,13 @@ vs_session_new(const struct dr_vcenter *vc, const char *password, struct vs_sess
     curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
 #endif
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    vs_tls_apply(c, s->ca_file, s->pin, s->insecure);
+    CURLcode trc = vs_tls_apply(c, s->ca_file, s->pin, s->insecure);
+    if (trc != CURLE_OK) {
+        dr_error_set(e, DR_E_TLS, _("vCenter %s: cannot apply the TLS policy: %s"), s->name,
+                     curl_easy_strerror(trc));
+        vs_session_free(&s);
+        return DR_E_TLS;
+    }
     vs_set_timeout(s, 0);
     *out = s;
     return DR_E_OK;
