@@ -23,6 +23,9 @@ W=$LAB_STATE/bench
 mkdir -m 700 "$W"
 LAB_VCSIM=$(lab_vcsim) bash "$LAB" env --state "$LAB_STATE" --drover-config "$W/config" >/dev/null
 export XDG_CONFIG_HOME=$W/config
+# Keep the template's disk: the simulator loses a disk when concurrent edits
+# collide (see tests/integration/engine-lib.sh).
+sed -i 's/^disk_gib = .*/disk_gib = 0;/' "$W/config/drover/templates/lab.cfg"
 cfg=$W/spec/lab-cluster.cfg
 mkdir -p "$W/spec"
 awk -v a=$((nodes - 1)) '/name = "agent";/ { p = 1 } p && /quantity =/ { sub(/[0-9]+/, a); p = 0 } { print }' \

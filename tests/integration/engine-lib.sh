@@ -30,6 +30,12 @@ eng_setup() {
     export XDG_CONFIG_HOME=$W/config XDG_STATE_HOME=$W/state
     unset DROVER_READ_ONLY
     CFG=$W/config/drover/lab-cluster.cfg
+    # The simulator (govmomi vcsim) edits a VM's device list in place: an
+    # edit it rejects, which concurrent delayed reconfigures provoke, drops
+    # the disk for good. Real vCenter does not; growing disks is covered by
+    # the vSphere client's own lab tests, so these keep the template's disk.
+    [ -n "${ENG_GROW_DISK:-}" ] ||
+        sed -i 's/^disk_gib = .*/disk_gib = 0;/' "$W/config/drover/templates/lab.cfg"
     STATE=$XDG_STATE_HOME/drover
     eng_settings
 }
