@@ -361,6 +361,12 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 
     if (!cli_open_store(g, &s))
         return 1;
+    if (only && !store_find_cluster(&s, only) && !store_find_status(&s, only)) {
+        /* A typo would otherwise print an empty table and succeed. */
+        fprintf(stderr, _("drover: no cluster named '%s'\n"), only);
+        store_done(&s);
+        return 1;
+    }
     if (s.n_diags > 0)
         fprintf(stderr, _("drover: %zu problem(s) in the configuration; run 'drover validate'\n"),
                 s.n_diags);

@@ -93,6 +93,8 @@ is "$(jq -r '.[0] | "\(.cluster) \(.vm_id) \(.ip) \(.host_key_fingerprint) \(.cr
     "prod vm-101 127.0.0.21 SHA256:abc 1764000000 etcd,control-plane" "node fields"
 is "$(good list nodes prod -o json | jq length)" 3 "list nodes CLUSTER"
 is "$(good list nodes edge -o json | jq length)" 0 "a cluster without nodes lists none"
+is "$(rc good list nodes nosuch)" 1 "list nodes of an unknown cluster fails"
+is "$(good list nodes nosuch 2>&1)" "drover: no cluster named 'nosuch'" "naming it"
 ok "nodes table shows the failed step" grep -qE 'prod-agent-02 +agent +worker +Error \(waiting-for-ssh\) +60%' <<<"$(good list nodes)"
 
 # list vcenters: never a password
