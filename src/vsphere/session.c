@@ -288,6 +288,11 @@ call_once(struct vs_session *s, struct soap_req *req, struct soap_resp *resp, st
         return vs_curl_error(s->curl, rc, s->url, s->curl_err, e);
     }
     curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+    if (code == 404)
+        return dr_error_set(e, DR_E_PROTO,
+                            _("%s: HTTP status 404: no vSphere SDK there (the url of a "
+                              "vCenter ends in /sdk)"),
+                            s->url);
     if (code != 200 && code != 500)
         return dr_error_set(e, DR_E_PROTO, _("%s: HTTP status %ld"), s->url, code);
     err = soap_parse(s->resp.data ? s->resp.data : "", s->resp.len, resp, e);

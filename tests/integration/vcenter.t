@@ -98,6 +98,14 @@ is "$rc" 1 "check with a group-readable vcenters.cfg fails"
 ok "naming the permission problem" grep -q "vcenters.cfg did not load: vcenters.cfg: permissions 0644 are too open" <<<"$out"
 chmod 600 "$vcfg"
 
+# A url that is not the SDK endpoint: the hint says where it usually is.
+cp "$vcfg" "$vcfg.good"
+sed -i 's|/sdk"|/ui"|' "$vcfg"
+out=$("$DROVER" vcenter check lab 2>&1); rc=$?
+is "$rc" 1 "check against a url without the SDK fails"
+ok "saying the url should end in /sdk" grep -q 'HTTP status 404: no vSphere SDK there (the url of a vCenter ends in /sdk)' <<<"$out"
+cp "$vcfg.good" "$vcfg"
+
 # Read-only mode never rewrites vcenters.cfg.
 sed -i '/pin = /d' "$vcfg"
 out=$("$DROVER" --read-only vcenter trust lab --yes 2>&1); rc=$?
