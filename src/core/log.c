@@ -38,10 +38,19 @@ log_open(const char *path, enum dr_log_level min, struct dr_error *e)
     fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0)
         return dr_error_set(e, DR_E_IO, _("%s: cannot open log: %s"), path, strerror(errno));
+    /* An older log may have been made readable to others; redaction is
+     * the first guard, owner-only the second. Best effort: a log that is
+     * not ours is no reason to run without one. */
+    (void)!fchmod(fd, 0600);
+    FILE *f = fdopen(fd, "a");
+    if (f == NULL) {
+        close(fd);
+        return dr_error_set(e, DR_E_NOMEM, _("%s: cannot open log"), path);
+    }
     pthread_mutex_lock(&log_lock);
     if (log_file)
         fclose(log_file);
-    log_file = fdopen(fd, "a");
+    log_file = f;
     log_min = min;
     pthread_mutex_unlock(&log_lock);
     return DR_E_OK;

@@ -127,6 +127,12 @@ START_TEST(test_log_file)
         pthread_join(th[i], NULL);
     log_close();
     log_info("after close: goes nowhere");
+    /* An existing log that others could read is made private on open. */
+    ck_assert_int_eq(chmod(path, 0644), 0);
+    ck_assert_msg(log_open(path, DR_LOG_INFO, &e) == DR_E_OK, "%s", e.msg);
+    log_close();
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
     ck_assert_int_eq(util_read_file(path, &text, NULL, &e), DR_E_OK);
     ck_assert_ptr_null(strstr(text, "vc-pass-123"));
     ck_assert_ptr_null(strstr(text, "K10deadbeef"));
