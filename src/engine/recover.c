@@ -407,6 +407,13 @@ eng_recover_main(void *arg)
                 eng_reconcile(e, e->clusters[i]);
         pthread_cond_broadcast(&e->cv);
         pthread_mutex_unlock(&e->mu);
+        {
+            char *msg = xasprintf(_("engine ready: %d workers; the last run stopped cleanly"),
+                                  e->n_workers);
+
+            engine_note(e, DR_LOG_INFO, msg);
+            free(msg);
+        }
         if (e->backend.ops->thread_done)
             e->backend.ops->thread_done(tctx);
         return NULL;

@@ -182,7 +182,7 @@ tui_pid() {
 # with what a test reads on the status line. Leaves the clusters screen on.
 tui_engine_settled() {
     tui_keys 4
-    wait_match "recovery finished|NO ENGINE|KEINE ENGINE" 20
+    wait_match "recovery finished|engine ready|NO ENGINE|KEINE ENGINE" 20
     tui_keys 1
     wait_for "staging"
 }
