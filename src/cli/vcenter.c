@@ -18,8 +18,19 @@
 struct vc_opts {
     bool json;
     bool yes;
+    bool help;
     const char *name;
 };
+
+static int
+usage(void)
+{
+    printf(_("Usage: drover vcenter check NAME [-o table|json]\n"
+             "       drover vcenter inventory NAME [-o table|json]\n"
+             "       drover vcenter trust NAME [--yes]\n"
+             "NAME is a vCenter of vcenters.cfg (see drover list vcenters).\n"));
+    return 0;
+}
 
 static int
 parse(const char *cmd, int argc, char **argv, struct vc_opts *o)
@@ -27,13 +38,14 @@ parse(const char *cmd, int argc, char **argv, struct vc_opts *o)
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"yes", no_argument, NULL, 'y'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;
 
     memset(o, 0, sizeof *o);
     optind = 0; /* reinitialise getopt: options may follow the name */
-    while ((c = getopt_long(argc, argv, ":o:y", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:yh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             if (cli_parse_output(cmd, optarg, &o->json) != 0)
@@ -42,6 +54,9 @@ parse(const char *cmd, int argc, char **argv, struct vc_opts *o)
         case 'y':
             o->yes = true;
             break;
+        case 'h':
+            o->help = true;
+            return 0;
         default:
             return cli_option_error(cmd, c, argv);
         }
@@ -413,11 +428,15 @@ cmd_vcenter(const struct cli_globals *g, int argc, char **argv)
     if (argc < 2)
         return cli_usage_error("vcenter", _("expected check, inventory or trust"));
     sub = argv[1];
+    if (str_eq(sub, "--help") || str_eq(sub, "-h"))
+        return usage();
     snprintf(cmd, sizeof cmd, "vcenter %s", sub);
     if (!str_eq(sub, "check") && !str_eq(sub, "inventory") && !str_eq(sub, "trust"))
         return cli_usage_error("vcenter", _("unknown subcommand '%s'"), sub);
     if ((rc = parse(cmd, argc - 1, argv + 1, &o)) != 0)
         return rc;
+    if (o.help)
+        return usage();
     if (!cli_open_store(g, &st))
         return 1;
     if (str_eq(sub, "check"))

@@ -149,6 +149,12 @@ for args in "list" "list pods" "list clusters -o xml" "list clusters extra" "lis
     ok "'drover $args' hints at --help" grep -q "try 'drover --help'" <<<"$err"
 done
 is "$(rc good list --help)" 0 "list --help exits 0"
+for args in "vcenter --help" "vcenter check --help" "vcenter trust lab -h"; do
+    # shellcheck disable=SC2086
+    out=$(good $args 2>&1); code=$?
+    is "$code" 0 "'drover $args' exits 0"
+    ok "'drover $args' shows the usage" grep -q '^Usage: drover vcenter check NAME' <<<"$out"
+done
 for cmd in "list clusters" "list templates" "list nodes" "list vcenters" validate \
            "vcenter check" "vcenter inventory" "vcenter trust"; do
     ok "drover.1 documents '$cmd'" grep -qE "^\.BR? \"?$cmd\"?( |\$)" "$top_srcdir/data/drover.1"
