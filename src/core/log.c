@@ -87,10 +87,24 @@ log_add_secret(const char *secret)
 {
     /* Very short values would redact ordinary words; they are still never
      * logged by callers, which pass secrets only through this list. */
-    if (str_empty(secret) || strlen(secret) < 3)
+    size_t len, n, at;
+
+    if (str_empty(secret) || (len = strlen(secret)) < 3)
         return;
     pthread_mutex_lock(&log_lock);
-    strv_push(&log_secrets, secret);
+    /* Longest first: a secret that starts another one must not be replaced
+     * first and leave the rest of the longer one readable. Each once. */
+    n = strv_len(log_secrets);
+    for (at = 0; at < n && strlen(log_secrets[at]) >= len; at++) {
+        if (strcmp(log_secrets[at], secret) == 0) {
+            pthread_mutex_unlock(&log_lock);
+            return;
+        }
+    }
+    log_secrets = xrealloc(log_secrets, (n + 2) * sizeof *log_secrets);
+    log_secrets[n] = NULL; /* the first time there was no terminator yet */
+    memmove(&log_secrets[at + 1], &log_secrets[at], (n + 1 - at) * sizeof *log_secrets);
+    log_secrets[at] = xstrdup(secret);
     pthread_mutex_unlock(&log_lock);
 }
 

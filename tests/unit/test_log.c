@@ -33,6 +33,13 @@ START_TEST(test_registered_secrets)
     assert_redacts("ACTION", "[REDACTED]ION");
     log_clear_secrets();
     assert_redacts("hunter2-pw", "hunter2-pw");
+    /* A secret that begins a longer one, registered first: the longer one
+     * is still hidden whole, not "[REDACTED]-and-more". */
+    log_add_secret("tok3n");
+    log_add_secret("tok3n-and-more");
+    log_add_secret("tok3n");
+    assert_redacts("a tok3n-and-more b tok3n", "a [REDACTED] b [REDACTED]");
+    log_clear_secrets();
     /* Too short to redact without eating ordinary words. */
     log_add_secret("ab");
     assert_redacts("abc", "abc");
