@@ -2,6 +2,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 
 #include "cli/cli.h"
@@ -41,6 +42,12 @@ cmd_validate(const struct cli_globals *g, int argc, char **argv)
         free(line);
     }
     int rc = s.n_diags > 0 ? 1 : 0;
+    struct stat st;
+    /* A mistyped --config-dir is not an error (drover runs on defaults),
+     * but an operator checking a folder should hear that it is not there. */
+    if (stat(s.config_dir, &st) != 0)
+        fprintf(stderr, _("drover: note: %s does not exist; only compiled-in defaults apply\n"),
+                s.config_dir);
     if (rc == 0)
         /* L10N: the counts are of vCenters, templates, clusters and state files. */
         printf(_("OK: %zu vcenters, %zu templates, %zu clusters, %zu state files in %s\n"),

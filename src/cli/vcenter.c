@@ -202,7 +202,7 @@ vc_check(const struct dr_store *st, const struct vc_opts *o)
         json_out(r);
     } else {
         printf(_("vCenter:      %s (%s)\n"), vc->name, vc->url);
-        printf(_("Product:      %s\n"), a->full_name ? a->full_name : a->name);
+        printf(_("Product:      %s\n"), a->full_name ? a->full_name : a->name ? a->name : "?");
         printf(_("Version:      %s build %s\n"), a->version ? a->version : "?",
                a->build ? a->build : "?");
         printf(_("API:          %s %s\n"), a->api_type ? a->api_type : "?",

@@ -137,6 +137,9 @@ ok "list created no state folder" test ! -e "$tmp/xdg/state"
 out=$(env -u XDG_CONFIG_HOME -u XDG_STATE_HOME HOME="$tmp/home" "$DROVER" validate)
 is "$out" "OK: 0 vcenters, 0 templates, 0 clusters, 0 state files in $tmp/home/.config/drover" "no files at all: defaults, OK"
 ok "validate created nothing in HOME" test ! -e "$tmp/home"
+err=$("$DROVER" --config-dir "$tmp/no-such-dir" validate 2>&1 >/dev/null); code=$?
+is "$code" 0 "validate on a missing --config-dir still exits 0 (defaults apply)"
+is "$err" "drover: note: $tmp/no-such-dir does not exist; only compiled-in defaults apply" "but says the folder does not exist"
 
 # usage errors: exit 2 and a one-line hint
 for args in "list" "list pods" "list clusters -o xml" "list clusters extra" "list clusters --bogus" \
