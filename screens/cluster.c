@@ -178,8 +178,9 @@ action(struct ui *ui, void *st, enum ui_action a)
         }
         return UI_HANDLED | UI_REDRAW_ALL;
     case ACT_DELETE:
-        ui_confirm(ui, ACT_DELETE, c->name, _("Delete cluster %s and destroy its %d VMs?"), c->name,
-                   v->total);
+        ui_confirm_typed(ui, ACT_DELETE, c->name,
+                         _("Delete cluster %s and destroy its %d VMs? Type its name:"), c->name,
+                         v->total);
         return UI_HANDLED;
     case ACT_CREATE:
         return feed_apply_cluster(ui, c->name);

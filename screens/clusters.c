@@ -159,8 +159,9 @@ action(struct ui *ui, void *st, enum ui_action a)
             ui_error(ui, _("No cluster selected"));
             return UI_HANDLED;
         }
-        ui_confirm(ui, ACT_DELETE, v->spec.name, _("Delete cluster %s and destroy its %d VMs?"),
-                   v->spec.name, v->total);
+        ui_confirm_typed(ui, ACT_DELETE, v->spec.name,
+                         _("Delete cluster %s and destroy its %d VMs? Type its name:"),
+                         v->spec.name, v->total);
         return UI_HANDLED;
     default:
         return UI_UNHANDLED;

@@ -253,6 +253,8 @@ draw_status(struct ui *ui, struct ui_pane *p)
             lead = "/";
         else if (ui->prompt == PROMPT_COMMAND)
             lead = ":";
+        else if (ui->prompt == PROMPT_TYPE_NAME)
+            snprintf(quantity, sizeof quantity, "%s ", ui->pquestion);
         else
             /* L10N: %s is cluster/pool. */
             snprintf(quantity, sizeof quantity, _("Nodes in %s: "),

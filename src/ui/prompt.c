@@ -51,6 +51,18 @@ ui_confirm(struct ui *ui, enum ui_action a, const char *arg, const char *fmt, ..
     ui->confirm = a;
 }
 
+void
+ui_confirm_typed(struct ui *ui, enum ui_action a, const char *arg, const char *fmt, ...)
+{
+    va_list ap;
+
+    ui_prompt_start(ui, PROMPT_TYPE_NAME, arg);
+    va_start(ap, fmt);
+    vsnprintf(ui->pquestion, sizeof ui->pquestion, fmt, ap);
+    va_end(ap);
+    ui->confirm = a;
+}
+
 int
 ui_delete_node_hint(struct ui *ui)
 {
@@ -199,6 +211,11 @@ accept(struct ui *ui)
         flags |= ui_command(ui, line);
     } else if (kind == PROMPT_FILTER) {
         live_filter(ui);
+    } else if (kind == PROMPT_TYPE_NAME && ctx) {
+        if (strcmp(line, ctx) != 0)
+            ui_status(ui, _("Nothing changed: '%s' is not the name"), line);
+        else if (ui->confirm == ACT_DELETE)
+            flags |= feed_delete_cluster(ui, ctx);
     } else if (kind == PROMPT_NUMBER && ctx) {
         char *end, *pool = strchr(ctx, '/');
         long q = strtol(line, &end, 10);

@@ -62,7 +62,14 @@ struct ui_frame {
     void *st;
 };
 
-enum ui_prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_COMMAND, PROMPT_NUMBER, PROMPT_CONFIRM };
+enum ui_prompt_kind {
+    PROMPT_NONE,
+    PROMPT_FILTER,
+    PROMPT_COMMAND,
+    PROMPT_NUMBER,
+    PROMPT_CONFIRM,
+    PROMPT_TYPE_NAME, /* type arg back to confirm a destructive action */
+};
 
 /* Recent engine events, newest last, for the Jobs/Events screen and logs. */
 struct ui_event_line {
@@ -144,6 +151,10 @@ int ui_dispatch(struct ui *ui, enum ui_action a);
 void ui_prompt_start(struct ui *ui, enum ui_prompt_kind kind, const char *ctx);
 /* Ask y/n on the status line before a destructive action; y runs a on arg. */
 void ui_confirm(struct ui *ui, enum ui_action a, const char *arg, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Ask the operator to type arg (a cluster's name) before a destructive
+ * action; Enter with exactly that text runs a on arg. */
+void ui_confirm_typed(struct ui *ui, enum ui_action a, const char *arg, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* A node alone is not deleted: its pool is scaled down. Says so. */
 int ui_delete_node_hint(struct ui *ui);

@@ -76,13 +76,20 @@ wait_for "staging"
 tui_engine_settled
 check "no badge without read-only" wait_gone "READ-ONLY"
 tui_keys D
-check "delete asks first" wait_match "Delete cluster edge and destroy its [0-9]+ VMs\? \(y/N\)"
-tui_keys n
-check "n changes nothing" wait_for "Nothing changed"
+check "delete asks for the cluster's name" wait_match "Delete cluster edge and destroy its [0-9]+ VMs\? Type its name:"
+tui_keys y Enter
+check "y is not the name: nothing changes" wait_for "Nothing changed: 'y' is not the name"
 tui_keys D
-wait_for "(y/N)"
-tui_keys y
-check "y goes to the engine" wait_match "Engine not available:|Deleting cluster edge"
+wait_for "Type its name:"
+tui_type 'edg'
+tui_keys Escape
+check "Esc abandons the question" wait_gone "Type its name:"
+check "and the cluster is still there" wait_for "edge"
+tui_keys D
+wait_for "Type its name:"
+tui_type 'edge'
+tui_keys Enter
+check "its name goes to the engine" wait_match "Engine not available:|Deleting cluster edge"
 tui_keys j Enter
 wait_for "server +3 x ubuntu-server"
 tui_keys =
