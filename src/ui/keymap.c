@@ -76,7 +76,7 @@ static const struct {
     {"nodes", "r", "retry"},      {"nodes", "R", "replace"},
     {"nodes", "X", "cancel"},     {"node", "r", "retry"},
     {"node", "R", "replace"},     {"node", "X", "cancel"},
-    {"jobs", "X", "cancel"},
+    {"jobs", "X", "cancel"},      {"jobs", "c", "cancel"},
 };
 
 static bool

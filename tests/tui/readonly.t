@@ -31,6 +31,12 @@ tui_keys R
 check "replace is refused" wait_for "Read-only mode: 'replace' is not allowed"
 tui_keys X
 check "cancel is refused" wait_for "Read-only mode: 'cancel' is not allowed"
+tui_keys 4
+wait_gone "Read-only mode: 'cancel' is not allowed"
+tui_keys c
+check "c on the jobs screen is cancel, refused too" wait_for "Read-only mode: 'cancel' is not allowed"
+tui_keys 3
+wait_for "stg-02"
 tui_keys ':'
 tui_type 'delete'
 tui_keys Enter
