@@ -79,7 +79,7 @@ UNIT_TESTS += tests/unit/test_queue
 UI_TEST_LIBS = $(UI_LIBS) $(ENGINE_LIBS) $(CORE_LIBS) $(NCURSES_LIBS) $(CHECK_LIBS)
 UI_TEST_CPPFLAGS = $(UNIT_CPPFLAGS) $(NCURSES_CFLAGS)
 check_PROGRAMS += tests/unit/test_actions tests/unit/test_keymap tests/unit/test_theme \
-	tests/unit/test_table
+	tests/unit/test_table tests/unit/test_termtype
 tests_unit_test_actions_SOURCES = tests/unit/test_actions.c
 tests_unit_test_actions_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_actions_CPPFLAGS = $(UI_TEST_CPPFLAGS)
@@ -96,8 +96,12 @@ tests_unit_test_table_SOURCES = tests/unit/test_table.c
 tests_unit_test_table_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_table_CPPFLAGS = $(UI_TEST_CPPFLAGS)
 tests_unit_test_table_LDADD = $(UI_TEST_LIBS)
+tests_unit_test_termtype_SOURCES = tests/unit/test_termtype.c
+tests_unit_test_termtype_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_termtype_CPPFLAGS = $(UI_TEST_CPPFLAGS)
+tests_unit_test_termtype_LDADD = $(UI_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_actions tests/unit/test_keymap tests/unit/test_theme \
-	tests/unit/test_table
+	tests/unit/test_table tests/unit/test_termtype
 check_PROGRAMS += tests/unit/test_plan
 tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
 tests_unit_test_plan_CFLAGS = $(UNIT_CFLAGS)

@@ -11,6 +11,7 @@ libdrui_a_SOURCES = \
 	src/ui/loop.c \
 	src/ui/prompt.c \
 	src/ui/table.c src/ui/table.h \
+	src/ui/termtype.c src/ui/termtype.h \
 	src/ui/text.c src/ui/text.h \
 	src/ui/theme.c src/ui/theme.h \
 	src/ui/ui.c src/ui/ui.h \

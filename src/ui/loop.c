@@ -16,6 +16,7 @@
 #include "ui/console.h"
 #include "ui/draw.h"
 #include "ui/feed.h"
+#include "ui/termtype.h"
 #include "ui/text.h"
 #include "ui/ui.h"
 
@@ -243,17 +244,31 @@ report_problems(struct ui *ui, char **problems)
         ui_error(ui, _("%s (and %zu more problems; see the log)"), problems[0], n - 1);
 }
 
+/* Curses on $TERM or a close type (termtype.c). A fallback is said on the
+ * status line (it goes first among the problems) and in the log. */
 static bool
-terminal_start(struct ui *ui)
+terminal_start(struct ui *ui, char ***problems)
 {
     const char *nc = getenv("NO_COLOR");
-    SCREEN *scr = newterm(NULL, stdout, stdin);
+    char *used, *note;
+    SCREEN *scr = term_open(&used, &note);
 
     if (scr == NULL) {
-        fprintf(stderr, _("drover: cannot use terminal type '%s'\n"),
-                getenv("TERM") ? getenv("TERM") : "");
+        /* Nothing was sent to the terminal: it is as it was. */
+        fprintf(stderr, "drover: %s\n", note);
+        free(note);
         return false;
     }
+    if (note) {
+        char **first = NULL; /* logged with the other problems */
+        strv_push(&first, note);
+        for (size_t i = 0; *problems && (*problems)[i]; i++)
+            strv_push(&first, (*problems)[i]);
+        strv_free(problems);
+        *problems = first;
+        free(note);
+    }
+    free(used);
     set_term(scr);
     cbreak();
     noecho();
@@ -342,10 +357,12 @@ console_run(const struct console_options *o)
         return 1;
     }
     signals_install();
-    if (!terminal_start(&ui)) {
+    if (!terminal_start(&ui, &problems)) {
         signals_restore();
+        strv_free(&problems);
         ui_free(&ui);
-        return 1;
+        log_close();
+        return 2;
     }
     theme_apply(&ui.theme, ui.colour);
     draw_layout(&ui);
