@@ -63,6 +63,9 @@ type options struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "labels" {
+		os.Exit(labelsMain(os.Args[2:])) // a client for tests (labels_query.go)
+	}
 	var o options
 	flag.StringVar(&o.state, "state", "", "state folder (required)")
 	flag.StringVar(&o.user, "user", "drover@vsphere.local", "login user")
@@ -144,16 +147,21 @@ func run(o *options) error {
 
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	model.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(o.user, password)}
+	model.Service.RegisterEndpoints = true // the vAPI REST endpoint (tagging.go)
 	server := model.Service.NewServer()
 	defer server.Close()
 	// Nobody knows the port yet, so no request is being served: safe to wrap.
 	server.Config.Handler = validateRefs(server.Config.Handler, newPager(&model.DelayConfig))
+	server.Config.Handler = vcenterLabels(server.Config.Handler, o.user, password)
 
 	hv := newHypervisor(o.sshnode, filepath.Join(state, "nodes"))
 	ctx := context.Background()
 	names, err := shape(ctx, server.URL, o.user, password)
 	if err != nil {
 		return fmt.Errorf("shaping the inventory: %v", err)
+	}
+	if err = seedLabels(ctx, server.URL, o.user, password); err != nil {
+		return fmt.Errorf("seeding tags and custom fields: %v", err)
 	}
 	// Only now: the set-up above must not be slowed down or seen as guests.
 	simulator.Map.AddHandler(hv)
