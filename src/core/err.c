@@ -40,6 +40,7 @@ dr_error_vset(struct dr_error *e, enum dr_err code, const char *fmt, va_list ap)
     if (e == NULL)
         return code;
     e->code = code;
+    e->cause[0] = '\0';
     if (fmt == NULL)
         snprintf(e->msg, sizeof e->msg, "%s", dr_strerror(code));
     else
@@ -56,6 +57,18 @@ dr_error_set(struct dr_error *e, enum dr_err code, const char *fmt, ...)
     dr_error_vset(e, code, fmt, ap);
     va_end(ap);
     return code;
+}
+
+void
+dr_error_cause(struct dr_error *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(e->cause, sizeof e->cause, fmt, ap);
+    va_end(ap);
 }
 
 void
@@ -80,6 +93,7 @@ dr_error_clear(struct dr_error *e)
         return;
     e->code = DR_E_OK;
     e->msg[0] = '\0';
+    e->cause[0] = '\0';
 }
 
 const char *

@@ -34,10 +34,14 @@ enum dr_err {
         DR_E__COUNT
 };
 
-/* A code plus a message that says what, where and why. */
+/* A code plus a message that says what, where and why. cause names the
+ * precise cause where one is known, for the failure classes
+ * (src/engine/classify.c): "fault:InvalidArgument" (a vSphere fault),
+ * "http:503", "proxy:403", "ssh:algorithms", "sudo:password"; "" when none. */
 struct dr_error {
     enum dr_err code;
     char msg[1024];
+    char cause[64];
 };
 
 /* The translated generic message for a code. */
@@ -51,6 +55,9 @@ enum dr_err dr_error_set(struct dr_error *e, enum dr_err code, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 enum dr_err dr_error_vset(struct dr_error *e, enum dr_err code, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+/* Set e's cause (printf-style); e may be NULL. dr_error_set clears it, so
+ * set the cause after the message. */
+void dr_error_cause(struct dr_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Put "prefix: " in front of an existing message. */
 void dr_error_prefix(struct dr_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dr_error_clear(struct dr_error *e);

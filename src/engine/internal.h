@@ -145,7 +145,6 @@ bool eng_job_finished(const struct eng_job *j);
 int eng_job_blocked(struct dr_engine *e, const struct eng_job *j, const char **why);
 enum dr_err eng_destroy_vm(struct dr_engine *e, void *tctx, struct eng_step *s,
                            struct dr_error *err);
-bool eng_retryable(enum dr_err code);
 
 /* recover.c */
 void *eng_recover_main(void *arg);

@@ -5,6 +5,7 @@ libdrengine_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(CJSON_CFLAGS)
 libdrengine_a_SOURCES = \
 	src/engine/engine.h \
 	src/engine/backend.h src/engine/backend_vs.c \
+	src/engine/classify.c src/engine/classify.h \
 	src/engine/commands.c \
 	src/engine/control.c \
 	src/engine/engine.c \

@@ -12,6 +12,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "engine/classify.h"
 #include "engine/internal.h"
 #include "engine/plan.h"
 
@@ -37,23 +38,6 @@ eng_job_finished(const struct eng_job *j)
 {
     return j->state == DR_JOB_DONE || j->state == DR_JOB_FAILED ||
            j->state == DR_JOB_CANCELLED;
-}
-
-bool
-eng_retryable(enum dr_err code)
-{
-    switch (code) {
-    case DR_E_TIMEOUT:
-    case DR_E_CONNECT:
-    case DR_E_FAULT:
-    case DR_E_PROTO:
-    case DR_E_REMOTE:
-    case DR_E_IO:
-    case DR_E_BUSY:
-        return true;
-    default:
-        return false;
-    }
 }
 
 int
@@ -387,6 +371,19 @@ set_text(struct eng_job *j, const char *text)
     j->text = xstrdup(text ? text : "");
 }
 
+/* The node's last error: the step, the message and, for a permanent
+ * failure whose class names a fix, what the operator does. */
+static char *
+fail_text(enum dr_node_state step, const struct dr_error *err)
+{
+    const struct eng_class_rule *r = eng_classify(err);
+
+    if (r->cls == ENG_PERMANENT && r->todo)
+        return xasprintf(_("%s: %s (to fix: %s)"), node_state_label(step), dr_error_text(err),
+                         _(r->todo));
+    return xasprintf("%s: %s", node_state_label(step), dr_error_text(err));
+}
+
 /* Record the outcome of a step. Called with mu held. */
 static void
 finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_err rc,
@@ -513,7 +510,13 @@ finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_
         eng_emit_cluster_state(e, c);
         return;
     }
-    if (eng_retryable(rc) && j->attempts <= e->settings.retries) {
+    if (err->code != rc) {  /* classify what the step returned */
+        err->code = rc;
+        err->cause[0] = '\0';
+    }
+    /* The failure classes (classify.c): transient ones are retried with the
+     * backoff, a permanent one puts the node in ERROR at once. */
+    if (!error_is_permanent(err) && j->attempts <= e->settings.retries) {
         long long delay =
             plan_backoff_ms(j->attempts, e->settings.retry_backoff_ms > 0
                                              ? e->settings.retry_backoff_ms : 2000,
@@ -539,7 +542,7 @@ finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_
     n->step = s->step;
     n->attempts = j->attempts;
     free(n->last_error);
-    n->last_error = xasprintf("%s: %s", node_state_label(s->step), dr_error_text(err));
+    n->last_error = fail_text(s->step, err);
     eng_emit_node(e, j->id, c->name, n, n->last_error);
     eng_job_finish(e, j, DR_JOB_FAILED, n->last_error);
     eng_emit_cluster_state(e, c);

@@ -112,7 +112,7 @@ enum dr_err
 vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail, struct dr_error *e)
 {
     const char *why = detail && *detail ? detail : curl_easy_strerror(rc);
-    long os_errno = 0;
+    long os_errno = 0, connect_code = 0;
 
     /* A handshake cut by the network (reset, EOF) is a connection problem,
      * not a certificate one. */
@@ -135,7 +135,12 @@ vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail, struct 
     case CURLE_SSL_INVALIDCERTSTATUS:
         return dr_error_set(e, DR_E_TLS, _("%s: TLS verification failed: %s"), url, why);
     default:
-        return dr_error_set(e, DR_E_CONNECT, _("%s: %s"), url, why);
+        dr_error_set(e, DR_E_CONNECT, _("%s: %s"), url, why);
+        /* A proxy's answer to CONNECT (403 refused, 407 wants credentials). */
+        if (curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &connect_code) == CURLE_OK &&
+            connect_code >= 300)
+            dr_error_cause(e, "proxy:%ld", connect_code);
+        return DR_E_CONNECT;
     }
 }
 
@@ -288,13 +293,19 @@ call_once(struct vs_session *s, struct soap_req *req, struct soap_resp *resp, st
         return vs_curl_error(s->curl, rc, s->url, s->curl_err, e);
     }
     curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-    if (code == 404)
-        return dr_error_set(e, DR_E_PROTO,
-                            _("%s: HTTP status 404: no vSphere SDK there (the url of a "
-                              "vCenter ends in /sdk)"),
-                            s->url);
-    if (code != 200 && code != 500)
-        return dr_error_set(e, DR_E_PROTO, _("%s: HTTP status %ld"), s->url, code);
+    if (code == 404) {
+        dr_error_set(e, DR_E_PROTO,
+                     _("%s: HTTP status 404: no vSphere SDK there (the url of a "
+                       "vCenter ends in /sdk)"),
+                     s->url);
+        dr_error_cause(e, "http:%ld", code);
+        return DR_E_PROTO;
+    }
+    if (code != 200 && code != 500) {
+        dr_error_set(e, DR_E_PROTO, _("%s: HTTP status %ld"), s->url, code);
+        dr_error_cause(e, "http:%ld", code);
+        return DR_E_PROTO;
+    }
     err = soap_parse(s->resp.data ? s->resp.data : "", s->resp.len, resp, e);
     if (err != DR_E_OK) {
         dr_error_prefix(e, "%s", s->url);
@@ -339,6 +350,7 @@ again:
     err = strcmp(resp->fault_name, "InvalidLogin") == 0 ? DR_E_AUTH : DR_E_FAULT;
     dr_error_set(e, err, _("vCenter %s: %s: %s%s%s"), s->name, method, resp->fault_name,
                  *resp->fault_msg ? ": " : "", resp->fault_msg);
+    dr_error_cause(e, "fault:%s", resp->fault_name);
     soap_resp_done(resp);
     return err;
 }

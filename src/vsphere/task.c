@@ -103,6 +103,7 @@ vs_task_wait(struct vs_session *s, const char *task_id, const char *what, char *
             snprintf(s->last_fault, sizeof s->last_fault, "%s", t.fault ? t.fault : "SystemError");
             dr_error_set(e, DR_E_FAULT, _("vCenter %s: %s: %s%s%s"), s->name, what, s->last_fault,
                          t.message && *t.message ? ": " : "", t.message ? t.message : "");
+            dr_error_cause(e, "fault:%s", s->last_fault);
             task_state_done(&t);
             return DR_E_FAULT;
         }

@@ -41,6 +41,7 @@ static struct fake {
     char fail_node[64];
     int fail_count;
     enum dr_err fail_code;
+    char fail_cause[64]; /* the injected error's cause ("" none) */
     /* Order of bootstraps: the first server must finish before others start. */
     char boot_log[2048];
     int step_delay_ms;
@@ -94,6 +95,8 @@ fake_fault(struct eng_step *s, struct dr_error *e)
         fk.fail_count--;
         rc = dr_error_set(e, fk.fail_code, "injected fault in %s on %s",
                           node_state_key(s->step), s->node.name);
+        if (fk.fail_cause[0])
+            dr_error_cause(e, "%s", fk.fail_cause);
     }
     pthread_mutex_unlock(&fk.mu);
     return rc;
@@ -521,6 +524,51 @@ START_TEST(test_retry_then_error_then_operator_retry)
 }
 END_TEST
 
+/* The failure classes through the engine: a vSphere fault that says the
+ * input is invalid puts the node in ERROR after one attempt, with what to
+ * do; a busy task is retried like a timeout. */
+START_TEST(test_permanent_fault_not_retried)
+{
+    struct dr_engine *eng = start(NULL);
+    struct dr_cluster spec;
+    struct dr_pool pools[2];
+    struct dr_error e = { 0 };
+    struct dr_snapshot *s;
+    const struct dr_node *n;
+
+    spec_init(&spec, pools, 1, 2);
+    fk.fail_step = DR_NODE_POWERING_ON;
+    snprintf(fk.fail_node, sizeof fk.fail_node, "agent-01");
+    fk.fail_count = 1000;
+    fk.fail_code = DR_E_FAULT;
+    snprintf(fk.fail_cause, sizeof fk.fail_cause, "fault:InvalidArgument");
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    n = snap_node(s, "agent-01");
+    ck_assert_int_eq(n->state, DR_NODE_ERROR);
+    ck_assert_int_eq(n->step, DR_NODE_POWERING_ON);
+    ck_assert_int_eq(n->attempts, 1);
+    ck_assert_ptr_nonnull(strstr(n->last_error, "injected fault in powering-on"));
+    ck_assert_ptr_nonnull(strstr(n->last_error, "to fix: correct the template"));
+    ck_assert_int_eq(count_state(s, DR_NODE_ACTIVE), 2);
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.fail_count, 999);  /* asked once */
+
+    /* TaskInProgress twice, then it clears: retried, and the node is ACTIVE. */
+    fk.fail_count = 2;
+    snprintf(fk.fail_cause, sizeof fk.fail_cause, "fault:TaskInProgress");
+    ck_assert_int_eq(engine_retry_node(eng, "lab", "agent-01", &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    ck_assert_int_eq(snap_node(s, "agent-01")->state, DR_NODE_ACTIVE);
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.fail_count, 0);
+    fk.fail_cause[0] = '\0';
+    engine_free(&eng);
+}
+END_TEST
+
 START_TEST(test_non_retryable_and_foreign_vm_name)
 {
     struct dr_engine *eng = start(NULL);
@@ -880,6 +928,7 @@ main(void)
     tcase_add_test(tc, test_scale_up_and_down);
     tcase_add_test(tc, test_retry_then_error_then_operator_retry);
     tcase_add_test(tc, test_non_retryable_and_foreign_vm_name);
+    tcase_add_test(tc, test_permanent_fault_not_retried);
     tcase_add_test(tc, test_delete_cluster);
     tcase_add_test(tc, test_read_only_and_lock);
     tcase_add_test(tc, test_cancel_and_replace);
