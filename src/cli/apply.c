@@ -231,6 +231,32 @@ report_cluster(struct run *r)
     return rc;
 }
 
+/* The files an apply works from besides the spec: the settings, the
+ * vCenters and the templates its pools use. One that is there but did not
+ * load stops the apply before anything is created. */
+static bool
+apply_inputs_failed(const struct dr_store *s, const struct dr_cluster *spec)
+{
+    const char **files = xcalloc(spec->n_pools + 3, sizeof *files);
+    char **owned = xcalloc(spec->n_pools + 1, sizeof *owned);
+    size_t n = 0, failed;
+
+    files[n++] = "drover.cfg";
+    files[n++] = "vcenters.cfg";
+    for (size_t i = 0; i < spec->n_pools; i++) {
+        if (spec->pools[i].template) {
+            owned[i] = xasprintf("templates/%s.cfg", spec->pools[i].template);
+            files[n++] = owned[i];
+        }
+    }
+    failed = cli_report_failed(s, files);
+    for (size_t i = 0; i < spec->n_pools; i++)
+        free(owned[i]);
+    free(owned);
+    free(files);
+    return failed > 0;
+}
+
 int
 cmd_apply(const struct cli_globals *g, int argc, char **argv)
 {
@@ -256,14 +282,24 @@ cmd_apply(const struct cli_globals *g, int argc, char **argv)
     if (!cli_open_store(g, &s))
         return 1;
     if (store_parse_cluster_file(&s, file, &spec, &e) != DR_E_OK) {
+        bool said = false;
         for (size_t i = 0; i < s.n_diags; i++) {
-            char *d = store_diag_format(&s.diags[i]);
-
-            if (str_has_prefix(d, file))
+            if (str_eq(s.diags[i].file, file)) {
+                char *d = store_diag_format(&s.diags[i]);
                 fprintf(stderr, "drover: %s\n", d);
-            free(d);
+                free(d);
+                said = true;
+            }
         }
-        fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+        /* The error repeats the first problem; print it only when no
+         * problem named the file (each problem is printed once). */
+        if (!said)
+            fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+        store_done(&s);
+        return 1;
+    }
+    if (apply_inputs_failed(&s, &spec)) {
+        cluster_done(&spec);
         store_done(&s);
         return 1;
     }
@@ -327,6 +363,18 @@ cmd_delete(const struct cli_globals *g, int argc, char **argv)
     }
     if (!cli_open_store(g, &s))
         return 1;
+    {
+        /* The state file lists the VMs to destroy: unread, a delete would
+         * forget VMs it never saw. */
+        char *state = xasprintf("clusters/%s.state", argv[optind + 1]);
+        const char *const files[] = {state, NULL};
+        size_t failed = cli_report_failed(&s, files);
+        free(state);
+        if (failed > 0) {
+            store_done(&s);
+            return 1;
+        }
+    }
     if (!open_engine(g, &s, &r)) {
         store_done(&s);
         return 1;
@@ -374,6 +422,7 @@ cmd_status(const struct cli_globals *g, int argc, char **argv)
     enum dr_cluster_state state;
     bool json = false;
     const char *name;
+    size_t failed;
     int c;
 
     optind = 0;  /* re-initialise getopt: options may follow the operands */
@@ -390,6 +439,21 @@ cmd_status(const struct cli_globals *g, int argc, char **argv)
         return 1;
     spec = store_find_cluster(&s, name);
     st = store_find_status(&s, name);
+    {
+        /* A spec or state file that is there but did not load is not an
+         * absent one: say what is wrong with it and fail. */
+        char *cfg = xasprintf("clusters/%s.cfg", name);
+        char *statefile = xasprintf("clusters/%s.state", name);
+        const char *const files[] = {cfg, statefile, NULL};
+        failed = cli_report_failed(&s, files);
+        free(cfg);
+        free(statefile);
+    }
+    if (failed > 0) {
+        /* What loaded would show too few nodes, or the wrong state. */
+        store_done(&s);
+        return 1;
+    }
     if (spec == NULL && st == NULL) {
         fprintf(stderr, _("drover: no cluster '%s'\n"), name);
         store_done(&s);

@@ -35,6 +35,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Open and load the store with the global overrides; prints the reason and
  * returns false on a fatal error. Diagnostics stay in the store. */
 bool cli_open_store(const struct cli_globals *g, struct dr_store *s);
+/* A command asked about files that did not load must not look as if they
+ * were empty. For the failed files matching one of patterns (fnmatch(3)
+ * with FNM_PATHNAME, such as "templates/" "*.cfg" or "vcenters.cfg";
+ * NULL-terminated) prints each of their problems on stderr, once; the other problems get one
+ * line that points at 'drover validate'. Returns how many files (or
+ * folders) of those asked about failed: the command then exits 1. */
+size_t cli_report_failed(const struct dr_store *s, const char *const *patterns);
 /* "-o table|json" parsing: returns true for json; exits via usage error otherwise. */
 int cli_parse_output(const char *cmd, const char *value, bool *json);
 /* The usage error for getopt's '?' (unknown option) or ':' (an option

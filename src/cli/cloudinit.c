@@ -75,12 +75,13 @@ cmd_cloud_init(const struct cli_globals *g, int argc, char **argv)
 
     const struct dr_template *t = store_find_template(&s, argv[optind]);
     if (t == NULL) {
-        fprintf(stderr, _("drover: cloud-init: no template named '%s'\n"), argv[optind]);
-        for (size_t i = 0; i < s.n_diags; i++) {
-            char *d = store_diag_format(&s.diags[i]);
-            fprintf(stderr, "  %s\n", d);
-            free(d);
-        }
+        char *file = xasprintf("templates/%s.cfg", argv[optind]);
+        const char *const files[] = {file, "templates", NULL};
+        /* A template whose file did not load: its problems, once. */
+        if (cli_report_failed(&s, files) == 0)
+            fprintf(stderr, _("drover: cloud-init: no template named '%s' (no %s)\n"),
+                    argv[optind], file);
+        free(file);
         store_done(&s);
         return 1;
     }

@@ -1,11 +1,13 @@
 #include "config.h"
 
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/i18n.h"
 #include "core/store.h"
 #include "core/util.h"
 
@@ -23,6 +25,44 @@ cli_open_store(const struct cli_globals *g, struct dr_store *s)
     if (g->read_only)
         s->settings.read_only = true;
     return true;
+}
+
+static bool
+asked_about(const char *file, const char *const *patterns)
+{
+    for (size_t i = 0; file && patterns[i]; i++) {
+        if (fnmatch(patterns[i], file, FNM_PATHNAME) == 0)
+            return true;
+    }
+    return false;
+}
+
+size_t
+cli_report_failed(const struct dr_store *s, const char *const *patterns)
+{
+    size_t failed = 0, printed = 0;
+
+    for (size_t i = 0; s->failed && s->failed[i]; i++) {
+        if (!asked_about(s->failed[i], patterns))
+            continue;
+        failed++;
+        for (size_t j = 0; j < s->n_diags; j++) {
+            if (str_eq(s->diags[j].file, s->failed[i])) {
+                char *d = store_diag_format(&s->diags[j]);
+                fprintf(stderr, "drover: %s\n", d);
+                free(d);
+                printed++;
+            }
+        }
+    }
+    if (printed == 0 && s->n_diags > 0)
+        fprintf(stderr, _("drover: %zu problem(s) in the configuration; run 'drover validate'\n"),
+                s->n_diags);
+    else if (printed < s->n_diags)
+        fprintf(stderr,
+                _("drover: %zu other problem(s) in the configuration; run 'drover validate'\n"),
+                s->n_diags - printed);
+    return failed;
 }
 
 void

@@ -361,15 +361,33 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
 
     if (!cli_open_store(g, &s))
         return 1;
-    if (only && !store_find_cluster(&s, only) && !store_find_status(&s, only)) {
+    /* What each kind shows comes from these files; the clusters' states
+     * are derived from their state files too. */
+    const char *const clusters_files[] = {"clusters/*.cfg", "clusters/*.state", "clusters", NULL};
+    const char *const templates_files[] = {"templates/*.cfg", "templates", NULL};
+    const char *const nodes_files[] = {"clusters/*.state", "clusters", NULL};
+    const char *const vcenters_files[] = {"vcenters.cfg", NULL};
+    char *only_cfg = only ? xasprintf("clusters/%s.cfg", only) : NULL;
+    char *only_state = only ? xasprintf("clusters/%s.state", only) : NULL;
+    const char *const only_files[] = {only_state, only_cfg, "clusters", NULL};
+    const char *const *asked = strcmp(kind, "clusters") == 0    ? clusters_files
+                               : strcmp(kind, "templates") == 0 ? templates_files
+                               : strcmp(kind, "vcenters") == 0  ? vcenters_files
+                               : only                           ? only_files
+                                                                : nodes_files;
+    /* A file that is there but did not load is not an empty one: say so
+     * and fail, after listing what did load. */
+    size_t failed = cli_report_failed(&s, asked);
+    if (only && failed == 0 && !store_find_cluster(&s, only) && !store_find_status(&s, only)) {
         /* A typo would otherwise print an empty table and succeed. */
         fprintf(stderr, _("drover: no cluster named '%s'\n"), only);
+        free(only_cfg);
+        free(only_state);
         store_done(&s);
         return 1;
     }
-    if (s.n_diags > 0)
-        fprintf(stderr, _("drover: %zu problem(s) in the configuration; run 'drover validate'\n"),
-                s.n_diags);
+    free(only_cfg);
+    free(only_state);
     if (strcmp(kind, "clusters") == 0)
         list_clusters(&s, json, stdout);
     else if (strcmp(kind, "templates") == 0)
@@ -378,6 +396,11 @@ cmd_list(const struct cli_globals *g, int argc, char **argv)
         list_nodes(&s, only, json, stdout);
     else
         list_vcenters(&s, json, stdout);
+    if (failed > 0) {
+        store_done(&s);
+        fflush(stdout);
+        return 1;
+    }
     store_done(&s);
     return fflush(stdout) == 0 ? 0 : 1;
 }

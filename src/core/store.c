@@ -65,6 +65,17 @@ store_clear(struct dr_store *s)
     s->n_statuses = 0;
     store_diags_clear(s);
     s->vcenters_loaded = false;
+    strv_free(&s->failed);
+}
+
+bool
+store_file_failed(const struct dr_store *s, const char *file)
+{
+    for (size_t i = 0; s->failed && s->failed[i]; i++) {
+        if (str_eq(s->failed[i], file))
+            return true;
+    }
+    return false;
 }
 
 void
@@ -120,8 +131,10 @@ list_dir(struct dr_store *s, const char *base, const char *dir, const char *suff
     size_t count = 0;
 
     *names = NULL;
-    if (n < 0 && errno != ENOENT)
+    if (n < 0 && errno != ENOENT) {
         store_diag_add(s, dir, 0, NULL, _("cannot read folder %s: %s"), path, strerror(errno));
+        strv_push(&s->failed, dir);
+    }
     for (int i = 0; i < n; i++) {
         const char *nm = ents[i]->d_name;
         if (str_has_suffix(nm, suffix) && strlen(nm) > strlen(suffix)) {
@@ -147,6 +160,8 @@ load_settings(struct dr_store *s)
 
     if (cfg_parse_file(&c, path, &cfg, &missing))
         parse_settings(&c, &cfg, &s->settings);
+    if (c.errors > 0)
+        strv_push(&s->failed, c.file);
     config_destroy(&cfg);
     free(path);
 }
@@ -176,6 +191,8 @@ load_vcenters(struct dr_store *s)
         store_diag_add(s, "vcenters.cfg", 0, NULL, "%s", e.msg + strlen("vcenters.cfg: "));
         break;
     }
+    if (!s->vcenters_loaded)
+        strv_push(&s->failed, "vcenters.cfg");
     free(path);
 }
 
@@ -250,6 +267,8 @@ load_kind(struct dr_store *s, const struct file_kind *k, size_t *n)
             items = xrealloc(items, (*n + 1) * k->size);
             memcpy(items + *n * k->size, one, k->size);
             (*n)++;
+        } else {
+            strv_push(&s->failed, rel);
         }
         config_destroy(&cfg);
         free(path);

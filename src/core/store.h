@@ -60,6 +60,10 @@ struct dr_store {
     struct dr_diag *diags;
     size_t n_diags;
     bool vcenters_loaded;   /* vcenters.cfg absent or loaded without errors */
+    /* Files (as diagnostics name them: "vcenters.cfg", "templates/x.cfg",
+     * "clusters/x.state") and folders ("templates") that exist but did not
+     * load; NULL-terminated, NULL when everything loaded. */
+    char **failed;
 };
 
 /* The compiled-in defaults, and the usual pair for a dr_settings value. */
@@ -78,6 +82,10 @@ enum dr_err store_init(struct dr_store *s, const char *config_dir_override,
  * files were skipped (check n_diags); fails only on a fatal error. */
 enum dr_err store_load(struct dr_store *s, struct dr_error *e);
 void store_done(struct dr_store *s);
+
+/* Whether file (as in s->failed) exists but did not load: a caller asked
+ * about it must not treat it as empty. */
+bool store_file_failed(const struct dr_store *s, const char *file);
 
 /* "file:line: field: message" for diagnostic i, newly allocated. */
 char *store_diag_format(const struct dr_diag *d);

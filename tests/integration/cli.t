@@ -117,8 +117,65 @@ is "$(cat "$tmp/err")" "drover: 12 problem(s) found" "a count on stderr"
 # Broken files are skipped; the rest still loads.
 is "$(broken list templates -o json 2>/dev/null | jq -r 'map(.name) | join(",")')" "lostvc" "only the good template loads"
 is "$(broken list clusters -o json 2>/dev/null | jq -r 'map(.name) | join(",")')" "ghost" "only the good cluster loads"
-ok "list warns about problems" grep -q "run 'drover validate'" <<<"$(broken list clusters 2>&1 >/dev/null)"
-is "$(rc broken list clusters)" 0 "list still exits 0 with problems"
+
+# A file that is there but did not load is not an empty one: a command asked
+# about it prints its problems on stderr, each once, and exits 1 (after
+# listing what did load); problems of other files get one line.
+# once FILE_TEXT TEXT: TEXT is in FILE_TEXT exactly once.
+once() { [ "$(grep -cF -- "$2" <<<"$1")" -eq 1 ]; }
+while IFS='|' read -r what files; do
+    # shellcheck disable=SC2086
+    err=$(broken $what 2>&1 >/dev/null); code=$?
+    is "$code" 1 "'drover $what' with files that did not load exits 1"
+    for f in $files; do
+        line=$(grep -F "$f:" "$fixtures/broken/expected.txt")
+        ok "'drover $what' prints the problem of $f once" once "$err" "drover: $line"
+    done
+    ok "'drover $what' points at validate for the others" once "$err" "other problem(s) in the configuration; run 'drover validate'"
+done <<'ROWS'
+list clusters|clusters/dup.cfg clusters/enum.cfg clusters/syntax.cfg clusters/ghost.state
+list templates|templates/noclone.cfg templates/typo.cfg templates/worker.cfg templates/wrongtype.cfg
+list nodes|clusters/ghost.state
+list nodes ghost|clusters/ghost.state
+list vcenters|vcenters.cfg
+status ghost|clusters/ghost.state
+status enum|clusters/enum.cfg
+cloud-init worker --hostname n1|templates/worker.cfg
+delete cluster ghost --yes|clusters/ghost.state
+ROWS
+ok "the state file a delete could not read is left alone" test -s "$tmp/broken/state/clusters/ghost.state"
+ok "cloud-init of a template that did not load does not call it missing" \
+    bash -c '! grep -q "no template named" <<<"$1"' _ "$(broken cloud-init worker --hostname n1 2>&1)"
+is "$(broken list templates -o json 2>/dev/null | jq -r 'map(.name) | join(",")')" "lostvc" "what loaded is still listed"
+is "$(rc broken list nodes nosuch)" 1 "an unknown cluster still fails"
+ok "and is called unknown" grep -q "no cluster named 'nosuch'" <<<"$(broken list nodes nosuch 2>&1)"
+# Problems only in files the command was not asked about: exit 0, one line.
+cp -R "$tmp/good" "$tmp/other"
+printf 'bogus_key = 1;\n' >>"$tmp/other/config/templates/worker.cfg"
+other() { "$DROVER" --config-dir "$tmp/other/config" --state-dir "$tmp/other/state" "$@"; }
+err=$(other list clusters 2>&1 >/dev/null); code=$?
+is "$code" 0 "list clusters with only a broken template exits 0"
+is "$err" "drover: $(other validate 2>/dev/null | wc -l) problem(s) in the configuration; run 'drover validate'" \
+    "and says so in one line"
+is "$(rc other list vcenters)" 0 "so does list vcenters"
+is "$(rc other status prod)" 0 "and status of a cluster whose files loaded"
+# apply stops before the engine starts when a template its pools use did
+# not load, naming it once; the apply of a bad spec names each problem once.
+state_before=$(cat "$tmp/other/state/clusters/prod.state")
+err=$(other apply -f "$tmp/other/config/clusters/prod.cfg" 2>&1 >/dev/null); code=$?
+is "$code" 1 "apply with a template that did not load exits 1"
+is "$(head -1 <<<"$err")" "drover: templates/worker.cfg:10: bogus_key: unknown key" \
+    "and names the template's problem first"
+ok "once" once "$err" "bogus_key"
+is "$(sed 1d <<<"$err")" "drover: 3 other problem(s) in the configuration; run 'drover validate'" \
+    "then one line for the rest"
+is "$(cat "$tmp/other/state/clusters/prod.state")" "$state_before" "the cluster's state is untouched"
+ok "no engine ran (no log)" test ! -e "$tmp/other/state/drover.log"
+err=$(other apply -f "$tmp/broken/config/clusters/dup.cfg" 2>&1 >/dev/null); code=$?
+is "$code" 1 "apply of a bad spec exits 1"
+ok "apply prints the spec's problem" once "$err" \
+    "drover: $tmp/broken/config/clusters/dup.cfg:3: pools[1].name: duplicate name 'a' (first at line 2)"
+is "$(sort <<<"$err" | uniq -d)" "" "and no line twice"
 
 # vcenters.cfg readable by others is refused, like OpenSSH does
 chmod 644 "$tmp/good/config/vcenters.cfg"
