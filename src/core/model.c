@@ -34,6 +34,42 @@ static const struct {
     [DR_CLUSTER_REMOVING] = {"removing", N_("Removing")},
 };
 
+const char *const template_field_keys[DR_TF__COUNT + 1] = {
+#define DR_TFIELD_KEY(id, key) key,
+    DR_TEMPLATE_FIELDS(DR_TFIELD_KEY)
+#undef DR_TFIELD_KEY
+        NULL,
+};
+
+const char *
+template_field_key(enum dr_tfield f)
+{
+    return (unsigned)f < DR_TF__COUNT ? template_field_keys[f] : NULL;
+}
+
+bool
+template_field_from_key(const char *key, enum dr_tfield *out)
+{
+    for (size_t i = 0; key && i < DR_TF__COUNT; i++)
+        if (strcmp(template_field_keys[i], key) == 0) {
+            *out = (enum dr_tfield)i;
+            return true;
+        }
+    return false;
+}
+
+char *
+template_field_where(const struct dr_template *t, enum dr_tfield f)
+{
+    int line = (unsigned)f < DR_TF__COUNT && t->line[f] > 0 ? t->line[f] : t->origin.line;
+
+    if (t->origin.file == NULL)
+        return xasprintf(_("template %s"), t->name ? t->name : "?");
+    if (line <= 0)
+        return xstrdup(t->origin.file);
+    return xasprintf("%s:%d", t->origin.file, line);
+}
+
 static const char *const distribution_keys[] = {
     [DR_DIST_K3S] = "k3s",
     [DR_DIST_RKE2] = "rke2",

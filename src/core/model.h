@@ -40,6 +40,46 @@ enum dr_clone_mode {
     DR_CLONE_LINKED,
 };
 
+/* The node template's fields, in the order the man page lists them: the one
+ * list the store's parser accepts (store_load.c), that `validate` checks
+ * against and that the lab's fidelity test walks (every field must have a
+ * checker there). X(ID, key) */
+#define DR_TEMPLATE_FIELDS(X)                                                                      \
+    X(VCENTER, "vcenter")                                                                          \
+    X(DATACENTER, "datacenter")                                                                    \
+    X(CLUSTER, "cluster")                                                                          \
+    X(HOST, "host")                                                                                \
+    X(RESOURCE_POOL, "resource_pool")                                                              \
+    X(DATASTORE, "datastore")                                                                      \
+    X(FOLDER, "folder")                                                                            \
+    X(NETWORKS, "networks")                                                                        \
+    X(CLONE_FROM, "clone_from")                                                                    \
+    X(CLONE_MODE, "clone_mode")                                                                    \
+    X(SNAPSHOT, "snapshot")                                                                        \
+    X(CPUS, "cpus")                                                                                \
+    X(MEMORY_MIB, "memory_mib")                                                                    \
+    X(DISK_GIB, "disk_gib")                                                                        \
+    X(USER_DATA, "user_data")                                                                      \
+    X(EXTRA_CONFIG, "extra_config")                                                                \
+    X(TAGS, "tags")                                                                                \
+    X(CUSTOM_ATTRIBUTES, "custom_attributes")                                                      \
+    X(SSH_USER, "ssh_user")                                                                        \
+    X(SSH_PORT, "ssh_port")                                                                        \
+    X(OS, "os")
+
+enum dr_tfield {
+#define DR_TFIELD_ENUM(id, key) DR_TF_##id,
+    DR_TEMPLATE_FIELDS(DR_TFIELD_ENUM)
+#undef DR_TFIELD_ENUM
+        DR_TF__COUNT
+};
+
+/* The keys of DR_TEMPLATE_FIELDS by enum dr_tfield, NULL-terminated. */
+extern const char *const template_field_keys[DR_TF__COUNT + 1];
+/* The key of field f ("networks"), or NULL past the end. */
+const char *template_field_key(enum dr_tfield f);
+bool template_field_from_key(const char *key, enum dr_tfield *out);
+
 /* A node template (templates/<name>.cfg), after Rancher's vSphere node templates. */
 struct dr_template {
     char *name;
@@ -67,7 +107,11 @@ struct dr_template {
     int ssh_port;          /* default 22 */
     char *os;              /* e.g. "ubuntu-22.04" */
     struct dr_origin origin;
+    int line[DR_TF__COUNT];  /* each field's line in origin.file; 0: not in the file */
 };
+/* "file:line" of field f (the template's first line when f is not in the
+ * file), newly allocated; "template NAME" when the template has no file. */
+char *template_field_where(const struct dr_template *t, enum dr_tfield f);
 
 enum dr_distribution {
     DR_DIST_K3S,

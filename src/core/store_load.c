@@ -165,13 +165,7 @@ parse_vcenters(struct cfg_ctx *c, config_t *cfg, struct dr_vcenter **out, size_t
 bool
 parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_template *out)
 {
-    static const char *const keys[] = {
-        "vcenter",      "datacenter", "cluster",           "host",       "resource_pool",
-        "datastore",    "folder",     "networks",          "clone_from", "clone_mode",
-        "snapshot",     "cpus",       "memory_mib",        "disk_gib",   "user_data",
-        "extra_config", "tags",       "custom_attributes", "ssh_user",   "ssh_port",
-        "os",           NULL,
-    };
+    const char *const *keys = template_field_keys;
     const config_setting_t *root = config_root_setting(cfg);
     struct dr_template t = {0};
     char *mode = NULL;
@@ -237,6 +231,10 @@ parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_tem
     }
     t.origin.file = xstrdup(c->file);
     t.origin.line = 1;
+    for (size_t f = 0; f < DR_TF__COUNT; f++) {
+        const config_setting_t *at = config_setting_get_member(root, template_field_keys[f]);
+        t.line[f] = at ? cfg_line(at) : 0;
+    }
     *out = t;
     return true;
 }

@@ -53,6 +53,24 @@ void step_progress(struct eng_step *s, int pct, const char *fmt, ...)
 void step_log(struct eng_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool step_cancelled(const struct eng_step *s);
 
+/* Problems the pre-clone check found, each a struct dr_diag: file:line of
+ * the template field, the field ("networks[0]") and what is wrong. */
+struct eng_problems {
+    struct dr_diag *v;
+    size_t n;
+};
+/* Append a problem with template t's file and the line of field f; field is
+ * what the message names ("networks[1]"), NULL: the key of f. */
+void eng_problem_add(struct eng_problems *p, const struct dr_template *t, enum dr_tfield f,
+                     const char *field, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void eng_problems_done(struct eng_problems *p);
+
+/* One template the pre-clone check resolves, with the vCenter it clones on. */
+struct eng_check_item {
+    const struct dr_template *tmpl;
+    const struct dr_vcenter *vcenter;
+};
+
 struct eng_backend_ops {
     void *(*thread_init)(void *ctx);
     void (*thread_done)(void *tctx);
@@ -73,6 +91,16 @@ struct eng_backend_ops {
     enum dr_err (*wait_ssh)(void *tctx, struct eng_step *s, struct dr_error *e);
     enum dr_err (*bootstrap)(void *tctx, struct eng_step *s, struct dr_error *e);
     enum dr_err (*join)(void *tctx, struct eng_step *s, struct dr_error *e);
+    /* The live pre-clone gate (DESIGN.md): resolve every template a cluster
+     * clones from against its vCenter and append EVERY problem to out (a
+     * name that matches nothing or more than one object, a network kind
+     * drover cannot attach, a tag that does not exist...). Nothing is
+     * created. DR_E_OK when the check ran, problems or not; an error only
+     * when it could not run (vCenter unreachable: retried like a step).
+     * Extend it with a checker in gate_vs.c. NULL: no live check. */
+    enum dr_err (*check_templates)(void *tctx, struct eng_step *s,
+                                   const struct eng_check_item *items, size_t n,
+                                   struct eng_problems *out, struct dr_error *e);
     /* Power off and destroy s->node.vm_id; a VM already gone is success. */
     enum dr_err (*destroy)(void *tctx, struct eng_step *s, struct dr_error *e);
     void (*free)(void *ctx);

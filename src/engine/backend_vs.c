@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "engine/backend.h"
+#include "engine/backend_vs.h"
 #include "vsphere/vsphere.h"
 
 struct placement_entry {
@@ -96,6 +97,14 @@ static enum dr_err
 session_for(struct vs_thread *t, const struct dr_vcenter *vc, struct eng_step *s,
             struct vs_session **out, struct dr_error *e)
 {
+    return vsb_session(t, vc, s, out, e);
+}
+
+enum dr_err
+vsb_session(void *tctx, const struct dr_vcenter *vc, struct eng_step *s, struct vs_session **out,
+            struct dr_error *e)
+{
+    struct vs_thread *t = tctx;
     struct vs_slot *slot = NULL;
     enum dr_err rc;
 
@@ -158,16 +167,40 @@ session_for(struct vs_thread *t, const struct dr_vcenter *vc, struct eng_step *s
     return DR_E_OK;
 }
 
+static char *
+join_lines(char *const *v)
+{
+    char *out = xstrdup("");
+
+    for (; v && *v; v++) {
+        char *next = xasprintf("%s%s\n", out, *v);
+
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
 /* The template's placement, resolved once and shared by all workers. */
 static enum dr_err
 placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
               const struct vs_placement **out, struct dr_error *e)
 {
     struct vs_backend *b = t->b;
-    char *key = xasprintf("%s\n%s", s->vcenter->name, s->tmpl->name ? s->tmpl->name : "");
+    char *nets = join_lines(s->tmpl->networks);
+    /* Keyed by every name it resolves: an edited template resolves anew. */
+    char *key = xasprintf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%d\n%s\n%s", s->vcenter->name,
+                          s->tmpl->name ? s->tmpl->name : "", s->tmpl->datacenter ? s->tmpl->datacenter : "",
+                          s->tmpl->folder ? s->tmpl->folder : "", s->tmpl->cluster ? s->tmpl->cluster : "",
+                          s->tmpl->host ? s->tmpl->host : "",
+                          s->tmpl->resource_pool ? s->tmpl->resource_pool : "",
+                          s->tmpl->datastore ? s->tmpl->datastore : "",
+                          s->tmpl->clone_from ? s->tmpl->clone_from : "", (int)s->tmpl->clone_mode,
+                          s->tmpl->snapshot ? s->tmpl->snapshot : "", nets);
     struct vs_placement p = { 0 };
     enum dr_err rc;
 
+    free(nets);
     /* Resolved under the lock: when 32 workers start at once, one resolves
      * and the others wait for its answer instead of asking vCenter too. */
     pthread_mutex_lock(&b->resolve_mu);
@@ -181,7 +214,7 @@ placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
             return DR_E_OK;
         }
     pthread_mutex_unlock(&b->mu);
-    rc = vs_resolve_placement(vs, s->tmpl, &p, e);
+    rc = vs_resolve_placement(vs, s->tmpl, &p, NULL, e);
     if (rc != DR_E_OK) {
         pthread_mutex_unlock(&b->resolve_mu);
         dr_error_prefix(e, _("template %s"), s->tmpl->name ? s->tmpl->name : "?");
@@ -331,6 +364,8 @@ b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
     spec.memory_mib = s->tmpl->memory_mib;
     spec.extra_config = &owner;
     spec.n_extra_config = 1;
+    spec.nics = p->nics;  /* none listed: the source's NICs stay */
+    spec.n_nics = p->n_nics;
     xfree(&s->node.vm_id);
     rc = vs_clone_vm(vs, &spec, &s->node.vm_id, e);
     if (rc == DR_E_OK)
@@ -654,6 +689,7 @@ static const struct eng_backend_ops vs_ops = {
     .wait_ssh = b_wait_ssh,
     .bootstrap = b_bootstrap,
     .join = b_join,
+    .check_templates = vsb_check_templates,
     .destroy = b_destroy,
     .free = b_free,
 };

@@ -257,6 +257,8 @@ retry_locked(struct dr_engine *e, struct eng_cluster *c, struct dr_node *n)
     } else {
         enum dr_node_state from = plan_is_pipeline_step(n->step) ? n->step : DR_NODE_CLONING;
 
+        if (from == DR_NODE_CLONING)
+            eng_gate_reset(c);
         n->state = from;
         n->attempts = 0;
         xfree(&n->last_error);
@@ -309,6 +311,7 @@ engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec, struct 
         cluster_done(&c->spec);
     cluster_copy(&c->spec, spec);
     c->has_spec = true;
+    eng_gate_reset(c);  /* templates may have changed: check before cloning */
     /* Applying the desired state again also retries what failed. */
     for (size_t i = 0; i < c->status.n_nodes; i++) {
         struct dr_node *n = &c->status.nodes[i];

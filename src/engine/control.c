@@ -332,6 +332,7 @@ engine_free(struct dr_engine **ep)
         if (c->has_spec)
             cluster_done(&c->spec);
         cluster_status_done(&c->status);
+        free(c->gate_error);
         free(c->name);
         free(c);
     }

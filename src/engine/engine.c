@@ -438,6 +438,7 @@ eng_finish_delete(struct dr_engine *e, const char *name)
         e->n_clusters--;
         cluster_done(&c->spec);
         cluster_status_done(&c->status);
+        free(c->gate_error);
         free(c->name);
         free(c);
     }

@@ -15,6 +15,14 @@
 #include "engine/journal.h"
 #include "engine/queue.h"
 
+/* The pre-clone gate of a cluster (gate.c). */
+enum eng_gate_state {
+    ENG_GATE_UNCHECKED,  /* the next clone checks the templates first */
+    ENG_GATE_RUNNING,    /* a worker is checking; the other clones wait */
+    ENG_GATE_PASSED,
+    ENG_GATE_FAILED,     /* gate_error says why; clones fail until the next apply */
+};
+
 struct eng_cluster {
     char *name;
     struct dr_cluster spec;
@@ -26,6 +34,9 @@ struct eng_cluster {
     unsigned long gen;             /* bumped on every change to status */
     unsigned long saved_gen;
     bool reconcile_wanted;         /* a command came in during recovery */
+    enum eng_gate_state gate;
+    unsigned long gate_gen;        /* bumped by each apply or retry */
+    char *gate_error;
 };
 
 struct eng_job {
@@ -145,6 +156,12 @@ bool eng_job_finished(const struct eng_job *j);
 int eng_job_blocked(struct dr_engine *e, const struct eng_job *j, const char **why);
 enum dr_err eng_destroy_vm(struct dr_engine *e, void *tctx, struct eng_step *s,
                            struct dr_error *err);
+
+/* gate.c: run (or wait for) the cluster's pre-clone check before a CLONING
+ * step; takes mu itself. DR_E_INVAL with every problem when it failed. */
+enum dr_err eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err);
+/* Check again before the next clone (an apply, a retry). Callers hold mu. */
+void eng_gate_reset(struct eng_cluster *c);
 
 /* recover.c */
 void *eng_recover_main(void *arg);

@@ -4,11 +4,12 @@ noinst_LIBRARIES += libdrengine.a
 libdrengine_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(CJSON_CFLAGS)
 libdrengine_a_SOURCES = \
 	src/engine/engine.h \
-	src/engine/backend.h src/engine/backend_vs.c \
+	src/engine/backend.h src/engine/backend_vs.c src/engine/backend_vs.h \
 	src/engine/classify.c src/engine/classify.h \
 	src/engine/commands.c \
 	src/engine/control.c \
 	src/engine/engine.c \
+	src/engine/gate.c src/engine/gate_vs.c \
 	src/engine/internal.h \
 	src/engine/journal.c src/engine/journal.h \
 	src/engine/names.c \
@@ -30,6 +31,7 @@ tests_integration_lab_vms_LDADD = $(VSPHERE_LIBS) $(LIBINTL)
 # Integration tests against the lab (TAP).
 EXTRA_DIST += tests/integration/engine-lib.sh
 ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-faults.t \
+	tests/integration/gate.t \
 	tests/integration/engine-crash.t tests/integration/engine-signals.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)

@@ -95,6 +95,7 @@ observe_reload(struct dr_engine *e)
         if (c->has_spec)
             cluster_done(&c->spec);
         cluster_status_done(&c->status);
+        free(c->gate_error);
         free(c->name);
         free(c);
     }

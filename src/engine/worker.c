@@ -64,6 +64,11 @@ eng_job_blocked(struct dr_engine *e, const struct eng_job *j, const char **why)
             return 1;
         }
     }
+    if (c && c->gate == ENG_GATE_RUNNING && j->kind == DR_JOB_PROVISION &&
+        j->step == DR_NODE_CLONING) {
+        *why = _("waiting for the pre-clone check of the templates");
+        return 1;
+    }
     if (c && c->has_spec && j->kind == DR_JOB_PROVISION &&
         (j->step == DR_NODE_BOOTSTRAPPING || j->step == DR_NODE_JOINING)) {
         long first = plan_first_server(&c->spec, c->status.nodes, c->status.n_nodes);
@@ -286,6 +291,9 @@ run_clone(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
     bool found = false;
     enum dr_err rc;
 
+    /* Nothing is created before every template of the cluster resolved. */
+    if ((rc = eng_gate(e, tctx, s, err)) != DR_E_OK)
+        return rc;
     if (!str_empty(s->node.vm_id)) {
         bool exists = false;
 

@@ -99,12 +99,47 @@ char *vs_option_value(xmlNodePtr val, const char *key);
  * unspecified, and outside every ignore CIDR (ip.c)? */
 bool vs_ip_usable(const char *ip, char *const *ignore);
 
+/* The inventory's names (tree.c). */
+struct vs_entity {
+    char *id;
+    char *type;   /* "Folder", "DistributedVirtualPortgroup"... */
+    char *name;   /* as vCenter stores it: '/' escaped as %2f */
+    char *parent; /* id, NULL for the root folder */
+    char *opaque_id;   /* OpaqueNetwork: summary.opaqueNetworkId */
+    char *opaque_type; /* and summary.opaqueNetworkType */
+};
+struct vs_tree {
+    struct vs_entity *v; /* sorted by id */
+    size_t n;
+    char *root; /* the root folder's id */
+};
+enum dr_err vs_tree_get(struct vs_session *s, struct vs_tree *t, struct dr_error *e);
+void vs_tree_done(struct vs_tree *t);
+const struct vs_entity *vs_tree_by_id(const struct vs_tree *t, const char *id);
+/* "DC0/network/sw01/k8s-net": escaped names from below the root folder. */
+char *vs_tree_path(const struct vs_tree *t, const struct vs_entity *x);
+/* Is x below ancestor (any depth)? Everything is below NULL and the root. */
+bool vs_tree_under(const struct vs_tree *t, const struct vs_entity *x, const char *ancestor);
+/* The child of parent with this type and (escaped) name, or NULL. */
+const struct vs_entity *vs_tree_child(const struct vs_tree *t, const char *parent,
+                                      const char *type, const char *raw_name);
+/* Every entity of one of types (NULL-terminated) below scope that input
+ * means: its exact name (never split on '/'), or its path from the top of
+ * the inventory, or from below rel (e.g. a datacenter's network folder),
+ * with %2f for a '/' inside a name. *out (free it) gets them; returns how
+ * many. */
+size_t vs_tree_find(const struct vs_tree *t, const char *const *types, const char *scope,
+                    const char *rel, const char *input, const struct vs_entity ***out);
+
 /* NICs (nic.c): what a backing on network id needs, and the device edits
  * that move the source's NICs to nics (appended to a relocate spec). */
 enum dr_err vs_nic_resolve(struct vs_session *s, const char *id, const char *type, const char *name,
                            struct vs_nic *out, struct dr_error *e);
+void vs_nic_done(struct vs_nic *n);
 void vs_nics_free(struct vs_nic *v, size_t n);
+/* Append to a VirtualMachineConfigSpec the deviceChanges that make the
+ * clone's NICs exactly nics (see struct vs_clone_spec). */
 enum dr_err vs_nic_changes(struct vs_session *s, const char *source, const struct vs_nic *nics,
-                           size_t n, xmlNodePtr location, struct dr_error *e);
+                           size_t n, xmlNodePtr config, struct dr_error *e);
 
 #endif

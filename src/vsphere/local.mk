@@ -8,6 +8,8 @@ libdrvsphere_a_SOURCES = \
 	src/vsphere/collector.c \
 	src/vsphere/task.c \
 	src/vsphere/inventory.c \
+	src/vsphere/names.c \
+	src/vsphere/tree.c \
 	src/vsphere/placement.c \
 	src/vsphere/vm.c \
 	src/vsphere/ip.c \

@@ -79,15 +79,23 @@ vs_nic_resolve(struct vs_session *s, const char *id, const char *type, const cha
 }
 
 void
+vs_nic_done(struct vs_nic *n)
+{
+    free(n->network);
+    free(n->type);
+    free(n->name);
+    free(n->portgroup_key);
+    free(n->switch_uuid);
+    free(n->opaque_id);
+    free(n->opaque_type);
+    memset(n, 0, sizeof *n);
+}
+
+void
 vs_nics_free(struct vs_nic *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].network);
-        free(v[i].type);
-        free(v[i].name);
-        free(v[i].portgroup_key);
-        free(v[i].switch_uuid);
-    }
+    for (size_t i = 0; i < n; i++)
+        vs_nic_done(&v[i]);
     free(v);
 }
 
@@ -143,6 +151,10 @@ set_backing(xmlNodePtr dev, const struct vs_nic *n)
         port = soap_add_text(b, "port", NULL);
         soap_add_text(port, "switchUuid", n->switch_uuid);
         soap_add_text(port, "portgroupKey", n->portgroup_key);
+    } else if (n->opaque_id) {
+        soap_set_type(b, "VirtualEthernetCardOpaqueNetworkBackingInfo");
+        soap_add_text(b, "opaqueNetworkId", n->opaque_id);
+        soap_add_text(b, "opaqueNetworkType", n->opaque_type);
     } else {
         soap_set_type(b, "VirtualEthernetCardNetworkBackingInfo");
         soap_add_text(b, "deviceName", n->name);
@@ -150,9 +162,26 @@ set_backing(xmlNodePtr dev, const struct vs_nic *n)
     }
 }
 
+/* A deviceChange in config with operation op and a copy of dev (or a new
+ * device when dev is NULL); returns the device node. */
+static xmlNodePtr
+add_change(xmlNodePtr config, const char *op, xmlNodePtr dev)
+{
+    xmlNodePtr change = soap_add_text(config, "deviceChange", NULL), d;
+
+    soap_add_text(change, "operation", op);
+    if (dev == NULL)
+        return soap_add_text(change, "device", NULL);
+    d = xmlDocCopyNode(dev, config->doc, 1);
+    xmlNodeSetName(d, BAD_CAST "device");
+    xmlAddChild(change, d);
+    xmlReconciliateNs(config->doc, d);
+    return d;
+}
+
 enum dr_err
 vs_nic_changes(struct vs_session *s, const char *source, const struct vs_nic *nics, size_t n,
-               xmlNodePtr location, struct dr_error *e)
+               xmlNodePtr config, struct dr_error *e)
 {
     static const char *const paths[] = {"config.hardware.device", NULL};
     struct nic_list l = {0};
@@ -169,19 +198,28 @@ vs_nic_changes(struct vs_session *s, const char *source, const struct vs_nic *ni
                               : dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: VM %s not found"),
                                              s->name, source);
     }
-    for (xmlNodePtr d = xmlDocGetRootElement(l.doc)->children; d && i < n; d = d->next, i++) {
-        xmlNodePtr change = soap_add_text(location, "deviceChange", NULL), dev;
-        soap_add_text(change, "operation", "edit");
-        dev = xmlDocCopyNode(d, location->doc, 1);
-        xmlNodeSetName(dev, BAD_CAST "device");
-        xmlAddChild(change, dev);
-        xmlReconciliateNs(location->doc, dev);
-        set_backing(dev, &nics[i]);
+    /* The source's NICs in device order: re-backed while there are
+     * networks, removed after that. */
+    for (xmlNodePtr d = xmlDocGetRootElement(l.doc)->children; d; d = d->next, i++) {
+        if (i < n)
+            set_backing(add_change(config, "edit", d), &nics[i]);
+        else
+            add_change(config, "remove", d);
     }
     xmlFreeDoc(l.doc);
-    if (i < n)
-        return dr_error_set(e, DR_E_INVAL,
-                            _("vCenter %s: %zu networks but the source VM %s has %zu NICs"),
-                            s->name, n, source, i);
+    /* Networks beyond the source's NICs get a new vmxnet3 NIC each; new
+     * devices carry negative keys (vSphere API, VirtualDevice.key). */
+    for (; i < n; i++) {
+        xmlNodePtr dev = add_change(config, "add", NULL), conn;
+
+        soap_set_type(dev, "VirtualVmxnet3");
+        soap_add_int(dev, "key", -100 - (long long)i);
+        set_backing(dev, &nics[i]);
+        conn = soap_add_text(dev, "connectable", NULL);
+        soap_add_bool(conn, "startConnected", true);
+        soap_add_bool(conn, "allowGuestControl", true);
+        soap_add_bool(conn, "connected", true);
+        soap_add_text(dev, "addressType", "generated");
+    }
     return DR_E_OK;
 }

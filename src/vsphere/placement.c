@@ -1,52 +1,13 @@
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/i18n.h"
 #include "core/util.h"
 #include "vsphere/internal.h"
-
-/* Find path, expecting one of the given types ("Folder|ResourcePool"). */
-static enum dr_err
-find_typed2(struct vs_session *s, const char *path, const char *types, const char *field, char **id,
-            char **type_out, struct dr_error *e)
-{
-    char *type = NULL;
-    enum dr_err err = vs_find_by_path(s, path, id, &type, e);
-
-    if (err == DR_E_NOTFOUND) {
-        dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: %s: nothing at %s"), s->name, field, path);
-    } else if (err == DR_E_OK && !strstr(types, type)) {
-        err = dr_error_set(e, DR_E_INVAL, _("vCenter %s: %s: %s is a %s, not a %s"), s->name, field,
-                           path, type, types);
-        xfree(id);
-    }
-    if (err == DR_E_OK && type_out)
-        *type_out = type;
-    else
-        free(type);
-    return err;
-}
-
-static enum dr_err
-find_typed(struct vs_session *s, const char *path, const char *types, const char *field, char **id,
-           struct dr_error *e)
-{
-    return find_typed2(s, path, types, field, id, NULL, e);
-}
-
-/* dc/kind/name, or name itself when it is an absolute inventory path
- * ("/DC0/vm/x"). */
-static char *
-path_under(const char *dc, const char *kind, const char *name)
-{
-    if (name[0] == '/')
-        return xstrdup(name + 1);
-    if (kind == NULL)
-        return xasprintf("%s/%s", dc, name);
-    return xasprintf("%s/%s/%s", dc, kind, name);
-}
 
 struct snap_find {
     const char *name;
@@ -103,104 +64,251 @@ find_snapshot(struct vs_session *s, const char *vm, const char *name, char **id,
     return DR_E_OK;
 }
 
+void
+vs_problems_done(struct vs_problems *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].subfield);
+        free(p->v[i].message);
+    }
+    free(p->v);
+    p->v = NULL;
+    p->n = 0;
+}
+
+struct resolve {
+    struct vs_session *s;
+    const struct dr_template *t;
+    struct vs_tree tree;
+    struct vs_problems *probs;
+    struct vs_problems own; /* when the caller gave none */
+};
+
+static void problem(struct resolve *r, enum dr_tfield f, const char *sub, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+problem(struct resolve *r, enum dr_tfield f, const char *sub, const char *fmt, ...)
+{
+    struct vs_problems *p = r->probs;
+    struct vs_problem *x;
+    va_list ap;
+    int len;
+
+    p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
+    x = &p->v[p->n++];
+    x->field = f;
+    x->subfield = sub ? xstrdup(sub) : NULL;
+    va_start(ap, fmt);
+    len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    x->message = xmalloc((size_t)len + 1);
+    va_start(ap, fmt);
+    vsnprintf(x->message, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The one object of types below scope that input means (exact name or
+ * path, see vs_tree_find), or NULL after recording why not. what/whats:
+ * the kind in the singular and plural ("network", "networks"). */
+static const struct vs_entity *
+resolve_one(struct resolve *r, enum dr_tfield f, const char *sub, const char *what,
+            const char *whats, const char *const *types, const struct vs_entity *scope,
+            const char *input)
+{
+    const struct vs_entity **m = NULL, *found = NULL;
+    size_t n = vs_tree_find(&r->tree, types, scope ? scope->id : NULL, scope ? scope->id : NULL,
+                            input, &m);
+
+    if (n == 1) {
+        found = m[0];
+    } else if (n == 0) {
+        char *where = scope ? vs_tree_path(&r->tree, scope) : NULL;
+        if (where && *where)
+            problem(r, f, sub, _("\"%s\": no %s of that name or path in %s"), input, what, where);
+        else
+            problem(r, f, sub, _("\"%s\": no %s of that name or path"), input, what);
+        free(where);
+    } else {
+        char **paths = xcalloc(n + 1, sizeof *paths), *list = xstrdup("");
+        for (size_t i = 0; i < n; i++)
+            paths[i] = vs_tree_path(&r->tree, m[i]);
+        qsort(paths, n, sizeof *paths, cmp_str);
+        for (size_t i = 0; i < n; i++) {
+            char *next = xasprintf("%s%s%s", list, i ? ", " : "", paths[i]);
+            free(list);
+            list = next;
+        }
+        problem(r, f, sub, _("\"%s\" matches %zu %s: %s (write the full path of one)"), input, n,
+                whats, list);
+        free(list);
+        strv_free(&paths);
+    }
+    free(m);
+    return found;
+}
+
+/* A datacenter's own folder ("vm", "host", "datastore", "network"). */
+static const struct vs_entity *
+dc_folder(struct resolve *r, const struct vs_entity *dc, const char *name)
+{
+    return vs_tree_child(&r->tree, dc->id, "Folder", name);
+}
+
+static void
+resolve_networks(struct resolve *r, const struct vs_entity *netf, struct vs_placement *p)
+{
+    static const char *const types[] = {"Network", "DistributedVirtualPortgroup", "OpaqueNetwork",
+                                        NULL};
+    size_t i = 0;
+
+    for (char **n = r->t->networks; n && *n; n++, i++) {
+        char *sub = xasprintf("networks[%zu]", i);
+        const struct vs_entity *x =
+            resolve_one(r, DR_TF_NETWORKS, sub, _("network"), _("networks"), types, netf, *n);
+        struct dr_error e = {0};
+        struct vs_nic nic;
+
+        if (x && strcmp(x->type, "OpaqueNetwork") == 0 && (!x->opaque_id || !x->opaque_type)) {
+            problem(r, DR_TF_NETWORKS, sub, _("\"%s\": opaque network without an id or type"), *n);
+            x = NULL;
+        }
+        if (x && vs_nic_resolve(r->s, x->id, x->type, x->name, &nic, &e) != DR_E_OK) {
+            problem(r, DR_TF_NETWORKS, sub, "\"%s\": %s", *n, dr_error_text(&e));
+            vs_nic_done(&nic);
+            x = NULL;
+        } else if (x) {
+            if (strcmp(x->type, "OpaqueNetwork") == 0) {
+                nic.opaque_id = xstrdup(x->opaque_id);
+                nic.opaque_type = xstrdup(x->opaque_type);
+            }
+            strv_push(&p->networks, x->id);
+            p->nics = xrealloc(p->nics, (p->n_nics + 1) * sizeof *p->nics);
+            p->nics[p->n_nics++] = nic;
+        }
+        free(sub);
+    }
+}
+
 enum dr_err
 vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct vs_placement *p,
-                     struct dr_error *e)
+                     struct vs_problems *probs, struct dr_error *e)
 {
+    static const char *const t_dc[] = {"Datacenter", NULL};
+    static const char *const t_folder[] = {"Folder", NULL};
+    static const char *const t_cluster[] = {"ClusterComputeResource", NULL};
+    static const char *const t_host[] = {"HostSystem", NULL};
+    static const char *const t_pool[] = {"ResourcePool", "VirtualApp", NULL};
+    static const char *const t_ds[] = {"Datastore", NULL};
+    static const char *const t_vm[] = {"VirtualMachine", NULL};
+    struct resolve r = {.s = s, .t = t};
+    const struct vs_entity *dc, *vmf, *hostf, *dsf, *netf, *x, *compute = NULL;
+    size_t before;
     enum dr_err err;
-    char *path = NULL, *compute = NULL;
-    const char *dc = t->datacenter;
 
     memset(p, 0, sizeof *p);
-    if (str_empty(dc))
-        return dr_error_set(e, DR_E_INVAL, _("template %s: no datacenter"),
-                            t->name ? t->name : "?");
-    if ((err = find_typed(s, dc, "Datacenter", "datacenter", &p->datacenter, e)) != DR_E_OK)
+    r.probs = probs ? probs : &r.own;
+    before = r.probs->n;
+    if ((err = vs_tree_get(s, &r.tree, e)) != DR_E_OK)
+        return err;
+    if (str_empty(t->datacenter)) {
+        problem(&r, DR_TF_DATACENTER, NULL, _("is required"));
         goto out;
+    }
+    dc = resolve_one(&r, DR_TF_DATACENTER, NULL, _("datacenter"), _("datacenters"), t_dc, NULL,
+                     t->datacenter);
+    if (dc == NULL)
+        goto out;
+    p->datacenter = xstrdup(dc->id);
+    vmf = dc_folder(&r, dc, "vm");
+    hostf = dc_folder(&r, dc, "host");
+    dsf = dc_folder(&r, dc, "datastore");
+    netf = dc_folder(&r, dc, "network");
+    if (!vmf || !hostf || !dsf || !netf) {
+        problem(&r, DR_TF_DATACENTER, NULL, _("\"%s\" lacks its vm, host, datastore or network "
+                                              "folder"),
+                t->datacenter);
+        goto out;
+    }
 
-    path = str_empty(t->folder) ? xasprintf("%s/vm", dc) : path_under(dc, "vm", t->folder);
-    err = find_typed(s, path, "Folder", "folder", &p->folder, e);
-    if (err != DR_E_OK)
-        goto out;
-    xfree(&path);
+    x = str_empty(t->folder) ? vmf
+                             : resolve_one(&r, DR_TF_FOLDER, NULL, _("VM folder"),
+                                           _("VM folders"), t_folder, vmf, t->folder);
+    p->folder = x ? xstrdup(x->id) : NULL;
 
     if (!str_empty(t->cluster)) {
-        compute = path_under(dc, "host", t->cluster);
-        if (!str_empty(t->host)) {
-            path = xasprintf("%s/%s", compute, t->host);
-            if ((err = find_typed(s, path, "HostSystem", "host", &p->host, e)) != DR_E_OK)
-                goto out;
-            xfree(&path);
+        compute = resolve_one(&r, DR_TF_CLUSTER, NULL, _("cluster"), _("clusters"), t_cluster,
+                              hostf, t->cluster);
+        if (compute && !str_empty(t->host)) {
+            x = resolve_one(&r, DR_TF_HOST, NULL, _("host"), _("hosts"), t_host, compute,
+                            t->host);
+            p->host = x ? xstrdup(x->id) : NULL;
         }
     } else if (!str_empty(t->host)) {
-        compute = path_under(dc, "host", t->host);
-        path = xasprintf("%s/%s", compute, t->host);
-        if ((err = find_typed(s, path, "HostSystem", "host", &p->host, e)) != DR_E_OK)
-            goto out;
-        xfree(&path);
+        x = resolve_one(&r, DR_TF_HOST, NULL, _("host"), _("hosts"), t_host, hostf, t->host);
+        if (x) {
+            p->host = xstrdup(x->id);
+            compute = vs_tree_by_id(&r.tree, x->parent);
+        }
     } else {
-        err = dr_error_set(e, DR_E_INVAL, _("template %s: neither cluster nor host"),
-                           t->name ? t->name : "?");
-        goto out;
+        problem(&r, DR_TF_CLUSTER, NULL, _("give a cluster or a host"));
     }
-    path = str_empty(t->resource_pool) ? xasprintf("%s/Resources", compute)
-                                       : xasprintf("%s/Resources/%s", compute, t->resource_pool);
-    if ((err = find_typed(s, path, "ResourcePool VirtualApp", "resource_pool", &p->pool, e)) !=
-        DR_E_OK)
-        goto out;
-    xfree(&path);
+    if (compute) {
+        const struct vs_entity *root = vs_tree_child(&r.tree, compute->id, "ResourcePool",
+                                                     "Resources");
+        if (root == NULL)
+            problem(&r, str_empty(t->cluster) ? DR_TF_HOST : DR_TF_CLUSTER, NULL,
+                    _("%s has no root resource pool"), compute->name);
+        else if (str_empty(t->resource_pool))
+            x = root;
+        else
+            x = resolve_one(&r, DR_TF_RESOURCE_POOL, NULL, _("resource pool"),
+                            _("resource pools"), t_pool, root, t->resource_pool);
+        p->pool = root && x ? xstrdup(x->id) : NULL;
+    }
 
     if (!str_empty(t->datastore)) {
-        path = path_under(dc, "datastore", t->datastore);
-        if ((err = find_typed(s, path, "Datastore", "datastore", &p->datastore, e)) != DR_E_OK)
-            goto out;
-        xfree(&path);
+        x = resolve_one(&r, DR_TF_DATASTORE, NULL, _("datastore"), _("datastores"), t_ds, dsf,
+                        t->datastore);
+        p->datastore = x ? xstrdup(x->id) : NULL;
     }
-    for (char **n = t->networks; n && *n; n++) {
-        char *id = NULL, *type = NULL;
-        const char *base = strrchr(*n, '/');
-        path = path_under(dc, "network", *n);
-        if ((err = find_typed2(s, path, "Network DistributedVirtualPortgroup OpaqueNetwork",
-                               "networks", &id, &type, e)) != DR_E_OK)
-            goto out;
-        strv_push(&p->networks, id);
-        p->nics = xrealloc(p->nics, (p->n_nics + 1) * sizeof *p->nics);
-        err = vs_nic_resolve(s, id, type, base ? base + 1 : *n, &p->nics[p->n_nics++], e);
-        free(id);
-        free(type);
-        xfree(&path);
-        if (err != DR_E_OK)
-            goto out;
-    }
+    resolve_networks(&r, netf, p);
 
     if (str_empty(t->clone_from)) {
-        err = dr_error_set(e, DR_E_INVAL, _("template %s: no clone_from"), t->name ? t->name : "?");
-        goto out;
-    }
-    /* clone_from: a path, else a name in the template's folder, else in the
-     * datacenter's VM folder. */
-    if (strchr(t->clone_from, '/')) {
-        path = path_under(dc, NULL, t->clone_from);
-        err = find_typed(s, path, "VirtualMachine", "clone_from", &p->source, e);
+        problem(&r, DR_TF_CLONE_FROM, NULL, _("is required"));
     } else {
-        path = xasprintf("%s/vm/%s", dc, t->clone_from);
-        err = find_typed(s, path, "VirtualMachine", "clone_from", &p->source, e);
-        if (err == DR_E_NOTFOUND && !str_empty(t->folder)) {
-            err = vs_find_vm(s, p->folder, t->clone_from, &p->source, e);
-            if (err == DR_E_NOTFOUND)
-                dr_error_set(e, err,
-                             _("vCenter %s: clone_from: no VM or template named %s in %s/vm "
-                               "or in folder %s"),
-                             s->name, t->clone_from, dc, t->folder);
+        x = resolve_one(&r, DR_TF_CLONE_FROM, NULL, _("VM or template"), _("VMs or templates"),
+                        t_vm, vmf, t->clone_from);
+        p->source = x ? xstrdup(x->id) : NULL;
+    }
+    if (p->source && t->clone_mode == DR_CLONE_LINKED) {
+        struct dr_error se = {0};
+        err = find_snapshot(s, p->source, t->snapshot, &p->snapshot, &se);
+        if (err == DR_E_NOTFOUND)
+            problem(&r, str_empty(t->snapshot) ? DR_TF_CLONE_MODE : DR_TF_SNAPSHOT, NULL, "%s",
+                    dr_error_text(&se));
+        else if (err != DR_E_OK) {
+            if (e)
+                *e = se;
+            goto out;
         }
     }
-    if (err != DR_E_OK)
-        goto out;
-    if (t->clone_mode == DR_CLONE_LINKED)
-        err = find_snapshot(s, p->source, t->snapshot, &p->snapshot, e);
+    err = DR_E_OK;
 out:
-    free(path);
-    free(compute);
+    vs_tree_done(&r.tree);
+    if (err == DR_E_OK && r.probs->n > before) {
+        const struct vs_problem *first = &r.probs->v[before];
+        err = dr_error_set(e, DR_E_INVAL, _("vCenter %s: %s: %s"), s->name,
+                           first->subfield ? first->subfield : template_field_key(first->field),
+                           first->message);
+    }
+    vs_problems_done(&r.own);
     if (err != DR_E_OK)
         vs_placement_done(p);
     return err;

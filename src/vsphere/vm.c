@@ -44,17 +44,19 @@ vs_clone_vm(struct vs_session *s, const struct vs_clone_spec *c, char **vm_id, s
         soap_add_moref(loc, "pool", "ResourcePool", c->pool);
     if (c->host)
         soap_add_moref(loc, "host", "HostSystem", c->host);
-    if ((err = vs_nic_changes(s, c->source, c->nics, c->n_nics, loc, e)) != DR_E_OK) {
-        soap_req_done(&req);
-        return err;
-    }
     soap_add_bool(spec, "template", false);
-    if (c->cpus > 0 || c->memory_mib > 0 || c->n_extra_config > 0) {
+    if (c->cpus > 0 || c->memory_mib > 0 || c->n_extra_config > 0 || c->n_nics > 0) {
         cfg = soap_add_text(spec, "config", NULL);
         if (c->cpus > 0)
             soap_add_int(cfg, "numCPUs", c->cpus);
         if (c->memory_mib > 0)
             soap_add_int(cfg, "memoryMB", c->memory_mib);
+        /* NICs in the clone's config spec: there vCenter takes edits, adds
+         * and removals (a relocate spec edits only). */
+        if ((err = vs_nic_changes(s, c->source, c->nics, c->n_nics, cfg, e)) != DR_E_OK) {
+            soap_req_done(&req);
+            return err;
+        }
         add_extra_config(cfg, c->extra_config, c->n_extra_config);
     }
     soap_add_bool(spec, "powerOn", false);

@@ -133,6 +133,16 @@ struct vs_inventory {
 enum dr_err vs_inventory_get(struct vs_session *s, struct vs_inventory *out, struct dr_error *e);
 void vs_inventory_done(struct vs_inventory *inv);
 
+/* Names (names.c). vCenter stores a '/' inside a name as %2f, a '\' as %5c
+ * and a '%' as %25 (vSphere API, ManagedEntity.name); paths join such names
+ * with '/'. Results are newly allocated. */
+char *vs_name_unescape(const char *raw); /* "a%2fb" -> "a/b": as the operator typed it */
+char *vs_name_escape(const char *name);  /* "a/b" -> "a%2fb": one path segment */
+/* "/DC0/network/a%2fb" -> {"DC0", "network", "a/b", NULL} (unescaped). */
+char **vs_path_split(const char *path);
+/* Does vCenter's (escaped) name raw stand for plain? */
+bool vs_name_equal(const char *raw, const char *plain);
+
 /* SearchIndex.FindByInventoryPath ("DC0/vm/k8s"): the object's id and type
  * ("Folder", "VirtualMachine"...). DR_E_NOTFOUND when nothing is there. */
 enum dr_err vs_find_by_path(struct vs_session *s, const char *path, char **id, char **type,
@@ -142,9 +152,11 @@ enum dr_err vs_find_by_path(struct vs_session *s, const char *path, char **id, c
 struct vs_nic {
     char *network; /* id */
     char *type;    /* "Network", "DistributedVirtualPortgroup", "OpaqueNetwork" */
-    char *name;
+    char *name;    /* as vCenter stores it (a standard port group's deviceName) */
     char *portgroup_key; /* port groups: the port group's key */
     char *switch_uuid;   /* port groups: the distributed switch's uuid */
+    char *opaque_id;     /* opaque (NSX) networks: opaqueNetworkId */
+    char *opaque_type;   /* and opaqueNetworkType */
 };
 
 /* Where a node template's clones go, resolved from its names. */
@@ -160,8 +172,30 @@ struct vs_placement {
     struct vs_nic *nics; /* the same networks with their backing details */
     size_t n_nics;
 };
+/* A name of a template that does not resolve: which field, and why. */
+struct vs_problem {
+    enum dr_tfield field;
+    char *subfield; /* "networks[1]", or NULL: the field's key */
+    char *message;
+};
+struct vs_problems {
+    struct vs_problem *v;
+    size_t n;
+};
+void vs_problems_done(struct vs_problems *p);
+
+/* Resolve every inventory name of t (datacenter, folder, cluster or host,
+ * resource_pool, datastore, networks, clone_from, snapshot). Each name is
+ * matched exactly (a '/' in a name is part of it) or as a full inventory
+ * path ("DC0/network/sw01/k8s-net", %2f for a '/' inside a name), or as a
+ * path below its kind's folder; a name that means no object, or more than
+ * one (every full path is listed), is a problem. Every problem is appended
+ * to probs (all of them, not only the first) and the result is DR_E_INVAL
+ * with *out empty; with probs NULL the first problem is the error message.
+ * Other errors: vCenter could not be asked. */
 enum dr_err vs_resolve_placement(struct vs_session *s, const struct dr_template *t,
-                                 struct vs_placement *out, struct dr_error *e);
+                                 struct vs_placement *out, struct vs_problems *probs,
+                                 struct dr_error *e);
 void vs_placement_done(struct vs_placement *p);
 
 /* VM lifecycle. */
@@ -179,8 +213,11 @@ struct vs_clone_spec {
     int memory_mib;        /* 0: keep */
     const struct dr_kv *extra_config;
     size_t n_extra_config;
-    const struct vs_nic *nics; /* NIC i of the source moves to nics[i]; */
-    size_t n_nics;             /* more networks than NICs is an error */
+    /* The clone's NICs are exactly these, in order: the source's NIC i is
+     * re-backed to nics[i], missing NICs are added (vmxnet3), surplus ones
+     * removed. n_nics 0: the source's NICs stay as they are. */
+    const struct vs_nic *nics;
+    size_t n_nics;
 };
 /* CloneVM_Task; the new VM is powered off (the clone spec's powerOn is not
  * used: vs_power_on explicitly). */

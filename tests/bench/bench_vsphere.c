@@ -148,7 +148,7 @@ bench_lifecycle(int n, int workers)
     t.datastore = (char *)env("LAB_DATASTORE");
     t.folder = (char *)env("LAB_FOLDER");
     t.clone_from = (char *)env("LAB_TEMPLATE");
-    if (vs_resolve_placement(s, &t, &j.p, &e) != DR_E_OK) {
+    if (vs_resolve_placement(s, &t, &j.p, NULL, &e) != DR_E_OK) {
         fprintf(stderr, "bench: %s\n", e.msg);
         return 1;
     }

@@ -102,7 +102,7 @@ START_TEST(test_vm_boots_as_pinned_node)
 
     ck_assert_int_eq(vs_session_new(&vc, labenv_get(&lab, "PASSWORD"), &vs, &e), DR_E_OK);
     ck_assert_msg(vs_login(vs, &e) == DR_E_OK, "login: %s", e.msg);
-    ck_assert_msg(vs_resolve_placement(vs, &t, &p, &e) == DR_E_OK, "%s", e.msg);
+    ck_assert_msg(vs_resolve_placement(vs, &t, &p, NULL, &e) == DR_E_OK, "%s", e.msg);
     struct vs_clone_spec cs = {
         .source = p.source,
         .name = "server-1",

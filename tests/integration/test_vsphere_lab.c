@@ -384,7 +384,7 @@ lifecycle(enum dr_clone_mode mode, const char *name)
 
     vs_set_progress(s, on_progress, NULL);
     lab_template(&t, mode);
-    ck_assert_msg(vs_resolve_placement(s, &t, &p, &e) == DR_E_OK, "%s", e.msg);
+    ck_assert_msg(vs_resolve_placement(s, &t, &p, NULL, &e) == DR_E_OK, "%s", e.msg);
     ck_assert(mode != DR_CLONE_LINKED || p.snapshot != NULL);
     struct vs_clone_spec cs = {
         .source = p.source,
@@ -485,7 +485,7 @@ START_TEST(faults)
     char *vm = NULL;
 
     lab_template(&t, DR_CLONE_FULL);
-    ck_assert_int_eq(vs_resolve_placement(s, &t, &p, &e), DR_E_OK);
+    ck_assert_int_eq(vs_resolve_placement(s, &t, &p, NULL, &e), DR_E_OK);
 
     struct vs_clone_spec cs = {.source = p.source,
                                .name = "bad-ds",
@@ -519,7 +519,7 @@ START_TEST(faults)
     ck_assert_int_eq(vs_destroy_vm(s, vm, &e), DR_E_OK);
 
     t.resource_pool = (char *)"no-such-pool";
-    ck_assert_int_eq(vs_resolve_placement(s, &t, &(struct vs_placement){0}, &e), DR_E_NOTFOUND);
+    ck_assert_int_eq(vs_resolve_placement(s, &t, &(struct vs_placement){0}, NULL, &e), DR_E_INVAL);
     ck_assert_msg(strstr(e.msg, "resource_pool") && strstr(e.msg, "no-such-pool"), "%s", e.msg);
     free(vm);
     vs_placement_done(&p);

@@ -1,0 +1,233 @@
+/* The pre-clone gate: before a cluster's first clone after an apply (or a
+ * retry, or a start), one worker resolves every template the cluster clones
+ * from against its vCenter (backend op check_templates) and collects every
+ * problem at once. While it runs, the cluster's other clones wait; when it
+ * finds anything, no clone of the cluster starts and each node waiting to
+ * be cloned fails naming the problems, so nothing is created in vCenter. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "engine/internal.h"
+
+void
+eng_problem_add(struct eng_problems *p, const struct dr_template *t, enum dr_tfield f,
+                const char *field, const char *fmt, ...)
+{
+    struct dr_diag *d;
+    va_list ap;
+    int len;
+
+    p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
+    d = &p->v[p->n++];
+    memset(d, 0, sizeof *d);
+    d->file = t->origin.file ? xstrdup(t->origin.file)
+                             : xasprintf(_("template %s"), t->name ? t->name : "?");
+    d->line = (unsigned)f < DR_TF__COUNT && t->line[f] > 0 ? t->line[f] : t->origin.line;
+    d->field = xstrdup(field ? field : template_field_key(f));
+    va_start(ap, fmt);
+    len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    d->message = xmalloc((size_t)len + 1);
+    va_start(ap, fmt);
+    vsnprintf(d->message, (size_t)len + 1, fmt, ap);
+    va_end(ap);
+}
+
+void
+eng_problems_done(struct eng_problems *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        free(p->v[i].file);
+        free(p->v[i].field);
+        free(p->v[i].message);
+    }
+    free(p->v);
+    p->v = NULL;
+    p->n = 0;
+}
+
+/* File order: by file, then line (a stable order of fields on one line is
+ * kept by comparing the field names last). */
+static int
+cmp_problem(const void *a, const void *b)
+{
+    const struct dr_diag *x = a, *y = b;
+    int c = strcmp(x->file, y->file);
+
+    if (c == 0)
+        c = x->line < y->line ? -1 : x->line > y->line;
+    return c ? c : strcmp(x->field ? x->field : "", y->field ? y->field : "");
+}
+
+/* The templates (with their vCenters) of c's pools that clone anything,
+ * each once, as copies; problems for what is not configured at all. */
+static void
+collect_items(struct dr_engine *e, struct eng_cluster *c, struct eng_check_item **items,
+              size_t *n, struct eng_problems *probs)
+{
+    *items = xcalloc(c->spec.n_pools + 1, sizeof **items);
+    *n = 0;
+    for (size_t i = 0; i < c->spec.n_pools; i++) {
+        const struct dr_pool *p = &c->spec.pools[i];
+        const struct dr_template *t = eng_find_template(e, p->template);
+        const struct dr_vcenter *v;
+        struct dr_template *tc;
+        struct dr_vcenter *vc;
+        bool seen = false;
+
+        if (p->quantity <= 0)
+            continue;
+        if (t == NULL) {
+            struct dr_template fake = { .origin = p->origin };
+            char *f = xasprintf("pools.%s.template", p->name ? p->name : "?");
+
+            fake.origin.file = c->spec.origin.file ? c->spec.origin.file : p->origin.file;
+            eng_problem_add(probs, &fake, DR_TF__COUNT, f, _("no template '%s' in %s/templates"),
+                            p->template ? p->template : "", e->config_dir);
+            free(f);
+            continue;
+        }
+        for (size_t k = 0; k < *n; k++)
+            seen = seen || str_eq((*items)[k].tmpl->name, t->name);
+        if (seen)
+            continue;
+        v = eng_find_vcenter(e, !str_empty(c->spec.vcenter) ? c->spec.vcenter : t->vcenter);
+        if (v == NULL) {
+            eng_problem_add(probs, t, DR_TF_VCENTER, NULL, _("no vCenter '%s' in %s/vcenters.cfg"),
+                            !str_empty(c->spec.vcenter) ? c->spec.vcenter
+                                                        : (t->vcenter ? t->vcenter : ""),
+                            e->config_dir);
+            continue;
+        }
+        tc = xcalloc(1, sizeof *tc);
+        vc = xcalloc(1, sizeof *vc);
+        template_copy(tc, t);
+        vcenter_copy(vc, v);
+        (*items)[*n].tmpl = tc;
+        (*items)[(*n)++].vcenter = vc;
+    }
+}
+
+static void
+items_free(struct eng_check_item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct dr_template *t = (struct dr_template *)items[i].tmpl;
+        struct dr_vcenter *v = (struct dr_vcenter *)items[i].vcenter;
+
+        template_done(t);
+        vcenter_done(v);
+        free(t);
+        free(v);
+    }
+    free(items);
+}
+
+static enum dr_err
+gate_failed(struct eng_cluster *c, struct dr_error *err)
+{
+    return dr_error_set(err, DR_E_INVAL, "%s", c->gate_error ? c->gate_error : "");
+}
+
+enum dr_err
+eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err)
+{
+    struct eng_cluster *c;
+    struct eng_check_item *items = NULL;
+    struct eng_problems probs = { 0 };
+    size_t n = 0;
+    unsigned long gen;
+    enum dr_err rc = DR_E_OK;
+
+    pthread_mutex_lock(&e->mu);
+    c = eng_find_cluster(e, s->spec->name);
+    /* Another worker is checking: its answer holds for this clone too. */
+    while (c && c->gate == ENG_GATE_RUNNING && !step_cancelled(s)) {
+        pthread_cond_wait(&e->cv, &e->mu);
+        c = eng_find_cluster(e, s->spec->name);
+    }
+    if (c == NULL || !c->has_spec || c->gate == ENG_GATE_PASSED) {
+        pthread_mutex_unlock(&e->mu);
+        return DR_E_OK;
+    }
+    if (step_cancelled(s)) {
+        pthread_mutex_unlock(&e->mu);
+        return dr_error_set(err, DR_E_CANCELLED, _("cancelled"));
+    }
+    if (c->gate == ENG_GATE_FAILED) {
+        rc = gate_failed(c, err);
+        pthread_mutex_unlock(&e->mu);
+        return rc;
+    }
+    c->gate = ENG_GATE_RUNNING;
+    gen = c->gate_gen;
+    collect_items(e, c, &items, &n, &probs);
+    pthread_mutex_unlock(&e->mu);
+
+    step_progress(s, 1, _("checking the templates against vCenter"));
+    if (e->backend.ops->check_templates && n > 0)
+        rc = e->backend.ops->check_templates(tctx, s, items, n, &probs, err);
+    items_free(items, n);
+
+    pthread_mutex_lock(&e->mu);
+    c = eng_find_cluster(e, s->spec->name);
+    if (c == NULL) {
+        pthread_mutex_unlock(&e->mu);
+        eng_problems_done(&probs);
+        return rc;
+    }
+    if (rc != DR_E_OK || c->gate_gen != gen) {
+        /* Not decided (vCenter unreachable, or a newer apply came in): the
+         * next clone checks again. */
+        c->gate = ENG_GATE_UNCHECKED;
+        if (rc == DR_E_OK)
+            rc = dr_error_set(err, DR_E_BUSY, _("the cluster was applied again during the check"));
+    } else if (probs.n > 0) {
+        char *first;
+
+        qsort(probs.v, probs.n, sizeof *probs.v, cmp_problem);
+        first = store_diag_format(&probs.v[0]);
+        c->gate = ENG_GATE_FAILED;
+        free(c->gate_error);
+        if (probs.n == 1)
+            c->gate_error = xasprintf(_("nothing was cloned: %s"), first);
+        else
+            c->gate_error = xasprintf(_("nothing was cloned: %s (and %zu more problem(s) in "
+                                        "the templates: see the cluster's events or drover.log)"),
+                                      first, probs.n - 1);
+        free(first);
+        for (size_t i = 0; i < probs.n; i++) {
+            char *line = store_diag_format(&probs.v[i]);
+            struct dr_event ev = { .kind = DR_EV_CLUSTER, .cluster = c->name,
+                                   .cluster_state = c->state, .level = DR_LOG_ERROR,
+                                   .text = line };
+
+            log_error("cluster %s: pre-clone check: %s", c->name, line);
+            eng_emit(e, &ev);
+            free(line);
+        }
+        rc = gate_failed(c, err);
+    } else {
+        c->gate = ENG_GATE_PASSED;
+        log_info("cluster %s: pre-clone check passed", c->name);
+    }
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    eng_problems_done(&probs);
+    return rc;
+}
+
+void
+eng_gate_reset(struct eng_cluster *c)
+{
+    c->gate = ENG_GATE_UNCHECKED;
+    c->gate_gen++;
+    xfree(&c->gate_error);
+}

@@ -1,0 +1,66 @@
+/* The real backend's pre-clone check (backend op check_templates): each
+ * template is put through every checker below on its vCenter, and every
+ * problem is collected. A checker appends problems for what it finds wrong
+ * and returns an error only when it could not ask vCenter at all.
+ *
+ * To check something more before the first clone (tags, custom attributes,
+ * ...), write a checker and add it to `checkers`. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/util.h"
+#include "engine/backend_vs.h"
+
+typedef enum dr_err (*vsb_checker)(struct vs_session *vs, const struct dr_template *t,
+                                   struct eng_problems *out, struct dr_error *e);
+
+/* Every inventory name: datacenter, folder, cluster/host, resource pool,
+ * datastore, networks (and that drover can attach each), clone source and
+ * snapshot; each exact name or full path meaning exactly one object. */
+static enum dr_err
+check_placement(struct vs_session *vs, const struct dr_template *t, struct eng_problems *out,
+                struct dr_error *e)
+{
+    struct vs_problems probs = { 0 };
+    struct vs_placement p;
+    enum dr_err rc = vs_resolve_placement(vs, t, &p, &probs, e);
+
+    if (rc == DR_E_OK)
+        vs_placement_done(&p);
+    for (size_t i = 0; i < probs.n; i++)
+        eng_problem_add(out, t, probs.v[i].field, probs.v[i].subfield, "%s", probs.v[i].message);
+    vs_problems_done(&probs);
+    return rc == DR_E_INVAL ? DR_E_OK : rc;
+}
+
+static const vsb_checker checkers[] = {
+    check_placement,
+};
+
+enum dr_err
+vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item *items, size_t n,
+                    struct eng_problems *out, struct dr_error *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct vs_session *vs;
+        enum dr_err rc = vsb_session(tctx, items[i].vcenter, s, &vs, e);
+
+        if (rc != DR_E_OK) {
+            dr_error_prefix(e, _("checking template %s"),
+                            items[i].tmpl->name ? items[i].tmpl->name : "?");
+            return rc;
+        }
+        for (size_t k = 0; k < DR_ARRAY_LEN(checkers); k++) {
+            rc = checkers[k](vs, items[i].tmpl, out, e);
+            if (rc != DR_E_OK) {
+                dr_error_prefix(e, _("checking template %s"),
+                                items[i].tmpl->name ? items[i].tmpl->name : "?");
+                return rc;
+            }
+        }
+    }
+    return DR_E_OK;
+}
