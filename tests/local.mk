@@ -136,6 +136,12 @@ tests_unit_test_ip_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ip_CPPFLAGS = $(UNIT_CPPFLAGS) $(LIBXML2_CFLAGS) $(CURL_CFLAGS)
 tests_unit_test_ip_LDADD = $(VSPHERE_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_soap tests/unit/test_ip
+check_PROGRAMS += tests/unit/test_labels
+tests_unit_test_labels_SOURCES = tests/unit/test_labels.c
+tests_unit_test_labels_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_labels_CPPFLAGS = $(UNIT_CPPFLAGS) $(LIBXML2_CFLAGS) $(CURL_CFLAGS)
+tests_unit_test_labels_LDADD = $(VSPHERE_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_labels
 TESTS += $(UNIT_TESTS)
 
 # The headless commands against good and broken configuration folders.

@@ -184,11 +184,25 @@ template_done(struct dr_template *t)
     xfree(&t->user_data);
     kvs_free(&t->extra_config, &t->n_extra_config);
     strv_free(&t->tags);
+    xfree(&t->tag_lines);
     kvs_free(&t->custom_attributes, &t->n_custom_attributes);
+    xfree(&t->custom_attribute_lines);
     xfree(&t->ssh_user);
     xfree(&t->os);
     origin_done(&t->origin);
     memset(t, 0, sizeof *t);
+}
+
+static int *
+lines_dup(const int *lines, size_t n)
+{
+    int *d;
+
+    if (lines == NULL || n == 0)
+        return NULL;
+    d = xcalloc(n, sizeof *d);
+    memcpy(d, lines, n * sizeof *d);
+    return d;
 }
 
 void
@@ -209,7 +223,10 @@ template_copy(struct dr_template *dst, const struct dr_template *src)
     dst->user_data = xstrdup0(src->user_data);
     dst->extra_config = kvs_dup(src->extra_config, src->n_extra_config);
     dst->tags = strv_dup0(src->tags);
+    dst->tag_lines = lines_dup(src->tag_lines, strv_len(src->tags));
     dst->custom_attributes = kvs_dup(src->custom_attributes, src->n_custom_attributes);
+    dst->custom_attribute_lines =
+        lines_dup(src->custom_attribute_lines, src->n_custom_attributes);
     dst->ssh_user = xstrdup0(src->ssh_user);
     dst->os = xstrdup0(src->os);
     origin_copy(&dst->origin, &src->origin);

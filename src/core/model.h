@@ -100,9 +100,11 @@ struct dr_template {
     char *user_data;       /* extra #cloud-config the operator wrote */
     struct dr_kv *extra_config;   /* cfgparam */
     size_t n_extra_config;
-    char **tags;           /* NULL-terminated */
+    char **tags;           /* NULL-terminated: "category/name" or a bare tag name */
+    int *tag_lines;        /* the line of each tags element (NULL: unknown) */
     struct dr_kv *custom_attributes;
     size_t n_custom_attributes;
+    int *custom_attribute_lines; /* the line of each custom_attributes element */
     char *ssh_user;        /* default "drover" */
     int ssh_port;          /* default 22 */
     char *os;              /* e.g. "ubuntu-22.04" */

@@ -162,6 +162,22 @@ parse_vcenters(struct cfg_ctx *c, config_t *cfg, struct dr_vcenter **out, size_t
     return true;
 }
 
+/* The source line of each element of a list setting, for messages that
+ * name one element ("tags[1]"); NULL for an empty list. */
+static int *
+element_lines(const config_setting_t *list)
+{
+    int n = list ? config_setting_length(list) : 0;
+    int *lines;
+
+    if (n <= 0)
+        return NULL;
+    lines = xcalloc((size_t)n, sizeof *lines);
+    for (int i = 0; i < n; i++)
+        lines[i] = cfg_line(config_setting_get_elem(list, (unsigned)i));
+    return lines;
+}
+
 bool
 parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_template *out)
 {
@@ -215,8 +231,12 @@ parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_tem
             }
         }
     }
-    cfg_get_strv(c, root, "tags", NULL, &t.tags);
-    cfg_get_kvs(c, root, "custom_attributes", NULL, &t.custom_attributes, &t.n_custom_attributes);
+    if (cfg_get_strv(c, root, "tags", NULL, &t.tags))
+        t.tag_lines = element_lines(config_setting_get_member(root, "tags"));
+    if (cfg_get_kvs(c, root, "custom_attributes", NULL, &t.custom_attributes,
+                    &t.n_custom_attributes))
+        t.custom_attribute_lines =
+            element_lines(config_setting_get_member(root, "custom_attributes"));
     if (!cfg_get_string(c, root, "ssh_user", NULL, false, &t.ssh_user))
         t.ssh_user = xstrdup("drover");
     else if (strspn(t.ssh_user, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(t.ssh_user) ||

@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "engine/backend.h"
 #include "engine/backend_vs.h"
+#include "engine/labels_vs.h"
 #include "vsphere/vsphere.h"
 
 struct placement_entry {
@@ -32,6 +33,7 @@ struct vs_backend {
     struct placement_entry *cache;
     size_t n_cache;
     size_t cap_cache;
+    struct vsb_labels_cache *labels; /* tags and custom attributes */
 };
 
 struct vs_slot {
@@ -246,6 +248,12 @@ placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
     return DR_E_OK;
 }
 
+static struct vsb_labels_cache *
+labels_of(void *tctx)
+{
+    return ((struct vs_thread *)tctx)->b->labels;
+}
+
 static bool
 gone_fault(struct vs_session *vs, enum dr_err rc)
 {
@@ -347,10 +355,14 @@ b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
      * clone still leaves a VM that recovery recognises. */
     struct dr_kv owner = { .key = (char *)VS_OWNER_KEY, .value = (char *)s->owner };
     struct vs_clone_spec spec = { 0 };
+    const struct vs_labels *labels;
     enum dr_err rc;
 
+    /* A tag or custom attribute vCenter lacks stops the clone before it
+     * starts, as a wrong placement does. */
     if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK ||
-        (rc = placement_for(tctx, vs, s, &p, e)) != DR_E_OK)
+        (rc = placement_for(tctx, vs, s, &p, e)) != DR_E_OK ||
+        (rc = vsb_labels_for(labels_of(tctx), vs, s, &labels, e)) != DR_E_OK)
         return rc;
     spec.source = p->source;
     spec.name = s->node.name;
@@ -431,6 +443,8 @@ b_configure(void *tctx, struct eng_step *s, struct dr_error *e)
         rc = vs_reconfigure_vm(vs, s->node.vm_id, &r, e);
         free(all);
     }
+    if (rc == DR_E_OK)
+        rc = vsb_labels_apply(labels_of(tctx), vs, s, e);
     if (rc == DR_E_OK) {
         free(s->node.host_key_fp);
         s->node.host_key_fp = keys_fingerprint(&host);
@@ -670,6 +684,7 @@ b_free(void *ctx)
         vs_placement_done(&b->cache[i].p);
     }
     free(b->cache);
+    vsb_labels_cache_free(b->labels);
     pthread_mutex_destroy(&b->mu);
     pthread_mutex_destroy(&b->keys_mu);
     pthread_mutex_destroy(&b->resolve_mu);
@@ -721,6 +736,7 @@ backend_vs_new(struct eng_backend *b, struct dr_error *e)
     pthread_mutex_init(&vb->mu, NULL);
     pthread_mutex_init(&vb->keys_mu, NULL);
     pthread_mutex_init(&vb->resolve_mu, NULL);
+    vb->labels = vsb_labels_cache_new();
     b->ops = &vs_ops;
     b->ctx = vb;
     return DR_E_OK;

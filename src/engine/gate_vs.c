@@ -36,8 +36,34 @@ check_placement(struct vs_session *vs, const struct dr_template *t, struct eng_p
     return rc == DR_E_INVAL ? DR_E_OK : rc;
 }
 
+/* Tags (category/name, or a bare name in one category) and custom
+ * attributes: each must exist in vCenter and fit a VM (labels_vs.c applies
+ * them after the clone). */
+static enum dr_err
+check_labels(struct vs_session *vs, const struct dr_template *t, struct eng_problems *out,
+             struct dr_error *e)
+{
+    struct vs_problems probs = { 0 };
+    struct vs_labels l;
+    enum dr_err rc;
+
+    if (strv_len(t->tags) == 0 && t->n_custom_attributes == 0)
+        return DR_E_OK;
+    rc = vs_labels_resolve(vs, t, &l, &probs, e);
+    if (rc == DR_E_OK)
+        vs_labels_done(&l);
+    for (size_t i = 0; i < probs.n; i++) {
+        eng_problem_add(out, t, probs.v[i].field, probs.v[i].subfield, "%s", probs.v[i].message);
+        if (probs.v[i].line > 0) /* the list element's own line */
+            out->v[out->n - 1].line = probs.v[i].line;
+    }
+    vs_problems_done(&probs);
+    return rc;
+}
+
 static const vsb_checker checkers[] = {
     check_placement,
+    check_labels,
 };
 
 enum dr_err

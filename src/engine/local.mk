@@ -12,6 +12,7 @@ libdrengine_a_SOURCES = \
 	src/engine/gate.c src/engine/gate_vs.c \
 	src/engine/internal.h \
 	src/engine/journal.c src/engine/journal.h \
+	src/engine/labels_vs.c src/engine/labels_vs.h \
 	src/engine/names.c \
 	src/engine/plan.c src/engine/plan.h \
 	src/engine/queue.c src/engine/queue.h \
@@ -32,7 +33,8 @@ tests_integration_lab_vms_LDADD = $(VSPHERE_LIBS) $(LIBINTL)
 EXTRA_DIST += tests/integration/engine-lib.sh
 ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-faults.t \
 	tests/integration/gate.t \
-	tests/integration/engine-crash.t tests/integration/engine-signals.t
+	tests/integration/engine-crash.t tests/integration/engine-signals.t \
+	tests/integration/labels.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
 # The console watching a real run (tmux).

@@ -38,12 +38,31 @@ struct vs_session {
     char *view_manager;
     char *search_index;
     char *session_manager;
+    char *custom_fields_manager; /* NULL on a standalone host */
+    struct vs_rest *rest;        /* the vAPI REST connection (rest.c), once used */
     char *session_key; /* from Login; tests watch it expire */
     int logins;        /* successful logins, re-logins included */
     char last_fault[128];
     char curl_err[CURL_ERROR_SIZE];
     struct vs_buf resp;
 };
+
+/* The vAPI REST endpoint (rest.c): method "GET", "POST" or "DELETE" on
+ * path under /rest ("/com/vmware/cis/tagging/tag"), with "?~action=" when
+ * action is not NULL and body as JSON when not NULL. Logs in with the
+ * session's user and password first (and again once on a 401). *value gets
+ * the answer's "value" (the caller cJSON_Deletes it; JSON null when there is
+ * none); value may be NULL. Errors: DR_E_AUTH (401), DR_E_NOTFOUND (404),
+ * DR_E_FAULT (403 and any other status, with vAPI's error type and message;
+ * vs_last_fault() gets the type, e.g. "not_found"), and the connection
+ * errors of a SOAP call. */
+struct cJSON;
+enum dr_err vs_rest_call(struct vs_session *s, const char *method, const char *path,
+                         const char *action, const struct cJSON *body, struct cJSON **value,
+                         struct dr_error *e);
+/* Log out of vAPI (best effort) and free the REST connection. */
+void vs_rest_free(struct vs_session *s);
+void vs_rest_set_timeout(struct vs_session *s, long seconds);
 
 /* Apply the vCenter's TLS policy to a curl handle (session.c; cert.c too);
  * not CURLE_OK when libcurl refused part of it (e.g. cannot pin). */

@@ -1,6 +1,7 @@
 # src/vsphere: the vim25 SOAP client (libcurl + libxml2). vsphere.h is its API.
 noinst_LIBRARIES += libdrvsphere.a
-libdrvsphere_a_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(LIBXML2_CFLAGS) $(OPENSSL_CFLAGS)
+libdrvsphere_a_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(LIBXML2_CFLAGS) $(OPENSSL_CFLAGS) \
+	$(CJSON_CFLAGS)
 libdrvsphere_a_SOURCES = \
 	src/vsphere/vsphere.h src/vsphere/internal.h \
 	src/vsphere/soap.c src/vsphere/soap.h \
@@ -14,6 +15,8 @@ libdrvsphere_a_SOURCES = \
 	src/vsphere/vm.c \
 	src/vsphere/ip.c \
 	src/vsphere/nic.c \
-	src/vsphere/cert.c
+	src/vsphere/cert.c \
+	src/vsphere/rest.c \
+	src/vsphere/labels.c
 DROVER_LIBS += libdrvsphere.a
 VSPHERE_LIBS = libdrvsphere.a $(CORE_LIBS) $(CURL_LIBS) $(LIBXML2_LIBS) $(OPENSSL_LIBS)

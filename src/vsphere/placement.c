@@ -97,6 +97,7 @@ problem(struct resolve *r, enum dr_tfield f, const char *sub, const char *fmt, .
 
     p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
     x = &p->v[p->n++];
+    memset(x, 0, sizeof *x);
     x->field = f;
     x->subfield = sub ? xstrdup(sub) : NULL;
     va_start(ap, fmt);

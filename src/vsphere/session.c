@@ -221,6 +221,7 @@ vs_set_timeout(struct vs_session *s, int seconds)
 
     curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, t);
     curl_easy_setopt(s->curl, CURLOPT_CONNECTTIMEOUT, t < 15 ? t : 15L);
+    vs_rest_set_timeout(s, t);
 }
 
 void
@@ -377,11 +378,13 @@ retrieve_service_content(struct vs_session *s, struct dr_error *e)
     xfree(&s->view_manager);
     xfree(&s->search_index);
     xfree(&s->session_manager);
+    xfree(&s->custom_fields_manager);
     s->root_folder = soap_child_text(rv, "rootFolder");
     s->property_collector = soap_child_text(rv, "propertyCollector");
     s->view_manager = soap_child_text(rv, "viewManager");
     s->search_index = soap_child_text(rv, "searchIndex");
     s->session_manager = soap_child_text(rv, "sessionManager");
+    s->custom_fields_manager = soap_child_text(rv, "customFieldsManager");
     s->about.name = soap_child_text(about, "name");
     s->about.full_name = soap_child_text(about, "fullName");
     s->about.version = soap_child_text(about, "version");
@@ -453,6 +456,7 @@ vs_session_free(struct vs_session **sp)
 
     if (s == NULL)
         return;
+    vs_rest_free(s);
     if (s->logged_in && s->curl && !vs_cancelled(s))
         logout(s);
     if (s->curl)
@@ -473,6 +477,7 @@ vs_session_free(struct vs_session **sp)
     free(s->view_manager);
     free(s->search_index);
     free(s->session_manager);
+    free(s->custom_fields_manager);
     free(s->session_key);
     free(s->resp.data);
     free(s);

@@ -177,6 +177,7 @@ struct vs_problem {
     enum dr_tfield field;
     char *subfield; /* "networks[1]", or NULL: the field's key */
     char *message;
+    int line;       /* the list element's own line; 0: the field's line */
 };
 struct vs_problems {
     struct vs_problem *v;
@@ -273,5 +274,51 @@ struct vs_keyed_vm {
 enum dr_err vs_list_vms_with_key(struct vs_session *s, const char *key, struct vs_keyed_vm **out,
                                  size_t *n, struct dr_error *e);
 void vs_keyed_vms_free(struct vs_keyed_vm *v, size_t n);
+
+/* Tags and custom attributes (labels.c). A template's tags are vCenter tags
+ * (vAPI tagging, attached after cloning), its custom_attributes vCenter's
+ * custom fields (CustomFieldsManager, SetField on the VM). */
+
+/* Split a template's tag into category and tag name at the first '/';
+ * "%2f" inside either part is a literal '/' and "%25" a '%' (vCenter's own
+ * escaping of names). A tag without '/' is a bare name: *category NULL.
+ * false (nothing allocated) when a part is empty. */
+bool vs_tag_spec_parse(const char *spec, char **category, char **name);
+
+struct vs_label_tag {
+    char *id;   /* vAPI tag id */
+    char *path; /* "category/name" as vCenter spells them */
+};
+struct vs_label_field {
+    int key; /* the custom field definition's key */
+    char *name;
+    char *value;
+};
+struct vs_labels {
+    struct vs_label_tag *tags;
+    size_t n_tags;
+    struct vs_label_field *fields;
+    size_t n_fields;
+};
+
+/* Look up the template's tags and custom attributes in the session's
+ * vCenter: each tag (category/name, or a bare name found in exactly one
+ * category) must exist in a category that may be attached to VMs, at most
+ * one per category of SINGLE cardinality; each custom attribute must be
+ * defined for VMs (or for every type). Every problem, not only the first,
+ * is appended to probs (field DR_TF_TAGS, subfield "tags[I]", or
+ * DR_TF_CUSTOM_ATTRIBUTES, "custom_attributes[I].key"; line: the element's).
+ * DR_E_OK when vCenter answered (problems or not; out is complete only
+ * without any), another error when it could not be asked. */
+enum dr_err vs_labels_resolve(struct vs_session *s, const struct dr_template *t,
+                              struct vs_labels *out, struct vs_problems *probs,
+                              struct dr_error *e);
+void vs_labels_done(struct vs_labels *l);
+/* Attach each tag to the VM and set each custom attribute's value. Run again
+ * on the same VM it changes nothing (an attached tag stays attached, a
+ * value is replaced). Needs the privileges "vSphere Tagging > Assign or
+ * Unassign vSphere Tag" and "Global > Set custom attribute". */
+enum dr_err vs_labels_apply(struct vs_session *s, const char *vm_id, const struct vs_labels *l,
+                            struct dr_error *e);
 
 #endif
