@@ -67,6 +67,15 @@ UNIT_TESTS += tests/unit/test_ssh
 UNIT_TESTS += tests/unit/test_cloudinit
 UNIT_TESTS += tests/unit/test_keys
 
+# The man page and the example settings against the code's tables: the CLI's
+# command table needs every library drover links.
+check_PROGRAMS += tests/unit/test_docs
+tests_unit_test_docs_SOURCES = tests/unit/test_docs.c
+tests_unit_test_docs_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_docs_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_docs_LDADD = $(DROVER_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_docs
+
 # Engine (src/engine)
 ENGINE_TEST_LIBS = $(ENGINE_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/test_queue

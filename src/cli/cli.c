@@ -33,6 +33,13 @@ static const struct cli_command commands[] = {
       .help = N_("log in to a vCenter, list its inventory, or pin its certificate"), .run = cmd_vcenter },
 };
 
+const struct cli_command *
+cli_command_table(size_t *n)
+{
+    *n = DR_ARRAY_LEN(commands);
+    return commands;
+}
+
 static void
 print_help(FILE *out)
 {

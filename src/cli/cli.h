@@ -30,6 +30,10 @@ struct cli_command {
  * Returns -1 when no command was given (main decides: TUI or list). */
 int cli_main(int argc, char **argv, struct cli_globals *g);
 
+/* The command table (cli.c), *n entries: for drover --help and the man
+ * page test. */
+const struct cli_command *cli_command_table(size_t *n);
+
 /* Helpers for commands. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Open and load the store with the global overrides; prints the reason and

@@ -241,11 +241,13 @@ parse_cidrs(struct cfg_ctx *c, const config_setting_t *g, const struct option_en
     v->ip_ignore = list;
 }
 
+const char *const settings_bind_keys[] = {"screen", "key", "action", NULL};
+
 static void
 parse_bindings(struct cfg_ctx *c, const config_setting_t *l, const struct option_entry *o,
                struct dr_settings *v)
 {
-    static const char *const keys[] = {"screen", "key", "action", NULL};
+    const char *const *keys = settings_bind_keys;
     int n;
 
     if (config_setting_type(l) != CONFIG_TYPE_LIST) {

@@ -50,12 +50,17 @@ url_has_userinfo(const char *url)
     return memchr(host, '@', strcspn(host, "/?#")) != NULL;
 }
 
+/* The keys of one vcenters.cfg entry (store.h). */
+const char *const store_vcenter_keys[] = {
+    "name",         "url",     "user", "password", "password_file",
+    "password_env", "ca_file", "pin",  "insecure", "timeout",
+    NULL,
+};
+
 static bool
 parse_one_vcenter(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_vcenter *v)
 {
-    static const char *const keys[] = {"name",          "url",          "user",    "password",
-                                       "password_file", "password_env", "ca_file", "pin",
-                                       "insecure",      "timeout",      NULL};
+    const char *const *keys = store_vcenter_keys;
     char *p = xasprintf("vcenters[%d].", idx);
     int before = c->errors, sources = 0;
 
@@ -270,11 +275,14 @@ hostname_prefix_valid(const char *p)
            strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
+/* The keys of one pool of a cluster file (store.h). */
+const char *const store_pool_keys[] = {
+    "name", "template", "quantity", "roles", "hostname_prefix", "delete_not_ready_after", NULL};
+
 static bool
 parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool *pl)
 {
-    static const char *const keys[] = {
-        "name", "template", "quantity", "roles", "hostname_prefix", "delete_not_ready_after", NULL};
+    const char *const *keys = store_pool_keys;
     char *p = xasprintf("pools[%d].", idx);
     int before = c->errors;
 
@@ -321,11 +329,15 @@ parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool
     return c->errors == before;
 }
 
+/* The top-level keys of a cluster file (store.h). */
+const char *const store_cluster_keys[] = {
+    "distribution", "version", "vcenter", "recipe", "airgap_bundle", "pools", NULL,
+};
+
 bool
 parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_cluster *out)
 {
-    static const char *const keys[] = {"distribution",  "version", "vcenter", "recipe",
-                                       "airgap_bundle", "pools",   NULL};
+    const char *const *keys = store_cluster_keys;
     const config_setting_t *root = config_root_setting(cfg);
     const config_setting_t *l;
     struct dr_cluster cl = {0};

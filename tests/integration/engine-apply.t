@@ -68,6 +68,9 @@ is "$(owned_names)" "agent-01 server-01" "their VMs were destroyed"
 ok "removed nodes' host keys are gone" test ! -e "$keys/agent-04_host_ed25519"
 
 # Delete.
+ok "before the delete: the spec was saved in the configuration folder" \
+    test -s "$XDG_CONFIG_HOME/drover/clusters/lab-cluster.cfg"
+ok "and the nodes' logs are there" test -d "$STATE/logs/lab-cluster"
 nok "delete without --yes refuses" "$DROVER" delete cluster lab-cluster
 is "$(owned_count)" 2 "nothing destroyed without --yes"
 ok_out "delete cluster --yes" "$out" "$DROVER" delete cluster lab-cluster --yes
@@ -75,5 +78,8 @@ is "$(owned_count)" 0 "zero drover VMs left in the lab"
 ok "the state file is gone" test ! -e "$STATE/clusters/lab-cluster.state"
 ok "the keys are gone" test ! -e "$keys"
 ok "the kubeconfig is gone" test ! -e "$STATE/kubeconfig/lab-cluster.yaml"
+ok "the logs are gone" test ! -e "$STATE/logs/lab-cluster"
+ok "the spec in the configuration folder is gone (as drover.1 and README say)" \
+    test ! -e "$XDG_CONFIG_HOME/drover/clusters/lab-cluster.cfg"
 nok "status no longer knows the cluster" "$DROVER" status lab-cluster
 done_testing
