@@ -75,9 +75,9 @@ size_t settings_option_count(void);
 const char *settings_option_name(size_t i, const char **help);
 
 /* The keys each kind of file accepts, NULL-terminated (a template's are
- * model.h's template_field_keys): the loader checks
- * every key against these (an unknown one is an error) and the man page
- * test (tests/unit/test_docs.c) that drover(1) documents each. */
+ * model.h's template_field_keys): the loader checks every key against these
+ * (an unknown one is an error) and tests/unit/test_docs.c that drover(1)
+ * documents each. */
 extern const char *const store_vcenter_keys[];  /* one entry of vcenters.cfg */
 extern const char *const store_cluster_keys[];  /* clusters/NAME.cfg, top level */
 extern const char *const store_pool_keys[];     /* one of a cluster's pools */

@@ -102,7 +102,7 @@ START_TEST(test_examples_load)
 {
     const char *src = getenv("top_srcdir");
     struct dr_store s;
-    char *text;
+    char *text, *settings_text = NULL;
     const struct {
         const char *from, *base, *to;
         mode_t mode;
@@ -121,6 +121,8 @@ START_TEST(test_examples_load)
         struct dr_error e = {0};
         ck_assert_msg(util_read_file(path, &text, NULL, &e) == DR_E_OK, "%s", e.msg);
         put(files[i].base ? state_dir : cfg_dir, files[i].to, text, files[i].mode);
+        if (str_eq(files[i].from, "drover.cfg"))
+            settings_text = xstrdup(text);
         free(text);
         free(path);
     }
@@ -130,12 +132,32 @@ START_TEST(test_examples_load)
     ck_assert_uint_eq(s.n_templates, 1);
     ck_assert_uint_eq(s.n_clusters, 1);
     ck_assert_uint_eq(s.n_statuses, 1);
+    /* drover.cfg shows the defaults: no bindings, no ranges ignored. */
+    ck_assert_uint_eq(s.settings.n_bindings, 0);
+    ck_assert_ptr_null(s.settings.ip_ignore);
+    ck_assert_int_eq(s.statuses[0].nodes[0].created, 1764000000);
+    store_done(&s);
+
+    /* Its commented-out examples of bind and ip_ignore load too. */
+    text = xcalloc(strlen(settings_text) + 1, 1);
+    for (const char *l = settings_text; *l;) {
+        size_t n = strcspn(l, "\n") + (l[strcspn(l, "\n")] == '\n');
+        if (str_has_prefix(l, "# bind = ") || str_has_prefix(l, "# ip_ignore = "))
+            strncat(text, l + 2, n - 2);
+        else
+            strncat(text, l, n);
+        l += n;
+    }
+    put(cfg_dir, "drover.cfg", text, 0644);
+    load(&s);
+    assert_no_diags(&s);
     ck_assert_uint_eq(s.settings.n_bindings, 1);
     ck_assert_str_eq(s.settings.bindings[0].screen, "nodes");
     ck_assert_str_eq(s.settings.bindings[0].action, "delete");
     ck_assert_str_eq(s.settings.ip_ignore[0], "172.17.0.0/16");
-    ck_assert_int_eq(s.statuses[0].nodes[0].created, 1764000000);
     store_done(&s);
+    free(text);
+    free(settings_text);
 }
 END_TEST
 
