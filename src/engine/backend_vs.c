@@ -483,11 +483,22 @@ b_wait_ip(void *tctx, struct eng_step *s, struct dr_error *e)
     struct vs_session *vs;
     enum dr_err rc;
 
+    const struct vs_placement *p = NULL;
+    const char *network = NULL;
+    struct dr_error pe = { 0 };
+
     if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
         return rc;
+    /* The SSH address is the one on the VM's NIC on the template's first
+     * network (issue 9: not docker0's, not a second NIC's). */
+    if (placement_for(tctx, vs, s, &p, &pe) == DR_E_OK && p->n_nics > 0)
+        network = p->nics[0].network;
+    else if (pe.code != DR_E_OK)
+        step_log(s, "placement not resolved (%s): waiting for the address of the VM's first NIC",
+                 pe.msg);
     vs_set_timeout(vs, 0);
     xfree(&s->node.ip);
-    rc = vs_wait_for_ip(vs, s->node.vm_id, s->settings->ip_ignore, seconds_left(s),
+    rc = vs_wait_for_ip(vs, s->node.vm_id, network, s->settings->ip_ignore, seconds_left(s),
                         &s->node.ip, e);
     if (rc == DR_E_OK)
         step_log(s, "guest address %s", s->node.ip);

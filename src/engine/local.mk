@@ -37,6 +37,9 @@ ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-fau
 	tests/integration/labels.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
+# Field case C: the SSH address among several guest NICs.
+TESTS += tests/integration/engine-guestip.t
+EXTRA_DIST += tests/integration/engine-guestip.t
 # The console watching a real run (tmux).
 TESTS += tests/tui/engine-lab.t
 EXTRA_DIST += tests/tui/engine-lab.t

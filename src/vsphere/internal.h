@@ -149,6 +149,27 @@ const struct vs_entity *vs_tree_child(const struct vs_tree *t, const char *paren
  * many. */
 size_t vs_tree_find(const struct vs_tree *t, const char *const *types, const char *scope,
                     const char *rel, const char *input, const struct vs_entity ***out);
+/* One NIC as VMware Tools lists it in guest.net (a GuestNicInfo). */
+struct vs_guest_nic {
+    int device;   /* deviceConfigId: the key of the VM's virtual NIC; -1 when
+                   * none (docker0, cni0, flannel.1, bridges inside the guest) */
+    char **addrs; /* ipAddress[], NULL-terminated, may be NULL */
+};
+/* How long an IPv6-only primary NIC is given to get an IPv4 address too
+ * (seconds; SLAAC usually answers before DHCP). */
+#define VS_IPV6_GRACE_S 20
+/* The SSH address among nics (ip.c): addresses of the NIC whose device is
+ * primary (the VM's NIC on the first network; -1 when unknown: the first
+ * NIC with a virtual device that has an address). NICs with device -1,
+ * link-local, loopback, unspecified and ignored addresses never count.
+ * *v4 and *v6 get the first usable address of each family (newly allocated,
+ * NULL when none); callers prefer *v4. */
+void vs_ip_pick(const struct vs_guest_nic *nics, size_t n, int primary, char *const *ignore,
+                char **v4, char **v6);
+/* The key of vm_id's NIC backed by network (a network or distributed port
+ * group id), else of its first NIC, else -1 (no NIC) (ip.c). */
+enum dr_err vs_primary_nic(struct vs_session *s, const char *vm_id, const char *network, int *key,
+                           struct dr_error *e);
 
 /* NICs (nic.c): what a backing on network id needs, and the device edits
  * that move the source's NICs to nics (appended to a relocate spec). */

@@ -252,11 +252,19 @@ enum dr_err vs_vm_power_state(struct vs_session *s, const char *vm_id, char **st
 enum dr_err vs_find_vm(struct vs_session *s, const char *folder_id, const char *name, char **vm_id,
                        struct dr_error *e);
 
-/* Wait until the guest reports an IPv4/IPv6 address in guest.net (or
- * guest.ipAddress) that is not link-local, loopback, or inside one of the
- * ignore CIDRs (NULL-terminated, may be NULL). DR_E_TIMEOUT after timeout_s. */
-enum dr_err vs_wait_for_ip(struct vs_session *s, const char *vm_id, char *const *ignore,
-                           int timeout_s, char **ip, struct dr_error *e);
+/* Wait until the guest reports the address drover can SSH to: an address in
+ * guest.net on the guest NIC whose deviceConfigId is the VM's NIC backed by
+ * network (the template's first network's id; NULL, or no NIC on it: the
+ * VM's first NIC). Guest NICs without a virtual device (docker0, cni0:
+ * deviceConfigId -1), other NICs (a second NIC without DHCP is not waited
+ * for), link-local, loopback and addresses inside the ignore CIDRs
+ * (NULL-terminated, may be NULL) never count. IPv4 first; an IPv6 address
+ * is taken when no IPv4 address came VS_IPV6_GRACE_S (20) seconds after it,
+ * or at the timeout. guest.ipAddress is not used: Tools put any NIC's
+ * address there (often docker0's). *ip is newly allocated. DR_E_TIMEOUT
+ * after timeout_s, naming what each guest NIC reported. */
+enum dr_err vs_wait_for_ip(struct vs_session *s, const char *vm_id, const char *network,
+                           char *const *ignore, int timeout_s, char **ip, struct dr_error *e);
 
 /* A VM's extraConfig (all keys). */
 enum dr_err vs_get_extra_config(struct vs_session *s, const char *vm_id, struct dr_kv **out,

@@ -104,7 +104,7 @@ one_vm(struct vs_session *s, struct job *j, int i, struct dr_error *e)
     struct vs_reconfig r = {.cpus = 2, .memory_mib = 2048, .extra_config = kv, .n_extra_config = 4};
 
     if (vs_clone_vm(s, &cs, &vm, e) == DR_E_OK && vs_reconfigure_vm(s, vm, &r, e) == DR_E_OK &&
-        vs_power_on(s, vm, e) == DR_E_OK && vs_wait_for_ip(s, vm, NULL, 60, &ip, e) == DR_E_OK &&
+        vs_power_on(s, vm, e) == DR_E_OK && vs_wait_for_ip(s, vm, NULL, NULL, 60, &ip, e) == DR_E_OK &&
         strcmp(ip, ip_set) == 0 && vs_power_off(s, vm, e) == DR_E_OK &&
         vs_destroy_vm(s, vm, e) == DR_E_OK)
         rc = 0;

@@ -1,5 +1,6 @@
 /* Lists the lab vCenter's VMs for integration tests: one line per VM,
- * "<id> <name> <power state> <owner marker or ->", templates left out.
+ * "<id> <name> <power state> <owner marker or -> <guest.ipAddress or ->",
+ * templates left out.
  * Connects with LAB_URL, LAB_USER, LAB_PASSWORD_FILE and LAB_CERT from the
  * lab's env file, through drover's own vSphere client. */
 #include "config.h"
@@ -40,8 +41,9 @@ main(void)
 
         if (v->template)
             continue;
-        printf("%s %s %s %s\n", v->obj.id, v->obj.name,
-               v->power_state ? v->power_state : "-", v->owner ? v->owner : "-");
+        printf("%s %s %s %s %s\n", v->obj.id, v->obj.name,
+               v->power_state ? v->power_state : "-", v->owner ? v->owner : "-",
+               v->ip && *v->ip ? v->ip : "-");
     }
     vs_inventory_done(&inv);
     vs_session_free(&s);

@@ -116,7 +116,7 @@ START_TEST(test_vm_boots_as_pinned_node)
     struct vs_reconfig rc = {.extra_config = gi, .n_extra_config = ngi};
     ck_assert_msg(vs_reconfigure_vm(vs, vm, &rc, &e) == DR_E_OK, "reconfigure: %s", e.msg);
     ck_assert_msg(vs_power_on(vs, vm, &e) == DR_E_OK, "power on: %s", e.msg);
-    if (vs_wait_for_ip(vs, vm, NULL, 60, &ip, &e) != DR_E_OK) {
+    if (vs_wait_for_ip(vs, vm, NULL, NULL, 60, &ip, &e) != DR_E_OK) {
         char *log = labenv_path(&lab, "vcsim.log"), *text = NULL;
         util_read_file(log, &text, NULL, NULL);
         ck_abort_msg("ip: %s\nvcsim.log:\n%s", e.msg, text ? text : "(none)");

@@ -431,12 +431,12 @@ lifecycle(enum dr_clone_mode mode, const char *name)
     ck_assert_str_eq(state, "poweredOn");
     xfree(&state);
     /* The only address is in an ignored range: no IP within the timeout. */
-    ck_assert_int_eq(vs_wait_for_ip(s, vm, ignore, 1, &ip, &e), DR_E_TIMEOUT);
+    ck_assert_int_eq(vs_wait_for_ip(s, vm, NULL, ignore, 1, &ip, &e), DR_E_TIMEOUT);
     ck_assert_int_eq(
         vs_reconfigure_vm(s, vm, &(struct vs_reconfig){.extra_config = ip_kv, .n_extra_config = 1},
                           &e),
         DR_E_OK);
-    ck_assert_msg(vs_wait_for_ip(s, vm, ignore, 30, &ip, &e) == DR_E_OK, "%s", e.msg);
+    ck_assert_msg(vs_wait_for_ip(s, vm, NULL, ignore, 30, &ip, &e) == DR_E_OK, "%s", e.msg);
     ck_assert_str_eq(ip, "10.20.30.40");
     xfree(&ip);
 

@@ -2,6 +2,7 @@
 # Go program built offline from Debian's govmomi sources into the build tree.
 LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go \
 	tests/lab/vcsim/paging.go tests/lab/vcsim/tagging.go tests/lab/vcsim/labels_query.go
+LAB_GO_FILES += tests/lab/vcsim/guestnet.go
 EXTRA_DIST += $(LAB_GO_FILES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
 	tests/integration/lab.t
 LAB_VCSIM = tests/lab/vcsim/drover-vcsim

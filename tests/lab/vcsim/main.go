@@ -165,6 +165,7 @@ func run(o *options) error {
 	}
 	// Only now: the set-up above must not be slowed down or seen as guests.
 	simulator.Map.AddHandler(hv)
+	simulator.Map.AddHandler(newGuestNetHook()) // LAB.guest.net, guestnet.go
 	model.DelayConfig.Delay = o.delay
 	model.DelayConfig.MethodDelay, err = parseDelays(o.methodDelay)
 	if err != nil {

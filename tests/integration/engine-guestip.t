@@ -1,0 +1,54 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# Field case C "guest IP" (issue 9 §8): a guest whose VMware Tools list
+# docker0 and cni0 (NICs with no virtual device, deviceConfigId -1) before the
+# VM's own NIC (4000), and a second NIC without DHCP (4001). drover must SSH
+# to the address on the VM's NIC on the first network, not to the address
+# vCenter shows as the VM's IP, and must not wait for the second NIC.
+# The lab's LAB.guest.net hook (tests/lab/vcsim/guestnet.go) makes the
+# simulator report those NICs; 127.99.0.1 and 127.98.0.1 stand in for
+# docker0's 172.17.0.1 and cni0's 10.42.0.1.
+. "${top_srcdir:?}/tests/integration/engine-lib.sh"
+# The nodes' own loopback /16 must not be the stand-ins' (127.98, 127.99).
+LAB_SUBNET=127.$((16 + RANDOM % 80))
+export LAB_SUBNET
+eng_setup
+
+guestnet="-1=127.99.0.1,fe80::42:acff:fe11:1;-1=127.98.0.1;4000=node,fe80::250:56ff:fe8a:1;4001="
+cat >>"$W/config/drover/templates/lab.cfg" <<EOF
+extra_config = ( { key = "LAB.guest.net"; value = "$guestnet"; } );
+EOF
+ok "the template with the lab hook validates" "$DROVER" validate
+
+spec=$(cluster_cfg 1 1)
+out=$W/apply.out
+ok_out "apply reaches active with docker0 and cni0 listed first" "$out" "$DROVER" apply -f "$spec"
+is "$(cluster_state)" active "status: active"
+j=$(status_json)
+vms=$(owned_vms)
+for n in server-01 agent-01; do
+    vm=$(awk -v n="$n" '$2 == n {print $1}' <<<"$vms")
+    ip=$(jq -r --arg n "$n" '.nodes[] | select(.name == $n) | .ip' <<<"$j")
+    # What the simulator showed as the VM's IP: the docker0 stand-in, as
+    # Tools report it on such a guest.
+    is "$(awk -v n="$n" '$2 == n {print $5}' <<<"$vms")" 127.99.0.1 \
+        "$n: vCenter shows docker0's address as the VM's IP"
+    is "$ip" "$(cat "$LAB_NODES_DIR/$vm/addr" 2>/dev/null)" \
+        "$n: drover's address is the node's, on the NIC 4000"
+    ok "$n: the node log names the guest address" \
+        grep -Eq "guest address ${ip//./\\.}( |\$)" "$STATE/logs/lab-cluster/$n.log"
+    nok "$n: drover never used a stand-in address" \
+        grep -Eq '127\.9[89]\.0\.1' "$STATE/logs/lab-cluster/$n.log"
+done
+# drover reached each node at that address: the test recipe ran there.
+keys=$STATE/keys/lab-cluster
+agent_ip=$(jq -r '.nodes[] | select(.name == "agent-01") | .ip' <<<"$j")
+server_ip=$(jq -r '.nodes[] | select(.name == "server-01") | .ip' <<<"$j")
+got=$(ssh -q -i "$keys/id_ed25519" -o UserKnownHostsFile="$keys/known_hosts" \
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=5 \
+    -p "${LAB_SSH_PORT:-22}" "drover@$agent_ip" 'cat drover-test/server')
+is "$got" "$server_ip" "the agent joined the server at the server's NIC address"
+
+ok_out "delete cluster --yes" "$out" "$DROVER" delete cluster lab-cluster --yes
+is "$(owned_count)" 0 "zero drover VMs left"
+done_testing
