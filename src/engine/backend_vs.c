@@ -484,7 +484,7 @@ b_wait_ip(void *tctx, struct eng_step *s, struct dr_error *e)
     enum dr_err rc;
 
     const struct vs_placement *p = NULL;
-    const char *network = NULL;
+    const struct vs_nic *network = NULL;
     struct dr_error pe = { 0 };
 
     if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
@@ -492,7 +492,7 @@ b_wait_ip(void *tctx, struct eng_step *s, struct dr_error *e)
     /* The SSH address is the one on the VM's NIC on the template's first
      * network (issue 9: not docker0's, not a second NIC's). */
     if (placement_for(tctx, vs, s, &p, &pe) == DR_E_OK && p->n_nics > 0)
-        network = p->nics[0].network;
+        network = &p->nics[0];
     else if (pe.code != DR_E_OK)
         step_log(s, "placement not resolved (%s): waiting for the address of the VM's first NIC",
                  pe.msg);

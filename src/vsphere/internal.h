@@ -166,10 +166,10 @@ struct vs_guest_nic {
  * NULL when none); callers prefer *v4. */
 void vs_ip_pick(const struct vs_guest_nic *nics, size_t n, int primary, char *const *ignore,
                 char **v4, char **v6);
-/* The key of vm_id's NIC backed by network (a network or distributed port
- * group id), else of its first NIC, else -1 (no NIC) (ip.c). */
-enum dr_err vs_primary_nic(struct vs_session *s, const char *vm_id, const char *network, int *key,
-                           struct dr_error *e);
+/* The key of vm_id's NIC backed by network (standard, distributed or
+ * opaque; NULL: none), else of its first NIC, else -1 (no NIC) (ip.c). */
+enum dr_err vs_primary_nic(struct vs_session *s, const char *vm_id, const struct vs_nic *network,
+                           int *key, struct dr_error *e);
 
 /* NICs (nic.c): what a backing on network id needs, and the device edits
  * that move the source's NICs to nics (appended to a relocate spec). */

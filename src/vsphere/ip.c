@@ -189,7 +189,7 @@ describe(const struct guest_view *g)
 }
 
 struct nic_find {
-    const char *network;
+    const struct vs_nic *want;
     int first;
     int match;
 };
@@ -224,22 +224,24 @@ on_devices(void *user, const char *type, const char *id, xmlNodePtr oc, struct d
         if (f->first < 0)
             f->first = key;
         b = soap_child(d, "backing");
-        /* Standard port groups name the network; a distributed port
-         * group's id is its key. */
-        if (f->match < 0 && f->network &&
-            (text_is(soap_child(b, "network"), f->network) ||
-             text_is(soap_child(soap_child(b, "port"), "portgroupKey"), f->network)))
+        /* A standard port group's backing names the network, a distributed
+         * one's its port group key, an opaque one's its opaque id. */
+        if (f->match < 0 && f->want &&
+            (text_is(soap_child(b, "network"), f->want->network) ||
+             text_is(soap_child(soap_child(b, "port"), "portgroupKey"),
+                     f->want->portgroup_key ? f->want->portgroup_key : f->want->network) ||
+             text_is(soap_child(b, "opaqueNetworkId"), f->want->opaque_id)))
             f->match = key;
     }
     return DR_E_OK;
 }
 
 enum dr_err
-vs_primary_nic(struct vs_session *s, const char *vm_id, const char *network, int *key,
+vs_primary_nic(struct vs_session *s, const char *vm_id, const struct vs_nic *network, int *key,
                struct dr_error *e)
 {
     static const char *const paths[] = {"config.hardware.device", NULL};
-    struct nic_find f = {.network = network, .first = -1, .match = -1};
+    struct nic_find f = {.want = network, .first = -1, .match = -1};
     enum dr_err err = vs_retrieve_one(s, "VirtualMachine", vm_id, paths, on_devices, &f, e);
 
     *key = -1;
@@ -250,8 +252,8 @@ vs_primary_nic(struct vs_session *s, const char *vm_id, const char *network, int
 }
 
 enum dr_err
-vs_wait_for_ip(struct vs_session *s, const char *vm_id, const char *network, char *const *ignore,
-               int timeout_s, char **ip, struct dr_error *e)
+vs_wait_for_ip(struct vs_session *s, const char *vm_id, const struct vs_nic *network,
+               char *const *ignore, int timeout_s, char **ip, struct dr_error *e)
 {
     static const char *const paths[] = {"guest.net", NULL};
     long long deadline = util_now_ms() + (long long)(timeout_s > 0 ? timeout_s : 600) * 1000;

@@ -254,16 +254,16 @@ enum dr_err vs_find_vm(struct vs_session *s, const char *folder_id, const char *
 
 /* Wait until the guest reports the address drover can SSH to: an address in
  * guest.net on the guest NIC whose deviceConfigId is the VM's NIC backed by
- * network (the template's first network's id; NULL, or no NIC on it: the
- * VM's first NIC). Guest NICs without a virtual device (docker0, cni0:
- * deviceConfigId -1), other NICs (a second NIC without DHCP is not waited
- * for), link-local, loopback and addresses inside the ignore CIDRs
- * (NULL-terminated, may be NULL) never count. IPv4 first; an IPv6 address
- * is taken when no IPv4 address came VS_IPV6_GRACE_S (20) seconds after it,
- * or at the timeout. guest.ipAddress is not used: Tools put any NIC's
- * address there (often docker0's). *ip is newly allocated. DR_E_TIMEOUT
- * after timeout_s, naming what each guest NIC reported. */
-enum dr_err vs_wait_for_ip(struct vs_session *s, const char *vm_id, const char *network,
+ * network (the template's first network as resolved for the clone; NULL,
+ * or no NIC on it: the VM's first NIC). Guest NICs without a virtual device
+ * (docker0, cni0: deviceConfigId -1), other NICs (a second NIC without DHCP
+ * is not waited for), link-local, loopback and addresses inside the ignore
+ * CIDRs (NULL-terminated, may be NULL) never count. IPv4 first; an IPv6
+ * address is taken when no IPv4 address came VS_IPV6_GRACE_S (20) seconds
+ * after it, or at the timeout. guest.ipAddress is not used: Tools put any
+ * NIC's address there (often docker0's). *ip is newly allocated.
+ * DR_E_TIMEOUT after timeout_s, naming what each guest NIC reported. */
+enum dr_err vs_wait_for_ip(struct vs_session *s, const char *vm_id, const struct vs_nic *network,
                            char *const *ignore, int timeout_s, char **ip, struct dr_error *e);
 
 /* A VM's extraConfig (all keys). */
