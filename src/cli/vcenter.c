@@ -74,16 +74,19 @@ find_vc(const struct dr_store *s, const char *name)
 
     if (vc != NULL)
         return vc;
-    /* A broken vcenters.cfg loads no vCenter at all: say why, not just
-     * that the name is missing. */
-    for (size_t i = 0; !s->vcenters_loaded && i < s->n_diags; i++) {
-        if (str_eq(s->diags[i].file, "vcenters.cfg")) {
-            char *why = store_diag_format(&s->diags[i]);
-            fprintf(stderr, _("drover: vcenters.cfg did not load: %s (run 'drover validate')\n"),
-                    why);
-            free(why);
-            return NULL;
+    /* A broken vcenters.cfg loads no vCenter at all: say why (each of its
+     * problems, once), not just that the name is missing. */
+    if (store_file_failed(s, "vcenters.cfg")) {
+        for (size_t i = 0; i < s->n_diags; i++) {
+            if (str_eq(s->diags[i].file, "vcenters.cfg")) {
+                char *why = store_diag_format(&s->diags[i]);
+                fprintf(stderr,
+                        _("drover: vcenters.cfg did not load: %s (run 'drover validate')\n"),
+                        why);
+                free(why);
+            }
         }
+        return NULL;
     }
     fprintf(stderr, _("drover: no vCenter named '%s' in vcenters.cfg\n"), name);
     return NULL;

@@ -143,6 +143,12 @@ status enum|clusters/enum.cfg
 cloud-init worker --hostname n1|templates/worker.cfg
 delete cluster ghost --yes|clusters/ghost.state
 ROWS
+for sub in check inventory trust; do
+    err=$(broken vcenter $sub lab 2>&1 >/dev/null); code=$?
+    is "$code" 1 "'drover vcenter $sub' with a vcenters.cfg that did not load exits 1"
+    ok "'drover vcenter $sub' prints its problem once" once "$err" \
+        "drover: vcenters.cfg did not load: $(grep -F vcenters.cfg: "$fixtures/broken/expected.txt")"
+done
 ok "the state file a delete could not read is left alone" test -s "$tmp/broken/state/clusters/ghost.state"
 ok "cloud-init of a template that did not load does not call it missing" \
     bash -c '! grep -q "no template named" <<<"$1"' _ "$(broken cloud-init worker --hostname n1 2>&1)"
