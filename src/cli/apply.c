@@ -365,9 +365,9 @@ cmd_delete(const struct cli_globals *g, int argc, char **argv)
         return 1;
     {
         /* The state file lists the VMs to destroy: unread, a delete would
-         * forget VMs it never saw. */
+         * forget VMs it never saw; without vcenters.cfg it reaches none. */
         char *state = xasprintf("clusters/%s.state", argv[optind + 1]);
-        const char *const files[] = {state, NULL};
+        const char *const files[] = {state, "vcenters.cfg", NULL};
         size_t failed = cli_report_failed(&s, files);
         free(state);
         if (failed > 0) {

@@ -160,8 +160,7 @@ term_open(char **used, char **note)
         char *t = xasprintf("%s%s%s", tried ? tried : "", tried ? ", " : "", alt[i]);
         free(tried);
         tried = t;
-        if (term_usable(alt[i], STDOUT_FILENO) &&
-            (scr = newterm(alt[i], stdout, stdin)) != NULL)
+        if (term_usable(alt[i], STDOUT_FILENO) && (scr = newterm(alt[i], stdout, stdin)) != NULL)
             *used = xstrdup(alt[i]);
     }
     if (scr && term && *term)

@@ -141,7 +141,7 @@ list vcenters|vcenters.cfg
 status ghost|clusters/ghost.state
 status enum|clusters/enum.cfg
 cloud-init worker --hostname n1|templates/worker.cfg
-delete cluster ghost --yes|clusters/ghost.state
+delete cluster ghost --yes|clusters/ghost.state vcenters.cfg
 ROWS
 for sub in check inventory trust; do
     err=$(broken vcenter $sub lab 2>&1 >/dev/null); code=$?

@@ -100,8 +100,7 @@ START_TEST(test_every_command)
             if (r == NULL)
                 continue;
             r += *r == '"';
-            found = str_has_prefix(r, t[i].name) &&
-                    strchr(" \"\n", r[strlen(t[i].name)]) != NULL;
+            found = str_has_prefix(r, t[i].name) && strchr(" \"\n", r[strlen(t[i].name)]) != NULL;
         }
         ck_assert_msg(found, "drover.1 has no COMMANDS item for '%s'", t[i].name);
     }
@@ -277,8 +276,7 @@ START_TEST(test_example_defaults)
     settings_defaults(&d);
     a = settings_to_text(&loaded);
     b = settings_to_text(&d);
-    ck_assert_msg(str_eq(a, b), "data/examples/drover.cfg is not the defaults:\n%s\nbut\n%s", a,
-                  b);
+    ck_assert_msg(str_eq(a, b), "data/examples/drover.cfg is not the defaults:\n%s\nbut\n%s", a, b);
     for (size_t i = 0; i < settings_option_count(); i++) {
         const char *name = settings_option_name(i, NULL);
         char *set = xasprintf("\n%s = ", name), *commented = xasprintf("\n# %s = ", name);
