@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/model.h"
 #include "core/store.h"
+#include "engine/engine.h"
 
 struct eng_vm {
     char *id;      /* managed object id */
@@ -103,6 +104,12 @@ struct eng_backend_ops {
                                    struct eng_problems *out, struct dr_error *e);
     /* Power off and destroy s->node.vm_id; a VM already gone is success. */
     enum dr_err (*destroy)(void *tctx, struct eng_step *s, struct dr_error *e);
+    /* The console's requests, on a request thread of their own (ctx, not a
+     * worker's tctx); give up soon after *cancel turns true. inventory
+     * fills kind, id, name, path, datacenter and the facts (the engine runs
+     * inventory_finish()); NULL: the backend cannot list inventory. */
+    enum dr_err (*inventory)(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
+                             struct dr_inventory *out, struct dr_error *e);
     void (*free)(void *ctx);
 };
 
@@ -113,5 +120,8 @@ struct eng_backend {
 
 /* The real backend (vSphere + SSH). */
 enum dr_err backend_vs_new(struct eng_backend *b, struct dr_error *e);
+/* Its inventory operation (backend_inv.c): a session of its own per call. */
+enum dr_err backend_vs_inventory(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
+                                 struct dr_inventory *out, struct dr_error *e);
 
 #endif

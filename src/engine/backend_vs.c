@@ -717,6 +717,7 @@ static const struct eng_backend_ops vs_ops = {
     .join = b_join,
     .check_templates = vsb_check_templates,
     .destroy = b_destroy,
+    .inventory = backend_vs_inventory,
     .free = b_free,
 };
 

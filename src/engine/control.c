@@ -311,6 +311,7 @@ engine_free(struct dr_engine **ep)
     for (int i = 0; e->threads && i < e->n_workers; i++)
         pthread_join(e->threads[i], NULL);
     free(e->threads);
+    eng_requests_free(e);
     eng_save_all(e);
     /* Everything is in the state files now: an empty journal tells the next
      * start that this one stopped cleanly. */

@@ -26,6 +26,8 @@ enum dr_event_kind {
     DR_EV_JOB,         /* a job was queued, started, waits, or finished: job_state */
     DR_EV_CLUSTER,     /* a cluster was added, changed its derived state, or went away */
     DR_EV_ENGINE,      /* engine-wide news: recovery, headless, another drover holds the lock */
+    DR_EV_REQUEST,     /* a request (inventory, certificate, login) answered: request set;
+                        * level DR_LOG_ERROR and text the reason when it failed */
 };
 
 enum dr_job_kind {
@@ -57,6 +59,7 @@ struct dr_event {
     enum dr_cluster_state cluster_state;  /* for DR_EV_CLUSTER */
     enum dr_log_level level;
     char *text;                 /* never NULL; "" when there is nothing to say */
+    unsigned request;           /* DR_EV_REQUEST: the request's id */
 };
 
 struct dr_job {
@@ -153,6 +156,76 @@ enum dr_err engine_replace_node(struct dr_engine *e, const char *cluster, const 
 enum dr_err engine_cancel_job(struct dr_engine *e, unsigned job, struct dr_error *err);
 enum dr_err engine_cancel_node(struct dr_engine *e, const char *cluster, const char *node,
                                struct dr_error *err);
+
+/* Requests for the console: vCenter inventory for its pickers. Each runs on
+ * a thread of its own (never a node worker, so a busy engine still answers,
+ * and never the caller's: DESIGN.md, the UI never waits on the network) and
+ * answers with one DR_EV_REQUEST event carrying its id. */
+
+enum dr_inv_kind {
+    DR_INV_DATACENTER,
+    DR_INV_CLUSTER,           /* compute cluster (ClusterComputeResource) */
+    DR_INV_HOST,
+    DR_INV_POOL,              /* resource pool or vApp */
+    DR_INV_DATASTORE,
+    DR_INV_DATASTORE_CLUSTER, /* StoragePod */
+    DR_INV_FOLDER,
+    DR_INV_NETWORK,
+    DR_INV_TEMPLATE,
+    DR_INV_VM,
+    DR_INV__COUNT
+};
+
+/* One inventory object, with the facts a picker shows. */
+struct dr_inv_item {
+    enum dr_inv_kind kind;
+    char *id;          /* managed object id, opaque */
+    char *name;
+    char *path;        /* full inventory path, "DC0/host/C0/Resources/web" */
+    char *datacenter;  /* NULL for datacenters */
+    char *value;       /* what a node template's field holds to name it (templates/<name>.cfg,
+                        * as vs_resolve_placement reads it): "web" for that pool, "C0" for
+                        * the cluster; "" for a default (a compute's root pool, the
+                        * datacenter's vm folder); NULL when no template field names it
+                        * (a folder outside the vm folder) */
+    char *compute;     /* hosts and pools: the template's cluster (or standalone host)
+                        * value they belong to, e.g. "C0"; else NULL */
+    bool in_cluster;   /* hosts: inside a compute cluster (not standalone) */
+    char *type;        /* datastores: "VMFS", "NFS"...; networks: "Network",
+                        * "DistributedVirtualPortgroup", "OpaqueNetwork"; else NULL */
+    char *guest_os;    /* templates and VMs, NULL when unknown */
+    char **snapshots;  /* templates and VMs: names, NULL-terminated; NULL when none */
+    long long capacity;    /* datastores and datastore clusters: bytes */
+    long long free_space;  /* bytes */
+};
+
+struct dr_inventory {
+    char *vcenter;
+    time_t fetched;
+    struct dr_inv_item *items;  /* in kind order, then by path */
+    size_t n;
+};
+
+/* Ask for a vCenter's inventory (by its name in vcenters.cfg). The answer is
+ * kept for the session: a later request is answered from it, unless refresh
+ * asks for a fresh fetch. *id names the request in its DR_EV_REQUEST event;
+ * afterwards engine_inventory() holds the result. DR_E_NOTFOUND for an
+ * unknown vCenter, DR_E_READONLY/DR_E_BUSY in read-only mode and in an
+ * observer (the console's editors do not open there). */
+enum dr_err engine_request_inventory(struct dr_engine *e, const char *vcenter, bool refresh,
+                                     unsigned *id, struct dr_error *err);
+/* Give up on a request (Esc): its fetch is cancelled and a late answer is
+ * dropped, no event. Unknown or finished ids are ignored. */
+void engine_abandon_request(struct dr_engine *e, unsigned id);
+/* A copy of the vCenter's cached inventory, or NULL when none was fetched.
+ * Free with inventory_free(). */
+struct dr_inventory *engine_inventory(struct dr_engine *e, const char *vcenter);
+void inventory_free(struct dr_inventory **inv);
+/* Fill in value, compute and in_cluster from path, kind and datacenter (the
+ * backends call it; exposed for tests). Sorts the items. */
+void inventory_finish(struct dr_inventory *inv);
+const char *inv_kind_key(enum dr_inv_kind k);   /* "datastore" */
+const char *inv_kind_label(enum dr_inv_kind k); /* translated, "Datastore" */
 
 /* Lifecycle around signals (the caller's signal handling decides when). */
 

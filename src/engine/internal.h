@@ -112,6 +112,12 @@ struct dr_engine {
     bool stopping;
     bool quit;
     unsigned seed;
+    struct eng_request **requests;  /* the console's requests in flight (requests.c) */
+    size_t n_requests;
+    size_t cap_requests;
+    unsigned next_request;
+    struct dr_inventory *inv_cache; /* one per vCenter, for the session */
+    size_t n_inv_cache;
 };
 
 /* How long a mutation sent just before a crash is given to finish. */
@@ -162,6 +168,9 @@ enum dr_err eng_destroy_vm(struct dr_engine *e, void *tctx, struct eng_step *s,
 enum dr_err eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err);
 /* Check again before the next clone (an apply, a retry). Callers hold mu. */
 void eng_gate_reset(struct eng_cluster *c);
+
+/* requests.c: cancel and join every request, drop the cache. */
+void eng_requests_free(struct dr_engine *e);
 
 /* recover.c */
 void *eng_recover_main(void *arg);

@@ -4,7 +4,7 @@ noinst_LIBRARIES += libdrengine.a
 libdrengine_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(CJSON_CFLAGS)
 libdrengine_a_SOURCES = \
 	src/engine/engine.h \
-	src/engine/backend.h src/engine/backend_vs.c src/engine/backend_vs.h \
+	src/engine/backend.h src/engine/backend_vs.c src/engine/backend_vs.h src/engine/backend_inv.c \
 	src/engine/classify.c src/engine/classify.h \
 	src/engine/commands.c \
 	src/engine/control.c \
@@ -17,6 +17,7 @@ libdrengine_a_SOURCES = \
 	src/engine/plan.c src/engine/plan.h \
 	src/engine/queue.c src/engine/queue.h \
 	src/engine/recover.c \
+	src/engine/requests.c \
 	src/engine/observe.c \
 	src/engine/worker.c
 DROVER_LIBS += libdrengine.a
@@ -43,3 +44,13 @@ EXTRA_DIST += tests/integration/engine-guestip.t
 # The console watching a real run (tmux).
 TESTS += tests/tui/engine-lab.t
 EXTRA_DIST += tests/tui/engine-lab.t
+
+# The console's inventory requests through the real engine against the lab.
+check_PROGRAMS += tests/integration/test_engine_inventory_lab
+tests_integration_test_engine_inventory_lab_SOURCES = tests/integration/test_engine_inventory_lab.c \
+	tests/integration/labenv.c tests/integration/labenv.h
+tests_integration_test_engine_inventory_lab_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_integration_test_engine_inventory_lab_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/integration \
+	$(LIBCONFIG_CFLAGS)
+tests_integration_test_engine_inventory_lab_LDADD = $(ENGINE_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+TESTS += tests/integration/test_engine_inventory_lab

@@ -34,7 +34,28 @@ const char *
 event_kind_key(enum dr_event_kind k)
 {
     static const char *const keys[] = { "node-state", "progress", "log", "job", "cluster",
-                                        "engine" };
+                                        "engine", "request" };
 
     return (unsigned)k < DR_ARRAY_LEN(keys) ? keys[k] : "unknown";
+}
+
+const char *
+inv_kind_key(enum dr_inv_kind k)
+{
+    static const char *const keys[] = { "datacenter", "cluster", "host", "pool", "datastore",
+                                        "datastore-cluster", "folder", "network", "template",
+                                        "vm" };
+
+    return (unsigned)k < DR_ARRAY_LEN(keys) ? keys[k] : "unknown";
+}
+
+const char *
+inv_kind_label(enum dr_inv_kind k)
+{
+    static const char *const labels[] = { N_("Datacenter"), N_("Compute cluster"), N_("Host"),
+                                          N_("Resource pool"), N_("Datastore"),
+                                          N_("Datastore cluster"), N_("Folder"), N_("Network"),
+                                          N_("Template"), N_("VM") };
+
+    return (unsigned)k < DR_ARRAY_LEN(labels) ? _(labels[k]) : "?";
 }

@@ -28,8 +28,25 @@ raw_free_unused(struct raw *r, bool obj_moved)
         free(r->obj.name);
         free(r->obj.parent);
         free(r->obj.datacenter);
+        free(r->obj.type);
+        free(r->obj.path);
+        free(r->obj.compute);
     }
     free(r->type);
+}
+
+/* Snapshot names of a VirtualMachineSnapshotTree list, depth first. */
+static void
+snap_names(xmlNodePtr parent, const char *list, char ***out)
+{
+    soap_each(t, parent, list)
+    {
+        char *name = soap_child_text(t, "name");
+        if (name)
+            strv_push(out, name);
+        free(name);
+        snap_names(t, "childSnapshotList", out);
+    }
 }
 
 static enum dr_err
@@ -45,16 +62,18 @@ on_entity(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr
     r->obj.id = xstrdup(id);
     r->obj.name = vs_prop_text(oc, "name");
     r->obj.parent = vs_prop_text(oc, "parent");
+    r->obj.type = xstrdup(type);
     if (r->obj.name == NULL)
         r->obj.name = xstrdup("");
-    if (strcmp(type, "Datastore") == 0) {
+    if (strcmp(type, "Datastore") == 0 || strcmp(type, "StoragePod") == 0) {
         char *t = vs_prop_text(oc, "summary.capacity");
         r->ds.capacity = t ? atoll(t) : 0;
         free(t);
         t = vs_prop_text(oc, "summary.freeSpace");
         r->ds.free_space = t ? atoll(t) : 0;
         free(t);
-        r->ds.type = vs_prop_text(oc, "summary.type");
+        r->ds.type = strcmp(type, "StoragePod") == 0 ? xstrdup(type)
+                                                     : vs_prop_text(oc, "summary.type");
     } else if (strcmp(type, "VirtualMachine") == 0) {
         char *t = vs_prop_text(oc, "config.template");
         r->vm.template = t && strcmp(t, "true") == 0;
@@ -72,6 +91,14 @@ on_entity(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr
         r->vm.memory_mib = t ? atoi(t) : 0;
         free(t);
         r->vm.owner = vs_option_value(vs_prop(oc, "config.extraConfig"), VS_OWNER_KEY);
+        r->vm.guest_os = vs_prop_text(oc, "config.guestFullName");
+        if (r->vm.guest_os && *r->vm.guest_os == '\0')
+            xfree(&r->vm.guest_os);
+        {
+            xmlNodePtr snap = vs_prop(oc, "snapshot");
+            if (snap)
+                snap_names(snap, "rootSnapshotList", &r->vm.snapshots);
+        }
     }
     return DR_E_OK;
 }
@@ -88,6 +115,38 @@ find_raw(struct collect *c, const char *id)
     struct raw key = {.obj.id = (char *)id};
 
     return id && c->n ? bsearch(&key, c->v, c->n, sizeof *c->v, cmp_raw_id) : NULL;
+}
+
+/* The inventory path of r: its ancestors' names joined by "/", up to (not
+ * including) the root folder, which is not in the view. A "/" in a name is
+ * written "%2f" and a "%" "%25", as vCenter escapes them in names. */
+static char *
+raw_path(struct collect *c, struct raw *r)
+{
+    const char *names[64];
+    int n = 0;
+    size_t len = 1;
+    char *out, *o;
+
+    for (struct raw *p = r; p && n < 64; p = find_raw(c, p->obj.parent)) {
+        names[n++] = p->obj.name;
+        len += strlen(p->obj.name) * 3 + 1;
+    }
+    out = o = xmalloc(len);
+    while (n-- > 0) {
+        for (const char *q = names[n]; *q; q++) {
+            if (*q == '/' || *q == '%') {
+                memcpy(o, *q == '/' ? "%2f" : "%25", 3);
+                o += 3;
+            } else {
+                *o++ = *q;
+            }
+        }
+        if (n > 0)
+            *o++ = '/';
+    }
+    *o = '\0';
+    return out;
 }
 
 /* Append o to (*arr, *n). */
@@ -113,12 +172,17 @@ vs_inventory_get(struct vs_session *s, struct vs_inventory *inv, struct dr_error
                                            "config.hardware.numCPU",
                                            "config.hardware.memoryMB",
                                            "config.extraConfig",
+                                           "config.guestFullName",
+                                           "snapshot",
                                            NULL};
+    static const char *const pod_paths[] = {"name", "parent", "summary.capacity",
+                                            "summary.freeSpace", NULL};
     static const struct vs_propspec specs[] = {
         {.type = "Datacenter", .paths = common},  {.type = "ComputeResource", .paths = common},
         {.type = "HostSystem", .paths = common},  {.type = "ResourcePool", .paths = common},
         {.type = "Datastore", .paths = ds_paths}, {.type = "Network", .paths = common},
         {.type = "Folder", .paths = common},      {.type = "VirtualMachine", .paths = vm_paths},
+        {.type = "StoragePod", .paths = pod_paths},
     };
     struct collect c = {0};
     enum dr_err err;
@@ -139,6 +203,22 @@ vs_inventory_get(struct vs_session *s, struct vs_inventory *inv, struct dr_error
         if (p && strcmp(p->type, "Datacenter") == 0)
             r->obj.datacenter = xstrdup(p->obj.name);
     }
+    for (size_t i = 0; err == DR_E_OK && i < c.n; i++)
+        c.v[i].obj.path = raw_path(&c, &c.v[i]);
+    /* Hosts and pools: the compute resource above them. */
+    for (size_t i = 0; err == DR_E_OK && i < c.n; i++) {
+        struct raw *r = &c.v[i], *p;
+        int depth = 0;
+        if (strcmp(r->type, "HostSystem") != 0 && strcmp(r->type, "ResourcePool") != 0 &&
+            strcmp(r->type, "VirtualApp") != 0)
+            continue;
+        for (p = find_raw(&c, r->obj.parent); p && depth++ < 64; p = find_raw(&c, p->obj.parent))
+            if (strcmp(p->type, "ClusterComputeResource") == 0 ||
+                strcmp(p->type, "ComputeResource") == 0) {
+                r->obj.compute = xstrdup(p->obj.path);
+                break;
+            }
+    }
     for (size_t i = 0; i < c.n; i++) {
         struct raw *r = &c.v[i];
         const char *t = r->type;
@@ -151,6 +231,8 @@ vs_inventory_get(struct vs_session *s, struct vs_inventory *inv, struct dr_error
             free(r->vm.pool);
             free(r->vm.host);
             free(r->vm.owner);
+            free(r->vm.guest_os);
+            strv_free(&r->vm.snapshots);
         } else if (strcmp(t, "Datacenter") == 0) {
             PUSH(inv->datacenters, inv->n_datacenters, r->obj);
         } else if (strcmp(t, "ClusterComputeResource") == 0) {
@@ -162,6 +244,9 @@ vs_inventory_get(struct vs_session *s, struct vs_inventory *inv, struct dr_error
         } else if (strcmp(t, "Datastore") == 0) {
             r->ds.obj = r->obj;
             PUSH(inv->datastores, inv->n_datastores, r->ds);
+        } else if (strcmp(t, "StoragePod") == 0) {
+            r->ds.obj = r->obj;
+            PUSH(inv->datastore_clusters, inv->n_datastore_clusters, r->ds);
         } else if (strcmp(t, "Folder") == 0) {
             PUSH(inv->folders, inv->n_folders, r->obj);
         } else if (strcmp(t, "VirtualMachine") == 0) {
@@ -187,6 +272,9 @@ object_done(struct vs_object *o)
     free(o->name);
     free(o->parent);
     free(o->datacenter);
+    free(o->type);
+    free(o->path);
+    free(o->compute);
 }
 
 static void
@@ -211,6 +299,11 @@ vs_inventory_done(struct vs_inventory *inv)
         free(inv->datastores[i].type);
     }
     free(inv->datastores);
+    for (size_t i = 0; i < inv->n_datastore_clusters; i++) {
+        object_done(&inv->datastore_clusters[i].obj);
+        free(inv->datastore_clusters[i].type);
+    }
+    free(inv->datastore_clusters);
     for (size_t i = 0; i < inv->n_vms; i++) {
         struct vs_vm *v = &inv->vms[i];
         object_done(&v->obj);
@@ -219,6 +312,8 @@ vs_inventory_done(struct vs_inventory *inv)
         free(v->pool);
         free(v->host);
         free(v->owner);
+        free(v->guest_os);
+        strv_free(&v->snapshots);
     }
     free(inv->vms);
     memset(inv, 0, sizeof *inv);

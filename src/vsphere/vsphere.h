@@ -86,6 +86,11 @@ struct vs_object {
     char *name;
     char *parent;     /* parent's id (a host's cluster, a pool's parent...) */
     char *datacenter; /* the datacenter's name, NULL for the datacenters */
+    char *type;       /* the vim25 type: "ClusterComputeResource", "DistributedVirtualPortgroup"... */
+    char *path;       /* the full inventory path, "DC0/host/C0/Resources/web" (as
+                       * FindByInventoryPath takes it; "/" inside a name is "%2f") */
+    char *compute;    /* hosts and resource pools: the inventory path of their compute
+                       * cluster or standalone host's compute resource; else NULL */
 };
 
 struct vs_datastore {
@@ -105,6 +110,8 @@ struct vs_vm {
     int cpus;
     int memory_mib;
     char *owner; /* extraConfig guestinfo.drover.owner, or NULL */
+    char *guest_os;   /* config.guestFullName ("Ubuntu Linux (64-bit)"), NULL when unknown */
+    char **snapshots; /* snapshot names, depth first, NULL-terminated; NULL when none */
 };
 
 struct vs_inventory {
@@ -117,7 +124,9 @@ struct vs_inventory {
     struct vs_object *pools;
     size_t n_pools;
     struct vs_datastore *datastores;
-    size_t n_datastores;
+    size_t n_datastores; /* parent: a folder or a datastore cluster */
+    struct vs_datastore *datastore_clusters; /* StoragePod; type is "StoragePod" */
+    size_t n_datastore_clusters;
     struct vs_object *networks;
     size_t n_networks; /* networks and port groups */
     struct vs_object *folders;

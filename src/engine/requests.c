@@ -1,0 +1,367 @@
+/* The console's requests: vCenter inventory for its pickers. Each request
+ * runs on a thread of its own, so neither a busy worker pool nor a slow
+ * vCenter holds up the caller, and answers with one DR_EV_REQUEST event.
+ * Inventories are cached per vCenter for the engine's life; an abandoned
+ * request is cancelled and its late answer dropped. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "engine/internal.h"
+
+struct eng_request {
+    struct dr_engine *e;
+    unsigned id;
+    struct dr_vcenter vc;  /* copy */
+    atomic_bool cancel;
+    bool abandoned;        /* under e->mu */
+    bool finished;         /* under e->mu: the thread may be joined */
+    pthread_t thread;
+};
+
+static void
+item_done(struct dr_inv_item *it)
+{
+    free(it->id);
+    free(it->name);
+    free(it->path);
+    free(it->datacenter);
+    free(it->value);
+    free(it->compute);
+    free(it->type);
+    free(it->guest_os);
+    strv_free(&it->snapshots);
+}
+
+static void
+inventory_done(struct dr_inventory *inv)
+{
+    for (size_t i = 0; i < inv->n; i++)
+        item_done(&inv->items[i]);
+    free(inv->items);
+    free(inv->vcenter);
+    memset(inv, 0, sizeof *inv);
+}
+
+void
+inventory_free(struct dr_inventory **inv)
+{
+    if (*inv == NULL)
+        return;
+    inventory_done(*inv);
+    free(*inv);
+    *inv = NULL;
+}
+
+static void
+inventory_copy(struct dr_inventory *dst, const struct dr_inventory *src)
+{
+    dst->vcenter = xstrdup0(src->vcenter);
+    dst->fetched = src->fetched;
+    dst->n = src->n;
+    dst->items = xcalloc(src->n ? src->n : 1, sizeof *dst->items);
+    for (size_t i = 0; i < src->n; i++) {
+        const struct dr_inv_item *s = &src->items[i];
+        struct dr_inv_item *d = &dst->items[i];
+
+        *d = *s;
+        d->id = xstrdup0(s->id);
+        d->name = xstrdup0(s->name);
+        d->path = xstrdup0(s->path);
+        d->datacenter = xstrdup0(s->datacenter);
+        d->value = xstrdup0(s->value);
+        d->compute = xstrdup0(s->compute);
+        d->type = xstrdup0(s->type);
+        d->guest_os = xstrdup0(s->guest_os);
+        d->snapshots = s->snapshots ? strv_dup(s->snapshots) : NULL;
+    }
+}
+
+/* path relative to "<dc>/<root>" ("" for that folder itself), or NULL when it
+ * is not below it. */
+static char *
+rel_to(const char *path, const char *dc, const char *root)
+{
+    char *base = root ? xasprintf("%s/%s", dc, root) : xstrdup(dc);
+    size_t n = strlen(base);
+    char *out = NULL;
+
+    if (strncmp(path, base, n) == 0 && (path[n] == '\0' || path[n] == '/'))
+        out = xstrdup(path[n] ? path + n + 1 : "");
+    free(base);
+    return out;
+}
+
+static int
+cmp_item(const void *a, const void *b)
+{
+    const struct dr_inv_item *x = a, *y = b;
+
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return strcmp(x->path ? x->path : "", y->path ? y->path : "");
+}
+
+/* The backends leave compute as the compute resource's full path. */
+void
+inventory_finish(struct dr_inventory *inv)
+{
+    for (size_t i = 0; i < inv->n; i++) {
+        struct dr_inv_item *it = &inv->items[i];
+        const char *dc = it->datacenter;
+        char *compute = NULL;
+
+        xfree(&it->value);
+        if (it->path == NULL)
+            it->path = xstrdup(it->name ? it->name : "");
+        if (it->kind == DR_INV_DATACENTER) {
+            it->value = xstrdup(it->path);
+            continue;
+        }
+        if (dc == NULL)
+            continue;
+        if (it->compute) {
+            compute = rel_to(it->compute, dc, "host");
+            it->in_cluster = false;
+            for (size_t j = 0; j < inv->n; j++)
+                if (inv->items[j].kind == DR_INV_CLUSTER && str_eq(inv->items[j].path, it->compute))
+                    it->in_cluster = true;
+        }
+        switch (it->kind) {
+        case DR_INV_CLUSTER:
+            it->value = rel_to(it->path, dc, "host");
+            break;
+        case DR_INV_HOST:
+            /* In a cluster the template names the host by its name;
+             * standalone, by its compute resource's path under host/. */
+            it->value = it->in_cluster ? xstrdup(it->name) : xstrdup0(compute);
+            break;
+        case DR_INV_POOL:
+            if (it->compute) {
+                char *root = xasprintf("%s/Resources", it->compute);
+                size_t n = strlen(root);
+
+                if (strncmp(it->path, root, n) == 0 && (it->path[n] == '\0' || it->path[n] == '/'))
+                    it->value = xstrdup(it->path[n] ? it->path + n + 1 : "");
+                free(root);
+            }
+            break;
+        case DR_INV_DATASTORE:
+        case DR_INV_DATASTORE_CLUSTER:
+            it->value = rel_to(it->path, dc, "datastore");
+            break;
+        case DR_INV_FOLDER:
+            it->value = rel_to(it->path, dc, "vm");
+            break;
+        case DR_INV_NETWORK:
+            it->value = rel_to(it->path, dc, "network");
+            break;
+        case DR_INV_TEMPLATE:
+        case DR_INV_VM: {
+            /* clone_from: a name directly in the vm folder, else a path
+             * below the datacenter ("vm/k8s/ubuntu"). */
+            char *rel = rel_to(it->path, dc, "vm");
+
+            if (rel && strchr(rel, '/') == NULL)
+                it->value = rel;
+            else {
+                free(rel);
+                it->value = rel_to(it->path, dc, NULL);
+            }
+            break;
+        }
+        default:
+            break;
+        }
+        free(it->compute);
+        it->compute = compute;
+    }
+    if (inv->n > 1)
+        qsort(inv->items, inv->n, sizeof *inv->items, cmp_item);
+}
+
+/* Under e->mu. */
+static struct dr_inventory *
+cache_find(struct dr_engine *e, const char *vcenter)
+{
+    for (size_t i = 0; i < e->n_inv_cache; i++)
+        if (str_eq(e->inv_cache[i].vcenter, vcenter))
+            return &e->inv_cache[i];
+    return NULL;
+}
+
+static void
+emit_answer(struct dr_engine *e, unsigned id, const char *vcenter, enum dr_log_level level,
+            const char *text)
+{
+    struct dr_event ev = { .kind = DR_EV_REQUEST, .request = id, .level = level,
+                           .text = (char *)text, .time = time(NULL) };
+
+    (void)vcenter;
+    eng_emit(e, &ev);
+}
+
+static void *
+request_main(void *arg)
+{
+    struct eng_request *r = arg;
+    struct dr_engine *e = r->e;
+    struct dr_inventory inv = { 0 };
+    struct dr_error err = { 0 };
+    enum dr_err rc = e->backend.ops->inventory(e->backend.ctx, &r->vc, &r->cancel, &inv, &err);
+
+    if (rc == DR_E_OK) {
+        inv.vcenter = xstrdup(r->vc.name);
+        inv.fetched = time(NULL);
+        inventory_finish(&inv);
+    }
+    pthread_mutex_lock(&e->mu);
+    r->finished = true;
+    if (!r->abandoned) {
+        if (rc == DR_E_OK) {
+            struct dr_inventory *old = cache_find(e, r->vc.name);
+
+            if (old == NULL) {
+                e->inv_cache = xrealloc(e->inv_cache, (e->n_inv_cache + 1) * sizeof *e->inv_cache);
+                old = &e->inv_cache[e->n_inv_cache++];
+            } else {
+                inventory_done(old);
+            }
+            *old = inv;
+            memset(&inv, 0, sizeof inv);
+            log_info("vCenter %s: inventory fetched (%zu objects)", r->vc.name, old->n);
+            emit_answer(e, r->id, r->vc.name, DR_LOG_INFO, "");
+        } else {
+            log_warn("vCenter %s: inventory: %s", r->vc.name, dr_error_text(&err));
+            emit_answer(e, r->id, r->vc.name, DR_LOG_ERROR, dr_error_text(&err));
+        }
+    }
+    pthread_mutex_unlock(&e->mu);
+    inventory_done(&inv);
+    return NULL;
+}
+
+/* Join and forget finished requests. Under e->mu. */
+static void
+reap(struct dr_engine *e)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < e->n_requests; i++) {
+        struct eng_request *r = e->requests[i];
+
+        if (r->finished) {
+            pthread_join(r->thread, NULL);
+            vcenter_done(&r->vc);
+            free(r);
+        } else {
+            e->requests[k++] = r;
+        }
+    }
+    e->n_requests = k;
+}
+
+enum dr_err
+engine_request_inventory(struct dr_engine *e, const char *vcenter, bool refresh, unsigned *id,
+                         struct dr_error *err)
+{
+    const struct dr_vcenter *vc;
+    struct eng_request *r;
+    enum dr_err rc = DR_E_OK;
+
+    *id = 0;
+    if (e->read_only)
+        return dr_error_set(err, DR_E_READONLY, _("read-only mode: no inventory requests"));
+    if (e->observer)
+        return dr_error_set(err, DR_E_BUSY, _("another drover runs the engine"));
+    if (e->backend.ops == NULL || e->backend.ops->inventory == NULL)
+        return dr_error_set(err, DR_E_INTERNAL, _("this engine cannot list inventory"));
+    pthread_mutex_lock(&e->mu);
+    reap(e);
+    vc = eng_find_vcenter(e, vcenter);
+    if (vc == NULL) {
+        rc = dr_error_set(err, DR_E_NOTFOUND, _("no vCenter named %s"), vcenter ? vcenter : "");
+        goto out;
+    }
+    *id = ++e->next_request;
+    if (!refresh && cache_find(e, vcenter)) {
+        emit_answer(e, *id, vcenter, DR_LOG_INFO, "");
+        goto out;
+    }
+    r = xcalloc(1, sizeof *r);
+    r->e = e;
+    r->id = *id;
+    vcenter_copy(&r->vc, vc);
+    atomic_init(&r->cancel, false);
+    if (pthread_create(&r->thread, NULL, request_main, r) != 0) {
+        vcenter_done(&r->vc);
+        free(r);
+        *id = 0;
+        rc = dr_error_set(err, DR_E_INTERNAL, _("cannot start a request thread"));
+        goto out;
+    }
+    e->requests = xgrow(e->requests, &e->cap_requests, e->n_requests + 1, sizeof *e->requests);
+    e->requests[e->n_requests++] = r;
+out:
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+void
+engine_abandon_request(struct dr_engine *e, unsigned id)
+{
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n_requests; i++) {
+        struct eng_request *r = e->requests[i];
+
+        if (r->id == id && !r->finished) {
+            r->abandoned = true;
+            atomic_store(&r->cancel, true);
+        }
+    }
+    pthread_mutex_unlock(&e->mu);
+}
+
+struct dr_inventory *
+engine_inventory(struct dr_engine *e, const char *vcenter)
+{
+    struct dr_inventory *out = NULL, *c;
+
+    pthread_mutex_lock(&e->mu);
+    c = cache_find(e, vcenter);
+    if (c) {
+        out = xcalloc(1, sizeof *out);
+        inventory_copy(out, c);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return out;
+}
+
+void
+eng_requests_free(struct dr_engine *e)
+{
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n_requests; i++) {
+        e->requests[i]->abandoned = true;
+        atomic_store(&e->requests[i]->cancel, true);
+    }
+    pthread_mutex_unlock(&e->mu);
+    for (size_t i = 0; i < e->n_requests; i++) {
+        pthread_join(e->requests[i]->thread, NULL);
+        vcenter_done(&e->requests[i]->vc);
+        free(e->requests[i]);
+    }
+    free(e->requests);
+    e->requests = NULL;
+    e->n_requests = e->cap_requests = 0;
+    for (size_t i = 0; i < e->n_inv_cache; i++)
+        inventory_done(&e->inv_cache[i]);
+    free(e->inv_cache);
+    e->inv_cache = NULL;
+    e->n_inv_cache = 0;
+}
