@@ -183,6 +183,43 @@ element_lines(const config_setting_t *list)
     return lines;
 }
 
+/* A tag is "category/name" or a bare name (the vCenter lookup happens
+ * before the first clone): neither part may be empty. */
+static void
+check_tags(struct cfg_ctx *c, const config_setting_t *list, char *const *tags)
+{
+    for (size_t i = 0; tags && tags[i]; i++) {
+        const char *slash = strchr(tags[i], '/');
+        char *f;
+
+        if (slash == NULL || (slash != tags[i] && slash[1] != '\0'))
+            continue;
+        f = xasprintf("tags[%zu]", i);
+        cfg_err(c, config_setting_get_elem(list, (unsigned)i), f,
+                _("'%s': write category/name (or a tag name alone; %%2f for a '/' inside a "
+                  "name)"),
+                tags[i]);
+        free(f);
+    }
+}
+
+/* A VM has one value per custom attribute: a key listed twice is a mistake. */
+static void
+check_attribute_keys(struct cfg_ctx *c, const config_setting_t *list, const struct dr_kv *kv,
+                     size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (str_eq(kv[i].key, kv[j].key)) {
+                char *f = xasprintf("custom_attributes[%zu].key", i);
+                cfg_err(c, config_setting_get_elem(list, (unsigned)i), f,
+                        _("duplicate key '%s' (first at line %d)"), kv[i].key,
+                        cfg_line(config_setting_get_elem(list, (unsigned)j)));
+                free(f);
+                break;
+            }
+}
+
 bool
 parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_template *out)
 {
@@ -236,12 +273,17 @@ parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_tem
             }
         }
     }
-    if (cfg_get_strv(c, root, "tags", NULL, &t.tags))
+    if (cfg_get_strv(c, root, "tags", NULL, &t.tags)) {
         t.tag_lines = element_lines(config_setting_get_member(root, "tags"));
+        check_tags(c, config_setting_get_member(root, "tags"), t.tags);
+    }
     if (cfg_get_kvs(c, root, "custom_attributes", NULL, &t.custom_attributes,
-                    &t.n_custom_attributes))
+                    &t.n_custom_attributes)) {
         t.custom_attribute_lines =
             element_lines(config_setting_get_member(root, "custom_attributes"));
+        check_attribute_keys(c, config_setting_get_member(root, "custom_attributes"),
+                             t.custom_attributes, t.n_custom_attributes);
+    }
     if (!cfg_get_string(c, root, "ssh_user", NULL, false, &t.ssh_user))
         t.ssh_user = xstrdup("drover");
     else if (strspn(t.ssh_user, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(t.ssh_user) ||

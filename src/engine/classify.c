@@ -124,6 +124,16 @@ static const struct eng_class_rule rules[] = {
       .why = "vCenter refused the user name or password",
       .todo = N_("correct the password (drover vcenter check tests it)") },
 
+    /* vAPI (REST) errors: tagging (src/vsphere/rest.c). */
+    { .code = DR_E_FAULT, .cause = "vapi:unauthorized", .cls = P,
+      .why = "vCenter refused a tagging call: the user lacks a tagging privilege (or the VM "
+             "is gone)",
+      .todo = N_("give the vCenter user vSphere Tagging > Assign or Unassign vSphere Tag "
+                 "(drover(1), TAGS AND CUSTOM ATTRIBUTES)") },
+    { .code = DR_E_FAULT, .cause = "vapi:invalid_argument", .cls = P,
+      .why = "vCenter refused a tag: its category's cardinality or object types forbid it "
+             "on this VM",
+      .todo = N_("correct the template's tags") },
     /* HTTP answers without a SOAP fault. */
     { .code = DR_E_PROTO, .cause = "http:408", .cls = T,
       .why = "the server timed out waiting for the request" },

@@ -169,6 +169,7 @@ START_TEST(apply_again_changes_nothing)
     ck_assert_int_eq(apply(dev, NULL, &e), DR_E_FAULT);
     ck_assert_msg(strstr(e.msg, "cardinality") && strstr(e.msg, "env/dev"), "%s", e.msg);
     ck_assert_str_eq(vs_last_fault(s), "invalid_argument");
+    ck_assert_str_eq(e.cause, "vapi:invalid_argument"); /* permanent: not retried */
     got = labels_of(VM);
     ck_assert_msg(strstr(got, "env/dev") == NULL, "%s", got);
     free(got);
@@ -248,6 +249,7 @@ START_TEST(wrong_password)
     tmpl_init(&t, tags, NULL);
     ck_assert_int_eq(vs_labels_resolve(bad, &t, &l, &probs, &e), DR_E_AUTH);
     ck_assert_msg(strstr(e.msg, "not authenticated"), "%s", e.msg);
+    ck_assert_str_eq(e.cause, "vapi:unauthenticated");
     ck_assert_msg(strstr(e.msg, "not-the-password") == NULL, "%s", e.msg);
     template_done(&t);
     vs_session_free(&bad);

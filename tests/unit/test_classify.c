@@ -127,6 +127,10 @@ START_TEST(test_permanent)
     ck_assert(permanent(DR_E_EXISTS, NULL));
     ck_assert(permanent(DR_E_NOTFOUND, NULL));
     ck_assert(permanent(DR_E_CANCELLED, NULL));
+    /* vAPI tagging refusals (a missing privilege, cardinality). */
+    ck_assert(permanent(DR_E_FAULT, "vapi:unauthorized"));
+    ck_assert(permanent(DR_E_FAULT, "vapi:invalid_argument"));
+    ck_assert(permanent(DR_E_AUTH, "vapi:unauthenticated"));
     /* Out of range: as an internal error, never retried. */
     struct dr_error e = err_of(DR_E_OK, NULL);
     e.code = DR_E__COUNT + 3;

@@ -199,6 +199,16 @@ static const struct bad_case bad_cases[] = {
      "extra_config = ( { key = \"guestinfo.userdata\"; value = \"x\"; } );\n",
      "templates/worker.cfg:5: extra_config[0].key: 'guestinfo.userdata' is set by drover "
      "itself"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "tags = [ \"env/prod\",\n         \"env/\" ];\n",
+     "templates/worker.cfg:6: tags[1]: 'env/': write category/name (or a tag name alone; %2f "
+     "for a '/' inside a name)"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "custom_attributes = ( { key = \"owner\"; value = \"a\"; },\n"
+     "  { key = \"owner\"; value = \"b\"; } );\n",
+     "templates/worker.cfg:6: custom_attributes[1].key: duplicate key 'owner' (first at line 5)"},
     {"templates/Worker_1.cfg",
      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n",
      "templates/Worker_1.cfg: name: 'Worker_1' is not a valid name: use 1 to 63 lowercase "
