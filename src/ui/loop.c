@@ -256,6 +256,7 @@ terminal_start(struct ui *ui, char ***problems)
     if (scr == NULL) {
         /* Nothing was sent to the terminal: it is as it was. */
         fprintf(stderr, "drover: %s\n", note);
+        log_error("%s", note);
         free(note);
         return false;
     }
