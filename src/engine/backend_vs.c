@@ -262,6 +262,25 @@ gone_fault(struct vs_session *vs, enum dr_err rc)
 }
 
 static enum dr_err
+find_by_owner(struct vs_session *vs, struct eng_step *s, struct eng_vm *vm, bool *found,
+              struct dr_error *e)
+{
+    struct vs_keyed_vm *v = NULL;
+    size_t n = 0;
+    enum dr_err rc = vs_list_vms_with_key(vs, VS_OWNER_KEY, &v, &n, e);
+
+    for (size_t i = 0; rc == DR_E_OK && i < n && !*found; i++)
+        if (str_eq(v[i].value, s->owner)) {
+            *found = true;
+            vm->id = xstrdup(v[i].id);
+            vm->name = xstrdup0(v[i].name);
+            vm->owner = xstrdup(v[i].value);
+        }
+    vs_keyed_vms_free(v, n);
+    return rc;
+}
+
+static enum dr_err
 b_find_vm(void *tctx, struct eng_step *s, const char *name, struct eng_vm *vm, bool *found,
           struct dr_error *e)
 {
@@ -273,8 +292,14 @@ b_find_vm(void *tctx, struct eng_step *s, const char *name, struct eng_vm *vm, b
     enum dr_err rc;
 
     *found = false;
-    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK ||
-        (rc = placement_for(tctx, vs, s, &p, e)) != DR_E_OK)
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
+        return rc;
+    if ((rc = placement_for(tctx, vs, s, &p, e)) == DR_E_INVAL && s->step == DR_NODE_REMOVING) {
+        /* The template's names no longer resolve (renamed, ambiguous): a
+         * removal still finds the node's VM by drover's owner marker. */
+        return find_by_owner(vs, s, vm, found, e);
+    }
+    if (rc != DR_E_OK)
         return rc;
     rc = vs_find_vm(vs, p->folder, name, &id, e);
     if (rc == DR_E_NOTFOUND)

@@ -33,7 +33,7 @@ tests_integration_lab_vms_LDADD = $(VSPHERE_LIBS) $(LIBINTL)
 # Integration tests against the lab (TAP).
 EXTRA_DIST += tests/integration/engine-lib.sh
 ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-faults.t \
-	tests/integration/gate.t \
+	tests/integration/gate.t tests/integration/nets.t \
 	tests/integration/engine-crash.t tests/integration/engine-signals.t \
 	tests/integration/labels.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)

@@ -63,8 +63,14 @@ on_entity(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr
     r->obj.name = vs_prop_text(oc, "name");
     r->obj.parent = vs_prop_text(oc, "parent");
     r->obj.type = xstrdup(type);
-    if (r->obj.name == NULL)
+    if (r->obj.name == NULL) {
         r->obj.name = xstrdup("");
+    } else {
+        /* As the operator types it: "VLAN 10/app", not vCenter's %2f. */
+        char *plain = vs_name_unescape(r->obj.name);
+        free(r->obj.name);
+        r->obj.name = plain;
+    }
     if (strcmp(type, "Datastore") == 0 || strcmp(type, "StoragePod") == 0) {
         char *t = vs_prop_text(oc, "summary.capacity");
         r->ds.capacity = t ? atoll(t) : 0;

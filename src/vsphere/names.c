@@ -82,7 +82,8 @@ vs_path_split(const char *path)
         char *seg = xstrndup(p, len);
         char *plain = vs_name_unescape(seg);
 
-        strv_push(&v, plain);
+        if (len > 0) /* no entity has an empty name: "a//b" is "a/b" */
+            strv_push(&v, plain);
         free(plain);
         free(seg);
         p += len;

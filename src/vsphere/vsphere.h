@@ -83,7 +83,7 @@ void vs_cert_info_done(struct vs_cert_info *c);
 /* Inventory. Ids are vCenter managed object ids ("vm-42"): opaque strings. */
 struct vs_object {
     char *id;
-    char *name;
+    char *name;       /* as the operator types it: vCenter's %2f is a '/' again */
     char *parent;     /* parent's id (a host's cluster, a pool's parent...) */
     char *datacenter; /* the datacenter's name, NULL for the datacenters */
     char *type;       /* the vim25 type: "ClusterComputeResource", "DistributedVirtualPortgroup"... */

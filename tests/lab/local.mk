@@ -3,6 +3,7 @@
 LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go \
 	tests/lab/vcsim/paging.go tests/lab/vcsim/tagging.go tests/lab/vcsim/labels_query.go
 LAB_GO_FILES += tests/lab/vcsim/guestnet.go
+LAB_GO_FILES += tests/lab/vcsim/nets.go
 EXTRA_DIST += $(LAB_GO_FILES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
 	tests/integration/lab.t
 LAB_VCSIM = tests/lab/vcsim/drover-vcsim
@@ -54,6 +55,7 @@ TESTS += tests/integration/vcenter.t
 EXTRA_DIST += tests/integration/vcenter.t
 EXTRA_DIST += tests/lab/sshnode
 EXTRA_DIST += tests/lab/lab.d/sshnode.sh tests/integration/sshnode.t
+EXTRA_DIST += tests/lab/lab.d/nets.sh
 TESTS += tests/integration/sshnode.t
 TESTS += tests/integration/lab-vm-node.t
 EXTRA_DIST += tests/integration/lab-vm-node.t

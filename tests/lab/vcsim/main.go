@@ -66,6 +66,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "labels" {
 		os.Exit(labelsMain(os.Args[2:])) // a client for tests (labels_query.go)
 	}
+	if len(os.Args) > 1 && os.Args[1] == "net" {
+		os.Exit(netMain(os.Args[2:])) // shape and read networks (nets.go)
+	}
 	var o options
 	flag.StringVar(&o.state, "state", "", "state folder (required)")
 	flag.StringVar(&o.user, "user", "drover@vsphere.local", "login user")
@@ -153,12 +156,16 @@ func run(o *options) error {
 	// Nobody knows the port yet, so no request is being served: safe to wrap.
 	server.Config.Handler = validateRefs(server.Config.Handler, newPager(&model.DelayConfig))
 	server.Config.Handler = vcenterLabels(server.Config.Handler, o.user, password)
+	server.Config.Handler = escapeNames(server.Config.Handler) // names as vCenter stores them (nets.go)
 
 	hv := newHypervisor(o.sshnode, filepath.Join(state, "nodes"))
 	ctx := context.Background()
 	names, err := shape(ctx, server.URL, o.user, password)
 	if err != nil {
 		return fmt.Errorf("shaping the inventory: %v", err)
+	}
+	if err = addOpaqueNetworks(); err != nil { // $LAB_OPAQUE_NETWORKS (nets.go)
+		return err
 	}
 	if err = seedLabels(ctx, server.URL, o.user, password); err != nil {
 		return fmt.Errorf("seeding tags and custom fields: %v", err)

@@ -1,0 +1,26 @@
+# lab module: networks like an operator's vCenter (tests/lab/vcsim/nets.go).
+#  - `lab net [--state DIR] CMD ARGS` adds to a running lab, through the
+#    vSphere API: `folder PATH` (a network folder), `pg NAME` (a standard
+#    port group on every host), `dvs FOLDER NAME` (a distributed switch in a
+#    network folder, every host a member), `dvpg DVS-PATH NAME` (a
+#    distributed port group); `nics VM-NAME` prints a VM's NICs and their
+#    backings, `find PATH` the object at an inventory path;
+#  - `lab up --opaque-network NAME[=ID][,...]` starts the simulator with NSX
+#    opaque networks in DC0's network folder.
+# Names with a '/' are stored as vCenter stores them: %2f.
+# shellcheck shell=bash
+
+export LAB_OPAQUE_NETWORKS=${LAB_OPAQUE_NETWORKS:-}
+module_opts[--opaque-network]=LAB_OPAQUE_NETWORKS
+module_cmds[net]=lab_net
+usage_extra+="
+  lab up ... [--opaque-network NAME[=ID],...]   NSX opaque networks in DC0
+  lab net [--state DIR] folder PATH | pg NAME | dvs FOLDER NAME | dvpg DVS-PATH NAME
+                            | nics VM-NAME | find PATH"
+
+lab_net() {
+    local vcsim
+    vcsim=$(find_vcsim) || die "the simulator is not built"
+    "$vcsim" net -url "$LAB_URL" -user "$LAB_USER" -password-file "$LAB_PASSWORD_FILE" \
+        -ca "$LAB_CERT" "$@"
+}
