@@ -20,6 +20,12 @@ tests_unit_test_cloudinit_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cloudinit_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_cloudinit_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/test_cicheck
+tests_unit_test_cicheck_SOURCES = tests/unit/test_cicheck.c
+tests_unit_test_cicheck_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cicheck_CPPFLAGS = $(UNIT_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_unit_test_cicheck_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+
 check_PROGRAMS += tests/unit/test_model
 tests_unit_test_model_SOURCES = tests/unit/test_model.c
 tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
@@ -64,7 +70,7 @@ UNIT_TESTS = tests/unit/test_util
 UNIT_TESTS += tests/unit/test_recipe
 UNIT_TESTS += tests/unit/test_model tests/unit/test_store tests/unit/test_store_save tests/unit/test_log
 UNIT_TESTS += tests/unit/test_ssh
-UNIT_TESTS += tests/unit/test_cloudinit
+UNIT_TESTS += tests/unit/test_cloudinit tests/unit/test_cicheck
 UNIT_TESTS += tests/unit/test_keys
 
 # The man page and the example settings against the code's tables: the CLI's

@@ -248,12 +248,125 @@ ud_error(const struct dr_template *t, int line, struct dr_error *e, const char *
                         t->name ? t->name : "?", file, line, msg);
 }
 
-static enum dr_err
-ud_parse(const struct dr_template *t, struct ud_doc *d, struct dr_error *e)
+/* Add a warning "template T (file:line): user_data line N: ..." to *w. */
+static void ud_warn(const struct dr_template *t, int line, char ***w, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+ud_warn(const struct dr_template *t, int line, char ***w, const char *fmt, ...)
 {
-    const char *p = t->user_data;
+    struct dr_error e = {0};
+    char msg[600];
+    va_list ap;
+
+    if (w == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ud_error(t, line, &e, "%s", msg);
+    strv_push(w, e.msg);
+}
+
+#define UTF8_BOM "\xEF\xBB\xBF"
+
+void
+ci_user_data_done(struct ci_user_data *u)
+{
+    free(u->text);
+    memset(u, 0, sizeof *u);
+}
+
+enum dr_err
+ci_user_data_normalize(const struct dr_template *t, struct ci_user_data *u, char ***warnings,
+                       struct dr_error *e)
+{
+    const char *raw = t ? t->user_data : NULL;
+    struct sbuf b = {0};
+    int crlf = 0, crlf_line = 0, line = 1;
+
+    memset(u, 0, sizeof *u);
+    if (str_empty(raw))
+        return DR_E_OK;
+    if (str_has_prefix(raw, UTF8_BOM)) {
+        raw += strlen(UTF8_BOM);
+        ud_warn(t, 1, warnings,
+                _("a UTF-8 byte order mark (EF BB BF) in front of \"#cloud-config\" was "
+                  "removed"));
+    }
+    /* Line ends: CRLF becomes LF; a CR inside a line is an error. */
+    for (const char *p = raw; *p; p++) {
+        if (*p == '\r' && p[1] == '\n') {
+            if (crlf++ == 0)
+                crlf_line = line;
+            continue;
+        }
+        if (*p == '\r') {
+            free(b.p);
+            return ud_error(t, line, e,
+                            _("a carriage return (\\r) that does not end a line; use \\n "
+                              "line ends"));
+        }
+        line += *p == '\n';
+        sb_addn(&b, p, 1);
+    }
+    if (crlf > 0)
+        ud_warn(t, crlf_line, warnings,
+                _("Windows line ends (CRLF) on %d line(s) were changed to LF; cloud-init "
+                  "reads LF"),
+                crlf);
+    if (b.p == NULL)
+        return DR_E_OK;
+    /* cloud-init recognises #cloud-config only on the very first line; blank
+     * lines and indentation in front of it are dropped, with a warning. */
+    const char *p = b.p;
+    while (p[strspn(p, " \t")] == '\n') {
+        p += strspn(p, " \t") + 1;
+        u->line_offset++;
+    }
+    if (u->line_offset > 0)
+        ud_warn(t, 1, warnings,
+                _("%d blank line(s) in front of \"#cloud-config\" were removed (cloud-init "
+                  "reads the header only on the first line)"),
+                u->line_offset);
+    size_t ind = strspn(p, " \t");
+    if (ind > 0 && str_has_prefix(p + ind, "#cloud-config")) {
+        ud_warn(t, u->line_offset + 1, warnings,
+                _("spaces in front of \"#cloud-config\" were removed (the header must start "
+                  "the line)"));
+        p += ind;
+    }
+    u->text = xstrdup(p);
+    free(b.p);
+    return DR_E_OK;
+}
+
+/* Why a first line is not the header, in words an operator can act on. */
+static const char *
+header_problem(const char *line)
+{
+    if (strcmp(line, "---") == 0 || str_has_prefix(line, "--- "))
+        return _("a YAML document marker \"---\" comes before \"#cloud-config\"; cloud-init "
+                 "reads the header only on the first line: remove the \"---\" line");
+    if (str_has_prefix(line, "#cloud-config"))
+        return _("the first line must be exactly \"#cloud-config\" (put comments on the next "
+                 "line)");
+    if (str_has_prefix(line, "#!") || str_has_prefix(line, "#include") ||
+        str_has_prefix(line, "#cloud-boothook") || str_has_prefix(line, "Content-Type") ||
+        str_has_prefix(line, "## template"))
+        return _("must start with \"#cloud-config\": drover merges user_data into its own "
+                 "cloud-config, so scripts, #include, boothooks, MIME and jinja templates are "
+                 "not supported (run a script from runcmd instead)");
+    return _("must start with \"#cloud-config\" on the first line");
+}
+
+static enum dr_err
+ud_parse(const struct dr_template *t, const struct ci_user_data *u, struct ud_doc *d,
+         struct dr_error *e)
+{
+    const char *p = u->text;
     struct ud_key *cur = NULL;
-    int lineno = 0;
+    int lineno = u->line_offset;
 
     memset(d, 0, sizeof *d);
     if (str_empty(p))
@@ -266,11 +379,11 @@ ud_parse(const struct dr_template *t, struct ud_doc *d, struct dr_error *e)
 
         p += n + (p[n] == '\n');
         lineno++;
-        while (l > 0 && (line[l - 1] == '\r' || line[l - 1] == ' ' || line[l - 1] == '\t'))
+        while (l > 0 && (line[l - 1] == ' ' || line[l - 1] == '\t'))
             line[--l] = '\0';
-        if (lineno == 1) {
+        if (lineno == u->line_offset + 1) {
             if (strcmp(line, "#cloud-config") != 0)
-                rc = ud_error(t, 1, e, _("must start with \"#cloud-config\""));
+                rc = ud_error(t, lineno, e, "%s", header_problem(line));
         } else if (l == 0 || line[0] == '#') {
             if (cur)
                 sb_printf(&cur->body, "%s\n", line);
@@ -351,10 +464,15 @@ ud_parse(const struct dr_template *t, struct ud_doc *d, struct dr_error *e)
 enum dr_err
 ci_check_user_data(const struct dr_template *t, struct dr_error *e)
 {
+    struct ci_user_data u;
     struct ud_doc d;
-    enum dr_err rc = ud_parse(t, &d, e);
+    enum dr_err rc = ci_user_data_normalize(t, &u, NULL, e);
 
-    ud_done(&d);
+    if (rc == DR_E_OK) {
+        rc = ud_parse(t, &u, &d, e);
+        ud_done(&d);
+    }
+    ci_user_data_done(&u);
     return rc;
 }
 
@@ -421,9 +539,13 @@ ci_render_user_data(const struct ci_node *n, bool show_secrets, char **out, stru
     if (n->host_key == NULL || !n->host_key->has_private || str_empty(n->cluster_public_key))
         return dr_error_set(e, DR_E_INVAL, _("node %s: host key or cluster key missing"),
                             n->hostname);
-    rc = t ? ud_parse(t, &d, e) : DR_E_OK;
-    if (!t)
+    struct ci_user_data u = {0};
+    rc = t ? ci_user_data_normalize(t, &u, NULL, e) : DR_E_OK;
+    if (rc == DR_E_OK)
+        rc = ud_parse(t, &u, &d, e);
+    else
         memset(&d, 0, sizeof d);
+    ci_user_data_done(&u);
     if (rc != DR_E_OK)
         return rc;
 
@@ -540,15 +662,32 @@ ci_guestinfo(const struct ci_node *n, struct dr_kv **kv, size_t *count, struct d
     if (rc != DR_E_OK)
         return rc;
     md = ci_render_meta_data(n);
-    *kv = xcalloc(4, sizeof **kv);
-    (*kv)[0] = (struct dr_kv){xstrdup("guestinfo.userdata"), b64(ud, strlen(ud))};
-    (*kv)[1] = (struct dr_kv){xstrdup("guestinfo.userdata.encoding"), xstrdup("base64")};
-    (*kv)[2] = (struct dr_kv){xstrdup("guestinfo.metadata"), b64(md, strlen(md))};
-    (*kv)[3] = (struct dr_kv){xstrdup("guestinfo.metadata.encoding"), xstrdup("base64")};
-    *count = 4;
+    char *udv = NULL, *mdv = NULL;
+    const char *udenc = NULL, *mdenc = NULL;
+    rc = ci_guestinfo_encode("guestinfo.userdata", ud, strlen(ud), &udv, &udenc, e);
+    if (rc == DR_E_OK)
+        rc = ci_guestinfo_encode("guestinfo.metadata", md, strlen(md), &mdv, &mdenc, e);
     keys_free_secret(&ud);
     free(md);
-    return DR_E_OK;
+    if (rc == DR_E_OK) {
+        *kv = xcalloc(4, sizeof **kv);
+        (*kv)[0] = (struct dr_kv){xstrdup("guestinfo.userdata"), udv};
+        (*kv)[1] = (struct dr_kv){xstrdup("guestinfo.userdata.encoding"), xstrdup(udenc)};
+        (*kv)[2] = (struct dr_kv){xstrdup("guestinfo.metadata"), mdv};
+        (*kv)[3] = (struct dr_kv){xstrdup("guestinfo.metadata.encoding"), xstrdup(mdenc)};
+        *count = 4;
+        rc = ci_guestinfo_total_check(n->tmpl, *kv, *count, e);
+        if (rc != DR_E_OK)
+            ci_kv_free(kv, 4), *count = 0;
+        udv = mdv = NULL;
+    }
+    keys_free_secret(&udv);
+    free(mdv);
+    if (rc != DR_E_OK && n->tmpl)
+        dr_error_prefix(e, _("template %s (%s:%d): user_data"),
+                        n->tmpl->name ? n->tmpl->name : "?",
+                        n->tmpl->origin.file ? n->tmpl->origin.file : "?", n->tmpl->origin.line);
+    return rc;
 }
 
 void

@@ -49,6 +49,21 @@ struct ci_node {
 /* The login user: the template's ssh_user or "drover". */
 const char *ci_login_user(const struct dr_template *t);
 
+/* The operator's user_data as the merge rule reads it. */
+struct ci_user_data {
+    char *text;      /* starts with the header line, LF line ends; NULL: none */
+    int line_offset; /* blank lines dropped in front, for line numbers */
+};
+
+/* Normalise t->user_data: a UTF-8 byte order mark in front is removed,
+ * CRLF line ends become LF, blank lines and indentation in front of
+ * "#cloud-config" are dropped (cloud-init reads the header only at the very
+ * start); each change adds a warning to *warnings (a strv; NULL: none wanted)
+ * in the error's form. A CR inside a line is DR_E_INVAL. */
+enum dr_err ci_user_data_normalize(const struct dr_template *t, struct ci_user_data *u,
+                                   char ***warnings, struct dr_error *e);
+void ci_user_data_done(struct ci_user_data *u);
+
 /* Check a template's extra user_data against the merge rule. */
 enum dr_err ci_check_user_data(const struct dr_template *t, struct dr_error *e);
 
@@ -60,9 +75,41 @@ enum dr_err ci_render_user_data(const struct ci_node *n, bool show_secrets, char
 /* The meta-data (instance-id, local-hostname), newly allocated. */
 char *ci_render_meta_data(const struct ci_node *n);
 
+/* A guest's VMware Tools read a guestinfo value over the backdoor RPC
+ * channel, whose messages are at most 64 KiB (open-vm-tools,
+ * GUESTMSG_MAX_IN_SIZE): a longer value never reaches cloud-init. */
+#define CI_GUESTINFO_VALUE_MAX (64 * 1024)
+/* All guestinfo of a VM is kept in its .vmx file, which vSphere limits to
+ * 1 MiB by default. */
+#define CI_GUESTINFO_TOTAL_MAX (1024 * 1024)
+
+/* Encode data (len bytes) for the guestinfo value named key: plain base64
+ * when that is at most CI_GUESTINFO_VALUE_MAX bytes, else gzip+base64 when
+ * that fits (cloud-init's VMware datasource reads both, named by
+ * KEY.encoding). *value is newly allocated; *encoding is "base64" or
+ * "gzip+base64" (static). DR_E_INVAL when neither fits, naming both sizes and
+ * the limit. */
+enum dr_err ci_guestinfo_encode(const char *key, const void *data, size_t len, char **value,
+                                const char **encoding, struct dr_error *e);
+/* DR_E_INVAL when kv (drover's guestinfo) plus the template's guestinfo.*
+ * extra_config would exceed CI_GUESTINFO_TOTAL_MAX bytes (keys and values). */
+enum dr_err ci_guestinfo_total_check(const struct dr_template *t, const struct dr_kv *kv,
+                                     size_t n, struct dr_error *e);
+
+/* Everything about t's cloud-init that would otherwise fail only at the
+ * guest, found without vCenter by the code CONFIGURING runs: the user_data
+ * rules above, the operator's user_data and the merged document parsed as
+ * YAML (libyaml: one document, a mapping), and the guestinfo encoding and
+ * sizes for a node named hostname (give the longest name the template's
+ * nodes can get; a fresh stand-in host key is used). Normalising's warnings
+ * are appended to *warnings (strv, may be NULL). DR_E_INVAL with the first
+ * problem, "template T (file:line): user_data ...". */
+enum dr_err ci_check_template(const struct dr_template *t, const char *hostname,
+                              char ***warnings, struct dr_error *e);
+
 /* The extraConfig entries for a VM: guestinfo.userdata, .userdata.encoding,
- * guestinfo.metadata, .metadata.encoding (base64). *kv is a new array of n
- * entries owning their strings; free with ci_kv_free. */
+ * guestinfo.metadata, .metadata.encoding (ci_guestinfo_encode). *kv is a new
+ * array of n entries owning their strings; free with ci_kv_free. */
 enum dr_err ci_guestinfo(const struct ci_node *n, struct dr_kv **kv, size_t *count,
                          struct dr_error *e);
 void ci_kv_free(struct dr_kv **kv, size_t count);

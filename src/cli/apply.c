@@ -257,6 +257,26 @@ apply_inputs_failed(const struct dr_store *s, const struct dr_cluster *spec)
     return failed > 0;
 }
 
+/* Print every problem of spec that can be known without vCenter
+ * (engine_check_spec), and its warnings. False when there were problems. */
+static bool
+check_spec(const struct dr_store *s, const struct dr_cluster *spec)
+{
+    struct dr_check_config cfg = { .templates = s->templates, .n_templates = s->n_templates,
+                                   .vcenters = s->vcenters, .n_vcenters = s->n_vcenters,
+                                   .config_dir = s->config_dir };
+    char **problems = NULL, **warnings = NULL;
+    size_t n = engine_check_spec(&cfg, spec, &problems, &warnings);
+
+    for (size_t i = 0; warnings && warnings[i]; i++)
+        fprintf(stderr, _("drover: warning: %s\n"), warnings[i]);
+    for (size_t i = 0; problems && problems[i]; i++)
+        fprintf(stderr, "drover: %s\n", problems[i]);
+    strv_free(&problems);
+    strv_free(&warnings);
+    return n == 0;
+}
+
 int
 cmd_apply(const struct cli_globals *g, int argc, char **argv)
 {
@@ -298,7 +318,9 @@ cmd_apply(const struct cli_globals *g, int argc, char **argv)
         store_done(&s);
         return 1;
     }
-    if (apply_inputs_failed(&s, &spec)) {
+    /* Everything that can be known without vCenter, before any call to it. */
+    bool inputs_failed = apply_inputs_failed(&s, &spec);
+    if (!check_spec(&s, &spec) || inputs_failed) {
         cluster_done(&spec);
         store_done(&s);
         return 1;

@@ -515,3 +515,35 @@ cluster_state_derive(const struct dr_cluster *spec, const struct dr_cluster_stat
         return DR_CLUSTER_UPDATING;
     return DR_CLUSTER_ACTIVE;
 }
+
+/* Digits at *p (at least one), advancing past them. */
+static bool
+skip_digits(const char **p)
+{
+    const char *q = *p;
+
+    while (**p >= '0' && **p <= '9')
+        (*p)++;
+    return *p > q;
+}
+
+bool
+distribution_version_valid(enum dr_distribution d, const char *version, const char **form,
+                           const char **example)
+{
+    const char *tag = d == DR_DIST_RKE2 ? "+rke2r" : "+k3s";
+    const char *p = version;
+
+    *form = d == DR_DIST_RKE2 ? "vX.Y.Z+rke2rN" : "vX.Y.Z+k3sN";
+    *example = d == DR_DIST_RKE2 ? "v1.30.4+rke2r1" : "v1.30.4+k3s1";
+    if (p == NULL || *p++ != 'v')
+        return false;
+    for (int i = 0; i < 3; i++) {
+        if (!skip_digits(&p) || (i < 2 && *p++ != '.'))
+            return false;
+    }
+    if (strncmp(p, tag, strlen(tag)) != 0)
+        return false;
+    p += strlen(tag);
+    return skip_digits(&p) && *p == '\0';
+}

@@ -125,10 +125,19 @@ find_include(const char *text)
     return 0;
 }
 
+/* A UTF-8 byte order mark that Windows editors put in front of a file. */
+#define UTF8_BOM "\xEF\xBB\xBF"
+
 bool
 cfg_parse_text(struct cfg_ctx *c, const char *text, config_t *cfg)
 {
-    int inc = find_include(text);
+    int inc;
+
+    /* libconfig's scanner takes the mark for a stray token (":1: syntax
+     * error"); it carries no meaning in UTF-8, so the file loads without it. */
+    if (str_has_prefix(text, UTF8_BOM))
+        text += strlen(UTF8_BOM);
+    inc = find_include(text);
 
     config_init(cfg);
     if (inc > 0) {

@@ -306,6 +306,13 @@ parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_tem
     return true;
 }
 
+/* Node names are the prefix, a '-' unless it ends in one, and a number of 2
+ * to 6 digits (engine/plan.c); they are the VMs' names in vCenter (at most 80
+ * characters) and the guests' hostnames, so they must be DNS labels (RFC 1123:
+ * at most 63 characters). A prefix of at most 56 characters leaves room for
+ * the '-' and 6 digits. */
+#define PREFIX_MAX 56
+
 static bool
 hostname_prefix_valid(const char *p)
 {
@@ -313,7 +320,7 @@ hostname_prefix_valid(const char *p)
 
     /* The node number follows, so a trailing '-' is fine; the whole name
      * must stay a DNS label. */
-    return n > 0 && n <= 56 && p[0] != '-' &&
+    return n > 0 && n <= PREFIX_MAX && p[0] != '-' &&
            strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
@@ -363,6 +370,16 @@ parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool
                 pl->hostname_prefix);
         free(f);
     }
+    if (pl->hostname_prefix == NULL && pl->name && util_is_dns_label(pl->name) &&
+        strlen(pl->name) > PREFIX_MAX) {
+        /* Without hostname_prefix the pool's name is the prefix. */
+        char *f = cfg_field(p, "name");
+        cfg_err(c, config_setting_get_member(g, "name"), f,
+                _("'%s' is too long to name nodes (it is their prefix, and '-NN' follows: "
+                  "at most %d characters); shorten it or set hostname_prefix"),
+                pl->name, PREFIX_MAX);
+        free(f);
+    }
     cfg_get_int(c, g, "delete_not_ready_after", p, false, 0, 31536000,
                 &pl->delete_not_ready_after_s);
     pl->origin.file = xstrdup(c->file);
@@ -390,12 +407,21 @@ parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_clus
     cl.name = xstrdup(name);
     cl.distribution = DR_DIST_K3S;
     cfg_check_keys(c, root, keys, NULL);
+    bool dist_ok = true;
     if (cfg_get_string(c, root, "distribution", NULL, false, &dist) &&
-        !distribution_from_key(dist, &cl.distribution))
+        !(dist_ok = distribution_from_key(dist, &cl.distribution)))
         cfg_err(c, config_setting_get_member(root, "distribution"), "distribution",
                 _("'%s' is not one of: k3s, rke2"), dist);
     free(dist);
-    cfg_get_string(c, root, "version", NULL, false, &cl.version);
+    if (cfg_get_string(c, root, "version", NULL, false, &cl.version) && dist_ok &&
+        !str_empty(cl.version)) {
+        const char *form, *example;
+        if (!distribution_version_valid(cl.distribution, cl.version, &form, &example))
+            cfg_err(c, config_setting_get_member(root, "version"), "version",
+                    _("'%s' is not a %s release: use %s, e.g. \"%s\" (or leave version out "
+                      "for the installer's default)"),
+                    cl.version, distribution_key(cl.distribution), form, example);
+    }
     if (cfg_get_string(c, root, "vcenter", NULL, false, &cl.vcenter) &&
         cfg_check_name(c, config_setting_get_member(root, "vcenter"), "vcenter", cl.vcenter))
         check_vcenter_ref(c, config_setting_get_member(root, "vcenter"), cl.vcenter);

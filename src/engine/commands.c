@@ -187,35 +187,28 @@ eng_reconcile_all(struct dr_engine *e)
 static enum dr_err
 validate_spec(struct dr_engine *e, const struct dr_cluster *spec, struct dr_error *err)
 {
-    const char *where = spec->origin.file ? spec->origin.file : spec->name;
+    struct dr_check_config cfg = { .templates = e->templates, .n_templates = e->n_templates,
+                                   .vcenters = e->vcenters, .n_vcenters = e->n_vcenters,
+                                   .config_dir = e->config_dir };
+    char **problems = NULL, **warnings = NULL;
+    enum dr_err rc = DR_E_OK;
 
-    if (!util_is_dns_label(spec->name))
-        return dr_error_set(err, DR_E_INVAL,
-                            _("%s: name: '%s' is not a DNS label (a-z, 0-9, '-')"), where,
-                            spec->name ? spec->name : "");
-    if (spec->n_pools == 0)
-        return dr_error_set(err, DR_E_INVAL, _("%s: pools: a cluster needs at least one pool"),
-                            where);
-    for (size_t i = 0; i < spec->n_pools; i++) {
-        const struct dr_pool *p = &spec->pools[i];
-        const struct dr_template *t = eng_find_template(e, p->template);
-        const char *vc;
+    if (engine_check_spec(&cfg, spec, &problems, &warnings) > 0) {
+        /* Every problem, one per line, as far as the message holds. */
+        size_t len = 0;
 
-        if (p->quantity < 0)
-            return dr_error_set(err, DR_E_INVAL, _("%s:%d: pools.%s.quantity: must be >= 0"),
-                                where, p->origin.line, p->name);
-        if (t == NULL)
-            return dr_error_set(err, DR_E_NOTFOUND,
-                                _("%s:%d: pools.%s.template: no template '%s' in %s/templates"),
-                                where, p->origin.line, p->name, p->template ? p->template : "",
-                                e->config_dir);
-        vc = !str_empty(spec->vcenter) ? spec->vcenter : t->vcenter;
-        if (eng_find_vcenter(e, vc) == NULL)
-            return dr_error_set(err, DR_E_NOTFOUND,
-                                _("%s: vcenter: no vCenter '%s' in %s/vcenters.cfg"), where,
-                                vc ? vc : "", e->config_dir);
+        err->msg[0] = '\0';
+        for (size_t i = 0; problems[i]; i++)
+            len += (size_t)snprintf(err->msg + (len < sizeof err->msg ? len : sizeof err->msg),
+                                    len < sizeof err->msg ? sizeof err->msg - len : 0, "%s%s",
+                                    i ? "\n" : "", problems[i]);
+        err->code = rc = DR_E_INVAL;
     }
-    return DR_E_OK;
+    for (size_t i = 0; warnings && warnings[i]; i++)
+        log_warn("%s", warnings[i]);
+    strv_free(&problems);
+    strv_free(&warnings);
+    return rc;
 }
 
 /* Re-read templates and vCenters, which the operator may have edited. */

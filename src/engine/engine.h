@@ -136,8 +136,36 @@ const struct dr_cluster_view *snapshot_find_cluster(const struct dr_snapshot *s,
  * DR_E_READONLY in read-only mode, DR_E_BUSY in an observer, DR_E_NOTFOUND
  * for an unknown cluster/pool/node/job, DR_E_INVAL for a bad spec. */
 
+/* What the checks without vCenter look names up in. */
+struct dr_check_config {
+    const struct dr_template *templates;
+    size_t n_templates;
+    const struct dr_vcenter *vcenters;
+    size_t n_vcenters;
+    const char *config_dir;   /* for messages */
+    /* The store's loader already reported templates and vCenters that do
+     * not exist (drover validate): do not say it again. */
+    bool refs_checked;
+};
+
+/* Every problem with spec that can be known without vCenter and would
+ * otherwise fail only after a VM exists: the cluster's name, version (its
+ * distribution's release form), recipe and airgap bundle; each pool's
+ * quantity, template and vCenter, and the node names its prefix makes (DNS
+ * labels, RFC 1123: they are the guests' hostnames and the VMs' names); and
+ * each template's cloud-init and guestinfo sizes (ci_check_template) for the
+ * longest name its pools can make. Each problem and each warning is one line
+ * pushed to *problems or *warnings (strvs the caller frees; the same line is
+ * pushed once). Returns the number of problems added. */
+size_t engine_check_spec(const struct dr_check_config *cfg, const struct dr_cluster *spec,
+                         char ***problems, char ***warnings);
+/* The same for a template on its own (any node name up to 63 characters). */
+size_t engine_check_template(const struct dr_template *t, char ***problems, char ***warnings);
+
 /* Create or update a cluster: save spec as clusters/<name>.cfg (after
- * re-reading templates and vCenters) and reconcile its nodes with it. */
+ * re-reading templates and vCenters), having checked it with
+ * engine_check_spec (DR_E_INVAL: every problem, one per line), and reconcile
+ * its nodes with it. */
 enum dr_err engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec,
                                  struct dr_error *err);
 /* Set one pool's quantity; scale-down removes the highest-numbered nodes. */

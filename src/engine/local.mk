@@ -18,6 +18,7 @@ libdrengine_a_SOURCES = \
 	src/engine/queue.c src/engine/queue.h \
 	src/engine/recover.c \
 	src/engine/requests.c \
+	src/engine/speccheck.c \
 	src/engine/observe.c \
 	src/engine/worker.c
 DROVER_LIBS += libdrengine.a

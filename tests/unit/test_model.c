@@ -196,6 +196,35 @@ START_TEST(test_copies_are_deep)
 }
 END_TEST
 
+/* The release tags each installer takes (case B: versions k3s ignores). */
+START_TEST(test_version_forms)
+{
+    static const struct {
+        enum dr_distribution d;
+        const char *v;
+        bool ok;
+    } cases[] = {
+        {DR_DIST_K3S, "v1.30.4+k3s1", true},     {DR_DIST_K3S, "v1.29.10+k3s12", true},
+        {DR_DIST_K3S, "v1.30.4", false},         {DR_DIST_K3S, "1.30.4+k3s1", false},
+        {DR_DIST_K3S, "v1.30.4+k3s", false},     {DR_DIST_K3S, "v1.30+k3s1", false},
+        {DR_DIST_K3S, "v1.30.4+k3s1 ", false},   {DR_DIST_K3S, "v1.30.4+rke2r1", false},
+        {DR_DIST_K3S, "v1.30.4-rc1+k3s1", false}, {DR_DIST_K3S, "latest", false},
+        {DR_DIST_RKE2, "v1.30.4+rke2r1", true},  {DR_DIST_RKE2, "v1.28.15+rke2r2", true},
+        {DR_DIST_RKE2, "v1.30.4+k3s1", false},   {DR_DIST_RKE2, "v1.30.4+rke2", false},
+        {DR_DIST_RKE2, "v1.30.4+rke2r", false},  {DR_DIST_RKE2, "v1.30.4", false},
+    };
+    const char *form, *example;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(distribution_version_valid(cases[i].d, cases[i].v, &form, &example) ==
+                          cases[i].ok,
+                      "%s %s", distribution_key(cases[i].d), cases[i].v);
+    distribution_version_valid(DR_DIST_RKE2, "x", &form, &example);
+    ck_assert_str_eq(form, "vX.Y.Z+rke2rN");
+    ck_assert_str_eq(example, "v1.30.4+rke2r1");
+}
+END_TEST
+
 static Suite *
 model_suite(void)
 {
@@ -206,6 +235,7 @@ model_suite(void)
     tcase_add_test(tc, test_enum_names);
     tcase_add_test(tc, test_cluster_state);
     tcase_add_test(tc, test_copies_are_deep);
+    tcase_add_test(tc, test_version_forms);
     suite_add_tcase(s, tc);
     return s;
 }

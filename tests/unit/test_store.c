@@ -229,6 +229,40 @@ static const struct bad_case bad_cases[] = {
      "pools = (\n { name = \"Big_Pool\"; template = \"t\"; roles = [\"control-plane\"]; }\n);\n",
      "clusters/prod.cfg:2: pools[0].name: 'Big_Pool' is not a valid name: use 1 to 63 "
      "lowercase letters, digits and '-', not starting or ending with '-'"},
+    /* Case B: version tags each distribution's installer would not take. */
+    {"clusters/prod.cfg",
+     "distribution = \"k3s\";\nversion = \"v1.30.4\";\npools = ( { name = \"a\"; template = "
+     "\"t\"; roles = [\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:2: version: 'v1.30.4' is not a k3s release: use vX.Y.Z+k3sN, e.g. "
+     "\"v1.30.4+k3s1\" (or leave version out for the installer's default)"},
+    {"clusters/prod.cfg",
+     "version = \"1.30.4+k3s1\";\npools = ( { name = \"a\"; template = "
+     "\"t\"; roles = [\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:1: version: '1.30.4+k3s1' is not a k3s release: use vX.Y.Z+k3sN, e.g. "
+     "\"v1.30.4+k3s1\" (or leave version out for the installer's default)"},
+    {"clusters/prod.cfg",
+     "version = \"v1.30.4+rke2r1\";\npools = ( { name = \"a\"; template = "
+     "\"t\"; roles = [\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:1: version: 'v1.30.4+rke2r1' is not a k3s release: use vX.Y.Z+k3sN, e.g. "
+     "\"v1.30.4+k3s1\" (or leave version out for the installer's default)"},
+    {"clusters/prod.cfg",
+     "distribution = \"rke2\";\n\nversion = \"v1.30.4+k3s1\";\npools = ( { name = \"a\"; "
+     "template = \"t\"; roles = [\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:3: version: 'v1.30.4+k3s1' is not a rke2 release: use vX.Y.Z+rke2rN, "
+     "e.g. \"v1.30.4+rke2r1\" (or leave version out for the installer's default)"},
+    {"clusters/prod.cfg",
+     "distribution = \"rke2\";\nversion = \"v1.30+rke2r1\";\npools = ( { name = \"a\"; "
+     "template = \"t\"; roles = [\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:2: version: 'v1.30+rke2r1' is not a rke2 release: use vX.Y.Z+rke2rN, "
+     "e.g. \"v1.30.4+rke2r1\" (or leave version out for the installer's default)"},
+    /* The pool's name is the node names' prefix when hostname_prefix is not
+     * given: 57 characters plus "-NN" could not stay a 63-character label. */
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";\n"
+     "   template = \"t\"; roles = [\"control-plane\"]; }\n);\n",
+     "clusters/prod.cfg:2: pools[0].name: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' "
+     "is too long to name nodes (it is their prefix, and '-NN' follows: at most 56 characters); "
+     "shorten it or set hostname_prefix"},
     {"clusters/prod.cfg",
      "pools = (\n { name = \"a\"; template = \"t\";\n   quantity = -1;\n"
      "   roles = [\"control-plane\"]; }\n);\n",
@@ -318,6 +352,41 @@ START_TEST(test_nul_byte)
     ck_assert_uint_eq(s.n_templates, 0);
     store_done(&s);
     free(path);
+}
+END_TEST
+
+/* Case B: files saved by Windows editors start with a UTF-8 byte order
+ * mark; every kind of file loads as if it were not there. */
+START_TEST(test_byte_order_mark)
+{
+    struct dr_store s;
+    char *bom;
+
+    bom = xasprintf("\xEF\xBB\xBF%s", good_vcenters);
+    put(cfg_dir, "vcenters.cfg", bom, 0600);
+    free(bom);
+    bom = xasprintf("\xEF\xBB\xBF%s", good_template);
+    put(cfg_dir, "templates/worker.cfg", bom, 0600);
+    free(bom);
+    bom = xasprintf("\xEF\xBB\xBF%s", good_cluster);
+    put(cfg_dir, "clusters/prod.cfg", bom, 0600);
+    free(bom);
+    put(cfg_dir, "drover.cfg", "\xEF\xBB\xBFworkers = 3;\n", 0600);
+    put(state_dir, "clusters/prod.state",
+        "\xEF\xBB\xBFnodes = ( { name = \"server-01\"; state = \"active\"; } );\n", 0600);
+    load(&s);
+    assert_no_diags(&s);
+    ck_assert_uint_eq(s.n_vcenters, 1);
+    ck_assert_uint_eq(s.n_templates, 1);
+    ck_assert_uint_eq(s.n_clusters, 1);
+    ck_assert_uint_eq(s.n_statuses, 1);
+    ck_assert_int_eq(s.settings.workers, 3);
+    /* Errors still name the right line: the mark is not a line of its own. */
+    put(cfg_dir, "drover.cfg", "\xEF\xBB\xBF\nworkers = 0;\n", 0600);
+    store_done(&s);
+    load(&s);
+    assert_diag(&s, "drover.cfg:2: workers: must be between 1 and 64");
+    store_done(&s);
 }
 END_TEST
 
@@ -467,6 +536,7 @@ store_suite(void)
     tcase_add_loop_test(tc, test_bad_file, 0, (int)DR_ARRAY_LEN(bad_cases));
     tcase_add_test(tc, test_broken_beside_good);
     tcase_add_test(tc, test_nul_byte);
+    tcase_add_test(tc, test_byte_order_mark);
     tcase_add_test(tc, test_vcenters_permissions);
     tcase_add_test(tc, test_password_sources);
     tcase_add_test(tc, test_parse_single_file);

@@ -1,0 +1,234 @@
+/* cloud-init data that would fail only at the guest, found before any VM
+ * exists: guestinfo encoding and its size limits, and the YAML checks that
+ * `drover validate` and apply run with the same rendering CONFIGURING uses. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <yaml.h>
+#include <zlib.h>
+
+#include "bootstrap/cloudinit.h"
+#include "core/i18n.h"
+#include "core/util.h"
+
+/* Base64 (OpenSSL), newly allocated and NUL-terminated. */
+static char *
+b64(const void *data, size_t n)
+{
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+
+    EVP_EncodeBlock((unsigned char *)out, data, (int)n);
+    return out;
+}
+
+/* gzip (RFC 1952) of data with zlib at the best compression; newly
+ * allocated, *out_len bytes. NULL when zlib fails. */
+static unsigned char *
+gzip(const void *data, size_t n, size_t *out_len)
+{
+    z_stream z = {0};
+    unsigned char *out;
+    uLong cap;
+
+    /* windowBits 15 + 16: a gzip header and trailer instead of zlib's. */
+    if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    cap = deflateBound(&z, (uLong)n) + 32;
+    out = xmalloc(cap);
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+        deflateEnd(&z);
+        free(out);
+        return NULL;
+    }
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+
+enum dr_err
+ci_guestinfo_encode(const char *key, const void *data, size_t len, char **value,
+                    const char **encoding, struct dr_error *e)
+{
+    size_t plain = 4 * ((len + 2) / 3), zlen = 0;
+    unsigned char *z;
+
+    *value = NULL;
+    *encoding = NULL;
+    if (plain <= CI_GUESTINFO_VALUE_MAX) {
+        *value = b64(data, len);
+        *encoding = "base64";
+        return DR_E_OK;
+    }
+    z = gzip(data, len, &zlen);
+    if (z == NULL)
+        return dr_error_set(e, DR_E_INTERNAL, _("%s: gzip failed"), key);
+    size_t packed = 4 * ((zlen + 2) / 3);
+    if (packed <= CI_GUESTINFO_VALUE_MAX) {
+        *value = b64(z, zlen);
+        *encoding = "gzip+base64";
+    }
+    free(z);
+    if (*value)
+        return DR_E_OK;
+    return dr_error_set(e, DR_E_INVAL,
+                        _("%s would be %zu bytes as base64 and %zu bytes as gzip+base64 (from "
+                          "%zu bytes); a guest's VMware Tools read at most %d bytes (64 KiB) "
+                          "of a guestinfo value: make user_data smaller (fetch large files "
+                          "from runcmd instead)"),
+                        key, plain, packed, len, CI_GUESTINFO_VALUE_MAX);
+}
+
+enum dr_err
+ci_guestinfo_total_check(const struct dr_template *t, const struct dr_kv *kv, size_t n,
+                         struct dr_error *e)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < n; i++)
+        total += strlen(kv[i].key) + strlen(kv[i].value);
+    for (size_t i = 0; t && i < t->n_extra_config; i++) {
+        if (str_has_prefix(t->extra_config[i].key, "guestinfo."))
+            total += strlen(t->extra_config[i].key) + strlen(t->extra_config[i].value);
+    }
+    if (total <= CI_GUESTINFO_TOTAL_MAX)
+        return DR_E_OK;
+    return dr_error_set(e, DR_E_INVAL,
+                        _("the VM's guestinfo (user-data, meta-data and guestinfo.* "
+                          "extra_config) would be %zu bytes; vSphere keeps it in the VM's .vmx "
+                          "file, which holds at most %d bytes (1 MiB) by default"),
+                        total, CI_GUESTINFO_TOTAL_MAX);
+}
+
+/* "template T (file:line): user_data line N: ..." as cloudinit.c words it. */
+static enum dr_err yaml_error(const struct dr_template *t, int line, struct dr_error *e,
+                              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum dr_err
+yaml_error(const struct dr_template *t, int line, struct dr_error *e, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    const char *file = t->origin.file ? t->origin.file : t->name ? t->name : "?";
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        return dr_error_set(e, DR_E_INVAL, _("template %s (%s:%d): user_data line %d: %s"),
+                            t->name ? t->name : "?", file, t->origin.line, line, msg);
+    return dr_error_set(e, DR_E_INVAL, _("template %s (%s:%d): user_data: %s"),
+                        t->name ? t->name : "?", file, t->origin.line, msg);
+}
+
+/* What a YAML node is, for "must be a mapping, not ...". */
+static const char *
+node_kind(const yaml_node_t *n)
+{
+    return n->type == YAML_SEQUENCE_NODE ? _("a list") : _("a plain value");
+}
+
+/* Load text with libyaml: one document whose root is a mapping (or empty),
+ * every alias defined. merged: text is drover's whole rendered document, not
+ * the operator's; line numbers then name that document's lines. */
+static enum dr_err
+yaml_check(const struct dr_template *t, const char *text, int line_offset, bool merged,
+           struct dr_error *e)
+{
+    yaml_parser_t p;
+    yaml_document_t doc;
+    enum dr_err rc = DR_E_OK;
+
+    if (!yaml_parser_initialize(&p))
+        return dr_error_set(e, DR_E_NOMEM, _("cannot start the YAML parser"));
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
+    for (int docs = 0; rc == DR_E_OK; docs++) {
+        if (!yaml_parser_load(&p, &doc)) {
+            int line = (int)p.problem_mark.line + 1 + line_offset;
+            const char *problem = p.problem ? p.problem : _("syntax error");
+            if (merged)
+                rc = yaml_error(t, 0, e,
+                                _("merged into drover's cloud-config it is not valid YAML: %s "
+                                  "(line %d of the merged document)"),
+                                problem, line - line_offset);
+            else if (p.context)
+                rc = yaml_error(t, line, e, _("not valid YAML: %s %s"), p.context, problem);
+            else
+                rc = yaml_error(t, line, e, _("not valid YAML: %s"), problem);
+            break;
+        }
+        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        if (root == NULL) { /* the end of the stream */
+            yaml_document_delete(&doc);
+            break;
+        }
+        if (docs > 0)
+            rc = yaml_error(t, (int)doc.start_mark.line + 1 + line_offset, e,
+                            _("only one YAML document is allowed"));
+        else if (root->type != YAML_MAPPING_NODE &&
+                 !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
+            rc = yaml_error(t, (int)root->start_mark.line + 1 + line_offset, e,
+                            _("the document must be a mapping of cloud-config keys (\"key: "
+                              "value\" lines), not %s"),
+                            node_kind(root));
+        yaml_document_delete(&doc);
+    }
+    yaml_parser_delete(&p);
+    return rc;
+}
+
+enum dr_err
+ci_check_template(const struct dr_template *t, const char *hostname, char ***warnings,
+                  struct dr_error *e)
+{
+    struct ci_user_data u;
+    struct dr_keypair host = {0}, client = {0};
+    struct dr_kv *kv = NULL;
+    size_t n_kv = 0;
+    char *comment, *pub = NULL, *ud = NULL;
+    enum dr_err rc;
+
+    rc = ci_user_data_normalize(t, &u, warnings, e);
+    if (rc != DR_E_OK)
+        return rc;
+    /* The merge rule first (its words are the more precise), then YAML. */
+    rc = ci_check_user_data(t, e);
+    if (rc == DR_E_OK && u.text)
+        rc = yaml_check(t, u.text, u.line_offset, false, e);
+    ci_user_data_done(&u);
+    if (rc != DR_E_OK)
+        return rc;
+
+    /* Render as CONFIGURING does, with stand-in keys of the real kind. */
+    comment = xasprintf("root@%s", hostname);
+    rc = keys_generate(&host, comment, e);
+    free(comment);
+    /* A cluster name is a DNS label: the longest gives the longest key. */
+    if (rc == DR_E_OK)
+        rc = keys_generate(&client,
+                           "drover@xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", e);
+    if (rc == DR_E_OK) {
+        pub = keys_public_line(&client);
+        struct ci_node cn = {
+            .tmpl = t, .hostname = hostname, .cluster_public_key = pub, .host_key = &host};
+        rc = ci_render_user_data(&cn, true, &ud, e);
+        if (rc == DR_E_OK)
+            rc = yaml_check(t, ud, 0, true, e);
+        if (rc == DR_E_OK)
+            rc = ci_guestinfo(&cn, &kv, &n_kv, e);
+    }
+    ci_kv_free(&kv, n_kv);
+    keys_free_secret(&ud);
+    free(pub);
+    keys_done(&host);
+    keys_done(&client);
+    return rc;
+}
