@@ -174,6 +174,9 @@ TESTS += $(UNIT_TESTS)
 # The headless commands against good and broken configuration folders.
 TESTS += tests/integration/cli.t
 EXTRA_DIST += tests/integration/cli.t tests/fixtures/cli
+# Field cases B: bad input refused by validate and apply before any vCenter call.
+TESTS += tests/integration/cli-input.t
+EXTRA_DIST += tests/integration/cli-input.t
 
 # Run only the unit tests (the sanitizer build in CI uses this).
 check-unit:

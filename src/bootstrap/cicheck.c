@@ -160,7 +160,9 @@ yaml_check(const struct dr_template *t, const char *text, int line_offset, bool 
                                   "(line %d of the merged document)"),
                                 problem, line - line_offset);
             else if (p.context)
-                rc = yaml_error(t, line, e, _("not valid YAML: %s %s"), p.context, problem);
+                rc = yaml_error(t, line, e, _("not valid YAML: %s (%s that starts on line %d)"),
+                                problem, p.context,
+                                (int)p.context_mark.line + 1 + line_offset);
             else
                 rc = yaml_error(t, line, e, _("not valid YAML: %s"), problem);
             break;

@@ -1,0 +1,237 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# Field cases B (shared/cases/README.md): bad input is caught by `drover
+# validate` and by `drover apply` before any vCenter call, every problem at
+# once and each once: user_data with a byte order mark, CRLF, a misplaced
+# header, YAML that cloud-init could not read, user-data too large for
+# guestinfo, version tags the installers ignore, config files with a byte
+# order mark, hostname prefixes that cannot make node names, templates and
+# vCenters that do not exist. The "vCenter" is a TCP listener that records
+# every connection, so "no call" is seen from the outside.
+set -u
+: "${top_srcdir:?}" "${DROVER:?}"
+
+n=0 failed=0
+ok() {   # ok DESCRIPTION COMMAND...
+    local desc=$1; shift
+    n=$((n + 1))
+    if "$@" >/dev/null 2>&1; then
+        echo "ok $n - $desc"
+    else
+        echo "not ok $n - $desc"; failed=$((failed + 1))
+    fi
+}
+is() {   # is GOT WANT DESCRIPTION
+    n=$((n + 1))
+    if [ "$1" = "$2" ]; then
+        echo "ok $n - $3"
+    else
+        echo "not ok $n - $3"; failed=$((failed + 1))
+        printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | sed '2,$s/^/#   /'
+    fi
+}
+has() {  # has TEXT LINE DESCRIPTION: LINE is one whole line of TEXT
+    n=$((n + 1))
+    if grep -qxF -- "$2" <<<"$1"; then
+        echo "ok $n - $3"
+    else
+        echo "not ok $n - $3"; failed=$((failed + 1))
+        printf '#   want the line: %s\n' "$2"
+        printf '%s\n' "$1" | sed 's/^/#   got: /'
+    fi
+}
+
+command -v python3 >/dev/null || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/drover-input.XXXXXX")
+listener_pid=
+cleanup() {
+    [ -z "$listener_pid" ] || kill "$listener_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# A "vCenter" that only counts connections (one line per accept).
+python3 - "$tmp/port" "$tmp/connections" <<'EOF' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    with open(sys.argv[2], "a") as f:
+        f.write("connection\n")
+    c.close()
+EOF
+listener_pid=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+port=$(cat "$tmp/port")
+: >"$tmp/connections"
+
+base='vcenter = "lab";
+datacenter = "DC0";
+host = "DC0_H0";
+datastore = "LocalDS_0";
+clone_from = "DC0_H0_VM0";'
+
+# folder NAME: a fresh config folder with the "lab" vCenter at the listener.
+folder() {
+    local d=$tmp/$1
+    mkdir -p "$d/config/templates" "$d/config/clusters" "$d/state"
+    cat >"$d/config/vcenters.cfg" <<EOF
+vcenters = ( { name = "lab"; url = "https://127.0.0.1:$port/sdk"; user = "u";
+               password = "p"; insecure = true; } );
+EOF
+    chmod 600 "$d/config/vcenters.cfg"
+    echo "$d"
+}
+# template DIR NAME USER_DATA (as written inside the libconfig string)
+template() {
+    printf '%s\nuser_data = "%s";\n' "$base" "$3" >"$1/config/templates/$2.cfg"
+}
+# cluster FILE [lines...]: a one-pool cluster on template t, plus the lines.
+cluster() {
+    local f=$1; shift
+    {
+        printf '%s\n' "$@"
+        echo 'pools = ( { name = "server"; template = "t"; quantity = 1;'
+        echo '            roles = [ "etcd", "control-plane" ]; hostname_prefix = "server-"; } );'
+    } >"$f"
+}
+drv() { local d=$1; shift; "$DROVER" --config-dir "$d/config" --state-dir "$d/state" "$@"; }
+
+# --- Case B: a byte order mark -------------------------------------------
+d=$(folder bom)
+template "$d" t '\xEF\xBB\xBF#cloud-config\npackages: [jq]\n'
+# The template file itself starts with a byte order mark, and so does the cluster.
+printf '\xEF\xBB\xBF' | cat - "$d/config/templates/t.cfg" >"$tmp/x" && mv "$tmp/x" "$d/config/templates/t.cfg"
+cluster "$d/config/clusters/c.cfg" 'distribution = "k3s";'
+printf '\xEF\xBB\xBF' | cat - "$d/config/clusters/c.cfg" >"$tmp/x" && mv "$tmp/x" "$d/config/clusters/c.cfg"
+out=$(drv "$d" validate 2>"$tmp/err"); code=$?
+is "$code" 0 "a byte order mark in user_data and in the files: validate passes"
+is "$out" "OK: 1 vcenters, 1 templates, 1 clusters, 0 state files in $d/config" "both files load"
+has "$(cat "$tmp/err")" 'drover: warning: template t (templates/t.cfg:1): user_data line 1: a UTF-8 byte order mark (EF BB BF) in front of "#cloud-config" was removed' \
+    "the mark in user_data is removed with a warning"
+is "$(drv "$d" list templates -o json | jq -r '.[0].name')" t "list reads the file with the mark"
+
+# --- CRLF and blank lines: normalised, and said so ------------------------
+d=$(folder crlf)
+template "$d" t '\n\n#cloud-config\r\npackages:\r\n  - jq\r\n'
+out=$(drv "$d" validate 2>"$tmp/err"); code=$?
+is "$code" 0 "CRLF and blank lines before the header: validate passes"
+has "$(cat "$tmp/err")" 'drover: warning: template t (templates/t.cfg:1): user_data line 3: Windows line ends (CRLF) on 3 line(s) were changed to LF; cloud-init reads LF' \
+    "CRLF is normalised with a warning"
+has "$(cat "$tmp/err")" 'drover: warning: template t (templates/t.cfg:1): user_data line 1: 2 blank line(s) in front of "#cloud-config" were removed (cloud-init reads the header only on the first line)' \
+    "blank lines in front of the header are removed with a warning"
+
+# --- user_data that would fail at the guest: refused, each kind ------------
+d=$(folder ud)
+template "$d" dash '---\n#cloud-config\npackages: [jq]\n'
+template "$d" yaml '#cloud-config\npackages: [jq\n'
+template "$d" owned '#cloud-config\nruncmd:\n  - [true]\nhostname: evil\n'
+template "$d" list '#cloud-config\n- a\n'
+template "$d" script '#!/bin/sh\necho hi\n'
+template "$d" merged '#cloud-config\nbootcmd: &c\n  - [true]\nusers:\n  - name: bob\n    groups: *c\n'
+out=$(drv "$d" validate 2>"$tmp/err"); code=$?
+is "$code" 1 "bad user_data: validate fails"
+has "$out" 'template dash (templates/dash.cfg:1): user_data line 1: a YAML document marker "---" comes before "#cloud-config"; cloud-init reads the header only on the first line: remove the "---" line' \
+    "--- before the header: refused with words that say so"
+ok "invalid YAML: refused with its line" grep -q '^template yaml (templates/yaml.cfg:1): user_data line 3: not valid YAML: ' <<<"$out"
+has "$out" "template owned (templates/owned.cfg:1): user_data line 4: key 'hostname' is set by drover and cannot be overridden" \
+    "a key the merge refuses"
+has "$out" "template list (templates/list.cfg:1): user_data line 2: a list item must belong to the key above it" \
+    "a document that is a list"
+ok "a script is refused naming what is supported" grep -q '^template script (templates/script.cfg:1): user_data line 1: must start with "#cloud-config": drover merges' <<<"$out"
+ok "YAML broken only by the merge is refused too" grep -q "^template merged (templates/merged.cfg:1): user_data: merged into drover's cloud-config it is not valid YAML: found undefined alias" <<<"$out"
+is "$(wc -l <<<"$out")" 6 "one line per template"
+is "$(cat "$tmp/err")" "drover: 6 problem(s) found" "and the count"
+
+# --- guestinfo size --------------------------------------------------------
+d=$(folder size)
+python3 - "$d/config/templates" "$base" <<'EOF'
+import base64, os, sys
+d, base = sys.argv[1], sys.argv[2]
+def put(name, ud):
+    esc = ud.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    open(os.path.join(d, name + ".cfg"), "w").write(base + '\nuser_data = "%s";\n' % esc)
+lines = "".join("      line %05d of a file that compresses well\n" % i for i in range(1100))
+put("big", "#cloud-config\nwrite_files:\n  - path: /etc/big.txt\n    content: |\n" + lines)
+put("huge", "#cloud-config\nwrite_files:\n  - path: /etc/rnd\n    content: %s\n"
+    % base64.b64encode(os.urandom(60000)).decode())
+EOF
+ok "the 50 KB user_data is over 49152 bytes (plain base64 would pass 64 KiB)" \
+    test "$(stat -c %s "$d/config/templates/big.cfg")" -gt 49152
+out=$(drv "$d" validate 2>"$tmp/err"); code=$?
+is "$code" 1 "validate: only the incompressible one fails"
+is "$(wc -l <<<"$out")" 1 "one problem"
+ok "it names both sizes and the limit" grep -qE '^template huge \(templates/huge.cfg:1\): user_data: guestinfo.userdata would be [0-9]+ bytes as base64 and [0-9]+ bytes as gzip\+base64 \(from [0-9]+ bytes\); a guest.s VMware Tools read at most 65536 bytes \(64 KiB\) of a guestinfo value' <<<"$out"
+cluster "$d/c.cfg" 'distribution = "k3s";'
+sed -i 's/template = "t"/template = "huge"/' "$d/c.cfg"
+err=$(drv "$d" apply -f "$d/c.cfg" 2>&1 >/dev/null); code=$?
+is "$code" 1 "apply refuses it"
+ok "with the same words" grep -q '^drover: template huge (templates/huge.cfg:1): user_data: guestinfo.userdata would be' <<<"$err"
+
+# --- versions ---------------------------------------------------------------
+d=$(folder versions)
+template "$d" t '#cloud-config\n'
+cluster "$d/config/clusters/novee.cfg" 'distribution = "k3s";' 'version = "v1.30.4";'
+cluster "$d/config/clusters/nov.cfg" 'version = "1.30.4+k3s1";'
+cluster "$d/config/clusters/cross.cfg" 'distribution = "rke2";' 'version = "v1.30.4+k3s1";'
+cluster "$d/config/clusters/fine.cfg" 'distribution = "rke2";' 'version = "v1.30.4+rke2r1";'
+cluster "$d/config/clusters/finek.cfg" 'version = "v1.30.4+k3s1";'
+out=$(drv "$d" validate 2>/dev/null); code=$?
+is "$code" 1 "bad versions: validate fails"
+is "$(sort <<<"$out")" "clusters/cross.cfg:2: version: 'v1.30.4+k3s1' is not a rke2 release: use vX.Y.Z+rke2rN, e.g. \"v1.30.4+rke2r1\" (or leave version out for the installer's default)
+clusters/nov.cfg:1: version: '1.30.4+k3s1' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)
+clusters/novee.cfg:2: version: 'v1.30.4' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)" \
+    "each bad version, file:line: version:, with the form and an example"
+
+# --- everything at once, and apply before any vCenter call ------------------
+d=$(folder all)
+template "$d" t '#cloud-config\npackages: [jq\n'
+long=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+cat >"$d/c.cfg" <<EOF
+distribution = "k3s";
+vcenter = "nowhere";
+pools = (
+  { name = "server"; template = "t"; quantity = 1; roles = [ "etcd", "control-plane" ]; },
+  { name = "agent"; template = "ghost"; quantity = 1; roles = [ "worker" ]; }
+);
+EOF
+: >"$tmp/connections"
+out=$(drv "$d" apply -f "$d/c.cfg" 2>&1); code=$?
+is "$code" 1 "apply with a bad spec fails"
+is "$(sort <<<"$out")" "drover: $d/c.cfg: vcenter: no vCenter 'nowhere' in $d/config/vcenters.cfg
+drover: $d/c.cfg:5: pools[1].template: no template 'ghost' in $d/config/templates
+drover: template t (templates/t.cfg:1): user_data line 3: not valid YAML: did not find expected ',' or ']' (while parsing a flow sequence that starts on line 2)" \
+    "every problem, each with file and field"
+is "$(sort <<<"$out" | uniq -d)" "" "no problem is printed twice"
+is "$(wc -l <"$tmp/connections")" 0 "no connection to vCenter was made"
+ok "no state was written" test ! -e "$d/state/clusters"
+
+# A parse error in the spec: said once (it used to come twice).
+cat >"$d/c.cfg" <<EOF
+distribution = "k3s";
+version = "v1.30.4";
+pools = ( { name = "$long"; template = "t"; quantity = 1; roles = [ "control-plane" ]; } );
+EOF
+out=$(drv "$d" apply -f "$d/c.cfg" 2>&1); code=$?
+is "$code" 1 "apply with an unloadable spec fails"
+is "$out" "drover: $d/c.cfg:2: version: 'v1.30.4' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)
+drover: $d/c.cfg:3: pools[0].name: '$long' is too long to name nodes (it is their prefix, and '-NN' follows: at most 56 characters); shorten it or set hostname_prefix" \
+    "both problems, each once"
+is "$(wc -l <"$tmp/connections")" 0 "still no connection to vCenter"
+
+# A template that does not load: apply says why, from the template's file.
+printf 'vcenter = "lab";\ncpus = "two";\n' >"$d/config/templates/t.cfg"
+cluster "$d/c.cfg" 'distribution = "k3s";'
+out=$(drv "$d" apply -f "$d/c.cfg" 2>&1); code=$?
+is "$code" 1 "apply on a template that does not load fails"
+has "$out" "drover: $d/c.cfg:2: pools[0].template: template 't' did not load (see templates/t.cfg)" "naming the template"
+has "$out" "drover: templates/t.cfg:2: cpus: must be an integer" "and its problem"
+is "$(wc -l <"$tmp/connections")" 0 "no connection to vCenter"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
