@@ -124,9 +124,9 @@ yaml_error(const struct dr_template *t, int line, struct dr_error *e, const char
     va_end(ap);
     if (line > 0)
         return dr_error_set(e, DR_E_INVAL, _("template %s (%s:%d): user_data line %d: %s"),
-                            t->name ? t->name : "?", file, t->origin.line, line, msg);
+                            t->name ? t->name : "?", file, ci_user_data_line(t), line, msg);
     return dr_error_set(e, DR_E_INVAL, _("template %s (%s:%d): user_data: %s"),
-                        t->name ? t->name : "?", file, t->origin.line, msg);
+                        t->name ? t->name : "?", file, ci_user_data_line(t), msg);
 }
 
 /* What a YAML node is, for "must be a mapping, not ...". */

@@ -158,6 +158,12 @@ b64(const void *data, size_t n)
     return out;
 }
 
+int
+ci_user_data_line(const struct dr_template *t)
+{
+    return t->line[DR_TF_USER_DATA] > 0 ? t->line[DR_TF_USER_DATA] : t->origin.line;
+}
+
 const char *
 ci_login_user(const struct dr_template *t)
 {
@@ -241,9 +247,9 @@ ud_error(const struct dr_template *t, int line, struct dr_error *e, const char *
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (t->origin.line > 0)
+    if (ci_user_data_line(t) > 0)
         return dr_error_set(e, DR_E_INVAL, _("template %s (%s:%d): user_data line %d: %s"),
-                            t->name ? t->name : "?", file, t->origin.line, line, msg);
+                            t->name ? t->name : "?", file, ci_user_data_line(t), line, msg);
     return dr_error_set(e, DR_E_INVAL, _("template %s (%s): user_data line %d: %s"),
                         t->name ? t->name : "?", file, line, msg);
 }
@@ -686,7 +692,7 @@ ci_guestinfo(const struct ci_node *n, struct dr_kv **kv, size_t *count, struct d
     if (rc != DR_E_OK && n->tmpl)
         dr_error_prefix(e, _("template %s (%s:%d): user_data"),
                         n->tmpl->name ? n->tmpl->name : "?",
-                        n->tmpl->origin.file ? n->tmpl->origin.file : "?", n->tmpl->origin.line);
+                        n->tmpl->origin.file ? n->tmpl->origin.file : "?", ci_user_data_line(n->tmpl));
     return rc;
 }
 

@@ -46,6 +46,10 @@ struct ci_node {
     size_t script_len;
 };
 
+/* The line of t's user_data in its file (its first line when unknown), as
+ * messages show it: "template T (file:LINE): user_data line N: ...". */
+int ci_user_data_line(const struct dr_template *t);
+
 /* The login user: the template's ssh_user or "drover". */
 const char *ci_login_user(const struct dr_template *t);
 

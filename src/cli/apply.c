@@ -264,7 +264,7 @@ check_spec(const struct dr_store *s, const struct dr_cluster *spec)
 {
     struct dr_check_config cfg = { .templates = s->templates, .n_templates = s->n_templates,
                                    .vcenters = s->vcenters, .n_vcenters = s->n_vcenters,
-                                   .config_dir = s->config_dir };
+                                   .config_dir = s->config_dir, .loads_reported = true };
     char **problems = NULL, **warnings = NULL;
     size_t n = engine_check_spec(&cfg, spec, &problems, &warnings);
 

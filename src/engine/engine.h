@@ -146,6 +146,9 @@ struct dr_check_config {
     /* The store's loader already reported templates and vCenters that do
      * not exist (drover validate): do not say it again. */
     bool refs_checked;
+    /* The caller reported the problems of template files that did not load
+     * (drover apply): do not add "did not load" for them. */
+    bool loads_reported;
 };
 
 /* Every problem with spec that can be known without vCenter and would

@@ -133,7 +133,9 @@ engine_check_spec(const struct dr_check_config *cfg, const struct dr_cluster *sp
         if (t == NULL && !cfg->refs_checked) {
             char *path = xasprintf("%s/templates/%s.cfg", cfg->config_dir ? cfg->config_dir : ".",
                                    p->template ? p->template : "");
-            if (access(path, F_OK) == 0)
+            if (access(path, F_OK) == 0 && cfg->loads_reported)
+                ; /* its own problems were said */
+            else if (access(path, F_OK) == 0)
                 problem(problems,
                         _("%s:%d: pools[%zu].template: template '%s' did not load (see "
                           "templates/%s.cfg)"),
