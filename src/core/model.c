@@ -148,6 +148,7 @@ vcenter_done(struct dr_vcenter *v)
     xfree(&v->password_env);
     xfree(&v->ca_file);
     xfree(&v->pin);
+    xfree(&v->proxy);
     origin_done(&v->origin);
     memset(v, 0, sizeof *v);
 }
@@ -164,6 +165,7 @@ vcenter_copy(struct dr_vcenter *dst, const struct dr_vcenter *src)
     dst->password_env = xstrdup0(src->password_env);
     dst->ca_file = xstrdup0(src->ca_file);
     dst->pin = xstrdup0(src->pin);
+    dst->proxy = xstrdup0(src->proxy);
     origin_copy(&dst->origin, &src->origin);
 }
 

@@ -32,6 +32,9 @@ struct dr_vcenter {
     char *pin;            /* "sha256//<base64>" public-key pin */
     bool insecure;        /* no verification at all; only when written out */
     int timeout_s;        /* per request, default 60 */
+    char *proxy;          /* an http(s)/socks proxy URL, "none" (never a
+                           * proxy), or NULL: HTTPS_PROXY/ALL_PROXY from the
+                           * environment; NO_PROXY applies to both */
     struct dr_origin origin;
 };
 

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/i18n.h"
@@ -50,11 +51,29 @@ url_has_userinfo(const char *url)
     return memchr(host, '@', strcspn(host, "/?#")) != NULL;
 }
 
+/* proxy = "none", or a URL of a proxy scheme libcurl speaks with a host
+ * (the URL itself is libcurl's to parse when the session is made). */
+static bool
+proxy_ok(const char *v)
+{
+    static const char *const schemes[] = {"http://",   "https://",  "socks4://",
+                                          "socks4a://", "socks5://", "socks5h://"};
+
+    if (strcmp(v, "none") == 0)
+        return true;
+    for (size_t i = 0; i < DR_ARRAY_LEN(schemes); i++) {
+        size_t n = strlen(schemes[i]);
+        if (strncasecmp(v, schemes[i], n) == 0)
+            return v[n] != '\0' && v[n] != '/' && v[n] != ':' && !strpbrk(v, " \t\r\n");
+    }
+    return false;
+}
+
 /* The keys of one vcenters.cfg entry (store.h). */
 const char *const store_vcenter_keys[] = {
     "name",         "url",     "user", "password", "password_file",
     "password_env", "ca_file", "pin",  "insecure", "timeout",
-    NULL,
+    "proxy",        NULL,
 };
 
 static bool
@@ -112,6 +131,14 @@ parse_one_vcenter(struct cfg_ctx *c, const config_setting_t *g, int idx, struct 
         free(f);
     }
     cfg_get_int(c, g, "timeout", p, false, 1, 3600, &v->timeout_s);
+    if (cfg_get_string(c, g, "proxy", p, false, &v->proxy) && !proxy_ok(v->proxy)) {
+        char *f = cfg_field(p, "proxy");
+        cfg_err(c, config_setting_get_member(g, "proxy"), f,
+                _("must be \"none\" or a proxy URL (http://, https://, socks4://, "
+                  "socks4a://, socks5:// or socks5h:// and a host, e.g. "
+                  "http://proxy.example.com:3128)"));
+        free(f);
+    }
     free(p);
     v->origin.file = xstrdup(c->file);
     v->origin.line = cfg_line(g);

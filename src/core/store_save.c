@@ -31,6 +31,7 @@ vcenters_to_text(const struct dr_vcenter *v, size_t n)
         if (v[i].insecure)
             cfg_put_bool(g, "insecure", true);
         cfg_put_int(g, "timeout", v[i].timeout_s);
+        cfg_put_string(g, "proxy", v[i].proxy);
     }
     text = cfg_to_text(&cfg, "vcenters.cfg: written by drover; keep it chmod 600");
     config_destroy(&cfg);

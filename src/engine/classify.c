@@ -150,8 +150,8 @@ static const struct eng_class_rule rules[] = {
     { .code = DR_E_CONNECT, .cause = "proxy:*", .cls = P,
       .why = "the proxy refuses the tunnel to vCenter (403: not allowed, 407: wants "
              "credentials); it keeps refusing",
-      .todo = N_("let the vCenter bypass the proxy (NO_PROXY, or proxy = \"none\" in its "
-                 "vcenters.cfg entry) or allow it on the proxy") },
+      /* vs_curl_error's message names the proxy and how to bypass it. */
+      .todo = NULL },
 
     /* SSH. */
     { .code = DR_E_PROTO, .cause = "ssh:algorithms", .cls = P,

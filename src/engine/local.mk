@@ -42,6 +42,9 @@ TESTS += $(ENGINE_LAB_TESTS)
 # Field case C: the SSH address among several guest NICs.
 TESTS += tests/integration/engine-guestip.t
 EXTRA_DIST += tests/integration/engine-guestip.t
+# Field case D: vCenter through an HTTP proxy (tests/lab/proxy).
+TESTS += tests/integration/vcenter-proxy.t
+EXTRA_DIST += tests/integration/vcenter-proxy.t tests/lab/proxy
 # The console watching a real run (tmux).
 TESTS += tests/tui/engine-lab.t
 EXTRA_DIST += tests/tui/engine-lab.t

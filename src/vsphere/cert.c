@@ -22,14 +22,20 @@ discard(char *ptr, size_t size, size_t nmemb, void *user)
     return size * nmemb;
 }
 
+/* A HEAD request to the vCenter through its proxy (net); with tls, under
+ * its TLS policy too. */
 static CURL *
-probe_handle(const struct dr_vcenter *vc, char *errbuf)
+probe_handle(const struct dr_vcenter *vc, struct vs_net *net, bool tls, char *errbuf)
 {
     CURL *c = curl_easy_init();
     long t = vc->timeout_s > 0 ? vc->timeout_s : 60;
 
     if (c == NULL)
         return NULL;
+    if (vs_net_apply(c, net, tls) != CURLE_OK) {
+        curl_easy_cleanup(c);
+        return NULL;
+    }
     curl_easy_setopt(c, CURLOPT_URL, vc->url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -105,6 +111,7 @@ vs_fetch_cert(const struct dr_vcenter *vc, struct vs_cert_info *out, struct dr_e
 {
     char errbuf[CURL_ERROR_SIZE] = "";
     struct curl_certinfo *ci = NULL;
+    struct vs_net net;
     const char *pem = NULL;
     enum dr_err err;
     CURLcode rc;
@@ -114,10 +121,16 @@ vs_fetch_cert(const struct dr_vcenter *vc, struct vs_cert_info *out, struct dr_e
     if (vc == NULL || str_empty(vc->url) || !str_has_prefix(vc->url, "https://"))
         return dr_error_set(e, DR_E_INVAL, _("vCenter %s: url must start with https://"),
                             vc && vc->name ? vc->name : "?");
+    if ((err = vs_net_init(&net, vc, e)) != DR_E_OK) {
+        vs_net_done(&net);
+        return err;
+    }
     /* First look without verifying: the operator is about to decide. */
-    c = probe_handle(vc, errbuf);
-    if (c == NULL)
+    c = probe_handle(vc, &net, false, errbuf);
+    if (c == NULL) {
+        vs_net_done(&net);
         return dr_error_set(e, DR_E_INTERNAL, _("cannot create a libcurl handle"));
+    }
     curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -125,6 +138,7 @@ vs_fetch_cert(const struct dr_vcenter *vc, struct vs_cert_info *out, struct dr_e
     if (rc != CURLE_OK) {
         err = vs_curl_error(c, rc, vc->url, errbuf, e);
         curl_easy_cleanup(c);
+        vs_net_done(&net);
         return err;
     }
     if (curl_easy_getinfo(c, CURLINFO_CERTINFO, &ci) == CURLE_OK && ci && ci->num_of_certs > 0)
@@ -136,24 +150,25 @@ vs_fetch_cert(const struct dr_vcenter *vc, struct vs_cert_info *out, struct dr_e
     curl_easy_cleanup(c);
     if (err != DR_E_OK) {
         vs_cert_info_done(out);
+        vs_net_done(&net);
         return err;
     }
 
     /* Then with the configured policy: does drover already trust it? */
     errbuf[0] = '\0';
-    c = probe_handle(vc, errbuf);
+    c = probe_handle(vc, &net, true, errbuf);
     if (c == NULL) {
         vs_cert_info_done(out);
-        return dr_error_set(e, DR_E_INTERNAL, _("cannot create a libcurl handle"));
+        vs_net_done(&net);
+        return dr_error_set(e, DR_E_INTERNAL, _("cannot apply the TLS policy or proxy"));
     }
-    rc = vs_tls_apply(c, vc->ca_file, vc->pin, vc->insecure);
-    if (rc == CURLE_OK)
-        rc = curl_easy_perform(c);
+    rc = curl_easy_perform(c);
     out->verified = rc == CURLE_OK && !vc->insecure;
     if (!out->verified)
         out->verify_error = xstrdup(vc->insecure ? _("insecure = true: nothing is verified")
                                                  : (*errbuf ? errbuf : curl_easy_strerror(rc)));
     curl_easy_cleanup(c);
+    vs_net_done(&net);
     return DR_E_OK;
 }
 

@@ -3,6 +3,7 @@
 #define DR_VSPHERE_INTERNAL_H
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include "vsphere/soap.h"
 #include "vsphere/vsphere.h"
@@ -13,16 +14,46 @@ struct vs_buf {
     size_t cap;
 };
 
+/* How one vCenter is reached: its TLS policy and its proxy (session.c). The
+ * one set-up every handle to that vCenter gets: the SOAP session's, the vAPI
+ * REST handle duplicated from it, and the certificate probes. */
+struct vs_net {
+    char *ca_file;
+    char *pin;
+    bool insecure;
+    char *proxy;      /* given to libcurl as CURLOPT_PROXY: a URL, or "" (none) */
+    char *proxy_shown; /* the proxy without user and password, NULL when none */
+    const char *proxy_from; /* "HTTPS_PROXY", "proxy in vcenters.cfg"... */
+    bool proxy_none;        /* proxy = "none" */
+    long proxy_port;        /* the port libcurl dials for the proxy */
+    char *proxy_host;
+    long url_port; /* the vCenter's */
+    /* Where the last socket went (CURLOPT_OPENSOCKETFUNCTION): tells
+     * whether an error came through the proxy or NO_PROXY bypassed it. */
+    struct sockaddr_storage last;
+    bool have_last;
+};
+
+/* From the vCenter's entry and the environment: proxy = "none" means no
+ * proxy; a URL that proxy; unset: https_proxy, HTTPS_PROXY, all_proxy or
+ * ALL_PROXY, the first that is set (libcurl's own order). NO_PROXY (or
+ * no_proxy) is left to libcurl and applies in every case but "none".
+ * DR_E_INVAL for a proxy URL libcurl cannot parse. */
+enum dr_err vs_net_init(struct vs_net *n, const struct dr_vcenter *vc, struct dr_error *e);
+void vs_net_done(struct vs_net *n);
+/* Give handle c the proxy (and with tls the TLS policy) of n; n must
+ * outlive c and every handle duplicated from it (vs_curl_error finds n
+ * through CURLOPT_PRIVATE). Not CURLE_OK when libcurl refused an option. */
+CURLcode vs_net_apply(CURL *c, struct vs_net *n, bool tls);
+
 struct vs_session {
     CURL *curl;
+    struct vs_net net;
     struct curl_slist *headers;
     char *name; /* the vCenter's name in drover's config */
     char *url;
     char *user;
     char *password;
-    char *ca_file;
-    char *pin;
-    bool insecure;
     long timeout_s;
     long task_timeout_s;
     int page_size; /* objects per RetrievePropertiesEx page */
@@ -67,7 +98,11 @@ void vs_rest_set_timeout(struct vs_session *s, long seconds);
 /* Apply the vCenter's TLS policy to a curl handle (session.c; cert.c too);
  * not CURLE_OK when libcurl refused part of it (e.g. cannot pin). */
 CURLcode vs_tls_apply(CURL *c, const char *ca_file, const char *pin, bool insecure);
-/* A curl result as a dr_err with a message naming the server. */
+/* A curl result as a dr_err with a message naming the server and, for a
+ * handle set up by vs_net_apply, the proxy the request went through (and
+ * how to bypass it). A proxy's refusal of the tunnel (its answer to
+ * CONNECT) is DR_E_CONNECT with cause "proxy:<status>" (src/engine/classify.c
+ * classes 4xx permanent, 5xx transient). */
 enum dr_err vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail,
                           struct dr_error *e);
 

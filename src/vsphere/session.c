@@ -1,9 +1,12 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <libxml/parser.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/i18n.h"
@@ -108,11 +111,191 @@ vs_tls_apply(CURL *c, const char *ca_file, const char *pin, bool insecure)
     return rc;
 }
 
+/* libcurl's default port for a proxy without one. */
+static long
+proxy_default_port(const char *scheme)
+{
+    return scheme && strcasecmp(scheme, "https") == 0 ? 443 : 1080;
+}
+
+enum dr_err
+vs_net_init(struct vs_net *n, const struct dr_vcenter *vc, struct dr_error *e)
+{
+    /* libcurl's order for an https:// URL (lower case first). */
+    static const char *const envs[] = {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+    const char *p = NULL, *from = NULL;
+    CURLU *u;
+    char *part = NULL, *guess;
+    enum dr_err err = DR_E_OK;
+
+    memset(n, 0, sizeof *n);
+    n->ca_file = xstrdup0(vc->ca_file);
+    n->pin = xstrdup0(vc->pin);
+    n->insecure = vc->insecure;
+    n->url_port = 443;
+    if ((u = curl_url()) != NULL) {
+        if (curl_url_set(u, CURLUPART_URL, vc->url ? vc->url : "", 0) == CURLUE_OK &&
+            curl_url_get(u, CURLUPART_PORT, &part, CURLU_DEFAULT_PORT) == CURLUE_OK)
+            n->url_port = strtol(part, NULL, 10);
+        curl_free(part);
+        part = NULL;
+        curl_url_cleanup(u);
+    }
+    if (vc->proxy && strcmp(vc->proxy, "none") == 0) {
+        n->proxy = xstrdup("");
+        n->proxy_none = true;
+        return DR_E_OK;
+    }
+    if (!str_empty(vc->proxy)) {
+        p = vc->proxy;
+        from = "vcenters.cfg";
+    } else {
+        for (size_t i = 0; i < DR_ARRAY_LEN(envs) && p == NULL; i++)
+            if ((p = getenv(envs[i])) != NULL) /* NOLINT(concurrency-mt-unsafe) */
+                from = envs[i];
+    }
+    /* Set to "" (or unset): no proxy, as for libcurl itself. */
+    if (str_empty(p)) {
+        n->proxy = xstrdup("");
+        return DR_E_OK;
+    }
+    n->proxy = xstrdup(p);
+    n->proxy_from = from;
+    /* libcurl takes a proxy without a scheme as http://. The shown form has
+     * no user or password: it goes into messages and the log. */
+    guess = strstr(p, "://") ? xstrdup(p) : xasprintf("http://%s", p);
+    u = curl_url();
+    if (u == NULL || curl_url_set(u, CURLUPART_URL, guess, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &part, 0) != CURLUE_OK) {
+        err = dr_error_set(e, DR_E_INVAL, _("vCenter %s: the proxy (from %s) is not a URL"),
+                           vc->name ? vc->name : "?", from);
+    } else {
+        char *scheme = NULL, *port = NULL, *host = NULL;
+        size_t len = strlen(part);
+
+        /* "http://proxy:3128/" is shown as it was written: no added slash. */
+        if (len > 0 && part[len - 1] == '/' && guess[strlen(guess) - 1] != '/')
+            part[len - 1] = '\0';
+        n->proxy_shown = xstrdup(part);
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+        curl_url_get(u, CURLUPART_HOST, &host, 0);
+        n->proxy_host = xstrdup0(host);
+        n->proxy_port = curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK
+                            ? strtol(port, NULL, 10)
+                            : proxy_default_port(scheme);
+        curl_free(scheme);
+        curl_free(port);
+        curl_free(host);
+    }
+    curl_free(part);
+    curl_url_cleanup(u);
+    free(guess);
+    return err;
+}
+
+void
+vs_net_done(struct vs_net *n)
+{
+    free(n->ca_file);
+    free(n->pin);
+    if (n->proxy) /* may hold the proxy's password */
+        memset(n->proxy, 0, strlen(n->proxy));
+    free(n->proxy);
+    free(n->proxy_shown);
+    free(n->proxy_host);
+    memset(n, 0, sizeof *n);
+}
+
+static curl_socket_t
+on_open_socket(void *user, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct vs_net *n = user;
+
+    if (a->addrlen <= sizeof n->last) {
+        memcpy(&n->last, &a->addr, a->addrlen);
+        n->have_last = true;
+    }
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+CURLcode
+vs_net_apply(CURL *c, struct vs_net *n, bool tls)
+{
+    CURLcode rc = tls ? vs_tls_apply(c, n->ca_file, n->pin, n->insecure) : CURLE_OK;
+
+    /* Always set: "" keeps libcurl from reading a proxy from the
+     * environment behind drover's back; NO_PROXY it still honours. */
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c, CURLOPT_PROXY, n->proxy ? n->proxy : "");
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c, CURLOPT_PRIVATE, n);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, n);
+    return rc;
+}
+
+/* Did the failed request go through n's proxy? libcurl does not say
+ * (NO_PROXY may have bypassed it), so: the proxy answered CONNECT, or its
+ * name did not resolve, or the last socket went to the proxy's port (and
+ * address, when both are numeric). */
+static bool
+went_through_proxy(const struct vs_net *n, CURLcode rc, long connect_code)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)&n->last;
+    unsigned char want[16];
+    long port;
+
+    if (n->proxy_shown == NULL)
+        return false;
+    if (rc == CURLE_COULDNT_RESOLVE_PROXY || connect_code != 0)
+        return true;
+    if (!n->have_last)
+        return false;
+    if (sa->sa_family == AF_INET)
+        port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+    else if (sa->sa_family == AF_INET6)
+        port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+    else
+        return true;
+    if (port != n->proxy_port)
+        return false;
+    if (port != n->url_port || n->proxy_host == NULL)
+        return true;
+    if (sa->sa_family == AF_INET && inet_pton(AF_INET, n->proxy_host, want) == 1)
+        return memcmp(want, &((const struct sockaddr_in *)sa)->sin_addr, 4) == 0;
+    return true;
+}
+
 enum dr_err
 vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail, struct dr_error *e)
 {
     const char *why = detail && *detail ? detail : curl_easy_strerror(rc);
     long os_errno = 0, connect_code = 0;
+    struct vs_net *n = NULL;
+    enum dr_err err;
+    bool via;
+
+    if (curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&n) != CURLE_OK)
+        n = NULL;
+    if (curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &connect_code) != CURLE_OK)
+        connect_code = 0;
+    via = n && went_through_proxy(n, rc, connect_code);
+
+    /* A proxy's answer to CONNECT other than 2xx: 403 refused, 407 wants
+     * credentials (permanent), 502/503 cannot reach vCenter now. */
+    if (via && connect_code >= 300) {
+        dr_error_set(e, DR_E_CONNECT,
+                     _("%s: the proxy %s (from %s) refused the tunnel to vCenter with HTTP %ld "
+                       "(%s); allow it on the proxy, or reach vCenter directly: add its host "
+                       "to NO_PROXY or set proxy = \"none\" in its vcenters.cfg entry"),
+                     url, n->proxy_shown, n->proxy_from, connect_code, why);
+        dr_error_cause(e, "proxy:%ld", connect_code);
+        return DR_E_CONNECT;
+    }
 
     /* A handshake cut by the network (reset, EOF) is a connection problem,
      * not a certificate one. */
@@ -123,7 +306,8 @@ vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail, struct 
 
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
-        return dr_error_set(e, DR_E_TIMEOUT, _("%s: timed out: %s"), url, why);
+        err = dr_error_set(e, DR_E_TIMEOUT, _("%s: timed out: %s"), url, why);
+        break;
     case CURLE_ABORTED_BY_CALLBACK:
         return dr_error_set(e, DR_E_CANCELLED, _("%s: cancelled"), url);
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -133,15 +317,27 @@ vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail, struct 
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_INVALIDCERTSTATUS:
-        return dr_error_set(e, DR_E_TLS, _("%s: TLS verification failed: %s"), url, why);
+        err = dr_error_set(e, DR_E_TLS, _("%s: TLS verification failed: %s"), url, why);
+        break;
     default:
-        dr_error_set(e, DR_E_CONNECT, _("%s: %s"), url, why);
-        /* A proxy's answer to CONNECT (403 refused, 407 wants credentials). */
-        if (curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &connect_code) == CURLE_OK &&
-            connect_code >= 300)
+        err = dr_error_set(e, DR_E_CONNECT, _("%s: %s"), url, why);
+        if (connect_code >= 300)
             dr_error_cause(e, "proxy:%ld", connect_code);
-        return DR_E_CONNECT;
+        break;
     }
+    if (e && via) {
+        char cause[sizeof e->cause], *msg = xstrdup(e->msg);
+
+        snprintf(cause, sizeof cause, "%s", e->cause);
+        dr_error_set(e, err,
+                     _("%s (through the proxy %s from %s; to reach vCenter directly, add its "
+                       "host to NO_PROXY or set proxy = \"none\" in its vcenters.cfg entry)"),
+                     msg, n->proxy_shown, n->proxy_from);
+        if (*cause)
+            dr_error_cause(e, "%s", cause);
+        free(msg);
+    }
+    return err;
 }
 
 enum dr_err
@@ -163,19 +359,25 @@ vs_session_new(const struct dr_vcenter *vc, const char *password, struct vs_sess
     s->url = xstrdup(vc->url);
     s->user = xstrdup0(vc->user);
     s->password = xstrdup0(password);
-    s->ca_file = xstrdup0(vc->ca_file);
-    s->pin = xstrdup0(vc->pin);
-    s->insecure = vc->insecure;
     s->timeout_s = vc->timeout_s > 0 ? vc->timeout_s : 60;
     s->task_timeout_s = 3600;
     s->page_size = VS_PAGE_SIZE;
+    if (vs_net_init(&s->net, vc, e) != DR_E_OK) {
+        vs_session_free(&s);
+        return DR_E_INVAL;
+    }
     s->curl = curl_easy_init();
     if (s->curl == NULL) {
         vs_session_free(&s);
         return dr_error_set(e, DR_E_INTERNAL, _("cannot create a libcurl handle"));
     }
-    if (s->insecure)
+    if (s->net.insecure)
         log_warn("vCenter %s: TLS verification is off (insecure = true in vcenters.cfg)", s->name);
+    if (s->net.proxy_shown)
+        log_info("vCenter %s: through the proxy %s (from %s) unless NO_PROXY matches", s->name,
+                 s->net.proxy_shown, s->net.proxy_from);
+    else if (s->net.proxy_none)
+        log_debug("vCenter %s: no proxy (proxy = \"none\")", s->name);
 
     s->headers = curl_slist_append(NULL, "Content-Type: text/xml; charset=utf-8");
     s->headers = curl_slist_append(s->headers, VS_SOAP_ACTION);
@@ -202,10 +404,10 @@ vs_session_new(const struct dr_vcenter *vc, const char *password, struct vs_sess
     curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
 #endif
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    CURLcode trc = vs_tls_apply(c, s->ca_file, s->pin, s->insecure);
+    CURLcode trc = vs_net_apply(c, &s->net, true);
     if (trc != CURLE_OK) {
-        dr_error_set(e, DR_E_TLS, _("vCenter %s: cannot apply the TLS policy: %s"), s->name,
-                     curl_easy_strerror(trc));
+        dr_error_set(e, DR_E_TLS, _("vCenter %s: cannot apply the TLS policy or proxy: %s"),
+                     s->name, curl_easy_strerror(trc));
         vs_session_free(&s);
         return DR_E_TLS;
     }
@@ -469,8 +671,7 @@ vs_session_free(struct vs_session **sp)
     free(s->name);
     free(s->url);
     free(s->user);
-    free(s->ca_file);
-    free(s->pin);
+    vs_net_done(&s->net);
     about_done(&s->about);
     free(s->root_folder);
     free(s->property_collector);
