@@ -124,11 +124,13 @@ list_clusters(const struct dr_store *s, bool json, FILE *out)
                 cJSON_AddItemToObject(po, "roles", json_roles(pl->roles));
                 json_str(po, "hostname_prefix", pl->hostname_prefix);
                 cJSON_AddNumberToObject(po, "delete_not_ready_after", pl->delete_not_ready_after_s);
+                cJSON_AddBoolToObject(po, "keep_failed_vms", pl->keep_failed_vms);
                 cJSON_AddItemToArray(pools, po);
             }
             cJSON_AddItemToObject(o, "pools", pools);
             json_str(o, "recipe", c->recipe);
             json_str(o, "airgap_bundle", c->airgap_bundle);
+            cJSON_AddBoolToObject(o, "keep_failed_vms", c->keep_failed_vms);
             json_str(o, "file", c->origin.file);
             cJSON_AddItemToArray(arr, o);
         } else {

@@ -136,6 +136,7 @@ struct dr_pool {
     unsigned roles;                /* DR_ROLE_* bits */
     char *hostname_prefix;         /* default: pool name */
     int delete_not_ready_after_s;  /* 0: never */
+    bool keep_failed_vms;          /* a node failed for good keeps its VM (debugging) */
     struct dr_origin origin;
 };
 
@@ -147,6 +148,7 @@ struct dr_cluster {
     char *vcenter;
     char *recipe;           /* bootstrap script path; default data/bootstrap/<dist>.sh */
     char *airgap_bundle;    /* local path uploaded before the recipe runs, optional */
+    bool keep_failed_vms;   /* every pool keeps a failed node's VM (debugging) */
     struct dr_pool *pools;
     size_t n_pools;
     struct dr_origin origin;

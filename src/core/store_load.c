@@ -353,7 +353,8 @@ hostname_prefix_valid(const char *p)
 
 /* The keys of one pool of a cluster file (store.h). */
 const char *const store_pool_keys[] = {
-    "name", "template", "quantity", "roles", "hostname_prefix", "delete_not_ready_after", NULL};
+    "name", "template", "quantity", "roles", "hostname_prefix", "delete_not_ready_after",
+    "keep_failed_vms", NULL};
 
 static bool
 parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool *pl)
@@ -409,6 +410,7 @@ parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool
     }
     cfg_get_int(c, g, "delete_not_ready_after", p, false, 0, 31536000,
                 &pl->delete_not_ready_after_s);
+    cfg_get_bool(c, g, "keep_failed_vms", p, &pl->keep_failed_vms);
     pl->origin.file = xstrdup(c->file);
     pl->origin.line = cfg_line(g);
     free(p);
@@ -417,7 +419,8 @@ parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool
 
 /* The top-level keys of a cluster file (store.h). */
 const char *const store_cluster_keys[] = {
-    "distribution", "version", "vcenter", "recipe", "airgap_bundle", "pools", NULL,
+    "distribution", "version", "vcenter", "recipe", "airgap_bundle", "pools", "keep_failed_vms",
+    NULL,
 };
 
 bool
@@ -454,6 +457,7 @@ parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_clus
         check_vcenter_ref(c, config_setting_get_member(root, "vcenter"), cl.vcenter);
     cfg_get_string(c, root, "recipe", NULL, false, &cl.recipe);
     cfg_get_string(c, root, "airgap_bundle", NULL, false, &cl.airgap_bundle);
+    cfg_get_bool(c, root, "keep_failed_vms", NULL, &cl.keep_failed_vms);
     l = config_setting_get_member(root, "pools");
     if (l == NULL)
         cfg_err(c, NULL, "pools", _("is required"));

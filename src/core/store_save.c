@@ -87,6 +87,8 @@ cluster_to_text(const struct dr_cluster *c)
     cfg_put_string(r, "vcenter", c->vcenter);
     cfg_put_string(r, "recipe", c->recipe);
     cfg_put_string(r, "airgap_bundle", c->airgap_bundle);
+    if (c->keep_failed_vms)
+        cfg_put_bool(r, "keep_failed_vms", true);
     l = config_setting_add(r, "pools", CONFIG_TYPE_LIST);
     for (size_t i = 0; i < c->n_pools; i++) {
         const struct dr_pool *p = &c->pools[i];
@@ -98,6 +100,8 @@ cluster_to_text(const struct dr_cluster *c)
         cfg_put_string(g, "hostname_prefix", p->hostname_prefix);
         if (p->delete_not_ready_after_s)
             cfg_put_int(g, "delete_not_ready_after", p->delete_not_ready_after_s);
+        if (p->keep_failed_vms)
+            cfg_put_bool(g, "keep_failed_vms", true);
     }
     text = cfg_to_text(&cfg, "A cluster's desired state, written by drover. The name is the "
                              "file's name.");

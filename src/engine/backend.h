@@ -81,6 +81,11 @@ struct eng_backend_ops {
                            bool *found, struct dr_error *e);
     enum dr_err (*vm_exists)(void *tctx, struct eng_step *s, const char *vm_id, bool *exists,
                              struct dr_error *e);
+    /* The owner marker (guestinfo.drover.owner) of VM vm_id, from the
+     * vCenter alone (no template placement): *exists is false when the VM is
+     * gone; *owner (caller frees) is NULL when it carries no marker. */
+    enum dr_err (*vm_owner)(void *tctx, struct eng_step *s, const char *vm_id, bool *exists,
+                            char **owner, struct dr_error *e);
     /* Every VM on the vCenter whose owner marker starts with prefix. */
     enum dr_err (*list_owned)(void *tctx, const struct dr_vcenter *vc, const char *prefix,
                               struct eng_vm **vms, size_t *n, struct dr_error *e);

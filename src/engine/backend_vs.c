@@ -344,6 +344,32 @@ b_vm_exists(void *tctx, struct eng_step *s, const char *vm_id, bool *exists,
 }
 
 static enum dr_err
+b_vm_owner(void *tctx, struct eng_step *s, const char *vm_id, bool *exists, char **owner,
+           struct dr_error *e)
+{
+    struct vs_session *vs;
+    struct dr_kv *kv = NULL;
+    size_t n = 0;
+    enum dr_err rc;
+
+    *exists = false;
+    *owner = NULL;
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
+        return rc;
+    rc = vs_get_extra_config(vs, vm_id, &kv, &n, e);
+    if (gone_fault(vs, rc))
+        return DR_E_OK;
+    if (rc != DR_E_OK)
+        return rc;
+    *exists = true;
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(kv[i].key, VS_OWNER_KEY) && !str_empty(kv[i].value) && *owner == NULL)
+            *owner = xstrdup(kv[i].value);
+    vs_kv_free(kv, n);
+    return DR_E_OK;
+}
+
+static enum dr_err
 b_list_owned(void *tctx, const struct dr_vcenter *vc, const char *prefix, struct eng_vm **vms,
              size_t *n, struct dr_error *e)
 {
@@ -732,6 +758,7 @@ static const struct eng_backend_ops vs_ops = {
     .thread_done = t_done,
     .find_vm = b_find_vm,
     .vm_exists = b_vm_exists,
+    .vm_owner = b_vm_owner,
     .list_owned = b_list_owned,
     .clone = b_clone,
     .configure = b_configure,

@@ -248,7 +248,10 @@ retry_locked(struct dr_engine *e, struct eng_cluster *c, struct dr_node *n)
         n->state = DR_NODE_REMOVING;
         eng_add_job(e, DR_JOB_REMOVE, c->name, n->name, DR_NODE_REMOVING);
     } else {
-        enum dr_node_state from = plan_is_pipeline_step(n->step) ? n->step : DR_NODE_CLONING;
+        /* A node whose VM was destroyed when it failed starts with a clone. */
+        enum dr_node_state from = plan_is_pipeline_step(n->step) && !str_empty(n->vm_id)
+                                      ? n->step
+                                      : DR_NODE_CLONING;
 
         if (from == DR_NODE_CLONING)
             eng_gate_reset(c);
@@ -277,7 +280,10 @@ engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec, struct 
     rc = validate_spec(e, spec, err);
     c = eng_find_cluster(e, spec->name);
     if (rc == DR_E_OK && c && c->deleting)
-        rc = dr_error_set(err, DR_E_BUSY, _("cluster %s is being deleted"), spec->name);
+        rc = dr_error_set(err, DR_E_BUSY,
+                          _("cluster %s is being deleted; finish the delete with: "
+                            "drover delete cluster %s --yes"),
+                          spec->name, spec->name);
     pthread_mutex_unlock(&e->mu);
     if (rc != DR_E_OK)
         return rc;
@@ -386,6 +392,19 @@ engine_delete_cluster(struct dr_engine *e, const char *cluster, struct dr_error 
     c = eng_find_cluster(e, cluster);
     if (c) {
         c->deleting = true;
+        /* Asked again: a removal that failed before (vCenter unreachable)
+         * runs afresh rather than reporting its old error. */
+        for (size_t i = 0; i < c->status.n_nodes; i++) {
+            struct dr_node *n = &c->status.nodes[i];
+
+            if (n->state == DR_NODE_ERROR && n->step == DR_NODE_REMOVING &&
+                eng_active_job(e, c->name, n->name) == NULL) {
+                n->state = DR_NODE_REMOVING;
+                n->attempts = 0;
+                xfree(&n->last_error);
+                eng_emit_node(e, 0, c->name, n, _("removing it again"));
+            }
+        }
         eng_reconcile(e, c);
     }
     bool empty = c && c->status.n_nodes == 0;

@@ -214,6 +214,10 @@ eng_step_init(struct dr_engine *e, struct eng_cluster *c, const struct dr_node *
         template_copy(tc, t);
     s->tmpl = tc;
     v = eng_find_vcenter(e, !str_empty(spec->vcenter) ? spec->vcenter : (t ? t->vcenter : NULL));
+    /* Removing needs only the vCenter: with the template gone and the spec
+     * naming none, the only one configured is the one. */
+    if (v == NULL && step == DR_NODE_REMOVING && e->n_vcenters == 1)
+        v = &e->vcenters[0];
     if (v)
         vcenter_copy(vc, v);
     s->vcenter = vc;
@@ -346,30 +350,103 @@ run_step(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
     }
 }
 
-/* REMOVING: destroy the VM (or one left by a crashed clone). */
+/* Destroy the VM this node owns, from the vCenter, the VM id and the owner
+ * marker alone (a template that no longer resolves never blocks a removal):
+ * s->node.vm_id when it is set, else every VM whose marker is this node's (a
+ * clone whose answer was never recorded). A VM whose marker is another one,
+ * or missing, is never touched: *left (caller frees) then says so. On success
+ * s->node.vm_id is cleared. */
 static enum dr_err
-run_remove(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
-           struct dr_error *err)
+destroy_owned(struct dr_engine *e, void *tctx, struct eng_step *s, char **left,
+              struct dr_error *err)
 {
-    if (str_empty(s->node.vm_id)) {
-        struct eng_vm vm = { 0 };
-        bool found = false;
-        enum dr_err rc;
+    const struct eng_backend_ops *ops = e->backend.ops;
+    struct eng_vm *vms = NULL;
+    size_t n = 0;
+    enum dr_err rc;
 
-        if (s->tmpl->name == NULL)
-            return DR_E_OK;  /* no template: nothing was ever cloned from it */
-        rc = e->backend.ops->find_vm(tctx, s, s->node.name, &vm, &found, err);
+    *left = NULL;
+    if (!str_empty(s->node.vm_id)) {
+        bool exists = false;
+        char *owner = NULL;
+
+        rc = ops->vm_owner(tctx, s, s->node.vm_id, &exists, &owner, err);
         if (rc != DR_E_OK)
             return rc;
-        if (!found || !(str_eq(vm.owner, s->owner) || (open_intent && vm.owner == NULL))) {
-            eng_vm_done(&vm);
-            return DR_E_OK;
+        if (exists && !str_eq(owner, s->owner)) {
+            *left = owner ? xasprintf(_("VM %s left alone: its owner marker is %s, not this "
+                                        "node's"), s->node.vm_id, owner)
+                          : xasprintf(_("VM %s left alone: it carries no drover owner "
+                                        "marker"), s->node.vm_id);
+            step_log(s, "%s", *left);
+            exists = false;
         }
-        s->node.vm_id = xstrdup(vm.id);
-        eng_vm_done(&vm);
+        free(owner);
+        if (exists) {
+            step_progress(s, 10, _("destroying %s"), s->node.vm_id);
+            rc = eng_destroy_vm(e, tctx, s, err);
+            if (rc != DR_E_OK)
+                return rc;
+        }
+        xfree(&s->node.vm_id);
+        return DR_E_OK;
     }
-    step_progress(s, 10, _("destroying %s"), s->node.vm_id);
-    return eng_destroy_vm(e, tctx, s, err);
+    rc = ops->list_owned(tctx, s->vcenter, s->owner, &vms, &n, err);
+    for (size_t i = 0; rc == DR_E_OK && i < n; i++) {
+        if (!str_eq(vms[i].owner, s->owner))
+            continue;  /* a longer node name with this one as prefix */
+        s->node.vm_id = xstrdup(vms[i].id);
+        step_progress(s, 10, _("destroying %s"), s->node.vm_id);
+        rc = eng_destroy_vm(e, tctx, s, err);
+        if (rc == DR_E_OK)
+            xfree(&s->node.vm_id);
+    }
+    eng_vms_free(vms, n);
+    return rc;
+}
+
+/* REMOVING: destroy the node's VM (or one left by a crashed clone). */
+static enum dr_err
+run_remove(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err)
+{
+    char *left = NULL;
+    enum dr_err rc = destroy_owned(e, tctx, s, &left, err);
+
+    free(left);
+    return rc;
+}
+
+/* A step failed for good: destroy the VM cloned for this node unless the
+ * pool or the cluster keeps failed VMs (issue 10: a failed provision leaves
+ * no VM behind). Returns what happened to the VM, for the node's reason
+ * (caller frees). */
+static char *
+clean_up_failed(struct dr_engine *e, void *tctx, struct eng_step *s)
+{
+    struct dr_error derr = { 0 };
+    char *id = xstrdup(s->node.vm_id), *left = NULL, *note;
+    enum dr_err rc;
+
+    if (s->spec->keep_failed_vms || (s->pool && s->pool->keep_failed_vms)) {
+        note = xasprintf(_("VM %s kept (keep_failed_vms = true); replace the node (R, or "
+                           "delete it) to remove it"), id);
+        free(id);
+        return note;
+    }
+    /* The clean-up gets its own time: the failed step may have spent its. */
+    s->deadline_ms = util_now_ms() + (long long)step_timeout_s(e, DR_NODE_REMOVING) * 1000;
+    rc = destroy_owned(e, tctx, s, &left, &derr);
+    if (rc != DR_E_OK)
+        note = xasprintf(_("its VM %s could not be destroyed (%s); delete or replace the node "
+                           "to remove it"), id, dr_error_text(&derr));
+    else if (left)
+        note = xstrdup(left);
+    else
+        note = xasprintf(_("its VM %s was destroyed"), id);
+    step_log(s, "%s", note);
+    free(left);
+    free(id);
+    return note;
 }
 
 static void
@@ -382,20 +459,48 @@ set_text(struct eng_job *j, const char *text)
 /* The node's last error: the step, the message and, for a permanent
  * failure whose class names a fix, what the operator does. */
 static char *
-fail_text(enum dr_node_state step, const struct dr_error *err)
+fail_text(enum dr_node_state step, const struct dr_error *err, const char *vm_note)
 {
     const struct eng_class_rule *r = eng_classify(err);
+    char *t, *with;
 
     if (r->cls == ENG_PERMANENT && r->todo)
-        return xasprintf(_("%s: %s (to fix: %s)"), node_state_label(step), dr_error_text(err),
-                         _(r->todo));
-    return xasprintf("%s: %s", node_state_label(step), dr_error_text(err));
+        t = xasprintf(_("%s: %s (to fix: %s)"), node_state_label(step), dr_error_text(err),
+                      _(r->todo));
+    else
+        t = xasprintf("%s: %s", node_state_label(step), dr_error_text(err));
+    if (vm_note == NULL)
+        return t;
+    with = xasprintf("%s; %s", t, vm_note);
+    free(t);
+    return with;
+}
+
+/* A failed step of job j is tried again (rather than the node going to
+ * ERROR). Called with mu held. */
+static bool
+will_retry(const struct dr_engine *e, const struct eng_job *j, const struct dr_error *err)
+{
+    return !error_is_permanent(err) && j->attempts <= e->settings.retries;
+}
+
+/* The step failed for good and the node goes to ERROR: no retry, no
+ * cancel, nobody removing or replacing it meanwhile. Called with mu held. */
+static bool
+fails_for_good(struct dr_engine *e, const struct eng_job *j, enum dr_err rc,
+               const struct dr_error *err)
+{
+    struct dr_node *n = eng_find_node(eng_find_cluster(e, j->cluster), j->node);
+
+    return rc != DR_E_OK && rc != DR_E_CANCELLED && n != NULL && j->kind == DR_JOB_PROVISION &&
+           !j->superseded && !atomic_load(&j->cancel) && n->state != DR_NODE_REMOVING &&
+           !will_retry(e, j, err);
 }
 
 /* Record the outcome of a step. Called with mu held. */
 static void
 finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_err rc,
-            struct dr_error *err, bool *finish_delete)
+            struct dr_error *err, const char *vm_note, bool *finish_delete)
 {
     struct eng_cluster *c = eng_find_cluster(e, j->cluster);
     struct dr_node *n = eng_find_node(c, j->node);
@@ -524,7 +629,7 @@ finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_
     }
     /* The failure classes (classify.c): transient ones are retried with the
      * backoff, a permanent one puts the node in ERROR at once. */
-    if (!error_is_permanent(err) && j->attempts <= e->settings.retries) {
+    if (will_retry(e, j, err)) {
         long long delay =
             plan_backoff_ms(j->attempts, e->settings.retry_backoff_ms > 0
                                              ? e->settings.retry_backoff_ms : 2000,
@@ -550,7 +655,7 @@ finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_
     n->step = s->step;
     n->attempts = j->attempts;
     free(n->last_error);
-    n->last_error = fail_text(s->step, err);
+    n->last_error = fail_text(s->step, err, vm_note);
     eng_emit_node(e, j->id, c->name, n, n->last_error);
     eng_job_finish(e, j, DR_JOB_FAILED, n->last_error);
     eng_emit_cluster_state(e, c);
@@ -566,7 +671,8 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
     struct eng_step s;
     struct eng_run run = { .e = e, .job = j };
     enum dr_node_state step;
-    bool ok, open_intent, finish_delete = false, was_remove;
+    bool ok, open_intent, finish_delete = false, was_remove, clean_up;
+    char *vm_note = NULL;
     enum dr_err rc;
 
     if (n == NULL) {
@@ -607,7 +713,7 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
         rc = dr_error_set(&err, DR_E_NOTFOUND,
                           _("pool %s: its template or vCenter is not configured"), s.node.pool);
     else if (step == DR_NODE_REMOVING)
-        rc = run_remove(e, tctx, &s, open_intent, &err);
+        rc = run_remove(e, tctx, &s, &err);
     else
         rc = run_step(e, tctx, &s, open_intent, &err);
     if (rc != DR_E_OK)
@@ -615,9 +721,21 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
                  dr_error_text(&err));
 
     pthread_mutex_lock(&e->mu);
+    if (rc != DR_E_OK && err.code != rc) {  /* classify what the step returned */
+        err.code = rc;
+        err.cause[0] = '\0';
+    }
+    clean_up = step != DR_NODE_REMOVING && !str_empty(s.node.vm_id) &&
+               fails_for_good(e, j, rc, &err);
+    pthread_mutex_unlock(&e->mu);
+    if (clean_up)
+        vm_note = clean_up_failed(e, tctx, &s);
+
+    pthread_mutex_lock(&e->mu);
     /* finish_step may end the job, and the registry may then forget it. */
     was_remove = j->kind == DR_JOB_REMOVE;
-    finish_step(e, j, &s, rc, &err, &finish_delete);
+    finish_step(e, j, &s, rc, &err, vm_note, &finish_delete);
+    free(vm_note);
     pthread_mutex_unlock(&e->mu);
     eng_step_done(&s);
     eng_save_cluster(e, run.cluster);

@@ -42,6 +42,9 @@ static struct fake {
     int fail_count;
     enum dr_err fail_code;
     char fail_cause[64]; /* the injected error's cause ("" none) */
+    /* When set, an injected fault also re-marks the node's VM with this
+     * owner (someone else took it over meanwhile). */
+    char remark_owner[64];
     /* Order of bootstraps: the first server must finish before others start. */
     char boot_log[2048];
     int step_delay_ms;
@@ -97,6 +100,12 @@ fake_fault(struct eng_step *s, struct dr_error *e)
                           node_state_key(s->step), s->node.name);
         if (fk.fail_cause[0])
             dr_error_cause(e, "%s", fk.fail_cause);
+        if (fk.remark_owner[0] && s->node.vm_id && fake_find(s->node.vm_id) >= 0) {
+            struct fake_vm *v = &fk.vms[fake_find(s->node.vm_id)];
+
+            free(v->owner);
+            v->owner = xstrdup(fk.remark_owner);
+        }
     }
     pthread_mutex_unlock(&fk.mu);
     return rc;
@@ -125,6 +134,20 @@ f_vm_exists(void *t, struct eng_step *s, const char *id, bool *exists, struct dr
 {
     pthread_mutex_lock(&fk.mu);
     *exists = fake_find(id) >= 0;
+    pthread_mutex_unlock(&fk.mu);
+    return DR_E_OK;
+}
+
+static enum dr_err
+f_vm_owner(void *t, struct eng_step *s, const char *id, bool *exists, char **owner,
+           struct dr_error *e)
+{
+    int i;
+
+    pthread_mutex_lock(&fk.mu);
+    i = fake_find(id);
+    *exists = i >= 0;
+    *owner = i >= 0 ? xstrdup0(fk.vms[i].owner) : NULL;
     pthread_mutex_unlock(&fk.mu);
     return DR_E_OK;
 }
@@ -198,7 +221,9 @@ f_bootstrap(void *t, struct eng_step *s, struct dr_error *e)
 static enum dr_err
 f_destroy(void *t, struct eng_step *s, struct dr_error *e)
 {
-    enum dr_err rc = fake_fault(s, e);
+    /* Only a removal's own fault: a clean-up after a failed step runs
+     * with that step's name. */
+    enum dr_err rc = s->step == DR_NODE_REMOVING ? fake_fault(s, e) : DR_E_OK;
     int i;
 
     if (rc != DR_E_OK)
@@ -219,6 +244,7 @@ f_destroy(void *t, struct eng_step *s, struct dr_error *e)
 static const struct eng_backend_ops fake_ops = {
     .find_vm = f_find_vm,
     .vm_exists = f_vm_exists,
+    .vm_owner = f_vm_owner,
     .list_owned = f_list_owned,
     .clone = f_clone,
     .configure = f_simple,
@@ -504,9 +530,14 @@ START_TEST(test_retry_then_error_then_operator_retry)
     ck_assert_ptr_nonnull(strstr(n->last_error, "injected fault in bootstrapping on agent-03"));
     ck_assert_int_eq(count_state(s, DR_NODE_ACTIVE), 3);
     ck_assert_int_eq(snapshot_find_cluster(s, "lab")->state, DR_CLUSTER_DEGRADED);
+    /* Failed for good: the VM cloned for it is gone, and the reason says so. */
+    ck_assert_ptr_null(n->vm_id);
+    ck_assert_ptr_nonnull(strstr(n->last_error, "was destroyed"));
+    ck_assert_int_eq(fk.n_vms, 3);
     engine_snapshot_free(&s);
 
-    /* The operator fixes the fault and retries: from the failed step. */
+    /* The operator fixes the fault and retries: with its VM gone, it starts
+     * with a new clone. */
     fk.fail_count = 0;
     pthread_mutex_lock(&fk.mu);
     fk.boot_log[0] = '\0';
@@ -517,7 +548,8 @@ START_TEST(test_retry_then_error_then_operator_retry)
     s = engine_snapshot(eng);
     ck_assert_int_eq(snap_node(s, "agent-03")->state, DR_NODE_ACTIVE);
     engine_snapshot_free(&s);
-    ck_assert_int_eq(fk.clones, clones);  /* no new clone: resumed at bootstrapping */
+    ck_assert_int_eq(fk.clones, clones + 1);
+    ck_assert_int_eq(fk.n_vms, 4);
     ck_assert_ptr_nonnull(strstr(fk.boot_log, "start agent-03"));
     ck_assert_int_eq(engine_retry_node(eng, "lab", "agent-03", &e), DR_E_INVAL);
     engine_free(&eng);
@@ -627,6 +659,114 @@ START_TEST(test_delete_cluster)
     ck_assert_int_ne(access(p, F_OK), 0);
     free(p);
     ck_assert_int_eq(engine_delete_cluster(eng, "lab", &e), DR_E_NOTFOUND);
+    engine_free(&eng);
+}
+END_TEST
+
+/* issue 10 §4: a node failed for good keeps its VM only when asked to, and
+ * a VM whose owner marker is not the node's is never destroyed. */
+START_TEST(test_failed_vm_kept_or_foreign)
+{
+    struct dr_engine *eng = start(NULL);
+    struct dr_cluster spec;
+    struct dr_pool pools[2];
+    struct dr_error e = { 0 };
+    struct dr_snapshot *s;
+    const struct dr_node *n;
+    int clones;
+
+    spec_init(&spec, pools, 1, 1);
+    pools[1].keep_failed_vms = true;
+    fk.fail_step = DR_NODE_POWERING_ON;
+    snprintf(fk.fail_node, sizeof fk.fail_node, "agent-01");
+    fk.fail_count = 1000;
+    fk.fail_code = DR_E_REMOTE;
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    n = snap_node(s, "agent-01");
+    ck_assert_int_eq(n->state, DR_NODE_ERROR);
+    ck_assert_ptr_nonnull(n->vm_id);
+    ck_assert_ptr_nonnull(strstr(n->last_error, "kept (keep_failed_vms = true)"));
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.n_vms, 2);
+
+    /* Retried with the VM kept: it resumes at powering-on, no new clone. */
+    fk.fail_count = 0;
+    clones = fk.clones;
+    ck_assert_int_eq(engine_retry_node(eng, "lab", "agent-01", &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    ck_assert_int_eq(snap_node(s, "agent-01")->state, DR_NODE_ACTIVE);
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.clones, clones);
+
+    /* The same failure without keep_failed_vms, while someone else took the
+     * VM over (its marker changed): it is left alone and forgotten. */
+    pools[1].keep_failed_vms = false;
+    pools[1].quantity = 2;
+    fk.fail_step = DR_NODE_POWERING_ON;
+    snprintf(fk.fail_node, sizeof fk.fail_node, "agent-02");
+    snprintf(fk.remark_owner, sizeof fk.remark_owner, "someone-else/x/y");
+    fk.fail_count = 1000;
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    n = snap_node(s, "agent-02");
+    ck_assert_int_eq(n->state, DR_NODE_ERROR);
+    ck_assert_ptr_null(n->vm_id);
+    ck_assert_ptr_nonnull(strstr(n->last_error, "left alone: its owner marker is someone-else/x/y"));
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.n_vms, 3);
+
+    /* Deleting the cluster destroys its own VMs and still not that one. */
+    fk.fail_count = 0;
+    ck_assert_int_eq(engine_delete_cluster(eng, "lab", &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    ck_assert_ptr_null(snapshot_find_cluster(s, "lab"));
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.n_vms, 1);
+    ck_assert_str_eq(fk.vms[0].owner, "someone-else/x/y");
+    engine_free(&eng);
+}
+END_TEST
+
+/* issue 10 §5: a delete whose removals failed can be run again and ends
+ * with zero VMs; apply on a cluster being deleted names the command. */
+START_TEST(test_delete_again_after_failure)
+{
+    struct dr_engine *eng = start(NULL);
+    struct dr_cluster spec;
+    struct dr_pool pools[2];
+    struct dr_error e = { 0 };
+    struct dr_snapshot *s;
+
+    spec_init(&spec, pools, 1, 1);
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    free(wait_idle(eng));
+    fk.fail_step = DR_NODE_REMOVING;
+    snprintf(fk.fail_node, sizeof fk.fail_node, "agent-01");
+    fk.fail_count = 1000;
+    fk.fail_code = DR_E_CONNECT;
+    ck_assert_int_eq(engine_delete_cluster(eng, "lab", &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    ck_assert_ptr_nonnull(snapshot_find_cluster(s, "lab"));
+    ck_assert_int_eq(snap_node(s, "agent-01")->state, DR_NODE_ERROR);
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.n_vms, 1);
+
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_BUSY);
+    ck_assert_ptr_nonnull(strstr(e.msg, "drover delete cluster lab --yes"));
+
+    fk.fail_count = 0;
+    ck_assert_int_eq(engine_delete_cluster(eng, "lab", &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    ck_assert_ptr_null(snapshot_find_cluster(s, "lab"));
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.n_vms, 0);
     engine_free(&eng);
 }
 END_TEST
@@ -930,6 +1070,8 @@ main(void)
     tcase_add_test(tc, test_non_retryable_and_foreign_vm_name);
     tcase_add_test(tc, test_permanent_fault_not_retried);
     tcase_add_test(tc, test_delete_cluster);
+    tcase_add_test(tc, test_failed_vm_kept_or_foreign);
+    tcase_add_test(tc, test_delete_again_after_failure);
     tcase_add_test(tc, test_read_only_and_lock);
     tcase_add_test(tc, test_cancel_and_replace);
     tcase_add_test(tc, test_recovery_after_crash);
