@@ -158,7 +158,8 @@ draw_record(struct node_st *s, const struct dr_node *n, WINDOW *w, int wd)
     ui_draw_field(w, &y, wd, _("Progress"), buf, ROLE_PROGRESS);
     snprintf(buf, sizeof buf, "%d", n->attempts);
     ui_draw_field(w, &y, wd, _("Attempts"), buf, ROLE_NORMAL);
-    ui_draw_field(w, &y, wd, _("VM"), n->vm_id, ROLE_NORMAL);
+    ui_draw_field(w, &y, wd, _("VM"), ui_node_vm_text(s->ui, "node", n, buf, sizeof buf),
+                  node_vm_kept(n) ? ROLE_STATE_ERROR : ROLE_NORMAL);
     ui_draw_field(w, &y, wd, _("IP"), n->ip, ROLE_NORMAL);
     ui_draw_field(w, &y, wd, _("Host key"), n->host_key_fp, ROLE_NORMAL);
     if (!str_empty(n->last_error))

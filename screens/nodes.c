@@ -74,7 +74,10 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
         *role = n->state == DR_NODE_ERROR ? ROLE_STATE_ERROR : ROLE_DIM;
         break;
     case 6:
-        table_progress(buf, len, n->percent, 16);
+        if (node_vm_kept(n))
+            snprintf(buf, len, "%s", _("VM kept"));
+        else
+            table_progress(buf, len, n->percent, 16);
         *role = n->state == DR_NODE_ERROR ? ROLE_STATE_ERROR : ROLE_PROGRESS;
         break;
     case 7:
@@ -156,7 +159,7 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
     const char *cluster;
     const struct dr_node *n;
     int y = 1;
-    char buf[64];
+    char buf[128];
 
     if (pane == PANE_MAIN) {
         table_draw(&s->t, w, h, wd, ui->focus == PANE_MAIN);
@@ -168,7 +171,8 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
     ui_draw_field(w, &y, wd, _("Node"), n->name, ROLE_TITLE);
     ui_draw_field(w, &y, wd, _("Cluster"), cluster, ROLE_NORMAL);
     ui_draw_field(w, &y, wd, _("State"), node_state_label(n->state), ui_node_role(n->state));
-    ui_draw_field(w, &y, wd, _("VM"), n->vm_id, ROLE_NORMAL);
+    ui_draw_field(w, &y, wd, _("VM"), ui_node_vm_text(ui, "nodes", n, buf, sizeof buf),
+                  node_vm_kept(n) ? ROLE_STATE_ERROR : ROLE_NORMAL);
     ui_draw_field(w, &y, wd, _("IP"), n->ip, ROLE_NORMAL);
     snprintf(buf, sizeof buf, "%d", n->attempts);
     ui_draw_field(w, &y, wd, _("Attempts"), buf, ROLE_NORMAL);

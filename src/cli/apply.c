@@ -510,6 +510,7 @@ cmd_status(const struct cli_globals *g, int argc, char **argv)
             json_put(o, "state", node_state_key(n->state));
             json_put(o, "step", node_state_key(n->step));
             json_put(o, "vm", str_empty(n->vm_id) ? NULL : n->vm_id);
+            cJSON_AddBoolToObject(o, "vm_kept", node_vm_kept(n));
             json_put(o, "ip", str_empty(n->ip) ? NULL : n->ip);
             json_put(o, "error", str_empty(n->last_error) ? NULL : n->last_error);
             cJSON_AddItemToArray(nodes, o);
@@ -529,11 +530,13 @@ cmd_status(const struct cli_globals *g, int argc, char **argv)
                "IP", "ERROR");
         for (size_t i = 0; i < st->n_nodes; i++) {
             const struct dr_node *n = &st->nodes[i];
+            char *vm = node_vm_kept(n) ? xasprintf(_("%s (kept)"), n->vm_id)
+                                       : xstrdup(str_empty(n->vm_id) ? "-" : n->vm_id);
 
             printf("%-16s %-10s %-16s %-16s %-10s %-16s %s\n", n->name, n->pool ? n->pool : "-",
-                   node_state_key(n->state), node_state_key(n->step),
-                   str_empty(n->vm_id) ? "-" : n->vm_id, str_empty(n->ip) ? "-" : n->ip,
-                   str_empty(n->last_error) ? "" : n->last_error);
+                   node_state_key(n->state), node_state_key(n->step), vm,
+                   str_empty(n->ip) ? "-" : n->ip, str_empty(n->last_error) ? "" : n->last_error);
+            free(vm);
         }
     }
     store_done(&s);

@@ -234,6 +234,13 @@ template_copy(struct dr_template *dst, const struct dr_template *src)
     origin_copy(&dst->origin, &src->origin);
 }
 
+bool
+node_vm_kept(const struct dr_node *n)
+{
+    return n->state == DR_NODE_ERROR && n->step != DR_NODE_REMOVING && n->vm_id != NULL &&
+           n->vm_id[0] != '\0';
+}
+
 void
 pool_done(struct dr_pool *p)
 {

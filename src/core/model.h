@@ -232,6 +232,10 @@ void cluster_status_copy(struct dr_cluster_status *dst, const struct dr_cluster_
 const char *node_state_key(enum dr_node_state s);
 const char *node_state_label(enum dr_node_state s);
 bool node_state_from_key(const char *key, enum dr_node_state *out);
+/* A node that failed while provisioning and still has its VM (kept by
+ * keep_failed_vms, or a clean-up that could not run): replacing the node
+ * destroys it. */
+bool node_vm_kept(const struct dr_node *n);
 const char *cluster_state_key(enum dr_cluster_state s);
 const char *cluster_state_label(enum dr_cluster_state s);
 const char *distribution_key(enum dr_distribution d);  /* "k3s", "rke2" */

@@ -363,8 +363,10 @@ b_vm_owner(void *tctx, struct eng_step *s, const char *vm_id, bool *exists, char
         return rc;
     *exists = true;
     for (size_t i = 0; i < n; i++)
-        if (str_eq(kv[i].key, VS_OWNER_KEY) && !str_empty(kv[i].value) && *owner == NULL)
-            *owner = xstrdup(kv[i].value);
+        if (str_eq(kv[i].key, VS_OWNER_KEY)) {
+            free(*owner);
+            *owner = str_empty(kv[i].value) ? NULL : xstrdup(kv[i].value);
+        }
     vs_kv_free(kv, n);
     return DR_E_OK;
 }

@@ -371,6 +371,25 @@ ui_age(time_t t, char *buf, size_t len)
     return buf;
 }
 
+const char *
+ui_node_vm_text(struct ui *ui, const char *scope, const struct dr_node *n, char *buf, size_t len)
+{
+    int keys[4];
+    char kn[32];
+
+    if (!node_vm_kept(n)) {
+        snprintf(buf, len, "%s", n->vm_id ? n->vm_id : "");
+        return buf;
+    }
+    if (keymap_keys_for(ui->keymap, scope, ACT_REPLACE, keys, DR_ARRAY_LEN(keys)) > 0)
+        /* L10N: %s: the VM id, then the key that replaces the node (R). */
+        snprintf(buf, len, _("%s (kept; %s replaces it)"), n->vm_id,
+                 keymap_key_name(keys[0], kn, sizeof kn));
+    else
+        snprintf(buf, len, _("%s (kept)"), n->vm_id);
+    return buf;
+}
+
 enum ui_role
 ui_node_role(enum dr_node_state s)
 {

@@ -173,6 +173,11 @@ const char *ui_age(time_t t, char *buf, size_t len);
 /* Role for a node or cluster state. */
 enum ui_role ui_node_role(enum dr_node_state s);
 enum ui_role ui_cluster_role(enum dr_cluster_state s);
+/* A node's VM for a detail pane: the id, and for a failed node that kept
+ * its VM, "vm-57 (kept; R replaces it)" with the key bound on screen scope.
+ * Writes into buf and returns it. */
+const char *ui_node_vm_text(struct ui *ui, const char *scope, const struct dr_node *n, char *buf,
+                            size_t len);
 /* Draw "label: value" lines for a detail pane, starting at row *y. */
 void ui_draw_field(WINDOW *w, int *y, int wd, const char *label, const char *value,
                    enum ui_role role);

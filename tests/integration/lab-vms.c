@@ -1,6 +1,8 @@
 /* Lists the lab vCenter's VMs for integration tests: one line per VM,
  * "<id> <name> <power state> <owner marker or -> <guest.ipAddress or ->",
  * templates left out.
+ * `lab-vms mark VM-ID OWNER` sets that VM's owner marker instead (as another
+ * tool or drover installation would; "" removes it).
  * Connects with LAB_URL, LAB_USER, LAB_PASSWORD_FILE and LAB_CERT from the
  * lab's env file, through drover's own vSphere client. */
 #include "config.h"
@@ -14,7 +16,7 @@
 #include "vsphere/vsphere.h"
 
 int
-main(void)
+main(int argc, char **argv)
 {
     struct dr_vcenter vc = { .name = "lab", .timeout_s = 60 };
     struct vs_session *s = NULL;
@@ -34,7 +36,25 @@ main(void)
         goto fail;
     pw[strcspn(pw, "\r\n")] = '\0';
     if (vs_global_init(&e) != DR_E_OK || vs_session_new(&vc, pw, &s, &e) != DR_E_OK ||
-        vs_login(s, &e) != DR_E_OK || vs_inventory_get(s, &inv, &e) != DR_E_OK)
+        vs_login(s, &e) != DR_E_OK)
+        goto fail;
+    if (argc == 4 && strcmp(argv[1], "mark") == 0) {
+        struct dr_kv kv = { .key = (char *)VS_OWNER_KEY, .value = argv[3] };
+        struct vs_reconfig r = { .extra_config = &kv, .n_extra_config = 1 };
+
+        if (vs_reconfigure_vm(s, argv[2], &r, &e) != DR_E_OK)
+            goto fail;
+        vs_session_free(&s);
+        free(pw);
+        return 0;
+    }
+    if (argc != 1) {
+        fprintf(stderr, "usage: lab-vms [mark VM-ID OWNER]\n");
+        vs_session_free(&s);
+        free(pw);
+        return 2;
+    }
+    if (vs_inventory_get(s, &inv, &e) != DR_E_OK)
         goto fail;
     for (size_t i = 0; i < inv.n_vms; i++) {
         const struct vs_vm *v = &inv.vms[i];

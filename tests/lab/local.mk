@@ -4,6 +4,7 @@ LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/v
 	tests/lab/vcsim/paging.go tests/lab/vcsim/tagging.go tests/lab/vcsim/labels_query.go
 LAB_GO_FILES += tests/lab/vcsim/guestnet.go
 LAB_GO_FILES += tests/lab/vcsim/nets.go
+LAB_GO_FILES += tests/lab/vcsim/faults.go tests/lab/vcsim/extraconfig.go
 EXTRA_DIST += $(LAB_GO_FILES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
 	tests/integration/lab.t
 LAB_VCSIM = tests/lab/vcsim/drover-vcsim

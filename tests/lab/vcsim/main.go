@@ -60,6 +60,7 @@ type options struct {
 	keyFile      string
 	sshnode      string
 	logMethods   bool
+	faults       faultList
 }
 
 func main() {
@@ -82,6 +83,7 @@ func main() {
 	flag.StringVar(&o.keyFile, "key", "", "TLS private key (PEM)")
 	flag.StringVar(&o.sshnode, "sshnode", os.Getenv("LAB_SSHNODE"), "SSH node command (default $LAB_SSHNODE)")
 	flag.BoolVar(&o.logMethods, "log-methods", false, "log each SOAP method as it arrives")
+	flag.Var(&o.faults, "fault", "Method=FaultName[:count]: fail that method (see faults.go); repeatable")
 	flag.Parse()
 
 	log.SetFlags(log.LstdFlags | log.Lmicroseconds)
@@ -154,7 +156,9 @@ func run(o *options) error {
 	server := model.Service.NewServer()
 	defer server.Close()
 	// Nobody knows the port yet, so no request is being served: safe to wrap.
-	server.Config.Handler = validateRefs(server.Config.Handler, newPager(&model.DelayConfig))
+	faults := newFaulter(o.faults, filepath.Join(state, "faults"), &model.DelayConfig)
+	server.Config.Handler = validateRefs(faults.handler(extraConfigLikeVCenter(server.Config.Handler)),
+		newPager(&model.DelayConfig))
 	server.Config.Handler = vcenterLabels(server.Config.Handler, o.user, password)
 	server.Config.Handler = escapeNames(server.Config.Handler) // names as vCenter stores them (nets.go)
 
