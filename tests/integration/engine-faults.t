@@ -43,7 +43,7 @@ ok "the node log has the recipe's output" grep -q 'injected recipe failure' "$ST
 cp "$RECIPE" "$recipe"
 ok_out "after the fix, apply retries and succeeds" "$out" "$DROVER" apply -f "$CFG"
 is "$(nodes_in active)" 3 "all 3 nodes active"
-is "$(owned_count)" 3 "still one VM per node (the retry did not clone again)"
+is "$(owned_count)" 3 "still one VM per node (the failed node's VM was destroyed, the retry cloned one)"
 "$DROVER" delete cluster lab-cluster --yes >/dev/null 2>&1
 
 # 3. agent-01's SSH node never comes up: the VM gets an address where
