@@ -7,12 +7,36 @@
 # uploaded bundle (k3s, install.sh, k3s-airgap-images-*.tar*).
 set -eu
 
+progress() { echo "drover-progress: $1 $2"; }
+die() { echo "k3s recipe: $*" >&2; exit 1; }
+
+# check_version WANT: the installed k3s must be the release the cluster
+# asks for (an airgap bundle or an installer may bring another one). An
+# empty WANT (the installer's default) takes what is there.
+check_version() {
+    [ -n "$1" ] || return 0
+    bin=
+    for b in "$(command -v k3s 2>/dev/null)" /usr/local/bin/k3s; do
+        if [ -z "$bin" ] && [ -n "$b" ] && [ -x "$b" ]; then bin=$b; fi
+    done
+    got=
+    if [ -n "$bin" ]; then
+        got=$("$bin" --version 2>/dev/null | sed -n '1s/^k3s version \([^ ]*\).*/\1/p')
+    fi
+    [ -n "$got" ] || die "cannot tell the installed k3s version (k3s --version); the cluster asks for $1"
+    [ "$got" = "$1" ] || die "installed k3s is $got, but the cluster asks for $1"
+}
+
+# sh k3s.sh --check-version WANT: only that check (tests use it).
+if [ "${1:-}" = --check-version ]; then
+    check_version "${2-}"
+    echo "k3s ${2:-(any version)} is installed"
+    exit 0
+fi
+
 params=${1:?usage: k3s.sh PARAMS_FILE}
 # shellcheck source=/dev/null
 . "$params"
-
-progress() { echo "drover-progress: $1 $2"; }
-die() { echo "k3s recipe: $*" >&2; exit 1; }
 
 : "${DROVER_ROLE:?DROVER_ROLE is not set}"
 : "${DROVER_NODE_NAME:?DROVER_NODE_NAME is not set}"
@@ -107,6 +131,9 @@ else
     run env INSTALL_K3S_EXEC="$INSTALL_K3S_EXEC" \
         INSTALL_K3S_VERSION="$INSTALL_K3S_VERSION" sh "$installer"
 fi
+
+progress 55 "checking the installed version"
+check_version "${DROVER_VERSION:-}"
 
 progress 60 "waiting for $service"
 i=0

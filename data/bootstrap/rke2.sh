@@ -7,12 +7,36 @@
 # uploaded bundle (install.sh, rke2.linux-*.tar.gz, sha256sum-*.txt, images).
 set -eu
 
+progress() { echo "drover-progress: $1 $2"; }
+die() { echo "rke2 recipe: $*" >&2; exit 1; }
+
+# check_version WANT: the installed rke2 must be the release the cluster
+# asks for (an airgap bundle or an installer may bring another one). An
+# empty WANT (the installer's default) takes what is there.
+check_version() {
+    [ -n "$1" ] || return 0
+    bin=
+    for b in "$(command -v rke2 2>/dev/null)" /usr/local/bin/rke2 /opt/rke2/bin/rke2; do
+        if [ -z "$bin" ] && [ -n "$b" ] && [ -x "$b" ]; then bin=$b; fi
+    done
+    got=
+    if [ -n "$bin" ]; then
+        got=$("$bin" --version 2>/dev/null | sed -n '1s/^rke2 version \([^ ]*\).*/\1/p')
+    fi
+    [ -n "$got" ] || die "cannot tell the installed rke2 version (rke2 --version); the cluster asks for $1"
+    [ "$got" = "$1" ] || die "installed rke2 is $got, but the cluster asks for $1"
+}
+
+# sh rke2.sh --check-version WANT: only that check (tests use it).
+if [ "${1:-}" = --check-version ]; then
+    check_version "${2-}"
+    echo "rke2 ${2:-(any version)} is installed"
+    exit 0
+fi
+
 params=${1:?usage: rke2.sh PARAMS_FILE}
 # shellcheck source=/dev/null
 . "$params"
-
-progress() { echo "drover-progress: $1 $2"; }
-die() { echo "rke2 recipe: $*" >&2; exit 1; }
 
 : "${DROVER_ROLE:?DROVER_ROLE is not set}"
 : "${DROVER_NODE_NAME:?DROVER_NODE_NAME is not set}"
@@ -99,6 +123,9 @@ else
     progress 30 "installing rke2 ${DROVER_VERSION:-(latest)}"
     run env INSTALL_RKE2_TYPE="$kind" INSTALL_RKE2_VERSION="${DROVER_VERSION:-}" sh "$installer"
 fi
+
+progress 45 "checking the installed version"
+check_version "${DROVER_VERSION:-}"
 
 progress 50 "starting $service"
 run systemctl enable --now "$service" || die "$service did not start"

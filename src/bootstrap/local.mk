@@ -14,8 +14,8 @@ BOOTSTRAP_LIBS = libdrbootstrap.a $(LIBSSH2_LIBS) $(ZLIB_LIBS) $(YAML_LIBS)
 bootstrapdir = $(pkgdatadir)/bootstrap
 dist_bootstrap_DATA = data/bootstrap/k3s.sh data/bootstrap/rke2.sh data/bootstrap/test.sh \
 	data/bootstrap/README
-TESTS += tests/integration/recipes-shellcheck.t
-EXTRA_DIST += tests/integration/recipes-shellcheck.t
+TESTS += tests/integration/recipes-shellcheck.t tests/integration/recipes-version.t
+EXTRA_DIST += tests/integration/recipes-shellcheck.t tests/integration/recipes-version.t
 
 # End to end through the lab's vCenter and SSH nodes.
 check_PROGRAMS += tests/integration/test_bootstrap_lab
