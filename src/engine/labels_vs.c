@@ -78,7 +78,7 @@ vsb_labels_for(struct vsb_labels_cache *c, struct vs_session *vs, const struct e
                const struct vs_labels **out, struct dr_error *e)
 {
     char *key = labels_key(s);
-    struct vs_problems probs = { 0 };
+    struct vs_problems probs = {0};
     struct vs_labels l;
     enum dr_err rc;
 

@@ -28,7 +28,7 @@ char *vsb_problem_where(const struct dr_template *t, const struct vs_problem *p)
 /* Attach the template's tags to s->node.vm_id and set its custom attributes,
  * with a line in the node's log for each; nothing to do without any. Safe to
  * run again on the same VM. */
-enum dr_err vsb_labels_apply(struct vsb_labels_cache *c, struct vs_session *vs,
-                             struct eng_step *s, struct dr_error *e);
+enum dr_err vsb_labels_apply(struct vsb_labels_cache *c, struct vs_session *vs, struct eng_step *s,
+                             struct dr_error *e);
 
 #endif

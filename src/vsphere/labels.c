@@ -77,9 +77,9 @@ struct cat_tag {
 struct category {
     char *id;
     char *name;
-    bool single;    /* cardinality SINGLE: one tag of it per object */
-    bool for_vms;   /* associable_types empty or naming VirtualMachine */
-    char *types;    /* associable_types, ", "-joined, for messages */
+    bool single;  /* cardinality SINGLE: one tag of it per object */
+    bool for_vms; /* associable_types empty or naming VirtualMachine */
+    char *types;  /* associable_types, ", "-joined, for messages */
     struct cat_tag *tags;
     size_t n_tags;
     bool loaded;
@@ -118,8 +118,7 @@ json_str(const cJSON *o, const char *key)
 
 /* GET one object by id under what ("category", "tag"). */
 static enum dr_err
-get_by_id(struct vs_session *s, const char *what, const char *id, cJSON **out,
-          struct dr_error *e)
+get_by_id(struct vs_session *s, const char *what, const char *id, cJSON **out, struct dr_error *e)
 {
     char *path = xasprintf(TAGGING "/%s/id:%s", what, id);
     enum dr_err err = vs_rest_call(s, "GET", path, NULL, NULL, out, e);
@@ -128,8 +127,8 @@ get_by_id(struct vs_session *s, const char *what, const char *id, cJSON **out,
     if (err == DR_E_OK && !cJSON_IsObject(*out)) {
         cJSON_Delete(*out);
         *out = NULL;
-        return dr_error_set(e, DR_E_PROTO, _("vCenter %s: tag %s %s: not an object"), s->name,
-                            what, id);
+        return dr_error_set(e, DR_E_PROTO, _("vCenter %s: tag %s %s: not an object"), s->name, what,
+                            id);
     }
     return err;
 }
@@ -173,8 +172,8 @@ load_categories(struct vs_session *s, struct catalogue *c, struct dr_error *e)
                 continue;
             if (str_eq(t->valuestring, "VirtualMachine"))
                 k->for_vms = true;
-            char *joined = k->types ? xasprintf("%s, %s", k->types, t->valuestring)
-                                    : xstrdup(t->valuestring);
+            char *joined =
+                k->types ? xasprintf("%s, %s", k->types, t->valuestring) : xstrdup(t->valuestring);
             free(k->types);
             k->types = joined;
         }
@@ -368,14 +367,14 @@ resolve_tags(struct vs_session *s, const struct dr_template *t, struct vs_labels
                     hit = &c.cats[j];
             if (hit == NULL) {
                 problem(problems, t->tag_lines, i, DR_TF_TAGS, f,
-                        _("no tag \"%s\" in vCenter %s: it has no tag category \"%s\""),
-                        t->tags[i], s->name, cname);
+                        _("no tag \"%s\" in vCenter %s: it has no tag category \"%s\""), t->tags[i],
+                        s->name, cname);
             } else if ((err = load_tags(s, hit, e)) == DR_E_OK &&
                        (tag = find_tag(hit, tname)) == NULL) {
                 char *have = tag_names(hit);
                 problem(problems, t->tag_lines, i, DR_TF_TAGS, f,
-                        _("no tag \"%s\" in vCenter %s (category %s has: %s)"), t->tags[i],
-                        s->name, hit->name, *have ? have : _("no tags"));
+                        _("no tag \"%s\" in vCenter %s (category %s has: %s)"), t->tags[i], s->name,
+                        hit->name, *have ? have : _("no tags"));
                 free(have);
             }
         } else {
@@ -504,14 +503,13 @@ resolve_fields(struct vs_session *s, const struct dr_template *t, struct vs_labe
         for (size_t i = 0; i < t->n_custom_attributes; i++) {
             char *f = xasprintf("custom_attributes[%zu].key", i);
             problem(problems, t->custom_attribute_lines, i, DR_TF_CUSTOM_ATTRIBUTES, f,
-                    _("custom attributes need vCenter; %s has no CustomFieldsManager"),
-                    s->name);
+                    _("custom attributes need vCenter; %s has no CustomFieldsManager"), s->name);
             free(f);
         }
         return DR_E_OK;
     }
-    err = vs_retrieve_one(s, "CustomFieldsManager", s->custom_fields_manager, paths, on_fields,
-                          &d, e);
+    err = vs_retrieve_one(s, "CustomFieldsManager", s->custom_fields_manager, paths, on_fields, &d,
+                          e);
     if (err != DR_E_OK) {
         field_defs_done(&d);
         return err;

@@ -141,8 +141,7 @@ rest_error_text(const char *body)
     return out;
 }
 
-static enum dr_err
-rest_login(struct vs_session *s, struct dr_error *e);
+static enum dr_err rest_login(struct vs_session *s, struct dr_error *e);
 
 /* One request; *code gets the HTTP status. */
 static enum dr_err
@@ -165,8 +164,8 @@ rest_once(struct vs_session *s, const char *method, const char *path, const char
         curl_url_cleanup(u);
         free(full);
         free(query);
-        return dr_error_set(e, DR_E_INVAL, _("vCenter %s: cannot make a vAPI url from %s"),
-                            s->name, s->url);
+        return dr_error_set(e, DR_E_INVAL, _("vCenter %s: cannot make a vAPI url from %s"), s->name,
+                            s->url);
     }
     curl_url_cleanup(u);
     free(full);
@@ -232,8 +231,8 @@ rest_status_error(struct vs_session *s, const char *method, const char *path, lo
                            method, path, *w ? ": " : "", w);
         break;
     default:
-        err = dr_error_set(e, DR_E_FAULT, _("vCenter %s: vAPI %s %s: HTTP status %ld%s%s"),
-                           s->name, method, path, code, *w ? ": " : "", w);
+        err = dr_error_set(e, DR_E_FAULT, _("vCenter %s: vAPI %s %s: HTTP status %ld%s%s"), s->name,
+                           method, path, code, *w ? ": " : "", w);
         break;
     }
     if (s->last_fault[0])

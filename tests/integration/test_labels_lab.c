@@ -112,8 +112,8 @@ tmpl_init(struct dr_template *t, const char *const *tags, const char *const *att
         strv_push(&t->tags, *tags);
     for (; attrs && *attrs; attrs++) {
         const char *eq = strchr(*attrs, '=');
-        t->custom_attributes = xrealloc(t->custom_attributes,
-                                        (t->n_custom_attributes + 1) * sizeof(struct dr_kv));
+        t->custom_attributes =
+            xrealloc(t->custom_attributes, (t->n_custom_attributes + 1) * sizeof(struct dr_kv));
         t->custom_attributes[t->n_custom_attributes].key = xstrndup(*attrs, (size_t)(eq - *attrs));
         t->custom_attributes[t->n_custom_attributes++].value = xstrdup(eq + 1);
     }
@@ -149,19 +149,19 @@ START_TEST(apply_again_changes_nothing)
     ck_assert_msg(apply(tags, attrs, &e) == DR_E_OK, "%s", e.msg);
     got = labels_of(VM);
     ck_assert_str_eq(got, VM " attr cost-center=cc-1;" VM " attr owner=alice;" VM
-                          " tag env/prod;" VM " tag team/web;");
+                             " tag env/prod;" VM " tag team/web;");
     free(got);
     /* A retried configure step does it all again. */
     ck_assert_msg(apply(tags, attrs, &e) == DR_E_OK, "again: %s", e.msg);
     got = labels_of(VM);
     ck_assert_str_eq(got, VM " attr cost-center=cc-1;" VM " attr owner=alice;" VM
-                          " tag env/prod;" VM " tag team/web;");
+                             " tag env/prod;" VM " tag team/web;");
     free(got);
     /* A new value replaces the old one: one value per attribute. */
     ck_assert_msg(apply(NULL, attrs2, &e) == DR_E_OK, "new value: %s", e.msg);
     got = labels_of(VM);
     ck_assert_str_eq(got, VM " attr cost-center=cc-1;" VM " attr owner=bob;" VM " tag env/prod;" VM
-                          " tag team/web;");
+                             " tag team/web;");
     free(got);
 
     /* env has cardinality SINGLE: vCenter refuses a second tag of it. */
