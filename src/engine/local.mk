@@ -37,7 +37,7 @@ ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-fau
 	tests/integration/gate.t tests/integration/nets.t \
 	tests/integration/engine-crash.t tests/integration/engine-signals.t \
 	tests/integration/labels.t
-ENGINE_LAB_TESTS += tests/integration/engine-cleanup.t
+ENGINE_LAB_TESTS += tests/integration/engine-cleanup.t tests/integration/engine-delete.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
 # Field case C: the SSH address among several guest NICs.
