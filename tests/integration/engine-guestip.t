@@ -2,7 +2,8 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # Field case C "guest IP" (issue 9 §8): a guest whose VMware Tools list
 # docker0 and cni0 (NICs with no virtual device, deviceConfigId -1) before the
-# VM's own NIC (4000), and a second NIC without DHCP (4001). drover must SSH
+# VM's own NIC (4000), and a second NIC without DHCP (the template has two
+# networks: the VM has two NICs, the second never gets an address). drover must SSH
 # to the address on the VM's NIC on the first network, not to the address
 # vCenter shows as the VM's IP, and must not wait for the second NIC.
 # The lab's LAB.guest.net hook (tests/lab/vcsim/guestnet.go) makes the
@@ -14,8 +15,10 @@ LAB_SUBNET=127.$((16 + RANDOM % 80))
 export LAB_SUBNET
 eng_setup
 
-guestnet="-1=127.99.0.1,fe80::42:acff:fe11:1;-1=127.98.0.1;4000=node,fe80::250:56ff:fe8a:1;4001="
-cat >>"$W/config/drover/templates/lab.cfg" <<EOF
+guestnet="-1=127.99.0.1,fe80::42:acff:fe11:1;-1=127.98.0.1;4000=node,fe80::250:56ff:fe8a:1;nic2="
+tmpl=$W/config/drover/templates/lab.cfg
+sed -i 's/^networks = .*/networks = [ "VM Network", "DC0_DVPG0" ];/' "$tmpl"
+cat >>"$tmpl" <<EOF
 extra_config = ( { key = "LAB.guest.net"; value = "$guestnet"; } );
 EOF
 ok "the template with the lab hook validates" "$DROVER" validate
@@ -51,4 +54,19 @@ is "$got" "$server_ip" "the agent joined the server at the server's NIC address"
 
 ok_out "delete cluster --yes" "$out" "$DROVER" delete cluster lab-cluster --yes
 is "$(owned_count)" 0 "zero drover VMs left"
+
+# The first network is the distributed port group now (NIC 4000 re-backed
+# to it), and the second NIC (on VM Network) has an address of its own,
+# listed first: still the first network's NIC's address (127.97.0.1 is a
+# storage or backup network's here, not SSH's).
+sed -i 's/^networks = .*/networks = [ "DC0_DVPG0", "VM Network" ];/' "$tmpl"
+sed -i 's/value = ".*"/value = "-1=127.99.0.1;nic2=127.97.0.1;4000=node"/' "$tmpl"
+spec=$(cluster_cfg 1 0)
+ok_out "apply with the second NIC's address listed first" "$out" "$DROVER" apply -f "$spec"
+j=$(status_json)
+vm=$(owned_vms | awk '$2 == "server-01" {print $1}')
+is "$(jq -r '.nodes[0].ip' <<<"$j")" "$(cat "$LAB_NODES_DIR/$vm/addr" 2>/dev/null)" \
+    "the address is the first network's NIC's"
+nok "127.97.0.1 was never used" grep -q '127\.97\.0\.1' "$STATE/logs/lab-cluster/server-01.log"
+ok_out "delete cluster --yes" "$out" "$DROVER" delete cluster lab-cluster --yes
 done_testing

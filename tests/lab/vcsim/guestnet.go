@@ -10,7 +10,9 @@
 //	DEVICE=ADDR,ADDR,...
 //
 // DEVICE is the deviceConfigId (the key of the VM's virtual NIC, e.g. 4000,
-// or -1 for none); ADDR an address as Tools report it, or the word "node":
+// or -1 for none), or nicN: the key of the VM's Nth virtual NIC (1-based,
+// in device order; -1 when it has fewer); ADDR an address as Tools report
+// it, or the word "node":
 // the address the VM's guest IP is being set to (its SSH node's address, or
 // the value of SET.guest.ipAddress). A NIC with no addresses ("4001=") is a
 // NIC without DHCP. Example:
@@ -117,10 +119,7 @@ func guestNics(vm *mo.VirtualMachine, spec, ip string) ([]types.GuestNicInfo, st
 		if i := strings.IndexByte(item, '='); i >= 0 {
 			dev, addrs = item[:i], item[i+1:]
 		}
-		id, err := strconv.Atoi(strings.TrimSpace(dev))
-		if err != nil {
-			id = -1
-		}
+		id := deviceID(vm, strings.TrimSpace(dev))
 		nic := types.GuestNicInfo{Connected: true, DeviceConfigId: int32(id)}
 		if card := ethernetCard(vm, int32(id)); card != nil {
 			nic.MacAddress = card.MacAddress
@@ -145,6 +144,29 @@ func guestNics(vm *mo.VirtualMachine, spec, ip string) ([]types.GuestNicInfo, st
 		nics = append(nics, nic)
 	}
 	return nics, primary
+}
+
+// deviceID is a DEVICE of the spec as a deviceConfigId.
+func deviceID(vm *mo.VirtualMachine, dev string) int {
+	if strings.HasPrefix(dev, "nic") {
+		n, err := strconv.Atoi(dev[3:])
+		if err != nil || n < 1 {
+			return -1
+		}
+		for _, d := range vm.Config.Hardware.Device {
+			if _, ok := d.(types.BaseVirtualEthernetCard); ok {
+				if n--; n == 0 {
+					return int(d.GetVirtualDevice().Key)
+				}
+			}
+		}
+		return -1
+	}
+	id, err := strconv.Atoi(dev)
+	if err != nil {
+		return -1
+	}
+	return id
 }
 
 func ethernetCard(vm *mo.VirtualMachine, key int32) *types.VirtualEthernetCard {
