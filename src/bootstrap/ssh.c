@@ -224,10 +224,12 @@ ssh_close(struct ssh_session **sp)
 }
 
 /* After the TCP connection: SSH handshake, host key pinning, authentication.
- * *retry says whether the failure may go away by itself (sshd still starting). */
+ * *retry says whether the failure may go away by itself (sshd still starting).
+ * On a host key mismatch, offered gets the fingerprint the server showed; a
+ * handshake that failed on the algorithms sets *kex_failed. */
 static enum dr_err
 session_setup(struct ssh_session *s, const struct ssh_params *p, long long until, bool *retry,
-              struct dr_error *e)
+              char *offered, size_t offered_len, bool *kex_failed, struct dr_error *e)
 {
     unsigned char pinned[DR_ED25519_BLOB_LEN];
     const char *key;
@@ -246,9 +248,11 @@ session_setup(struct ssh_session *s, const struct ssh_params *p, long long until
         if ((w = ssh_wait(s, until, e)) != DR_E_OK)
             return w;
     }
-    if (rc != 0)
+    if (rc != 0) {
+        *kex_failed = rc == LIBSSH2_ERROR_KEX_FAILURE;
         return dr_error_set(e, DR_E_CONNECT, _("%s: SSH handshake failed: %s"), s->peer,
                             last_error(s->ls));
+    }
 
     key = libssh2_session_hostkey(s->ls, &keylen, &type);
     keys_public_blob(p->host_key, pinned);
@@ -262,6 +266,7 @@ session_setup(struct ssh_session *s, const struct ssh_params *p, long long until
                      _("%s: host key mismatch: the server presented %s, but drover pinned %s "
                        "for this node; refusing to connect"),
                      s->peer, got, want);
+        snprintf(offered, offered_len, "%s", got);
         free(got);
         free(want);
         return DR_E_HOSTKEY;
@@ -302,6 +307,81 @@ session_setup(struct ssh_session *s, const struct ssh_params *p, long long until
     return DR_E_OK;
 }
 
+/* The host-key algorithms the server at ai offers, among those libssh2
+ * knows: libssh2 has no call that shows the server's KEXINIT, so each round
+ * is a handshake that lets libssh2 pick from the algorithms not found yet,
+ * and libssh2_session_methods() names the one agreed on. Writes them
+ * comma-separated to out ("" when no round agreed); *kex_only is set when
+ * even the first round failed on the algorithms (then the key exchange,
+ * cipher or MAC lists have nothing in common either). Costs one handshake
+ * per algorithm found, plus one: only called after a failed handshake. */
+static void
+probe_hostkey_algs(const struct addrinfo *ai, const char *peer, long long until,
+                   const atomic_bool *cancel, char *out, size_t len, bool *kex_only)
+{
+    LIBSSH2_SESSION *tmp = libssh2_session_init();
+    const char **algs = NULL;
+    int n = tmp ? libssh2_session_supported_algs(tmp, LIBSSH2_METHOD_HOSTKEY, &algs) : 0;
+    bool found[64] = {false};
+
+    out[0] = '\0';
+    *kex_only = false;
+    if (n > (int)DR_ARRAY_LEN(found))
+        n = (int)DR_ARRAY_LEN(found);
+    for (int round = 0; round < n; round++) {
+        char pref[2048] = "";
+        struct ssh_session *s;
+        const char *agreed;
+        int err = 0, fd, rc;
+
+        for (int i = 0; i < n; i++)
+            if (!found[i] && strlen(pref) + strlen(algs[i]) + 2 < sizeof pref) {
+                if (pref[0])
+                    strcat(pref, ",");
+                strcat(pref, algs[i]);
+            }
+        if (pref[0] == '\0' || (fd = tcp_connect(ai, until, cancel, &err)) < 0)
+            break;
+        s = xcalloc(1, sizeof *s);
+        s->fd = fd;
+        s->cancel = cancel;
+        snprintf(s->peer, sizeof s->peer, "%s", peer);
+        s->ls = libssh2_session_init();
+        if (s->ls == NULL) {
+            ssh_close(&s);
+            break;
+        }
+        libssh2_session_set_blocking(s->ls, 0);
+        libssh2_session_method_pref(s->ls, LIBSSH2_METHOD_HOSTKEY, pref);
+        while ((rc = libssh2_session_handshake(s->ls, s->fd)) == LIBSSH2_ERROR_EAGAIN)
+            if (ssh_wait(s, until, NULL) != DR_E_OK)
+                break;
+        agreed = rc == 0 ? libssh2_session_methods(s->ls, LIBSSH2_METHOD_HOSTKEY) : NULL;
+        if (round == 0 && rc == LIBSSH2_ERROR_KEX_FAILURE)
+            *kex_only = true;
+        for (int i = 0; agreed && i < n; i++)
+            if (strcmp(algs[i], agreed) == 0 && !found[i]) {
+                found[i] = true;
+                if (strlen(out) + strlen(agreed) + 3 < len) {
+                    if (out[0])
+                        strcat(out, ", ");
+                    strcat(out, agreed);
+                }
+                break;
+            }
+        ssh_close(&s);
+        if (agreed == NULL)
+            break;
+    }
+    if (algs)
+        libssh2_free(tmp, algs);
+    if (tmp)
+        libssh2_session_free(tmp);
+}
+
+/* The boot window's last failure, for the message at the deadline. */
+enum boot_failure { BOOT_OTHER, BOOT_MISMATCH, BOOT_REFUSED };
+
 enum dr_err
 ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_error *e)
 {
@@ -311,8 +391,10 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};
     char portstr[16], peer[sizeof((struct ssh_session *)0)->peer];
     char why[sizeof(((struct dr_error *)0)->msg)] = "";
+    char offered[128] = "";
+    enum boot_failure last = BOOT_OTHER, noted = BOOT_OTHER;
     struct dr_error le = {0};
-    int attempts = 0, auth_refusals = 0;
+    int attempts = 0, auth_refusals = 0, mismatches = 0;
     long long start = util_now_ms();
 
     *out = NULL;
@@ -334,6 +416,7 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
         gai = getaddrinfo(p->host, portstr, &hints, &res);
         if (gai != 0) {
             snprintf(why, sizeof why, "%s", gai_strerror(gai));
+            last = BOOT_OTHER;
         } else {
             for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
                 long long until = util_now_ms() + attempt_ms;
@@ -347,14 +430,17 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
                         return dr_error_set(e, DR_E_CANCELLED, _("%s: cancelled"), peer);
                     }
                     snprintf(why, sizeof why, "%s", strerror(err));
+                    if (util_now_ms() < p->deadline_ms)  /* not cut by the deadline */
+                        last = BOOT_OTHER;
                     continue;
                 }
                 struct ssh_session *s = xcalloc(1, sizeof *s);
-                bool retry;
+                bool retry, kex_failed = false;
                 s->fd = fd;
                 s->cancel = p->cancel;
                 memcpy(s->peer, peer, sizeof s->peer);
-                enum dr_err rc = session_setup(s, p, until, &retry, &le);
+                enum dr_err rc =
+                    session_setup(s, p, until, &retry, offered, sizeof offered, &kex_failed, &le);
                 if (rc == DR_E_OK) {
                     freeaddrinfo(res);
                     log_debug("%s: connected after %d attempt(s), %lld ms", peer, attempts,
@@ -363,11 +449,63 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
                     return DR_E_OK;
                 }
                 ssh_close(&s);
-                /* A refused key is retried a few times: a booting VM's sshd
-                 * may answer before cloud-init has written authorized_keys. */
-                if (rc == DR_E_AUTH && ++auth_refusals < AUTH_TRIES &&
-                    util_now_ms() + delay_ms < p->deadline_ms)
+                if (kex_failed) {
+                    char algs[512];
+                    bool kex_only;
+
+                    probe_hostkey_algs(ai, peer, until, p->cancel, algs, sizeof algs, &kex_only);
+                    if (algs[0] && strstr(algs, "ssh-ed25519") == NULL) {
+                        freeaddrinfo(res);
+                        dr_error_set(e, DR_E_PROTO,
+                                     _("%s: no common host-key algorithm: drover offers only "
+                                       "ssh-ed25519 (it pins the ed25519 key it gave the "
+                                       "node), the server offers %s; refusing at once"),
+                                     peer, algs);
+                        dr_error_cause(e, "ssh:algorithms");
+                        return DR_E_PROTO;
+                    }
+                    if (kex_only) {
+                        freeaddrinfo(res);
+                        dr_error_set(e, DR_E_PROTO,
+                                     _("%s: no common SSH algorithm: the server accepts no key "
+                                       "exchange, cipher or MAC that libssh2 offers (%s); "
+                                       "refusing at once"),
+                                     peer, le.msg);
+                        dr_error_cause(e, "ssh:algorithms");
+                        return DR_E_PROTO;
+                    }
+                }
+                if (rc == DR_E_HOSTKEY) {
+                    if (p->key_verified) {
+                        /* The node answered with its pinned key before. */
+                        char *want = keys_fingerprint(p->host_key);
+                        freeaddrinfo(res);
+                        dr_error_set(e, DR_E_HOSTKEY,
+                                     _("%s: HOST KEY CHANGED: the server presented %s, but "
+                                       "drover pinned %s and reached this node with it "
+                                       "before; refusing to connect (another machine at this "
+                                       "address, or someone in between)"),
+                                     peer, offered, want);
+                        dr_error_cause(e, "ssh:hostkey-changed");
+                        free(want);
+                        return DR_E_HOSTKEY;
+                    }
+                    /* The boot window: cloud-init may not have installed
+                     * the injected key yet. The offered key is not kept. */
+                    mismatches++;
+                    last = BOOT_MISMATCH;
                     retry = true;
+                } else if (rc == DR_E_AUTH && !p->key_verified) {
+                    /* The boot window: authorized_keys may not be written yet. */
+                    auth_refusals++;
+                    last = BOOT_REFUSED;
+                    retry = true;
+                } else if (rc == DR_E_AUTH && ++auth_refusals < AUTH_TRIES &&
+                           util_now_ms() + delay_ms < p->deadline_ms) {
+                    retry = true;
+                } else if (util_now_ms() < p->deadline_ms) {
+                    last = BOOT_OTHER;  /* (an attempt the deadline cut says nothing new) */
+                }
                 if (!retry || rc == DR_E_CANCELLED) {
                     freeaddrinfo(res);
                     if (e)
@@ -375,6 +513,10 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
                     return rc;
                 }
                 memcpy(why, le.msg, sizeof why);
+                if (p->note && last != noted) {
+                    p->note(p->note_ud, why);
+                    noted = last;
+                }
             }
             freeaddrinfo(res);
         }
@@ -386,8 +528,39 @@ ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_erro
         if (util_now_ms() >= p->deadline_ms)
             break;
     }
+    long long secs = (util_now_ms() - start + 500) / 1000;
+    if (last == BOOT_MISMATCH) {
+        char *want = keys_fingerprint(p->host_key);
+        dr_error_set(e, DR_E_HOSTKEY,
+                     _("%s: the node never presented its pinned host key within %lld s (%d "
+                       "attempt(s)): it offered %s, drover pinned %s; the offered key was not "
+                       "accepted"),
+                     peer, secs, attempts, offered, want);
+        dr_error_cause(e, "ssh:hostkey-boot");
+        free(want);
+        return DR_E_HOSTKEY;
+    }
+    if (last == BOOT_REFUSED) {
+        char *fp = keys_fingerprint(p->client_key);
+        dr_error_set(e, DR_E_AUTH,
+                     _("%s: the server refused the cluster key %s for user %s for %lld s (%d "
+                       "attempt(s))"),
+                     peer, fp, p->user, secs, attempts);
+        dr_error_cause(e, "ssh:key-refused");
+        free(fp);
+        return DR_E_AUTH;
+    }
+    if (mismatches > 0) {
+        char *want = keys_fingerprint(p->host_key);
+        dr_error_set(e, DR_E_TIMEOUT,
+                     _("%s: no SSH connection within %lld s after %d attempt(s); last error: "
+                       "%s; earlier the server offered host key %s, drover pinned %s"),
+                     peer, secs, attempts, why, offered, want);
+        free(want);
+        return DR_E_TIMEOUT;
+    }
     return dr_error_set(e, DR_E_TIMEOUT,
                         _("%s: no SSH connection within %lld s after %d attempt(s); last "
                           "error: %s"),
-                        peer, (util_now_ms() - start + 500) / 1000, attempts, why);
+                        peer, secs, attempts, why);
 }

@@ -32,13 +32,31 @@ struct ssh_params {
     int retry_delay_ms;                  /* between attempts; 0: 1000 */
     int keepalive_s;                     /* 0: 15 */
     const atomic_bool *cancel;           /* may be NULL */
+    bool key_verified;                   /* the node answered with host_key before */
+    /* Called (may be NULL) when a retried attempt fails for another reason
+     * than the attempt before, with the reason: the boot window's progress. */
+    void (*note)(void *ud, const char *text);
+    void *note_ud;
 };
 
 /* Connect, check the host key, authenticate. Connection refused, unreachable
- * and timeouts are retried until the deadline (a VM still booting); a host key
- * mismatch (DR_E_HOSTKEY, both fingerprints in the message) is not retried,
- * and a refused key (DR_E_AUTH) only three times in all (cloud-init may not
- * have written authorized_keys yet). */
+ * and timeouts are retried until the deadline (a VM still booting).
+ *
+ * The boot window (key_verified false): an image's sshd can answer before
+ * cloud-init has installed the host key and authorized key drover injected,
+ * so another host key or a refused client key also means "not up yet" and is
+ * retried until the deadline. The other key is never accepted or stored. At
+ * the deadline: DR_E_HOSTKEY (cause "ssh:hostkey-boot", both fingerprints in
+ * the message) when the server last presented another key, DR_E_AUTH (cause
+ * "ssh:key-refused") when it last refused the key, else DR_E_TIMEOUT.
+ *
+ * Once the node was reached with its pinned key (key_verified true), another
+ * key is an alarm: DR_E_HOSTKEY (cause "ssh:hostkey-changed") at once; a
+ * refused key is final after three refusals.
+ *
+ * A server that offers no host-key algorithm drover accepts (it pins an
+ * ed25519 key) fails at once: DR_E_PROTO, cause "ssh:algorithms", the
+ * message naming what each side offered. */
 enum dr_err ssh_connect(const struct ssh_params *p, struct ssh_session **out, struct dr_error *e);
 void ssh_close(struct ssh_session **s);
 

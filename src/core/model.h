@@ -188,6 +188,8 @@ struct dr_node {
     char *vm_id;              /* vCenter managed object id, e.g. "vm-42" */
     char *ip;
     char *host_key_fp;        /* "SHA256:..." of the pinned host key */
+    bool ssh_verified;        /* drover reached the node with that key: from then on
+                               * another key is an alarm, not "still booting" */
     char *last_error;
     time_t created;
     time_t updated;

@@ -509,7 +509,8 @@ parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cl
 {
     static const char *const keys[] = {"name",    "pool",     "roles",   "state", "step",
                                        "percent", "attempts", "vm",      "ip",    "host_key",
-                                       "error",   "created",  "updated", NULL};
+                                       "error",   "created",  "updated", "ssh_verified",
+                                       NULL};
     char *p = xasprintf("nodes[%d].", idx);
     char *state = NULL, *step = NULL;
     long long t;
@@ -543,6 +544,7 @@ parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cl
     cfg_get_string(c, g, "vm", p, false, &n->vm_id);
     cfg_get_string(c, g, "ip", p, false, &n->ip);
     cfg_get_string(c, g, "host_key", p, false, &n->host_key_fp);
+    cfg_get_bool(c, g, "ssh_verified", p, &n->ssh_verified);
     cfg_get_string(c, g, "error", p, false, &n->last_error);
     if (cfg_get_int64(c, g, "created", p, 0, LLONG_MAX, &t))
         n->created = (time_t)t;

@@ -131,6 +131,8 @@ status_to_text(const struct dr_cluster_status *st)
         cfg_put_string(g, "vm", n->vm_id);
         cfg_put_string(g, "ip", n->ip);
         cfg_put_string(g, "host_key", n->host_key_fp);
+        if (n->ssh_verified)
+            cfg_put_bool(g, "ssh_verified", true);
         cfg_put_string(g, "error", n->last_error);
         cfg_put_int64(g, "created", (long long)n->created);
         cfg_put_int64(g, "updated", (long long)n->updated);

@@ -432,6 +432,7 @@ b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
     spec.nics = p->nics;  /* none listed: the source's NICs stay */
     spec.n_nics = p->n_nics;
     xfree(&s->node.vm_id);
+    s->node.ssh_verified = false;  /* a new VM boots: the boot window opens again */
     rc = vs_clone_vm(vs, &spec, &s->node.vm_id, e);
     if (rc == DR_E_OK)
         step_log(s, "cloned %s into %s", s->tmpl->clone_from ? s->tmpl->clone_from : "",
@@ -558,6 +559,12 @@ b_wait_ip(void *tctx, struct eng_step *s, struct dr_error *e)
     return rc;
 }
 
+static void
+on_ssh_note(void *ud, const char *text)
+{
+    step_log(ud, "not up yet, retrying: %s", text);
+}
+
 /* The node's SSH session: this worker's cached one when it belongs to the
  * same job, node and address, else a new connection (then cached). The
  * session stays owned by the cache. */
@@ -592,6 +599,9 @@ node_session(struct vs_thread *t, struct eng_step *s, struct ssh_session **out,
     p.host_key = &t->ss_host;
     p.deadline_ms = s->deadline_ms;
     p.cancel = s->cancel;
+    p.key_verified = s->node.ssh_verified;
+    p.note = on_ssh_note;
+    p.note_ud = s;
     rc = ssh_connect(&p, &t->ss, e);
     if (rc != DR_E_OK) {
         free(key);
@@ -621,9 +631,11 @@ b_wait_ssh(void *tctx, struct eng_step *s, struct dr_error *e)
     struct ssh_session *ss = NULL;
     enum dr_err rc = node_session(tctx, s, &ss, e);
 
-    if (rc == DR_E_OK)
+    if (rc == DR_E_OK) {
         step_log(s, "SSH to %s: host key %s as pinned", ssh_peer(ss),
                  s->node.host_key_fp ? s->node.host_key_fp : "");
+        s->node.ssh_verified = true;  /* from now on another key is an alarm */
+    }
     return rc;
 }
 

@@ -40,6 +40,9 @@ ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-fau
 ENGINE_LAB_TESTS += tests/integration/engine-cleanup.t tests/integration/engine-delete.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
+# Issue 10: the SSH boot window and host-key algorithms.
+TESTS += tests/integration/engine-boot.t
+EXTRA_DIST += tests/integration/engine-boot.t
 # Field case C: the SSH address among several guest NICs.
 TESTS += tests/integration/engine-guestip.t
 EXTRA_DIST += tests/integration/engine-guestip.t

@@ -523,6 +523,7 @@ finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_
         free(n->host_key_fp);
         n->host_key_fp = xstrdup0(s->node.host_key_fp);
     }
+    n->ssh_verified = s->node.ssh_verified;
     n->updated = time(NULL);
     eng_touch(c);
 
@@ -535,6 +536,7 @@ finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_
             xfree(&n->ip);
             xfree(&n->host_key_fp);
             xfree(&n->last_error);
+            n->ssh_verified = false;
             n->state = DR_NODE_PENDING;
             n->step = DR_NODE_PENDING;
             n->attempts = 0;

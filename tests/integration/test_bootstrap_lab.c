@@ -169,7 +169,10 @@ START_TEST(test_vm_boots_as_pinned_node)
     ck_assert_int_eq(keys_generate(&other, "other", &e), DR_E_OK);
     sp.host_key = &other;
     sp.deadline_ms = util_now_ms() + 10000;
+    sp.key_verified = true;  /* reached above: a mismatch is an alarm at once */
     ck_assert_int_eq(ssh_connect(&sp, &s, &e), DR_E_HOSTKEY);
+    ck_assert_str_eq(e.cause, "ssh:hostkey-changed");
+    sp.key_verified = false;
 
     /* Power off: the node goes away with the VM. */
     ck_assert_msg(vs_power_off(vs, vm, &e) == DR_E_OK, "%s", e.msg);

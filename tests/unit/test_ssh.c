@@ -184,10 +184,22 @@ START_TEST(test_wrong_host_key)
     ck_assert(lab_ok);
     ck_assert_int_eq(keys_generate(&other, "impostor", &e), DR_E_OK);
     p.host_key = &other;
+    /* Reached with its pinned key before: another key is an alarm at once. */
+    p.key_verified = true;
     ck_assert_int_eq(ssh_connect(&p, &s, &e), DR_E_HOSTKEY);
     ck_assert_ptr_null(s);
+    ck_assert_str_eq(e.cause, "ssh:hostkey-changed");
     char *real = keys_fingerprint(&lab.nodes[2].host_key), *pinned = keys_fingerprint(&other);
     ck_assert_msg(strstr(e.msg, real) && strstr(e.msg, pinned), "%s", e.msg);
+    /* The boot window: retried until the deadline, then both fingerprints. */
+    p = params_for(2, 3000);
+    p.host_key = &other;
+    p.retry_delay_ms = 200;
+    ck_assert_int_eq(ssh_connect(&p, &s, &e), DR_E_HOSTKEY);
+    ck_assert_ptr_null(s);
+    ck_assert_str_eq(e.cause, "ssh:hostkey-boot");
+    ck_assert_msg(strstr(e.msg, real) && strstr(e.msg, pinned), "%s", e.msg);
+    ck_assert_msg(!strstr(e.msg, "(1 attempt(s))"), "retried: %s", e.msg);
     free(real), free(pinned);
     keys_done(&other);
 }
@@ -203,12 +215,20 @@ START_TEST(test_wrong_client_key)
     ck_assert(lab_ok);
     ck_assert_int_eq(keys_generate(&other, "stranger", &e), DR_E_OK);
     p.client_key = &other;
+    p.key_verified = true;
     ck_assert_int_eq(ssh_connect(&p, &s, &e), DR_E_AUTH);
     ck_assert_ptr_null(s);
     ck_assert_msg(strstr(e.msg, "refused"), "%s", e.msg);
     p.client_key = &lab.client_key;
     p.user = "nobody-here";
     ck_assert_int_eq(ssh_connect(&p, &s, &e), DR_E_AUTH);
+    /* The boot window: a refused key is "not up yet" until the deadline. */
+    p = params_for(3, 3000);
+    p.client_key = &other;
+    p.retry_delay_ms = 200;
+    ck_assert_int_eq(ssh_connect(&p, &s, &e), DR_E_AUTH);
+    ck_assert_str_eq(e.cause, "ssh:key-refused");
+    ck_assert_msg(strstr(e.msg, "refused the cluster key"), "%s", e.msg);
     keys_done(&other);
 }
 END_TEST
