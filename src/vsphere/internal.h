@@ -91,6 +91,9 @@ struct cJSON;
 enum dr_err vs_rest_call(struct vs_session *s, const char *method, const char *path,
                          const char *action, const struct cJSON *body, struct cJSON **value,
                          struct dr_error *e);
+/* The current vAPI session id, NULL before the first REST call (tests watch
+ * it change after vCenter dropped the session; a secret: never log it). */
+const char *vs_rest_session_id(const struct vs_session *s);
 /* Log out of vAPI (best effort) and free the REST connection. */
 void vs_rest_free(struct vs_session *s);
 void vs_rest_set_timeout(struct vs_session *s, long seconds);

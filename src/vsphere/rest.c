@@ -100,6 +100,12 @@ vs_rest_free(struct vs_session *s)
     s->rest = NULL;
 }
 
+const char *
+vs_rest_session_id(const struct vs_session *s)
+{
+    return s->rest ? s->rest->session_id : NULL;
+}
+
 void
 vs_rest_set_timeout(struct vs_session *s, long seconds)
 {

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,57 @@ START_TEST(vcenter_refusals)
 }
 END_TEST
 
+/* End a vAPI session from outside, as a vCenter administrator (or a
+ * restart) does. */
+static void
+drop_rest_session(const char *id)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h;
+    char *url = xasprintf("https://%s/rest/com/vmware/cis/session", labenv_get(&lab, "HOST"));
+    char *hdr = xasprintf("vmware-api-session-id: %s", id);
+    long code = 0;
+
+    h = curl_slist_append(NULL, hdr);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_CAINFO, labenv_get(&lab, "CERT"));
+    ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    ck_assert_int_eq(code, 200);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    free(hdr);
+    free(url);
+}
+
+START_TEST(dropped_session_logs_in_again)
+{
+    static const char *const tags[] = {"team/platform", NULL};
+    struct dr_template t;
+    struct vs_problems probs = {0};
+    struct vs_labels l;
+    struct dr_error e = {0};
+    char *first;
+
+    tmpl_init(&t, tags, NULL);
+    ck_assert_int_eq(vs_labels_resolve(s, &t, &l, &probs, &e), DR_E_OK);
+    vs_labels_done(&l);
+    ck_assert_ptr_nonnull(vs_rest_session_id(s));
+    first = xstrdup(vs_rest_session_id(s));
+    drop_rest_session(first);
+    /* The next call gets 401, logs in again once and goes on. */
+    ck_assert_msg(vs_labels_resolve(s, &t, &l, &probs, &e) == DR_E_OK, "%s", e.msg);
+    ck_assert_int_eq(probs.n, 0);
+    ck_assert_int_eq(l.n_tags, 1);
+    ck_assert_str_ne(vs_rest_session_id(s), first);
+    vs_labels_done(&l);
+    template_done(&t);
+    free(first);
+}
+END_TEST
+
 START_TEST(wrong_password)
 {
     static const char *const tags[] = {"env/prod", NULL};
@@ -276,6 +328,7 @@ main(void)
     tcase_add_test(tc, apply_again_changes_nothing);
     tcase_add_test(tc, vcenter_refusals);
     tcase_add_test(tc, wrong_password);
+    tcase_add_test(tc, dropped_session_logs_in_again);
     suite_add_tcase(su, tc);
     sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
