@@ -5,6 +5,7 @@ LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/v
 LAB_GO_FILES += tests/lab/vcsim/guestnet.go
 LAB_GO_FILES += tests/lab/vcsim/nets.go
 LAB_GO_FILES += tests/lab/vcsim/faults.go tests/lab/vcsim/extraconfig.go
+LAB_GO_FILES += tests/lab/vcsim/guestlimit.go
 EXTRA_DIST += $(LAB_GO_FILES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
 	tests/integration/lab.t
 LAB_VCSIM = tests/lab/vcsim/drover-vcsim
@@ -26,6 +27,9 @@ clean-lab:
 .PHONY: clean-lab
 
 TESTS += tests/integration/lab.t
+# Field case B: guestinfo size, the lab's guest side and drover's encoding.
+TESTS += tests/integration/lab-guestinfo.t
+EXTRA_DIST += tests/integration/lab-guestinfo.t
 
 # The vSphere client against private lab instances (Check programs).
 LAB_TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/integration $(CURL_CFLAGS) \

@@ -175,6 +175,9 @@ func decode(value, encoding string) ([]byte, error) {
 }
 
 func (h *hypervisor) up(vm *simulator.VirtualMachine, v *vmView, n *node) error {
+	if err := guestReadable("guestinfo.userdata", v.userdata); err != nil {
+		return err // guestlimit.go: no user-data, so no node
+	}
 	ud, err := decode(v.userdata, v.encoding)
 	if err != nil {
 		return fmt.Errorf("guestinfo.userdata: %v", err)
@@ -186,7 +189,7 @@ func (h *hypervisor) up(vm *simulator.VirtualMachine, v *vmView, n *node) error 
 	if err = ioutil.WriteFile(udFile, ud, 0o600); err != nil {
 		return err
 	}
-	if v.metadata != "" {
+	if v.metadata != "" && guestReadable("guestinfo.metadata", v.metadata) == nil {
 		if md, merr := decode(v.metadata, v.menc); merr == nil {
 			_ = ioutil.WriteFile(filepath.Join(n.dir, "metadata"), md, 0o600)
 		}
