@@ -49,6 +49,14 @@ tests_integration_test_vsphere_failures_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_integration_test_vsphere_failures_CPPFLAGS = $(LAB_TEST_CPPFLAGS)
 tests_integration_test_vsphere_failures_LDADD = $(LAB_TEST_LIBS)
 TESTS += tests/integration/test_vsphere_failures
+# The guest-IP rule and the proxy path (guest NICs, tests/lab/proxy).
+check_PROGRAMS += tests/integration/test_netpath_lab
+tests_integration_test_netpath_lab_SOURCES = tests/integration/test_netpath_lab.c \
+	tests/integration/labenv.c tests/integration/labenv.h
+tests_integration_test_netpath_lab_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_integration_test_netpath_lab_CPPFLAGS = $(LAB_TEST_CPPFLAGS)
+tests_integration_test_netpath_lab_LDADD = $(LAB_TEST_LIBS)
+TESTS += tests/integration/test_netpath_lab
 check_PROGRAMS += tests/integration/test_labels_lab
 tests_integration_test_labels_lab_SOURCES = tests/integration/test_labels_lab.c \
 	tests/integration/labenv.c tests/integration/labenv.h

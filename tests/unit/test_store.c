@@ -295,6 +295,36 @@ static const struct bad_case bad_cases[] = {
      "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
      "   insecure = \"yes\"; }\n);\n",
      "vcenters.cfg:3: vcenters[0].insecure: must be true or false"},
+    {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
+     "   proxy = \"proxy.example.com:3128\"; }\n);\n",
+     "vcenters.cfg:3: vcenters[0].proxy: must be \"none\" or a proxy URL (http://, https://, "
+     "socks4://, socks4a://, socks5:// or socks5h:// and a host, e.g. "
+     "http://proxy.example.com:3128)"},
+    {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
+     "   proxy = \"ftp://proxy.example.com\"; }\n);\n",
+     "vcenters.cfg:3: vcenters[0].proxy: must be \"none\" or a proxy URL (http://, https://, "
+     "socks4://, socks4a://, socks5:// or socks5h:// and a host, e.g. "
+     "http://proxy.example.com:3128)"},
+    {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
+     "   proxy = \"http://\"; }\n);\n",
+     "vcenters.cfg:3: vcenters[0].proxy: must be \"none\" or a proxy URL (http://, https://, "
+     "socks4://, socks4a://, socks5:// or socks5h:// and a host, e.g. "
+     "http://proxy.example.com:3128)"},
+    {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
+     "   proxy = \"none \"; }\n);\n",
+     "vcenters.cfg:3: vcenters[0].proxy: must be \"none\" or a proxy URL (http://, https://, "
+     "socks4://, socks4a://, socks5:// or socks5h:// and a host, e.g. "
+     "http://proxy.example.com:3128)"},
+    {"vcenters.cfg",
+     "vcenters = (\n { name = \"a\"; url = \"https://a/sdk\"; user = \"u\";\n"
+     "   proxy = \"http://proxy.example.com :3128\"; }\n);\n",
+     "vcenters.cfg:3: vcenters[0].proxy: must be \"none\" or a proxy URL (http://, https://, "
+     "socks4://, socks4a://, socks5:// or socks5h:// and a host, e.g. "
+     "http://proxy.example.com:3128)"},
     {"drover.cfg", "workers = 0;\n", "drover.cfg:1: workers: must be between 1 and 64"},
     {"drover.cfg", "\nlog_level = \"loud\";\n",
      "drover.cfg:2: log_level: 'loud' is not one of: debug, info, warn, error"},

@@ -250,12 +250,14 @@ START_TEST(test_roundtrip_vcenters_and_settings)
     v[0].password_file = xstrdup("/etc/drover/prod.pw");
     v[0].pin = xstrdup("sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
     v[0].timeout_s = 30;
+    v[0].proxy = xstrdup("none");
     v[1].name = xstrdup("lab");
     v[1].url = xstrdup("https://127.0.0.1:8989/sdk");
     v[1].user = xstrdup("user");
     v[1].password = xstrdup("pa\"ss");
     v[1].ca_file = xstrdup("/tmp/ca.pem");
     v[1].timeout_s = 60;
+    v[1].proxy = xstrdup("http://proxy.example.com:3128");
     ck_assert_msg(store_save_vcenters(&s, v, 2, &e) == DR_E_OK, "%s", e.msg);
     char *path = store_config_path(&s, "vcenters.cfg");
     ck_assert_int_eq(stat(path, &sb), 0);
@@ -299,6 +301,7 @@ START_TEST(test_roundtrip_vcenters_and_settings)
         assert_str0_eq(a->pin, b->pin);
         ck_assert_int_eq(a->insecure, b->insecure);
         ck_assert_int_eq(a->timeout_s, b->timeout_s);
+        assert_str0_eq(a->proxy, b->proxy);
     }
     ck_assert_int_eq(s2.settings.workers, 3);
     ck_assert(s2.settings.read_only);
