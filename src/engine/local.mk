@@ -52,6 +52,9 @@ EXTRA_DIST += tests/integration/vcenter-proxy.t tests/lab/proxy
 # The console watching a real run (tmux).
 TESTS += tests/tui/engine-lab.t
 EXTRA_DIST += tests/tui/engine-lab.t
+# A failed node whose VM was kept: "VM kept", and R replaces it.
+TESTS += tests/tui/vm-kept.t
+EXTRA_DIST += tests/tui/vm-kept.t
 
 # The console's inventory requests through the real engine against the lab.
 check_PROGRAMS += tests/integration/test_engine_inventory_lab
