@@ -74,8 +74,8 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
         *role = n->state == DR_NODE_ERROR ? ROLE_STATE_ERROR : ROLE_DIM;
         break;
     case 6:
-        if (node_vm_kept(n))
-            snprintf(buf, len, "%s", _("VM kept"));
+        if (node_vm_kept(n))  /* how far it got, and that its VM is still there */
+            snprintf(buf, len, "%3d%% %s", n->percent, _("VM kept"));
         else
             table_progress(buf, len, n->percent, 16);
         *role = n->state == DR_NODE_ERROR ? ROLE_STATE_ERROR : ROLE_PROGRESS;
