@@ -6,7 +6,7 @@ libdrbootstrap_a_SOURCES = \
 	src/bootstrap/cloudinit.c src/bootstrap/cloudinit.h src/bootstrap/cicheck.c \
 	src/bootstrap/recipe.c src/bootstrap/recipe.h \
 	src/bootstrap/ssh.c src/bootstrap/ssh.h src/bootstrap/ssh_internal.h \
-	src/bootstrap/ssh_exec.c src/bootstrap/ssh_sftp.c
+	src/bootstrap/ssh_exec.c src/bootstrap/ssh_sftp.c src/bootstrap/sudo.c
 DROVER_LIBS += libdrbootstrap.a
 BOOTSTRAP_LIBS = libdrbootstrap.a $(LIBSSH2_LIBS) $(ZLIB_LIBS) $(YAML_LIBS)
 

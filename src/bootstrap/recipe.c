@@ -179,6 +179,10 @@ recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log
                               "address and join token"),
                             p->node_name);
     }
+    if (p->login_user &&
+        (rc = recipe_check_sudo(s, p->login_user, p->node_name, log_fn, ud, deadline_ms, e)) !=
+            DR_E_OK)
+        goto out;
     rc = ssh_exec(s,
                   "mkdir -p " R_OUT " " R_AIRGAP " && chmod 700 " R_DIR " " R_OUT " && rm -f " R_OUT
                   "/token " R_OUT "/kubeconfig",

@@ -45,6 +45,7 @@ struct recipe_params {
     const char *airgap_bundle; /* local path, uploaded first; may be NULL */
     const struct dr_kv *env;   /* extra variables (names must start DROVER_) */
     size_t n_env;
+    const char *login_user;    /* when set, recipe_check_sudo runs first */
 };
 
 struct recipe_result {
@@ -58,11 +59,26 @@ typedef void (*recipe_progress_fn)(void *ud, int pct, const char *text);
 
 /* Upload and run the recipe; output lines go to log_fn, progress lines also to
  * progress_fn. Fails with DR_E_REMOTE (exit code and last lines) when the
- * recipe fails. */
+ * recipe fails; with p->login_user set, first as recipe_check_sudo. */
 enum dr_err recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log_fn,
                        recipe_progress_fn progress_fn, void *ud, struct recipe_result *out,
                        long long deadline_ms, struct dr_error *e);
 void recipe_result_done(struct recipe_result *r);
+
+/* Before a recipe: may the login user run sudo without a password? Skipped
+ * for root. Runs `sudo -n true` on the node (sudo's own words go to log_fn):
+ * - it succeeds, or the node has no sudo (the recipe says whether it needs
+ *   one): DR_E_OK;
+ * - "you must have a tty" (sudoers "Defaults requiretty"): the session is
+ *   switched to a pseudo-terminal (ssh_set_pty), the probe runs again there,
+ *   and the recipe runs on one;
+ * - a password is required, or the user may not use sudo: DR_E_AUTH, cause
+ *   "sudo:password" or "sudo:denied", the message naming the user, the node
+ *   and the fix (a sudoers line "USER ALL=(ALL) NOPASSWD:ALL");
+ * - anything else: DR_E_REMOTE with sudo's words. */
+enum dr_err recipe_check_sudo(struct ssh_session *s, const char *user, const char *node,
+                              ssh_line_fn log_fn, void *ud, long long deadline_ms,
+                              struct dr_error *e);
 
 /* True for a progress line; *pct 0..100, *text points into line. */
 bool recipe_parse_progress(const char *line, int *pct, const char **text);

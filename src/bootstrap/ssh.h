@@ -82,6 +82,12 @@ typedef void (*ssh_line_fn)(void *ud, enum ssh_stream stream, const char *line);
 enum dr_err ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud,
                      int *exit_status, long long deadline_ms, struct dr_error *e);
 
+/* From now on run ssh_exec's commands on a pseudo-terminal (for sudo's
+ * "Defaults requiretty"): stdout and stderr then arrive merged as stdout,
+ * and closing the channel hangs the terminal up, which ends the command. */
+void ssh_set_pty(struct ssh_session *s, bool on);
+bool ssh_pty(const struct ssh_session *s);
+
 /* Upload over SFTP to remote_path (created/truncated with mode), then check
  * the file's SHA-256 on the node with sha256sum. */
 enum dr_err ssh_upload_data(struct ssh_session *s, const void *data, size_t len,

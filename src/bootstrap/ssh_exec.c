@@ -23,6 +23,18 @@ static const char wrapper[] = "exec 3<&0 0</dev/null; "
                               "{ cat >/dev/null; kill -s TERM -- -\"$p\"; } <&3 >/dev/null 2>&1 & "
                               "exec 3<&-; wait \"$p\"";
 
+void
+ssh_set_pty(struct ssh_session *s, bool on)
+{
+    s->pty = on;
+}
+
+bool
+ssh_pty(const struct ssh_session *s)
+{
+    return s->pty;
+}
+
 /* 'text' quoted for a POSIX shell. */
 static char *
 shell_quote(const char *s)
@@ -167,7 +179,7 @@ ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud, int *
     LIBSSH2_CHANNEL *ch;
     char *quoted, *full;
     enum dr_err w = DR_E_OK;
-    int rc, status;
+    int rc = 0, status;
 
     if (exit_status)
         *exit_status = -1;
@@ -178,8 +190,24 @@ ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud, int *
         if ((w = ssh_wait(s, deadline_ms, e)) != DR_E_OK)
             return w;
     }
+    /* On a terminal the command stays in the terminal's session (sudo checks
+     * for it), and the hangup when the channel closes ends it: no wrapper. */
+    while (s->pty && (rc = libssh2_channel_request_pty_ex(ch, "vt100", 5, NULL, 0, 200, 24, 0,
+                                                          0)) == LIBSSH2_ERROR_EAGAIN) {
+        if ((w = ssh_wait(s, deadline_ms, e)) != DR_E_OK) {
+            channel_abort(s, ch);
+            return w;
+        }
+    }
+    if (s->pty && rc != 0) {
+        w = dr_error_set(e, DR_E_PROTO, _("%s: the server refused a pseudo-terminal: %s"),
+                         s->peer, ssh_last_error(s));
+        channel_abort(s, ch);
+        return w;
+    }
     quoted = shell_quote(cmd);
-    full = xasprintf("sh -c '%s' drover %s", wrapper, quoted);
+    full = s->pty ? xasprintf("sh -c %s", quoted)
+                  : xasprintf("sh -c '%s' drover %s", wrapper, quoted);
     free(quoted);
     while ((rc = libssh2_channel_exec(ch, full)) == LIBSSH2_ERROR_EAGAIN) {
         if ((w = ssh_wait(s, deadline_ms, e)) != DR_E_OK)

@@ -13,6 +13,7 @@ struct ssh_session {
     LIBSSH2_SFTP *sftp; /* opened on first use */
     const atomic_bool *cancel;
     long long next_keepalive;
+    bool pty; /* ssh_exec asks for a pseudo-terminal (ssh_set_pty) */
     char peer[320]; /* user@host:port */
 };
 

@@ -658,6 +658,7 @@ b_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
     rp.roles = s->node.roles;
     rp.version = s->spec->version;
     rp.airgap_bundle = str_empty(s->spec->airgap_bundle) ? NULL : s->spec->airgap_bundle;
+    rp.login_user = ci_login_user(s->tmpl);  /* sudo is probed before the recipe */
     if (rp.role != RECIPE_INIT) {
         char *dir;
 

@@ -175,9 +175,8 @@ static const struct eng_class_rule rules[] = {
                  "drover's authorized key") },
     /* sudo before the recipe. */
     { .code = DR_E_AUTH, .cause = "sudo:*", .cls = P,
-      .why = "sudo wants a password or refuses the user; that does not change by itself",
-      .todo = N_("give the user passwordless sudo, e.g. a cloud-init users entry with "
-                 "sudo: \"ALL=(ALL) NOPASSWD:ALL\"") },
+      .why = "sudo wants a password or refuses the user; that does not change by itself "
+             "(the message names the sudoers line to add)" },
 
     /* Every code, for errors without a cause row. */
     { .code = DR_E_OK, .cls = T, .why = "not an error" },

@@ -43,6 +43,9 @@ TESTS += $(ENGINE_LAB_TESTS)
 # Issue 10: the SSH boot window and host-key algorithms.
 TESTS += tests/integration/engine-boot.t
 EXTRA_DIST += tests/integration/engine-boot.t
+# Issue 10: sudo before the recipe (password, requiretty, passwordless).
+TESTS += tests/integration/engine-sudo.t
+EXTRA_DIST += tests/integration/engine-sudo.t
 # Field case C: the SSH address among several guest NICs.
 TESTS += tests/integration/engine-guestip.t
 EXTRA_DIST += tests/integration/engine-guestip.t

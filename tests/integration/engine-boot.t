@@ -19,6 +19,8 @@ apply_bg() { "$DROVER" apply -f "$1" >"$2" 2>&1 & apply_pid=$!; bg_pids+=("$appl
 # 1. sshd answers with a stale key first: retried, then ACTIVE.
 ENG_TIMEOUT_SSH=120 eng_setup
 spec=$(cluster_cfg 1 0)
+# A node that failed for good keeps its VM (and its node folder) to look at.
+sed -i '1i keep_failed_vms = true;' "$spec"
 echo "boot=stale-key" >"$LAB_STATE/node-options"
 out=$W/race.out
 apply_bg "$spec" "$out"

@@ -83,6 +83,7 @@ def _write(path, text, mode=0o644):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "w") as f:
         f.write(text)
+    os.chmod(path, mode)  # not the umask's
 
 
 SUDO = r"""#!/bin/sh
