@@ -189,3 +189,7 @@ check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'
 .PHONY: check-unit
 
+# The template field table for tests/integration/fidelity.t.
+check_PROGRAMS += tests/integration/template-fields
+tests_integration_template_fields_SOURCES = tests/integration/template-fields.c
+tests_integration_template_fields_LDADD = $(CORE_LIBS)

@@ -38,6 +38,7 @@ ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-fau
 	tests/integration/engine-crash.t tests/integration/engine-signals.t \
 	tests/integration/labels.t
 ENGINE_LAB_TESTS += tests/integration/engine-cleanup.t tests/integration/engine-delete.t
+ENGINE_LAB_TESTS += tests/integration/fidelity.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
 # Issue 10: the SSH boot window and host-key algorithms.

@@ -3,7 +3,7 @@
 LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go \
 	tests/lab/vcsim/paging.go tests/lab/vcsim/tagging.go tests/lab/vcsim/labels_query.go
 LAB_GO_FILES += tests/lab/vcsim/guestnet.go
-LAB_GO_FILES += tests/lab/vcsim/nets.go
+LAB_GO_FILES += tests/lab/vcsim/nets.go tests/lab/vcsim/vminfo.go tests/lab/vcsim/clones.go
 LAB_GO_FILES += tests/lab/vcsim/faults.go tests/lab/vcsim/extraconfig.go
 LAB_GO_FILES += tests/lab/vcsim/guestlimit.go
 EXTRA_DIST += $(LAB_GO_FILES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \

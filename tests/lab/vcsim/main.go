@@ -70,6 +70,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "net" {
 		os.Exit(netMain(os.Args[2:])) // shape and read networks (nets.go)
 	}
+	if len(os.Args) > 1 && os.Args[1] == "vm" {
+		os.Exit(vmMain(os.Args[2:])) // a VM as tools see it (vminfo.go)
+	}
 	var o options
 	flag.StringVar(&o.state, "state", "", "state folder (required)")
 	flag.StringVar(&o.user, "user", "drover@vsphere.local", "login user")
@@ -161,6 +164,7 @@ func run(o *options) error {
 		newPager(&model.DelayConfig))
 	server.Config.Handler = vcenterLabels(server.Config.Handler, o.user, password)
 	server.Config.Handler = escapeNames(server.Config.Handler) // names as vCenter stores them (nets.go)
+	server.Config.Handler = linkedClones(server.Config.Handler) // linked clones' disks (clones.go)
 
 	hv := newHypervisor(o.sshnode, filepath.Join(state, "nodes"))
 	ctx := context.Background()

@@ -11,6 +11,8 @@
 //	dvs FOLDER NAME        a distributed switch NAME in network folder FOLDER (made when
 //	                       missing); every host of DC0 joins it
 //	dvpg DVS-PATH NAME     a distributed port group NAME on the switch at DVS-PATH
+//	ds NAME DIR HOST-PATH  a local datastore NAME in folder DIR on the host at HOST-PATH
+//	snapshot VM-NAME NAME  a snapshot of the VM (or template), printed "ID NAME"
 //	nics VM-NAME           the VM's NICs in the order vCenter lists them, one a line:
 //	                       "INDEX TYPE KEY std NETWORK-ID DEVICE-NAME",
 //	                       "INDEX TYPE KEY dvs SWITCH-UUID PORTGROUP-KEY" or
@@ -374,6 +376,46 @@ func netCmd(ctx context.Context, c *vim25.Client, a []string) error {
 			return err
 		}
 		return printMade(ctx, c, pg.Reference())
+	case a[0] == "ds" && len(a) == 4:
+		ref, err := findPath(ctx, c, a[3])
+		if err != nil {
+			return err
+		}
+		h, ok := ref.(*object.HostSystem)
+		if !ok {
+			return fmt.Errorf("%s is not a host", a[3])
+		}
+		dss, err := h.ConfigManager().DatastoreSystem(ctx)
+		if err != nil {
+			return err
+		}
+		ds, err := dss.CreateLocalDatastore(ctx, a[1], a[2])
+		if err != nil {
+			return err
+		}
+		return printMade(ctx, c, ds.Reference())
+	case a[0] == "snapshot" && len(a) == 3:
+		finder := find.NewFinder(c, false)
+		dc, err := finder.DefaultDatacenter(ctx)
+		if err != nil {
+			return err
+		}
+		finder.SetDatacenter(dc)
+		vm, err := finder.VirtualMachine(ctx, a[1])
+		if err != nil {
+			return err
+		}
+		task, err := vm.CreateSnapshot(ctx, a[2], "lab", false, false)
+		if err != nil {
+			return err
+		}
+		info, err := task.WaitForResult(ctx, nil)
+		if err != nil {
+			return err
+		}
+		ref := info.Result.(types.ManagedObjectReference)
+		fmt.Printf("%s %s\n", ref.Value, a[2])
+		return nil
 	case a[0] == "nics" && len(a) == 2:
 		return printNICs(ctx, c, a[1])
 	case a[0] == "find" && len(a) == 2:

@@ -1,0 +1,240 @@
+// Linked clones that look like vCenter's. govmomi's simulator makes every
+// clone a full copy (it ignores diskMoveType), so nothing outside could tell
+// a linked clone or its snapshot. vCenter gives a linked clone's disks a
+// parent: the source's disk as it was at the snapshot. A VM writes to a new
+// delta disk after each snapshot (NAME.vmdk, then NAME-000001.vmdk, ...), so
+// the disk as of the Nth snapshot (creation order) is NAME.vmdk for the
+// first and NAME-00000(N-1).vmdk after that; the lab sets that parent.
+// And vCenter runs a clone on the host its spec names, where the simulator
+// keeps the source's host.
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"io/ioutil"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+type bufferedWriter struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (b *bufferedWriter) WriteHeader(code int) { b.status = code }
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	return b.buf.Write(p)
+}
+
+func linkedClones(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = ioutil.NopCloser(bytes.NewReader(body))
+		method, vals := requestInfo(body, "_this", "diskMoveType", "snapshot", "host")
+		linked := vals["diskMoveType"] == "createNewChildDiskBacking"
+		if method != "CloneVM_Task" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		bw := &bufferedWriter{ResponseWriter: w, status: http.StatusOK}
+		cloneMu.Lock()
+		defer cloneMu.Unlock()
+		src, _ := simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine",
+			Value: vals["_this"]}).(*simulator.VirtualMachine)
+		saved := saveDisks(src)
+		next.ServeHTTP(bw, r)
+		restoreDisks(src, saved)
+		if bw.status == http.StatusOK {
+			clone := clonedVM(returnval(bw.buf.Bytes()))
+			if clone != nil && linked {
+				setLinkedParent(clone, vals["_this"], vals["snapshot"])
+			}
+			if clone != nil && vals["host"] != "" {
+				setHost(clone, vals["host"])
+			}
+		}
+		w.WriteHeader(bw.status)
+		_, _ = w.Write(bw.buf.Bytes())
+	})
+}
+
+// returnval: the text of the first <returnval> in a SOAP response.
+func returnval(body []byte) string {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	in := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return ""
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			in = t.Name.Local == "returnval"
+		case xml.CharData:
+			if in {
+				return strings.TrimSpace(string(t))
+			}
+		case xml.EndElement:
+			in = false
+		}
+	}
+}
+
+func snapshotOrder(list []types.VirtualMachineSnapshotTree, out *[]types.ManagedObjectReference) {
+	for _, t := range list {
+		*out = append(*out, t.Snapshot)
+		snapshotOrder(t.ChildSnapshotList, out)
+	}
+}
+
+// The simulator hands the source's disk objects to the clone and renames
+// their files in place, so the source (the template) and every clone share
+// one disk object and each clone renames it again. Clones are made one at
+// a time here, and afterwards the source gets its own disks back as they
+// were; the clone keeps the objects the simulator gave it.
+var cloneMu sync.Mutex
+
+type savedDisk struct {
+	file   string
+	backed *types.VirtualDiskFlatVer2BackingInfo
+}
+
+func saveDisks(vm *simulator.VirtualMachine) map[int32]savedDisk {
+	out := map[int32]savedDisk{}
+	if vm == nil || vm.Config == nil {
+		return out
+	}
+	simulator.Map.WithLock(vm, func() {
+		for _, d := range vm.Config.Hardware.Device {
+			if disk, ok := d.(*types.VirtualDisk); ok {
+				if b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok {
+					out[disk.Key] = savedDisk{file: b.FileName, backed: b.Parent}
+				}
+			}
+		}
+	})
+	return out
+}
+
+func restoreDisks(vm *simulator.VirtualMachine, saved map[int32]savedDisk) {
+	if vm == nil || vm.Config == nil {
+		return
+	}
+	simulator.Map.WithLock(vm, func() {
+		for i, d := range vm.Config.Hardware.Device {
+			disk, ok := d.(*types.VirtualDisk)
+			if !ok {
+				continue
+			}
+			b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+			sv, had := saved[disk.Key]
+			if !ok || !had {
+				continue
+			}
+			d2 := *disk
+			b2 := *b
+			b2.FileName = sv.file
+			b2.Parent = sv.backed
+			d2.Backing = &b2
+			vm.Config.Hardware.Device[i] = &d2
+		}
+	})
+}
+
+// clonedVM: the VM a finished clone task made, or nil.
+func clonedVM(taskID string) *simulator.VirtualMachine {
+	task, ok := simulator.Map.Get(types.ManagedObjectReference{Type: "Task", Value: taskID}).(*simulator.Task)
+	if !ok || task.Info.Result == nil {
+		return nil
+	}
+	ref, ok := task.Info.Result.(types.ManagedObjectReference)
+	if !ok {
+		return nil
+	}
+	clone, _ := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+	return clone
+}
+
+// setHost: vCenter runs a clone on the host its spec names (the simulator
+// keeps the source's).
+func setHost(clone *simulator.VirtualMachine, hostID string) {
+	host := types.ManagedObjectReference{Type: "HostSystem", Value: hostID}
+	if _, ok := simulator.Map.Get(host).(*simulator.HostSystem); !ok {
+		return
+	}
+	simulator.Map.WithLock(clone, func() {
+		simulator.Map.Update(clone, []types.PropertyChange{
+			{Name: "runtime.host", Val: host},
+			{Name: "summary.runtime.host", Val: host},
+		})
+	})
+}
+
+func setLinkedParent(clone *simulator.VirtualMachine, sourceID, snapID string) {
+	src, ok := simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine", Value: sourceID}).(*simulator.VirtualMachine)
+	if !ok || src.Snapshot == nil {
+		return
+	}
+	var order []types.ManagedObjectReference
+	snapshotOrder(src.Snapshot.RootSnapshotList, &order)
+	want := src.Snapshot.CurrentSnapshot
+	if snapID != "" {
+		want = &types.ManagedObjectReference{Type: "VirtualMachineSnapshot", Value: snapID}
+	}
+	n := -1
+	for i, s := range order {
+		if want != nil && s.Value == want.Value {
+			n = i
+		}
+	}
+	if n < 0 {
+		return
+	}
+	// The source's disk files, in device order.
+	var files []string
+	for _, d := range src.Config.Hardware.Device {
+		if disk, ok := d.(*types.VirtualDisk); ok {
+			if b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok {
+				files = append(files, b.FileName)
+			}
+		}
+	}
+	simulator.Map.WithLock(clone, func() {
+		i := 0
+		for _, d := range clone.Config.Hardware.Device {
+			disk, ok := d.(*types.VirtualDisk)
+			if !ok || i >= len(files) {
+				continue
+			}
+			b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+			if !ok {
+				continue
+			}
+			parent := files[i]
+			if n > 0 {
+				parent = strings.TrimSuffix(parent, ".vmdk") + fmt.Sprintf("-%06d.vmdk", n)
+			}
+			b.Parent = &types.VirtualDiskFlatVer2BackingInfo{
+				VirtualDeviceFileBackingInfo: types.VirtualDeviceFileBackingInfo{FileName: parent},
+				DiskMode:                     b.DiskMode,
+			}
+			i++
+		}
+	})
+}
