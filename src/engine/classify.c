@@ -45,8 +45,8 @@ static const struct eng_class_rule rules[] = {
      * call fails the same way until the operator changes something. */
     { .code = DR_E_FAULT, .cause = "fault:InvalidArgument", .cls = P,
       .why = "vCenter refused a value drover sent (from the template or cluster)",
-      .todo = N_("correct the template or cluster setting named in the message, then press R "
-                 "(or run apply)") },
+      .todo = N_("correct the template or cluster setting named in the message, then retry the "
+                 "node (r, or apply)") },
     { .code = DR_E_FAULT, .cause = "fault:InvalidRequest", .cls = P,
       .why = "the request itself is malformed for this vCenter",
       .todo = N_("check that the vCenter's version is supported (drover vcenter check)") },
@@ -95,7 +95,7 @@ static const struct eng_class_rule rules[] = {
       .todo = N_("correct the template's datastore") },
     { .code = DR_E_FAULT, .cause = "fault:NoDiskSpace", .cls = P,
       .why = "the datastore is full; space only comes back when someone frees it",
-      .todo = N_("free space on the datastore or pick another one, then press R") },
+      .todo = N_("free space on the datastore or pick another one, then retry the node (r)") },
     { .code = DR_E_FAULT, .cause = "fault:InvalidDeviceSpec", .cls = P,
       .why = "the VM's device change is invalid for its hardware",
       .todo = N_("correct the template's hardware (disk, network) settings") },
