@@ -47,6 +47,9 @@ EXTRA_DIST += tests/integration/engine-boot.t
 # Issue 10: sudo before the recipe (password, requiretty, passwordless).
 TESTS += tests/integration/engine-sudo.t
 EXTRA_DIST += tests/integration/engine-sudo.t
+# Issue 10: the failure classes against injected vSphere faults.
+TESTS += tests/integration/engine-classes.t
+EXTRA_DIST += tests/integration/engine-classes.t
 # Field case C: the SSH address among several guest NICs.
 TESTS += tests/integration/engine-guestip.t
 EXTRA_DIST += tests/integration/engine-guestip.t
