@@ -354,8 +354,8 @@ run_step(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
  * marker alone (a template that no longer resolves never blocks a removal):
  * s->node.vm_id when it is set, else every VM whose marker is this node's (a
  * clone whose answer was never recorded). A VM whose marker is another one,
- * or missing, is never touched: *left (caller frees) then says so. On success
- * s->node.vm_id is cleared. */
+ * or missing, is never touched: *left (caller frees) then says so, as it
+ * does for a VM that is already gone. On success s->node.vm_id is cleared. */
 static enum dr_err
 destroy_owned(struct dr_engine *e, void *tctx, struct eng_step *s, char **left,
               struct dr_error *err)
@@ -373,7 +373,9 @@ destroy_owned(struct dr_engine *e, void *tctx, struct eng_step *s, char **left,
         rc = ops->vm_owner(tctx, s, s->node.vm_id, &exists, &owner, err);
         if (rc != DR_E_OK)
             return rc;
-        if (exists && !str_eq(owner, s->owner)) {
+        if (!exists) {
+            *left = xasprintf(_("VM %s is already gone"), s->node.vm_id);
+        } else if (!str_eq(owner, s->owner)) {
             *left = owner ? xasprintf(_("VM %s left alone: its owner marker is %s, not this "
                                         "node's"), s->node.vm_id, owner)
                           : xasprintf(_("VM %s left alone: it carries no drover owner "

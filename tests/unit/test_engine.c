@@ -771,6 +771,50 @@ START_TEST(test_delete_again_after_failure)
 }
 END_TEST
 
+/* issue 10 §5: a node with no VM id is removed by its owner marker alone:
+ * the VM whose marker is exactly the node's goes, one whose marker merely
+ * starts with it (another node, "agent-010") stays. */
+START_TEST(test_remove_by_owner_marker)
+{
+    struct dr_engine *eng = start(NULL);
+    struct dr_cluster spec;
+    struct dr_pool pools[2];
+    struct dr_error e = { 0 };
+    struct dr_snapshot *s;
+    char owner[256], longer[300];
+
+    spec_init(&spec, pools, 1, 1);
+    fk.fail_step = DR_NODE_CLONING;
+    snprintf(fk.fail_node, sizeof fk.fail_node, "agent-01");
+    fk.fail_count = 1000;
+    fk.fail_code = DR_E_INVAL;
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    ck_assert_int_eq(snap_node(s, "agent-01")->state, DR_NODE_ERROR);
+    ck_assert_ptr_null(snap_node(s, "agent-01")->vm_id);
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.n_vms, 1);
+    /* server-01's marker is "<install-id>/lab/server-01". */
+    ck_assert_ptr_nonnull(strstr(fk.vms[0].owner, "/lab/server-01"));
+    snprintf(owner, sizeof owner, "%.*sagent-01", (int)(strlen(fk.vms[0].owner) - 9),
+             fk.vms[0].owner);
+    snprintf(longer, sizeof longer, "%s0", owner);
+    /* A clone whose answer was lost, and another cluster member's agent-010. */
+    fake_add_vm("agent-01", owner);
+    fake_add_vm("agent-010", longer);
+    fk.fail_count = 0;
+    ck_assert_int_eq(engine_delete_cluster(eng, "lab", &e), DR_E_OK);
+    free(wait_idle(eng));
+    s = engine_snapshot(eng);
+    ck_assert_ptr_null(snapshot_find_cluster(s, "lab"));
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.n_vms, 1);
+    ck_assert_str_eq(fk.vms[0].owner, longer);
+    engine_free(&eng);
+}
+END_TEST
+
 START_TEST(test_read_only_and_lock)
 {
     struct dr_engine_options ro = { .read_only = true };
@@ -1072,6 +1116,7 @@ main(void)
     tcase_add_test(tc, test_delete_cluster);
     tcase_add_test(tc, test_failed_vm_kept_or_foreign);
     tcase_add_test(tc, test_delete_again_after_failure);
+    tcase_add_test(tc, test_remove_by_owner_marker);
     tcase_add_test(tc, test_read_only_and_lock);
     tcase_add_test(tc, test_cancel_and_replace);
     tcase_add_test(tc, test_recovery_after_crash);
