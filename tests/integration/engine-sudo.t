@@ -69,5 +69,17 @@ ok "the recipe's sudo ran" test -d "$nd/home/operator/made-with-sudo"
 ok "without a terminal" grep -q "tty=no n=1 mkdir" "$nd/sudo.log"
 nok "no terminal was asked for" grep -q "tty=yes" "$nd/sudo.log"
 "$DROVER" delete cluster lab-cluster --yes >/dev/null 2>&1
+
+# 4. sudoers lets the user run other commands only: refused at once too.
+echo "sudo=denied" >"$LAB_STATE/node-options"
+nok "apply fails when sudo refuses the user" to "$out" "$DROVER" apply -f "$spec"
+j=$(node_json)
+err=$(jq -r .last_error <<<"$j")
+diag "reason: $err"
+is "$(jq -r '.state + "/" + .step' <<<"$j")" error/bootstrapping "server-01 is in ERROR at bootstrapping"
+ok "the reason names the user and the node" grep -qF 'user "operator" may not use sudo on server-01' <<<"$err"
+ok "and the sudoers line" grep -qF '"operator ALL=(ALL) NOPASSWD:ALL"' <<<"$err"
+is "$(jq -r .attempts <<<"$j")" 1 "not retried"
+"$DROVER" delete cluster lab-cluster --yes >/dev/null 2>&1
 rm -f "$LAB_STATE/node-options"
 done_testing

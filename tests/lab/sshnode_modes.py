@@ -21,7 +21,10 @@ the node NAME only.
                    "sudo: a password is required", exit 1), requiretty
                    ("Defaults requiretty": without a controlling terminal
                    "sudo: sorry, you must have a tty to run sudo", exit 1;
-                   with one it runs the command), nopasswd (runs it). It runs
+                   with one it runs the command), nopasswd (runs it),
+                   denied (sudoers lets the user run other commands only:
+                   "Sorry, user U is not allowed to execute 'CMD' as root on
+                   HOST.", exit 1). It runs
                    the command as the login user (it cannot become root) and
                    appends each use to DIR/sudo.log.
 """
@@ -29,7 +32,7 @@ the node NAME only.
 import os
 import subprocess
 
-SUDO_MODES = ("password", "requiretty", "nopasswd")
+SUDO_MODES = ("password", "requiretty", "nopasswd", "denied")
 
 
 def options(d, name):
@@ -111,6 +114,9 @@ password)
         echo "sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper" >&2
     fi
     echo "sudo: a password is required" >&2
+    exit 1 ;;
+denied)
+    echo "Sorry, user $user is not allowed to execute '$*' as root on $(hostname)." >&2
     exit 1 ;;
 requiretty)
     if [ $tty = no ]; then

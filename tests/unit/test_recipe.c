@@ -289,6 +289,26 @@ START_TEST(test_progress_parse)
 }
 END_TEST
 
+/* The sudo probe: root needs none (the session is not even touched), and a
+ * node without sudo is left to the recipe (the lab's nodes have none; the
+ * password, requiretty and refusal cases run through the engine in
+ * tests/integration/engine-sudo.t). */
+START_TEST(test_sudo_probe_skips)
+{
+    struct dr_error e = {0};
+    struct ssh_session *s;
+
+    ck_assert_int_eq(recipe_check_sudo(NULL, "root", "n", NULL, NULL, util_now_ms() + 1000, &e),
+                     DR_E_OK);
+    s = connect_node(3);
+    ck_assert_msg(recipe_check_sudo(s, "drover", "server-9", NULL, NULL, util_now_ms() + 30000,
+                                    &e) == DR_E_OK,
+                  "%s", e.msg);
+    ck_assert(!ssh_pty(s));
+    ssh_close(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -307,6 +327,7 @@ main(void)
         tcase_set_timeout(tc, 180);
         tcase_add_test(tc, test_bootstrap_cluster);
         tcase_add_test(tc, test_failing_recipe);
+        tcase_add_test(tc, test_sudo_probe_skips);
         suite_add_tcase(s, tc);
     }
     sr = srunner_create(s);
