@@ -218,6 +218,14 @@ static const struct bad_case bad_cases[] = {
     {"templates/worker.cfg", "@include \"/etc/passwd\"\n",
      "templates/worker.cfg:1: @include is not supported"},
     {"clusters/prod.cfg",
+     "keep_failed_vms = \"yes\";\npools = ( { name = \"a\"; template = \"t\"; roles = "
+     "[\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:1: keep_failed_vms: must be true or false"},
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"a\"; template = \"t\"; roles = [\"control-plane\"];\n"
+     "   keep_failed_vms = 1; }\n);\n",
+     "clusters/prod.cfg:3: pools[0].keep_failed_vms: must be true or false"},
+    {"clusters/prod.cfg",
      "distribution = \"k8s\";\npools = ( { name = \"a\"; template = \"t\"; roles = "
      "[\"control-plane\"]; } );\n",
      "clusters/prod.cfg:1: distribution: 'k8s' is not one of: k3s, rke2"},

@@ -151,6 +151,8 @@ START_TEST(test_roundtrip_cluster_and_status)
     c.pools[1].quantity = 0;
     c.pools[1].roles = DR_ROLE_WORKER;
     c.pools[1].delete_not_ready_after_s = 600;
+    c.pools[1].keep_failed_vms = true;
+    c.keep_failed_vms = true;
     ck_assert_msg(store_save_cluster(&s, &c, &e) == DR_E_OK, "%s", e.msg);
 
     st.cluster = xstrdup("edge-1");
@@ -189,6 +191,7 @@ START_TEST(test_roundtrip_cluster_and_status)
     assert_str0_eq(u->vcenter, c.vcenter);
     assert_str0_eq(u->recipe, c.recipe);
     assert_str0_eq(u->airgap_bundle, c.airgap_bundle);
+    ck_assert(u->keep_failed_vms);
     ck_assert_uint_eq(u->n_pools, 2);
     for (size_t i = 0; i < 2; i++) {
         assert_str0_eq(u->pools[i].name, c.pools[i].name);
@@ -197,6 +200,7 @@ START_TEST(test_roundtrip_cluster_and_status)
         ck_assert_uint_eq(u->pools[i].roles, c.pools[i].roles);
         assert_str0_eq(u->pools[i].hostname_prefix, c.pools[i].hostname_prefix);
         ck_assert_int_eq(u->pools[i].delete_not_ready_after_s, c.pools[i].delete_not_ready_after_s);
+        ck_assert_int_eq(u->pools[i].keep_failed_vms, c.pools[i].keep_failed_vms);
     }
     const struct dr_cluster_status *v = store_find_status(&s2, "edge-1");
     ck_assert_ptr_nonnull(v);
