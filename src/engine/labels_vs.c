@@ -12,6 +12,7 @@
 struct labels_entry {
     char *key; /* vCenter, template, its tags and custom attribute names */
     struct vs_labels l;
+    bool stale; /* vCenter no longer knows one of its ids: looked up anew */
 };
 
 /* Entries are never moved or removed while the engine runs (pointers to them
@@ -86,7 +87,7 @@ vsb_labels_for(struct vsb_labels_cache *c, struct vs_session *vs, const struct e
     /* Resolved under the lock: many workers starting at once ask once. */
     pthread_mutex_lock(&c->mu);
     for (size_t i = 0; i < c->n; i++)
-        if (str_eq(c->v[i]->key, key)) {
+        if (!c->v[i]->stale && str_eq(c->v[i]->key, key)) {
             *out = &c->v[i]->l;
             pthread_mutex_unlock(&c->mu);
             free(key);
@@ -128,6 +129,19 @@ vsb_labels_for(struct vsb_labels_cache *c, struct vs_session *vs, const struct e
     return rc;
 }
 
+/* l's ids are out of date (a tag or custom attribute was deleted, perhaps
+ * made again, since it was looked up): the next vsb_labels_for asks anew.
+ * The entry stays allocated (a worker may still hold l). */
+static void
+mark_stale(struct vsb_labels_cache *c, const struct vs_labels *l)
+{
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n; i++)
+        if (&c->v[i]->l == l)
+            c->v[i]->stale = true;
+    pthread_mutex_unlock(&c->mu);
+}
+
 enum dr_err
 vsb_labels_apply(struct vsb_labels_cache *c, struct vs_session *vs, struct eng_step *s,
                  struct dr_error *e)
@@ -137,11 +151,24 @@ vsb_labels_apply(struct vsb_labels_cache *c, struct vs_session *vs, struct eng_s
 
     if (strv_len(s->tmpl->tags) == 0 && s->tmpl->n_custom_attributes == 0)
         return DR_E_OK;
-    if ((rc = vsb_labels_for(c, vs, s, &l, e)) != DR_E_OK)
-        return rc;
-    rc = vs_labels_apply(vs, s->node.vm_id, l, e);
-    if (rc != DR_E_OK)
-        return rc;
+    for (int attempt = 0;; attempt++) {
+        if ((rc = vsb_labels_for(c, vs, s, &l, e)) != DR_E_OK)
+            return rc;
+        rc = vs_labels_apply(vs, s->node.vm_id, l, e);
+        /* An unknown tag id (404) or field key (InvalidArgument): vCenter
+         * changed since the lookup; look up once more, which names the tag
+         * or attribute (file:line) if it is really gone. */
+        if (attempt == 0 && (rc == DR_E_NOTFOUND ||
+                             (rc == DR_E_FAULT && str_eq(vs_last_fault(vs), "InvalidArgument")))) {
+            step_log(s, "%s; looking the template's tags and custom attributes up again",
+                     e ? e->msg : "");
+            mark_stale(c, l);
+            continue;
+        }
+        if (rc != DR_E_OK)
+            return rc;
+        break;
+    }
     for (size_t i = 0; i < l->n_tags; i++)
         step_log(s, "tagged %s with %s", s->node.vm_id, l->tags[i].path);
     for (size_t i = 0; i < l->n_fields; i++)

@@ -5,7 +5,8 @@
 # custom attribute values, read back from the outside (govmomi's REST
 # tag-association list and the VM's customValue: drover-vcsim labels);
 # a tag or attribute vCenter lacks refuses the apply before any clone, with
-# every problem named by file:line and field.
+# every problem named by file:line and field; a tag made anew in vCenter
+# during an apply (a new id) is looked up again and attached.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
 eng_setup
 T=$W/config/drover/templates/lab.cfg
@@ -71,4 +72,55 @@ ok "names the custom attribute that is for hosts" \
     has "$f:$(line_of 'rack-position'): custom_attributes[2].key: custom attribute \"rack-position\" of vCenter lab is for HostSystem objects"
 nok "the good ones are not reported" grep -q -e 'tags\[0\]' -e 'custom_attributes\[0\]' "$out"
 is "$(owned_count)" 0 "zero VMs were created"
+
+# vCenter changes under a running apply: the tag team/web is deleted and made
+# again (a new id) after drover looked it up and before it attaches it (the
+# lab holds the attach). drover looks its tags up again and the VM gets the
+# tag by its new id.
+cp "$W/lab.cfg.orig" "$T"
+cat >>"$T" <<'EOF'
+tags = [ "team/web" ];
+EOF
+(umask 077; printf 'user = "%s:%s"\n' "$LAB_USER" "$(cat "$LAB_PASSWORD_FILE")" >"$W/curl-login")
+base=${LAB_URL%/sdk}
+sid=$(curl -s --cacert "$LAB_CERT" -K "$W/curl-login" -X POST "$base/rest/com/vmware/cis/session" |
+    jq -r .value)
+(umask 077; printf 'header = "vmware-api-session-id: %s"\n' "$sid" >"$W/curl-session")
+api() { curl -s --cacert "$LAB_CERT" -K "$W/curl-session" -H 'Content-Type: application/json' "$@"; }
+tag_id() { # tag_id CATEGORY NAME: the tag's id, read through vAPI
+    local id t cat
+    cat=$(for id in $(api "$base/rest/com/vmware/cis/tagging/category" | jq -r '.value[]'); do
+        api "$base/rest/com/vmware/cis/tagging/category/id:$id" |
+            jq -r --arg n "$1" 'select(.value.name == $n) | .value.id'
+    done)
+    for id in $(api "$base/rest/com/vmware/cis/tagging/tag" | jq -r '.value[]'); do
+        t=$(api "$base/rest/com/vmware/cis/tagging/tag/id:$id")
+        jq -e --arg n "$2" --arg c "$cat" '.value.name == $n and .value.category_id == $c' \
+            <<<"$t" >/dev/null && echo "$id"
+    done
+}
+old=$(tag_id team web)
+ok "the lab has team/web" test -n "$old"
+touch "$LAB_STATE/hold-tag-attach"
+spec1=$(cluster_cfg 1 0)
+"$DROVER" apply -f "$spec1" >"$out" 2>&1 &
+apply_pid=$!
+bg_pids+=("$apply_pid")
+ok "drover reaches the tag attach" wait_for 120 grep -q 'holding tag attach' "$LAB_STATE/vcsim.log"
+cat_id=$(api "$base/rest/com/vmware/cis/tagging/tag/id:$old" | jq -r .value.category_id)
+api -X DELETE "$base/rest/com/vmware/cis/tagging/tag/id:$old" >/dev/null
+api -X POST "$base/rest/com/vmware/cis/tagging/tag" \
+    -d "$(jq -n --arg c "$cat_id" '{create_spec: {name: "web", category_id: $c, description: ""}}')" \
+    >/dev/null
+new=$(tag_id team web)
+ok "team/web was made again with another id" test -n "$new" -a "$new" != "$old"
+rm -f "$LAB_STATE/hold-tag-attach"
+wait "$apply_pid"
+is "$?" 0 "the apply ends active"
+show "$(tail -5 "$out")"
+is "$(labels server-01 | grep ' tag ')" "server-01 tag team/web" "the VM carries team/web"
+ok "the node log says the tags were looked up again" \
+    grep -q "looking the template's tags and custom attributes up again" \
+    "$STATE/logs/lab-cluster/server-01.log"
+api -X DELETE "$base/rest/com/vmware/cis/session" >/dev/null
 done_testing

@@ -162,7 +162,7 @@ func run(o *options) error {
 	faults := newFaulter(o.faults, filepath.Join(state, "faults"), &model.DelayConfig)
 	server.Config.Handler = validateRefs(faults.handler(extraConfigLikeVCenter(server.Config.Handler)),
 		newPager(&model.DelayConfig))
-	server.Config.Handler = vcenterLabels(server.Config.Handler, o.user, password)
+	server.Config.Handler = vcenterLabels(server.Config.Handler, o.user, password, state)
 	server.Config.Handler = escapeNames(server.Config.Handler) // names as vCenter stores them (nets.go)
 	server.Config.Handler = linkedClones(server.Config.Handler) // linked clones' disks (clones.go)
 

@@ -28,11 +28,15 @@ import (
 	"fmt"
 	"io"
 	"io/ioutil"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vmware/govmomi"
 	"github.com/vmware/govmomi/object"
@@ -43,6 +47,12 @@ import (
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/types"
 )
+
+// Test hook: while the file <state>/hold-tag-attach exists, a tag attach
+// waits (up to 60 s) before it is served, and the simulator logs
+// "holding tag attach" once it does: a test can change vCenter's tags at
+// that exact point of a client's run.
+const holdAttachFile = "hold-tag-attach"
 
 // The lab's tagging catalogue (documented in tests/lab/README).
 var labCategories = []struct {
@@ -110,10 +120,13 @@ func seedLabels(ctx context.Context, u *url.URL, user, password string) error {
 }
 
 // vcenterLabels wraps the server's handler (see the file comment).
-func vcenterLabels(next http.Handler, user, password string) http.Handler {
+func vcenterLabels(next http.Handler, user, password, state string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/rest/"):
+			if r.URL.Query().Get("~action") == "attach" {
+				holdAttach(filepath.Join(state, holdAttachFile))
+			}
 			vapiGuard(next, w, r, user, password)
 		case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/sdk"):
 			setFieldGuard(next, w, r)
@@ -121,6 +134,19 @@ func vcenterLabels(next http.Handler, user, password string) http.Handler {
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+func holdAttach(path string) {
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	log.Printf("holding tag attach while %s exists", path)
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
+		if _, err := os.Stat(path); err != nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func vapiError(w http.ResponseWriter, status int, kind, msg string) {
