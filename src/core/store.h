@@ -78,10 +78,12 @@ const char *settings_option_name(size_t i, const char **help);
  * model.h's template_field_keys): the loader checks every key against these
  * (an unknown one is an error) and tests/unit/test_docs.c that drover(1)
  * documents each. */
+extern const char *const store_vcenters_file_keys[]; /* vcenters.cfg, top level */
 extern const char *const store_vcenter_keys[];  /* one entry of vcenters.cfg */
 extern const char *const store_cluster_keys[];  /* clusters/NAME.cfg, top level */
 extern const char *const store_pool_keys[];     /* one of a cluster's pools */
 extern const char *const settings_bind_keys[];  /* one entry of drover.cfg's bind */
+extern const char *const store_kv_keys[];       /* extra_config, custom_attributes entries */
 
 /* Resolve the folders (override, else XDG variables, else ~/.config and
  * ~/.local/state) and fill in compiled-in defaults. Loads nothing. */

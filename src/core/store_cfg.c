@@ -359,11 +359,13 @@ cfg_get_strv(struct cfg_ctx *c, const config_setting_t *g, const char *key, cons
     return true;
 }
 
+const char *const store_kv_keys[] = {"key", "value", NULL};
+
 bool
 cfg_get_kvs(struct cfg_ctx *c, const config_setting_t *g, const char *key, const char *prefix,
             struct dr_kv **out, size_t *n_out)
 {
-    static const char *const keys[] = {"key", "value", NULL};
+    const char *const *keys = store_kv_keys;
     config_setting_t *st = member(c, g, key, prefix, false);
     struct dr_kv *kv;
     int n, before = c->errors;

@@ -145,10 +145,13 @@ parse_one_vcenter(struct cfg_ctx *c, const config_setting_t *g, int idx, struct 
     return c->errors == before;
 }
 
+/* The top-level keys of vcenters.cfg (store.h). */
+const char *const store_vcenters_file_keys[] = {"vcenters", NULL};
+
 bool
 parse_vcenters(struct cfg_ctx *c, config_t *cfg, struct dr_vcenter **out, size_t *n_out)
 {
-    static const char *const keys[] = {"vcenters", NULL};
+    const char *const *keys = store_vcenters_file_keys;
     const config_setting_t *root = config_root_setting(cfg);
     const config_setting_t *l;
     struct dr_vcenter *v = NULL;

@@ -135,10 +135,12 @@ START_TEST(test_every_key)
     documents_keys(par, "drover.cfg timeouts", steps);
     free(par);
     par = file_paragraph(man, "$XDG_CONFIG_HOME/drover/vcenters.cfg");
+    documents_keys(par, "vcenters.cfg", store_vcenters_file_keys);
     documents_keys(par, "vcenters.cfg", store_vcenter_keys);
     free(par);
     par = file_paragraph(man, "$XDG_CONFIG_HOME/drover/templates/NAME.cfg");
     documents_keys(par, "templates/NAME.cfg", template_field_keys);
+    documents_keys(par, "templates/NAME.cfg extra_config", store_kv_keys);
     free(par);
     par = file_paragraph(man, "$XDG_CONFIG_HOME/drover/clusters/NAME.cfg");
     documents_keys(par, "clusters/NAME.cfg", store_cluster_keys);
