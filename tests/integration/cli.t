@@ -66,7 +66,7 @@ is "$(jq -r '.[] | select(.name=="prod") | .pools | map("\(.name):\(.template):\
     "server:server:1:etcd+control-plane agent:worker:2:worker" "prod pools"
 is "$(jq -r '.[] | select(.name=="edge") | "\(.distribution) \(.version) \(.vcenter)"' <<<"$j")" "rke2 null null" "absent values are null"
 is "$(jq -r '.[0] | keys | join(",")' <<<"$j")" \
-    "airgap_bundle,distribution,file,name,nodes_desired,nodes_ready,nodes_total,pools,recipe,state,vcenter,version" \
+    "airgap_bundle,distribution,file,keep_failed_vms,name,nodes_desired,nodes_ready,nodes_total,pools,recipe,state,vcenter,version" \
     "cluster fields are stable"
 table=$(good list clusters)
 ok "table has a header" grep -qE '^NAME +DISTRIBUTION +VERSION +VCENTER +STATE +NODES +POOLS$' <<<"$table"
