@@ -177,6 +177,8 @@ void *eng_recover_main(void *arg);
 void *eng_observer_main(void *arg);
 void eng_apply_journal(struct dr_engine *e, struct eng_intent *v, size_t n);
 
+/* step.c: a step's timeout in seconds (the settings', else DESIGN.md's default). */
+int eng_step_timeout_s(const struct dr_engine *e, enum dr_node_state step);
 /* Build the step context for a node (under mu); eng_step_done frees it. */
 bool eng_step_init(struct dr_engine *e, struct eng_cluster *c, const struct dr_node *n,
                    enum dr_node_state step, struct eng_step *s);

@@ -20,6 +20,7 @@ libdrengine_a_SOURCES = \
 	src/engine/requests.c \
 	src/engine/speccheck.c \
 	src/engine/observe.c \
+	src/engine/step.c \
 	src/engine/worker.c
 DROVER_LIBS += libdrengine.a
 # The engine sits on the vSphere client and the bootstrap layer.
