@@ -256,6 +256,22 @@ destroy_owned(struct dr_engine *e, void *tctx, struct eng_step *s, char **left,
     return rc;
 }
 
+/* A warning about the step for everyone watching (the CLI prints it, the
+ * console lists it) and the log: the node's own log may be about to go. */
+static void
+step_warn(struct eng_step *s, const char *text)
+{
+    struct eng_run *r = s->priv;
+
+    log_warn("%s/%s: %s", r->cluster, r->node, text);
+    pthread_mutex_lock(&r->e->mu);
+    struct dr_event ev = { .kind = DR_EV_JOB, .job = r->job->id, .job_state = r->job->state,
+                           .cluster = r->cluster, .node = r->node, .step = s->step,
+                           .level = DR_LOG_WARN, .text = (char *)text };
+    eng_emit(r->e, &ev);
+    pthread_mutex_unlock(&r->e->mu);
+}
+
 /* REMOVING: destroy the node's VM (or one left by a crashed clone). */
 static enum dr_err
 run_remove(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err)
@@ -263,6 +279,8 @@ run_remove(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error 
     char *left = NULL;
     enum dr_err rc = destroy_owned(e, tctx, s, &left, err);
 
+    if (left)
+        step_warn(s, left);
     free(left);
     return rc;
 }

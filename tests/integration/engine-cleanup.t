@@ -96,4 +96,23 @@ is "$(vms_named server-01 | awk '{print $1 " " $4}')" "${vm[server-01]} other-to
     "the delete did not touch the VM another tool owns"
 is "$(vms_named agent-01 | awk '{print $1 " " $4}')" "${vm[agent-01]} -" \
     "nor the unmarked one"
+
+# 5. A kept VM taken over by another tool before the delete: the delete
+#    forgets the node, says it left the VM alone, and does not touch it.
+#    (server-01 and agent-01 now name the VMs left alone above, so this
+#    cluster's node is called keep-01.)
+lab_fault PowerOnVM_Task=InvalidPowerState
+keep5=$W/keep5/lab-cluster.cfg
+mkdir -p "$W/keep5"
+{ echo 'keep_failed_vms = true;'; sed 's/hostname_prefix = "server-"/hostname_prefix = "keep-"/' "$one"; } >"$keep5"
+nok "apply fails with keep_failed_vms" to "$out" "$DROVER" apply -f "$keep5"
+vm5=$(node_json keep-01 .vm)
+is "$(vms_named keep-01 | awk '{print $1}')" "$vm5" "keep-01's VM is kept"
+(set -a; . "$LAB_STATE/env"; "$LABVMS" mark "$vm5" "other-tool/owns/this-too")
+ok_out "delete succeeds" "$out" "$DROVER" delete cluster lab-cluster --yes
+ok "it says which VM it left alone and why" \
+    grep -q "keep-01: VM $vm5 left alone: its owner marker is other-tool/owns/this-too" "$out"
+is "$(vms_named keep-01 | awk '{print $1 " " $4}')" "$vm5 other-tool/owns/this-too" \
+    "that VM is still there, with its marker"
+is "$(owned_vms | grep -c '/lab-cluster/')" 0 "no VM carries a lab-cluster marker"
 done_testing
