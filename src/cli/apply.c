@@ -277,6 +277,29 @@ check_spec(const struct dr_store *s, const struct dr_cluster *spec)
     return n == 0;
 }
 
+/* A spec that did not load: still check the templates its pools name, so
+ * that every problem is said at once (for any node name up to 63 characters,
+ * as the pools' prefixes are not known). */
+static void
+check_named_templates(const struct dr_store *s, const char *file)
+{
+    char **names = store_cluster_file_templates(file);
+    char **problems = NULL, **warnings = NULL;
+
+    for (size_t i = 0; names && names[i]; i++) {
+        const struct dr_template *t = store_find_template(s, names[i]);
+        if (t)
+            engine_check_template(t, &problems, &warnings);
+    }
+    for (size_t i = 0; warnings && warnings[i]; i++)
+        fprintf(stderr, _("drover: warning: %s\n"), warnings[i]);
+    for (size_t i = 0; problems && problems[i]; i++)
+        fprintf(stderr, "drover: %s\n", problems[i]);
+    strv_free(&names);
+    strv_free(&problems);
+    strv_free(&warnings);
+}
+
 int
 cmd_apply(const struct cli_globals *g, int argc, char **argv)
 {
@@ -315,6 +338,7 @@ cmd_apply(const struct cli_globals *g, int argc, char **argv)
          * problem named the file (each problem is printed once). */
         if (!said)
             fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+        check_named_templates(&s, file);
         store_done(&s);
         return 1;
     }

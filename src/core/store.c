@@ -398,6 +398,36 @@ store_parse_cluster_file(struct dr_store *s, const char *path, struct dr_cluster
     return parse_single_kind(s, path, &kind_cluster, out, e);
 }
 
+char **
+store_cluster_file_templates(const char *path)
+{
+    struct dr_store scratch = {0};
+    struct cfg_ctx c = {.s = &scratch, .file = path};
+    const config_setting_t *pools;
+    char **names = NULL;
+    config_t cfg;
+
+    if (cfg_parse_file(&c, path, &cfg, NULL) &&
+        (pools = config_lookup(&cfg, "pools")) != NULL &&
+        config_setting_type(pools) == CONFIG_TYPE_LIST) {
+        for (int i = 0; i < config_setting_length(pools); i++) {
+            const char *t = NULL;
+            config_setting_t *g = config_setting_get_elem(pools, (unsigned)i);
+            if (config_setting_type(g) == CONFIG_TYPE_GROUP &&
+                config_setting_lookup_string(g, "template", &t)) {
+                bool seen = false;
+                for (size_t j = 0; names && names[j] && !seen; j++)
+                    seen = strcmp(names[j], t) == 0;
+                if (!seen)
+                    strv_push(&names, t);
+            }
+        }
+    }
+    config_destroy(&cfg);
+    store_diags_clear(&scratch);
+    return names;
+}
+
 enum dr_err
 store_parse_template_file(struct dr_store *s, const char *path, struct dr_template *out,
                           struct dr_error *e)

@@ -123,6 +123,11 @@ enum dr_err store_remove_status(struct dr_store *s, const char *name, struct dr_
 
 /* Parse one file of a kind on its own (used by `drover apply -f FILE`, the
  * fuzz target and tests). Diagnostics are appended to s->diags. */
+/* The template names a cluster file's pools give, even when the file has
+ * other problems (so that they can be checked too); NULL-terminated, newly
+ * allocated (strv_free), NULL when the file cannot be read or parsed at all.
+ * Adds no diagnostics. */
+char **store_cluster_file_templates(const char *path);
 enum dr_err store_parse_cluster_file(struct dr_store *s, const char *path,
                                      struct dr_cluster *out, struct dr_error *e);
 enum dr_err store_parse_template_file(struct dr_store *s, const char *path,
