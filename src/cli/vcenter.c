@@ -390,20 +390,13 @@ vc_trust(struct dr_store *st, const struct vc_opts *o, bool read_only)
         fprintf(stderr, _("drover: read-only mode: vcenters.cfg not changed\n"));
         rc = 1;
     } else {
-        /* A shallow copy with the one pin replaced: the store writes it out
-         * atomically after validating the whole file. */
-        struct dr_vcenter *copy = xcalloc(st->n_vcenters, sizeof *copy);
-        memcpy(copy, st->vcenters, st->n_vcenters * sizeof *copy);
+        /* The entry with the pin (vcenter_pin's rule: it replaces
+         * insecure), saved through the store after validating the file. */
+        struct dr_vcenter pinned;
         bool was_insecure = vc->insecure;
-        for (size_t i = 0; i < st->n_vcenters; i++) {
-            if (str_eq(copy[i].name, vc->name)) {
-                copy[i].pin = ci.pin;
-                /* The operator chose this key: it replaces "verify
-                 * nothing", which cannot stand beside a pin. */
-                copy[i].insecure = false;
-            }
-        }
-        if (store_save_vcenters(st, copy, st->n_vcenters, &e) != DR_E_OK) {
+        vcenter_copy(&pinned, vc);
+        vcenter_pin(&pinned, ci.pin);
+        if (store_put_vcenter(st, &pinned, &e) != DR_E_OK) {
             fprintf(stderr, "drover: %s\n", dr_error_text(&e));
             rc = 1;
         } else {
@@ -411,7 +404,7 @@ vc_trust(struct dr_store *st, const struct vc_opts *o, bool read_only)
             if (was_insecure)
                 printf(_("insecure = true is gone: the pin is verified from now on.\n"));
         }
-        free(copy);
+        vcenter_done(&pinned);
     }
     free(from);
     free(until);

@@ -12,7 +12,9 @@ libdrcore_a_SOURCES = \
 	src/core/store.c src/core/store.h src/core/store_priv.h \
 	src/core/store_cfg.c \
 	src/core/store_load.c \
-	src/core/store_save.c
+	src/core/store_save.c \
+	src/core/store_check.c \
+	src/core/store_vcenter.c
 DROVER_LIBS += libdrcore.a
 # The file formats, one commented example of each (test_store loads them).
 EXTRA_DIST += data/examples

@@ -121,6 +121,25 @@ enum dr_err store_save_status(struct dr_store *s, const struct dr_cluster_status
 enum dr_err store_remove_cluster(struct dr_store *s, const char *name, struct dr_error *e);
 enum dr_err store_remove_status(struct dr_store *s, const char *name, struct dr_error *e);
 
+/* Check one vCenter entry or node template as loading it would (the rules
+ * and words of `drover validate`), writing nothing: the diagnostics found,
+ * each field named without the entry's "vcenters[0]." prefix and with line
+ * 0; *out is NULL when there are none. Cross-file references (a template's
+ * vcenter) are not checked. Free with store_diags_free(). */
+size_t store_check_vcenter(const struct dr_vcenter *v, struct dr_diag **out);
+size_t store_check_template(const struct dr_template *t, struct dr_diag **out);
+void store_diags_free(struct dr_diag *d, size_t n);
+
+/* Pin a public key ("sha256//...") on an entry. A pin replaces insecure =
+ * true: the operator chose this key (`drover vcenter trust`, the console's
+ * onboarding). */
+void vcenter_pin(struct dr_vcenter *v, const char *pin);
+/* Add vc to the array (a deep copy), replacing the entry of the same name. */
+void vcenters_put(struct dr_vcenter **v, size_t *n, const struct dr_vcenter *vc);
+/* Add or replace one entry of vcenters.cfg as the file is now, and save it
+ * (validated, atomic, 0600); s's vCenters become the file's. */
+enum dr_err store_put_vcenter(struct dr_store *s, const struct dr_vcenter *vc, struct dr_error *e);
+
 /* Parse one file of a kind on its own (used by `drover apply -f FILE`, the
  * fuzz target and tests). Diagnostics are appended to s->diags. */
 /* The template names a cluster file's pools give, even when the file has

@@ -115,6 +115,11 @@ struct eng_backend_ops {
      * inventory_finish()); NULL: the backend cannot list inventory. */
     enum dr_err (*inventory)(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
                              struct dr_inventory *out, struct dr_error *e);
+    /* The certificate at vc->url, unverified; and a login check. */
+    enum dr_err (*fetch_cert)(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
+                              struct dr_cert *out, struct dr_error *e);
+    enum dr_err (*check_login)(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
+                               char **product, struct dr_error *e);
     void (*free)(void *ctx);
 };
 
@@ -128,5 +133,9 @@ enum dr_err backend_vs_new(struct eng_backend *b, struct dr_error *e);
 /* Its inventory operation (backend_inv.c): a session of its own per call. */
 enum dr_err backend_vs_inventory(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
                                  struct dr_inventory *out, struct dr_error *e);
+enum dr_err backend_vs_fetch_cert(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
+                                  struct dr_cert *out, struct dr_error *e);
+enum dr_err backend_vs_check_login(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
+                                   char **product, struct dr_error *e);
 
 #endif

@@ -98,3 +98,58 @@ backend_vs_inventory(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel
     vs_session_free(&s);
     return rc;
 }
+
+enum dr_err
+backend_vs_fetch_cert(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
+                      struct dr_cert *out, struct dr_error *e)
+{
+    struct vs_cert_info ci;
+    enum dr_err rc;
+
+    (void)ctx;
+    (void)cancel; /* one TLS handshake, bounded by the vCenter's timeout */
+    memset(out, 0, sizeof *out);
+    rc = vs_fetch_cert(vc, &ci, e);
+    if (rc != DR_E_OK)
+        return rc;
+    out->subject = xstrdup0(ci.subject);
+    out->issuer = xstrdup0(ci.issuer);
+    out->not_before = ci.not_before;
+    out->not_after = ci.not_after;
+    out->sha256_fingerprint = xstrdup0(ci.sha256_fingerprint);
+    out->pin = xstrdup0(ci.pin);
+    out->verified = ci.verified;
+    out->verify_error = xstrdup0(ci.verify_error);
+    vs_cert_info_done(&ci);
+    return DR_E_OK;
+}
+
+enum dr_err
+backend_vs_check_login(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
+                       char **product, struct dr_error *e)
+{
+    struct vs_session *s = NULL;
+    char *pw = NULL;
+    enum dr_err rc;
+
+    (void)ctx;
+    *product = NULL;
+    rc = vcenter_password(vc, &pw, e);
+    if (rc != DR_E_OK)
+        return rc;
+    rc = vs_session_new(vc, pw, &s, e);
+    if (pw) {
+        memset(pw, 0, strlen(pw));
+        free(pw);
+    }
+    if (rc != DR_E_OK)
+        return rc;
+    vs_set_cancel(s, cancel);
+    rc = vs_login(s, e);
+    if (rc == DR_E_OK) {
+        const struct vs_about *a = vs_session_about(s);
+        *product = xstrdup(a && a->full_name ? a->full_name : vc->url);
+    }
+    vs_session_free(&s);
+    return rc;
+}

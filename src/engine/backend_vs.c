@@ -785,6 +785,8 @@ static const struct eng_backend_ops vs_ops = {
     .check_templates = vsb_check_templates,
     .destroy = b_destroy,
     .inventory = backend_vs_inventory,
+    .fetch_cert = backend_vs_fetch_cert,
+    .check_login = backend_vs_check_login,
     .free = b_free,
 };
 

@@ -258,6 +258,39 @@ void inventory_finish(struct dr_inventory *inv);
 const char *inv_kind_key(enum dr_inv_kind k);   /* "datastore" */
 const char *inv_kind_label(enum dr_inv_kind k); /* translated, "Datastore" */
 
+/* Onboarding a vCenter (`drover vcenter trust`'s steps for the console). */
+
+/* The certificate a vCenter presents, as the operator confirms it. */
+struct dr_cert {
+    char *subject;
+    char *issuer;
+    time_t not_before;
+    time_t not_after;
+    char *sha256_fingerprint; /* "AB:CD:..." over the DER certificate */
+    char *pin;                /* "sha256//<base64>" over the public key */
+    bool verified;            /* vc's TLS policy accepts it as it is */
+    char *verify_error;       /* why not, when !verified */
+};
+void cert_free(struct dr_cert **c);
+
+/* Fetch the certificate at vc->url (vc need not be saved: a copy is taken).
+ * It is fetched without verification, so the console shows it and pins it
+ * only when the operator confirms. Answers with DR_EV_REQUEST; then
+ * engine_take_cert() has it. DR_E_READONLY in read-only mode. */
+enum dr_err engine_request_cert(struct dr_engine *e, const struct dr_vcenter *vc, unsigned *id,
+                                struct dr_error *err);
+/* The answered request's certificate, once (NULL: failed, unknown or taken). */
+struct dr_cert *engine_take_cert(struct dr_engine *e, unsigned id);
+/* Log in to vc (not saved yet: a copy, password from its source) and out.
+ * Answers with DR_EV_REQUEST: text is the product name on success, else the
+ * reason (level DR_LOG_ERROR; never the password). */
+enum dr_err engine_request_login(struct dr_engine *e, const struct dr_vcenter *vc, unsigned *id,
+                                 struct dr_error *err);
+/* Add or replace vc in vcenters.cfg through the store (validated, atomic,
+ * 0600) and use it from now on. DR_E_READONLY in read-only mode. */
+enum dr_err engine_save_vcenter(struct dr_engine *e, const struct dr_vcenter *vc,
+                                struct dr_error *err);
+
 /* Lifecycle around signals (the caller's signal handling decides when). */
 
 /* The terminal went away (SIGHUP): log it and carry on; the caller exits

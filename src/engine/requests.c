@@ -14,9 +14,13 @@
 #include "core/util.h"
 #include "engine/internal.h"
 
+enum req_kind { REQ_INVENTORY, REQ_CERT, REQ_LOGIN };
+
 struct eng_request {
     struct dr_engine *e;
+    enum req_kind kind;
     unsigned id;
+    struct dr_cert *cert;  /* REQ_CERT's answer until taken (under e->mu) */
     struct dr_vcenter vc;  /* copy */
     atomic_bool cancel;
     bool abandoned;        /* under e->mu */
@@ -206,6 +210,58 @@ emit_answer(struct dr_engine *e, unsigned id, const char *vcenter, enum dr_log_l
     eng_emit(e, &ev);
 }
 
+void
+cert_free(struct dr_cert **cp)
+{
+    struct dr_cert *c = *cp;
+
+    if (c == NULL)
+        return;
+    free(c->subject);
+    free(c->issuer);
+    free(c->sha256_fingerprint);
+    free(c->pin);
+    free(c->verify_error);
+    free(c);
+    *cp = NULL;
+}
+
+/* A certificate fetch or a login check. */
+static void
+probe(struct eng_request *r)
+{
+    struct dr_engine *e = r->e;
+    struct dr_error err = { 0 };
+    struct dr_cert *cert = NULL;
+    char *product = NULL;
+    enum dr_err rc;
+
+    if (r->kind == REQ_CERT) {
+        cert = xcalloc(1, sizeof *cert);
+        rc = e->backend.ops->fetch_cert(e->backend.ctx, &r->vc, &r->cancel, cert, &err);
+    } else {
+        rc = e->backend.ops->check_login(e->backend.ctx, &r->vc, &r->cancel, &product, &err);
+    }
+    if (rc != DR_E_OK)
+        cert_free(&cert);
+    pthread_mutex_lock(&e->mu);
+    r->finished = true;
+    if (!r->abandoned) {
+        r->cert = cert;
+        cert = NULL;
+        if (rc == DR_E_OK)
+            log_info("vCenter %s: %s", r->vc.name ? r->vc.name : r->vc.url,
+                     r->kind == REQ_CERT ? "certificate fetched" : "login checked");
+        else
+            log_warn("vCenter %s: %s", r->vc.name ? r->vc.name : r->vc.url, dr_error_text(&err));
+        emit_answer(e, r->id, r->vc.name, rc == DR_E_OK ? DR_LOG_INFO : DR_LOG_ERROR,
+                    rc == DR_E_OK ? (product ? product : "") : dr_error_text(&err));
+    }
+    pthread_mutex_unlock(&e->mu);
+    cert_free(&cert);
+    free(product);
+}
+
 static void *
 request_main(void *arg)
 {
@@ -213,7 +269,13 @@ request_main(void *arg)
     struct dr_engine *e = r->e;
     struct dr_inventory inv = { 0 };
     struct dr_error err = { 0 };
-    enum dr_err rc = e->backend.ops->inventory(e->backend.ctx, &r->vc, &r->cancel, &inv, &err);
+    enum dr_err rc;
+
+    if (r->kind != REQ_INVENTORY) {
+        probe(r);
+        return NULL;
+    }
+    rc = e->backend.ops->inventory(e->backend.ctx, &r->vc, &r->cancel, &inv, &err);
 
     if (rc == DR_E_OK) {
         inv.vcenter = xstrdup(r->vc.name);
@@ -246,6 +308,28 @@ request_main(void *arg)
     return NULL;
 }
 
+/* Start a request thread. Under e->mu. */
+static enum dr_err
+start(struct dr_engine *e, enum req_kind kind, const struct dr_vcenter *vc, unsigned id,
+      struct dr_error *err)
+{
+    struct eng_request *r = xcalloc(1, sizeof *r);
+
+    r->e = e;
+    r->kind = kind;
+    r->id = id;
+    vcenter_copy(&r->vc, vc);
+    atomic_init(&r->cancel, false);
+    if (pthread_create(&r->thread, NULL, request_main, r) != 0) {
+        vcenter_done(&r->vc);
+        free(r);
+        return dr_error_set(err, DR_E_INTERNAL, _("cannot start a request thread"));
+    }
+    e->requests = xgrow(e->requests, &e->cap_requests, e->n_requests + 1, sizeof *e->requests);
+    e->requests[e->n_requests++] = r;
+    return DR_E_OK;
+}
+
 /* Join and forget finished requests. Under e->mu. */
 static void
 reap(struct dr_engine *e)
@@ -255,7 +339,7 @@ reap(struct dr_engine *e)
     for (size_t i = 0; i < e->n_requests; i++) {
         struct eng_request *r = e->requests[i];
 
-        if (r->finished) {
+        if (r->finished && r->cert == NULL) {
             pthread_join(r->thread, NULL);
             vcenter_done(&r->vc);
             free(r);
@@ -271,7 +355,6 @@ engine_request_inventory(struct dr_engine *e, const char *vcenter, bool refresh,
                          struct dr_error *err)
 {
     const struct dr_vcenter *vc;
-    struct eng_request *r;
     enum dr_err rc = DR_E_OK;
 
     *id = 0;
@@ -293,23 +376,96 @@ engine_request_inventory(struct dr_engine *e, const char *vcenter, bool refresh,
         emit_answer(e, *id, vcenter, DR_LOG_INFO, "");
         goto out;
     }
-    r = xcalloc(1, sizeof *r);
-    r->e = e;
-    r->id = *id;
-    vcenter_copy(&r->vc, vc);
-    atomic_init(&r->cancel, false);
-    if (pthread_create(&r->thread, NULL, request_main, r) != 0) {
-        vcenter_done(&r->vc);
-        free(r);
+    rc = start(e, REQ_INVENTORY, vc, *id, err);
+    if (rc != DR_E_OK)
         *id = 0;
-        rc = dr_error_set(err, DR_E_INTERNAL, _("cannot start a request thread"));
-        goto out;
-    }
-    e->requests = xgrow(e->requests, &e->cap_requests, e->n_requests + 1, sizeof *e->requests);
-    e->requests[e->n_requests++] = r;
 out:
     pthread_mutex_unlock(&e->mu);
     return rc;
+}
+
+/* The probes: for a vCenter that need not be saved yet. */
+static enum dr_err
+request_probe(struct dr_engine *e, enum req_kind kind, const struct dr_vcenter *vc, unsigned *id,
+              struct dr_error *err)
+{
+    enum dr_err rc;
+
+    *id = 0;
+    if (e->read_only)
+        return dr_error_set(err, DR_E_READONLY, _("read-only mode: vCenters are not added"));
+    if (e->observer)
+        return dr_error_set(err, DR_E_BUSY, _("another drover runs the engine"));
+    if (e->backend.ops == NULL ||
+        (kind == REQ_CERT ? e->backend.ops->fetch_cert == NULL
+                          : e->backend.ops->check_login == NULL))
+        return dr_error_set(err, DR_E_INTERNAL, _("this engine cannot reach vCenters"));
+    pthread_mutex_lock(&e->mu);
+    reap(e);
+    *id = ++e->next_request;
+    rc = start(e, kind, vc, *id, err);
+    if (rc != DR_E_OK)
+        *id = 0;
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+enum dr_err
+engine_request_cert(struct dr_engine *e, const struct dr_vcenter *vc, unsigned *id,
+                    struct dr_error *err)
+{
+    return request_probe(e, REQ_CERT, vc, id, err);
+}
+
+enum dr_err
+engine_request_login(struct dr_engine *e, const struct dr_vcenter *vc, unsigned *id,
+                     struct dr_error *err)
+{
+    return request_probe(e, REQ_LOGIN, vc, id, err);
+}
+
+struct dr_cert *
+engine_take_cert(struct dr_engine *e, unsigned id)
+{
+    struct dr_cert *c = NULL;
+
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n_requests; i++)
+        if (e->requests[i]->id == id && e->requests[i]->finished) {
+            c = e->requests[i]->cert;
+            e->requests[i]->cert = NULL;
+        }
+    pthread_mutex_unlock(&e->mu);
+    return c;
+}
+
+enum dr_err
+engine_save_vcenter(struct dr_engine *e, const struct dr_vcenter *vc, struct dr_error *err)
+{
+    enum dr_err rc;
+
+    if (e->read_only)
+        return dr_error_set(err, DR_E_READONLY,
+                            _("vcenters.cfg: not saved: drover is in read-only mode"));
+    if (e->observer)
+        return dr_error_set(err, DR_E_BUSY, _("another drover runs the engine"));
+    pthread_mutex_lock(&e->store_mu);
+    rc = store_put_vcenter(&e->store, vc, err);
+    pthread_mutex_unlock(&e->store_mu);
+    if (rc != DR_E_OK)
+        return rc;
+    pthread_mutex_lock(&e->mu);
+    vcenters_put(&e->vcenters, &e->n_vcenters, vc);
+    /* Its inventory may have come through other credentials. */
+    for (size_t i = 0; i < e->n_inv_cache; i++)
+        if (str_eq(e->inv_cache[i].vcenter, vc->name)) {
+            inventory_done(&e->inv_cache[i]);
+            e->inv_cache[i] = e->inv_cache[--e->n_inv_cache];
+            break;
+        }
+    pthread_mutex_unlock(&e->mu);
+    log_info("vCenter %s saved in vcenters.cfg", vc->name);
+    return DR_E_OK;
 }
 
 void
@@ -354,6 +510,7 @@ eng_requests_free(struct dr_engine *e)
     for (size_t i = 0; i < e->n_requests; i++) {
         pthread_join(e->requests[i]->thread, NULL);
         vcenter_done(&e->requests[i]->vc);
+        cert_free(&e->requests[i]->cert);
         free(e->requests[i]);
     }
     free(e->requests);

@@ -39,7 +39,9 @@
     X(SCALE, "scale", true, N_("Change the size of a node pool"))                                  \
     X(RETRY, "retry", true, N_("Retry the failed node"))                                           \
     X(REPLACE, "replace", true, N_("Destroy the node's VM and provision it again"))                \
-    X(CANCEL, "cancel", true, N_("Cancel the selected job or the node's job"))
+    X(CANCEL, "cancel", true, N_("Cancel the selected job or the node's job"))                    \
+    X(ADD_VCENTER, "add-vcenter", true,                                                            \
+      N_("Add a vCenter: URL, user, password source, certificate, login"))
 
 enum ui_action {
 #define UI_ACTION_ENUM(id, name, mut, help) ACT_##id,

@@ -347,7 +347,13 @@ draw_frame(struct ui *ui)
         wnoutrefresh(ui->panes[PANE_STATUS].w);
         ui->panes[PANE_STATUS].dirty = false;
     }
-    curs_set(ui->prompt != PROMPT_NONE ? 1 : 0);
+    /* An overlay (a form field, a picker) over the panes, and the cursor
+     * in it; the prompt's cursor wins while one is open. */
+    if (ui->overlay && ui->prompt == PROMPT_NONE) {
+        touchwin(ui->overlay);
+        wnoutrefresh(ui->overlay);
+    }
+    curs_set(ui->prompt != PROMPT_NONE || (ui->overlay && ui->overlay_cursor) ? 1 : 0);
     doupdate();
 }
 

@@ -182,6 +182,9 @@ feed_record(struct ui *ui, const struct dr_event *ev)
 {
     struct ui_event_line *l;
 
+    /* A request's answer is its asker's business; a failure is news. */
+    if (ev->kind == DR_EV_REQUEST && ev->level < DR_LOG_WARN)
+        return;
     if (ui->events == NULL)
         ui->events = xcalloc(UI_EVENTS_MAX, sizeof *ui->events);
     l = &ui->events[ui->ev_head];

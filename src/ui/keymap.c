@@ -77,6 +77,7 @@ static const struct {
     {"nodes", "X", "cancel"},     {"node", "r", "retry"},
     {"node", "R", "replace"},     {"node", "X", "cancel"},
     {"jobs", "X", "cancel"},      {"jobs", "c", "cancel"},
+    {NULL, "V", "add-vcenter"},
 };
 
 static bool

@@ -7,6 +7,8 @@ libdrui_a_SOURCES = \
 	src/ui/console.h \
 	src/ui/draw.c src/ui/draw.h \
 	src/ui/feed.c src/ui/feed.h \
+	src/ui/form.c src/ui/form.h \
+	src/ui/picker.c src/ui/picker.h \
 	src/ui/keymap.c src/ui/keymap.h \
 	src/ui/loop.c \
 	src/ui/prompt.c \
@@ -22,7 +24,8 @@ libdrui_a_SOURCES = \
 	screens/nodes.c \
 	screens/node.c \
 	screens/jobs.c \
-	screens/help.c
+	screens/help.c \
+	screens/vcenter.c
 DROVER_LIBS += libdrui.a
 UI_LIBS = libdrui.a
 

@@ -150,6 +150,9 @@ handle_keys(struct ui *ui)
         }
         if (ui->prompt != PROMPT_NONE) {
             flags |= draw_prompt_key(ui, key);
+        } else if (ui_top(ui)->ops->key &&
+                   (flags |= ui_top(ui)->ops->key(ui, ui_top(ui)->st, key)) & UI_HANDLED) {
+            /* the screen took it */
         } else {
             struct ui_frame *top = ui_top(ui);
             enum ui_action a = keymap_lookup(ui->keymap, top->ops->name, key);
@@ -380,10 +383,20 @@ console_run(const struct console_options *o)
         struct pollfd fds[3];
         nfds_t nfds = 0;
         int wake = feed_wake_fd(&ui), timeout = -1;
-        long long now = util_now_ms();
+        long long now = util_now_ms(), spin_left = -1;
 
         if (ui.headless && (ui.engine == NULL || engine_idle(ui.engine)))
             break;
+        /* A spinner turns while requests are in flight. */
+        if (ui.busy > 0 && !ui.headless) {
+            spin_left = UI_SPIN_MS - (now - ui.last_spin_ms);
+            if (spin_left <= 0) {
+                ui.spin++;
+                ui.last_spin_ms = now;
+                ui_dirty(&ui, PANE_MAIN);
+                spin_left = UI_SPIN_MS;
+            }
+        }
         /* Keys redraw at once; engine news waits for the 10 Hz slot. */
         if ((draw_pending(&ui) || ui.snap_stale) && !ui.headless) {
             if (ui.full_repaint || now - ui.last_draw_ms >= REDRAW_INTERVAL_MS) {
@@ -394,6 +407,8 @@ console_run(const struct console_options *o)
                 timeout = (int)(REDRAW_INTERVAL_MS - (now - ui.last_draw_ms));
             }
         }
+        if (spin_left >= 0 && (timeout < 0 || timeout > spin_left))
+            timeout = (int)spin_left;
         /* Headless, the terminal is not polled: it is gone. */
         fds[nfds++] = (struct pollfd){.fd = ui.headless ? -1 : STDIN_FILENO, .events = POLLIN};
         fds[nfds++] = (struct pollfd){.fd = sig_pipe[0], .events = POLLIN};

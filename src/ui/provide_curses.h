@@ -8,5 +8,8 @@
 #define NCURSES_WIDECHAR 1
 #endif
 #include <curses.h>
+/* The form and menu libraries (libformw, libmenuw) for forms and pickers. */
+#include <form.h>
+#include <menu.h>
 
 #endif

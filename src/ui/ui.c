@@ -13,7 +13,7 @@
 const struct screen_ops *const ui_screens[] = {
     &screen_clusters, &screen_cluster, &screen_templates,
     &screen_template, &screen_nodes,   &screen_node,
-    &screen_jobs,     &screen_help,    NULL,
+    &screen_jobs,     &screen_help,    &screen_vcenter_add, NULL,
 };
 
 const char *const *
@@ -102,6 +102,15 @@ ui_error(struct ui *ui, const char *fmt, ...)
     va_start(ap, fmt);
     status_v(ui, true, fmt, ap);
     va_end(ap);
+}
+
+const char *
+ui_spinner(const struct ui *ui)
+{
+    static const char *const ascii[] = {"|", "/", "-", "\\"};
+    static const char *const dots[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+
+    return ui->utf8 ? dots[ui->spin % DR_ARRAY_LEN(dots)] : ascii[ui->spin % DR_ARRAY_LEN(ascii)];
 }
 
 void
@@ -208,6 +217,18 @@ ui_dispatch(struct ui *ui, enum ui_action a)
         break;
     case ACT_REDRAW:
         ui->full_repaint = true;
+        break;
+    case ACT_ADD_VCENTER:
+        if (top->ops == &screen_vcenter_add)
+            break;
+        if (ui->engine == NULL || ui->snap == NULL || ui->snap->observer) {
+            ui_error(ui, "%s",
+                     ui->engine == NULL
+                         ? (ui->engine_error ? ui->engine_error : _("the engine is not running"))
+                         : _("another drover runs the engine; add vCenters there"));
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        ui_push(ui, &screen_vcenter_add, NULL);
         break;
     case ACT_QUIT:
         /* Quitting stops running jobs at a safe point (they resume on the

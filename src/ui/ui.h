@@ -55,6 +55,9 @@ struct screen_ops {
     struct table *(*table)(void *st);
     /* The detail pane is part of the screen (a log pane) rather than a toggle. */
     bool detail_always;
+    /* Every key before the key map (a form types into its fields); returns
+     * UI_* flags, UI_UNHANDLED lets the key map have the key. NULL: none. */
+    int (*key)(struct ui *ui, void *st, int key);
 };
 
 struct ui_frame {
@@ -124,11 +127,26 @@ struct ui {
 
     bool quit;
     long long last_draw_ms;
+
+    /* A window drawn over the panes, refreshed last with the cursor left in
+     * it (a form's field being edited, a picker); NULL when none. Its owner
+     * sets and clears it. */
+    WINDOW *overlay;
+    bool overlay_cursor;
+    /* Requests in flight that show a spinner: while above 0 the loop wakes
+     * every UI_SPIN_MS and bumps spin. */
+    int busy;
+    unsigned spin;
+    long long last_spin_ms;
 };
+
+#define UI_SPIN_MS 150
+/* The spinner's current glyph ("|/-\" or braille dots in UTF-8). */
+const char *ui_spinner(const struct ui *ui);
 
 /* Screens that exist (screens/). */
 extern const struct screen_ops screen_clusters, screen_cluster, screen_templates, screen_template,
-    screen_nodes, screen_node, screen_jobs, screen_help;
+    screen_nodes, screen_node, screen_jobs, screen_help, screen_vcenter_add;
 /* Every screen, NULL-terminated; and their names for the keymap. */
 extern const struct screen_ops *const ui_screens[];
 const char *const *ui_screen_names(void);

@@ -21,3 +21,8 @@ check_DATA = tests/tui/locale/de/LC_MESSAGES/drover.mo
 tests/tui/locale/de/LC_MESSAGES/drover.mo: $(top_srcdir)/po/de.po
 	$(AM_V_GEN)$(MKDIR_P) $(@D) && $(MSGFMT) -c -o $@ $(top_srcdir)/po/de.po
 CLEANFILES += tests/tui/locale/de/LC_MESSAGES/drover.mo
+
+# The console against the lab (tmux): adding a vCenter, pickers.
+TUI_LAB_TESTS = tests/tui/vcenter-add.t
+TESTS += $(TUI_LAB_TESTS)
+EXTRA_DIST += $(TUI_LAB_TESTS)

@@ -388,6 +388,29 @@ START_TEST(failure_is_reported)
 }
 END_TEST
 
+START_TEST(save_vcenter)
+{
+    struct dr_engine *eng = start(false);
+    struct dr_error e = { 0 };
+    struct dr_vcenter vc = { .name = "second", .url = "https://127.0.0.1:2/sdk", .user = "u2",
+                             .password_env = "VC2_PW", .timeout_s = 60 };
+    struct dr_store s;
+    unsigned id;
+
+    ck_assert_msg(engine_save_vcenter(eng, &vc, &e) == DR_E_OK, "%s", e.msg);
+    /* The engine knows it at once: a request for it goes out. */
+    ck_assert_int_eq(engine_request_inventory(eng, "second", false, &id, &e), DR_E_OK);
+    ck_assert(wait_answer(eng, id, NULL, NULL, 0));
+    engine_free(&eng);
+    ck_assert_int_eq(store_init(&s, cfgdir, statedir, &e), DR_E_OK);
+    ck_assert_int_eq(store_load(&s, &e), DR_E_OK);
+    ck_assert_uint_eq(s.n_diags, 0);
+    ck_assert_uint_eq(s.n_vcenters, 2);
+    ck_assert_str_eq(store_find_vcenter(&s, "second")->password_env, "VC2_PW");
+    store_done(&s);
+}
+END_TEST
+
 START_TEST(refusals)
 {
     struct dr_engine *eng = start(false);
@@ -401,6 +424,24 @@ START_TEST(refusals)
     eng = start(true);
     ck_assert_int_eq(engine_request_inventory(eng, "lab", false, &id, &e), DR_E_READONLY);
     ck_assert_int_eq(calls(), 0);
+    /* Onboarding is refused too, and nothing is written. */
+    {
+        struct dr_vcenter vc = { .name = "new", .url = "https://127.0.0.1:1/sdk", .user = "u",
+                                 .password = "p", .timeout_s = 60 };
+        char *path = util_path_join(cfgdir, "vcenters.cfg");
+        char *before = NULL, *after = NULL;
+        size_t len;
+
+        ck_assert_int_eq(util_read_file(path, &before, &len, NULL), DR_E_OK);
+        ck_assert_int_eq(engine_request_cert(eng, &vc, &id, &e), DR_E_READONLY);
+        ck_assert_int_eq(engine_request_login(eng, &vc, &id, &e), DR_E_READONLY);
+        ck_assert_int_eq(engine_save_vcenter(eng, &vc, &e), DR_E_READONLY);
+        ck_assert_int_eq(util_read_file(path, &after, &len, NULL), DR_E_OK);
+        ck_assert_str_eq(before, after);
+        free(before);
+        free(after);
+        free(path);
+    }
     engine_free(&eng);
 }
 END_TEST
@@ -418,6 +459,7 @@ suite(void)
     tcase_add_test(t, free_cancels_inflight);
     tcase_add_test(t, failure_is_reported);
     tcase_add_test(t, refusals);
+    tcase_add_test(t, save_vcenter);
     suite_add_tcase(s, t);
     return s;
 }

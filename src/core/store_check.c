@@ -1,0 +1,96 @@
+/* Checking one vCenter entry or node template as the loader would, without
+ * writing anything: the console's forms show these diagnostics under their
+ * fields, in the same words as `drover validate`. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/store_priv.h"
+#include "core/util.h"
+
+/* Move scratch's diagnostics to *out, each field without its "vcenters[0]."
+ * prefix (the entry is the form's one). */
+static size_t
+take_diags(struct dr_store *scratch, struct dr_diag **out)
+{
+    size_t n = scratch->n_diags;
+
+    for (size_t i = 0; i < n; i++) {
+        struct dr_diag *d = &scratch->diags[i];
+        char *dot = d->field ? strchr(d->field, ']') : NULL;
+
+        if (dot && dot[1] == '.') {
+            char *rest = xstrdup(dot + 2);
+            free(d->field);
+            d->field = rest;
+        }
+        d->line = 0;
+    }
+    *out = scratch->diags;
+    scratch->diags = NULL;
+    scratch->n_diags = 0;
+    return n;
+}
+
+size_t
+store_check_vcenter(const struct dr_vcenter *v, struct dr_diag **out)
+{
+    struct dr_store scratch = { 0 };
+    struct cfg_ctx c = { .s = &scratch, .file = "vcenters.cfg" };
+    char *text = vcenters_to_text(v, 1);
+    config_t cfg;
+    size_t n;
+
+    if (cfg_parse_text(&c, text, &cfg)) {
+        struct dr_vcenter *got = NULL;
+        size_t ng = 0;
+
+        if (parse_vcenters(&c, &cfg, &got, &ng)) {
+            for (size_t i = 0; i < ng; i++)
+                vcenter_done(&got[i]);
+            free(got);
+        }
+    }
+    config_destroy(&cfg);
+    memset(text, 0, strlen(text)); /* it may hold a password */
+    free(text);
+    n = take_diags(&scratch, out);
+    store_done(&scratch);
+    return n;
+}
+
+size_t
+store_check_template(const struct dr_template *t, struct dr_diag **out)
+{
+    struct dr_store scratch = { 0 };
+    char *shown = xasprintf("templates/%s.cfg", t->name ? t->name : "");
+    struct cfg_ctx c = { .s = &scratch, .file = shown };
+    char *text = template_to_text(t);
+    config_t cfg;
+    size_t n;
+
+    if (cfg_parse_text(&c, text, &cfg)) {
+        struct dr_template got;
+
+        if (parse_template(&c, &cfg, t->name ? t->name : "", &got))
+            template_done(&got);
+    }
+    config_destroy(&cfg);
+    free(text);
+    n = take_diags(&scratch, out);
+    store_done(&scratch);
+    free(shown);
+    return n;
+}
+
+void
+store_diags_free(struct dr_diag *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(d[i].file);
+        free(d[i].field);
+        free(d[i].message);
+    }
+    free(d);
+}

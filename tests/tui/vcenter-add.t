@@ -1,0 +1,113 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# Adding the lab's vCenter from the console, at 80x24, from an empty
+# configuration folder: the form, the certificate (its SHA-256 fingerprint
+# as the lab's certificate has it), pinned only after y; a wrong password
+# says so and keeps the form as typed; the right one saves vcenters.cfg
+# (0600, the lab's pin), which `drover vcenter check` accepts. The password
+# is never on the screen nor in the log. Read-only mode does not open it.
+. "${top_srcdir:?}/tests/lab/testlib.sh"
+lab_require
+command -v tmux >/dev/null || skip_all "tmux is not installed"
+lab_up || { echo "Bail out! lab up failed"; exit 1; }
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/drover-vcadd.XXXXXX")
+sock=$W/tmux.sock
+cleanup() { tmux -S "$sock" kill-server >/dev/null 2>&1; rm -rf "$W"; lab_cleanup; }
+trap cleanup EXIT
+CFG=$W/config STATE=$W/state
+mkdir -m 700 "$CFG" "$STATE"
+screen() { tmux -S "$sock" capture-pane -p 2>/dev/null; }
+keys() { tmux -S "$sock" send-keys "$@"; }
+type_text() { tmux -S "$sock" send-keys -l "$1"; }
+seen() { screen | grep -qF -- "$1"; }
+seen_re() { screen | grep -qE -- "$1"; }
+gone() { ! screen | grep -qF -- "$1"; }
+# Every screen the test looked at, to check that the password never showed.
+screens=$W/screens
+snap() { screen >>"$screens"; }
+start() {
+    tmux -S "$sock" kill-server >/dev/null 2>&1
+    local cmd
+    cmd=$(printf '%q ' env LANG=C.UTF-8 TERM=xterm-256color "DROVER_THEMES_DIR=$top_srcdir/themes" \
+        "$DROVER" --config-dir "$CFG" --state-dir "$STATE" "$@")
+    LANG=C.UTF-8 tmux -u -f /dev/null -S "$sock" new-session -d -x 80 -y 24 \
+        "$cmd; echo DROVER-EXIT:\$?; sleep 3600"
+    tmux -S "$sock" set-option -g status off >/dev/null
+}
+
+# A failed check shows the screen it looked at.
+ok() {
+    local d=$1
+    shift
+    "$@"
+    local rc=$?
+    tap_result $rc "$d"
+    [ $rc = 0 ] || screen | sed 's/^/#   /'
+    return 0
+}
+
+start
+ok "the console comes up on an empty configuration" wait_for 20 seen "Clusters"
+ok "its engine is ready" wait_for 20 seen_re "engine ready|recovery finished|No clusters|no clusters" 
+keys V
+ok "V opens the vCenter form" wait_for 10 seen "Add a vCenter"
+ok "with the password's source" seen "Password from"
+type_text "lab"; keys Tab
+type_text "$LAB_URL"; keys Tab
+type_text "$LAB_USER"; keys Tab
+keys Tab          # the source stays "typed here"
+type_text "wrong-$LAB_PASSWORD"
+snap
+ok "the typed password is not on the screen" gone "wrong-$LAB_PASSWORD"
+keys Tab
+ok "the password row shows stars" wait_for 5 seen "********"
+keys Enter        # Connect
+ok "the certificate is shown" wait_for 20 seen "SHA-256"
+snap
+ok "with the lab certificate's fingerprint" seen "${LAB_CERT_SHA256:0:38}"
+ok "all of it, over two lines" sh -c "tmux -S '$sock' capture-pane -p | tr -d ' \\n' | grep -qF '${LAB_CERT_SHA256//:/}' || tmux -S '$sock' capture-pane -p | tr -d ' \\n' | grep -qF '$LAB_CERT_SHA256'"
+ok "its subject and validity" sh -c "tmux -S '$sock' capture-pane -p | grep -q 'Subject' && tmux -S '$sock' capture-pane -p | grep -q 'Valid'"
+ok "not trusted yet" seen "Trusted"
+ok "nothing is saved before the operator confirms" test ! -e "$CFG/vcenters.cfg"
+keys y
+ok "a wrong password says so" wait_for 30 seen_re "InvalidLogin|cannot log in|incorrect"
+snap
+ok "and keeps the form as typed" sh -c "tmux -S '$sock' capture-pane -p | grep -qF '$LAB_URL'"
+ok "with the user" seen "$LAB_USER"
+ok "nothing is saved after a failed login" test ! -e "$CFG/vcenters.cfg"
+# The focus is on the password: clear it, type the right one, connect.
+keys C-u
+type_text "$LAB_PASSWORD"
+snap
+keys Tab
+keys Enter
+ok "the certificate again" wait_for 20 seen "SHA-256"
+keys n
+ok "n goes back to the form" wait_for 5 seen "Password from"
+ok "still nothing saved" test ! -e "$CFG/vcenters.cfg"
+keys Enter        # still on Connect
+ok "the certificate once more" wait_for 20 seen "SHA-256"
+keys y
+ok "the vCenter is added" wait_for 30 seen "vCenter lab added"
+snap
+ok "vcenters.cfg is written" test -f "$CFG/vcenters.cfg"
+is "$(stat -c %a "$CFG/vcenters.cfg")" 600 "vcenters.cfg is 0600"
+ok "it pins the lab's key" grep -qF "$LAB_PIN" "$CFG/vcenters.cfg"
+ok "drover vcenter check accepts it" "$DROVER" --config-dir "$CFG" --state-dir "$W/state2" vcenter check lab
+ok "drover validate accepts it" "$DROVER" --config-dir "$CFG" --state-dir "$W/state2" validate
+ok "the password never showed" sh -c "! grep -qF -- '$LAB_PASSWORD' '$screens'"
+ok "nor in the log" sh -c "! grep -qF -- '$LAB_PASSWORD' '$STATE/drover.log'"
+ok "the header names the vCenter" seen "lab"
+keys Escape; type_text ":q"; keys Enter
+ok "drover exits with status 0" wait_for 20 seen "DROVER-EXIT:0"
+
+# Read-only: the form does not open.
+start --read-only
+ok "read-only console comes up" wait_for 20 seen "Clusters"
+keys V
+ok "V is refused in read-only mode" wait_for 10 seen_re "[Rr]ead-only"
+ok "and the form does not open" gone "Add a vCenter"
+keys Escape; type_text ":q"; keys Enter
+ok "drover exits with status 0" wait_for 20 seen "DROVER-EXIT:0"
+done_testing

@@ -1,0 +1,151 @@
+/* store_check.c and store_vcenter.c: checking one vCenter entry or template
+ * as the loader would (the console's inline messages), and adding, replacing
+ * and pinning vCenter entries as `drover vcenter trust` and the console's
+ * onboarding do. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/store.h"
+#include "core/util.h"
+#include "store_fixture.h"
+
+static const struct dr_diag *
+diag_for(const struct dr_diag *d, size_t n, const char *field)
+{
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(d[i].field, field))
+            return &d[i];
+    return NULL;
+}
+
+START_TEST(test_check_vcenter_fields)
+{
+    struct dr_vcenter v = { .name = "Bad_Name", .url = "http://vc/sdk", .user = "u",
+                            .password = "p", .password_env = "VC_PW", .timeout_s = 60 };
+    struct dr_diag *d = NULL;
+    size_t n = store_check_vcenter(&v, &d);
+    const struct dr_diag *x;
+
+    ck_assert_uint_ge(n, 3);
+    /* Fields without the "vcenters[0]." prefix; the loader's own words. */
+    x = diag_for(d, n, "url");
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(strstr(x->message, "https://"));
+    ck_assert_int_eq(x->line, 0);
+    ck_assert_ptr_nonnull(diag_for(d, n, "name"));
+    x = diag_for(d, n, "password");
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(strstr(x->message, "only one of"));
+    store_diags_free(d, n);
+
+    v = (struct dr_vcenter){ .name = "lab", .url = "https://vc/sdk", .user = "u",
+                             .password = "p", .timeout_s = 60 };
+    d = (struct dr_diag *)1;
+    ck_assert_uint_eq(store_check_vcenter(&v, &d), 0);
+    ck_assert_ptr_null(d);
+    /* A missing url is required, as validate says. */
+    v.url = NULL;
+    n = store_check_vcenter(&v, &d);
+    ck_assert_ptr_nonnull(diag_for(d, n, "url"));
+    store_diags_free(d, n);
+}
+END_TEST
+
+START_TEST(test_check_template_fields)
+{
+    struct dr_template t = { .name = "w", .vcenter = "lab", .datacenter = "DC0",
+                             .cluster = "C0", .datastore = "ds", .clone_from = "ubuntu", .ssh_port = 22, .cpus = 0,
+                             .memory_mib = 2048 };
+    struct dr_diag *d = NULL;
+    size_t n = store_check_template(&t, &d);
+
+    ck_assert_ptr_nonnull(diag_for(d, n, "cpus"));
+    store_diags_free(d, n);
+    t.cpus = 2;
+    n = store_check_template(&t, &d);
+    ck_assert_msg(n == 0, "%s: %s", n ? d[0].field : "", n ? d[0].message : "");
+    store_diags_free(d, n);
+}
+END_TEST
+
+START_TEST(test_pin_replaces_insecure)
+{
+    struct dr_vcenter v = { 0 };
+
+    v.insecure = true;
+    vcenter_pin(&v, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    ck_assert(!v.insecure);
+    ck_assert_str_eq(v.pin, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    vcenter_done(&v);
+}
+END_TEST
+
+START_TEST(test_put_vcenter)
+{
+    struct dr_store s;
+    struct dr_error e = { 0 };
+    struct dr_vcenter add = { .name = "second", .url = "https://vc2/sdk", .user = "u2",
+                              .password_env = "VC2_PW", .timeout_s = 30 };
+    char *path;
+    struct stat st;
+
+    put(cfg_dir, "vcenters.cfg", good_vcenters, 0600);
+    load(&s);
+    /* The file changed after the load (another drover's trust): the put
+     * keeps that change. */
+    put(cfg_dir, "vcenters.cfg",
+        "vcenters = ( { name = \"lab\"; url = \"https://127.0.0.1:8989/sdk\"; user = \"u\";"
+        " password = \"s3cret-pw\"; pin = \"sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"; }"
+        " );\n",
+        0600);
+    ck_assert_msg(store_put_vcenter(&s, &add, &e) == DR_E_OK, "%s", e.msg);
+    ck_assert_uint_eq(s.n_vcenters, 2);
+    ck_assert_ptr_nonnull(store_find_vcenter(&s, "second"));
+    ck_assert_ptr_nonnull(store_find_vcenter(&s, "lab")->pin);
+    store_done(&s);
+    path = util_path_join(cfg_dir, "vcenters.cfg");
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    free(path);
+    /* Loads back; replacing by name does not add. */
+    load(&s);
+    assert_no_diags(&s);
+    ck_assert_uint_eq(s.n_vcenters, 2);
+    add.user = "changed";
+    ck_assert_int_eq(store_put_vcenter(&s, &add, &e), DR_E_OK);
+    ck_assert_uint_eq(s.n_vcenters, 2);
+    ck_assert_str_eq(store_find_vcenter(&s, "second")->user, "changed");
+    /* An invalid entry is refused and the file stays. */
+    add.url = "http://nope";
+    ck_assert_int_eq(store_put_vcenter(&s, &add, &e), DR_E_INVAL);
+    store_done(&s);
+    load(&s);
+    ck_assert_str_eq(store_find_vcenter(&s, "second")->url, "https://vc2/sdk");
+    store_done(&s);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *su = suite_create("store_check");
+    TCase *tc = tcase_create("check");
+    SRunner *r;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_check_vcenter_fields);
+    tcase_add_test(tc, test_check_template_fields);
+    tcase_add_test(tc, test_pin_replaces_insecure);
+    tcase_add_test(tc, test_put_vcenter);
+    suite_add_tcase(su, tc);
+    r = srunner_create(su);
+    srunner_run_all(r, CK_NORMAL);
+    failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
