@@ -173,7 +173,8 @@ vc_check(const struct dr_store *st, const struct vc_opts *o)
     const struct vs_about *a;
     struct vs_cert_info ci = {0};
     struct dr_error e = {0};
-    bool have_cert;
+    bool have_cert, proxy_used = false;
+    const char *proxy, *proxy_from = NULL;
 
     if (vc == NULL)
         return 1;
@@ -182,6 +183,7 @@ vc_check(const struct dr_store *st, const struct vc_opts *o)
     if (s == NULL)
         return 1;
     a = vs_session_about(s);
+    proxy = vs_session_proxy(s, &proxy_from, &proxy_used);
     have_cert = vs_fetch_cert(vc, &ci, &e) == DR_E_OK;
     if (o->json) {
         cJSON *r = cJSON_CreateObject(), *tls = cJSON_CreateObject();
@@ -202,6 +204,9 @@ vc_check(const struct dr_store *st, const struct vc_opts *o)
             json_s(tls, "pin", ci.pin);
         }
         cJSON_AddItemToObject(r, "tls", tls);
+        /* The proxy the check went through (null: directly). */
+        json_s(r, "proxy", proxy && proxy_used ? proxy : NULL);
+        json_s(r, "proxy_from", proxy && proxy_used ? proxy_from : NULL);
         json_out(r);
     } else {
         printf(_("vCenter:      %s (%s)\n"), vc->name, vc->url);
@@ -211,6 +216,14 @@ vc_check(const struct dr_store *st, const struct vc_opts *o)
         printf(_("API:          %s %s\n"), a->api_type ? a->api_type : "?",
                a->api_version ? a->api_version : "?");
         printf(_("TLS policy:   %s\n"), tls_policy(vc));
+        if (proxy && proxy_used)
+            printf(_("Proxy:        %s (from %s)\n"), proxy, proxy_from);
+        else if (proxy)
+            printf(_("Proxy:        none: NO_PROXY matches (%s from %s not used)\n"), proxy,
+                   proxy_from);
+        else
+            printf(_("Proxy:        none%s\n"),
+                   vc->proxy && strcmp(vc->proxy, "none") == 0 ? _(" (proxy = \"none\")") : "");
         if (have_cert) {
             char *until = fmt_time(ci.not_after);
             printf(_("Certificate:  %s (issuer %s), valid until %s\n"), ci.subject, ci.issuer,

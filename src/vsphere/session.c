@@ -457,6 +457,20 @@ vs_session_about(const struct vs_session *s)
     return &s->about;
 }
 
+const char *
+vs_session_proxy(const struct vs_session *s, const char **from, bool *used)
+{
+    long code = 0;
+
+    if (curl_easy_getinfo(s->curl, CURLINFO_HTTP_CONNECTCODE, &code) != CURLE_OK)
+        code = 0;
+    if (from)
+        *from = s->net.proxy_from;
+    if (used)
+        *used = went_through_proxy(&s->net, CURLE_OK, code);
+    return s->net.proxy_shown;
+}
+
 static void
 about_done(struct vs_about *a)
 {

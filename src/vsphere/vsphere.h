@@ -63,6 +63,11 @@ struct vs_about {
     char *instance_uuid;
 };
 const struct vs_about *vs_session_about(const struct vs_session *s);
+/* The session's proxy: its URL without user and password, NULL for none
+ * (unset, or proxy = "none" in vcenters.cfg). *from (may be NULL) gets
+ * where it was set ("vcenters.cfg", "HTTPS_PROXY"...), *used (may be NULL)
+ * whether the last request went through it (false when NO_PROXY matched). */
+const char *vs_session_proxy(const struct vs_session *s, const char **from, bool *used);
 
 /* The server's certificate as the operator confirms it (`drover vcenter
  * trust`); fetched without verification, so never trust it silently. */

@@ -50,6 +50,8 @@ is "$(connects refuse)" 1 "the refusing proxy was asked once"
 out=$(HTTPS_PROXY=$REFUSE NO_PROXY="example.com,$host" "$DROVER" vcenter check lab 2>&1)
 is "$?" 0 "a vCenter in NO_PROXY is reached directly"
 is "$(connects refuse)" 0 "the proxy saw nothing"
+ok "check says NO_PROXY bypassed the proxy" \
+    grep -qF "Proxy:        none: NO_PROXY matches ($REFUSE from HTTPS_PROXY not used)" <<<"$out"
 out=$(https_proxy=$REFUSE no_proxy="$host" "$DROVER" vcenter check lab 2>&1)
 is "$?" 0 "the same with lower-case https_proxy and no_proxy"
 
@@ -59,6 +61,7 @@ ok "vcenters.cfg with proxy = none validates" "$DROVER" validate
 out=$(HTTPS_PROXY=$REFUSE "$DROVER" vcenter check lab 2>&1)
 is "$?" 0 "proxy = none: reached directly despite HTTPS_PROXY"
 is "$(connects refuse)" 0 "the proxy saw nothing"
+ok "check says so" grep -qF 'Proxy:        none (proxy = "none")' <<<"$out"
 
 # proxy = URL: that proxy, whatever the environment says.
 cp "$W/vcenters.cfg.orig" "$vcfg"
@@ -68,6 +71,9 @@ is "$?" 0 "proxy = URL in vcenters.cfg: through the forwarding proxy"
 ok "the forwarding proxy carried it" test "$(connects fwd)" -ge 1
 is "$(connects refuse)" 0 "HTTPS_PROXY was not used"
 ok "the forwarding proxy tunnelled to the lab" grep -qF "CONNECT $LAB_HOST " "$W/fwd.log"
+ok "check names the proxy it went through" grep -qF "Proxy:        $FWD (from vcenters.cfg)" <<<"$out"
+json=$(HTTPS_PROXY=$REFUSE "$DROVER" vcenter check lab -o json)
+is "$(jq -r '.proxy + " " + .proxy_from' <<<"$json")" "$FWD vcenters.cfg" "check -o json: proxy and where from"
 # The whole engine through the forwarding proxy.
 spec=$(cluster_cfg 1 0)
 ok_out "apply through the proxy in vcenters.cfg" "$W/apply.out" "$DROVER" apply -f "$spec"
