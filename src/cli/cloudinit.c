@@ -111,7 +111,14 @@ cmd_cloud_init(const struct cli_globals *g, int argc, char **argv)
         }
         free(md);
     } else {
-        char *ud;
+        char *ud, **warnings = NULL;
+        struct ci_user_data u;
+        /* What normalising user_data changes is said, as validate says it. */
+        if (ci_user_data_normalize(t, &u, &warnings, &e) == DR_E_OK)
+            ci_user_data_done(&u);
+        for (size_t i = 0; warnings && warnings[i]; i++)
+            fprintf(stderr, _("drover: warning: %s\n"), warnings[i]);
+        strv_free(&warnings);
         if (ci_render_user_data(&n, secrets, &ud, &e) != DR_E_OK) {
             fprintf(stderr, "drover: cloud-init: %s\n", dr_error_text(&e));
         } else {

@@ -64,5 +64,18 @@ drover cloud-init worker >/dev/null 2>&1
 [ $? = 2 ]
 ok $? "--hostname is required"
 
+# Case B: user_data saved by a Windows editor (a byte order mark, CRLF):
+# normalised, said on stderr, and what the node gets passes the schema.
+sed -e 's/^user_data = .*/user_data = "\\xEF\\xBB\\xBF#cloud-config\\r\\npackages:\\r\\n  - jq\\r\\n";/' \
+    "$top_srcdir/data/examples/templates/ubuntu-worker.cfg" >"$cfg/templates/win.cfg"
+drover cloud-init win --hostname w1 >"$tmp/win.yaml" 2>"$tmp/win.err"
+ok $? "user_data with a byte order mark and CRLF renders"
+grep -q 'user_data line 1: a UTF-8 byte order mark (EF BB BF) in front of "#cloud-config" was removed' "$tmp/win.err" &&
+    grep -q 'Windows line ends (CRLF) on 3 line(s) were changed to LF' "$tmp/win.err"
+ok $? "with a warning for each"
+cloud-init schema -c "$tmp/win.yaml" >/dev/null 2>&1 && ! grep -q "$(printf '\r')" "$tmp/win.yaml" &&
+    python3 -c 'import sys,yaml; sys.exit(yaml.safe_load(open(sys.argv[1]))["packages"] != ["jq"])' "$tmp/win.yaml"
+ok $? "and the node gets valid cloud-config with the operator's packages, no CR"
+
 echo "1..$n"
 [ "$failed" = 0 ]
