@@ -336,6 +336,16 @@ vs_curl_error(CURL *c, CURLcode rc, const char *url, const char *detail, struct 
         if (*cause)
             dr_error_cause(e, "%s", cause);
         free(msg);
+    } else if (e && n && n->proxy_shown && err != DR_E_TLS) {
+        /* A proxy is set but NO_PROXY sent this one past it. */
+        char cause[sizeof e->cause], *msg = xstrdup(e->msg);
+
+        snprintf(cause, sizeof cause, "%s", e->cause);
+        dr_error_set(e, err, _("%s (directly: NO_PROXY matches, the proxy %s from %s was not used)"),
+                     msg, n->proxy_shown, n->proxy_from);
+        if (*cause)
+            dr_error_cause(e, "%s", cause);
+        free(msg);
     }
     return err;
 }

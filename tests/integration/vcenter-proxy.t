@@ -54,6 +54,14 @@ ok "check says NO_PROXY bypassed the proxy" \
     grep -qF "Proxy:        none: NO_PROXY matches ($REFUSE from HTTPS_PROXY not used)" <<<"$out"
 out=$(https_proxy=$REFUSE no_proxy="$host" "$DROVER" vcenter check lab 2>&1)
 is "$?" 0 "the same with lower-case https_proxy and no_proxy"
+# A vCenter in NO_PROXY that does not answer: the error says it was direct.
+sed -i "s|url = \"https://$LAB_HOST/|url = \"https://$host:1/|" "$vcfg"
+out=$(HTTPS_PROXY=$REFUSE NO_PROXY="$host" "$DROVER" vcenter check lab 2>&1)
+is "$?" 1 "an unreachable vCenter in NO_PROXY fails"
+ok "the error says it went directly, past the proxy" \
+    grep -qF "(directly: NO_PROXY matches, the proxy $REFUSE from HTTPS_PROXY was not used)" <<<"$out"
+is "$(connects refuse)" 0 "the proxy saw nothing"
+cp "$W/vcenters.cfg.orig" "$vcfg"
 
 # proxy = "none" in the vCenter's entry bypasses HTTPS_PROXY.
 sed -i 's/^\(\s*timeout = .*\)$/\1\n        proxy = "none";/' "$vcfg"
