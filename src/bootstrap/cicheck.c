@@ -153,6 +153,11 @@ yaml_check(const struct dr_template *t, const char *text, int line_offset, bool 
     for (int docs = 0; rc == DR_E_OK; docs++) {
         if (!yaml_parser_load(&p, &doc)) {
             int line = (int)p.problem_mark.line + 1 + line_offset;
+            if (p.error == YAML_READER_ERROR) { /* bad bytes: only an offset */
+                line = 1 + line_offset;
+                for (size_t i = 0; i < p.problem_offset && text[i]; i++)
+                    line += text[i] == '\n';
+            }
             const char *problem = p.problem ? p.problem : _("syntax error");
             if (merged)
                 rc = yaml_error(t, 0, e,

@@ -193,6 +193,9 @@ START_TEST(test_yaml_refused)
     assert_refused("#cloud-config\nruncmd: *nowhere\n", "user_data line 2: not valid YAML: "
                                                        "found undefined alias");
     assert_refused("#cloud-config\nruncmd: [a]\n  b: c\n", "not valid YAML");
+    /* YAML is UTF-8: a Latin-1 byte is named on its own line. */
+    assert_refused("#cloud-config\npackages: [caf\xe9]\n", "user_data line 2: not valid YAML: "
+                                                          "invalid");
     /* Valid on its own, broken by the merge: users go first in drover's
      * document, so the alias would come before its anchor. */
     assert_refused("#cloud-config\nbootcmd: &cmds\n  - [true]\nusers:\n  - name: bob\n"
