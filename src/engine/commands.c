@@ -194,14 +194,19 @@ validate_spec(struct dr_engine *e, const struct dr_cluster *spec, struct dr_erro
     enum dr_err rc = DR_E_OK;
 
     if (engine_check_spec(&cfg, spec, &problems, &warnings) > 0) {
-        /* Every problem, one per line, as far as the message holds. */
-        size_t len = 0;
+        /* Every problem on one line (the console shows it in its status
+         * line), as far as the message holds; each goes to the log whole. */
+        size_t len = 0, n = strv_len(problems);
 
         err->msg[0] = '\0';
-        for (size_t i = 0; problems[i]; i++)
+        if (n > 1)
+            len = (size_t)snprintf(err->msg, sizeof err->msg, _("%zu problems: "), n);
+        for (size_t i = 0; problems[i]; i++) {
             len += (size_t)snprintf(err->msg + (len < sizeof err->msg ? len : sizeof err->msg),
                                     len < sizeof err->msg ? sizeof err->msg - len : 0, "%s%s",
-                                    i ? "\n" : "", problems[i]);
+                                    i ? "; " : "", problems[i]);
+            log_error("cluster %s: %s", spec->name ? spec->name : "?", problems[i]);
+        }
         err->code = rc = DR_E_INVAL;
     }
     for (size_t i = 0; warnings && warnings[i]; i++)

@@ -167,7 +167,8 @@ size_t engine_check_template(const struct dr_template *t, char ***problems, char
 
 /* Create or update a cluster: save spec as clusters/<name>.cfg (after
  * re-reading templates and vCenters), having checked it with
- * engine_check_spec (DR_E_INVAL: every problem, one per line), and reconcile
+ * engine_check_spec (DR_E_INVAL: "N problems: " and every problem, "; "
+ * between them; each is also logged), and reconcile
  * its nodes with it. */
 enum dr_err engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec,
                                  struct dr_error *err);

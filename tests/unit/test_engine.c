@@ -459,6 +459,41 @@ START_TEST(test_provision_three_nodes)
 }
 END_TEST
 
+/* Field cases B and issue 9's static checks, through the engine's own
+ * command (the console's path): a spec with several problems is refused
+ * with all of them and nothing is cloned. */
+START_TEST(test_bad_spec_refused_whole)
+{
+    struct dr_engine_options o = { 0 };
+    struct dr_engine *eng;
+    struct dr_cluster c;
+    struct dr_pool pools[2];
+    struct dr_error e = { 0 };
+
+    write_file(cfgdir, "templates/bad.cfg",
+               "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"LocalDS_0\";\n"
+               "clone_from = \"u\";\nuser_data = \"---\\n#cloud-config\\n\";\n",
+               0600);
+    eng = start(&o);
+    spec_init(&c, pools, 1, 1);
+    c.version = "v1.30.4";
+    pools[0].template = "bad";
+    pools[1].template = "ghost";
+    ck_assert_int_eq(engine_apply_cluster(eng, &c, &e), DR_E_INVAL);
+    ck_assert_msg(strstr(e.msg, "3 problems: "), "%s", e.msg);
+    ck_assert_msg(strstr(e.msg, "version: 'v1.30.4' is not a k3s release"), "%s", e.msg);
+    ck_assert_msg(strstr(e.msg, "pools[1].template: no template 'ghost'"), "%s", e.msg);
+    ck_assert_msg(strstr(e.msg, "template bad (templates/bad.cfg:5): user_data line 1: a YAML "
+                                "document marker"),
+                  "%s", e.msg);
+    ck_assert_ptr_null(strchr(e.msg, '\n'));
+    free(wait_idle(eng));
+    ck_assert_int_eq(fk.clones, 0);
+    ck_assert_int_eq(fk.n_vms, 0);
+    engine_free(&eng);
+}
+END_TEST
+
 START_TEST(test_scale_up_and_down)
 {
     struct dr_engine *eng = start(NULL);
@@ -1110,6 +1145,7 @@ main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_provision_three_nodes);
     tcase_add_test(tc, test_scale_up_and_down);
+    tcase_add_test(tc, test_bad_spec_refused_whole);
     tcase_add_test(tc, test_retry_then_error_then_operator_retry);
     tcase_add_test(tc, test_non_retryable_and_foreign_vm_name);
     tcase_add_test(tc, test_permanent_fault_not_retried);
