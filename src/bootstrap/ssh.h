@@ -84,7 +84,8 @@ enum dr_err ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, voi
 
 /* From now on run ssh_exec's commands on a pseudo-terminal (for sudo's
  * "Defaults requiretty"): stdout and stderr then arrive merged as stdout,
- * and closing the channel hangs the terminal up, which ends the command. */
+ * standard input stays /dev/null, and closing the channel hangs the
+ * terminal up, which ends the command. */
 void ssh_set_pty(struct ssh_session *s, bool on);
 bool ssh_pty(const struct ssh_session *s);
 

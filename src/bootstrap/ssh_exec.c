@@ -191,7 +191,9 @@ ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud, int *
             return w;
     }
     /* On a terminal the command stays in the terminal's session (sudo checks
-     * for it), and the hangup when the channel closes ends it: no wrapper. */
+     * for it), and the hangup when the channel closes ends it: no wrapper.
+     * Its standard input is still /dev/null, so that no prompt waits for an
+     * answer that never comes. */
     while (s->pty && (rc = libssh2_channel_request_pty_ex(ch, "vt100", 5, NULL, 0, 200, 24, 0,
                                                           0)) == LIBSSH2_ERROR_EAGAIN) {
         if ((w = ssh_wait(s, deadline_ms, e)) != DR_E_OK) {
@@ -206,7 +208,7 @@ ssh_exec(struct ssh_session *s, const char *cmd, ssh_line_fn fn, void *ud, int *
         return w;
     }
     quoted = shell_quote(cmd);
-    full = s->pty ? xasprintf("sh -c %s", quoted)
+    full = s->pty ? xasprintf("sh -c %s </dev/null", quoted)
                   : xasprintf("sh -c '%s' drover %s", wrapper, quoted);
     free(quoted);
     while ((rc = libssh2_channel_exec(ch, full)) == LIBSSH2_ERROR_EAGAIN) {
