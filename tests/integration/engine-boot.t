@@ -6,7 +6,7 @@
 # tests/lab/sshnode_modes.py); one that never does; one whose key changes
 # after drover reached it; and an sshd that offers only ssh-rsa.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
-command -v ssh-keygen >/dev/null || skip_all "ssh-keygen is not installed"
+command -v ssh-keygen >/dev/null && command -v ssh-keyscan >/dev/null || skip_all "ssh-keygen or ssh-keyscan is not installed"
 
 node_dir() { local d; for d in "$LAB_STATE"/nodes/*/; do [ -f "$d/pid" ] && echo "${d%/}" && return; done; return 1; }
 node_log() { cat "$STATE/logs/lab-cluster/server-01.log" 2>/dev/null; }
