@@ -148,12 +148,13 @@ engine_check_spec(const struct dr_check_config *cfg, const struct dr_cluster *sp
             free(path);
         } else if (t && !cfg->refs_checked) {
             const char *vc = !str_empty(spec->vcenter) ? spec->vcenter : t->vcenter;
+            /* The cluster's vcenter overrides the template's. */
+            char *at = !str_empty(spec->vcenter) ? xstrdup(where)
+                                                 : template_field_where(t, DR_TF_VCENTER);
             if (!vcenter_known(cfg, vc))
-                problem(problems, _("%s: vcenter: no vCenter '%s' in %s/vcenters.cfg"),
-                        !str_empty(spec->vcenter) ? where
-                        : t->origin.file          ? t->origin.file
-                                                  : where,
+                problem(problems, _("%s: vcenter: no vCenter '%s' in %s/vcenters.cfg"), at,
                         vc ? vc : "", cfg->config_dir ? cfg->config_dir : ".");
+            free(at);
         }
         free(longest);
     }

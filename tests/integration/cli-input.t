@@ -226,6 +226,17 @@ drover: template t (templates/t.cfg:6): user_data line 3: not valid YAML: did no
     "all three problems (the spec's and its template's), each once"
 is "$(wc -l <"$tmp/connections")" 0 "still no connection to vCenter"
 
+# The template's own vCenter that does not exist: named at its line.
+d2=$(folder novc)
+printf 'datacenter = "DC0";\ndatastore = "ds";\nvcenter = "elsewhere";\nclone_from = "u";\n' \
+    >"$d2/config/templates/t.cfg"
+cluster "$d2/c.cfg" 'distribution = "k3s";'
+out=$(drv "$d2" apply -f "$d2/c.cfg" 2>&1); code=$?
+is "$code" 1 "apply on a template whose vCenter does not exist fails"
+has "$out" "drover: templates/t.cfg:3: vcenter: no vCenter 'elsewhere' in $d2/config/vcenters.cfg" \
+    "naming the template's line and field"
+is "$(wc -l <"$tmp/connections")" 0 "no connection to vCenter"
+
 # A template that does not load: apply says why, from the template's file.
 printf 'vcenter = "lab";\ncpus = "two";\n' >"$d/config/templates/t.cfg"
 cluster "$d/c.cfg" 'distribution = "k3s";'
