@@ -53,15 +53,14 @@ func linkedClones(next http.Handler) http.Handler {
 			return
 		}
 		bw := &bufferedWriter{ResponseWriter: w, status: http.StatusOK}
-		cloneMu.Lock()
-		defer cloneMu.Unlock()
 		src, _ := simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine",
 			Value: vals["_this"]}).(*simulator.VirtualMachine)
-		saved := saveDisks(src)
+		saved := originalDisks(src)
 		next.ServeHTTP(bw, r)
 		restoreDisks(src, saved)
 		if bw.status == http.StatusOK {
 			clone := clonedVM(returnval(bw.buf.Bytes()))
+			ownDisks(clone)
 			if clone != nil && linked {
 				setLinkedParent(clone, vals["_this"], vals["snapshot"])
 			}
@@ -105,55 +104,92 @@ func snapshotOrder(list []types.VirtualMachineSnapshotTree, out *[]types.Managed
 
 // The simulator hands the source's disk objects to the clone and renames
 // their files in place, so the source (the template) and every clone share
-// one disk object and each clone renames it again. Clones are made one at
-// a time here, and afterwards the source gets its own disks back as they
-// were; the clone keeps the objects the simulator gave it.
-var cloneMu sync.Mutex
+// one disk object and each clone renames it again. Each source's disks are
+// remembered as they were before its first clone; after every clone the
+// source gets fresh disk objects with those values, and the clone fresh
+// ones named after its own files ([ds] NAME/NAME.vmdk, as the simulator
+// names a new VM's first disk). Clones still run concurrently, as in
+// vCenter.
+var (
+	originalsMu sync.Mutex
+	originals   = map[string]map[int32]savedDisk{}
+)
 
 type savedDisk struct {
 	file   string
-	backed *types.VirtualDiskFlatVer2BackingInfo
+	parent *types.VirtualDiskFlatVer2BackingInfo
 }
 
-func saveDisks(vm *simulator.VirtualMachine) map[int32]savedDisk {
-	out := map[int32]savedDisk{}
+func originalDisks(vm *simulator.VirtualMachine) map[int32]savedDisk {
 	if vm == nil || vm.Config == nil {
+		return nil
+	}
+	originalsMu.Lock()
+	defer originalsMu.Unlock()
+	if out, ok := originals[vm.Self.Value]; ok {
 		return out
 	}
+	out := map[int32]savedDisk{}
 	simulator.Map.WithLock(vm, func() {
 		for _, d := range vm.Config.Hardware.Device {
 			if disk, ok := d.(*types.VirtualDisk); ok {
 				if b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo); ok {
-					out[disk.Key] = savedDisk{file: b.FileName, backed: b.Parent}
+					out[disk.Key] = savedDisk{file: b.FileName, parent: b.Parent}
 				}
 			}
 		}
 	})
+	originals[vm.Self.Value] = out
 	return out
 }
 
-func restoreDisks(vm *simulator.VirtualMachine, saved map[int32]savedDisk) {
-	if vm == nil || vm.Config == nil {
-		return
-	}
+// freshDisks replaces vm's disk devices by copies, setting each backing
+// with set(disk index, backing copy).
+func freshDisks(vm *simulator.VirtualMachine, set func(i int, key int32, b *types.VirtualDiskFlatVer2BackingInfo)) {
 	simulator.Map.WithLock(vm, func() {
+		n := 0
 		for i, d := range vm.Config.Hardware.Device {
 			disk, ok := d.(*types.VirtualDisk)
 			if !ok {
 				continue
 			}
 			b, ok := disk.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
-			sv, had := saved[disk.Key]
-			if !ok || !had {
+			if !ok {
 				continue
 			}
 			d2 := *disk
 			b2 := *b
-			b2.FileName = sv.file
-			b2.Parent = sv.backed
+			set(n, disk.Key, &b2)
 			d2.Backing = &b2
 			vm.Config.Hardware.Device[i] = &d2
+			n++
 		}
+	})
+}
+
+func restoreDisks(vm *simulator.VirtualMachine, saved map[int32]savedDisk) {
+	if vm == nil || vm.Config == nil || saved == nil {
+		return
+	}
+	freshDisks(vm, func(i int, key int32, b *types.VirtualDiskFlatVer2BackingInfo) {
+		if sv, ok := saved[key]; ok {
+			b.FileName = sv.file
+			b.Parent = sv.parent
+		}
+	})
+}
+
+func ownDisks(vm *simulator.VirtualMachine) {
+	if vm == nil || vm.Config == nil {
+		return
+	}
+	vmx := vm.Config.Files.VmPathName // "[ds] NAME/NAME.vmx"
+	first := strings.TrimSuffix(vmx, ".vmx") + ".vmdk"
+	freshDisks(vm, func(i int, key int32, b *types.VirtualDiskFlatVer2BackingInfo) {
+		if i == 0 && strings.HasSuffix(vmx, ".vmx") {
+			b.FileName = first
+		}
+		b.Parent = nil
 	})
 }
 
