@@ -124,6 +124,22 @@ action(struct ui *ui, void *st, enum ui_action a)
     struct templates *s = st;
     size_t item;
 
+    if (a == ACT_NEW) {
+        ui_push(ui, &screen_template_edit, "");
+        return UI_HANDLED | UI_REDRAW_ALL;
+    }
+    if (a == ACT_EDIT || a == ACT_COPY) {
+        char *arg;
+        if (!table_selected(&s->t, &item)) {
+            ui_error(ui, "%s", _("No template is selected"));
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        /* The editor's argument: "=NAME" edits NAME, "+NAME" copies it. */
+        arg = xasprintf("%c%s", a == ACT_EDIT ? '=' : '+', ui->store->templates[item].name);
+        ui_push(ui, &screen_template_edit, arg);
+        free(arg);
+        return UI_HANDLED | UI_REDRAW_ALL;
+    }
     if (a != ACT_OPEN)
         return UI_UNHANDLED;
     if (table_selected(&s->t, &item))

@@ -129,6 +129,10 @@ enum dr_err store_remove_status(struct dr_store *s, const char *name, struct dr_
 size_t store_check_vcenter(const struct dr_vcenter *v, struct dr_diag **out);
 size_t store_check_template(const struct dr_template *t, struct dr_diag **out);
 void store_diags_free(struct dr_diag *d, size_t n);
+/* Whether saving t would write what the store already holds under its name
+ * (an unchanged form writes nothing, and a hand-written file keeps its
+ * comments). */
+bool store_template_unchanged(const struct dr_store *s, const struct dr_template *t);
 
 /* Pin a public key ("sha256//...") on an entry. A pin replaces insecure =
  * true: the operator chose this key (`drover vcenter trust`, the console's

@@ -94,3 +94,20 @@ store_diags_free(struct dr_diag *d, size_t n)
     }
     free(d);
 }
+
+bool
+store_template_unchanged(const struct dr_store *s, const struct dr_template *t)
+{
+    const struct dr_template *old = store_find_template(s, t->name);
+    char *a, *b;
+    bool same;
+
+    if (old == NULL)
+        return false;
+    a = template_to_text(old);
+    b = template_to_text(t);
+    same = str_eq(a, b);
+    free(a);
+    free(b);
+    return same;
+}

@@ -78,6 +78,8 @@ static const struct {
     {"node", "R", "replace"},     {"node", "X", "cancel"},
     {"jobs", "X", "cancel"},      {"jobs", "c", "cancel"},
     {NULL, "V", "add-vcenter"},
+    {"templates", "n", "new"},    {"templates", "e", "edit"},
+    {"templates", "y", "copy"},
 };
 
 static bool

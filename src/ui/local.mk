@@ -25,7 +25,8 @@ libdrui_a_SOURCES = \
 	screens/node.c \
 	screens/jobs.c \
 	screens/help.c \
-	screens/vcenter.c
+	screens/vcenter.c \
+	screens/template_edit.c
 DROVER_LIBS += libdrui.a
 UI_LIBS = libdrui.a
 

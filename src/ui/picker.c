@@ -59,9 +59,18 @@ inventory_has(const struct dr_inventory *inv, enum dr_inv_kind kind, const char 
     struct picker p = { .kind = kind, .datacenter = (char *)datacenter,
                         .compute = (char *)compute };
 
-    for (size_t i = 0; inv && i < inv->n; i++)
-        if (item_fits(&p, &inv->items[i]) && str_eq(inv->items[i].value, value))
+    for (size_t i = 0; inv && i < inv->n; i++) {
+        const struct dr_inv_item *it = &inv->items[i];
+        if (!item_fits(&p, it))
+            continue;
+        if (str_eq(it->value, value))
             return true;
+        /* clone_from may be a bare name that placement finds in the
+         * template's folder too (vs_resolve_placement). */
+        if ((kind == DR_INV_TEMPLATE || kind == DR_INV_VM) && value && !strchr(value, '/') &&
+            str_eq(it->name, value))
+            return true;
+    }
     return false;
 }
 
@@ -176,7 +185,16 @@ menu_build(struct picker *p)
         return;
     /* Names and facts fitted so that libmenu finds room: it refuses to post
      * a menu wider than its window. */
-    nw = (sw - 3) * 3 / 5;
+    nw = 0;
+    for (size_t k = 0; k < p->n_match; k++) {
+        int w = text_width(p->inv->items[p->match[k]].path);
+        if (w > nw)
+            nw = w;
+    }
+    if (nw > (sw - 3) * 3 / 5)
+        nw = (sw - 3) * 3 / 5;
+    if (nw < 1)
+        nw = 1;
     dw = sw - 3 - nw - 1;
     if (dw < 1)
         dw = 1;

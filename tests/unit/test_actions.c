@@ -29,7 +29,7 @@ END_TEST
 START_TEST(test_mutating_flags)
 {
     const char *mutating[] = {"create", "delete", "scale", "retry", "replace", "cancel",
-                              "add-vcenter"};
+                              "add-vcenter", "new", "edit", "copy"};
     int count = 0;
 
     for (size_t i = 0; i < sizeof mutating / sizeof *mutating; i++) {
@@ -39,7 +39,7 @@ START_TEST(test_mutating_flags)
     }
     for (int a = 0; a < ACT__COUNT; a++)
         count += action_is_mutating((enum ui_action)a);
-    ck_assert_int_eq(count, 7);
+    ck_assert_int_eq(count, 10);
     ck_assert(!action_is_mutating(ACT_QUIT));
     ck_assert(!action_is_mutating(ACT_HELP));
     ck_assert(!action_is_mutating((enum ui_action)ACT__COUNT));

@@ -1,0 +1,438 @@
+/* The node template editor: n (new), e (edit), y (copy) on the Templates
+ * screen. One form row per template field, pickers for the inventory ones
+ * (filled from the chosen vCenter through the engine, following the
+ * hierarchy: datacenter, then cluster or host, then pool...). On opening an
+ * existing template its inventory values are checked against the vCenter's
+ * inventory and a saved value that is not there is flagged, never replaced.
+ * Saved through the store (validated, atomic); an unchanged template is not
+ * written. Esc leaves; what was typed is there again when the same template
+ * is opened next, until it is saved.
+ *
+ * Not yet here: user_data in $EDITOR, more than one network, a snapshot
+ * picker and the "test" (preflight) action; the fields it does not show are
+ * kept as they are. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/util.h"
+#include "ui/form.h"
+#include "ui/keymap.h"
+#include "ui/picker.h"
+#include "ui/ui.h"
+
+static const char *const clone_modes[] = { "full", "linked", NULL };
+
+struct tdraft {
+    struct dr_template t;
+    char *network;    /* the first of t.networks */
+    char *clone_mode; /* "full" or "linked" */
+};
+
+/* The draft survives Esc until saved; key says which editor it belongs to. */
+static struct tdraft kept;
+static char *kept_key;
+
+#define OFF(f) offsetof(struct tdraft, f)
+static const struct form_row rows[] = {
+    {.key = "name", .label = N_("Name"), .kind = FK_TEXT, .off = OFF(t.name),
+     .help = N_("The file is templates/NAME.cfg: lowercase letters, digits and '-'")},
+    {.key = "vcenter", .label = N_("vCenter"), .kind = FK_CHOICE, .off = OFF(t.vcenter),
+     .help = N_("Space or Enter: the next vCenter of vcenters.cfg (V adds one)")},
+    {.key = "datacenter", .label = N_("Datacenter"), .kind = FK_PICKER, .off = OFF(t.datacenter),
+     .inv = DR_INV_DATACENTER, .help = N_("Enter picks from the vCenter's inventory")},
+    {.key = "cluster", .label = N_("Compute cluster"), .kind = FK_PICKER, .off = OFF(t.cluster),
+     .inv = DR_INV_CLUSTER, .help = N_("The compute cluster the VMs run in (or pick a host)")},
+    {.key = "host", .label = N_("Host"), .kind = FK_PICKER, .off = OFF(t.host), .inv = DR_INV_HOST,
+     .help = N_("A host of the cluster, or a standalone host without a cluster")},
+    {.key = "resource_pool", .label = N_("Resource pool"), .kind = FK_PICKER,
+     .off = OFF(t.resource_pool), .inv = DR_INV_POOL,
+     .help = N_("Pools of the chosen cluster or host, with their path; empty: its root pool")},
+    {.key = "datastore", .label = N_("Datastore"), .kind = FK_PICKER, .off = OFF(t.datastore),
+     .inv = DR_INV_DATASTORE, .help = N_("With free space and type")},
+    {.key = "folder", .label = N_("Folder"), .kind = FK_PICKER, .off = OFF(t.folder),
+     .inv = DR_INV_FOLDER, .help = N_("The VM folder the clones go into")},
+    {.key = "networks", .label = N_("Network"), .kind = FK_PICKER, .off = OFF(network),
+     .inv = DR_INV_NETWORK, .help = N_("The first NIC's network, with its kind")},
+    {.key = "clone_from", .label = N_("Clone from"), .kind = FK_PICKER, .off = OFF(t.clone_from),
+     .inv = DR_INV_TEMPLATE, .help = N_("A template, with its guest OS and snapshots")},
+    {.key = "clone_mode", .label = N_("Clone mode"), .kind = FK_CHOICE, .off = OFF(clone_mode),
+     .choices = clone_modes, .help = N_("full, or linked (from a snapshot)")},
+    {.key = "snapshot", .label = N_("Snapshot"), .kind = FK_TEXT, .off = OFF(t.snapshot),
+     .help = N_("For linked clones; empty: the current snapshot")},
+    {.key = "cpus", .label = N_("CPUs"), .kind = FK_NUMBER, .off = OFF(t.cpus)},
+    {.key = "memory_mib", .label = N_("Memory (MiB)"), .kind = FK_NUMBER, .off = OFF(t.memory_mib)},
+    {.key = "disk_gib", .label = N_("Disk (GiB)"), .kind = FK_NUMBER, .off = OFF(t.disk_gib),
+     .help = N_("Grow the first disk to this; 0 keeps the source's size")},
+    {.key = "ssh_user", .label = N_("SSH user"), .kind = FK_TEXT, .off = OFF(t.ssh_user)},
+    {.key = "ssh_port", .label = N_("SSH port"), .kind = FK_NUMBER, .off = OFF(t.ssh_port)},
+    {.key = "os", .label = N_("OS"), .kind = FK_TEXT, .off = OFF(t.os),
+     .help = N_("e.g. ubuntu-22.04")},
+    {.key = "save", .label = N_("Save"), .kind = FK_BUTTON},
+};
+#undef OFF
+
+struct tedit {
+    struct ui *ui;
+    char *key;        /* "", "=NAME" or "+NAME" */
+    bool editing;     /* an existing template, under its own name */
+    struct form *form;
+    struct picker *picker;
+    const struct form_row *picking;
+    unsigned flag_req; /* the inventory request that checks saved values */
+    char **vcenters;   /* the choices for the vCenter row */
+    struct form_row *rows;
+};
+
+static void
+draft_done(struct tdraft *d)
+{
+    template_done(&d->t);
+    free(d->network);
+    free(d->clone_mode);
+    memset(d, 0, sizeof *d);
+}
+
+static void
+draft_from(struct tdraft *d, const struct dr_template *t)
+{
+    memset(d, 0, sizeof *d);
+    template_copy(&d->t, t);
+    d->network = xstrdup0(t->networks ? t->networks[0] : NULL);
+    d->clone_mode = xstrdup(t->clone_mode == DR_CLONE_LINKED ? "linked" : "full");
+}
+
+/* The template as it would be saved (a deep copy). */
+static void
+build(const struct tdraft *d, struct dr_template *out)
+{
+    template_copy(out, &d->t);
+    if (d->network && *d->network) {
+        if (out->networks && out->networks[0]) {
+            free(out->networks[0]);
+            out->networks[0] = xstrdup(d->network);
+        } else {
+            strv_push(&out->networks, d->network);
+        }
+    } else if (out->networks && out->networks[0]) {
+        /* Emptied: the first network goes, the others move up. */
+        free(out->networks[0]);
+        memmove(out->networks, out->networks + 1, strv_len(out->networks + 1) * sizeof(char *) +
+                                                      sizeof(char *));
+    }
+    out->clone_mode = str_eq(d->clone_mode, "linked") ? DR_CLONE_LINKED : DR_CLONE_FULL;
+}
+
+static size_t
+check(const void *model, struct dr_diag **out)
+{
+    struct dr_template t;
+    size_t n;
+
+    build(model, &t);
+    n = store_check_template(&t, out);
+    template_done(&t);
+    return n;
+}
+
+static const char *
+compute_of(const struct tdraft *d)
+{
+    return !str_empty(d->t.cluster) ? d->t.cluster : d->t.host;
+}
+
+/* Saved inventory values the vCenter does not have are flagged. */
+static void
+flag_missing(struct tedit *s)
+{
+    struct dr_inventory *inv = s->ui->engine ? engine_inventory(s->ui->engine, kept.t.vcenter)
+                                             : NULL;
+
+    if (inv == NULL)
+        return;
+    for (size_t i = 0; i < DR_ARRAY_LEN(rows); i++) {
+        const struct form_row *r = &rows[i];
+        const char *v = form_text(s->form, r->key);
+        const char *dc = r->inv == DR_INV_DATACENTER ? NULL : kept.t.datacenter;
+        const char *compute = r->inv == DR_INV_POOL ? compute_of(&kept)
+                              : r->inv == DR_INV_HOST && !str_empty(kept.t.cluster) ? kept.t.cluster
+                                                                                   : NULL;
+        char *flag;
+
+        if (r->kind != FK_PICKER || str_empty(v))
+            continue;
+        if (inventory_has(inv, r->inv, dc, compute, v) ||
+            (r->inv == DR_INV_TEMPLATE && inventory_has(inv, DR_INV_VM, dc, NULL, v))) {
+            form_set_flag(s->form, r->key, NULL);
+            continue;
+        }
+        /* L10N: beside a saved value that the vCenter's inventory lacks. */
+        flag = xasprintf(_("! not in vCenter %s"), kept.t.vcenter);
+        form_set_flag(s->form, r->key, flag);
+        free(flag);
+    }
+    inventory_free(&inv);
+}
+
+static void
+request_flags(struct tedit *s)
+{
+    struct dr_error e = { 0 };
+
+    if (s->ui->engine == NULL || str_empty(kept.t.vcenter) || s->flag_req)
+        return;
+    if (engine_request_inventory(s->ui->engine, kept.t.vcenter, false, &s->flag_req, &e) ==
+        DR_E_OK)
+        s->ui->busy++;
+}
+
+static int
+save(struct tedit *s)
+{
+    struct ui *ui = s->ui;
+    struct dr_template t;
+    struct dr_error e = { 0 };
+    char *name;
+
+    if (!form_validate(s->form))
+        return UI_REDRAW;
+    if (!s->editing && store_find_template(ui->store, kept.t.name)) {
+        form_set_message(s->form, "name", _("a template of this name exists; pick another name"));
+        form_focus(s->form, "name");
+        return UI_REDRAW;
+    }
+    build(&kept, &t);
+    if (s->editing && store_template_unchanged(ui->store, &t)) {
+        template_done(&t);
+        ui_pop(ui);
+        ui_status(ui, "%s", _("Nothing changed; nothing was written"));
+        return UI_REDRAW_ALL;
+    }
+    if (store_save_template(ui->store, &t, &e) != DR_E_OK) {
+        /* Nothing typed is lost: the form stays. */
+        form_set_message(s->form, "save", dr_error_text(&e));
+        template_done(&t);
+        return UI_REDRAW;
+    }
+    name = xstrdup(t.name);
+    template_done(&t);
+    draft_done(&kept);
+    xfree(&kept_key);
+    ui_pop(ui);
+    {
+        struct ui_event ev = { .kind = UI_EV_DATA };
+        for (int i = 0; i < ui->depth; i++)
+            if (ui->stack[i].ops->event)
+                ui->stack[i].ops->event(ui, ui->stack[i].st, &ev);
+    }
+    /* L10N: %s is the template's name. */
+    ui_status(ui, _("Template %s saved in templates/%s.cfg"), name, name);
+    free(name);
+    return UI_REDRAW_ALL;
+}
+
+static int
+activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
+{
+    struct tedit *s = ctx;
+    const char *dc = NULL, *compute = NULL;
+
+    if (r->kind == FK_BUTTON)
+        return save(s);
+    if (r->kind != FK_PICKER)
+        return 0;
+    if (str_empty(kept.t.vcenter)) {
+        form_set_message(f, r->key, _("choose a vCenter first"));
+        return UI_REDRAW;
+    }
+    if (r->inv != DR_INV_DATACENTER)
+        dc = kept.t.datacenter;
+    if (r->inv == DR_INV_POOL)
+        compute = compute_of(&kept);
+    else if (r->inv == DR_INV_HOST && !str_empty(kept.t.cluster))
+        compute = kept.t.cluster;
+    form_hide(f);
+    s->picking = r;
+    s->picker = picker_open(ui, kept.t.vcenter, r->inv, dc, compute, form_text(f, r->key));
+    return UI_REDRAW_ALL;
+}
+
+static const struct form_ops ops = {
+    .check = check,
+    .activate = activate,
+};
+
+static void *
+enter(struct ui *ui, const char *arg)
+{
+    struct tedit *s = xcalloc(1, sizeof *s);
+    const struct dr_template *src = NULL;
+
+    s->ui = ui;
+    s->key = xstrdup(arg ? arg : "");
+    if (s->key[0] == '=' || s->key[0] == '+')
+        src = store_find_template(ui->store, s->key + 1);
+    s->editing = s->key[0] == '=' && src;
+    if (!str_eq(kept_key, s->key)) {
+        draft_done(&kept);
+        if (src) {
+            draft_from(&kept, src);
+            if (s->key[0] == '+') {
+                /* L10N: the default name of a copy. */
+                char *n = xasprintf("%s-copy", src->name);
+                free(kept.t.name);
+                kept.t.name = n;
+            }
+        } else {
+            kept.t.cpus = 2;
+            kept.t.memory_mib = 4096;
+            kept.t.ssh_port = 22;
+            kept.clone_mode = xstrdup("full");
+            if (ui->store->n_vcenters > 0)
+                kept.t.vcenter = xstrdup(ui->store->settings.default_vcenter
+                                             ? ui->store->settings.default_vcenter
+                                             : ui->store->vcenters[0].name);
+        }
+        free(kept_key);
+        kept_key = xstrdup(s->key);
+    }
+    /* The vCenter row offers the vCenters of vcenters.cfg. */
+    for (size_t i = 0; i < ui->store->n_vcenters; i++)
+        strv_push(&s->vcenters, ui->store->vcenters[i].name);
+    if (s->vcenters == NULL)
+        strv_push(&s->vcenters, "");
+    s->rows = xmalloc(sizeof rows);
+    memcpy(s->rows, rows, sizeof rows);
+    for (size_t i = 0; i < DR_ARRAY_LEN(rows); i++)
+        if (str_eq(rows[i].key, "vcenter"))
+            s->rows[i].choices = (const char *const *)s->vcenters;
+    s->form = form_new(ui, s->rows, DR_ARRAY_LEN(rows), &kept, &ops, s);
+    if (s->editing)
+        form_focus(s->form, "vcenter");
+    request_flags(s);
+    return s;
+}
+
+static void
+leave(struct ui *ui, void *st)
+{
+    struct tedit *s = st;
+
+    picker_close(&s->picker);
+    if (s->flag_req) {
+        if (ui->engine)
+            engine_abandon_request(ui->engine, s->flag_req);
+        if (ui->busy > 0)
+            ui->busy--;
+    }
+    form_free(&s->form);
+    strv_free(&s->vcenters);
+    free(s->rows);
+    free(s->key);
+    free(s);
+}
+
+static void
+draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
+{
+    struct tedit *s = st;
+    char buf[256];
+
+    if (pane != PANE_MAIN)
+        return;
+    if (s->picker) {
+        picker_draw(s->picker, w, h, wd);
+        return;
+    }
+    if (s->editing)
+        /* L10N: %s is the template's name. */
+        snprintf(buf, sizeof buf, _("Edit node template %s"), s->key + 1);
+    else if (s->key[0] == '+')
+        snprintf(buf, sizeof buf, _("Copy of node template %s"), s->key + 1);
+    else
+        snprintf(buf, sizeof buf, "%s", _("New node template"));
+    wattrset(w, theme_attr(ROLE_TITLE));
+    mvwaddnstr(w, 0, 1, buf, wd - 2);
+    wattrset(w, theme_attr(ROLE_NORMAL));
+    if (s->flag_req) {
+        snprintf(buf, sizeof buf, _("%s checking the saved values against vCenter %s"),
+                 ui_spinner(ui), kept.t.vcenter ? kept.t.vcenter : "");
+        wattrset(w, theme_attr(ROLE_DIM));
+        mvwaddnstr(w, 1, 1, buf, wd - 2);
+        wattrset(w, theme_attr(ROLE_NORMAL));
+    }
+    form_draw(s->form, w, 2, h, wd);
+}
+
+static int
+key(struct ui *ui, void *st, int k)
+{
+    struct tedit *s = st;
+    enum picker_result res;
+    int flags;
+
+    if (s->picker) {
+        flags = picker_key(s->picker, k, &res);
+        if (res == PICK_DONE) {
+            form_set_text(s->form, s->picking->key, picker_value(s->picker));
+            form_set_flag(s->form, s->picking->key, NULL);
+        }
+        if (res != PICK_NONE) {
+            picker_close(&s->picker);
+            s->picking = NULL;
+            ui->full_repaint = true;
+        }
+        return flags | UI_HANDLED;
+    }
+    if (k == UI_KEY_ESC) {
+        form_commit(s->form);
+        ui_pop(ui); /* the draft stays for next time */
+        return UI_HANDLED | UI_REDRAW_ALL;
+    }
+    return form_key(s->form, k);
+}
+
+static int
+event(struct ui *ui, void *st, const struct ui_event *uev)
+{
+    struct tedit *s = st;
+    const struct dr_event *ev = uev->ev;
+    int flags = 0;
+
+    if (uev->kind != UI_EV_ENGINE || ev->kind != DR_EV_REQUEST)
+        return 0;
+    if (s->picker)
+        flags |= picker_event(s->picker, ev);
+    if (s->flag_req && ev->request == s->flag_req) {
+        s->flag_req = 0;
+        if (ui->busy > 0)
+            ui->busy--;
+        if (ev->level < DR_LOG_WARN)
+            flag_missing(s);
+        flags |= UI_REDRAW;
+    }
+    return flags;
+}
+
+static const char *
+crumb(void *st)
+{
+    struct tedit *s = st;
+
+    return s->key[0] ? s->key + 1 : _("new template");
+}
+
+const struct screen_ops screen_template_edit = {
+    .name = "template-edit",
+    .title = N_("Template editor"),
+    .enter = enter,
+    .leave = leave,
+    .draw = draw,
+    .event = event,
+    .crumb = crumb,
+    .key = key,
+};

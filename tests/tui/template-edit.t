@@ -1,0 +1,92 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# The node template editor against the lab, at 80x24: a new template made
+# with the pickers only (no inventory name typed), saved, and it is what the
+# lab's own template says and passes `drover validate`; the pickers show
+# full paths and facts (a pool's compute cluster, a datastore's free space);
+# a template whose datastore is not in the vCenter shows the saved name
+# flagged, in the form and in the picker, and Esc keeps it; saving it
+# unchanged writes nothing.
+. "${top_srcdir:?}/tests/tui/lablib.sh"
+lab_up || { echo "Bail out! lab up failed"; exit 1; }
+tl_config
+tl_start
+ok "the console comes up" wait_for 20 seen "Clusters"
+keys 2
+ok "the templates screen" wait_for 10 seen "NETWORKS"
+keys n
+ok "n opens a new template" wait_for 10 seen "New node template"
+type_text "picked"
+keys Tab Tab Enter
+ok "the datacenter picker opens" wait_for 10 seen "Pick a Datacenter"
+ok "it lists the lab's datacenter" wait_for 30 seen "1 items"
+keys Enter
+ok "the datacenter is picked" wait_for 10 seen_re "Datacenter +$LAB_DATACENTER"
+# pick ROW_TABS FILTER WHAT [ROW]: Tab to a picker row, open it, filter to
+# one item, pick it; ROW is the row's label when it is not WHAT.
+pick() {
+    local tabs=$1 filter=$2 what=$3 row=${4:-$3} i
+    for ((i = 0; i < tabs; i++)); do keys Tab; done
+    keys Enter
+    ok "the $what picker opens" wait_for 10 seen "Pick a $what"
+    type_text "$filter"
+    ok "filtering to one $what" wait_for 30 seen " 1 items"
+    keys Enter
+    ok "the $what is picked" wait_for 10 seen_re "$row +[^ ]*$filter"
+}
+pick 1 "$LAB_CLUSTER" "Compute cluster"
+keys Tab Tab Enter
+ok "the pool picker opens" wait_for 10 seen "Pick a Resource pool"
+ok "pools show their compute cluster" wait_for 30 seen "pool of cluster $LAB_CLUSTER"
+ok "with full paths" seen "$LAB_DATACENTER/host/$LAB_CLUSTER/Resources/$LAB_POOL"
+type_text "$LAB_POOL"
+ok "filtered to the lab's pool" wait_for 10 seen " 1 items"
+keys Enter
+ok "the pool is picked" wait_for 10 seen_re "Resource pool +$LAB_POOL"
+keys Tab Enter
+ok "the datastore picker opens" wait_for 10 seen "Pick a Datastore"
+ok "datastores show free space and type" wait_for 30 seen_re "GiB free of [0-9]+ GiB"
+type_text "$LAB_DATASTORE"
+ok "filtered to the lab's datastore" wait_for 10 seen " 1 items"
+keys Enter
+pick 1 "$LAB_FOLDER" "Folder"
+pick 1 "$LAB_NETWORK" "Network"
+pick 1 "$LAB_TEMPLATE" "Template" "Clone from"
+# Clone mode, snapshot, CPUs, memory, disk, SSH user, SSH port, OS, Save.
+for i in 1 2 3 4 5 6 7 8 9; do keys Tab; done
+keys Enter
+ok "the template is saved" wait_for 10 seen "Template picked saved"
+T=$CFG/templates/picked.cfg
+ok "templates/picked.cfg exists" test -f "$T"
+is "$(stat -c %a "$T")" 600 "it is 0600"
+for f in vcenter datacenter cluster resource_pool datastore folder networks; do
+    is "$(grep "^$f = " "$T")" "$(grep "^$f = " "$CFG/templates/lab.cfg")" "picked $f is the lab's"
+done
+ok "clone_from names the lab's template" grep -qF "$LAB_TEMPLATE\"" "$T"
+ok "drover validate passes" "$DROVER" --config-dir "$CFG" --state-dir "$W/v" validate
+ok "the list shows the new template" wait_for 10 seen "picked"
+
+# A datastore the vCenter does not have: shown as saved, flagged, never replaced.
+sed -i 's/^datastore = .*/datastore = "GoneDS";/' "$CFG/templates/lab.cfg"
+sum=$(sha256sum "$CFG/templates/lab.cfg")
+tl_quit
+tl_start
+ok "the console comes up again" wait_for 20 seen "Clusters"
+keys 2
+ok "the templates screen" wait_for 10 seen "NETWORKS"
+keys g e
+ok "e opens the editor" wait_for 10 seen "Edit node template lab"
+ok "the saved datastore is shown as it is, flagged" wait_for 30 seen_re "Datastore +GoneDS +! not in vCenter lab"
+for i in 1 2 3 4 5; do keys Tab; done   # vcenter -> datastore
+keys Enter
+ok "the datastore picker opens" wait_for 10 seen "Pick a Datastore"
+ok "it says the saved one is not in the inventory" wait_for 30 seen "Saved: GoneDS - not in the inventory"
+keys Escape
+ok "Esc keeps the saved datastore" wait_for 10 seen_re "Datastore +GoneDS"
+# Save it unchanged: nothing is written.
+for i in $(seq 1 14); do keys Tab; done
+keys Enter
+ok "an unchanged save says so" wait_for 10 seen "Nothing changed"
+is "$(sha256sum "$CFG/templates/lab.cfg")" "$sum" "lab.cfg is untouched (comment and all)"
+tl_quit
+done_testing
