@@ -229,9 +229,10 @@ destroy_owned(struct dr_engine *e, void *tctx, struct eng_step *s, char **left,
                                         "node's"), s->node.vm_id, owner)
                           : xasprintf(_("VM %s left alone: it carries no drover owner "
                                         "marker"), s->node.vm_id);
-            step_log(s, "%s", *left);
             exists = false;
         }
+        if (*left)
+            step_log(s, "%s", *left);
         free(owner);
         if (exists) {
             step_progress(s, 10, _("destroying %s"), s->node.vm_id);
@@ -297,8 +298,8 @@ clean_up_failed(struct dr_engine *e, void *tctx, struct eng_step *s)
     enum dr_err rc;
 
     if (s->spec->keep_failed_vms || (s->pool && s->pool->keep_failed_vms)) {
-        note = xasprintf(_("VM %s kept (keep_failed_vms = true); replace the node (R, or "
-                           "delete it) to remove it"), id);
+        note = xasprintf(_("VM %s kept (keep_failed_vms = true); replacing the node (R) or "
+                           "deleting the cluster destroys it"), id);
         free(id);
         return note;
     }
@@ -306,13 +307,14 @@ clean_up_failed(struct dr_engine *e, void *tctx, struct eng_step *s)
     s->deadline_ms = util_now_ms() + (long long)eng_step_timeout_s(e, DR_NODE_REMOVING) * 1000;
     rc = destroy_owned(e, tctx, s, &left, &derr);
     if (rc != DR_E_OK)
-        note = xasprintf(_("its VM %s could not be destroyed (%s); delete or replace the node "
-                           "to remove it"), id, dr_error_text(&derr));
+        note = xasprintf(_("its VM %s could not be destroyed (%s); replacing the node (R) or "
+                           "deleting the cluster destroys it"), id, dr_error_text(&derr));
     else if (left)
         note = xstrdup(left);
     else
         note = xasprintf(_("its VM %s was destroyed"), id);
-    step_log(s, "%s", note);
+    if (left == NULL)  /* destroy_owned logged that one */
+        step_log(s, "%s", note);
     free(left);
     free(id);
     return note;

@@ -68,7 +68,7 @@ for n in server-01 agent-01; do
     err=$(node_json $n .error)
     diag "reason: $err"
     ok "$n: the reason says the VM is kept and how to replace it" \
-        grep -q 'VM vm-[0-9]* kept (keep_failed_vms = true); replace the node' <<<"$err"
+        grep -q 'VM vm-[0-9]* kept (keep_failed_vms = true); replacing the node (R)' <<<"$err"
     vm[$n]=$(node_json $n .vm)
     is "$(vms_named $n | awk '{print $1 " " $3}')" "${vm[$n]} poweredOff" \
         "$n: the VM it names is still in the simulator, powered off"
