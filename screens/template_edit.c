@@ -8,9 +8,12 @@
  * written. Esc leaves; what was typed is there again when the same template
  * is opened next, until it is saved.
  *
- * Not yet here: user_data in $EDITOR, more than one network, a snapshot
- * picker and the "test" (preflight) action; the fields it does not show are
- * kept as they are. */
+ * user_data is edited in $VISUAL/$EDITOR and checked on return as apply
+ * checks it (engine_check_template), with the line of a problem.
+ *
+ * Not yet here: more than one network, a snapshot picker, extra_config,
+ * tags, custom attributes and the "test" (preflight) action; the fields it
+ * does not show are kept as they are. */
 #include "config.h"
 
 #include <stddef.h>
@@ -20,6 +23,7 @@
 
 #include "core/i18n.h"
 #include "core/util.h"
+#include "ui/editor.h"
 #include "ui/form.h"
 #include "ui/keymap.h"
 #include "ui/picker.h"
@@ -72,6 +76,8 @@ static const struct form_row rows[] = {
     {.key = "ssh_port", .label = N_("SSH port"), .kind = FK_NUMBER, .off = OFF(t.ssh_port)},
     {.key = "os", .label = N_("OS"), .kind = FK_TEXT, .off = OFF(t.os),
      .help = N_("e.g. ubuntu-22.04")},
+    {.key = "user_data", .label = N_("User data"), .kind = FK_EDITOR, .off = OFF(t.user_data),
+     .help = N_("#cloud-config merged into drover's own; Enter opens $VISUAL or $EDITOR")},
     {.key = "save", .label = N_("Save"), .kind = FK_BUTTON},
 };
 #undef OFF
@@ -85,6 +91,8 @@ struct tedit {
     const struct form_row *picking;
     unsigned flag_req; /* the inventory request that checks saved values */
     char **vcenters;   /* the choices for the vCenter row */
+    char *ud_saved;    /* user_data before the first edit, for Backspace */
+    bool ud_edited;
     struct form_row *rows;
 };
 
@@ -190,6 +198,60 @@ request_flags(struct tedit *s)
         s->ui->busy++;
 }
 
+/* The first problem engine_check_template finds in the user_data (the same
+ * check apply runs), newly allocated, or NULL. */
+static char *
+user_data_problem(void)
+{
+    struct dr_template t;
+    char **problems = NULL, **warnings = NULL, *p = NULL;
+
+    build(&kept, &t);
+    engine_check_template(&t, &problems, &warnings);
+    for (size_t i = 0; problems && problems[i] && p == NULL; i++)
+        if (strstr(problems[i], "user_data"))
+            p = xstrdup(problems[i]);
+    strv_free(&problems);
+    strv_free(&warnings);
+    template_done(&t);
+    return p;
+}
+
+static int
+edit_user_data(struct tedit *s)
+{
+    struct dr_error e = { 0 };
+    char *text = NULL, *problem;
+    bool changed = false;
+
+    form_commit(s->form);
+    if (ui_edit_text(s->ui, s->ui->store->state_dir, kept.t.user_data, &text, &changed, &e) !=
+        DR_E_OK) {
+        form_set_message(s->form, "user_data", dr_error_text(&e));
+        return UI_REDRAW_ALL;
+    }
+    if (changed) {
+        if (!s->ud_edited) {
+            s->ud_saved = xstrdup0(kept.t.user_data);
+            s->ud_edited = true;
+        }
+        form_set_text(s->form, "user_data", text);
+    }
+    free(text);
+    problem = user_data_problem();
+    if (problem) {
+        /* L10N: after a problem found in the user_data just edited. */
+        char *m = xasprintf(_("%s (Enter edits again, Backspace restores the saved text)"),
+                            problem);
+        form_set_message(s->form, "user_data", m);
+        free(m);
+        free(problem);
+    } else {
+        form_set_message(s->form, "user_data", NULL);
+    }
+    return UI_REDRAW_ALL;
+}
+
 static int
 save(struct tedit *s)
 {
@@ -200,6 +262,15 @@ save(struct tedit *s)
 
     if (!form_validate(s->form))
         return UI_REDRAW;
+    {
+        char *problem = user_data_problem();
+        if (problem) {
+            form_set_message(s->form, "user_data", problem);
+            form_focus(s->form, "user_data");
+            free(problem);
+            return UI_REDRAW;
+        }
+    }
     if (!s->editing && store_find_template(ui->store, kept.t.name)) {
         form_set_message(s->form, "name", _("a template of this name exists; pick another name"));
         form_focus(s->form, "name");
@@ -243,6 +314,8 @@ activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
 
     if (r->kind == FK_BUTTON)
         return save(s);
+    if (r->kind == FK_EDITOR)
+        return edit_user_data(s);
     if (r->kind != FK_PICKER)
         return 0;
     if (str_empty(kept.t.vcenter)) {
@@ -331,6 +404,7 @@ leave(struct ui *ui, void *st)
     }
     form_free(&s->form);
     strv_free(&s->vcenters);
+    free(s->ud_saved);
     free(s->rows);
     free(s->key);
     free(s);
@@ -391,6 +465,16 @@ key(struct ui *ui, void *st, int k)
     if (k == UI_KEY_ESC) {
         form_commit(s->form);
         ui_pop(ui); /* the draft stays for next time */
+        return UI_HANDLED | UI_REDRAW_ALL;
+    }
+    /* Backspace on user_data discards the edits made in the editor. */
+    if (k == (UI_KEY_FN | KEY_BACKSPACE) && s->ud_edited && form_current(s->form) &&
+        str_eq(form_current(s->form)->key, "user_data")) {
+        form_set_text(s->form, "user_data", s->ud_saved);
+        form_set_message(s->form, "user_data", NULL);
+        xfree(&s->ud_saved);
+        s->ud_edited = false;
+        ui_status(ui, "%s", _("user_data is back as it was saved"));
         return UI_HANDLED | UI_REDRAW_ALL;
     }
     return form_key(s->form, k);

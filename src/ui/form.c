@@ -238,11 +238,68 @@ label_width(const struct form *f)
     return w > 28 ? 28 : w;
 }
 
+#define MSG_LINES 4
+
+/* Break text into at most MSG_LINES lines of width cells at spaces; the
+ * lines go to out[] (each newly allocated). Returns how many. */
+static int
+wrap(const char *text, int width, char **out)
+{
+    const char *p = text;
+    int n = 0;
+
+    while (*p && n < MSG_LINES) {
+        size_t len = strlen(p), cut = len, last_space = 0;
+        char *probe;
+
+        if (width < 4)
+            width = 4;
+        /* The longest prefix that fits, ended at a space when there is one. */
+        for (size_t i = 1; i <= len; i++) {
+            if ((p[i] & 0xc0) == 0x80)
+                continue;
+            probe = xstrndup(p, i);
+            if (text_width(probe) > width) {
+                free(probe);
+                cut = last_space ? last_space : i - 1;
+                break;
+            }
+            free(probe);
+            if (p[i] == ' ')
+                last_space = i;
+        }
+        if (cut == 0)
+            cut = 1;
+        /* The last line that fits keeps the rest, cut with an ellipsis. */
+        out[n] = n == MSG_LINES - 1 ? xstrdup(p) : xstrndup(p, cut);
+        if (++n == MSG_LINES)
+            break;
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
+}
+
+static int
+msg_lines(const struct form *f, size_t i)
+{
+    char *l[MSG_LINES];
+    int n;
+
+    if (f->msgs[i] == NULL)
+        return 0;
+    n = wrap(f->msgs[i], f->gw - 2, l);
+    for (int k = 0; k < n; k++)
+        free(l[k]);
+    return n;
+}
+
 /* Lines a row takes: itself and its message. */
 static int
 row_lines(const struct form *f, size_t i)
 {
-    return row_shown(f, i) ? 1 + (f->msgs[i] != NULL) : 0;
+    return row_shown(f, i) ? 1 + msg_lines(f, i) : 0;
 }
 
 static void
@@ -354,10 +411,17 @@ form_draw(struct form *f, WINDOW *w, int y0, int h, int wd)
             }
         }
         y++;
-        if (f->msgs[i] && y < foot) {
-            snprintf(buf, sizeof buf, "^ %s", f->msgs[i]);
-            put(w, y, vx, vw, buf, ROLE_STATUS_ERROR);
-            y++;
+        if (f->msgs[i]) {
+            char *l[MSG_LINES];
+            int n = wrap(f->msgs[i], vw - 2, l);
+            for (int k = 0; k < n; k++) {
+                if (y < foot) {
+                    put(w, y, vx, 2, k == 0 ? "^ " : "  ", ROLE_STATUS_ERROR);
+                    put(w, y, vx + 2, vw - 2, l[k], ROLE_STATUS_ERROR);
+                    y++;
+                }
+                free(l[k]);
+            }
         }
     }
     /* The foot: the form-wide message, else the focused row's help. */

@@ -6,6 +6,7 @@ libdrui_a_SOURCES = \
 	src/ui/actions.c src/ui/actions.h \
 	src/ui/console.h \
 	src/ui/draw.c src/ui/draw.h \
+	src/ui/editor.c src/ui/editor.h \
 	src/ui/feed.c src/ui/feed.h \
 	src/ui/form.c src/ui/form.h \
 	src/ui/picker.c src/ui/picker.h \

@@ -8,7 +8,12 @@ command -v tmux >/dev/null || skip_all "tmux is not installed"
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/drover-tuilab.XXXXXX")
 sock=$W/tmux.sock
-tl_cleanup() { tmux -S "$sock" kill-server >/dev/null 2>&1; rm -rf "$W"; lab_cleanup; }
+tl_cleanup() {
+    local s
+    for s in "$W"/tmux*.sock; do [ -S "$s" ] && tmux -S "$s" kill-server >/dev/null 2>&1; done
+    rm -rf "$W"
+    lab_cleanup
+}
 trap tl_cleanup EXIT
 screen() { tmux -S "$sock" capture-pane -p 2>/dev/null; }
 keys() { tmux -S "$sock" send-keys "$@"; }
@@ -39,12 +44,18 @@ tl_config() {
     rm -f "$CFG/lab-cluster.cfg"
 }
 
-# tl_start [drover options]: drover in a fresh tmux server at 80x24.
+# tl_start [drover options]: drover in a fresh tmux server at 80x24, with
+# the VAR=value words of the TL_ENV array in its environment.
+TL_ENV=()
+tl_n=0
 tl_start() {
+    # A new server each time: reusing a socket races with the old one's exit.
     tmux -S "$sock" kill-server >/dev/null 2>&1
+    tl_n=$((tl_n + 1))
+    sock=$W/tmux.$tl_n.sock
     local cmd
     cmd=$(printf '%q ' env LANG=C.UTF-8 TERM=xterm-256color "DROVER_THEMES_DIR=$top_srcdir/themes" \
-        "$DROVER" --config-dir "$CFG" --state-dir "$STATE" "$@")
+        "${TL_ENV[@]}" "$DROVER" --config-dir "$CFG" --state-dir "$STATE" "$@")
     LANG=C.UTF-8 tmux -u -f /dev/null -S "$sock" new-session -d -x 80 -y 24 \
         "$cmd; echo DROVER-EXIT:\$?; sleep 3600"
     tmux -S "$sock" set-option -g status off >/dev/null

@@ -52,8 +52,8 @@ keys Enter
 pick 1 "$LAB_FOLDER" "Folder"
 pick 1 "$LAB_NETWORK" "Network"
 pick 1 "$LAB_TEMPLATE" "Template" "Clone from"
-# Clone mode, snapshot, CPUs, memory, disk, SSH user, SSH port, OS, Save.
-for i in 1 2 3 4 5 6 7 8 9; do keys Tab; done
+# Clone mode, snapshot, CPUs, memory, disk, SSH user, SSH port, OS, user data, Save.
+for i in 1 2 3 4 5 6 7 8 9 10; do keys Tab; done
 keys Enter
 ok "the template is saved" wait_for 10 seen "Template picked saved"
 T=$CFG/templates/picked.cfg
@@ -84,9 +84,57 @@ ok "it says the saved one is not in the inventory" wait_for 30 seen "Saved: Gone
 keys Escape
 ok "Esc keeps the saved datastore" wait_for 10 seen_re "Datastore +GoneDS"
 # Save it unchanged: nothing is written.
-for i in $(seq 1 14); do keys Tab; done
+for i in $(seq 1 15); do keys Tab; done
 keys Enter
 ok "an unchanged save says so" wait_for 10 seen "Nothing changed"
 is "$(sha256sum "$CFG/templates/lab.cfg")" "$sum" "lab.cfg is untouched (comment and all)"
+tl_quit
+
+# user_data in $EDITOR: a fake editor writes a known text; a bad one's
+# problem is said with its line, and Backspace brings the saved text back.
+sed -i 's/^datastore = .*/datastore = "'"$LAB_DATASTORE"'";/' "$CFG/templates/lab.cfg"
+cat >"$W/good-editor" <<'EOS'
+#!/bin/sh
+printf '#cloud-config\npackages: [htop]\nruncmd:\n  - echo edited-by-test\n' >"$1"
+EOS
+cat >"$W/bad-editor" <<'EOS'
+#!/bin/sh
+printf '#cloud-config\npackages: [htop\n' >"$1"
+EOS
+chmod +x "$W/good-editor" "$W/bad-editor"
+# to_user_data: from the vCenter row (where e puts the focus) to user data.
+to_user_data() { local i; for ((i = 0; i < 17; i++)); do keys Tab; done; }
+TL_ENV=("EDITOR=$W/bad-editor" "VISUAL=")
+tl_start
+ok "the console comes up" wait_for 20 seen "Clusters"
+keys 2
+ok "the templates screen" wait_for 10 seen "NETWORKS"
+keys g e
+ok "e opens the editor" wait_for 10 seen "Edit node template lab"
+to_user_data
+ok "the user data row" wait_for 5 seen_re ">User data"
+keys Enter
+ok "a bad user_data is said with its line" wait_for 10 seen_re "user_data.*line [0-9]"
+ok "with the way back" seen "Backspace restores"
+keys BSpace
+ok "Backspace restores the saved text" wait_for 5 seen "user_data is back as it was saved"
+ok "and the problem is gone" gone "Backspace restores"
+keys Escape
+tl_quit
+TL_ENV=("EDITOR=$W/good-editor" "VISUAL=")
+tl_start
+ok "the console comes up" wait_for 20 seen "Clusters"
+keys 2
+ok "the templates screen" wait_for 10 seen "NETWORKS"
+keys g e
+ok "e opens the editor" wait_for 10 seen "Edit node template lab"
+to_user_data
+keys Enter
+ok "the edited user data is in the form" wait_for 10 seen "4 lines (Enter edits)"
+ok "without a problem" gone "user_data line"
+keys Tab Enter
+ok "the template is saved" wait_for 10 seen "Template lab saved"
+ok "lab.cfg holds the editor's text" grep -qF "edited-by-test" "$CFG/templates/lab.cfg"
+ok "drover validate passes" "$DROVER" --config-dir "$CFG" --state-dir "$W/v" validate
 tl_quit
 done_testing
