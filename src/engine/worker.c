@@ -121,6 +121,29 @@ journaled(struct dr_engine *e, void *tctx, struct eng_step *s, const char *op,
     if (seq == 0)
         return err->code;
     rc = fn(tctx, s, err);
+    /* A clone given up on while its request was out (stop, cancel) may
+     * still finish in vCenter: the intent stays open (and survives the
+     * journal's compaction at a clean stop), so the next start waits for it
+     * and adopts the VM instead of cloning a second one. */
+    if (rc == DR_E_CANCELLED && str_eq(op, "clone")) {
+        pthread_mutex_lock(&e->mu);
+        if (eng_open_clone(e, s->spec->name, s->node.name) == NULL) {
+            struct eng_intent *it;
+
+            e->open_clones = xgrow(e->open_clones, &e->cap_open_clones, e->n_open_clones + 1,
+                                   sizeof *e->open_clones);
+            it = &e->open_clones[e->n_open_clones++];
+            memset(it, 0, sizeof *it);
+            it->seq = seq;
+            it->time = (long long)time(NULL);
+            it->op = xstrdup(op);
+            it->cluster = xstrdup(s->spec->name);
+            it->node = xstrdup(s->node.name);
+            it->name = xstrdup(s->node.name);
+        }
+        pthread_mutex_unlock(&e->mu);
+        return rc;
+    }
     if (journal_result(&e->journal, seq, rc == DR_E_OK, s->node.vm_id,
                        rc == DR_E_OK ? NULL : dr_error_text(err), NULL) != DR_E_OK)
         log_error("cannot record the result of %s %s/%s in the journal", op, s->spec->name,
