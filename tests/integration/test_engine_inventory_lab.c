@@ -135,6 +135,14 @@ START_TEST(lab_inventory)
     ck_assert_ptr_nonnull(it);
     ck_assert_ptr_nonnull(it->type);
     ck_assert_ptr_nonnull(by_value(inv, DR_INV_FOLDER, labenv_get(&lab, "FOLDER")));
+    /* The lab's datastore cluster (tests/lab/vcsim/storagepod.go), as a
+     * datastore cluster, not as a folder or a network. */
+    it = by_value(inv, DR_INV_DATASTORE_CLUSTER, "lab-pod");
+    ck_assert_ptr_nonnull(it);
+    ck_assert_str_eq(it->datacenter, dc);
+    for (size_t i = 0; i < inv->n; i++)
+        ck_assert(inv->items[i].kind == DR_INV_DATASTORE_CLUSTER ||
+                  !str_eq(inv->items[i].name, "lab-pod"));
     /* The template: by the value the lab's template file names it with,
      * with its snapshot and guest OS. */
     it = by_value(inv, DR_INV_TEMPLATE, labenv_get(&lab, "TEMPLATE"));

@@ -301,6 +301,9 @@ func shape(ctx context.Context, u *url.URL, user, password string) (map[string]s
 	if _, err = folders.VmFolder.CreateFolder(ctx, folderName); err != nil {
 		return nil, err
 	}
+	if err = addStoragePod(ctx, folders); err != nil {
+		return nil, err
+	}
 	cluster, err := finder.DefaultClusterComputeResource(ctx)
 	if err != nil {
 		return nil, err
