@@ -258,7 +258,7 @@ save(struct tedit *s)
     struct ui *ui = s->ui;
     struct dr_template t;
     struct dr_error e = { 0 };
-    char *name;
+    char *name, *backup = NULL;
 
     if (!form_validate(s->form))
         return UI_REDRAW;
@@ -283,10 +283,16 @@ save(struct tedit *s)
         ui_status(ui, "%s", _("Nothing changed; nothing was written"));
         return UI_REDRAW_ALL;
     }
+    if (s->editing && store_backup_template(ui->store, t.name, &backup, &e) != DR_E_OK) {
+        form_set_message(s->form, "save", dr_error_text(&e));
+        template_done(&t);
+        return UI_REDRAW;
+    }
     if (store_save_template(ui->store, &t, &e) != DR_E_OK) {
         /* Nothing typed is lost: the form stays. */
         form_set_message(s->form, "save", dr_error_text(&e));
         template_done(&t);
+        free(backup);
         return UI_REDRAW;
     }
     name = xstrdup(t.name);
@@ -300,9 +306,15 @@ save(struct tedit *s)
             if (ui->stack[i].ops->event)
                 ui->stack[i].ops->event(ui, ui->stack[i].st, &ev);
     }
-    /* L10N: %s is the template's name. */
-    ui_status(ui, _("Template %s saved in templates/%s.cfg"), name, name);
+    if (backup)
+        /* L10N: the template's name, then the copy of the hand-written file. */
+        ui_status(ui, _("Template %s saved; old file kept as %s"), name,
+                  backup);
+    else
+        /* L10N: %s is the template's name. */
+        ui_status(ui, _("Template %s saved in templates/%s.cfg"), name, name);
     free(name);
+    free(backup);
     return UI_REDRAW_ALL;
 }
 

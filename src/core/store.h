@@ -133,6 +133,13 @@ void store_diags_free(struct dr_diag *d, size_t n);
  * (an unchanged form writes nothing, and a hand-written file keeps its
  * comments). */
 bool store_template_unchanged(const struct dr_store *s, const struct dr_template *t);
+/* Before a changed template replaces templates/NAME.cfg: when the file is
+ * not what drover itself would write (a hand-written file, with comments or
+ * its own layout), copy it to templates/NAME.cfg.bak (0600) so that nothing
+ * is lost silently; *backup is that name (newly allocated), or NULL when no
+ * copy was needed. The loader reads only *.cfg files. */
+enum dr_err store_backup_template(const struct dr_store *s, const char *name, char **backup,
+                                  struct dr_error *e);
 
 /* Pin a public key ("sha256//...") on an entry. A pin replaces insecure =
  * true: the operator chose this key (`drover vcenter trust`, the console's

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "core/store_priv.h"
 #include "core/util.h"
 
@@ -110,4 +111,36 @@ store_template_unchanged(const struct dr_store *s, const struct dr_template *t)
     free(a);
     free(b);
     return same;
+}
+
+enum dr_err
+store_backup_template(const struct dr_store *s, const char *name, char **backup,
+                      struct dr_error *e)
+{
+    const struct dr_template *old = store_find_template(s, name);
+    char *rel = xasprintf("templates/%s.cfg", name);
+    char *path = store_config_path(s, rel);
+    char *text = NULL, *ours = NULL;
+    size_t len = 0;
+    enum dr_err rc = DR_E_OK;
+
+    *backup = NULL;
+    if (old == NULL || util_read_file(path, &text, &len, NULL) != DR_E_OK)
+        goto out;
+    ours = template_to_text(old);
+    /* What drover would have written itself holds nothing to lose. */
+    if (!str_eq(ours, text)) {
+        char *bak = xasprintf("%s.bak", path);
+
+        rc = util_write_atomic(bak, text, len, 0600, e);
+        if (rc == DR_E_OK)
+            *backup = xasprintf("%s.bak", rel);
+        free(bak);
+    }
+out:
+    free(ours);
+    free(text);
+    free(path);
+    free(rel);
+    return rc;
 }

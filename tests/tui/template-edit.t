@@ -132,9 +132,12 @@ to_user_data
 keys Enter
 ok "the edited user data is in the form" wait_for 10 seen "4 lines (Enter edits)"
 ok "without a problem" gone "user_data line"
+cp "$CFG/templates/lab.cfg" "$W/lab.cfg.before"
 keys Tab Enter
 ok "the template is saved" wait_for 10 seen "Template lab saved"
 ok "lab.cfg holds the editor's text" grep -qF "edited-by-test" "$CFG/templates/lab.cfg"
+ok "the hand-written file is kept beside it" cmp -s "$W/lab.cfg.before" "$CFG/templates/lab.cfg.bak"
+ok "and the status line says where" seen "templates/lab.cfg.bak"
 ok "drover validate passes" "$DROVER" --config-dir "$CFG" --state-dir "$W/v" validate
 tl_quit
 done_testing

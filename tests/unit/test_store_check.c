@@ -129,6 +129,39 @@ START_TEST(test_put_vcenter)
 }
 END_TEST
 
+START_TEST(test_backup_hand_written)
+{
+    struct dr_store s;
+    struct dr_error e = { 0 };
+    char *bak = NULL, *path, *text = NULL;
+    size_t len;
+
+    put(cfg_dir, "vcenters.cfg", good_vcenters, 0600);
+    put(cfg_dir, "templates/worker.cfg", good_template, 0600);
+    load(&s);
+    /* A hand-written file (the fixture's layout) is copied before a save. */
+    ck_assert_int_eq(store_backup_template(&s, "worker", &bak, &e), DR_E_OK);
+    ck_assert_str_eq(bak, "templates/worker.cfg.bak");
+    path = util_path_join(cfg_dir, "templates/worker.cfg.bak");
+    ck_assert_int_eq(util_read_file(path, &text, &len, NULL), DR_E_OK);
+    ck_assert_str_eq(text, good_template);
+    free(text);
+    free(path);
+    free(bak);
+    /* Once drover wrote it, there is nothing to keep. */
+    {
+        struct dr_template copy;
+        template_copy(&copy, store_find_template(&s, "worker"));
+        ck_assert_int_eq(store_save_template(&s, &copy, &e), DR_E_OK);
+        template_done(&copy);
+    }
+    ck_assert_int_eq(store_backup_template(&s, "worker", &bak, &e), DR_E_OK);
+    ck_assert_ptr_null(bak);
+    ck_assert(store_template_unchanged(&s, store_find_template(&s, "worker")));
+    store_done(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -142,6 +175,7 @@ main(void)
     tcase_add_test(tc, test_check_template_fields);
     tcase_add_test(tc, test_pin_replaces_insecure);
     tcase_add_test(tc, test_put_vcenter);
+    tcase_add_test(tc, test_backup_hand_written);
     suite_add_tcase(su, tc);
     r = srunner_create(su);
     srunner_run_all(r, CK_NORMAL);
