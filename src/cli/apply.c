@@ -303,11 +303,14 @@ check_named_templates(const struct dr_store *s, const char *file)
 int
 cmd_apply(const struct cli_globals *g, int argc, char **argv)
 {
+    enum { OPT_SKIP_PREFLIGHT = 256 };
     static const struct option longopts[] = {
         { "file", required_argument, NULL, 'f' },
+        { "skip-preflight", no_argument, NULL, OPT_SKIP_PREFLIGHT },
         { NULL, 0, NULL, 0 },
     };
     const char *file = NULL;
+    bool skip_preflight = false;
     struct dr_store s;
     struct dr_cluster spec;
     struct dr_error e = { 0 };
@@ -316,12 +319,18 @@ cmd_apply(const struct cli_globals *g, int argc, char **argv)
 
     optind = 0;  /* re-initialise getopt: options may follow the operands */
     while ((c = getopt_long(argc, argv, "f:", longopts, NULL)) != -1) {
+        if (c == OPT_SKIP_PREFLIGHT) {
+            skip_preflight = true;
+            continue;
+        }
         if (c != 'f')
-            return cli_usage_error("apply", _("usage: drover apply -f CLUSTER.cfg"));
+            return cli_usage_error("apply", _("usage: drover apply -f CLUSTER.cfg "
+                                              "[--skip-preflight]"));
         file = optarg;
     }
     if (file == NULL || optind != argc)
-        return cli_usage_error("apply", _("usage: drover apply -f CLUSTER.cfg"));
+        return cli_usage_error("apply", _("usage: drover apply -f CLUSTER.cfg "
+                                          "[--skip-preflight]"));
     if (!cli_open_store(g, &s))
         return 1;
     if (store_parse_cluster_file(&s, file, &spec, &e) != DR_E_OK) {
@@ -349,10 +358,20 @@ cmd_apply(const struct cli_globals *g, int argc, char **argv)
         store_done(&s);
         return 1;
     }
+    /* Preflight against vCenter: nothing is created when it finds an error. */
+    if (!skip_preflight && cli_preflight_gate(&s, &spec) != 0) {
+        cluster_done(&spec);
+        store_done(&s);
+        return 1;
+    }
     if (!open_engine(g, &s, &r)) {
         cluster_done(&spec);
         store_done(&s);
         return 1;
+    }
+    if (skip_preflight) {
+        log_warn("cluster %s: apply without preflight (--skip-preflight)", spec.name);
+        say(&r, _("drover: preflight skipped (--skip-preflight)\n"));
     }
     r.cluster = spec.name;
     if (engine_apply_cluster(r.eng, &spec, &e) != DR_E_OK) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 struct dr_store;
+struct dr_cluster;
 
 /* Options every command sees, parsed before the command name. */
 struct cli_globals {
@@ -71,5 +72,9 @@ int cmd_status(const struct cli_globals *g, int argc, char **argv);     /* apply
 int cmd_validate(const struct cli_globals *g, int argc, char **argv);   /* validate.c */
 int cmd_cloud_init(const struct cli_globals *g, int argc, char **argv); /* cloudinit.c */
 int cmd_vcenter(const struct cli_globals *g, int argc, char **argv);    /* vcenter.c */
+int cmd_preflight(const struct cli_globals *g, int argc, char **argv);  /* preflight.c */
+/* preflight.c: apply's gate; prints the findings, 1 when there are errors
+ * (or preflight could not run), else 0. */
+int cli_preflight_gate(const struct dr_store *s, const struct dr_cluster *spec);
 
 #endif

@@ -7,6 +7,7 @@ libdrcli_a_SOURCES = \
 	src/cli/cloudinit.c \
 	src/cli/common.c \
 	src/cli/list.c \
+	src/cli/preflight.c \
 	src/cli/validate.c \
 	src/cli/vcenter.c
 DROVER_LIBS += libdrcli.a

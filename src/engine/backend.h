@@ -54,22 +54,45 @@ void step_progress(struct eng_step *s, int pct, const char *fmt, ...)
 void step_log(struct eng_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool step_cancelled(const struct eng_step *s);
 
-/* Problems the pre-clone check found, each a struct dr_diag: file:line of
- * the template field, the field ("networks[0]") and what is wrong. */
+/* What the pre-clone check and preflight found: findings (engine.h) with
+ * file:line of the template field, the field ("networks[0]"), the object,
+ * what is wrong and how to fix it. The gate stops on errors only. */
 struct eng_problems {
-    struct dr_diag *v;
+    struct dr_finding *v;
     size_t n;
 };
-/* Append a problem with template t's file and the line of field f; field is
- * what the message names ("networks[1]"), NULL: the key of f. */
+/* Append an error (check "placement") with template t's file and the line
+ * of field f; field is what the message names ("networks[1]"), NULL: the
+ * key of f. */
 void eng_problem_add(struct eng_problems *p, const struct dr_template *t, enum dr_tfield f,
                      const char *field, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Append any finding: t NULL when no template file is at fault; f
+ * DR_TF__COUNT for the template's own line; object (full inventory path)
+ * and fix may be NULL. Returns the new finding (to adjust its line). */
+struct dr_finding *eng_finding_add(struct eng_problems *p, const struct dr_template *t,
+                                   enum dr_tfield f, const char *field, enum dr_severity sev,
+                                   const char *check, const char *object, const char *fix,
+                                   const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 void eng_problems_done(struct eng_problems *p);
 
 /* One template the pre-clone check resolves, with the vCenter it clones on. */
 struct eng_check_item {
     const struct dr_template *tmpl;
     const struct dr_vcenter *vcenter;
+    /* Preflight only (0/NULL in the gate): the VMs this apply would clone
+     * from the template (nodes without a VM yet), and their names. */
+    int new_vms;
+    char **new_names;
+};
+
+/* What a check_templates call runs: NULL (the gate) resolves names, tags
+ * and custom attributes only; preflight adds every other check. */
+struct eng_check_opts {
+    bool preflight;
+    int margin_pct;           /* datastore space kept free, % of the new disks */
+    const char *cluster;      /* the cluster's name */
+    const char *cluster_file; /* its spec file, for the names check's findings */
+    const char *install_id;   /* this installation's id, NULL when none yet */
 };
 
 struct eng_backend_ops {
@@ -106,6 +129,7 @@ struct eng_backend_ops {
      * Extend it with a checker in gate_vs.c. NULL: no live check. */
     enum dr_err (*check_templates)(void *tctx, struct eng_step *s,
                                    const struct eng_check_item *items, size_t n,
+                                   const struct eng_check_opts *opts,
                                    struct eng_problems *out, struct dr_error *e);
     /* Power off and destroy s->node.vm_id; a VM already gone is success. */
     enum dr_err (*destroy)(void *tctx, struct eng_step *s, struct dr_error *e);

@@ -13,6 +13,7 @@ enum dr_err vsb_session(void *tctx, const struct dr_vcenter *vc, struct eng_step
 
 /* The backend op check_templates (gate_vs.c). */
 enum dr_err vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item *items,
-                                size_t n, struct eng_problems *out, struct dr_error *e);
+                                size_t n, const struct eng_check_opts *opts,
+                                struct eng_problems *out, struct dr_error *e);
 
 #endif

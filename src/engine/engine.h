@@ -165,6 +165,65 @@ size_t engine_check_spec(const struct dr_check_config *cfg, const struct dr_clus
 /* The same for a template on its own (any node name up to 63 characters). */
 size_t engine_check_template(const struct dr_template *t, char ***problems, char ***warnings);
 
+/* Preflight (issue 11): everything that will go wrong with a cluster in
+ * vCenter, found before anything is created. Each finding has a severity,
+ * the check that found it, where in the configuration it comes from, the
+ * vCenter object it is about, what is wrong and how to fix it. */
+enum dr_severity {
+    DR_SEV_ERROR,    /* the apply would fail: an apply stops before any clone */
+    DR_SEV_WARNING,  /* may fail or misbehave (overcommit, only a boot can tell) */
+    DR_SEV_NOTE,     /* what preflight cannot know from vCenter */
+};
+const char *severity_key(enum dr_severity s);   /* "error", "warning", "note" */
+
+struct dr_finding {
+    enum dr_severity severity;
+    char *check;     /* "placement", "capacity", "template", "names", "privileges", "labels" */
+    char *file;      /* the configuration file the finding is about, NULL: none */
+    int line;        /* 0 when not known */
+    char *field;     /* "datastore", "networks[1]"; NULL when not one field */
+    char *object;    /* the vCenter object's full inventory path ("DC0/datastore/ds1"), NULL */
+    char *message;   /* what is wrong */
+    char *fix;       /* how to fix it, NULL when there is nothing to add */
+};
+
+/* "error: templates/a.cfg:6: datastore: DC0/datastore/x: what (fix: how)"
+ * (newly allocated). */
+char *finding_format(const struct dr_finding *f);
+void finding_done(struct dr_finding *f);
+
+struct dr_preflight {
+    char *cluster;
+    struct dr_finding *v;   /* errors first, then warnings, notes; by file and line */
+    size_t n;
+    size_t errors, warnings;
+    long long elapsed_ms;   /* wall time of the check */
+};
+void preflight_free(struct dr_preflight **p);
+
+/* Run preflight for spec on the calling thread (the CLI: it blocks on the
+ * network; the console uses engine_request_preflight). Logs in to the
+ * vCenters of spec's templates, resolves every template, and collects every
+ * finding (see drover(1), PREFLIGHT). Read-only in vCenter. store gives the
+ * templates, vCenters, settings (preflight_margin_pct) and the cluster's
+ * state (nodes whose VM exists are not new). DR_E_OK when the check ran,
+ * findings or not (*out, free with preflight_free); an error when it could
+ * not run (a vCenter unreachable). */
+enum dr_err engine_preflight(const struct dr_store *store, const struct dr_cluster *spec,
+                             struct dr_preflight **out, struct dr_error *e);
+/* One privilege drover needs in vCenter (the table is the source for the
+ * preflight check and the man page): its vSphere id, the object it is
+ * needed on and why. */
+enum dr_priv_object { DR_PRIV_SOURCE, DR_PRIV_FOLDER, DR_PRIV_POOL, DR_PRIV_DATASTORE,
+                      DR_PRIV_NETWORK };
+struct dr_privilege {
+    const char *id;            /* "VirtualMachine.Provisioning.Clone" */
+    enum dr_priv_object on;
+    const char *why;           /* untranslated; N_() */
+};
+const struct dr_privilege *engine_privileges(size_t *n);
+const char *priv_object_key(enum dr_priv_object o);  /* "template", "folder"... */
+
 /* Create or update a cluster: save spec as clusters/<name>.cfg (after
  * re-reading templates and vCenters), having checked it with
  * engine_check_spec (DR_E_INVAL: "N problems: " and every problem, "; "

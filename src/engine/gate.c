@@ -16,54 +16,146 @@
 #include "core/util.h"
 #include "engine/internal.h"
 
-void
-eng_problem_add(struct eng_problems *p, const struct dr_template *t, enum dr_tfield f,
-                const char *field, const char *fmt, ...)
+static struct dr_finding *
+finding_vadd(struct eng_problems *p, const struct dr_template *t, enum dr_tfield f,
+             const char *field, enum dr_severity sev, const char *check, const char *object,
+             const char *fix, const char *fmt, va_list ap)
 {
-    struct dr_diag *d;
-    va_list ap;
+    struct dr_finding *d;
+    va_list ap2;
     int len;
 
     p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
     d = &p->v[p->n++];
     memset(d, 0, sizeof *d);
-    d->file = t->origin.file ? xstrdup(t->origin.file)
-                             : xasprintf(_("template %s"), t->name ? t->name : "?");
-    d->line = (unsigned)f < DR_TF__COUNT && t->line[f] > 0 ? t->line[f] : t->origin.line;
-    d->field = xstrdup(field ? field : template_field_key(f));
-    va_start(ap, fmt);
-    len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    d->severity = sev;
+    d->check = xstrdup(check ? check : "placement");
+    if (t) {
+        d->file = t->origin.file ? xstrdup(t->origin.file)
+                                 : xasprintf(_("template %s"), t->name ? t->name : "?");
+        d->line = (unsigned)f < DR_TF__COUNT && t->line[f] > 0 ? t->line[f] : t->origin.line;
+        d->field = field ? xstrdup(field)
+                   : (unsigned)f < DR_TF__COUNT ? xstrdup(template_field_key(f)) : NULL;
+    } else {
+        d->field = xstrdup0(field);
+    }
+    d->object = xstrdup0(object);
+    d->fix = xstrdup0(fix);
+    va_copy(ap2, ap);
+    len = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
     d->message = xmalloc((size_t)len + 1);
-    va_start(ap, fmt);
     vsnprintf(d->message, (size_t)len + 1, fmt, ap);
+    return d;
+}
+
+void
+eng_problem_add(struct eng_problems *p, const struct dr_template *t, enum dr_tfield f,
+                const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    finding_vadd(p, t, f, field, DR_SEV_ERROR, "placement", NULL, NULL, fmt, ap);
     va_end(ap);
+}
+
+struct dr_finding *
+eng_finding_add(struct eng_problems *p, const struct dr_template *t, enum dr_tfield f,
+                const char *field, enum dr_severity sev, const char *check, const char *object,
+                const char *fix, const char *fmt, ...)
+{
+    struct dr_finding *d;
+    va_list ap;
+
+    va_start(ap, fmt);
+    d = finding_vadd(p, t, f, field, sev, check, object, fix, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+void
+finding_done(struct dr_finding *f)
+{
+    free(f->check);
+    free(f->file);
+    free(f->field);
+    free(f->object);
+    free(f->message);
+    free(f->fix);
+    memset(f, 0, sizeof *f);
 }
 
 void
 eng_problems_done(struct eng_problems *p)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        free(p->v[i].file);
-        free(p->v[i].field);
-        free(p->v[i].message);
-    }
+    for (size_t i = 0; i < p->n; i++)
+        finding_done(&p->v[i]);
     free(p->v);
     p->v = NULL;
     p->n = 0;
 }
 
-/* File order: by file, then line (a stable order of fields on one line is
- * kept by comparing the field names last). */
-static int
-cmp_problem(const void *a, const void *b)
+const char *
+severity_key(enum dr_severity s)
 {
-    const struct dr_diag *x = a, *y = b;
-    int c = strcmp(x->file, y->file);
+    switch (s) {
+    case DR_SEV_ERROR:
+        return "error";
+    case DR_SEV_WARNING:
+        return "warning";
+    case DR_SEV_NOTE:
+        return "note";
+    }
+    return "?";
+}
+
+/* The gate's form, as store_diag_format: "file:line: field: message". */
+static char *
+problem_format(const struct dr_finding *f)
+{
+    struct dr_diag d = { .file = f->file ? f->file : (char *)"", .line = f->line,
+                         .field = f->field, .message = f->message };
+
+    return store_diag_format(&d);
+}
+
+char *
+finding_format(const struct dr_finding *f)
+{
+    char *where = f->file ? problem_format(f) : NULL;
+    char *out;
+
+    if (where == NULL)
+        where = f->field ? xasprintf("%s: %s", f->field, f->message) : xstrdup(f->message);
+    if (f->object && f->fix)
+        out = xasprintf(_("%s: %s [%s] (fix: %s)"), severity_key(f->severity), where, f->object,
+                        f->fix);
+    else if (f->object)
+        out = xasprintf(_("%s: %s [%s]"), severity_key(f->severity), where, f->object);
+    else if (f->fix)
+        out = xasprintf(_("%s: %s (fix: %s)"), severity_key(f->severity), where, f->fix);
+    else
+        out = xasprintf("%s: %s", severity_key(f->severity), where);
+    free(where);
+    return out;
+}
+
+/* Severity first, then file order: by file, then line (a stable order of
+ * fields on one line is kept by comparing the field names last). */
+int
+eng_finding_cmp(const void *a, const void *b)
+{
+    const struct dr_finding *x = a, *y = b;
+    int c = (int)x->severity - (int)y->severity;
 
     if (c == 0)
+        c = strcmp(x->file ? x->file : "", y->file ? y->file : "");
+    if (c == 0)
         c = x->line < y->line ? -1 : x->line > y->line;
-    return c ? c : strcmp(x->field ? x->field : "", y->field ? y->field : "");
+    if (c == 0)
+        c = strcmp(x->field ? x->field : "", y->field ? y->field : "");
+    return c ? c : strcmp(x->message, y->message);
 }
 
 /* The templates (with their vCenters) of c's pools that clone anything,
@@ -130,6 +222,16 @@ items_free(struct eng_check_item *items, size_t n)
     free(items);
 }
 
+static size_t
+count_errors(const struct eng_problems *p)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < p->n; i++)
+        n += p->v[i].severity == DR_SEV_ERROR;
+    return n;
+}
+
 static enum dr_err
 gate_failed(struct eng_cluster *c, struct dr_error *err)
 {
@@ -173,7 +275,7 @@ eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *e
 
     step_progress(s, 1, _("checking the templates against vCenter"));
     if (e->backend.ops->check_templates && n > 0)
-        rc = e->backend.ops->check_templates(tctx, s, items, n, &probs, err);
+        rc = e->backend.ops->check_templates(tctx, s, items, n, NULL, &probs, err);
     items_free(items, n);
 
     pthread_mutex_lock(&e->mu);
@@ -189,22 +291,23 @@ eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *e
         c->gate = ENG_GATE_UNCHECKED;
         if (rc == DR_E_OK)
             rc = dr_error_set(err, DR_E_BUSY, _("the cluster was applied again during the check"));
-    } else if (probs.n > 0) {
+    } else if (count_errors(&probs) > 0) {
         char *first;
+        size_t n_err = count_errors(&probs);
 
-        qsort(probs.v, probs.n, sizeof *probs.v, cmp_problem);
-        first = store_diag_format(&probs.v[0]);
+        qsort(probs.v, probs.n, sizeof *probs.v, eng_finding_cmp);
+        first = problem_format(&probs.v[0]);
         c->gate = ENG_GATE_FAILED;
         free(c->gate_error);
-        if (probs.n == 1)
+        if (n_err == 1)
             c->gate_error = xasprintf(_("nothing was cloned: %s"), first);
         else
             c->gate_error = xasprintf(_("nothing was cloned: %s (and %zu more problem(s) in "
                                         "the templates: see the cluster's events or drover.log)"),
-                                      first, probs.n - 1);
+                                      first, n_err - 1);
         free(first);
-        for (size_t i = 0; i < probs.n; i++) {
-            char *line = store_diag_format(&probs.v[i]);
+        for (size_t i = 0; i < n_err; i++) {
+            char *line = problem_format(&probs.v[i]);
             struct dr_event ev = { .kind = DR_EV_CLUSTER, .cluster = c->name,
                                    .cluster_state = c->state, .level = DR_LOG_ERROR,
                                    .text = line };

@@ -169,6 +169,27 @@ enum dr_err eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct
 /* Check again before the next clone (an apply, a retry). Callers hold mu. */
 void eng_gate_reset(struct eng_cluster *c);
 
+/* gate.c: severity, then file:line order. */
+int eng_finding_cmp(const void *a, const void *b);
+
+/* preflight.c: what one preflight looks at (copies or the caller's). */
+struct eng_pf_input {
+    const struct dr_cluster *spec;
+    const struct dr_template *templates;
+    size_t n_templates;
+    const struct dr_vcenter *vcenters;
+    size_t n_vcenters;
+    const struct dr_cluster_status *status; /* NULL: no node exists yet */
+    int margin_pct;
+    const char *install_id;                 /* NULL: none yet */
+};
+/* Run preflight with backend b on a thread whose context is tctx. */
+enum dr_err eng_preflight_run(const struct eng_backend *b, void *tctx,
+                              const struct eng_pf_input *in, struct dr_preflight **out,
+                              struct dr_error *e);
+/* The state folder's install-id, NULL when there is none (newly allocated). */
+char *eng_read_install_id(const char *state_dir);
+
 /* requests.c: cancel and join every request, drop the cache. */
 void eng_requests_free(struct dr_engine *e);
 

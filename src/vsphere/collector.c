@@ -109,6 +109,13 @@ retrieve(struct vs_session *s, struct soap_req *req, vs_object_fn fn, void *user
 }
 
 enum dr_err
+vs_retrieve_spec(struct vs_session *s, struct soap_req *req, vs_object_fn fn, void *user,
+                 struct dr_error *e)
+{
+    return retrieve(s, req, fn, user, e);
+}
+
+enum dr_err
 vs_retrieve_one(struct vs_session *s, const char *type, const char *id, const char *const *paths,
                 vs_object_fn fn, void *user, struct dr_error *e)
 {

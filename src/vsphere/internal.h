@@ -70,6 +70,9 @@ struct vs_session {
     char *search_index;
     char *session_manager;
     char *custom_fields_manager; /* NULL on a standalone host */
+    char *authorization_manager; /* NULL when the server has none */
+    bool tree_caching;           /* vs_tree_cache: one inventory tree for a batch */
+    struct vs_tree *tree_cached;
     struct vs_rest *rest;        /* the vAPI REST connection (rest.c), once used */
     char *session_key; /* from Login; tests watch it expire */
     int logins;        /* successful logins, re-logins included */
@@ -139,6 +142,9 @@ enum dr_err vs_retrieve_view(struct vs_session *s, const char *root_type, const 
                              const struct vs_propspec *specs, size_t n_specs, bool recursive,
                              vs_object_fn fn, void *user, struct dr_error *e);
 /* Some properties of one object. */
+/* A RetrievePropertiesEx whose specSet the caller filled in req, paged. */
+enum dr_err vs_retrieve_spec(struct vs_session *s, struct soap_req *req, vs_object_fn fn,
+                             void *user, struct dr_error *e);
 enum dr_err vs_retrieve_one(struct vs_session *s, const char *type, const char *id,
                             const char *const *paths, vs_object_fn fn, void *user,
                             struct dr_error *e);

@@ -131,11 +131,24 @@ resolve_one(struct resolve *r, enum dr_tfield f, const char *sub, const char *wh
         found = m[0];
     } else if (n == 0) {
         char *where = scope ? vs_tree_path(&r->tree, scope) : NULL;
-        if (where && *where)
+        const struct vs_entity **other = NULL;
+        size_t n_other = scope ? vs_tree_find(&r->tree, types, NULL, NULL, input, &other) : 0;
+
+        if (n_other > 0 && where && *where) {
+            /* It exists, in the wrong place: a pool of another cluster, a
+             * folder that is not a VM folder, another datacenter's object. */
+            char *there = vs_tree_path(&r->tree, other[0]);
+            problem(r, f, sub, _("\"%s\": no %s of that name or path in %s; %s is one, but not "
+                                 "below %s (a pool of another compute resource, a folder "
+                                 "that is not a VM folder, or another datacenter's)"),
+                    input, what, where, there, where);
+            free(there);
+        } else if (where && *where)
             problem(r, f, sub, _("\"%s\": no %s of that name or path in %s"), input, what, where);
         else
             problem(r, f, sub, _("\"%s\": no %s of that name or path"), input, what);
         free(where);
+        free(other);
     } else {
         char **paths = xcalloc(n + 1, sizeof *paths), *list = xstrdup("");
         for (size_t i = 0; i < n; i++)
@@ -190,6 +203,11 @@ resolve_networks(struct resolve *r, const struct vs_entity *netf, struct vs_plac
                 nic.opaque_type = xstrdup(x->opaque_type);
             }
             strv_push(&p->networks, x->id);
+            {
+                char *np = vs_tree_path(&r->tree, x);
+                strv_push(&p->network_paths, np);
+                free(np);
+            }
             p->nics = xrealloc(p->nics, (p->n_nics + 1) * sizeof *p->nics);
             p->nics[p->n_nics++] = nic;
         }
@@ -242,6 +260,16 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
                              : resolve_one(&r, DR_TF_FOLDER, NULL, _("VM folder"),
                                            _("VM folders"), t_folder, vmf, t->folder);
     p->folder = x ? xstrdup(x->id) : NULL;
+    p->folder_path = x ? vs_tree_path(&r.tree, x) : NULL;
+    if (x) {
+        p->folder_vm_ids = xcalloc(1, sizeof *p->folder_vm_ids);
+        p->folder_vm_names = xcalloc(1, sizeof *p->folder_vm_names);
+        for (size_t i = 0; i < r.tree.n; i++)
+            if (str_eq(r.tree.v[i].parent, x->id) && str_eq(r.tree.v[i].type, "VirtualMachine")) {
+                strv_push(&p->folder_vm_ids, r.tree.v[i].id);
+                strv_push(&p->folder_vm_names, r.tree.v[i].name);
+            }
+    }
 
     if (!str_empty(t->cluster)) {
         compute = resolve_one(&r, DR_TF_CLUSTER, NULL, _("cluster"), _("clusters"), t_cluster,
@@ -250,15 +278,22 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
             x = resolve_one(&r, DR_TF_HOST, NULL, _("host"), _("hosts"), t_host, compute,
                             t->host);
             p->host = x ? xstrdup(x->id) : NULL;
+            p->host_path = x ? vs_tree_path(&r.tree, x) : NULL;
         }
     } else if (!str_empty(t->host)) {
         x = resolve_one(&r, DR_TF_HOST, NULL, _("host"), _("hosts"), t_host, hostf, t->host);
         if (x) {
             p->host = xstrdup(x->id);
+            p->host_path = vs_tree_path(&r.tree, x);
             compute = vs_tree_by_id(&r.tree, x->parent);
         }
     } else {
         problem(&r, DR_TF_CLUSTER, NULL, _("give a cluster or a host"));
+    }
+    if (compute) {
+        p->compute = xstrdup(compute->id);
+        p->compute_type = xstrdup(compute->type);
+        p->compute_path = vs_tree_path(&r.tree, compute);
     }
     if (compute) {
         const struct vs_entity *root = vs_tree_child(&r.tree, compute->id, "ResourcePool",
@@ -272,12 +307,14 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
             x = resolve_one(&r, DR_TF_RESOURCE_POOL, NULL, _("resource pool"),
                             _("resource pools"), t_pool, root, t->resource_pool);
         p->pool = root && x ? xstrdup(x->id) : NULL;
+        p->pool_path = root && x ? vs_tree_path(&r.tree, x) : NULL;
     }
 
     if (!str_empty(t->datastore)) {
         x = resolve_one(&r, DR_TF_DATASTORE, NULL, _("datastore"), _("datastores"), t_ds, dsf,
                         t->datastore);
         p->datastore = x ? xstrdup(x->id) : NULL;
+        p->datastore_path = x ? vs_tree_path(&r.tree, x) : NULL;
     }
     resolve_networks(&r, netf, p);
 
@@ -287,6 +324,7 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
         x = resolve_one(&r, DR_TF_CLONE_FROM, NULL, _("VM or template"), _("VMs or templates"),
                         t_vm, vmf, t->clone_from);
         p->source = x ? xstrdup(x->id) : NULL;
+        p->source_path = x ? vs_tree_path(&r.tree, x) : NULL;
     }
     if (p->source && t->clone_mode == DR_CLONE_LINKED) {
         struct dr_error se = {0};
@@ -327,5 +365,16 @@ vs_placement_done(struct vs_placement *p)
     free(p->snapshot);
     strv_free(&p->networks);
     vs_nics_free(p->nics, p->n_nics);
+    free(p->compute);
+    free(p->compute_type);
+    free(p->folder_path);
+    free(p->pool_path);
+    free(p->datastore_path);
+    free(p->host_path);
+    free(p->compute_path);
+    free(p->source_path);
+    strv_free(&p->network_paths);
+    strv_free(&p->folder_vm_ids);
+    strv_free(&p->folder_vm_names);
     memset(p, 0, sizeof *p);
 }

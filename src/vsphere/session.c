@@ -605,12 +605,14 @@ retrieve_service_content(struct vs_session *s, struct dr_error *e)
     xfree(&s->search_index);
     xfree(&s->session_manager);
     xfree(&s->custom_fields_manager);
+    xfree(&s->authorization_manager);
     s->root_folder = soap_child_text(rv, "rootFolder");
     s->property_collector = soap_child_text(rv, "propertyCollector");
     s->view_manager = soap_child_text(rv, "viewManager");
     s->search_index = soap_child_text(rv, "searchIndex");
     s->session_manager = soap_child_text(rv, "sessionManager");
     s->custom_fields_manager = soap_child_text(rv, "customFieldsManager");
+    s->authorization_manager = soap_child_text(rv, "authorizationManager");
     s->about.name = soap_child_text(about, "name");
     s->about.full_name = soap_child_text(about, "fullName");
     s->about.version = soap_child_text(about, "version");
@@ -703,6 +705,8 @@ vs_session_free(struct vs_session **sp)
     free(s->search_index);
     free(s->session_manager);
     free(s->custom_fields_manager);
+    free(s->authorization_manager);
+    vs_tree_cache(s, false);
     free(s->session_key);
     free(s->resp.data);
     free(s);

@@ -44,8 +44,54 @@ cmp_entity(const void *a, const void *b)
     return strcmp(((const struct vs_entity *)a)->id, ((const struct vs_entity *)b)->id);
 }
 
+static void
+tree_copy(struct vs_tree *dst, const struct vs_tree *src)
+{
+    dst->n = src->n;
+    dst->v = xcalloc(src->n ? src->n : 1, sizeof *dst->v);
+    for (size_t i = 0; i < src->n; i++) {
+        dst->v[i].id = xstrdup0(src->v[i].id);
+        dst->v[i].type = xstrdup0(src->v[i].type);
+        dst->v[i].name = xstrdup0(src->v[i].name);
+        dst->v[i].parent = xstrdup0(src->v[i].parent);
+        dst->v[i].opaque_id = xstrdup0(src->v[i].opaque_id);
+        dst->v[i].opaque_type = xstrdup0(src->v[i].opaque_type);
+    }
+    dst->root = xstrdup0(src->root);
+}
+
+void
+vs_tree_cache(struct vs_session *s, bool on)
+{
+    s->tree_caching = on;
+    if (!on && s->tree_cached) {
+        vs_tree_done(s->tree_cached);
+        free(s->tree_cached);
+        s->tree_cached = NULL;
+    }
+}
+
+static enum dr_err tree_fetch(struct vs_session *s, struct vs_tree *t, struct dr_error *e);
+
 enum dr_err
 vs_tree_get(struct vs_session *s, struct vs_tree *t, struct dr_error *e)
+{
+    enum dr_err err;
+
+    if (s->tree_caching && s->tree_cached) {
+        tree_copy(t, s->tree_cached);
+        return DR_E_OK;
+    }
+    err = tree_fetch(s, t, e);
+    if (err == DR_E_OK && s->tree_caching) {
+        s->tree_cached = xcalloc(1, sizeof *s->tree_cached);
+        tree_copy(s->tree_cached, t);
+    }
+    return err;
+}
+
+static enum dr_err
+tree_fetch(struct vs_session *s, struct vs_tree *t, struct dr_error *e)
 {
     static const char *const common[] = {"name", "parent", NULL};
     static const char *const opaque[] = {"name", "parent", "summary", NULL};

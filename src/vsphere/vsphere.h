@@ -185,6 +185,16 @@ struct vs_placement {
     char **networks;     /* network ids, NULL-terminated */
     struct vs_nic *nics; /* the same networks with their backing details */
     size_t n_nics;
+    /* For preflight: the compute resource (cluster, or a standalone host's
+     * ComputeResource) and its type; each object's full inventory path
+     * (escaped names, as FindByInventoryPath takes them); and the VMs
+     * directly in the folder, names as vCenter stores them. */
+    char *compute;
+    char *compute_type;
+    char *folder_path, *pool_path, *datastore_path, *host_path, *compute_path, *source_path;
+    char **network_paths;   /* NULL-terminated, as networks */
+    char **folder_vm_ids;   /* NULL-terminated */
+    char **folder_vm_names; /* the same order */
 };
 /* A name of a template that does not resolve: which field, and why. */
 struct vs_problem {
@@ -198,6 +208,65 @@ struct vs_problems {
     size_t n;
 };
 void vs_problems_done(struct vs_problems *p);
+
+/* While on, every resolve on s shares one inventory tree (fetched once):
+ * for a batch of checks that must see one state of vCenter (preflight).
+ * Off drops it. */
+void vs_tree_cache(struct vs_session *s, bool on);
+
+/* Preflight's facts (facts.c) about the objects a template resolved to. */
+enum vs_priv_state { VS_PRIV_UNKNOWN, VS_PRIV_GRANTED, VS_PRIV_MISSING };
+struct vs_fact {
+    char *type;   /* in: "VirtualMachine", "Datastore", "ClusterComputeResource",
+                   * "ComputeResource", "HostSystem" (or any entity, for privileges) */
+    char *id;     /* in */
+    bool found;
+    char *name;
+    /* VirtualMachine */
+    bool is_template;
+    char *power_state;   /* runtime.powerState */
+    char *tools_status;  /* guest.toolsStatus: "toolsNotInstalled", "toolsNotRunning"... */
+    char *tools_version; /* config.tools.toolsVersion, "0" when none */
+    char *guest_id;      /* config.guestId ("ubuntu64Guest") */
+    char *guest_name;    /* config.guestFullName */
+    int nics, disks;
+    long long disk_bytes;   /* every virtual disk's capacity, summed */
+    int cpus;
+    long long memory_mib;
+    char *owner;         /* guestinfo.drover.owner, NULL when unmarked */
+    char *enable_uuid;   /* extraConfig disk.EnableUUID, NULL when unset */
+    /* Datastore */
+    long long capacity, free_space; /* bytes */
+    bool accessible;
+    char **hosts;        /* ids of the hosts that mount it */
+    /* HostSystem, ComputeResource, ClusterComputeResource */
+    char **datastores;   /* ids of the datastores it reaches */
+    char **hosts_of;     /* a compute resource's hosts */
+    long long memory_bytes;      /* host: physical; compute: effective (total when 0) */
+    long long cpu_mhz;           /* host: cores x MHz; compute: effective */
+    int cores;
+    long long memory_used_bytes; /* host */
+    long long cpu_used_mhz;      /* host */
+    bool maintenance;            /* host in maintenance mode */
+    /* privileges (vs_privileges_get): one per asked privilege */
+    enum vs_priv_state *granted;
+};
+struct vs_facts {
+    struct vs_fact *v;
+    size_t n;
+};
+/* Add (type, id) to the query once; returns its entry. */
+struct vs_fact *vs_facts_add(struct vs_facts *q, const char *type, const char *id);
+struct vs_fact *vs_facts_find(const struct vs_facts *q, const char *id);
+/* Fill every entry in ONE RetrievePropertiesEx (paged). found stays false
+ * for an object vCenter did not return. */
+enum dr_err vs_facts_get(struct vs_session *s, struct vs_facts *q, struct dr_error *e);
+/* The session user's privileges privs on every entry (one
+ * AuthorizationManager.HasPrivilegeOnEntities): granted[j] for privs[j]. A
+ * fault (the user may not ask, an older vCenter) is the error. */
+enum dr_err vs_privileges_get(struct vs_session *s, struct vs_facts *q,
+                              const char *const *privs, size_t n_privs, struct dr_error *e);
+void vs_facts_done(struct vs_facts *q);
 
 /* Resolve every inventory name of t (datacenter, folder, cluster or host,
  * resource_pool, datastore, networks, clone_from, snapshot). Each name is

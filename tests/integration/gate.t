@@ -32,6 +32,15 @@ ok "names the clone source" grep -q 'templates/bad.cfg:9: clone_from: "no-such-t
 vms_after=$( (set -a; . "$LAB_STATE/env"; "$LABVMS") | wc -l)
 is "$vms_after" "$vms_before" "no VM was created"
 is "$(owned_count)" 0 "no VM carries drover's owner marker"
+ok "preflight stopped it before the engine ran (nothing was created)" grep -q 'nothing was created' "$out"
+diag "$(cat "$out")"
+# Past preflight (--skip-preflight), the engine's own pre-clone gate refuses
+# the same template before the first clone.
+out=$W/gate-skip.out
+nok "apply --skip-preflight with the bad template fails" to "$out" "$DROVER" apply -f "$spec" --skip-preflight
+ok "the engine's gate names the datastore too" grep -q 'templates/bad.cfg:6: datastore: "no-such-ds": no datastore' "$out"
+vms_after=$( (set -a; . "$LAB_STATE/env"; "$LABVMS") | wc -l)
+is "$vms_after" "$vms_before" "no VM was created past preflight either"
 is "$(nodes_in error)" 3 "every node is in error"
 ok "the node's error says nothing was cloned" bash -c \
     "$(printf '%q ' "$DROVER") status lab-cluster -o json | jq -e '.nodes[0].error | test(\"nothing was cloned\")'"

@@ -7,6 +7,7 @@ LAB_GO_FILES += tests/lab/vcsim/nets.go tests/lab/vcsim/vminfo.go tests/lab/vcsi
 LAB_GO_FILES += tests/lab/vcsim/faults.go tests/lab/vcsim/extraconfig.go
 LAB_GO_FILES += tests/lab/vcsim/guestlimit.go
 LAB_GO_FILES += tests/lab/vcsim/storagepod.go
+LAB_GO_FILES += tests/lab/vcsim/preflight.go
 EXTRA_DIST += $(LAB_GO_FILES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
 	tests/integration/lab.t
 LAB_VCSIM = tests/lab/vcsim/drover-vcsim
@@ -69,7 +70,7 @@ TESTS += tests/integration/vcenter.t
 EXTRA_DIST += tests/integration/vcenter.t
 EXTRA_DIST += tests/lab/sshnode tests/lab/sshnode_modes.py
 EXTRA_DIST += tests/lab/lab.d/sshnode.sh tests/integration/sshnode.t
-EXTRA_DIST += tests/lab/lab.d/nets.sh
+EXTRA_DIST += tests/lab/lab.d/nets.sh tests/lab/lab.d/facts.sh
 TESTS += tests/integration/sshnode.t
 TESTS += tests/integration/lab-vm-node.t
 EXTRA_DIST += tests/integration/lab-vm-node.t

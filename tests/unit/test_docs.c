@@ -9,6 +9,7 @@
 #include "core/store.h"
 #include "core/store_priv.h"
 #include "core/util.h"
+#include "engine/engine.h"
 
 /* The words against the code: drover(1) documents every command of the CLI's
  * table and every key each kind of file accepts, its "default" values are
@@ -105,6 +106,29 @@ START_TEST(test_every_command)
         ck_assert_msg(found, "drover.1 has no COMMANDS item for '%s'", t[i].name);
     }
     free(cmds);
+    free(man);
+}
+END_TEST
+
+/* PREFLIGHT's table lists every privilege of engine_privileges() with the
+ * object it is needed on (issue 11: one table in the code and the page). */
+START_TEST(test_every_privilege)
+{
+    char *man = slurp("data/drover.1");
+    static const char *const stops[] = {".SH", NULL};
+    char *pf = man_part(man, ".SH PREFLIGHT", stops);
+    size_t n;
+    const struct dr_privilege *p = engine_privileges(&n);
+
+    ck_assert_ptr_nonnull(pf);
+    ck_assert_uint_gt(n, 0);
+    for (size_t i = 0; i < n; i++) {
+        char *row = xasprintf("\n%s\t%s\t", p[i].id, priv_object_key(p[i].on));
+        ck_assert_msg(strstr(pf, row) != NULL, "drover.1 PREFLIGHT has no row for %s on %s",
+                      p[i].id, priv_object_key(p[i].on));
+        free(row);
+    }
+    free(pf);
     free(man);
 }
 END_TEST
@@ -306,6 +330,7 @@ main(void)
     int failed;
 
     tcase_add_test(tc, test_every_command);
+    tcase_add_test(tc, test_every_privilege);
     tcase_add_test(tc, test_every_key);
     tcase_add_test(tc, test_man_defaults);
     tcase_add_test(tc, test_example_defaults);

@@ -35,7 +35,7 @@ static pthread_t main_thread;
 
 static enum dr_err
 f_check(void *t, struct eng_step *s, const struct eng_check_item *items, size_t n,
-        struct eng_problems *out, struct dr_error *e)
+        const struct eng_check_opts *opts, struct eng_problems *out, struct dr_error *e)
 {
     pthread_mutex_lock(&fk.mu);
     fk.checks++;

@@ -165,6 +165,8 @@ func run(o *options) error {
 	server.Config.Handler = vcenterLabels(server.Config.Handler, o.user, password, state)
 	server.Config.Handler = escapeNames(server.Config.Handler) // names as vCenter stores them (nets.go)
 	server.Config.Handler = linkedClones(server.Config.Handler) // linked clones' disks (clones.go)
+	facts = newLabFacts(filepath.Join(state, "lab-facts")) // preflight's facts (preflight.go)
+	server.Config.Handler = facts.handler(server.Config.Handler)
 
 	hv := newHypervisor(o.sshnode, filepath.Join(state, "nodes"))
 	ctx := context.Background()
@@ -172,6 +174,9 @@ func run(o *options) error {
 	if err != nil {
 		return fmt.Errorf("shaping the inventory: %v", err)
 	}
+	templateLikeVCenter(templateName) // Tools installed, a Linux guest (preflight.go)
+	computeLikeVCenter()
+	installLabAuthz()
 	if err = addOpaqueNetworks(); err != nil { // $LAB_OPAQUE_NETWORKS (nets.go)
 		return err
 	}

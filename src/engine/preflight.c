@@ -1,0 +1,199 @@
+/* Preflight (issue 11): the pre-clone gate's check run whole, before an
+ * apply and on demand. The same backend op (check_templates) resolves every
+ * template of the cluster; with preflight on it also checks placement,
+ * capacity, template readiness, names and privileges (preflight_vs.c).
+ * engine_preflight runs on the caller's thread (the CLI);
+ * engine_request_preflight on a request thread of its own (the console). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "engine/internal.h"
+#include "engine/plan.h"
+
+void
+preflight_free(struct dr_preflight **pp)
+{
+    struct dr_preflight *p = *pp;
+
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        finding_done(&p->v[i]);
+    free(p->v);
+    free(p->cluster);
+    free(p);
+    *pp = NULL;
+}
+
+static const struct dr_template *
+find_tmpl(const struct dr_template *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(v[i].name, name))
+            return &v[i];
+    return NULL;
+}
+
+static const struct dr_vcenter *
+find_vc(const struct dr_vcenter *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(v[i].name, name))
+            return &v[i];
+    return NULL;
+}
+
+static void
+items_free(struct eng_check_item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        strv_free(&items[i].new_names);
+    free(items);
+}
+
+enum dr_err
+eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_input *in,
+                  struct dr_preflight **out, struct dr_error *e)
+{
+    const struct dr_cluster *spec = in->spec;
+    struct eng_check_item *items = xcalloc(spec->n_pools + 1, sizeof *items);
+    struct eng_problems probs = { 0 };
+    struct eng_check_opts o = { .preflight = true, .margin_pct = in->margin_pct,
+                                .cluster = spec->name, .cluster_file = spec->origin.file,
+                                .install_id = in->install_id };
+    char **taken = xcalloc(1, sizeof *taken);
+    long long t0 = util_now_ms();
+    size_t n = 0;
+    enum dr_err rc = DR_E_OK;
+    struct dr_preflight *p;
+
+    *out = NULL;
+    for (size_t i = 0; in->status && i < in->status->n_nodes; i++)
+        strv_push(&taken, in->status->nodes[i].name);
+    for (size_t i = 0; i < spec->n_pools; i++) {
+        const struct dr_pool *pool = &spec->pools[i];
+        const struct dr_template *t = find_tmpl(in->templates, in->n_templates, pool->template);
+        const char *vname = !str_empty(spec->vcenter) ? spec->vcenter : (t ? t->vcenter : NULL);
+        const struct dr_vcenter *v = find_vc(in->vcenters, in->n_vcenters, vname);
+        int have = 0, k;
+        size_t at = n;
+
+        if (pool->quantity <= 0)
+            continue;
+        if (t == NULL || v == NULL) {
+            /* The checks without vCenter (engine_check_spec) say why. */
+            struct dr_template fake = { .origin = pool->origin };
+            char *f = xasprintf("pools.%s.template", pool->name ? pool->name : "?");
+
+            fake.origin.file = spec->origin.file ? spec->origin.file : pool->origin.file;
+            if (t == NULL)
+                eng_problem_add(&probs, &fake, DR_TF__COUNT, f, _("no template '%s'"),
+                                pool->template ? pool->template : "");
+            else
+                eng_problem_add(&probs, t, DR_TF_VCENTER, NULL, _("no vCenter '%s'"),
+                                vname ? vname : "");
+            free(f);
+            continue;
+        }
+        for (size_t j = 0; j < n; j++)
+            if (str_eq(items[j].tmpl->name, t->name))
+                at = j;
+        if (at == n) {
+            items[n].tmpl = t;
+            items[n].vcenter = v;
+            items[n].new_names = xcalloc(1, sizeof(char *));
+            n++;
+        }
+        for (size_t j = 0; in->status && j < in->status->n_nodes; j++) {
+            const struct dr_node *nd = &in->status->nodes[j];
+            have += str_eq(nd->pool, pool->name) && !str_empty(nd->vm_id) &&
+                    nd->state != DR_NODE_REMOVED;
+        }
+        for (k = have; k < pool->quantity; k++) {
+            char *name = plan_next_name(pool, taken, strv_len(taken), NULL, NULL);
+
+            strv_push(&items[at].new_names, name);
+            strv_push(&taken, name);
+            free(name);
+            items[at].new_vms++;
+        }
+    }
+    if (n > 0 && b->ops->check_templates)
+        rc = b->ops->check_templates(tctx, NULL, items, n, &o, &probs, e);
+    items_free(items, n);
+    strv_free(&taken);
+    if (rc != DR_E_OK) {
+        eng_problems_done(&probs);
+        return rc;
+    }
+    if (probs.n > 1)
+        qsort(probs.v, probs.n, sizeof *probs.v, eng_finding_cmp);
+    p = xcalloc(1, sizeof *p);
+    p->cluster = xstrdup0(spec->name);
+    p->v = probs.v;
+    p->n = probs.n;
+    for (size_t i = 0; i < p->n; i++) {
+        p->errors += p->v[i].severity == DR_SEV_ERROR;
+        p->warnings += p->v[i].severity == DR_SEV_WARNING;
+    }
+    p->elapsed_ms = util_now_ms() - t0;
+    log_info("cluster %s: preflight: %zu error(s), %zu warning(s) in %lld ms",
+             spec->name ? spec->name : "?", p->errors, p->warnings, p->elapsed_ms);
+    for (size_t i = 0; i < p->n; i++) {
+        char *line = finding_format(&p->v[i]);
+        log_info("cluster %s: preflight: %s", spec->name ? spec->name : "?", line);
+        free(line);
+    }
+    *out = p;
+    return DR_E_OK;
+}
+
+char *
+eng_read_install_id(const char *state_dir)
+{
+    char *path = util_path_join(state_dir, "install-id"), *data = NULL;
+
+    if (util_read_file(path, &data, NULL, NULL) != DR_E_OK)
+        data = NULL;
+    free(path);
+    if (data)
+        data[strcspn(data, "\r\n")] = '\0';
+    if (data && *data == '\0')
+        xfree(&data);
+    return data;
+}
+
+enum dr_err
+engine_preflight(const struct dr_store *store, const struct dr_cluster *spec,
+                 struct dr_preflight **out, struct dr_error *e)
+{
+    struct eng_backend b = { 0 };
+    struct eng_pf_input in = { .spec = spec, .templates = store->templates,
+                               .n_templates = store->n_templates, .vcenters = store->vcenters,
+                               .n_vcenters = store->n_vcenters,
+                               .status = store_find_status(store, spec->name),
+                               .margin_pct = store->settings.preflight_margin_pct };
+    enum dr_err rc;
+    void *tctx;
+    char *install_id;
+
+    *out = NULL;
+    rc = backend_vs_new(&b, e);
+    if (rc != DR_E_OK)
+        return rc;
+    install_id = store->state_dir ? eng_read_install_id(store->state_dir) : NULL;
+    in.install_id = install_id;
+    tctx = b.ops->thread_init ? b.ops->thread_init(b.ctx) : NULL;
+    rc = eng_preflight_run(&b, tctx, &in, out, e);
+    if (b.ops->thread_done)
+        b.ops->thread_done(tctx);
+    if (b.ops->free)
+        b.ops->free(b.ctx);
+    free(install_id);
+    return rc;
+}
