@@ -29,3 +29,7 @@ run-bench: tests/bench/bench_ssh
 # Console benchmarks (tests/bench/tui.sh): startup, RSS, update bytes, idle CPU.
 BENCHES += tests/bench/tui.sh
 EXTRA_DIST += tests/bench/tui.sh tests/bench/tui_bench.py
+
+# Preflight of a 50-node, 3-pool cluster at 200 ms per method (issue 11).
+BENCHES += tests/bench/preflight.sh
+EXTRA_DIST += tests/bench/preflight.sh
