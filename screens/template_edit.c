@@ -531,4 +531,5 @@ const struct screen_ops screen_template_edit = {
     .event = event,
     .crumb = crumb,
     .key = key,
+    .key_hints = N_("Tab/S-Tab move  Esc back"),
 };

@@ -483,4 +483,5 @@ const struct screen_ops screen_vcenter_add = {
     .event = event,
     .crumb = crumb,
     .key = key,
+    .key_hints = N_("Tab/S-Tab move  Esc back"),
 };

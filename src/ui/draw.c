@@ -217,6 +217,10 @@ hints(struct ui *ui, char *buf, size_t len)
     size_t o = 0;
 
     buf[0] = '\0';
+    if (top && top->ops->key_hints) {
+        snprintf(buf, len, "%s", _(top->ops->key_hints));
+        return;
+    }
     for (size_t i = 0; i < DR_ARRAY_LEN(shown) && top; i++) {
         int keys[4];
         char kn[32];

@@ -58,6 +58,9 @@ struct screen_ops {
     /* Every key before the key map (a form types into its fields); returns
      * UI_* flags, UI_UNHANDLED lets the key map have the key. NULL: none. */
     int (*key)(struct ui *ui, void *st, int key);
+    /* N_(): the status line's key hints for a screen that takes its own
+     * keys (a form); NULL: the key map's. */
+    const char *key_hints;
 };
 
 struct ui_frame {

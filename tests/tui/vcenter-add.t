@@ -13,7 +13,12 @@ lab_up || { echo "Bail out! lab up failed"; exit 1; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/drover-vcadd.XXXXXX")
 sock=$W/tmux.sock
-cleanup() { tmux -S "$sock" kill-server >/dev/null 2>&1; rm -rf "$W"; lab_cleanup; }
+cleanup() {
+    local s
+    for s in "$W"/tmux*.sock; do [ -S "$s" ] && tmux -S "$s" kill-server >/dev/null 2>&1; done
+    rm -rf "$W"
+    lab_cleanup
+}
 trap cleanup EXIT
 CFG=$W/config STATE=$W/state
 mkdir -m 700 "$CFG" "$STATE"
@@ -26,11 +31,15 @@ gone() { ! screen | grep -qF -- "$1"; }
 # Every screen the test looked at, to check that the password never showed.
 screens=$W/screens
 snap() { screen >>"$screens"; }
+START_ENV=()
+n_start=0
 start() {
     tmux -S "$sock" kill-server >/dev/null 2>&1
+    n_start=$((n_start + 1))
+    sock=$W/tmux.$n_start.sock
     local cmd
     cmd=$(printf '%q ' env LANG=C.UTF-8 TERM=xterm-256color "DROVER_THEMES_DIR=$top_srcdir/themes" \
-        "$DROVER" --config-dir "$CFG" --state-dir "$STATE" "$@")
+        "${START_ENV[@]}" "$DROVER" --config-dir "$CFG" --state-dir "$STATE" "$@")
     LANG=C.UTF-8 tmux -u -f /dev/null -S "$sock" new-session -d -x 80 -y 24 \
         "$cmd; echo DROVER-EXIT:\$?; sleep 3600"
     tmux -S "$sock" set-option -g status off >/dev/null
@@ -110,4 +119,20 @@ ok "V is refused in read-only mode" wait_for 10 seen_re "[Rr]ead-only"
 ok "and the form does not open" gone "Add a vCenter"
 keys Escape; type_text ":q"; keys Enter
 ok "drover exits with status 0" wait_for 20 seen "DROVER-EXIT:0"
+
+# In German, at 80x24 (the catalogue compiled into the build tree).
+if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' &&
+    [ -f "$top_builddir/tests/tui/locale/de/LC_MESSAGES/drover.mo" ]; then
+    START_ENV=(LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8 "DROVER_LOCALEDIR=$top_builddir/tests/tui/locale")
+    start
+    ok "the German console comes up" wait_for 20 seen "Vorlagen"
+    keys V
+    ok "the form in German" wait_for 10 seen "vCenter hinzufügen"
+    ok "its rows in German" seen "Passwort aus"
+    ok "its key hints in German" seen "Tab/S-Tab bewegt"
+    keys Tab
+    ok "a field's message in German (validate's words)" wait_for 5 seen "ist erforderlich"
+    keys Escape; type_text ":q"; keys Enter
+    ok "drover exits with status 0" wait_for 20 seen "DROVER-EXIT:0"
+fi
 done_testing
