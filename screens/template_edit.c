@@ -66,8 +66,9 @@ static const struct form_row rows[] = {
      .inv = DR_INV_TEMPLATE, .help = N_("A template, with its guest OS and snapshots")},
     {.key = "clone_mode", .label = N_("Clone mode"), .kind = FK_CHOICE, .off = OFF(clone_mode),
      .choices = clone_modes, .help = N_("full, or linked (from a snapshot)")},
-    {.key = "snapshot", .label = N_("Snapshot"), .kind = FK_TEXT, .off = OFF(t.snapshot),
-     .help = N_("For linked clones; empty: the current snapshot")},
+    {.key = "snapshot", .label = N_("Snapshot"), .kind = FK_PICKER, .off = OFF(t.snapshot),
+     .inv = DR_INV__COUNT, /* the clone source's snapshots */
+     .help = N_("For linked clones, one of the clone source's; empty: its current snapshot")},
     {.key = "cpus", .label = N_("CPUs"), .kind = FK_NUMBER, .off = OFF(t.cpus)},
     {.key = "memory_mib", .label = N_("Memory (MiB)"), .kind = FK_NUMBER, .off = OFF(t.memory_mib)},
     {.key = "disk_gib", .label = N_("Disk (GiB)"), .kind = FK_NUMBER, .off = OFF(t.disk_gib),
@@ -173,7 +174,16 @@ flag_missing(struct tedit *s)
 
         if (r->kind != FK_PICKER || str_empty(v))
             continue;
-        if (inventory_has(inv, r->inv, dc, compute, v) ||
+        if (r->inv == DR_INV__COUNT) {
+            char *const *snaps = inventory_snapshots(inv, kept.t.datacenter, kept.t.clone_from);
+            bool found = false;
+            for (size_t k = 0; snaps && snaps[k]; k++)
+                found |= str_eq(snaps[k], v);
+            if (found || snaps == NULL) { /* an unknown source is flagged on its own row */
+                form_set_flag(s->form, r->key, NULL);
+                continue;
+            }
+        } else if (inventory_has(inv, r->inv, dc, compute, v) ||
             (r->inv == DR_INV_TEMPLATE && inventory_has(inv, DR_INV_VM, dc, NULL, v))) {
             form_set_flag(s->form, r->key, NULL);
             continue;
@@ -333,6 +343,17 @@ activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
     if (str_empty(kept.t.vcenter)) {
         form_set_message(f, r->key, _("choose a vCenter first"));
         return UI_REDRAW;
+    }
+    if (r->inv == DR_INV__COUNT) {
+        if (str_empty(kept.t.clone_from)) {
+            form_set_message(f, r->key, _("pick the clone source first"));
+            return UI_REDRAW;
+        }
+        form_hide(f);
+        s->picking = r;
+        s->picker = picker_open_snapshots(ui, kept.t.vcenter, kept.t.datacenter,
+                                          kept.t.clone_from, form_text(f, r->key));
+        return UI_REDRAW_ALL;
     }
     if (r->inv != DR_INV_DATACENTER)
         dc = kept.t.datacenter;

@@ -36,6 +36,7 @@ struct picker {
     int wy, wx, wh, ww;
     bool missing;
     const char *picked;
+    char *snap_of;      /* snapshot mode: the clone source's value */
 };
 
 static bool
@@ -72,6 +73,41 @@ inventory_has(const struct dr_inventory *inv, enum dr_inv_kind kind, const char 
             return true;
     }
     return false;
+}
+
+static bool
+strv_contains(char *const *v, const char *s)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        if (str_eq(v[i], s))
+            return true;
+    return false;
+}
+
+static const struct dr_inv_item *
+find_source(const struct dr_inventory *inv, const char *datacenter, const char *source)
+{
+    for (size_t i = 0; inv && source && i < inv->n; i++) {
+        const struct dr_inv_item *it = &inv->items[i];
+        if (it->kind != DR_INV_TEMPLATE && it->kind != DR_INV_VM)
+            continue;
+        if (datacenter && *datacenter && !str_eq(it->datacenter, datacenter))
+            continue;
+        if (str_eq(it->value, source) || (!strchr(source, '/') && str_eq(it->name, source)))
+            return it;
+    }
+    return NULL;
+}
+
+char *const *
+inventory_snapshots(const struct dr_inventory *inv, const char *datacenter, const char *source)
+{
+    const struct dr_inv_item *it = find_source(inv, datacenter, source);
+    static char *const none[] = { NULL };
+
+    if (it == NULL)
+        return NULL;
+    return it->snapshots ? it->snapshots : none;
 }
 
 static void
@@ -163,6 +199,61 @@ matches(const struct picker *p, const struct dr_inv_item *it)
     return strcasestr(it->path, p->filter) || strcasestr(facts, p->filter);
 }
 
+static void
+menu_post(struct picker *p, int sh, size_t sel)
+{
+    p->menu = new_menu(p->items);
+    if (p->menu == NULL)
+        return;
+    set_menu_win(p->menu, p->win);
+    set_menu_sub(p->menu, p->sub);
+    set_menu_format(p->menu, sh, 1);
+    set_menu_mark(p->menu, "> ");
+    set_menu_fore(p->menu, theme_attr(ROLE_SELECTION));
+    set_menu_back(p->menu, theme_attr(ROLE_NORMAL));
+    set_menu_grey(p->menu, theme_attr(ROLE_DIM));
+    menu_opts_on(p->menu, O_NONCYCLIC);
+    if (post_menu(p->menu) != E_OK) {
+        free_menu(p->menu);
+        p->menu = NULL;
+        return;
+    }
+    set_current_item(p->menu, p->items[sel]);
+}
+
+/* Snapshot mode: the source's snapshot names (match[] indexes them). */
+static void
+menu_build_snapshots(struct picker *p, int sh, int sw)
+{
+    const struct dr_inv_item *src = find_source(p->inv, p->datacenter, p->snap_of);
+    size_t sel = 0;
+    char buf[1024], facts[512];
+
+    for (size_t i = 0; src && src->snapshots && src->snapshots[i]; i++)
+        if (p->filter[0] == '\0' || strcasestr(src->snapshots[i], p->filter)) {
+            p->match = xrealloc(p->match, (p->n_match + 1) * sizeof *p->match);
+            p->match[p->n_match++] = i;
+        }
+    if (p->n_match == 0 || sh < 1)
+        return;
+    p->items = xcalloc(p->n_match + 1, sizeof *p->items);
+    p->names = xcalloc(p->n_match, sizeof *p->names);
+    p->descs = xcalloc(p->n_match, sizeof *p->descs);
+    for (size_t k = 0; k < p->n_match; k++) {
+        const char *name = src->snapshots[p->match[k]];
+        int nw = (sw - 3) / 2;
+
+        /* L10N: beside a snapshot in the picker: the VM or template it is of. */
+        snprintf(facts, sizeof facts, _("snapshot of %s"), src->path);
+        p->names[k] = xstrdup(text_fit(buf, sizeof buf, name, nw, false));
+        p->descs[k] = xstrdup(text_fit(buf, sizeof buf, facts, sw - 3 - nw - 1, false));
+        p->items[k] = new_item(p->names[k], p->descs[k]);
+        if (str_eq(name, p->current))
+            sel = k;
+    }
+    menu_post(p, sh, sel);
+}
+
 /* The menu for the items that pass the filter, sized to the subwindow. */
 static void
 menu_build(struct picker *p)
@@ -174,6 +265,10 @@ menu_build(struct picker *p)
     if (p->inv == NULL || p->sub == NULL)
         return;
     getmaxyx(p->sub, sh, sw);
+    if (p->snap_of) {
+        menu_build_snapshots(p, sh, sw);
+        return;
+    }
     for (size_t i = 0; i < p->inv->n; i++) {
         const struct dr_inv_item *it = &p->inv->items[i];
         if (item_fits(p, it) && matches(p, it)) {
@@ -212,24 +307,7 @@ menu_build(struct picker *p)
         if (str_eq(it->value, p->current))
             sel = k;
     }
-    p->menu = new_menu(p->items);
-    if (p->menu == NULL)
-        return;
-    set_menu_win(p->menu, p->win);
-    set_menu_sub(p->menu, p->sub);
-    set_menu_format(p->menu, sh, 1);
-    set_menu_mark(p->menu, "> ");
-    set_menu_fore(p->menu, theme_attr(ROLE_SELECTION));
-    set_menu_back(p->menu, theme_attr(ROLE_NORMAL));
-    set_menu_grey(p->menu, theme_attr(ROLE_DIM));
-    menu_opts_off(p->menu, O_NONCYCLIC);
-    menu_opts_on(p->menu, O_NONCYCLIC);
-    if (post_menu(p->menu) != E_OK) {
-        free_menu(p->menu);
-        p->menu = NULL;
-        return;
-    }
-    set_current_item(p->menu, p->items[sel]);
+    menu_post(p, sh, sel);
 }
 
 static void
@@ -281,6 +359,22 @@ picker_open(struct ui *ui, const char *vcenter, enum dr_inv_kind kind, const cha
     return p;
 }
 
+struct picker *
+picker_open_snapshots(struct ui *ui, const char *vcenter, const char *datacenter,
+                      const char *source, const char *current)
+{
+    struct picker *p = xcalloc(1, sizeof *p);
+
+    p->ui = ui;
+    p->vcenter = xstrdup(vcenter ? vcenter : "");
+    p->kind = DR_INV_TEMPLATE;
+    p->datacenter = xstrdup0(datacenter);
+    p->current = xstrdup0(current);
+    p->snap_of = xstrdup(source ? source : "");
+    request(p, false);
+    return p;
+}
+
 static void
 windows_drop(struct picker *p)
 {
@@ -311,6 +405,7 @@ picker_close(struct picker **pp)
     free(p->compute);
     free(p->current);
     free(p->error);
+    free(p->snap_of);
     free(p);
     *pp = NULL;
 }
@@ -359,8 +454,13 @@ picker_draw(struct picker *p, WINDOW *w, int h, int wd)
     wmove(p->win, h - 1, 0);
     wclrtoeol(p->win);
     /* L10N: the picker's title: what it lists and from which vCenter. */
-    snprintf(line, sizeof line, _("Pick a %s from vCenter %s"), inv_kind_label(p->kind),
-             p->vcenter);
+    if (p->snap_of)
+        /* L10N: the snapshot picker's title: the clone source and the vCenter. */
+        snprintf(line, sizeof line, _("Pick a snapshot of %s from vCenter %s"), p->snap_of,
+                 p->vcenter);
+    else
+        snprintf(line, sizeof line, _("Pick a %s from vCenter %s"), inv_kind_label(p->kind),
+                 p->vcenter);
     put(p->win, 0, 1, wd - 2, line, ROLE_TITLE);
     snprintf(line, sizeof line, _("Filter: %s"), p->filter);
     put(p->win, 1, 1, wd - 2, line, ROLE_PROMPT);
@@ -429,7 +529,10 @@ picker_key(struct picker *p, int key, enum picker_result *res)
     if (key == '\n' || key == '\r') {
         if (p->menu && current_item(p->menu)) {
             int k = item_index(current_item(p->menu));
-            p->picked = p->inv->items[p->match[k]].value;
+            if (p->snap_of)
+                p->picked = find_source(p->inv, p->datacenter, p->snap_of)->snapshots[p->match[k]];
+            else
+                p->picked = p->inv->items[p->match[k]].value;
             *res = PICK_DONE;
             return UI_HANDLED | UI_REDRAW_ALL;
         }
@@ -477,8 +580,19 @@ picker_event(struct picker *p, const struct dr_event *ev)
     }
     inventory_free(&p->inv);
     p->inv = engine_inventory(p->ui->engine, p->vcenter);
-    p->missing = p->current && *p->current &&
-                 !inventory_has(p->inv, p->kind, p->datacenter, p->compute, p->current);
+    if (p->snap_of) {
+        char *const *snaps = inventory_snapshots(p->inv, p->datacenter, p->snap_of);
+        p->missing = p->current && *p->current &&
+                     (snaps == NULL || !strv_contains(snaps, p->current));
+        if (snaps == NULL) {
+            free(p->error);
+            /* L10N: the snapshot picker's clone source is not in the vCenter. */
+            p->error = xasprintf(_("%s is not a template or VM of this vCenter"), p->snap_of);
+        }
+    } else {
+        p->missing = p->current && *p->current &&
+                     !inventory_has(p->inv, p->kind, p->datacenter, p->compute, p->current);
+    }
     menu_build(p);
     return UI_REDRAW;
 }

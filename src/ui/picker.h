@@ -28,6 +28,10 @@ enum picker_result {
  * out at once. */
 struct picker *picker_open(struct ui *ui, const char *vcenter, enum dr_inv_kind kind,
                            const char *datacenter, const char *compute, const char *current);
+/* The same for the snapshots of the template or VM source (a clone_from
+ * value) in datacenter: the snapshot names, depth first. */
+struct picker *picker_open_snapshots(struct ui *ui, const char *vcenter, const char *datacenter,
+                                     const char *source, const char *current);
 /* Abandons a fetch in flight and frees. */
 void picker_close(struct picker **p);
 /* Draw over the pane window w (h x wd). */
@@ -45,6 +49,10 @@ bool picker_missing(const struct picker *p);
  * inv: a saved value that is not is flagged. */
 bool inventory_has(const struct dr_inventory *inv, enum dr_inv_kind kind, const char *datacenter,
                    const char *compute, const char *value);
+/* The snapshot names of the template or VM that source (a clone_from
+ * value) names in inv, or NULL when there is no such source. */
+char *const *inventory_snapshots(const struct dr_inventory *inv, const char *datacenter,
+                                 const char *source);
 /* The facts a picker shows for an item ("120 GiB free of 500 GiB, VMFS"). */
 void inventory_facts(const struct dr_inv_item *it, char *buf, size_t len);
 

@@ -52,8 +52,16 @@ keys Enter
 pick 1 "$LAB_FOLDER" "Folder"
 pick 1 "$LAB_NETWORK" "Network"
 pick 1 "$LAB_TEMPLATE" "Template" "Clone from"
-# Clone mode, snapshot, CPUs, memory, disk, SSH user, SSH port, OS, user data, Save.
-for i in 1 2 3 4 5 6 7 8 9 10; do keys Tab; done
+keys Tab Space
+ok "clone mode: linked" wait_for 5 seen_re "Clone mode +< linked >"
+keys Tab Enter
+ok "the snapshot picker lists the clone source's snapshots" wait_for 10 seen "Pick a snapshot of $LAB_TEMPLATE"
+ok "the lab's snapshot is there" wait_for 30 seen " 1 items"
+ok "with what it is a snapshot of" seen "snapshot of $LAB_DATACENTER/vm/"
+keys Enter
+ok "the snapshot is picked" wait_for 10 seen_re "Snapshot +$LAB_SNAPSHOT"
+# CPUs, memory, disk, SSH user, SSH port, OS, user data, Save.
+for i in 1 2 3 4 5 6 7 8; do keys Tab; done
 keys Enter
 ok "the template is saved" wait_for 10 seen "Template picked saved"
 T=$CFG/templates/picked.cfg
@@ -63,6 +71,8 @@ for f in vcenter datacenter cluster resource_pool datastore folder networks; do
     is "$(grep "^$f = " "$T")" "$(grep "^$f = " "$CFG/templates/lab.cfg")" "picked $f is the lab's"
 done
 ok "clone_from names the lab's template" grep -qF "$LAB_TEMPLATE\"" "$T"
+ok "a linked clone" grep -qF 'clone_mode = "linked";' "$T"
+ok "from the picked snapshot" grep -qF "snapshot = \"$LAB_SNAPSHOT\";" "$T"
 ok "drover validate passes" "$DROVER" --config-dir "$CFG" --state-dir "$W/v" validate
 ok "the list shows the new template" wait_for 10 seen "picked"
 
