@@ -211,6 +211,17 @@ void preflight_free(struct dr_preflight **p);
  * not run (a vCenter unreachable). */
 enum dr_err engine_preflight(const struct dr_store *store, const struct dr_cluster *spec,
                              struct dr_preflight **out, struct dr_error *e);
+/* The same for the console, on a request thread of its own (never a node
+ * worker), with copies of the cluster's spec and state, the templates and
+ * vCenters as the engine has them: answers with one DR_EV_REQUEST event
+ * (text: the totals, or why it could not run, level DR_LOG_ERROR); then
+ * engine_take_preflight() has the result. Allowed in read-only mode (it
+ * changes nothing). DR_E_NOTFOUND for a cluster without a spec. */
+enum dr_err engine_request_preflight(struct dr_engine *e, const char *cluster, unsigned *id,
+                                     struct dr_error *err);
+/* The answered request's result, once (NULL: failed, unknown or taken). */
+struct dr_preflight *engine_take_preflight(struct dr_engine *e, unsigned id);
+
 /* One privilege drover needs in vCenter (the table is the source for the
  * preflight check and the man page): its vSphere id, the object it is
  * needed on and why. */

@@ -63,6 +63,9 @@ EXTRA_DIST += tests/integration/vcenter-proxy.t tests/lab/proxy
 # The console watching a real run (tmux).
 TESTS += tests/tui/engine-lab.t
 EXTRA_DIST += tests/tui/engine-lab.t
+# Issue 11: preflight from the cluster screen (P).
+TESTS += tests/tui/preflight.t
+EXTRA_DIST += tests/tui/preflight.t
 # A failed node whose VM was kept: "VM kept", and R replaces it.
 TESTS += tests/tui/vm-kept.t
 EXTRA_DIST += tests/tui/vm-kept.t

@@ -14,7 +14,7 @@
 #include "core/util.h"
 #include "engine/internal.h"
 
-enum req_kind { REQ_INVENTORY, REQ_CERT, REQ_LOGIN };
+enum req_kind { REQ_INVENTORY, REQ_CERT, REQ_LOGIN, REQ_PREFLIGHT };
 
 struct eng_request {
     struct dr_engine *e;
@@ -22,6 +22,8 @@ struct eng_request {
     unsigned id;
     struct dr_cert *cert;  /* REQ_CERT's answer until taken (under e->mu) */
     struct dr_vcenter vc;  /* copy */
+    struct eng_pf_copy *pf;          /* REQ_PREFLIGHT's input (copies) */
+    struct dr_preflight *preflight;  /* and its answer until taken (under e->mu) */
     atomic_bool cancel;
     bool abandoned;        /* under e->mu */
     bool finished;         /* under e->mu: the thread may be joined */
@@ -262,6 +264,86 @@ probe(struct eng_request *r)
     free(product);
 }
 
+/* What a preflight request checks: copies taken under e->mu. */
+struct eng_pf_copy {
+    struct dr_cluster spec;
+    struct dr_cluster_status status;
+    bool has_status;
+    struct dr_template *templates;
+    size_t n_templates;
+    struct dr_vcenter *vcenters;
+    size_t n_vcenters;
+    int margin_pct;
+    char *install_id;
+};
+
+static void
+pf_copy_free(struct eng_pf_copy *c)
+{
+    if (c == NULL)
+        return;
+    cluster_done(&c->spec);
+    if (c->has_status)
+        cluster_status_done(&c->status);
+    for (size_t i = 0; i < c->n_templates; i++)
+        template_done(&c->templates[i]);
+    free(c->templates);
+    for (size_t i = 0; i < c->n_vcenters; i++)
+        vcenter_done(&c->vcenters[i]);
+    free(c->vcenters);
+    free(c->install_id);
+    free(c);
+}
+
+/* Preflight on this request thread, with a backend thread context of its
+ * own (never a node worker's). */
+static void
+run_preflight(struct eng_request *r)
+{
+    struct dr_engine *e = r->e;
+    struct eng_pf_copy *c = r->pf;
+    struct eng_pf_input in = { .spec = &c->spec, .templates = c->templates,
+                               .n_templates = c->n_templates, .vcenters = c->vcenters,
+                               .n_vcenters = c->n_vcenters,
+                               .status = c->has_status ? &c->status : NULL,
+                               .margin_pct = c->margin_pct, .install_id = c->install_id };
+    struct dr_preflight *p = NULL;
+    struct dr_error err = { 0 };
+    struct eng_backend own = { 0 };
+    const struct eng_backend *b = &e->backend;
+    void *tctx = NULL;
+    enum dr_err rc = DR_E_OK;
+
+    /* A read-only engine or an observer has no backend: preflight changes
+     * nothing, so it gets one of its own for this request. */
+    if (b->ops == NULL) {
+        rc = backend_vs_new(&own, &err);
+        b = &own;
+    }
+    if (rc == DR_E_OK) {
+        tctx = b->ops->thread_init ? b->ops->thread_init(b->ctx) : NULL;
+        rc = eng_preflight_run(b, tctx, &in, &p, &err);
+        if (b->ops->thread_done)
+            b->ops->thread_done(tctx);
+    }
+    if (own.ops && own.ops->free)
+        own.ops->free(own.ctx);
+    pthread_mutex_lock(&e->mu);
+    r->finished = true;
+    if (!r->abandoned) {
+        char *text = rc == DR_E_OK ? xasprintf(_("preflight of cluster %s: %zu error(s), %zu "
+                                                 "warning(s)"),
+                                               c->spec.name, p->errors, p->warnings)
+                                   : xstrdup(dr_error_text(&err));
+        r->preflight = p;
+        p = NULL;
+        emit_answer(e, r->id, NULL, rc != DR_E_OK ? DR_LOG_ERROR : DR_LOG_INFO, text);
+        free(text);
+    }
+    pthread_mutex_unlock(&e->mu);
+    preflight_free(&p);
+}
+
 static void *
 request_main(void *arg)
 {
@@ -271,6 +353,10 @@ request_main(void *arg)
     struct dr_error err = { 0 };
     enum dr_err rc;
 
+    if (r->kind == REQ_PREFLIGHT) {
+        run_preflight(r);
+        return NULL;
+    }
     if (r->kind != REQ_INVENTORY) {
         probe(r);
         return NULL;
@@ -308,26 +394,36 @@ request_main(void *arg)
     return NULL;
 }
 
-/* Start a request thread. Under e->mu. */
+/* Start a request thread. Under e->mu. vc may be NULL (preflight: pf). */
 static enum dr_err
-start(struct dr_engine *e, enum req_kind kind, const struct dr_vcenter *vc, unsigned id,
-      struct dr_error *err)
+start_with(struct dr_engine *e, enum req_kind kind, const struct dr_vcenter *vc,
+           struct eng_pf_copy *pf, unsigned id, struct dr_error *err)
 {
     struct eng_request *r = xcalloc(1, sizeof *r);
 
     r->e = e;
     r->kind = kind;
     r->id = id;
-    vcenter_copy(&r->vc, vc);
+    r->pf = pf;
+    if (vc)
+        vcenter_copy(&r->vc, vc);
     atomic_init(&r->cancel, false);
     if (pthread_create(&r->thread, NULL, request_main, r) != 0) {
         vcenter_done(&r->vc);
+        pf_copy_free(r->pf);
         free(r);
         return dr_error_set(err, DR_E_INTERNAL, _("cannot start a request thread"));
     }
     e->requests = xgrow(e->requests, &e->cap_requests, e->n_requests + 1, sizeof *e->requests);
     e->requests[e->n_requests++] = r;
     return DR_E_OK;
+}
+
+static enum dr_err
+start(struct dr_engine *e, enum req_kind kind, const struct dr_vcenter *vc, unsigned id,
+      struct dr_error *err)
+{
+    return start_with(e, kind, vc, NULL, id, err);
 }
 
 /* Join and forget finished requests. Under e->mu. */
@@ -339,9 +435,10 @@ reap(struct dr_engine *e)
     for (size_t i = 0; i < e->n_requests; i++) {
         struct eng_request *r = e->requests[i];
 
-        if (r->finished && r->cert == NULL) {
+        if (r->finished && r->cert == NULL && r->preflight == NULL) {
             pthread_join(r->thread, NULL);
             vcenter_done(&r->vc);
+            pf_copy_free(r->pf);
             free(r);
         } else {
             e->requests[k++] = r;
@@ -511,6 +608,8 @@ eng_requests_free(struct dr_engine *e)
         pthread_join(e->requests[i]->thread, NULL);
         vcenter_done(&e->requests[i]->vc);
         cert_free(&e->requests[i]->cert);
+        pf_copy_free(e->requests[i]->pf);
+        preflight_free(&e->requests[i]->preflight);
         free(e->requests[i]);
     }
     free(e->requests);
@@ -521,4 +620,60 @@ eng_requests_free(struct dr_engine *e)
     free(e->inv_cache);
     e->inv_cache = NULL;
     e->n_inv_cache = 0;
+}
+
+enum dr_err
+engine_request_preflight(struct dr_engine *e, const char *cluster, unsigned *id,
+                         struct dr_error *err)
+{
+    struct eng_cluster *c;
+    struct eng_pf_copy *pf;
+    enum dr_err rc;
+
+    *id = 0;
+    if (e->backend.ops && e->backend.ops->check_templates == NULL)
+        return dr_error_set(err, DR_E_INTERNAL, _("this engine cannot check against vCenter"));
+    pthread_mutex_lock(&e->mu);
+    reap(e);
+    c = eng_find_cluster(e, cluster);
+    if (c == NULL || !c->has_spec) {
+        pthread_mutex_unlock(&e->mu);
+        return dr_error_set(err, DR_E_NOTFOUND, _("no cluster spec named %s"),
+                            cluster ? cluster : "");
+    }
+    pf = xcalloc(1, sizeof *pf);
+    cluster_copy(&pf->spec, &c->spec);
+    cluster_status_copy(&pf->status, &c->status);
+    pf->has_status = true;
+    pf->templates = xcalloc(e->n_templates + 1, sizeof *pf->templates);
+    for (size_t i = 0; i < e->n_templates; i++)
+        template_copy(&pf->templates[i], &e->templates[i]);
+    pf->n_templates = e->n_templates;
+    pf->vcenters = xcalloc(e->n_vcenters + 1, sizeof *pf->vcenters);
+    for (size_t i = 0; i < e->n_vcenters; i++)
+        vcenter_copy(&pf->vcenters[i], &e->vcenters[i]);
+    pf->n_vcenters = e->n_vcenters;
+    pf->margin_pct = e->settings.preflight_margin_pct;
+    pf->install_id = xstrdup0(e->install_id);
+    *id = ++e->next_request;
+    rc = start_with(e, REQ_PREFLIGHT, NULL, pf, *id, err);
+    if (rc != DR_E_OK)
+        *id = 0;
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+struct dr_preflight *
+engine_take_preflight(struct dr_engine *e, unsigned id)
+{
+    struct dr_preflight *p = NULL;
+
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n_requests; i++)
+        if (e->requests[i]->id == id && e->requests[i]->finished) {
+            p = e->requests[i]->preflight;
+            e->requests[i]->preflight = NULL;
+        }
+    pthread_mutex_unlock(&e->mu);
+    return p;
 }

@@ -43,6 +43,8 @@
     X(NEW, "new", true, N_("Make a new node template"))                                            \
     X(EDIT, "edit", true, N_("Edit the selected node template"))                                   \
     X(COPY, "copy", true, N_("Copy the selected node template under a new name"))                  \
+    X(PREFLIGHT, "preflight", false,                                                               \
+      N_("Check the cluster against vCenter before anything is created (preflight)"))               \
     X(ADD_VCENTER, "add-vcenter", true,                                                            \
       N_("Add a vCenter: URL, user, password source, certificate, login"))
 

@@ -73,6 +73,7 @@ static const struct {
     {NULL, "Q", "quit"},          {NULL, "F", "follow"},
     {"clusters", "c", "create"},  {"clusters", "D", "delete"},
     {"cluster", "D", "delete"},   {"cluster", "=", "scale"},
+    {"cluster", "P", "preflight"},
     {"nodes", "r", "retry"},      {"nodes", "R", "replace"},
     {"nodes", "X", "cancel"},     {"node", "r", "retry"},
     {"node", "R", "replace"},     {"node", "X", "cancel"},
