@@ -127,6 +127,17 @@ tmpl running -e "s/^clone_from = .*/clone_from = \"$vm\";/"
 nok "a powered-on VM as the clone source: exit 1" pf "$(spec running running)"
 ok "template: not a template or a powered-off VM" has template error 'is a VM that is poweredOn'
 
+# A source without NICs: fine when networks names the nodes' network (drover
+# adds the NICs), an error when networks is empty.
+vm0=$(jq -r '.VirtualMachine[] | select(.template | not) | .name' "$LAB_STATE/inventory.json" | grep _H0_ | head -n 1)
+facts "vm $vm0 nics=0"
+tmpl nonic -e "s/^clone_from = .*/clone_from = \"$vm0\";/" -e '/^networks = /d'
+nok "a source without NICs and no networks: exit 1" pf "$(spec nonic nonic)"
+ok "template: no NIC and networks is empty" has template error 'has no NIC and networks is empty'
+tmpl nicnet -e "s/^clone_from = .*/clone_from = \"$vm0\";/"
+pf "$(spec nicnet nicnet)"
+nok "with networks set, the same source has no NIC finding" has template error 'has no NIC'
+
 # --- privileges ------------------------------------------------------------------
 facts 'deny Datastore.AllocateSpace LocalDS_0' 'deny VirtualMachine.Interact.PowerOn k8s'
 nok "a user without two privileges: exit 1" pf "$CFG"
@@ -138,6 +149,15 @@ is "$(jq '[.findings[] | select(.check == "privileges")] | length' "$J")" 2 "onl
 facts
 ok "every privilege granted: passes" pf "$CFG"
 ok "privileges quiet" none privileges
+# The lab refuses like vCenter: past preflight, the denied power-on fails
+# the nodes with NoPermission (what preflight said beforehand).
+facts 'deny VirtualMachine.Interact.PowerOn k8s'
+nok "apply --skip-preflight with PowerOn denied on the folder fails" to "$D/noperm.out" \
+    "$DROVER" apply -f "$CFG" --skip-preflight
+ok "the nodes fail at powering-on with NoPermission" grep -Eq 'powering-on.*(NoPermission|denied)' "$D/noperm.out"
+facts
+ok_out "delete that cluster" "$D/noperm-del.out" "$DROVER" delete cluster lab-cluster --yes
+is "$(owned_count)" 0 "no VM left"
 
 # --- the apply gate --------------------------------------------------------------
 facts 'vm ubuntu-22.04-template tools=none'

@@ -3,6 +3,7 @@
 # <state>/lab-facts, which replaces the file (no operand: empty it):
 #   lab facts 'datastore LocalDS_0 capacity=100 free=2'   (GiB)
 #   lab facts 'vm ubuntu-22.04-template tools=none guest=windows9Server64Guest'
+#   lab facts 'vm DC0_H0_VM0 nics=0'                     (removes its NICs)
 #   lab facts 'deny Datastore.AllocateSpace LocalDS_0'    (no NAME: everywhere)
 # The simulator re-reads the file before the next request.
 module_cmds[facts]=lab_facts_cmd

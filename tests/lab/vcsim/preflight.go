@@ -10,6 +10,7 @@
 //
 //     datastore NAME capacity=GIB free=GIB   a datastore's size and free space
 //     vm NAME tools=none|installed guest=ID  a VM's Tools and guest OS id
+//     vm NAME nics=0                         remove a VM's NICs
 //     deny PRIVILEGE [NAME]                  the user lacks PRIVILEGE (on the
 //     entity called NAME, or everywhere)
 //
@@ -17,11 +18,22 @@
 //     line removed later does not undo it. deny lines are the whole list.
 //   - AuthorizationManager.HasPrivilegeOnEntities, HasUserPrivilegeOnEntities
 //     and FetchUserPrivilegeOnEntities answer from that list (govmomi's
-//     simulator grants everything to everyone).
+//     simulator grants everything to everyone). A privilege denied on an
+//     entity is denied on everything below it, as a propagated role would.
+//   - Like vCenter, the operations drover runs check their privilege and
+//     fail with a NoPermission fault when it is denied: CloneVM_Task (Clone
+//     or DeployTemplate on the source, CreateFromExisting on the folder,
+//     AssignVMToPool on the pool, AllocateSpace on the datastore),
+//     ReconfigVM_Task (AdvancedConfig), PowerOnVM_Task, PowerOffVM_Task and a
+//     VM's Destroy_Task (Inventory.Delete).
 package main
 
 import (
 	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"io/ioutil"
 	"log"
 	"net/http"
 	"os"
@@ -193,30 +205,136 @@ func applyFacts(kind, name string, m map[string]string) {
 				if g, ok := m["guest"]; ok {
 					setGuest(o, g)
 				}
+				if m["nics"] == "0" {
+					var keep []types.BaseVirtualDevice
+					for _, d := range o.Config.Hardware.Device {
+						if _, nic := d.(types.BaseVirtualEthernetCard); !nic {
+							keep = append(keep, d)
+						}
+					}
+					o.Config.Hardware.Device = keep
+				}
 			})
 		}
 	}
 }
 
+// denied: is priv denied on ref or on any entity above it?
 func (f *labFacts) denied(priv string, ref types.ManagedObjectReference) bool {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	name := ""
-	if e, ok := simulator.Map.Get(ref).(mo.Entity); ok {
-		name = e.Entity().Name
+	deny := f.deny
+	f.mu.Unlock()
+	if len(deny) == 0 {
+		return false
 	}
-	for _, d := range f.deny {
-		if d.priv == priv && (d.entity == "" || d.entity == name) {
+	var names []string
+	cur := &ref
+	for depth := 0; cur != nil && depth < 64; depth++ {
+		e, ok := simulator.Map.Get(*cur).(mo.Entity)
+		if !ok {
+			break
+		}
+		names = append(names, e.Entity().Name)
+		cur = e.Entity().Parent
+	}
+	for _, d := range deny {
+		if d.priv != priv {
+			continue
+		}
+		if d.entity == "" {
 			return true
+		}
+		for _, n := range names {
+			if n == d.entity {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// handler re-reads the control file before each request.
+// need: the privilege an operation checks, on which object of the request.
+type need struct {
+	priv  string
+	field string // "_this", or the request element naming the object
+	typ   string // the object's type for a field other than _this
+}
+
+var needs = map[string][]need{
+	"CloneVM_Task": {{"@clone", "_this", ""},
+		{"VirtualMachine.Inventory.CreateFromExisting", "folder", "Folder"},
+		{"Resource.AssignVMToPool", "pool", "ResourcePool"},
+		{"Datastore.AllocateSpace", "datastore", "Datastore"}},
+	"ReconfigVM_Task": {{"VirtualMachine.Config.AdvancedConfig", "_this", ""}},
+	"PowerOnVM_Task":  {{"VirtualMachine.Interact.PowerOn", "_this", ""}},
+	"PowerOffVM_Task": {{"VirtualMachine.Interact.PowerOff", "_this", ""}},
+	"Destroy_Task":    {{"VirtualMachine.Inventory.Delete", "_this", ""}},
+}
+
+// refused: the privilege a request lacks, and on what; "" when none.
+func (f *labFacts) refused(body []byte) (string, types.ManagedObjectReference) {
+	method, _ := requestInfo(body)
+	ns, ok := needs[method]
+	if !ok {
+		return "", types.ManagedObjectReference{}
+	}
+	fields := []string{}
+	for _, n := range ns {
+		fields = append(fields, n.field)
+	}
+	_, vals := requestInfo(body, fields...)
+	for _, n := range ns {
+		v := strings.TrimSpace(vals[n.field])
+		if v == "" {
+			continue
+		}
+		ref := types.ManagedObjectReference{Type: n.typ, Value: v}
+		if n.field == "_this" {
+			ref.Type = thisType(body)
+		}
+		if method == "Destroy_Task" && ref.Type != "VirtualMachine" {
+			continue
+		}
+		priv := n.priv
+		if priv == "@clone" {
+			priv = "VirtualMachine.Provisioning.Clone"
+			if vm, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine); ok &&
+				vm.Config != nil && vm.Config.Template {
+				priv = "VirtualMachine.Provisioning.DeployTemplate"
+			}
+		}
+		if f.denied(priv, ref) {
+			return priv, ref
+		}
+	}
+	return "", types.ManagedObjectReference{}
+}
+
+// handler re-reads the control file before each request, and refuses an
+// operation whose privilege is denied with vCenter's NoPermission fault.
 func (f *labFacts) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.reload()
+		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = ioutil.NopCloser(bytes.NewReader(body))
+		if priv, ref := f.refused(body); priv != "" {
+			msg := fmt.Sprintf("Permission to perform this operation was denied (%s on %s)",
+				priv, ref.Value)
+			log.Printf("lab-facts: %s", msg)
+			writeSOAP(w, http.StatusInternalServerError, soapFault{
+				Code: "ServerFaultCode", String: msg,
+				Detail: faultDetail{fault: &types.NoPermission{Object: ref, PrivilegeId: priv}},
+			})
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
