@@ -64,6 +64,13 @@ ok "V opens the vCenter form" wait_for 10 seen "Add a vCenter"
 ok "with the password's source" seen "Password from"
 type_text "lab"; keys Tab
 type_text "$LAB_URL"; keys Tab
+# Esc leaves the form; what was typed is there when it opens again.
+keys Escape
+ok "Esc leaves the form" wait_for 5 gone "Add a vCenter"
+keys V
+ok "V opens it again" wait_for 5 seen "Add a vCenter"
+ok "with the name and URL as typed" sh -c "tmux -S '$sock' capture-pane -p | grep -qF '$LAB_URL'"
+keys Tab Tab
 type_text "$LAB_USER"; keys Tab
 keys Tab          # the source stays "typed here"
 type_text "wrong-$LAB_PASSWORD"
