@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/i18n.h"
 #include "core/util.h"
@@ -83,6 +84,23 @@ check_template(const struct pf_item *it, const struct vs_fact *src, struct eng_p
                         _("disk_gib %d is smaller than the clone source's disks (%.1f GiB): "
                           "vSphere cannot shrink a disk"),
                         t->disk_gib, gib(src->disk_bytes));
+    /* vSphere's CSI driver (persistent volumes on vSphere datastores)
+     * needs the disks' UUIDs: disk.EnableUUID = TRUE (VMware, "vSphere CSI
+     * driver prerequisites"). Nothing in the spec says whether the cluster
+     * will run it, so this is a note. */
+    {
+        const char *v = src->enable_uuid;
+
+        for (size_t i = 0; i < t->n_extra_config; i++)
+            if (str_eq(t->extra_config[i].key, "disk.EnableUUID"))
+                v = t->extra_config[i].value;
+        if (v == NULL || strcasecmp(v, "TRUE") != 0)
+            eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_NOTE, "template", path,
+                            _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
+                              "extra_config if the cluster will use the vSphere CSI driver"),
+                            _("disk.EnableUUID is not TRUE in the clone source or extra_config: "
+                              "the vSphere CSI driver cannot attach volumes"));
+    }
     {
         char *fix = xasprintf(_("check the data side with `drover cloud-init %s --hostname "
                                 "NAME`"),
