@@ -115,4 +115,23 @@ ok "it says which VM it left alone and why" \
 is "$(vms_named keep-01 | awk '{print $1 " " $4}')" "$vm5 other-tool/owns/this-too" \
     "that VM is still there, with its marker"
 is "$(owned_vms | grep -c '/lab-cluster/')" 0 "no VM carries a lab-cluster marker"
+
+# 6. The clean-up itself fails (vCenter refuses Destroy_Task): the node's
+#    reason says the VM could not be destroyed and how to remove it, the VM
+#    stays and shows as kept; once vCenter accepts again, delete removes it.
+lab_fault PowerOnVM_Task=InvalidPowerState,Destroy_Task=TaskInProgress
+six=$W/six/lab-cluster.cfg
+mkdir -p "$W/six"
+sed 's/hostname_prefix = "server-"/hostname_prefix = "six-"/' "$one" >"$six"
+nok "apply fails" to "$out" "$DROVER" apply -f "$six"
+err=$(node_json six-01 .error)
+diag "reason: $err"
+vm6=$(node_json six-01 .vm)
+ok "the reason says the VM could not be destroyed, and what removes it" \
+    grep -q "its VM $vm6 could not be destroyed (.*TaskInProgress.*); replacing the node (R) or deleting the cluster destroys it" <<<"$err"
+is "$(vms_named six-01 | awk '{print $1}')" "$vm6" "the VM is still there"
+is "$(node_json six-01 .vm_kept)" true "status says it is kept"
+lab_fault ''
+ok_out "delete succeeds once vCenter accepts" "$out" "$DROVER" delete cluster lab-cluster --yes
+is "$(count_named six-01)" 0 "and the VM is gone"
 done_testing
