@@ -191,5 +191,18 @@ ok "lab-cluster itself (its nodes exist: none is new) passes" "$DROVER" prefligh
 sed -e 's/quantity = 2;/quantity = 3;/' "$CFG" >"$D/scale.cfg"; mkdir -p "$D/scale"; mv "$D/scale.cfg" "$D/scale/lab-cluster.cfg"
 ok "scaling lab-cluster up: the new agent-03 is free" pf "$D/scale/lab-cluster.cfg"
 ok "names quiet" none names
+# The state forgot the nodes (as after a lost state folder): their VMs carry
+# this cluster's owner markers, so the names are drover's own, not a clash.
+mv "$STATE/clusters/lab-cluster.state" "$D/state.saved"
+ok "with the state gone, the VMs it made are recognised as its own" pf "$CFG"
+ok "names quiet for owned VMs" none names
+# One of them marked by someone else: now it is a clash.
+srv=$(owned_vms | awk '$2 == "server-01" {print $1}')
+(set -a; . "$LAB_STATE/env"; "$LABVMS" mark "$srv" "other-install/other/server-01") >/dev/null
+nok "a VM of that name owned by another installation: exit 1" pf "$CFG"
+ok "names: owned by other-install/other/server-01, not this cluster" has names error 'server-01 already exists in the folder \(owned by other-install/other/server-01, not this cluster\)'
+is "$(jq '[.findings[] | select(.check == "names")] | length' "$J")" 1 "only that one"
+(set -a; . "$LAB_STATE/env"; "$LABVMS" mark "$srv" "$(cat "$STATE/install-id")/lab-cluster/server-01") >/dev/null
+mv "$D/state.saved" "$STATE/clusters/lab-cluster.state"
 ok_out "delete cluster" "$D/del.out" "$DROVER" delete cluster lab-cluster --yes
 done_testing
