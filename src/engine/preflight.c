@@ -109,10 +109,21 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
             items[n].new_names = xcalloc(1, sizeof(char *));
             n++;
         }
+        /* Nodes with a VM are not new; a known node without one (pending,
+         * or failed before its clone) is cloned under its own name. */
         for (size_t j = 0; in->status && j < in->status->n_nodes; j++) {
             const struct dr_node *nd = &in->status->nodes[j];
-            have += str_eq(nd->pool, pool->name) && !str_empty(nd->vm_id) &&
-                    nd->state != DR_NODE_REMOVED;
+
+            if (!str_eq(nd->pool, pool->name) || nd->state == DR_NODE_REMOVED ||
+                nd->state == DR_NODE_REMOVING)
+                continue;
+            if (!str_empty(nd->vm_id)) {
+                have++;
+            } else if (have < pool->quantity) {
+                strv_push(&items[at].new_names, nd->name);
+                items[at].new_vms++;
+                have++;
+            }
         }
         for (k = have; k < pool->quantity; k++) {
             char *name = plan_next_name(pool, taken, strv_len(taken), NULL, NULL);

@@ -135,10 +135,10 @@ START_TEST(test_items_and_order)
     ck_assert_int_eq(seen.new_vms[0], 1);
     ck_assert_str_eq(seen.names[0], "server-01");
     ck_assert_str_eq(seen.tmpl[1], "small");
-    /* a: 3 wanted, 1 has a VM: 2 new (a-02 without a VM counts, its name is
-     * taken by the node itself, so the next free name is a-03); b: 2. */
+    /* a: 3 wanted, a-01 has a VM; a-02 has none, so it is cloned under its
+     * own name; one more is a-03. b: 2. */
     ck_assert_int_eq(seen.new_vms[1], 4);
-    ck_assert_str_eq(seen.names[1], "a-03 a-04 b-01 b-02");
+    ck_assert_str_eq(seen.names[1], "a-02 a-03 b-01 b-02");
     ck_assert(seen.preflight);
     ck_assert_int_eq(seen.margin, 15);
     ck_assert_str_eq(seen.cluster_file, "clusters/c1.cfg");
