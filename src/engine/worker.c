@@ -273,8 +273,13 @@ destroy_owned(struct dr_engine *e, void *tctx, struct eng_step *s, char **left,
         s->node.vm_id = xstrdup(vms[i].id);
         step_progress(s, 10, _("destroying %s"), s->node.vm_id);
         rc = eng_destroy_vm(e, tctx, s, err);
-        if (rc == DR_E_OK)
+        if (rc == DR_E_OK) {
+            free(*left);
+            *left = xasprintf(_("VM %s, found by this node's owner marker, was destroyed"),
+                              s->node.vm_id);
+            step_log(s, "%s", *left);
             xfree(&s->node.vm_id);
+        }
     }
     eng_vms_free(vms, n);
     return rc;
@@ -317,26 +322,34 @@ static char *
 clean_up_failed(struct dr_engine *e, void *tctx, struct eng_step *s)
 {
     struct dr_error derr = { 0 };
-    char *id = xstrdup(s->node.vm_id), *left = NULL, *note;
+    char *id = xstrdup0(s->node.vm_id), *left = NULL, *note = NULL;
     enum dr_err rc;
 
     if (s->spec->keep_failed_vms || (s->pool && s->pool->keep_failed_vms)) {
-        note = xasprintf(_("VM %s kept (keep_failed_vms = true); replacing the node (R) or "
-                           "deleting the cluster destroys it"), id);
+        if (id)
+            note = xasprintf(_("VM %s kept (keep_failed_vms = true); replacing the node (R) or "
+                               "deleting the cluster destroys it"), id);
         free(id);
         return note;
     }
-    /* The clean-up gets its own time: the failed step may have spent its. */
-    s->deadline_ms = util_now_ms() + (long long)eng_step_timeout_s(e, DR_NODE_REMOVING) * 1000;
+    /* The clean-up gets its own time: the failed step may have spent its.
+     * Looking for a clone whose answer was lost (no id) may not hold the
+     * node up long: vCenter is often what failed. */
+    s->deadline_ms = util_now_ms() + (id ? (long long)eng_step_timeout_s(e, DR_NODE_REMOVING) * 1000
+                                         : 30000LL);
+    /* Without an id (the clone's answer was lost) the VM is looked for by
+     * this node's owner marker. */
     rc = destroy_owned(e, tctx, s, &left, &derr);
-    if (rc != DR_E_OK)
+    if (rc != DR_E_OK && id)
         note = xasprintf(_("its VM %s could not be destroyed (%s); replacing the node (R) or "
                            "deleting the cluster destroys it"), id, dr_error_text(&derr));
+    else if (rc != DR_E_OK)
+        step_log(s, "cannot look for a VM cloned for this node: %s", dr_error_text(&derr));
     else if (left)
-        note = xstrdup(left);
-    else
+        note = xstrdup(left);  /* destroy_owned logged it */
+    else if (id)
         note = xasprintf(_("its VM %s was destroyed"), id);
-    if (left == NULL)  /* destroy_owned logged that one */
+    if (note && left == NULL)
         step_log(s, "%s", note);
     free(left);
     free(id);
@@ -621,7 +634,9 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
         err.code = rc;
         err.cause[0] = '\0';
     }
-    clean_up = step != DR_NODE_REMOVING && !str_empty(s.node.vm_id) &&
+    /* A clone that failed may still have made a VM (its answer lost). */
+    clean_up = step != DR_NODE_REMOVING &&
+               (!str_empty(s.node.vm_id) || (step == DR_NODE_CLONING && rc != DR_E_EXISTS)) &&
                fails_for_good(e, j, rc, &err);
     pthread_mutex_unlock(&e->mu);
     if (clean_up)

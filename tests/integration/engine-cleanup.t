@@ -134,4 +134,21 @@ is "$(node_json six-01 .vm_kept)" true "status says it is kept"
 lab_fault ''
 ok_out "delete succeeds once vCenter accepts" "$out" "$DROVER" delete cluster lab-cluster --yes
 is "$(count_named six-01)" 0 "and the VM is gone"
+
+# 7. The clone is carried out but its answer is lost (the lab clones, then
+#    answers with a fault), and the fault is permanent: the node has no VM id,
+#    yet the VM cloned for it is found by its owner marker and destroyed.
+lab_fault CloneVM_Task/done=InvalidArgument:1
+seven=$W/seven/lab-cluster.cfg
+mkdir -p "$W/seven"
+sed 's/hostname_prefix = "server-"/hostname_prefix = "seven-"/' "$one" >"$seven"
+nok "apply fails at cloning" to "$out" "$DROVER" apply -f "$seven"
+is "$(node_json seven-01 '.state + "/" + .step + "/" + (.vm // "none")')" "error/cloning/none" \
+    "seven-01 is in ERROR at cloning with no VM id"
+err=$(node_json seven-01 .error)
+diag "reason: $err"
+ok "the reason says the VM found by its marker was destroyed" \
+    grep -q "VM vm-[0-9]*, found by this node's owner marker, was destroyed" <<<"$err"
+is "$(count_named seven-01)" 0 "no VM named seven-01 is left"
+"$DROVER" delete cluster lab-cluster --yes >/dev/null 2>&1
 done_testing

@@ -4,7 +4,8 @@
 #   lab fault --state DIR --fault ''                    clear them
 # A method ending in _Task returns a task that fails with the fault (as
 # vCenter reports an HA admission failure at power-on); other methods answer
-# with a SOAP fault. Without :count the method fails on every call. The
+# with a SOAP fault. Without :count the method fails on every call.
+# Method/done=FaultName carries the call out, then answers with the fault. The
 # simulator reads DIR/faults, one spec a line, whenever it changes.
 module_opts[--fault]=lab_fault
 module_cmds[fault]=lab_fault_cmd

@@ -4,6 +4,10 @@
 // info.error (as vCenter does for an HA admission failure at power-on); any
 // other method answers with a SOAP fault carrying it.
 //
+// Method/done=FaultName[:count] carries the call out first and then answers
+// with the fault: the work happened but its answer was lost (a clone that
+// completed while the client's wait failed).
+//
 // Faults come from -fault Method=FaultName[:count] (repeatable, or
 // comma-separated) and from the control file <state>/faults (the same specs,
 // one a line, '#' comments), re-read whenever it changes: tests arm and
@@ -19,6 +23,7 @@ import (
 	"io/ioutil"
 	"log"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"strconv"
@@ -34,6 +39,7 @@ type faultSpec struct {
 	method string
 	fault  string // vim25 type name
 	left   int    // calls still to fail; -1: every call
+	done   bool   // the call is carried out, only its answer is the fault
 }
 
 // faultList is the -fault flag: repeatable, each a comma-separated list.
@@ -57,10 +63,14 @@ func (l *faultList) Set(v string) error {
 }
 
 func (f faultSpec) String() string {
-	if f.left < 0 {
-		return f.method + "=" + f.fault
+	m := f.method
+	if f.done {
+		m += "/done"
 	}
-	return fmt.Sprintf("%s=%s:%d", f.method, f.fault, f.left)
+	if f.left < 0 {
+		return m + "=" + f.fault
+	}
+	return fmt.Sprintf("%s=%s:%d", m, f.fault, f.left)
 }
 
 // parseFaults reads Method=FaultName[:count] items separated by sep.
@@ -79,6 +89,9 @@ func parseFaults(text, sep string) ([]faultSpec, error) {
 			return nil, fmt.Errorf("fault %q is not Method=FaultName[:count]", item)
 		}
 		f := faultSpec{method: kv[0], fault: kv[1], left: -1}
+		if strings.HasSuffix(f.method, "/done") {
+			f.method, f.done = strings.TrimSuffix(f.method, "/done"), true
+		}
 		if i := strings.LastIndexByte(f.fault, ':'); i >= 0 {
 			n, err := strconv.Atoi(f.fault[i+1:])
 			if err != nil || n < 1 {
@@ -148,8 +161,9 @@ func (f *faulter) reload() {
 	log.Printf("faults from %s: %s", f.file, l.String())
 }
 
-// take returns the fault due for a call of method, if any, and counts it.
-func (f *faulter) take(method string) string {
+// take returns the fault due for a call of method, if any, and counts it;
+// done says the call is to be carried out first.
+func (f *faulter) take(method string) (name string, done bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reload()
@@ -161,10 +175,10 @@ func (f *faulter) take(method string) string {
 			if l[i].left > 0 {
 				l[i].left--
 			}
-			return l[i].fault
+			return l[i].fault, l[i].done
 		}
 	}
-	return ""
+	return "", false
 }
 
 // handler answers a call of a faulted method itself; others go to next.
@@ -181,16 +195,21 @@ func (f *faulter) handler(next http.Handler) http.Handler {
 		}
 		r.Body = ioutil.NopCloser(bytes.NewReader(body))
 		method, vals := requestInfo(body, "_this")
-		name := f.take(method)
+		name, done := f.take(method)
 		if name == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
 		fault, _ := newFault(name)
-		if d := f.delays.MethodDelay[method] + f.delays.Delay; d > 0 {
+		msg := fmt.Sprintf("the lab injected this fault into %s", method)
+		if done {
+			// The simulator does the work (with its delays; its tasks are
+			// finished when the call returns); the client never hears.
+			next.ServeHTTP(httptest.NewRecorder(), r)
+			msg = fmt.Sprintf("the lab carried out %s, then answered with this fault", method)
+		} else if d := f.delays.MethodDelay[method] + f.delays.Delay; d > 0 {
 			time.Sleep(time.Duration(d) * time.Millisecond)
 		}
-		msg := fmt.Sprintf("the lab injected this fault into %s", method)
 		log.Printf("fault: %s", msg)
 		if strings.HasSuffix(method, "_Task") {
 			this := types.ManagedObjectReference{Type: thisType(body), Value: strings.TrimSpace(vals["_this"])}
