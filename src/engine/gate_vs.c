@@ -83,14 +83,17 @@ vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item 
     struct vs_placement *pl = xcalloc(n + 1, sizeof *pl);
     bool *placed = xcalloc(n + 1, sizeof *placed);
     bool *done = xcalloc(n + 1, sizeof *done);
+    bool *cached = xcalloc(n + 1, sizeof *cached);
     enum dr_err rc = DR_E_OK;
 
     for (size_t i = 0; i < n && rc == DR_E_OK; i++) {
         struct vs_session *vs;
 
         rc = vsb_session(tctx, items[i].vcenter, s, &vs, e);
-        if (rc == DR_E_OK && pre)
+        if (rc == DR_E_OK && pre) {
             vs_tree_cache(vs, true); /* one inventory pass for all templates */
+            cached[i] = true;
+        }
         for (size_t k = 0; k < DR_ARRAY_LEN(checkers) && rc == DR_E_OK; k++)
             rc = checkers[k](vs, items[i].tmpl, pre && k == 0 ? &pl[i] : NULL, out, e);
         placed[i] = pre && rc == DR_E_OK && pl[i].source != NULL;
@@ -124,14 +127,19 @@ vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item 
         free(pf);
     }
     for (size_t i = 0; i < n; i++) {
-        struct vs_session *vs;
-        struct dr_error ignore = { 0 };
-
         if (placed[i])
             vs_placement_done(&pl[i]);
-        if (pre && vsb_session(tctx, items[i].vcenter, s, &vs, &ignore) == DR_E_OK)
-            vs_tree_cache(vs, false);
+        /* The worker's session for that vCenter again (the same one unless
+         * more vCenters than its slots were used since). */
+        if (cached[i]) {
+            struct vs_session *vs;
+            struct dr_error ignore = { 0 };
+
+            if (vsb_session(tctx, items[i].vcenter, s, &vs, &ignore) == DR_E_OK)
+                vs_tree_cache(vs, false);
+        }
     }
+    free(cached);
     free(pl);
     free(placed);
     free(done);
