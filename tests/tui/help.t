@@ -29,6 +29,15 @@ tui_keys '?'
 check "help for the clusters screen" wait_for "Keys on the clusters screen"
 check "x is not delete on the clusters screen" wait_match "^D +delete"
 check "create is listed with its key" wait_match "^c +create"
+check "adding a vCenter is listed with V" wait_match "^V +add-vcenter +Add a vCenter"
+tui_keys q
+tui_keys 2
+wait_for "worker"
+tui_keys '?'
+check "help for the templates screen" wait_for "Keys on the templates screen"
+check "n makes a new template" wait_match "^n +new +Make a new node template"
+check "e edits one" wait_match "^e +edit +Edit the selected node template"
+check "y copies one" wait_match "^y +copy +Copy the selected node template"
 tui_keys q
 tui_quit
 tui_done
