@@ -167,6 +167,7 @@ func run(o *options) error {
 	server.Config.Handler = linkedClones(server.Config.Handler) // linked clones' disks (clones.go)
 	facts = newLabFacts(filepath.Join(state, "lab-facts")) // preflight's facts (preflight.go)
 	server.Config.Handler = facts.handler(server.Config.Handler)
+	server.Config.Handler = newDeferredClones(server.Config.Handler, state, o.user, password) // clonetime.go
 
 	hv := newHypervisor(o.sshnode, filepath.Join(state, "nodes"))
 	ctx := context.Background()
