@@ -53,6 +53,19 @@ void step_progress(struct eng_step *s, int pct, const char *fmt, ...)
 /* One line for the node's log (redacted before it is written or shown). */
 void step_log(struct eng_step *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool step_cancelled(const struct eng_step *s);
+/* The vCenter task (task_id, "task-123") that the step's mutation started,
+ * reported once vCenter answered and before the backend waits for it: the
+ * engine writes it to the intent journal (a T record) at once, so that a
+ * run stopped or killed while the task runs finds it again. */
+void step_task(struct eng_step *s, const char *task_id);
+
+/* How a vCenter task ended, or that it has not (task_settle). */
+enum eng_task_end {
+    ENG_TASK_RUNNING,
+    ENG_TASK_SUCCESS,
+    ENG_TASK_ERROR,
+    ENG_TASK_GONE,   /* vCenter no longer knows the task (it forgets ended ones) */
+};
 
 /* What the pre-clone check and preflight found: findings (engine.h) with
  * file:line of the template field, the field ("networks[0]"), the object,
@@ -131,6 +144,15 @@ struct eng_backend_ops {
                                    const struct eng_check_item *items, size_t n,
                                    const struct eng_check_opts *opts,
                                    struct eng_problems *out, struct dr_error *e);
+    /* Wait up to wait_s seconds (and while *s->cancel stays false) for
+     * task_id, a task an earlier step or run started, to end; cancel_it:
+     * ask vCenter to cancel it first (CancelTask). DR_E_OK with *end
+     * (ENG_TASK_RUNNING: still running when the wait ended; ENG_TASK_SUCCESS:
+     * *vm_id, caller frees, is its result; ENG_TASK_ERROR: e has its fault),
+     * or the error of looking at it. NULL: the backend has no tasks. */
+    enum dr_err (*task_settle)(void *tctx, struct eng_step *s, const char *task_id,
+                               bool cancel_it, int wait_s, enum eng_task_end *end, char **vm_id,
+                               struct dr_error *e);
     /* Power off and destroy s->node.vm_id; a VM already gone is success. */
     enum dr_err (*destroy)(void *tctx, struct eng_step *s, struct dr_error *e);
     /* The console's requests, on a request thread of their own (ctx, not a

@@ -93,6 +93,17 @@ on_task_progress(void *user, const char *task, int percent)
     step_progress(s, percent, "%s %d%%", task, percent);
 }
 
+static void
+on_task_started(void *user, const char *what, const char *task_id)
+{
+    struct eng_step *s = user;
+
+    if (s->priv == NULL)
+        return;
+    step_log(s, "%s: vCenter task %s", what, task_id);
+    step_task(s, task_id);
+}
+
 /* This thread's logged-in session for the step's vCenter, set up for the step
  * (cancel flag, time left, progress). */
 static enum dr_err
@@ -141,6 +152,7 @@ vsb_session(void *tctx, const struct dr_vcenter *vc, struct eng_step *s, struct 
     }
     vs_set_cancel(slot->s, s ? s->cancel : NULL);
     vs_set_progress(slot->s, s ? on_task_progress : NULL, s);
+    vs_set_task_hook(slot->s, s ? on_task_started : NULL, s);
     if (s && s->deadline_ms > 0) {
         long long left = (s->deadline_ms - util_now_ms() + 999) / 1000;
         int cap = vc->timeout_s > 0 ? vc->timeout_s : 60;
@@ -729,6 +741,30 @@ b_join(void *tctx, struct eng_step *s, struct dr_error *e)
 }
 
 static enum dr_err
+b_task_settle(void *tctx, struct eng_step *s, const char *task_id, bool cancel_it, int wait_s,
+              enum eng_task_end *end, char **vm_id, struct dr_error *e)
+{
+    struct vs_session *vs;
+    enum vs_task_end ve = VS_TASK_RUNNING;
+    enum dr_err rc;
+
+    *end = ENG_TASK_RUNNING;
+    *vm_id = NULL;
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
+        return rc;
+    rc = vs_task_settle(vs, task_id, cancel_it, wait_s, &ve, vm_id, e);
+    if (rc != DR_E_OK)
+        return rc;
+    switch (ve) {
+    case VS_TASK_SUCCESS: *end = ENG_TASK_SUCCESS; break;
+    case VS_TASK_ERROR: *end = ENG_TASK_ERROR; break;
+    case VS_TASK_GONE: *end = ENG_TASK_GONE; break;
+    default: *end = ENG_TASK_RUNNING; break;
+    }
+    return DR_E_OK;
+}
+
+static enum dr_err
 b_destroy(void *tctx, struct eng_step *s, struct dr_error *e)
 {
     struct vs_session *vs;
@@ -783,6 +819,7 @@ static const struct eng_backend_ops vs_ops = {
     .bootstrap = b_bootstrap,
     .join = b_join,
     .check_templates = vsb_check_templates,
+    .task_settle = b_task_settle,
     .destroy = b_destroy,
     .inventory = backend_vs_inventory,
     .fetch_cert = backend_vs_fetch_cert,

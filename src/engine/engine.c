@@ -276,9 +276,19 @@ eng_drop_open_clone(struct dr_engine *e, const char *cluster, const char *node)
     free(it->node);
     free(it->name);
     free(it->vm);
+    free(it->task);
     free(it->reason);
     memmove(it, it + 1, (e->n_open_clones - i - 1) * sizeof *it);
     e->n_open_clones--;
+}
+
+void
+eng_keep_open_clone(struct dr_engine *e, const struct eng_intent *it)
+{
+    eng_drop_open_clone(e, it->cluster, it->node);
+    e->open_clones = xgrow(e->open_clones, &e->cap_open_clones, e->n_open_clones + 1,
+                           sizeof *e->open_clones);
+    eng_intent_copy(&e->open_clones[e->n_open_clones++], it);
 }
 
 /* Saving. */

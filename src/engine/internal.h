@@ -64,6 +64,8 @@ struct eng_run {
     struct eng_job *job;
     char *cluster;
     char *node;
+    unsigned long intent_seq; /* the journal intent of the mutation running, 0: none */
+    char *task;               /* the vCenter task it started (step_task), caller frees */
 };
 
 struct dr_engine {
@@ -122,6 +124,9 @@ struct dr_engine {
 
 /* How long a mutation sent just before a crash is given to finish. */
 #define ENG_SETTLE_S 10
+/* How long an operator's cancel waits for vCenter to cancel a clone task
+ * (CancelTask) before leaving it to the node's next step. */
+#define ENG_CANCEL_WAIT_S 30
 
 /* engine.c */
 long long eng_settle_until(struct dr_engine *e, const char *cluster, const char *node);
@@ -154,6 +159,29 @@ void eng_write_known_hosts(struct dr_engine *e, const char *cluster);
 void eng_remove_node_files(struct dr_engine *e, const char *cluster, const char *node);
 struct eng_intent *eng_open_clone(struct dr_engine *e, const char *cluster, const char *node);
 void eng_drop_open_clone(struct dr_engine *e, const char *cluster, const char *node);
+/* Keep a copy of clone intent it open (its task may still run in vCenter):
+ * it replaces the node's open clone, and the journal keeps it over a clean
+ * stop. Called with mu held. */
+void eng_keep_open_clone(struct dr_engine *e, const struct eng_intent *it);
+void eng_intent_copy(struct eng_intent *d, const struct eng_intent *s);
+
+/* inflight.c: tasks that may outlive their step. */
+/* A reconfigure, power-on or destroy cut by a cancel (rc) after its task
+ * started: wait up to ENG_SETTLE_S for the task and return its outcome, or
+ * rc when it still runs. */
+enum dr_err eng_settle_cut_task(struct dr_engine *e, void *tctx, struct eng_step *s,
+                                const char *task, enum dr_err rc, struct dr_error *err);
+/* The clone, journaled; a clone cut while its task runs stays open. */
+enum dr_err eng_journaled_clone(struct dr_engine *e, void *tctx, struct eng_step *s,
+                                struct dr_error *err);
+/* Wait for the node's open clone task first; *done when its VM is the
+ * node's now (s->node.vm_id). */
+enum dr_err eng_resume_clone(struct dr_engine *e, void *tctx, struct eng_step *s, bool *done,
+                             struct dr_error *err);
+/* Cancel and wait for the node's open clone task before a removal; *extra
+ * (caller frees): a VM it made besides s->node.vm_id. */
+enum dr_err eng_settle_for_removal(struct dr_engine *e, void *tctx, struct eng_step *s,
+                                   char **extra, struct dr_error *err);
 
 /* worker.c */
 void *eng_worker_main(void *arg);

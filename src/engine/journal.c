@@ -81,6 +81,7 @@ intents_free(struct eng_intent *v, size_t n)
         free(v[i].node);
         free(v[i].name);
         free(v[i].vm);
+        free(v[i].task);
         free(v[i].reason);
     }
     free(v);
@@ -140,9 +141,33 @@ replay_line(char *line, struct eng_intent **v, size_t *n, size_t *cap, unsigned 
                 dst = &it->name;
             else if (strcmp(tok, "vm") == 0)
                 dst = &it->vm;
+            else if (strcmp(tok, "task") == 0)
+                dst = &it->task;
             if (dst) {
                 free(*dst);
                 *dst = dec(eq + 1);
+            }
+        }
+        return true;
+    }
+    if (strcmp(kind, "T") == 0) {
+        char *refs = strtok_r(NULL, " ", &save);
+        struct eng_intent *it;
+
+        if (refs == NULL)
+            return false;
+        it = find_intent(*v, *n, strtoul(refs, NULL, 10));
+        if (it == NULL)
+            return true;  /* its intent was compacted away */
+        while ((tok = strtok_r(NULL, " ", &save)) != NULL) {
+            char *eq = strchr(tok, '=');
+
+            if (eq == NULL)
+                continue;
+            *eq = '\0';
+            if (strcmp(tok, "task") == 0) {
+                free(it->task);
+                it->task = dec(eq + 1);
             }
         }
         return true;
@@ -302,6 +327,24 @@ journal_result(struct eng_journal *j, unsigned long seq, bool ok, const char *vm
 }
 
 enum dr_err
+journal_task(struct eng_journal *j, unsigned long seq, const char *task, struct dr_error *e)
+{
+    char *buf = NULL, head[96];
+    size_t len = 0, cap = 0;
+    enum dr_err rc;
+
+    pthread_mutex_lock(&j->mu);
+    snprintf(head, sizeof head, "T %lu %lld %lu", ++j->seq, (long long)time(NULL), seq);
+    str_append(&buf, &len, &cap, head);
+    kv_append(&buf, &len, &cap, "task", task);
+    str_append(&buf, &len, &cap, "\n");
+    rc = append_locked(j, buf, len, e);
+    pthread_mutex_unlock(&j->mu);
+    free(buf);
+    return rc;
+}
+
+enum dr_err
 journal_compact(struct eng_journal *j, const struct eng_intent *keep, size_t n,
                 struct dr_error *e)
 {
@@ -321,6 +364,7 @@ journal_compact(struct eng_journal *j, const struct eng_intent *keep, size_t n,
         kv_append(&buf, &len, &cap, "node", keep[i].node);
         kv_append(&buf, &len, &cap, "name", keep[i].name);
         kv_append(&buf, &len, &cap, "vm", keep[i].vm);
+        kv_append(&buf, &len, &cap, "task", keep[i].task);
         str_append(&buf, &len, &cap, "\n");
     }
     rc = util_write_atomic(j->path, buf, len, 0600, e);

@@ -5,6 +5,12 @@
  *   I <seq> <time> <op> cluster=<c> node=<n> name=<vm name> vm=<vm id>
  *   R <seq> <time> <intent seq> ok vm=<vm id>
  *   R <seq> <time> <intent seq> fail reason=<text>
+ *   T <seq> <time> <intent seq> task=<task id>
+ *
+ * A T record names the vCenter task the intent started, written once vCenter
+ * answered with it and before drover waits for it: a run stopped or killed
+ * while the task runs leaves the intent open with its task, and the next run
+ * waits for that task to end (vCenter runs it on without a client).
  *
  * Values are percent-encoded (no spaces, '=', '%' or newlines). A torn last
  * line (a crash mid-write) is ignored on replay. */
@@ -33,6 +39,7 @@ struct eng_intent {
     char *node;
     char *name;       /* VM name (clone) */
     char *vm;         /* VM id known at intent time, or from the result */
+    char *task;       /* the vCenter task it started ("task-123"), when known */
     bool resolved;
     bool ok;
     char *reason;     /* of a failed result */
@@ -52,6 +59,9 @@ unsigned long journal_intent(struct eng_journal *j, const char *op, const char *
 /* Append and fsync the result of intent seq. */
 enum dr_err journal_result(struct eng_journal *j, unsigned long seq, bool ok, const char *vm,
                            const char *reason, struct dr_error *e);
+/* Append and fsync the task that intent seq started (a T record). */
+enum dr_err journal_task(struct eng_journal *j, unsigned long seq, const char *task,
+                         struct dr_error *e);
 /* Replace the journal (atomically) by just the given open intents, once
  * everything else is reflected in the state files. */
 enum dr_err journal_compact(struct eng_journal *j, const struct eng_intent *keep, size_t n,

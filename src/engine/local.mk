@@ -11,6 +11,7 @@ libdrengine_a_SOURCES = \
 	src/engine/engine.c \
 	src/engine/gate.c src/engine/gate_vs.c \
 	src/engine/preflight.c src/engine/preflight_vs.c src/engine/preflight_vs.h src/engine/privileges.c \
+	src/engine/inflight.c \
 	src/engine/internal.h \
 	src/engine/journal.c src/engine/journal.h \
 	src/engine/labels_vs.c src/engine/labels_vs.h \
@@ -43,6 +44,7 @@ ENGINE_LAB_TESTS += tests/integration/engine-cleanup.t tests/integration/engine-
 ENGINE_LAB_TESTS += tests/integration/fidelity.t
 # Issue 11: preflight.
 ENGINE_LAB_TESTS += tests/integration/preflight.t
+ENGINE_LAB_TESTS += tests/integration/engine-clone-race.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
 # Issue 10: the SSH boot window and host-key algorithms.

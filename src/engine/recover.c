@@ -32,8 +32,8 @@ eng_vms_free(struct eng_vm *v, size_t n)
     free(v);
 }
 
-static void
-intent_copy(struct eng_intent *d, const struct eng_intent *s)
+void
+eng_intent_copy(struct eng_intent *d, const struct eng_intent *s)
 {
     memset(d, 0, sizeof *d);
     d->seq = s->seq;
@@ -43,6 +43,7 @@ intent_copy(struct eng_intent *d, const struct eng_intent *s)
     d->node = xstrdup0(s->node);
     d->name = xstrdup0(s->name);
     d->vm = xstrdup0(s->vm);
+    d->task = xstrdup0(s->task);
 }
 
 void
@@ -59,7 +60,7 @@ eng_apply_journal(struct dr_engine *e, struct eng_intent *v, size_t n)
             if (!v[i].resolved && !str_eq(v[i].op, "destroy")) {
                 e->settling = xgrow(e->settling, &e->cap_settling, e->n_settling + 1,
                                     sizeof *e->settling);
-                intent_copy(&e->settling[e->n_settling++], &v[i]);
+                eng_intent_copy(&e->settling[e->n_settling++], &v[i]);
             }
             continue;
         }
@@ -73,7 +74,7 @@ eng_apply_journal(struct dr_engine *e, struct eng_intent *v, size_t n)
         } else if (!v[i].resolved) {
             e->open_clones = xgrow(e->open_clones, &e->cap_open_clones, e->n_open_clones + 1,
                                    sizeof *e->open_clones);
-            intent_copy(&e->open_clones[e->n_open_clones++], &v[i]);
+            eng_intent_copy(&e->open_clones[e->n_open_clones++], &v[i]);
             log_info("journal: clone of %s/%s was in flight", v[i].cluster, v[i].node);
         }
     }
@@ -148,6 +149,63 @@ destroy_orphan(struct dr_engine *e, void *tctx, const struct eng_vm *vm,
     }
     free(msg);
     free(job.text);
+    free(run.task);
+    eng_step_done(&s);
+}
+
+/* An open clone intent whose task is known and whose node is no longer
+ * wanted: cancel the task, wait for it (up to ENG_CANCEL_WAIT_S) and destroy
+ * the VM it made anyway. A task still running stays open for the next
+ * start. */
+static void
+settle_orphan_clone(struct dr_engine *e, void *tctx, const struct eng_intent *it,
+                    int *destroyed)
+{
+    struct eng_step s;
+    struct dr_error err = { 0 };
+    struct eng_job job = { .id = 0 };
+    struct eng_run run = { .e = e, .job = &job, .cluster = it->cluster, .node = it->node };
+    enum eng_task_end end = ENG_TASK_RUNNING;
+    char *vm = NULL;
+    enum dr_err rc;
+
+    if (e->backend.ops->task_settle == NULL)
+        return;
+    job.text = xstrdup("");
+    atomic_init(&job.cancel, false);
+    pthread_mutex_lock(&e->mu);
+    orphan_step(e, it->cluster, it->node, "", NULL, &s);
+    pthread_mutex_unlock(&e->mu);
+    s.priv = &run;
+    s.cancel = &job.cancel;
+    s.deadline_ms = util_now_ms() + (ENG_CANCEL_WAIT_S + 5) * 1000LL;
+    rc = str_empty(s.vcenter->name)
+             ? DR_E_NOTFOUND
+             : e->backend.ops->task_settle(tctx, &s, it->task, true, ENG_CANCEL_WAIT_S, &end,
+                                           &vm, &err);
+    if (rc == DR_E_OK && end != ENG_TASK_RUNNING) {
+        if (end == ENG_TASK_SUCCESS && !str_empty(vm)) {
+            struct eng_vm v = { .id = vm, .name = it->name };
+
+            destroy_orphan(e, tctx, &v, s.vcenter, it->cluster, it->node,
+                           _("cloned for a node no longer wanted"), destroyed);
+        }
+        journal_result(&e->journal, it->seq, end == ENG_TASK_SUCCESS, vm,
+                       end == ENG_TASK_SUCCESS ? NULL : "task ended without a VM", NULL);
+        pthread_mutex_lock(&e->mu);
+        eng_drop_open_clone(e, it->cluster, it->node);
+        pthread_mutex_unlock(&e->mu);
+    } else {
+        char *msg = xasprintf(_("recovery: clone task %s of %s/%s (no longer wanted) is still "
+                                "running; the next start cancels it again"), it->task,
+                              it->cluster, it->node);
+
+        engine_note(e, DR_LOG_WARN, msg);
+        free(msg);
+    }
+    free(vm);
+    free(job.text);
+    free(run.task);
     eng_step_done(&s);
 }
 
@@ -163,7 +221,7 @@ recover_open_clones(struct dr_engine *e, void *tctx, int *adopted, int *destroye
     if (e->n_open_clones) {
         open = xcalloc(e->n_open_clones, sizeof *open);
         for (size_t i = 0; i < e->n_open_clones; i++)
-            intent_copy(&open[n_open++], &e->open_clones[i]);
+            eng_intent_copy(&open[n_open++], &e->open_clones[i]);
     }
     pthread_mutex_unlock(&e->mu);
 
@@ -184,6 +242,17 @@ recover_open_clones(struct dr_engine *e, void *tctx, int *adopted, int *destroye
         struct eng_cluster *c = eng_find_cluster(e, it->cluster);
         struct dr_node *n = eng_find_node(c, it->node);
 
+        if (!str_empty(it->task)) {
+            /* Its task is known: the node's clone step (or its removal)
+             * waits for it; with the node gone, recovery does. */
+            bool wanted_node = n && n->state != DR_NODE_REMOVED;
+
+            pthread_mutex_unlock(&e->mu);
+            if (!wanted_node)
+                settle_orphan_clone(e, tctx, it, destroyed);
+            free(job.text);
+            continue;
+        }
         ok = c && n && eng_step_init(e, c, n, DR_NODE_CLONING, &s);
         if (!ok && c && n)
             eng_step_done(&s);
@@ -446,7 +515,7 @@ eng_recover_main(void *arg)
         if (n) {
             keep = xcalloc(n, sizeof *keep);
             for (size_t i = 0; i < n; i++)
-                intent_copy(&keep[i], &e->open_clones[i]);
+                eng_intent_copy(&keep[i], &e->open_clones[i]);
         }
         pthread_mutex_unlock(&e->mu);
         if (journal_compact(&e->journal, keep, n, &err) != DR_E_OK)

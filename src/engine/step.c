@@ -87,6 +87,23 @@ step_log(struct eng_step *s, const char *fmt, ...)
     free(text);
 }
 
+void
+step_task(struct eng_step *s, const char *task_id)
+{
+    struct eng_run *r = s->priv;
+    struct dr_error err = { 0 };
+
+    if (r == NULL || str_empty(task_id))
+        return;
+    free(r->task);
+    r->task = xstrdup(task_id);
+    if (r->intent_seq == 0)
+        return;
+    if (journal_task(&r->e->journal, r->intent_seq, task_id, &err) != DR_E_OK)
+        log_error("%s/%s: cannot record task %s in the journal: %s", r->cluster, r->node,
+                  task_id, dr_error_text(&err));
+}
+
 bool
 step_cancelled(const struct eng_step *s)
 {

@@ -109,40 +109,28 @@ pick_job(struct dr_engine *e, long long *wait_ms)
     return NULL;
 }
 
-/* Journal around a mutation: intent, call, result. */
+/* Journal around a mutation: intent, call, result. The step's run carries
+ * the intent meanwhile, so that step_task records the task it starts. */
 static enum dr_err
 journaled(struct dr_engine *e, void *tctx, struct eng_step *s, const char *op,
           enum dr_err (*fn)(void *, struct eng_step *, struct dr_error *), struct dr_error *err)
 {
+    struct eng_run *r = s->priv;
     unsigned long seq = journal_intent(&e->journal, op, s->spec->name, s->node.name,
                                        s->node.name, s->node.vm_id, err);
     enum dr_err rc;
 
     if (seq == 0)
         return err->code;
+    if (r) {
+        r->intent_seq = seq;
+        xfree(&r->task);
+    }
     rc = fn(tctx, s, err);
-    /* A clone given up on while its request was out (stop, cancel) may
-     * still finish in vCenter: the intent stays open (and survives the
-     * journal's compaction at a clean stop), so the next start waits for it
-     * and adopts the VM instead of cloning a second one. */
-    if (rc == DR_E_CANCELLED && str_eq(op, "clone")) {
-        pthread_mutex_lock(&e->mu);
-        if (eng_open_clone(e, s->spec->name, s->node.name) == NULL) {
-            struct eng_intent *it;
-
-            e->open_clones = xgrow(e->open_clones, &e->cap_open_clones, e->n_open_clones + 1,
-                                   sizeof *e->open_clones);
-            it = &e->open_clones[e->n_open_clones++];
-            memset(it, 0, sizeof *it);
-            it->seq = seq;
-            it->time = (long long)time(NULL);
-            it->op = xstrdup(op);
-            it->cluster = xstrdup(s->spec->name);
-            it->node = xstrdup(s->node.name);
-            it->name = xstrdup(s->node.name);
-        }
-        pthread_mutex_unlock(&e->mu);
-        return rc;
+    if (r) {
+        r->intent_seq = 0;
+        if (rc == DR_E_CANCELLED && r->task)
+            rc = eng_settle_cut_task(e, tctx, s, r->task, rc, err);
     }
     if (journal_result(&e->journal, seq, rc == DR_E_OK, s->node.vm_id,
                        rc == DR_E_OK ? NULL : dr_error_text(err), NULL) != DR_E_OK)
@@ -164,11 +152,13 @@ run_clone(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
           struct dr_error *err)
 {
     struct eng_vm vm = { 0 };
-    bool found = false;
+    bool found = false, done = false;
     enum dr_err rc;
 
     /* Nothing is created before every template of the cluster resolved. */
     if ((rc = eng_gate(e, tctx, s, err)) != DR_E_OK)
+        return rc;
+    if ((rc = eng_resume_clone(e, tctx, s, &done, err)) != DR_E_OK || done)
         return rc;
     if (!str_empty(s->node.vm_id)) {
         bool exists = false;
@@ -200,7 +190,7 @@ run_clone(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
         return rc;
     }
     step_progress(s, 5, _("cloning %s"), s->tmpl->clone_from ? s->tmpl->clone_from : "");
-    return journaled(e, tctx, s, "clone", e->backend.ops->clone, err);
+    return eng_journaled_clone(e, tctx, s, err);
 }
 
 static enum dr_err
@@ -305,9 +295,20 @@ step_warn(struct eng_step *s, const char *text)
 static enum dr_err
 run_remove(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err)
 {
-    char *left = NULL;
-    enum dr_err rc = destroy_owned(e, tctx, s, &left, err);
+    char *left = NULL, *extra = NULL;
+    enum dr_err rc = eng_settle_for_removal(e, tctx, s, &extra, err);
 
+    if (rc == DR_E_OK)
+        rc = destroy_owned(e, tctx, s, &left, err);
+    if (rc == DR_E_OK && extra) {
+        /* The clone task's VM besides the node's own. */
+        free(left);
+        left = NULL;
+        s->node.vm_id = extra;
+        extra = NULL;
+        rc = destroy_owned(e, tctx, s, &left, err);
+    }
+    free(extra);
     if (left)
         step_warn(s, left);
     free(left);
@@ -660,6 +661,7 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
         eng_reconcile(e, c);
     free(run.cluster);
     free(run.node);
+    free(run.task);
 }
 
 void *

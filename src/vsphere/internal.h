@@ -60,6 +60,8 @@ struct vs_session {
     const atomic_bool *cancel;
     vs_progress_fn progress;
     void *progress_user;
+    vs_task_fn task_hook;
+    void *task_user;
     bool logged_in;
     bool in_login;
     struct vs_about about;

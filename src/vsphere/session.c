@@ -455,6 +455,13 @@ vs_set_progress(struct vs_session *s, vs_progress_fn fn, void *user)
     s->progress_user = user;
 }
 
+void
+vs_set_task_hook(struct vs_session *s, vs_task_fn fn, void *user)
+{
+    s->task_hook = fn;
+    s->task_user = user;
+}
+
 const char *
 vs_last_fault(const struct vs_session *s)
 {

@@ -32,6 +32,10 @@ struct vs_session;
 
 /* Called while a task runs: its vim25 name ("CloneVM_Task") and 0..100. */
 typedef void (*vs_progress_fn)(void *user, const char *task, int percent);
+/* Called once a *_Task method has answered with its task (id "task-123"),
+ * before the task is waited for: the caller records it (the intent journal),
+ * so that a stop or a crash while the task runs can find it again. */
+typedef void (*vs_task_fn)(void *user, const char *what, const char *task_id);
 
 /* A session for one vCenter (url, user, TLS policy and timeout from vc).
  * The password is copied and wiped on free. Nothing is sent yet. */
@@ -44,6 +48,12 @@ void vs_session_free(struct vs_session **s);
 enum dr_err vs_login(struct vs_session *s, struct dr_error *e);
 void vs_set_cancel(struct vs_session *s, const atomic_bool *cancel);
 void vs_set_progress(struct vs_session *s, vs_progress_fn fn, void *user);
+/* The task hook (NULL: none). A *_Task request that has been sent is never
+ * cut by the cancel flag: vCenter may start the task anyway (it runs on
+ * after the client goes), so the call waits for the task's id (bounded by
+ * the request timeout) and hands it to fn; the cancel flag then ends only
+ * the wait for the task, after one last look at its state. */
+void vs_set_task_hook(struct vs_session *s, vs_task_fn fn, void *user);
 /* Override the per-request timeout (seconds; 0: the vCenter's setting). */
 void vs_set_timeout(struct vs_session *s, int seconds);
 /* How long a task may run before DR_E_TIMEOUT (seconds; default 3600). */
@@ -326,6 +336,25 @@ enum dr_err vs_shutdown(struct vs_session *s, const char *vm_id, int timeout_s, 
 /* Destroy_Task. vCenter refuses a powered-on VM (InvalidPowerState): power
  * it off first. */
 enum dr_err vs_destroy_vm(struct vs_session *s, const char *vm_id, struct dr_error *e);
+
+/* How a task ended, or that it has not (vs_task_poll, vs_task_settle). */
+enum vs_task_end {
+    VS_TASK_RUNNING, /* queued or running */
+    VS_TASK_SUCCESS, /* *result_id: info.result's managed object id, if any */
+    VS_TASK_ERROR,   /* e: the task's fault */
+    VS_TASK_GONE,    /* vCenter no longer knows it (it forgets ended tasks) */
+};
+/* One look at task_id's TaskInfo through the property collector. DR_E_OK
+ * with *end set, or the error of the look itself. */
+enum dr_err vs_task_poll(struct vs_session *s, const char *task_id, enum vs_task_end *end,
+                         char **result_id, struct dr_error *e);
+/* Wait up to wait_s seconds (and while the cancel flag stays false) for
+ * task_id to end; cancel_it: send CancelTask first (vCenter's answer for a
+ * task that has ended or cannot be cancelled is ignored: the wait tells).
+ * DR_E_OK with *end (VS_TASK_RUNNING when the time ran out or the wait was
+ * cancelled), or the error of a look at the task. */
+enum dr_err vs_task_settle(struct vs_session *s, const char *task_id, bool cancel_it, int wait_s,
+                           enum vs_task_end *end, char **result_id, struct dr_error *e);
 
 /* "poweredOn", "poweredOff" or "suspended" (newly allocated). */
 enum dr_err vs_vm_power_state(struct vs_session *s, const char *vm_id, char **state,

@@ -103,6 +103,49 @@ START_TEST(test_torn_last_line_and_compact)
 }
 END_TEST
 
+/* A clone's task: the T record names it on replay, a result still closes
+ * the intent, and compaction keeps the task of an intent left open. */
+START_TEST(test_task_records)
+{
+    char *path = tmp_journal();
+    struct eng_journal j;
+    struct eng_intent *v;
+    struct dr_error e = { 0 };
+    size_t n;
+    unsigned long a, b;
+
+    ck_assert_int_eq(journal_open(&j, path, &v, &n, &e), DR_E_OK);
+    a = journal_intent(&j, "clone", "prod", "server-01", "server-01", NULL, &e);
+    b = journal_intent(&j, "clone", "prod", "agent-01", "agent-01", NULL, &e);
+    ck_assert_int_eq(journal_task(&j, a, "task-101", &e), DR_E_OK);
+    ck_assert_int_eq(journal_task(&j, b, "task-102", &e), DR_E_OK);
+    ck_assert_int_eq(journal_result(&j, a, true, "vm-42", NULL, &e), DR_E_OK);
+    journal_close(&j);
+
+    ck_assert_int_eq(journal_open(&j, path, &v, &n, &e), DR_E_OK);
+    ck_assert_int_eq(n, 2);
+    ck_assert(v[0].resolved && v[0].ok);
+    ck_assert_str_eq(v[0].task, "task-101");
+    ck_assert_str_eq(v[0].vm, "vm-42");
+    ck_assert(!v[1].resolved);
+    ck_assert_str_eq(v[1].task, "task-102");
+    /* Only the open one is kept, with its task. */
+    ck_assert_int_eq(journal_compact(&j, &v[1], 1, &e), DR_E_OK);
+    intents_free(v, n);
+    journal_close(&j);
+
+    ck_assert_int_eq(journal_open(&j, path, &v, &n, &e), DR_E_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert_uint_eq(v[0].seq, b);
+    ck_assert(!v[0].resolved);
+    ck_assert_str_eq(v[0].node, "agent-01");
+    ck_assert_str_eq(v[0].task, "task-102");
+    intents_free(v, n);
+    journal_close(&j);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_unwritable)
 {
     struct eng_journal j;
@@ -125,6 +168,7 @@ main(void)
 
     tcase_add_test(tc, test_intents_and_results_replay);
     tcase_add_test(tc, test_torn_last_line_and_compact);
+    tcase_add_test(tc, test_task_records);
     tcase_add_test(tc, test_unwritable);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
