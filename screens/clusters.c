@@ -154,6 +154,9 @@ action(struct ui *ui, void *st, enum ui_action a)
             return UI_HANDLED;
         }
         return feed_apply_cluster(ui, v->spec.name);
+    case ACT_NEW:
+        ui_push(ui, &screen_wizard, NULL);
+        return UI_HANDLED | UI_REDRAW_ALL;
     case ACT_DELETE:
         if (v == NULL) {
             ui_error(ui, _("No cluster selected"));

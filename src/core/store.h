@@ -129,6 +129,11 @@ enum dr_err store_remove_status(struct dr_store *s, const char *name, struct dr_
  * vcenter) are not checked. Free with store_diags_free(). */
 size_t store_check_vcenter(const struct dr_vcenter *v, struct dr_diag **out);
 size_t store_check_template(const struct dr_template *t, struct dr_diag **out);
+/* A cluster spec; a pool's fields keep their "pools[N]." prefix stripped. */
+size_t store_check_cluster(const struct dr_cluster *c, struct dr_diag **out);
+/* clusters/NAME.cfg exactly as store_save_cluster() would write it (newly
+ * allocated): what a review shows before saving. */
+char *store_cluster_text(const struct dr_cluster *c);
 void store_diags_free(struct dr_diag *d, size_t n);
 /* Whether saving t would write what the store already holds under its name
  * (an unchanged form writes nothing, and a hand-written file keeps its

@@ -144,3 +144,33 @@ out:
     free(rel);
     return rc;
 }
+
+size_t
+store_check_cluster(const struct dr_cluster *cl, struct dr_diag **out)
+{
+    struct dr_store scratch = { 0 };
+    char *shown = xasprintf("clusters/%s.cfg", cl->name ? cl->name : "");
+    struct cfg_ctx c = { .s = &scratch, .file = shown };
+    char *text = cluster_to_text(cl);
+    config_t cfg;
+    size_t n;
+
+    if (cfg_parse_text(&c, text, &cfg)) {
+        struct dr_cluster got;
+
+        if (parse_cluster(&c, &cfg, cl->name ? cl->name : "", &got))
+            cluster_done(&got);
+    }
+    config_destroy(&cfg);
+    free(text);
+    n = take_diags(&scratch, out);
+    store_done(&scratch);
+    free(shown);
+    return n;
+}
+
+char *
+store_cluster_text(const struct dr_cluster *c)
+{
+    return cluster_to_text(c);
+}

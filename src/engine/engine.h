@@ -376,6 +376,11 @@ bool engine_idle(struct dr_engine *e);
 /* The node's log file (state folder), newly allocated; it may not exist yet. */
 char *engine_node_log_path(const struct dr_engine *e, const char *cluster, const char *node);
 
+/* The name of node number (1, 2...) of pool p, as the engine names it
+ * ("agent-01": the hostname prefix, else the pool's name, and a dash);
+ * newly allocated. */
+char *engine_node_name(const struct dr_pool *p, int number);
+
 /* Names for JSON and labels for screens. */
 const char *job_kind_key(enum dr_job_kind k);
 const char *job_state_key(enum dr_job_state s);

@@ -3,6 +3,7 @@
 #include "core/i18n.h"
 #include "core/util.h"
 #include "engine/engine.h"
+#include "engine/plan.h"
 
 const char *
 job_kind_key(enum dr_job_kind k)
@@ -58,4 +59,12 @@ inv_kind_label(enum dr_inv_kind k)
                                           N_("Template"), N_("VM") };
 
     return (unsigned)k < DR_ARRAY_LEN(labels) ? _(labels[k]) : "?";
+}
+
+char *
+engine_node_name(const struct dr_pool *p, int number)
+{
+    char prefix[128];
+
+    return plan_node_name(plan_pool_prefix(p, prefix, sizeof prefix), number);
 }

@@ -40,7 +40,7 @@
     X(RETRY, "retry", true, N_("Retry the failed node"))                                           \
     X(REPLACE, "replace", true, N_("Destroy the node's VM and provision it again"))                \
     X(CANCEL, "cancel", true, N_("Cancel the selected job or the node's job"))                    \
-    X(NEW, "new", true, N_("Make a new node template"))                                            \
+    X(NEW, "new", true, N_("Make a new one: a cluster (wizard) or a node template"))               \
     X(EDIT, "edit", true, N_("Edit the selected node template"))                                   \
     X(COPY, "copy", true, N_("Copy the selected node template under a new name"))                  \
     X(PREFLIGHT, "preflight", false,                                                               \

@@ -80,7 +80,7 @@ static const struct {
     {"jobs", "X", "cancel"},      {"jobs", "c", "cancel"},
     {NULL, "V", "add-vcenter"},
     {"templates", "n", "new"},    {"templates", "e", "edit"},
-    {"templates", "y", "copy"},
+    {"templates", "y", "copy"},   {"clusters", "n", "new"},
 };
 
 static bool

@@ -27,7 +27,8 @@ libdrui_a_SOURCES = \
 	screens/jobs.c \
 	screens/help.c \
 	screens/vcenter.c \
-	screens/template_edit.c
+	screens/template_edit.c \
+	screens/wizard.c
 DROVER_LIBS += libdrui.a
 UI_LIBS = libdrui.a
 

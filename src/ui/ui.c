@@ -13,7 +13,7 @@
 const struct screen_ops *const ui_screens[] = {
     &screen_clusters, &screen_cluster, &screen_templates,
     &screen_template, &screen_nodes,   &screen_node,
-    &screen_jobs,     &screen_help,    &screen_vcenter_add, &screen_template_edit, NULL,
+    &screen_jobs,     &screen_help,    &screen_vcenter_add, &screen_template_edit, &screen_wizard, NULL,
 };
 
 const char *const *

@@ -150,7 +150,7 @@ const char *ui_spinner(const struct ui *ui);
 /* Screens that exist (screens/). */
 extern const struct screen_ops screen_clusters, screen_cluster, screen_templates, screen_template,
     screen_nodes, screen_node, screen_jobs, screen_help, screen_vcenter_add,
-    screen_template_edit;
+    screen_template_edit, screen_wizard;
 /* Every screen, NULL-terminated; and their names for the keymap. */
 extern const struct screen_ops *const ui_screens[];
 const char *const *ui_screen_names(void);

@@ -35,7 +35,7 @@ tui_keys 2
 wait_for "worker"
 tui_keys '?'
 check "help for the templates screen" wait_for "Keys on the templates screen"
-check "n makes a new template" wait_match "^n +new +Make a new node template"
+check "n makes a new template" wait_match "^n +new +Make a new one"
 check "e edits one" wait_match "^e +edit +Edit the selected node template"
 check "y copies one" wait_match "^y +copy +Copy the selected node template"
 tui_keys q

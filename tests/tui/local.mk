@@ -23,6 +23,6 @@ tests/tui/locale/de/LC_MESSAGES/drover.mo: $(top_srcdir)/po/de.po
 CLEANFILES += tests/tui/locale/de/LC_MESSAGES/drover.mo
 
 # The console against the lab (tmux): adding a vCenter, pickers.
-TUI_LAB_TESTS = tests/tui/vcenter-add.t tests/tui/template-edit.t tests/tui/picker-slow.t
+TUI_LAB_TESTS = tests/tui/vcenter-add.t tests/tui/template-edit.t tests/tui/picker-slow.t tests/tui/wizard.t
 TESTS += $(TUI_LAB_TESTS)
 EXTRA_DIST += $(TUI_LAB_TESTS) tests/tui/lablib.sh

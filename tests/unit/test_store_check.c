@@ -162,6 +162,42 @@ START_TEST(test_backup_hand_written)
 }
 END_TEST
 
+START_TEST(test_check_cluster_and_text)
+{
+    struct dr_pool pools[1] = { { .name = "agent", .template = "worker", .quantity = 2000,
+                                  .roles = DR_ROLE_WORKER } };
+    struct dr_cluster c = { .name = "prod", .vcenter = "lab", .pools = pools, .n_pools = 1 };
+    struct dr_diag *d = NULL;
+    size_t n = store_check_cluster(&c, &d);
+    struct dr_store s;
+    struct dr_error e = { 0 };
+    char *text, *path, *file = NULL;
+    size_t len;
+
+    /* The pool's field without "pools[0]."; the spec-wide rule on its own. */
+    ck_assert_ptr_nonnull(diag_for(d, n, "quantity"));
+    store_diags_free(d, n);
+    pools[0].quantity = 2;
+    n = store_check_cluster(&c, &d);
+    ck_assert_ptr_nonnull(diag_for(d, n, "pools"));
+    store_diags_free(d, n);
+    pools[0].roles |= DR_ROLE_CONTROL_PLANE | DR_ROLE_ETCD;
+    ck_assert_uint_eq(store_check_cluster(&c, &d), 0);
+    /* The review's text is the file the save writes. */
+    put(cfg_dir, "vcenters.cfg", good_vcenters, 0600);
+    load(&s);
+    ck_assert_int_eq(store_save_cluster(&s, &c, &e), DR_E_OK);
+    text = store_cluster_text(&c);
+    path = util_path_join(cfg_dir, "clusters/prod.cfg");
+    ck_assert_int_eq(util_read_file(path, &file, &len, NULL), DR_E_OK);
+    ck_assert_str_eq(text, file);
+    free(text);
+    free(file);
+    free(path);
+    store_done(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -176,6 +212,7 @@ main(void)
     tcase_add_test(tc, test_pin_replaces_insecure);
     tcase_add_test(tc, test_put_vcenter);
     tcase_add_test(tc, test_backup_hand_written);
+    tcase_add_test(tc, test_check_cluster_and_text);
     suite_add_tcase(su, tc);
     r = srunner_create(su);
     srunner_run_all(r, CK_NORMAL);

@@ -1,0 +1,641 @@
+/* The cluster wizard: n on the Clusters screen. Steps with a breadcrumb:
+ * cluster (name, vCenter, distribution, version, recipe, airgap bundle),
+ * pools (add, edit, remove; each pool a form with its roles as checkboxes
+ * and a live preview of its first node names), review (the spec exactly as
+ * it will be saved, and the problems the engine finds without vCenter).
+ * In the review s saves only, c saves and creates (engine_apply_cluster).
+ * Esc steps back; what was typed stays until it is saved, also when the
+ * wizard is left and opened again.
+ *
+ * Not yet here: editing an existing cluster (e, with a diff), a list of
+ * known versions, making a template on the spot, and vCenter preflight in
+ * the review. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/util.h"
+#include "ui/form.h"
+#include "ui/keymap.h"
+#include "ui/text.h"
+#include "ui/ui.h"
+
+#define MAX_POOLS 16
+
+enum wstep { W_CLUSTER, W_POOLS, W_POOL, W_REVIEW };
+
+struct wpool {
+    char *name;
+    char *template;
+    int quantity;
+    bool etcd, control_plane, worker;
+    char *prefix;
+    int dnr_s;
+};
+
+struct wdraft {
+    char *name, *vcenter, *distribution, *version, *recipe, *airgap;
+    struct wpool pools[MAX_POOLS];
+    size_t n_pools;
+    struct wpool pool; /* the pool form's */
+    int editing;       /* its index, -1 for a new one */
+};
+
+static struct wdraft kept;
+static bool kept_valid;
+
+static const char *const dists[] = { "k3s", "rke2", NULL };
+
+#define C(f) offsetof(struct wdraft, f)
+static const struct form_row cluster_rows[] = {
+    {.key = "name", .label = N_("Name"), .kind = FK_TEXT, .off = C(name),
+     .help = N_("The file is clusters/NAME.cfg; nodes and VMs are named after its pools")},
+    {.key = "vcenter", .label = N_("vCenter"), .kind = FK_CHOICE, .off = C(vcenter),
+     .help = N_("Space or Enter: the next vCenter of vcenters.cfg (V adds one)")},
+    {.key = "distribution", .label = N_("Distribution"), .kind = FK_CHOICE, .off = C(distribution),
+     .choices = dists, .help = N_("k3s or rke2")},
+    {.key = "version", .label = N_("Version"), .kind = FK_TEXT, .off = C(version),
+     .help = N_("e.g. v1.30.4+k3s1; empty: the installer's default")},
+    {.key = "recipe", .label = N_("Recipe"), .kind = FK_TEXT, .off = C(recipe),
+     .help = N_("Bootstrap script; empty: data/bootstrap/DISTRIBUTION.sh")},
+    {.key = "airgap_bundle", .label = N_("Airgap bundle"), .kind = FK_TEXT, .off = C(airgap),
+     .help = N_("A local file uploaded before the recipe runs; optional")},
+    {.key = "next", .label = N_("Next: pools"), .kind = FK_BUTTON},
+};
+#define P(f) offsetof(struct wdraft, pool.f)
+static const struct form_row pool_rows[] = {
+    {.key = "name", .label = N_("Pool name"), .kind = FK_TEXT, .off = P(name)},
+    {.key = "template", .label = N_("Template"), .kind = FK_CHOICE, .off = P(template),
+     .help = N_("Space or Enter: the next node template (2 then n makes one)")},
+    {.key = "quantity", .label = N_("Quantity"), .kind = FK_NUMBER, .off = P(quantity)},
+    {.key = "etcd", .label = N_("Role etcd"), .kind = FK_CHECK, .off = P(etcd)},
+    {.key = "control-plane", .label = N_("Role control-plane"), .kind = FK_CHECK,
+     .off = P(control_plane)},
+    {.key = "worker", .label = N_("Role worker"), .kind = FK_CHECK, .off = P(worker)},
+    {.key = "hostname_prefix", .label = N_("Hostname prefix"), .kind = FK_TEXT, .off = P(prefix),
+     .help = N_("Empty: the pool's name; the first names are shown above")},
+    {.key = "delete_not_ready_after", .label = N_("Replace not ready after (s)"),
+     .kind = FK_NUMBER, .off = P(dnr_s), .help = N_("0: never")},
+    {.key = "done", .label = N_("Done with this pool"), .kind = FK_BUTTON},
+};
+#undef C
+#undef P
+
+struct wizard {
+    struct ui *ui;
+    enum wstep step;
+    struct form *cform, *pform;
+    struct form_row *crows, *prows;
+    char **vcenters, **templates;
+    size_t sel;   /* the pools list's selection */
+    int scroll;   /* the review's first line */
+};
+
+static void
+wpool_done(struct wpool *p)
+{
+    free(p->name);
+    free(p->template);
+    free(p->prefix);
+    memset(p, 0, sizeof *p);
+}
+
+static void
+wpool_copy(struct wpool *d, const struct wpool *s)
+{
+    *d = *s;
+    d->name = xstrdup0(s->name);
+    d->template = xstrdup0(s->template);
+    d->prefix = xstrdup0(s->prefix);
+}
+
+static void
+draft_done(void)
+{
+    free(kept.name);
+    free(kept.vcenter);
+    free(kept.distribution);
+    free(kept.version);
+    free(kept.recipe);
+    free(kept.airgap);
+    for (size_t i = 0; i < kept.n_pools; i++)
+        wpool_done(&kept.pools[i]);
+    wpool_done(&kept.pool);
+    memset(&kept, 0, sizeof kept);
+    kept_valid = false;
+}
+
+static void
+to_pool(const struct wpool *w, struct dr_pool *p)
+{
+    memset(p, 0, sizeof *p);
+    p->name = xstrdup0(w->name);
+    p->template = xstrdup0(w->template);
+    p->quantity = w->quantity;
+    p->roles = (w->etcd ? DR_ROLE_ETCD : 0) | (w->control_plane ? DR_ROLE_CONTROL_PLANE : 0) |
+               (w->worker ? DR_ROLE_WORKER : 0);
+    p->hostname_prefix = xstrdup0(w->prefix);
+    p->delete_not_ready_after_s = w->dnr_s;
+}
+
+/* The spec as it would be saved; with_pool adds the pool form's pool (at
+ * its index, or at the end for a new one). */
+static void
+build(const struct wdraft *d, bool with_pool, struct dr_cluster *c)
+{
+    size_t n = d->n_pools + (with_pool && d->editing < 0);
+
+    memset(c, 0, sizeof *c);
+    c->name = xstrdup0(d->name);
+    c->vcenter = xstrdup0(d->vcenter);
+    c->distribution = str_eq(d->distribution, "rke2") ? DR_DIST_RKE2 : DR_DIST_K3S;
+    c->version = xstrdup0(d->version);
+    c->recipe = xstrdup0(d->recipe);
+    c->airgap_bundle = xstrdup0(d->airgap);
+    c->pools = xcalloc(n ? n : 1, sizeof *c->pools);
+    for (size_t i = 0; i < d->n_pools; i++)
+        to_pool(with_pool && (int)i == d->editing ? &d->pool : &d->pools[i], &c->pools[i]);
+    if (with_pool && d->editing < 0)
+        to_pool(&d->pool, &c->pools[d->n_pools]);
+    c->n_pools = n;
+}
+
+/* The cluster form: its own fields only (pool problems belong to the
+ * pools step). */
+static size_t
+check_cluster(const void *model, struct dr_diag **out)
+{
+    struct dr_cluster c;
+    size_t n, k = 0;
+
+    build(model, false, &c);
+    n = store_check_cluster(&c, out);
+    cluster_done(&c);
+    for (size_t i = 0; i < n; i++) {
+        bool mine = (*out)[i].field && (str_eq((*out)[i].field, "name") ||
+                                        str_eq((*out)[i].field, "vcenter") ||
+                                        str_eq((*out)[i].field, "version") ||
+                                        str_eq((*out)[i].field, "distribution") ||
+                                        str_eq((*out)[i].field, "recipe") ||
+                                        str_eq((*out)[i].field, "airgap_bundle"));
+        if (mine && k != i) {
+            struct dr_diag t = (*out)[k];
+            (*out)[k] = (*out)[i];
+            (*out)[i] = t;
+        }
+        k += mine;
+    }
+    /* The rest are freed with the array but not reported. */
+    for (size_t i = k; i < n; i++) {
+        free((*out)[i].file);
+        free((*out)[i].field);
+        free((*out)[i].message);
+        memset(&(*out)[i], 0, sizeof (*out)[i]);
+    }
+    return k;
+}
+
+/* The pool form: the problems of this pool (fields "pools[N].x" -> "x"). */
+static size_t
+check_pool(const void *model, struct dr_diag **out)
+{
+    const struct wdraft *d = model;
+    struct dr_cluster c;
+    struct dr_diag *all = NULL;
+    size_t n, k = 0;
+
+    /* Checked in a cluster of its own, so that every pool problem is this
+     * pool's (store_check_cluster strips the "pools[N]." prefix). */
+    memset(&c, 0, sizeof c);
+    c.name = xstrdup0(d->name && *d->name ? d->name : "x");
+    c.distribution = DR_DIST_K3S;
+    c.pools = xcalloc(1, sizeof *c.pools);
+    to_pool(&d->pool, &c.pools[0]);
+    c.n_pools = 1;
+    n = store_check_cluster(&c, &all);
+    cluster_done(&c);
+    *out = all;
+    for (size_t i = 0; i < n; i++) {
+        /* "no pool has the control-plane role" is about the whole spec. */
+        bool mine = all[i].field && !str_eq(all[i].field, "pools");
+        if (mine && k != i) {
+            struct dr_diag t = all[k];
+            all[k] = all[i];
+            all[i] = t;
+        }
+        k += mine;
+    }
+    for (size_t i = k; i < n; i++) {
+        free(all[i].file);
+        free(all[i].field);
+        free(all[i].message);
+        memset(&all[i], 0, sizeof all[i]);
+    }
+    return k;
+}
+
+static const struct form_ops pool_ops;
+
+static void
+open_pool(struct wizard *w, int index)
+{
+    wpool_done(&kept.pool);
+    if (index >= 0) {
+        wpool_copy(&kept.pool, &kept.pools[index]);
+    } else {
+        kept.pool.quantity = 1;
+        kept.pool.worker = true;
+        kept.pool.template = xstrdup0(w->templates ? w->templates[0] : NULL);
+    }
+    kept.editing = index;
+    form_free(&w->pform);
+    w->pform = form_new(w->ui, w->prows, DR_ARRAY_LEN(pool_rows), &kept, &pool_ops, w);
+    w->step = W_POOL;
+}
+
+static int activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx);
+
+static const struct form_ops cluster_ops = { .check = check_cluster, .activate = activate };
+static const struct form_ops pool_ops = { .check = check_pool, .activate = activate };
+
+static int
+activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
+{
+    struct wizard *w = ctx;
+
+    (void)ui;
+    if (str_eq(r->key, "next")) {
+        if (!form_validate(f))
+            return UI_REDRAW;
+        form_hide(f);
+        w->step = W_POOLS;
+        return UI_REDRAW_ALL;
+    }
+    if (str_eq(r->key, "done")) {
+        if (!form_validate(f))
+            return UI_REDRAW;
+        form_hide(f);
+        if (kept.editing >= 0) {
+            wpool_done(&kept.pools[kept.editing]);
+            wpool_copy(&kept.pools[kept.editing], &kept.pool);
+            w->sel = (size_t)kept.editing;
+        } else if (kept.n_pools < MAX_POOLS) {
+            wpool_copy(&kept.pools[kept.n_pools], &kept.pool);
+            w->sel = kept.n_pools++;
+        }
+        w->step = W_POOLS;
+        return UI_REDRAW_ALL;
+    }
+    return 0;
+}
+
+static char **
+names_of_vcenters(const struct dr_store *s)
+{
+    char **v = NULL;
+
+    for (size_t i = 0; i < s->n_vcenters; i++)
+        strv_push(&v, s->vcenters[i].name);
+    if (v == NULL)
+        strv_push(&v, "");
+    return v;
+}
+
+static void *
+enter(struct ui *ui, const char *arg)
+{
+    struct wizard *w = xcalloc(1, sizeof *w);
+
+    (void)arg;
+    w->ui = ui;
+    if (!kept_valid) {
+        memset(&kept, 0, sizeof kept);
+        kept.distribution = xstrdup("k3s");
+        if (ui->store->n_vcenters > 0)
+            kept.vcenter = xstrdup(ui->store->settings.default_vcenter
+                                       ? ui->store->settings.default_vcenter
+                                       : ui->store->vcenters[0].name);
+        kept.editing = -1;
+        kept_valid = true;
+    }
+    w->vcenters = names_of_vcenters(ui->store);
+    for (size_t i = 0; i < ui->store->n_templates; i++)
+        strv_push(&w->templates, ui->store->templates[i].name);
+    if (w->templates == NULL)
+        strv_push(&w->templates, "");
+    w->crows = xmalloc(sizeof cluster_rows);
+    memcpy(w->crows, cluster_rows, sizeof cluster_rows);
+    for (size_t i = 0; i < DR_ARRAY_LEN(cluster_rows); i++)
+        if (str_eq(cluster_rows[i].key, "vcenter"))
+            w->crows[i].choices = (const char *const *)w->vcenters;
+    w->prows = xmalloc(sizeof pool_rows);
+    memcpy(w->prows, pool_rows, sizeof pool_rows);
+    for (size_t i = 0; i < DR_ARRAY_LEN(pool_rows); i++)
+        if (str_eq(pool_rows[i].key, "template"))
+            w->prows[i].choices = (const char *const *)w->templates;
+    w->cform = form_new(ui, w->crows, DR_ARRAY_LEN(cluster_rows), &kept, &cluster_ops, w);
+    w->step = W_CLUSTER;
+    return w;
+}
+
+static void
+leave(struct ui *ui, void *st)
+{
+    struct wizard *w = st;
+
+    (void)ui;
+    form_free(&w->cform);
+    form_free(&w->pform);
+    strv_free(&w->vcenters);
+    strv_free(&w->templates);
+    free(w->crows);
+    free(w->prows);
+    free(w);
+}
+
+static void
+put(WINDOW *win, int y, int x, int width, const char *s, enum ui_role role)
+{
+    char buf[1024];
+
+    if (width <= 0)
+        return;
+    wattrset(win, theme_attr(role));
+    mvwaddstr(win, y, x, text_fit(buf, sizeof buf, s, width, false));
+    wattrset(win, theme_attr(ROLE_NORMAL));
+}
+
+static void
+roles_text(const struct wpool *p, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s%s%s", p->etcd ? "etcd" : "",
+             p->etcd && (p->control_plane || p->worker) ? "," : "",
+             p->control_plane ? "control-plane" : "", p->control_plane && p->worker ? "," : "",
+             p->worker ? "worker" : "");
+}
+
+/* "agent-01, agent-02, agent-03" for the pool (the engine's names). */
+static void
+first_names(const struct wpool *w, char *buf, size_t len)
+{
+    struct dr_pool p;
+    size_t o = 0;
+
+    buf[0] = '\0';
+    if (str_empty(w->name) && str_empty(w->prefix))
+        return;
+    to_pool(w, &p);
+    for (int i = 1; i <= 3 && (i <= w->quantity || i == 1); i++) {
+        char *n = engine_node_name(&p, i);
+        snprintf(buf + o, len - o, "%s%s", i > 1 ? ", " : "", n);
+        o = strlen(buf);
+        free(n);
+    }
+    if (w->quantity > 3)
+        snprintf(buf + o, len - o, ", ...");
+    free(p.name);
+    free(p.template);
+    free(p.hostname_prefix);
+}
+
+static void
+draw_pools(struct wizard *w, WINDOW *win, int h, int wd)
+{
+    char buf[512], roles[64], names[256];
+    int y = 2;
+
+    put(win, y++, 1, wd - 2,
+        _("a adds a pool, Enter edits the selected one, x removes it, r reviews, Esc goes back"),
+        ROLE_DIM);
+    y++;
+    if (kept.n_pools == 0)
+        put(win, y++, 1, wd - 2, _("No pools yet: a adds one."), ROLE_DIM);
+    for (size_t i = 0; i < kept.n_pools && y < h - 1; i++) {
+        const struct wpool *p = &kept.pools[i];
+
+        roles_text(p, roles, sizeof roles);
+        first_names(p, names, sizeof names);
+        snprintf(buf, sizeof buf, "%-12s %-14s %3d  %-26s %s", p->name ? p->name : "",
+                 p->template ? p->template : "", p->quantity, roles, names);
+        put(win, y++, 1, wd - 2, buf, i == w->sel ? ROLE_SELECTION : ROLE_NORMAL);
+    }
+}
+
+static void
+draw_review(struct wizard *w, WINDOW *win, int h, int wd)
+{
+    struct dr_cluster c;
+    char *text, **problems = NULL, **warnings = NULL;
+    struct dr_check_config cfg = {
+        .templates = w->ui->store->templates, .n_templates = w->ui->store->n_templates,
+        .vcenters = w->ui->store->vcenters, .n_vcenters = w->ui->store->n_vcenters,
+        .config_dir = w->ui->store->config_dir,
+    };
+    int y = 2, line = 0;
+
+    build(&kept, false, &c);
+    text = store_cluster_text(&c);
+    engine_check_spec(&cfg, &c, &problems, &warnings);
+    put(win, y++, 1, wd - 2,
+        _("c saves and creates, s saves only, Up/Down scroll, Esc goes back"), ROLE_PROMPT);
+    if (problems)
+        put(win, y++, 1, wd - 2, problems[0], ROLE_STATUS_ERROR);
+    else if (warnings)
+        put(win, y++, 1, wd - 2, warnings[0], ROLE_STATE_PROVISIONING);
+    else
+        put(win, y++, 1, wd - 2, _("No problems found without vCenter."), ROLE_STATE_ACTIVE);
+    /* The file as it will be saved, line by line. */
+    for (char *p = text, *nl; p && *p && y < h - 1; p = nl ? nl + 1 : NULL, line++) {
+        nl = strchr(p, '\n');
+        if (nl)
+            *nl = '\0';
+        if (line >= w->scroll)
+            put(win, y++, 2, wd - 3, p, ROLE_NORMAL);
+    }
+    free(text);
+    strv_free(&problems);
+    strv_free(&warnings);
+    cluster_done(&c);
+}
+
+static void
+draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *win, int h, int wd)
+{
+    struct wizard *w = st;
+    char buf[512], names[256];
+
+    (void)ui;
+    if (pane != PANE_MAIN)
+        return;
+    /* L10N: the wizard's breadcrumb; the current step is in brackets. */
+    snprintf(buf, sizeof buf, _("New cluster: %s > %s > %s"),
+             w->step == W_CLUSTER ? _("[cluster]") : _("cluster"),
+             w->step == W_POOLS || w->step == W_POOL ? _("[pools]") : _("pools"),
+             w->step == W_REVIEW ? _("[review]") : _("review"));
+    put(win, 0, 1, wd - 2, buf, ROLE_TITLE);
+    switch (w->step) {
+    case W_CLUSTER:
+        form_draw(w->cform, win, 2, h, wd);
+        break;
+    case W_POOLS:
+        draw_pools(w, win, h, wd);
+        break;
+    case W_POOL:
+        first_names(&kept.pool, names, sizeof names);
+        /* L10N: the live preview of a pool's first node names. */
+        snprintf(buf, sizeof buf, _("First names: %s"), names);
+        put(win, 1, 1, wd - 2, buf, ROLE_DIM);
+        form_draw(w->pform, win, 2, h, wd);
+        break;
+    case W_REVIEW:
+        draw_review(w, win, h, wd);
+        break;
+    }
+}
+
+static int
+finish(struct wizard *w, bool create)
+{
+    struct ui *ui = w->ui;
+    struct dr_cluster c;
+    struct dr_error e = { 0 };
+    enum dr_err rc;
+    char *name;
+
+    build(&kept, false, &c);
+    if (create) {
+        if (ui->engine == NULL) {
+            ui_error(ui, "%s", ui->engine_error ? ui->engine_error : _("the engine is not running"));
+            cluster_done(&c);
+            return UI_REDRAW_ALL;
+        }
+        rc = engine_apply_cluster(ui->engine, &c, &e);
+    } else {
+        rc = store_save_cluster(ui->store, &c, &e);
+    }
+    if (rc != DR_E_OK) {
+        /* Nothing is lost: the review stays. */
+        ui_error(ui, "%s", dr_error_text(&e));
+        cluster_done(&c);
+        return UI_REDRAW_ALL;
+    }
+    if (create && store_find_cluster(ui->store, c.name) == NULL) {
+        /* The console's store learns of it (the engine saved the file). */
+        ui->store->clusters = xrealloc(ui->store->clusters,
+                                       (ui->store->n_clusters + 1) * sizeof *ui->store->clusters);
+        cluster_copy(&ui->store->clusters[ui->store->n_clusters++], &c);
+    }
+    name = xstrdup(c.name);
+    cluster_done(&c);
+    draft_done();
+    ui_pop(ui);
+    ui->snap_stale = true;
+    if (create)
+        /* L10N: %s is the cluster's name. */
+        ui_status(ui, _("Cluster %s saved; creating its nodes"), name);
+    else
+        ui_status(ui, _("Cluster %s saved in clusters/%s.cfg; nothing was created"), name,
+                  name);
+    free(name);
+    return UI_REDRAW_ALL;
+}
+
+static int
+key(struct ui *ui, void *st, int k)
+{
+    struct wizard *w = st;
+
+    switch (w->step) {
+    case W_CLUSTER:
+        if (k == UI_KEY_ESC) {
+            form_commit(w->cform);
+            ui_pop(ui); /* the draft stays for next time */
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        return form_key(w->cform, k);
+    case W_POOL:
+        if (k == UI_KEY_ESC) {
+            /* Back to the list; the pool's edits are kept in the form's
+             * draft until another pool is opened. */
+            form_hide(w->pform);
+            w->step = W_POOLS;
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        {
+            int flags = form_key(w->pform, k);
+            if (w->step == W_POOL)
+                w->ui->panes[PANE_MAIN].dirty = true; /* the names preview follows */
+            return flags;
+        }
+    case W_POOLS:
+        if (k == UI_KEY_ESC) {
+            w->step = W_CLUSTER;
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        if (k == 'a') {
+            if (kept.n_pools >= MAX_POOLS) {
+                ui_error(ui, "%s", _("That is as many pools as the wizard takes"));
+                return UI_HANDLED | UI_REDRAW_ALL;
+            }
+            open_pool(w, -1);
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        if ((k == '\n' || k == '\r') && w->sel < kept.n_pools) {
+            open_pool(w, (int)w->sel);
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        if ((k == 'x' || k == (UI_KEY_FN | KEY_DC)) && w->sel < kept.n_pools) {
+            wpool_done(&kept.pools[w->sel]);
+            memmove(&kept.pools[w->sel], &kept.pools[w->sel + 1],
+                    (kept.n_pools - w->sel - 1) * sizeof kept.pools[0]);
+            memset(&kept.pools[--kept.n_pools], 0, sizeof kept.pools[0]);
+            if (w->sel > 0 && w->sel >= kept.n_pools)
+                w->sel--;
+            return UI_HANDLED | UI_REDRAW;
+        }
+        if (k == (UI_KEY_FN | KEY_UP) && w->sel > 0)
+            w->sel--;
+        else if (k == (UI_KEY_FN | KEY_DOWN) && w->sel + 1 < kept.n_pools)
+            w->sel++;
+        else if (k == 'r') {
+            w->scroll = 0;
+            w->step = W_REVIEW;
+        }
+        return UI_HANDLED | UI_REDRAW;
+    case W_REVIEW:
+        if (k == UI_KEY_ESC) {
+            w->step = W_POOLS;
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        if (k == 's' || k == 'c')
+            return UI_HANDLED | finish(w, k == 'c');
+        if (k == (UI_KEY_FN | KEY_DOWN))
+            w->scroll++;
+        else if (k == (UI_KEY_FN | KEY_UP) && w->scroll > 0)
+            w->scroll--;
+        return UI_HANDLED | UI_REDRAW;
+    }
+    return UI_UNHANDLED;
+}
+
+static const char *
+crumb(void *st)
+{
+    (void)st;
+    return _("new cluster");
+}
+
+const struct screen_ops screen_wizard = {
+    .name = "wizard",
+    .title = N_("Cluster wizard"),
+    .enter = enter,
+    .leave = leave,
+    .draw = draw,
+    .crumb = crumb,
+    .key = key,
+    .key_hints = N_("Tab/S-Tab move  Esc back"),
+};
