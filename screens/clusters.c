@@ -157,6 +157,17 @@ action(struct ui *ui, void *st, enum ui_action a)
     case ACT_NEW:
         ui_push(ui, &screen_wizard, NULL);
         return UI_HANDLED | UI_REDRAW_ALL;
+    case ACT_EDIT: {
+        char *arg;
+        if (v == NULL || !v->spec.name) {
+            ui_error(ui, _("No cluster spec selected"));
+            return UI_HANDLED;
+        }
+        arg = xasprintf("=%s", v->spec.name);
+        ui_push(ui, &screen_wizard, arg);
+        free(arg);
+        return UI_HANDLED | UI_REDRAW_ALL;
+    }
     case ACT_DELETE:
         if (v == NULL) {
             ui_error(ui, _("No cluster selected"));

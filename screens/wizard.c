@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "ui/form.h"
 #include "ui/keymap.h"
@@ -35,9 +36,13 @@ struct wpool {
     bool etcd, control_plane, worker;
     char *prefix;
     int dnr_s;
+    bool keep_failed_vms; /* kept as it was (not in the form) */
 };
 
 struct wdraft {
+    char *key;     /* "" for a new cluster, "=NAME" when editing NAME */
+    char *saved;   /* editing: the spec's text as it is saved now */
+    bool keep_failed_vms;
     char *name, *vcenter, *distribution, *version, *recipe, *airgap;
     struct wpool pools[MAX_POOLS];
     size_t n_pools;
@@ -93,6 +98,7 @@ struct wizard {
     char **vcenters, **templates;
     size_t sel;   /* the pools list's selection */
     int scroll;   /* the review's first line */
+    bool edit;    /* editing a saved cluster */
 };
 
 static void
@@ -116,6 +122,8 @@ wpool_copy(struct wpool *d, const struct wpool *s)
 static void
 draft_done(void)
 {
+    free(kept.key);
+    free(kept.saved);
     free(kept.name);
     free(kept.vcenter);
     free(kept.distribution);
@@ -140,6 +148,38 @@ to_pool(const struct wpool *w, struct dr_pool *p)
                (w->worker ? DR_ROLE_WORKER : 0);
     p->hostname_prefix = xstrdup0(w->prefix);
     p->delete_not_ready_after_s = w->dnr_s;
+    p->keep_failed_vms = w->keep_failed_vms;
+}
+
+static void
+from_pool(struct wpool *w, const struct dr_pool *p)
+{
+    memset(w, 0, sizeof *w);
+    w->name = xstrdup0(p->name);
+    w->template = xstrdup0(p->template);
+    w->quantity = p->quantity;
+    w->etcd = p->roles & DR_ROLE_ETCD;
+    w->control_plane = p->roles & DR_ROLE_CONTROL_PLANE;
+    w->worker = p->roles & DR_ROLE_WORKER;
+    w->prefix = xstrdup0(p->hostname_prefix);
+    w->dnr_s = p->delete_not_ready_after_s;
+    w->keep_failed_vms = p->keep_failed_vms;
+}
+
+/* The draft for editing a saved cluster. */
+static void
+draft_from(const struct dr_cluster *c)
+{
+    kept.name = xstrdup0(c->name);
+    kept.vcenter = xstrdup0(c->vcenter);
+    kept.distribution = xstrdup(c->distribution == DR_DIST_RKE2 ? "rke2" : "k3s");
+    kept.version = xstrdup0(c->version);
+    kept.recipe = xstrdup0(c->recipe);
+    kept.airgap = xstrdup0(c->airgap_bundle);
+    kept.keep_failed_vms = c->keep_failed_vms;
+    for (size_t i = 0; i < c->n_pools && i < MAX_POOLS; i++)
+        from_pool(&kept.pools[kept.n_pools++], &c->pools[i]);
+    kept.saved = store_cluster_text(c);
 }
 
 /* The spec as it would be saved; with_pool adds the pool form's pool (at
@@ -156,6 +196,7 @@ build(const struct wdraft *d, bool with_pool, struct dr_cluster *c)
     c->version = xstrdup0(d->version);
     c->recipe = xstrdup0(d->recipe);
     c->airgap_bundle = xstrdup0(d->airgap);
+    c->keep_failed_vms = d->keep_failed_vms;
     c->pools = xcalloc(n ? n : 1, sizeof *c->pools);
     for (size_t i = 0; i < d->n_pools; i++)
         to_pool(with_pool && (int)i == d->editing ? &d->pool : &d->pools[i], &c->pools[i]);
@@ -310,15 +351,31 @@ enter(struct ui *ui, const char *arg)
 {
     struct wizard *w = xcalloc(1, sizeof *w);
 
-    (void)arg;
+    const struct dr_cluster_view *v = NULL;
+    const struct dr_cluster *src = NULL;
+
     w->ui = ui;
+    if (arg == NULL)
+        arg = "";
+    if (arg[0] == '=') {
+        v = ui_find_cluster(ui, arg + 1);
+        src = v ? &v->spec : store_find_cluster(ui->store, arg + 1);
+    }
+    w->edit = src != NULL;
+    if (kept_valid && !str_eq(kept.key, w->edit ? arg : ""))
+        draft_done();
     if (!kept_valid) {
         memset(&kept, 0, sizeof kept);
-        kept.distribution = xstrdup("k3s");
-        if (ui->store->n_vcenters > 0)
-            kept.vcenter = xstrdup(ui->store->settings.default_vcenter
-                                       ? ui->store->settings.default_vcenter
-                                       : ui->store->vcenters[0].name);
+        kept.key = xstrdup(w->edit ? arg : "");
+        if (src) {
+            draft_from(src);
+        } else {
+            kept.distribution = xstrdup("k3s");
+            if (ui->store->n_vcenters > 0)
+                kept.vcenter = xstrdup(ui->store->settings.default_vcenter
+                                           ? ui->store->settings.default_vcenter
+                                           : ui->store->vcenters[0].name);
+        }
         kept.editing = -1;
         kept_valid = true;
     }
@@ -339,6 +396,9 @@ enter(struct ui *ui, const char *arg)
             w->prows[i].choices = (const char *const *)w->templates;
     w->cform = form_new(ui, w->crows, DR_ARRAY_LEN(cluster_rows), &kept, &cluster_ops, w);
     w->step = W_CLUSTER;
+    if (w->edit)
+        /* The name is the file's: an edit keeps it. */
+        form_focus(w->cform, "vcenter");
     return w;
 }
 
@@ -425,6 +485,71 @@ draw_pools(struct wizard *w, WINDOW *win, int h, int wd)
     }
 }
 
+static char **
+split_lines(const char *text, size_t *n)
+{
+    char **v = NULL;
+    const char *p = text;
+
+    *n = 0;
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        v = xrealloc(v, (*n + 1) * sizeof *v);
+        v[(*n)++] = xstrndup(p, len);
+        p = nl ? nl + 1 : NULL;
+    }
+    return v;
+}
+
+/* An edit's review: the lines that change, "-" as saved and "+" as it will
+ * be (a longest-common-subsequence line diff; specs are short). */
+static void
+draw_diff(struct wizard *w, WINDOW *win, int y, int h, int wd, const char *old, const char *new)
+{
+    size_t n, m, same = 0;
+    char **a = split_lines(old, &n), **b = split_lines(new, &m);
+    int *dp = xcalloc((n + 1) * (m + 1), sizeof *dp);
+    int shown = 0;
+    char buf[512];
+
+#define DP(i, j) dp[(i) * (m + 1) + (j)]
+    for (size_t i = n; i-- > 0;)
+        for (size_t j = m; j-- > 0;)
+            DP(i, j) = str_eq(a[i], b[j]) ? DP(i + 1, j + 1) + 1
+                       : DP(i + 1, j) > DP(i, j + 1) ? DP(i + 1, j)
+                                                     : DP(i, j + 1);
+    for (size_t i = 0, j = 0; i < n || j < m;) {
+        if (i < n && j < m && str_eq(a[i], b[j])) {
+            same++;
+            i++;
+            j++;
+            continue;
+        }
+        if (j < m && (i == n || DP(i, j + 1) >= DP(i + 1, j)))
+            snprintf(buf, sizeof buf, "+ %s", b[j++]);
+        else
+            snprintf(buf, sizeof buf, "- %s", a[i++]);
+        if (shown++ >= w->scroll && y < h - 1)
+            put(win, y++, 1, wd - 2, buf, buf[0] == '+' ? ROLE_STATE_ACTIVE : ROLE_STATE_ERROR);
+    }
+#undef DP
+    if (shown == 0)
+        put(win, y++, 1, wd - 2, _("No change: c writes nothing and starts nothing."), ROLE_DIM);
+    else if (y < h - 1) {
+        /* L10N: after the changed lines of an edited cluster's spec. */
+        snprintf(buf, sizeof buf, _("(%zu lines unchanged)"), same);
+        put(win, y++, 1, wd - 2, buf, ROLE_DIM);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(a[i]);
+    for (size_t j = 0; j < m; j++)
+        free(b[j]);
+    free(a);
+    free(b);
+    free(dp);
+}
+
 static void
 draw_review(struct wizard *w, WINDOW *win, int h, int wd)
 {
@@ -448,6 +573,14 @@ draw_review(struct wizard *w, WINDOW *win, int h, int wd)
         put(win, y++, 1, wd - 2, warnings[0], ROLE_STATE_PROVISIONING);
     else
         put(win, y++, 1, wd - 2, _("No problems found without vCenter."), ROLE_STATE_ACTIVE);
+    if (w->edit) {
+        draw_diff(w, win, y, h, wd, kept.saved, text);
+        free(text);
+        strv_free(&problems);
+        strv_free(&warnings);
+        cluster_done(&c);
+        return;
+    }
     /* The file as it will be saved, line by line. */
     for (char *p = text, *nl; p && *p && y < h - 1; p = nl ? nl + 1 : NULL, line++) {
         nl = strchr(p, '\n');
@@ -472,7 +605,7 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *win, int h, int wd)
     if (pane != PANE_MAIN)
         return;
     /* L10N: the wizard's breadcrumb; the current step is in brackets. */
-    snprintf(buf, sizeof buf, _("New cluster: %s > %s > %s"),
+    snprintf(buf, sizeof buf, w->edit ? _("Edit cluster: %s > %s > %s") : _("New cluster: %s > %s > %s"),
              w->step == W_CLUSTER ? _("[cluster]") : _("cluster"),
              w->step == W_POOLS || w->step == W_POOL ? _("[pools]") : _("pools"),
              w->step == W_REVIEW ? _("[review]") : _("review"));
@@ -485,6 +618,7 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *win, int h, int wd)
         draw_pools(w, win, h, wd);
         break;
     case W_POOL:
+        form_peek(w->pform);
         first_names(&kept.pool, names, sizeof names);
         /* L10N: the live preview of a pool's first node names. */
         snprintf(buf, sizeof buf, _("First names: %s"), names);
@@ -507,6 +641,37 @@ finish(struct wizard *w, bool create)
     char *name;
 
     build(&kept, false, &c);
+    if (w->edit) {
+        char *text = store_cluster_text(&c);
+        bool same = str_eq(text, kept.saved);
+        char *backup = NULL, *rel;
+
+        free(text);
+        if (!str_eq(c.name, kept.key + 1)) {
+            ui_error(ui, "%s", _("A cluster's name is its file's name: make a new cluster instead"));
+            cluster_done(&c);
+            return UI_REDRAW_ALL;
+        }
+        if (same) {
+            cluster_done(&c);
+            draft_done();
+            ui_pop(ui);
+            ui_status(ui, "%s", _("Nothing changed; nothing was written or started"));
+            return UI_REDRAW_ALL;
+        }
+        /* A hand-written spec keeps its comments beside the new one. */
+        rel = xasprintf("clusters/%s.cfg", c.name);
+        if (store_backup_hand_written(ui->store, rel, kept.saved, &backup, &e) != DR_E_OK) {
+            ui_error(ui, "%s", dr_error_text(&e));
+            free(rel);
+            cluster_done(&c);
+            return UI_REDRAW_ALL;
+        }
+        if (backup)
+            log_info("%s: the previous file is kept as %s", rel, backup);
+        free(rel);
+        free(backup);
+    }
     if (create) {
         if (ui->engine == NULL) {
             ui_error(ui, "%s", ui->engine_error ? ui->engine_error : _("the engine is not running"));
@@ -534,7 +699,10 @@ finish(struct wizard *w, bool create)
     draft_done();
     ui_pop(ui);
     ui->snap_stale = true;
-    if (create)
+    if (create && w->edit)
+        /* L10N: %s is the cluster's name. */
+        ui_status(ui, _("Cluster %s saved; applying the change"), name);
+    else if (create)
         /* L10N: %s is the cluster's name. */
         ui_status(ui, _("Cluster %s saved; creating its nodes"), name);
     else
@@ -625,8 +793,9 @@ key(struct ui *ui, void *st, int k)
 static const char *
 crumb(void *st)
 {
-    (void)st;
-    return _("new cluster");
+    struct wizard *w = st;
+
+    return w->edit ? kept.key + 1 : _("new cluster");
 }
 
 const struct screen_ops screen_wizard = {

@@ -146,6 +146,11 @@ bool store_template_unchanged(const struct dr_store *s, const struct dr_template
  * copy was needed. The loader reads only *.cfg files. */
 enum dr_err store_backup_template(const struct dr_store *s, const char *name, char **backup,
                                   struct dr_error *e);
+/* The same for any configuration file rel ("clusters/prod.cfg"): copied to
+ * rel.bak when its text is not ours (what drover would write for the
+ * entry as it is loaded now). */
+enum dr_err store_backup_hand_written(const struct dr_store *s, const char *rel, const char *ours,
+                                      char **backup, struct dr_error *e);
 
 /* Pin a public key ("sha256//...") on an entry. A pin replaces insecure =
  * true: the operator chose this key (`drover vcenter trust`, the console's

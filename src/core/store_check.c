@@ -114,22 +114,17 @@ store_template_unchanged(const struct dr_store *s, const struct dr_template *t)
 }
 
 enum dr_err
-store_backup_template(const struct dr_store *s, const char *name, char **backup,
-                      struct dr_error *e)
+store_backup_hand_written(const struct dr_store *s, const char *rel, const char *ours,
+                          char **backup, struct dr_error *e)
 {
-    const struct dr_template *old = store_find_template(s, name);
-    char *rel = xasprintf("templates/%s.cfg", name);
     char *path = store_config_path(s, rel);
-    char *text = NULL, *ours = NULL;
+    char *text = NULL;
     size_t len = 0;
     enum dr_err rc = DR_E_OK;
 
     *backup = NULL;
-    if (old == NULL || util_read_file(path, &text, &len, NULL) != DR_E_OK)
-        goto out;
-    ours = template_to_text(old);
     /* What drover would have written itself holds nothing to lose. */
-    if (!str_eq(ours, text)) {
+    if (util_read_file(path, &text, &len, NULL) == DR_E_OK && !str_eq(ours, text)) {
         char *bak = xasprintf("%s.bak", path);
 
         rc = util_write_atomic(bak, text, len, 0600, e);
@@ -137,10 +132,26 @@ store_backup_template(const struct dr_store *s, const char *name, char **backup,
             *backup = xasprintf("%s.bak", rel);
         free(bak);
     }
-out:
-    free(ours);
     free(text);
     free(path);
+    return rc;
+}
+
+enum dr_err
+store_backup_template(const struct dr_store *s, const char *name, char **backup,
+                      struct dr_error *e)
+{
+    const struct dr_template *old = store_find_template(s, name);
+    char *rel, *ours;
+    enum dr_err rc;
+
+    *backup = NULL;
+    if (old == NULL)
+        return DR_E_OK;
+    rel = xasprintf("templates/%s.cfg", name);
+    ours = template_to_text(old);
+    rc = store_backup_hand_written(s, rel, ours, backup, e);
+    free(ours);
     free(rel);
     return rc;
 }

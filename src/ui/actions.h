@@ -41,7 +41,7 @@
     X(REPLACE, "replace", true, N_("Destroy the node's VM and provision it again"))                \
     X(CANCEL, "cancel", true, N_("Cancel the selected job or the node's job"))                    \
     X(NEW, "new", true, N_("Make a new one: a cluster (wizard) or a node template"))               \
-    X(EDIT, "edit", true, N_("Edit the selected node template"))                                   \
+    X(EDIT, "edit", true, N_("Edit the selected cluster or node template"))                        \
     X(COPY, "copy", true, N_("Copy the selected node template under a new name"))                  \
     X(PREFLIGHT, "preflight", false,                                                               \
       N_("Check the cluster against vCenter before anything is created (preflight)"))               \

@@ -222,6 +222,23 @@ form_commit(struct form *f)
 }
 
 void
+form_peek(struct form *f)
+{
+    char *buf, *end;
+
+    if (!f->editing)
+        return;
+    form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION);
+    buf = xstrdup(field_buffer(f->fields[0], 0));
+    end = buf + strlen(buf);
+    while (end > buf && end[-1] == ' ')
+        *--end = '\0';
+    set_value(f, &f->rows[f->cur], buf);
+    memset(buf, 0, strlen(buf));
+    free(buf);
+}
+
+void
 form_hide(struct form *f)
 {
     edit_end(f, true);

@@ -67,6 +67,9 @@ int form_key(struct form *f, int key);
 /* Keep what is typed in the field being edited and stop editing (before a
  * picker opens, before the screen goes away). */
 void form_commit(struct form *f);
+/* Copy what is typed so far into the model and keep editing (a live
+ * preview of it). */
+void form_peek(struct form *f);
 /* Run the checks; messages go under their rows. True when there are none.
  * Messages about no row are joined in form_message(). */
 bool form_validate(struct form *f);

@@ -81,6 +81,7 @@ static const struct {
     {NULL, "V", "add-vcenter"},
     {"templates", "n", "new"},    {"templates", "e", "edit"},
     {"templates", "y", "copy"},   {"clusters", "n", "new"},
+    {"clusters", "e", "edit"},
 };
 
 static bool

@@ -36,7 +36,7 @@ wait_for "worker"
 tui_keys '?'
 check "help for the templates screen" wait_for "Keys on the templates screen"
 check "n makes a new template" wait_match "^n +new +Make a new one"
-check "e edits one" wait_match "^e +edit +Edit the selected node template"
+check "e edits one" wait_match "^e +edit +Edit the selected cluster or node template"
 check "y copies one" wait_match "^y +copy +Copy the selected node template"
 tui_keys q
 tui_quit

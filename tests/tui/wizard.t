@@ -84,5 +84,41 @@ ok "the cluster is listed" wait_for 20 seen_re "^ *wiz "
 active() { screen | grep -E "^ *wiz " | grep -qF "Active"; }
 ok "the 3-node cluster reaches Active" wait_for 300 active
 ok "with 3 of 3 nodes" sh -c "tmux -S '$sock' capture-pane -p | grep -E '^ *wiz ' | grep -qE '3/3'"
+
+# e opens the same wizard filled with the saved values; saved unchanged,
+# nothing is written or started.
+sum=$(sha256sum "$S")
+keys e
+ok "e opens the wizard on the cluster" wait_for 10 seen "Edit cluster: [cluster]"
+ok "filled with the saved values" seen "${recipe:0:40}"
+keys Tab Tab Tab Tab Tab Enter   # distribution, version, recipe, airgap, Next
+ok "its pools" wait_for 5 seen_re "agent +lab +2 +worker"
+keys r
+ok "the review says nothing changes" wait_for 5 seen "No change: c writes nothing and starts nothing."
+keys c
+ok "an unchanged save says so" wait_for 10 seen "Nothing changed; nothing was written or started"
+is "$(sha256sum "$S")" "$sum" "clusters/wiz.cfg is untouched"
+ok "still 3 of 3 nodes" sh -c "tmux -S '$sock' capture-pane -p | grep -E '^ *wiz ' | grep -qE '3/3'"
+# Raising a pool's quantity: the review shows that line, and only it is applied.
+keys e
+ok "e again" wait_for 10 seen "Edit cluster: [cluster]"
+keys Tab Tab Tab Tab Tab Enter
+ok "the pools" wait_for 5 seen_re "agent +lab +2 +worker"
+keys Down Enter
+ok "the agent pool's form" wait_for 5 seen_re "Pool name +agent"
+keys Tab Tab C-u
+type_text "3"
+ok "three names are previewed" wait_for 5 seen "First names: agent-01, agent-02, agent-03"
+keys Tab Tab Tab Tab Tab Tab Enter
+ok "the pool now has 3" wait_for 5 seen_re "agent +lab +3 +worker"
+keys r
+ok "the review shows the old quantity" wait_for 5 seen_re "^ *- +quantity = 2;"
+ok "and the new one" seen_re "^ *\\+ +quantity = 3;"
+ok "and nothing else" seen_re "\\([0-9]+ lines unchanged\\)"
+keys c
+ok "c applies the change" wait_for 10 seen "Cluster wiz saved; applying the change"
+ok "the spec has the new quantity" sh -c "grep -A4 'name = \"agent\"' '$S' | grep -q 'quantity = 3;'"
+four() { screen | grep -E "^ *wiz " | grep -q "4/4"; }
+ok "the cluster scales to 4 active nodes" wait_for 300 four
 tl_quit
 done_testing
