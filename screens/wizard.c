@@ -20,6 +20,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "ui/diffview.h"
 #include "ui/form.h"
 #include "ui/keymap.h"
 #include "ui/text.h"
@@ -485,71 +486,6 @@ draw_pools(struct wizard *w, WINDOW *win, int h, int wd)
     }
 }
 
-static char **
-split_lines(const char *text, size_t *n)
-{
-    char **v = NULL;
-    const char *p = text;
-
-    *n = 0;
-    while (p && *p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        v = xrealloc(v, (*n + 1) * sizeof *v);
-        v[(*n)++] = xstrndup(p, len);
-        p = nl ? nl + 1 : NULL;
-    }
-    return v;
-}
-
-/* An edit's review: the lines that change, "-" as saved and "+" as it will
- * be (a longest-common-subsequence line diff; specs are short). */
-static void
-draw_diff(struct wizard *w, WINDOW *win, int y, int h, int wd, const char *old, const char *new)
-{
-    size_t n, m, same = 0;
-    char **a = split_lines(old, &n), **b = split_lines(new, &m);
-    int *dp = xcalloc((n + 1) * (m + 1), sizeof *dp);
-    int shown = 0;
-    char buf[512];
-
-#define DP(i, j) dp[(i) * (m + 1) + (j)]
-    for (size_t i = n; i-- > 0;)
-        for (size_t j = m; j-- > 0;)
-            DP(i, j) = str_eq(a[i], b[j]) ? DP(i + 1, j + 1) + 1
-                       : DP(i + 1, j) > DP(i, j + 1) ? DP(i + 1, j)
-                                                     : DP(i, j + 1);
-    for (size_t i = 0, j = 0; i < n || j < m;) {
-        if (i < n && j < m && str_eq(a[i], b[j])) {
-            same++;
-            i++;
-            j++;
-            continue;
-        }
-        if (j < m && (i == n || DP(i, j + 1) >= DP(i + 1, j)))
-            snprintf(buf, sizeof buf, "+ %s", b[j++]);
-        else
-            snprintf(buf, sizeof buf, "- %s", a[i++]);
-        if (shown++ >= w->scroll && y < h - 1)
-            put(win, y++, 1, wd - 2, buf, buf[0] == '+' ? ROLE_STATE_ACTIVE : ROLE_STATE_ERROR);
-    }
-#undef DP
-    if (shown == 0)
-        put(win, y++, 1, wd - 2, _("No change: c writes nothing and starts nothing."), ROLE_DIM);
-    else if (y < h - 1) {
-        /* L10N: after the changed lines of an edited cluster's spec. */
-        snprintf(buf, sizeof buf, _("(%zu lines unchanged)"), same);
-        put(win, y++, 1, wd - 2, buf, ROLE_DIM);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(a[i]);
-    for (size_t j = 0; j < m; j++)
-        free(b[j]);
-    free(a);
-    free(b);
-    free(dp);
-}
-
 static void
 draw_review(struct wizard *w, WINDOW *win, int h, int wd)
 {
@@ -574,7 +510,7 @@ draw_review(struct wizard *w, WINDOW *win, int h, int wd)
     else
         put(win, y++, 1, wd - 2, _("No problems found without vCenter."), ROLE_STATE_ACTIVE);
     if (w->edit) {
-        draw_diff(w, win, y, h, wd, kept.saved, text);
+        ui_draw_diff(win, y, h, wd, kept.saved, text, w->scroll);
         free(text);
         strv_free(&problems);
         strv_free(&warnings);

@@ -5,6 +5,7 @@ libdrui_a_SOURCES = \
 	src/ui/provide_curses.h \
 	src/ui/actions.c src/ui/actions.h \
 	src/ui/console.h \
+	src/ui/diffview.c src/ui/diffview.h \
 	src/ui/draw.c src/ui/draw.h \
 	src/ui/editor.c src/ui/editor.h \
 	src/ui/feed.c src/ui/feed.h \
