@@ -635,9 +635,14 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
         err.code = rc;
         err.cause[0] = '\0';
     }
-    /* A clone that failed may still have made a VM (its answer lost). */
+    /* A clone whose request reached vCenter (it answered with a fault, or
+     * the answer was cut or late) may still have made a VM. One that never
+     * got there (no connection, a proxy's refusal) made none: vCenter is not
+     * asked again. */
     clean_up = step != DR_NODE_REMOVING &&
-               (!str_empty(s.node.vm_id) || (step == DR_NODE_CLONING && rc != DR_E_EXISTS)) &&
+               (!str_empty(s.node.vm_id) ||
+                (step == DR_NODE_CLONING &&
+                 (rc == DR_E_FAULT || rc == DR_E_TIMEOUT || rc == DR_E_IO))) &&
                fails_for_good(e, j, rc, &err);
     pthread_mutex_unlock(&e->mu);
     if (clean_up)
