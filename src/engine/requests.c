@@ -275,6 +275,7 @@ struct eng_pf_copy {
     size_t n_vcenters;
     int margin_pct;
     char *install_id;
+    char *config_dir, *state_dir;
 };
 
 static void
@@ -292,6 +293,8 @@ pf_copy_free(struct eng_pf_copy *c)
         vcenter_done(&c->vcenters[i]);
     free(c->vcenters);
     free(c->install_id);
+    free(c->config_dir);
+    free(c->state_dir);
     free(c);
 }
 
@@ -309,11 +312,27 @@ run_preflight(struct eng_request *r)
                                .margin_pct = c->margin_pct, .install_id = c->install_id };
     struct dr_preflight *p = NULL;
     struct dr_error err = { 0 };
+    struct dr_store fresh;
+    bool have_fresh = false;
     struct eng_backend own = { 0 };
     const struct eng_backend *b = &e->backend;
     void *tctx = NULL;
     enum dr_err rc = DR_E_OK;
 
+    /* The templates, vCenters and settings as the files are now (the
+     * operator may have edited a template since the last apply), read here
+     * rather than on the caller's thread; the engine's copies otherwise. */
+    have_fresh = true; /* store_done is safe after a failed store_init */
+    if (store_init(&fresh, c->config_dir, c->state_dir, &err) == DR_E_OK) {
+        if (store_load(&fresh, &err) == DR_E_OK) {
+            in.templates = fresh.templates;
+            in.n_templates = fresh.n_templates;
+            in.vcenters = fresh.vcenters;
+            in.n_vcenters = fresh.n_vcenters;
+            in.margin_pct = fresh.settings.preflight_margin_pct;
+        }
+    }
+    memset(&err, 0, sizeof err);
     /* A read-only engine or an observer has no backend: preflight changes
      * nothing, so it gets one of its own for this request. */
     if (b->ops == NULL) {
@@ -328,6 +347,8 @@ run_preflight(struct eng_request *r)
     }
     if (own.ops && own.ops->free)
         own.ops->free(own.ctx);
+    if (have_fresh)
+        store_done(&fresh);
     pthread_mutex_lock(&e->mu);
     r->finished = true;
     if (!r->abandoned) {
@@ -655,6 +676,8 @@ engine_request_preflight(struct dr_engine *e, const char *cluster, unsigned *id,
     pf->n_vcenters = e->n_vcenters;
     pf->margin_pct = e->settings.preflight_margin_pct;
     pf->install_id = xstrdup0(e->install_id);
+    pf->config_dir = xstrdup0(e->config_dir);
+    pf->state_dir = xstrdup0(e->state_dir);
     *id = ++e->next_request;
     rc = start_with(e, REQ_PREFLIGHT, NULL, pf, *id, err);
     if (rc != DR_E_OK)

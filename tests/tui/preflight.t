@@ -46,6 +46,10 @@ facts 'vm ubuntu-22.04-template tools=installed'
 keys P
 ok "P again after the lab is fixed: no error" wait_for 30 seen "Preflight +0 error\\(s\\), 0 warning\\(s\\)"
 ok "the Tools finding is gone" bash -c "! tmux -S '$sock' capture-pane -p | grep -q 'VMware Tools is not installed'"
+# The template as the file is now: an edit since the console started counts.
+sed -i 's/^datastore = .*/datastore = "no-such-ds";/' "$XDG_CONFIG_HOME/drover/templates/lab.cfg"
+keys P
+ok "P after editing the template checks the edited file" wait_for 30 seen 'datastore: "no-such-ds": no datastore'
 is "$( (set -a; . "$LAB_STATE/env"; "$LABVMS") | wc -l)" "$vms_before" "no VM was created"
 keys Escape
 tmux -S "$sock" send-keys -l ':q'
