@@ -539,6 +539,9 @@ eng_settle_until(struct dr_engine *e, const char *cluster, const char *node)
         const struct eng_intent *it = &e->settling[i];
         long long left_s = it->time + ENG_SETTLE_S - now_s;
 
+        /* One whose task is known is waited for by the node's step. */
+        if (!str_empty(it->task) && e->backend.ops && e->backend.ops->task_settle)
+            continue;
         if (str_eq(it->cluster, cluster) && str_eq(it->node, node) && left_s > 0 &&
             now_ms + left_s * 1000 > until)
             until = now_ms + left_s * 1000;

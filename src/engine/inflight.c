@@ -324,3 +324,72 @@ eng_settle_for_removal(struct dr_engine *e, void *tctx, struct eng_step *s, char
     return rc;
 }
 
+
+/* The node's first settling intent with a task (a reconfigure or power-on
+ * in flight at a crash), copied into *it; false when there is none. */
+static bool
+settling_task(struct dr_engine *e, struct eng_step *s, struct eng_intent *it)
+{
+    struct eng_run *r = s->priv;
+    bool have = false;
+
+    memset(it, 0, sizeof *it);
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n_settling && !have; i++) {
+        const struct eng_intent *o = &e->settling[i];
+
+        if (str_eq(o->cluster, r->cluster) && str_eq(o->node, r->node) && !str_empty(o->task)) {
+            eng_intent_copy(it, o);
+            have = true;
+        }
+    }
+    pthread_mutex_unlock(&e->mu);
+    return have && e->backend.ops->task_settle;
+}
+
+static void
+drop_settling(struct dr_engine *e, unsigned long seq)
+{
+    pthread_mutex_lock(&e->mu);
+    for (size_t i = 0; i < e->n_settling; i++) {
+        if (e->settling[i].seq != seq)
+            continue;
+        intent_done(&e->settling[i]);
+        memmove(&e->settling[i], &e->settling[i + 1],
+                (e->n_settling - i - 1) * sizeof *e->settling);
+        e->n_settling--;
+        break;
+    }
+    pthread_mutex_unlock(&e->mu);
+}
+
+enum dr_err
+eng_settle_earlier(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err)
+{
+    struct eng_intent it;
+
+    while (settling_task(e, s, &it)) {
+        enum eng_task_end end = ENG_TASK_RUNNING;
+        char *vm = NULL;
+        enum dr_err rc;
+
+        step_progress(s, 0, _("waiting for %s task %s sent before the crash"), it.op, it.task);
+        rc = e->backend.ops->task_settle(tctx, s, it.task, false, (int)seconds_left(s), &end,
+                                         &vm, err);
+        free(vm);
+        if (rc == DR_E_OK && end == ENG_TASK_RUNNING)
+            rc = dr_error_set(err, step_cancelled(s) ? DR_E_CANCELLED : DR_E_TIMEOUT,
+                              _("%s task %s sent before the crash is still running"), it.op,
+                              it.task);
+        if (rc != DR_E_OK) {
+            intent_done(&it);
+            return rc;
+        }
+        /* Whatever it came to, the step now runs (again) on a quiet VM. */
+        step_log(s, "%s task %s sent before the crash has ended", it.op, it.task);
+        memset(err, 0, sizeof *err);
+        drop_settling(e, it.seq);
+        intent_done(&it);
+    }
+    return DR_E_OK;
+}

@@ -180,6 +180,10 @@ enum dr_err eng_resume_clone(struct dr_engine *e, void *tctx, struct eng_step *s
                              struct dr_error *err);
 /* Cancel and wait for the node's open clone task before a removal; *extra
  * (caller frees): a VM it made besides s->node.vm_id. */
+/* Wait for the node's reconfigure or power-on task that was in flight at a
+ * crash (a settling intent with its task) before its step runs again. */
+enum dr_err eng_settle_earlier(struct dr_engine *e, void *tctx, struct eng_step *s,
+                               struct dr_error *err);
 enum dr_err eng_settle_for_removal(struct dr_engine *e, void *tctx, struct eng_step *s,
                                    char **extra, struct dr_error *err);
 

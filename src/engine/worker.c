@@ -198,11 +198,18 @@ run_step(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
          struct dr_error *err)
 {
     const struct eng_backend_ops *ops = e->backend.ops;
+    enum dr_err rc;
 
     switch (s->step) {
     case DR_NODE_CLONING: return run_clone(e, tctx, s, open_intent, err);
-    case DR_NODE_CONFIGURING: return journaled(e, tctx, s, "configure", ops->configure, err);
-    case DR_NODE_POWERING_ON: return journaled(e, tctx, s, "power-on", ops->power_on, err);
+    case DR_NODE_CONFIGURING:
+        if ((rc = eng_settle_earlier(e, tctx, s, err)) != DR_E_OK)
+            return rc;
+        return journaled(e, tctx, s, "configure", ops->configure, err);
+    case DR_NODE_POWERING_ON:
+        if ((rc = eng_settle_earlier(e, tctx, s, err)) != DR_E_OK)
+            return rc;
+        return journaled(e, tctx, s, "power-on", ops->power_on, err);
     case DR_NODE_WAITING_FOR_IP: return ops->wait_ip(tctx, s, err);
     case DR_NODE_WAITING_FOR_SSH: return ops->wait_ssh(tctx, s, err);
     case DR_NODE_BOOTSTRAPPING: return ops->bootstrap(tctx, s, err);

@@ -20,6 +20,7 @@
 #include "core/util.h"
 #include "engine/backend.h"
 #include "engine/engine.h"
+#include "engine/journal.h"
 
 enum dr_err engine_new_with_backend(const struct dr_store *store,
                                     const struct dr_engine_options *opts,
@@ -38,6 +39,8 @@ static struct {
     int clones;
     int cancels;   /* CancelTask calls */
     int waits;     /* waits for a task without cancelling it */
+    int configures;
+    int configured_while_running; /* a reconfigure sent while a task ran */
     bool hold;     /* clone tasks run until fake_finish() */
     bool too_late; /* CancelTask reaches a task that has just made its VM */
 } fk = { .mu = PTHREAD_MUTEX_INITIALIZER };
@@ -249,6 +252,17 @@ f_step(void *tctx, struct eng_step *s, struct dr_error *e)
 }
 
 static enum dr_err
+f_configure(void *tctx, struct eng_step *s, struct dr_error *e)
+{
+    pthread_mutex_lock(&fk.mu);
+    fk.configures++;
+    for (int t = 0; t < fk.n_tasks; t++)
+        fk.configured_while_running += fk.tasks[t].state == T_RUNNING;
+    pthread_mutex_unlock(&fk.mu);
+    return DR_E_OK;
+}
+
+static enum dr_err
 f_destroy(void *tctx, struct eng_step *s, struct dr_error *e)
 {
     int v;
@@ -263,7 +277,7 @@ f_destroy(void *tctx, struct eng_step *s, struct dr_error *e)
 
 static const struct eng_backend_ops fake_ops = {
     .find_vm = f_find_vm,     .vm_exists = f_vm_exists,   .vm_owner = f_vm_owner,
-    .list_owned = f_list_owned, .clone = f_clone,         .configure = f_step,
+    .list_owned = f_list_owned, .clone = f_clone,         .configure = f_configure,
     .power_on = f_step,       .wait_ip = f_step,          .wait_ssh = f_step,
     .bootstrap = f_step,      .join = f_step,             .destroy = f_destroy,
     .task_settle = f_task_settle,
@@ -290,6 +304,7 @@ setup(void)
 
     pthread_mutex_lock(&fk.mu);
     fk.n_vms = fk.n_tasks = fk.clones = fk.cancels = fk.waits = 0;
+    fk.configures = fk.configured_while_running = 0;
     fk.hold = fk.too_late = false;
     pthread_mutex_unlock(&fk.mu);
     ck_assert_ptr_nonnull(mkdtemp(base));
@@ -546,6 +561,79 @@ START_TEST(delete_cancels_open_tasks)
 }
 END_TEST
 
+/* kill -9 while a reconfigure task ran (its task in the journal): the next
+ * start's configure step waits for that task before it reconfigures. */
+START_TEST(crash_during_reconfigure_waits_for_its_task)
+{
+    struct dr_engine *eng = start();
+    struct dr_cluster spec;
+    struct dr_pool pools[2];
+    struct dr_error e = { 0 };
+    struct dr_snapshot *s;
+    struct dr_store st;
+    struct dr_cluster_status cs = { 0 };
+    struct eng_journal j;
+    struct eng_intent *v;
+    size_t n;
+    unsigned long seq;
+    char *jpath, *vm;
+
+    spec_init(&spec, pools, 0);
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    wait_idle(eng);
+    engine_free(&eng);
+    ck_assert_int_eq(fk.configures, 1);
+    vm = xstrdup(fk.vms[0].id);
+
+    /* The crash: server-01 at CONFIGURING, its ReconfigVM_Task running. */
+    ck_assert_int_eq(store_init(&st, cfgdir, statedir, &e), DR_E_OK);
+    ck_assert_int_eq(store_load(&st, &e), DR_E_OK);
+    cluster_status_copy(&cs, store_find_status(&st, "lab"));
+    cs.nodes[0].state = cs.nodes[0].step = DR_NODE_CONFIGURING;
+    ck_assert_int_eq(store_save_status(&st, &cs, &e), DR_E_OK);
+    cluster_status_done(&cs);
+    store_done(&st);
+    pthread_mutex_lock(&fk.mu);
+    snprintf(fk.tasks[fk.n_tasks].id, sizeof fk.tasks[0].id, "task-%d", ++fk.next % 1000);
+    fk.tasks[fk.n_tasks++].state = T_RUNNING;
+    pthread_mutex_unlock(&fk.mu);
+    jpath = util_path_join(statedir, "journal");
+    ck_assert_int_eq(journal_open(&j, jpath, &v, &n, &e), DR_E_OK);
+    intents_free(v, n);
+    seq = journal_intent(&j, "configure", "lab", "server-01", "server-01", vm, &e);
+    ck_assert_int_ne(seq, 0);
+    ck_assert_int_eq(journal_task(&j, seq, fk.tasks[fk.n_tasks - 1].id, &e), DR_E_OK);
+    journal_close(&j);
+    free(jpath);
+
+    eng = start();
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    for (int i = 0; i < 6000; i++) {
+        pthread_mutex_lock(&fk.mu);
+        int waits = fk.waits;
+        pthread_mutex_unlock(&fk.mu);
+        if (waits >= 1)
+            break;
+        pause_ms(5);
+    }
+    ck_assert_int_eq(fk.waits, 1);
+    ck_assert_int_eq(fk.configures, 1);
+    pthread_mutex_lock(&fk.mu);
+    fk.tasks[fk.n_tasks - 1].state = T_SUCCESS;  /* vCenter ends it */
+    pthread_mutex_unlock(&fk.mu);
+    wait_idle(eng);
+    s = engine_snapshot(eng);
+    ck_assert_int_eq(snap_node(s, "server-01")->state, DR_NODE_ACTIVE);
+    ck_assert_str_eq(snap_node(s, "server-01")->vm_id, vm);
+    engine_snapshot_free(&s);
+    ck_assert_int_eq(fk.configures, 2);
+    ck_assert_int_eq(fk.configured_while_running, 0);
+    ck_assert_int_eq(fk.n_vms, 1);
+    engine_free(&eng);
+    free(vm);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -558,6 +646,7 @@ suite(void)
     tcase_add_test(tc, cancel_too_late_keeps_the_vm);
     tcase_add_test(tc, stop_then_next_start_takes_the_vms);
     tcase_add_test(tc, delete_cancels_open_tasks);
+    tcase_add_test(tc, crash_during_reconfigure_waits_for_its_task);
     suite_add_tcase(s, tc);
     return s;
 }
