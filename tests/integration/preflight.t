@@ -16,7 +16,7 @@ J=$D/out.json
 jqe() { jq -e "$@" >/dev/null; }
 facts() { bash "$LAB" facts --state "$LAB_STATE" "$@"; }
 # pf SPEC: preflight -o json into $J; the exit code is the command's.
-pf() { "$DROVER" preflight -f "$1" -o json >"$J" 2>"$D/err"; }
+pf() { rm -f "$J"; "$DROVER" preflight -f "$1" -o json >"$J" 2>"$D/err"; }
 # has CHECK SEVERITY REGEX: a finding of that check and severity whose
 # message matches.
 has() {
