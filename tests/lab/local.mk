@@ -77,3 +77,25 @@ TESTS += tests/integration/lab-vm-node.t
 EXTRA_DIST += tests/integration/lab-vm-node.t
 EXTRA_DIST += tests/integration/sshnode-netns.t
 TESTS += tests/integration/sshnode-netns.t
+
+# The Kubernetes stand-in (tests/lab/k8s): k3s, rke2 and their airgap
+# bundles, from Go's standard library and Debian's golang-gopkg-yaml.v3-dev.
+LAB_K8S_GO_FILES = tests/lab/k8s/main.go tests/lab/k8s/options.go tests/lab/k8s/certs.go \
+	tests/lab/k8s/api.go tests/lab/k8s/routes.go tests/lab/k8s/server.go tests/lab/k8s/join.go \
+	tests/lab/k8s/bundle.go
+LAB_K8S_EMBED = tests/lab/k8s/k3s-install.sh tests/lab/k8s/rke2-install.sh
+EXTRA_DIST += $(LAB_K8S_GO_FILES) $(LAB_K8S_EMBED) tests/lab/k8s/systemctl
+LAB_K8S = tests/lab/k8s/drover-k8s
+if HAVE_GO
+check_SCRIPTS += $(LAB_K8S)
+endif
+CLEANFILES += $(LAB_K8S)
+
+$(LAB_K8S): $(LAB_K8S_GO_FILES) $(LAB_K8S_EMBED)
+	$(AM_V_GEN)$(MKDIR_P) tests/lab/k8s tests/lab/gopath && \
+	cd $(srcdir)/tests/lab/k8s && GO111MODULE=off GOPROXY=off GOFLAGS= \
+	  GOPATH='$(abs_builddir)/tests/lab/gopath:/usr/share/gocode' \
+	  $(GO) build -o '$(abs_builddir)/$(LAB_K8S)' $(LAB_K8S_GO_FILES:tests/lab/k8s/%=%)
+# The real k3s and rke2 recipes through the engine against the stand-in.
+TESTS += tests/integration/k8s-recipes.t
+EXTRA_DIST += tests/integration/k8s-recipes.t

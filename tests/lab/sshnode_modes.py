@@ -27,6 +27,17 @@ the node NAME only.
                    HOST.", exit 1). It runs
                    the command as the login user (it cannot become root) and
                    appends each use to DIR/sudo.log.
+  k8s=on           room for a Kubernetes distribution (tests/lab/k8s): /etc,
+                   /usr/local, /var/lib and /opt are overlays whose upper
+                   layers are in DIR/rootfs (the host's stay untouched), and
+                   /etc/rancher, /etc/systemd/system, /usr/local (bin, lib,
+                   share), /var/lib/rancher, /opt and /run/systemd belong to
+                   the login user, so the stand-in sudo (which cannot become
+                   root) can install there; /usr/local/bin holds the lab's
+                   systemctl (tests/lab/k8s/systemctl) and
+                   /run/drover-lab/node-addr the node's address (its own
+                   interface, as a real node knows it). With sudo=nopasswd
+                   the real recipes run.
 """
 
 import os
@@ -165,6 +176,9 @@ def setup(d, cfg_path, cfg, opts):
     else:
         phases.append((cfg_path, None))
     sudo_bin = ""
+    k8s = opts.get("k8s")
+    if k8s not in (None, "on", "off"):
+        raise SystemExit("sshnode: k8s=%s: only on or off" % k8s)
     mode = opts.get("sudo")
     if mode is not None:
         if mode not in SUDO_MODES:
@@ -177,6 +191,15 @@ def setup(d, cfg_path, cfg, opts):
         os.chmod(log, 0o666)
         _write(os.path.join(sudo_bin, "sudo"),
                SUDO.replace("@MODE@", mode).replace("@LOG@", log), 0o755)
+    if k8s == "on":
+        sudo_bin = os.path.join(d, "sudo-bin")
+        os.makedirs(sudo_bin, exist_ok=True)
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "k8s", "systemctl")) as f:
+            _write(os.path.join(sudo_bin, "systemctl"), f.read(), 0o755)
+        uid = _login_uid(d)
+        os.chown(sudo_bin, uid, uid)
+        os.chmod(sudo_bin, 0o755)
     for p in ("boot-done", "rekey"):
         try:
             os.unlink(os.path.join(d, p))
@@ -185,12 +208,48 @@ def setup(d, cfg_path, cfg, opts):
     return phases, sudo_bin
 
 
+def _login_uid(d):
+    """The login user's uid: the first user sshnode added to DIR/etc/passwd."""
+    with open(os.path.join(d, "etc", "passwd")) as f:
+        for line in f:
+            p = line.split(":")
+            if len(p) > 4 and p[4] == "drover lab user":
+                return int(p[2])
+    raise SystemExit("sshnode: no login user in %s/etc/passwd" % d)
+
+
+def init_env(d, addr, opts):
+    """Environment for INIT: SSHNODE_K8S_UID and SSHNODE_ADDR with k8s=on."""
+    env = dict(os.environ)
+    env.pop("SSHNODE_K8S_UID", None)
+    if opts.get("k8s") == "on":
+        env["SSHNODE_K8S_UID"] = str(_login_uid(d))
+        env["SSHNODE_ADDR"] = addr
+    return env
+
+
+# With k8s=on (SSHNODE_K8S_UID set): overlays and the login user's folders.
+K8S_ROOTFS = ('if [ -n "${SSHNODE_K8S_UID:-}" ]; then umask 022; '
+              '  for m in etc usr/local var/lib opt; do n=$(echo "$m" | tr / -); '
+              '    mkdir -p "$1/rootfs/$n/up" "$1/rootfs/$n/work"; '
+              '    chmod --reference="/$m" "$1/rootfs/$n/up"; chown --reference="/$m" "$1/rootfs/$n/up"; '
+              '    mount -t overlay overlay -o "lowerdir=/$m,upperdir=$1/rootfs/$n/up,workdir=$1/rootfs/$n/work" "/$m"; '
+              '  done; '
+              '  mkdir -p /etc/rancher /etc/systemd/system/multi-user.target.wants /var/lib/rancher '
+              '    /usr/local/lib/systemd/system /usr/local/share /run/systemd /run/drover-lab; '
+              '  chown "$SSHNODE_K8S_UID" /etc/rancher /etc/systemd/system /etc/systemd/system/multi-user.target.wants '
+              '    /var/lib/rancher /usr/local /usr/local/lib /usr/local/lib/systemd /usr/local/lib/systemd/system '
+              '    /usr/local/share /opt /run/systemd; '
+              '  echo "$SSHNODE_ADDR" >/run/drover-lab/node-addr; '
+              'fi; ')
+
+
 # The node's init (PID 1 of its namespace): mounts, then sshd with each
 # phase's config until its trigger file appears; it ends the node (the
 # kernel then kills every process in it) when sshd exits or the node's
 # folder is deleted without `down`.
 # Args: DIR SSHD CONFIG SUDO_BIN [PHASE_CONFIG TRIGGER|-]...
-INIT = ('set -e; mount -t tmpfs -o mode=755 tmpfs /run; mkdir -m 755 /run/sshd; '
+INIT = ('set -e; mount -t tmpfs -o mode=755 tmpfs /run; mkdir -m 755 /run/sshd; ' + K8S_ROOTFS +
         'mount --bind "$1/etc/passwd" /etc/passwd; '
         'mount --bind "$1/etc/group" /etc/group; '
         'if [ -n "$4" ]; then mount --bind "$4" /usr/local/bin; fi; '
