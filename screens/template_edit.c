@@ -132,6 +132,8 @@ build(const struct tdraft *d, struct dr_template *out)
         free(out->networks[0]);
         memmove(out->networks, out->networks + 1, strv_len(out->networks + 1) * sizeof(char *) +
                                                       sizeof(char *));
+        if (out->networks[0] == NULL) /* none left: no key (keep the source's NICs) */
+            strv_free(&out->networks);
     }
     out->clone_mode = str_eq(d->clone_mode, "linked") ? DR_CLONE_LINKED : DR_CLONE_FULL;
 }

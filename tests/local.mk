@@ -202,6 +202,10 @@ EXTRA_DIST += tests/integration/cli.t tests/fixtures/cli
 # Field cases B: bad input refused by validate and apply before any vCenter call.
 TESTS += tests/integration/cli-input.t
 EXTRA_DIST += tests/integration/cli-input.t
+# Field cases A (fixes): networks = [ ], extra_config keys in any case, the
+# guestinfo total named at its field; refused before any vCenter call.
+TESTS += tests/integration/template-input.t
+EXTRA_DIST += tests/integration/template-input.t
 
 # Run only the unit tests (the sanitizer build in CI uses this).
 check-unit:

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <yaml.h>
@@ -91,21 +92,34 @@ enum dr_err
 ci_guestinfo_total_check(const struct dr_template *t, const struct dr_kv *kv, size_t n,
                          struct dr_error *e)
 {
-    size_t total = 0;
+    size_t own = 0, extra = 0, total;
+    enum dr_tfield f;
+    int line;
 
     for (size_t i = 0; i < n; i++)
-        total += strlen(kv[i].key) + strlen(kv[i].value);
+        own += strlen(kv[i].key) + strlen(kv[i].value);
     for (size_t i = 0; t && i < t->n_extra_config; i++) {
-        if (str_has_prefix(t->extra_config[i].key, "guestinfo."))
-            total += strlen(t->extra_config[i].key) + strlen(t->extra_config[i].value);
+        if (strncasecmp(t->extra_config[i].key, "guestinfo.", strlen("guestinfo.")) == 0)
+            extra += strlen(t->extra_config[i].key) + strlen(t->extra_config[i].value);
     }
+    total = own + extra;
     if (total <= CI_GUESTINFO_TOTAL_MAX)
         return DR_E_OK;
-    return dr_error_set(e, DR_E_INVAL,
-                        _("the VM's guestinfo (user-data, meta-data and guestinfo.* "
-                          "extra_config) would be %zu bytes; vSphere keeps it in the VM's .vmx "
-                          "file, which holds at most %d bytes (1 MiB) by default"),
-                        total, CI_GUESTINFO_TOTAL_MAX);
+    /* Name the field that brings the most: the operator's guestinfo.*
+     * extra_config, or the user-data drover renders from user_data. */
+    f = extra >= own || t == NULL || str_empty(t->user_data) ? DR_TF_EXTRA_CONFIG
+                                                             : DR_TF_USER_DATA;
+    if (extra == 0)
+        f = DR_TF_USER_DATA;
+    line = t && t->line[f] > 0 ? t->line[f] : t ? t->origin.line : 0;
+    return dr_error_set(
+        e, DR_E_INVAL,
+        _("template %s (%s:%d): %s: the VM's guestinfo would be %zu bytes (%zu from "
+          "extra_config's guestinfo.* keys, %zu from the user-data and meta-data drover "
+          "writes, user_data included); vSphere keeps it in the VM's .vmx file, which holds at "
+          "most %d bytes (1 MiB) by default: make %s smaller"),
+        t && t->name ? t->name : "?", t && t->origin.file ? t->origin.file : "?", line,
+        template_field_key(f), total, extra, own, CI_GUESTINFO_TOTAL_MAX, template_field_key(f));
 }
 
 /* "template T (file:line): user_data line N: ..." as cloudinit.c words it. */

@@ -682,10 +682,13 @@ ci_guestinfo(const struct ci_node *n, struct dr_kv **kv, size_t *count, struct d
         (*kv)[2] = (struct dr_kv){xstrdup("guestinfo.metadata"), mdv};
         (*kv)[3] = (struct dr_kv){xstrdup("guestinfo.metadata.encoding"), xstrdup(mdenc)};
         *count = 4;
-        rc = ci_guestinfo_total_check(n->tmpl, *kv, *count, e);
-        if (rc != DR_E_OK)
-            ci_kv_free(kv, 4), *count = 0;
         udv = mdv = NULL;
+        /* Its message names the template and the field itself. */
+        rc = ci_guestinfo_total_check(n->tmpl, *kv, *count, e);
+        if (rc != DR_E_OK) {
+            ci_kv_free(kv, 4), *count = 0;
+            return rc;
+        }
     }
     keys_free_secret(&udv);
     free(mdv);

@@ -96,7 +96,10 @@ char *ci_render_meta_data(const struct ci_node *n);
 enum dr_err ci_guestinfo_encode(const char *key, const void *data, size_t len, char **value,
                                 const char **encoding, struct dr_error *e);
 /* DR_E_INVAL when kv (drover's guestinfo) plus the template's guestinfo.*
- * extra_config would exceed CI_GUESTINFO_TOTAL_MAX bytes (keys and values). */
+ * extra_config (any case: .vmx keys are case-insensitive) would exceed
+ * CI_GUESTINFO_TOTAL_MAX bytes (keys and values). The message is whole:
+ * "template T (file:line): FIELD: ...", FIELD the one that brings the most
+ * (extra_config or user_data) at its own line, with both parts' sizes. */
 enum dr_err ci_guestinfo_total_check(const struct dr_template *t, const struct dr_kv *kv,
                                      size_t n, struct dr_error *e);
 

@@ -10,15 +10,50 @@
 #include "core/store_priv.h"
 #include "core/util.h"
 
-/* Guest-side keys that drover writes itself (DESIGN.md, CONFIGURING). */
+/* Guest-side keys that drover writes itself (DESIGN.md, CONFIGURING),
+ * compared without regard to case: a VM's .vmx keys are case-insensitive
+ * (VMware: "guestinfo.Foo" and "GUESTINFO.foo" are one variable), so
+ * "GuestInfo.UserData" would be a second spelling of drover's own key. */
 static bool
 extra_config_reserved(const char *key)
 {
-    return strcmp(key, "guestinfo.userdata") == 0 ||
-           strcmp(key, "guestinfo.userdata.encoding") == 0 ||
-           strcmp(key, "guestinfo.metadata") == 0 ||
-           strcmp(key, "guestinfo.metadata.encoding") == 0 ||
-           str_has_prefix(key, "guestinfo.drover.");
+    return strcasecmp(key, "guestinfo.userdata") == 0 ||
+           strcasecmp(key, "guestinfo.userdata.encoding") == 0 ||
+           strcasecmp(key, "guestinfo.metadata") == 0 ||
+           strcasecmp(key, "guestinfo.metadata.encoding") == 0 ||
+           strncasecmp(key, "guestinfo.drover.", strlen("guestinfo.drover.")) == 0;
+}
+
+/* extra_config: no reserved key, and no key twice (in any case: the .vmx
+ * would keep one of them). Each problem at its element's line. */
+static void
+check_extra_config(struct cfg_ctx *c, const config_setting_t *list, const struct dr_kv *kv,
+                   size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const config_setting_t *el = config_setting_get_elem(list, (unsigned)i);
+        char *f = xasprintf("extra_config[%zu].key", i);
+
+        if (el == NULL)
+            el = list;
+        if (extra_config_reserved(kv[i].key))
+            cfg_err(c, el, f, _("'%s' is set by drover itself"), kv[i].key);
+        for (size_t j = 0; j < i; j++)
+            if (strcasecmp(kv[i].key, kv[j].key) == 0) {
+                if (str_eq(kv[i].key, kv[j].key))
+                    cfg_err(c, el, f, _("duplicate key '%s' (first at line %d)"), kv[i].key,
+                            cfg_line(config_setting_get_elem(list, (unsigned)j)));
+                else
+                    cfg_err(c, el, f,
+                            _("'%s' is the key '%s' of line %d spelt in another case; a VM's "
+                              ".vmx keys are case-insensitive, so the VM would keep only one: "
+                              "give it once"),
+                            kv[i].key, kv[j].key,
+                            cfg_line(config_setting_get_elem(list, (unsigned)j)));
+                break;
+            }
+        free(f);
+    }
 }
 
 /* Names of other files' things are reported without failing this file:
@@ -278,7 +313,11 @@ parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_tem
     cfg_get_string(c, root, "resource_pool", NULL, false, &t.resource_pool);
     cfg_get_string(c, root, "datastore", NULL, true, &t.datastore);
     cfg_get_string(c, root, "folder", NULL, false, &t.folder);
-    cfg_get_strv(c, root, "networks", NULL, &t.networks);
+    if (cfg_get_strv(c, root, "networks", NULL, &t.networks) && strv_len(t.networks) == 0)
+        /* An empty list would silently mean the same as no key. */
+        cfg_err(c, config_setting_get_member(root, "networks"), "networks",
+                _("the list is empty: leave networks out to keep the clone source's network "
+                  "adapters, or give the networks the VM's adapters should be on, in order"));
     cfg_get_string(c, root, "clone_from", NULL, true, &t.clone_from);
     if (cfg_get_string(c, root, "clone_mode", NULL, false, &mode) &&
         !clone_mode_from_key(mode, &t.clone_mode))
@@ -293,16 +332,9 @@ parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_tem
     cfg_get_int(c, root, "memory_mib", NULL, false, 512, 1048576, &t.memory_mib);
     cfg_get_int(c, root, "disk_gib", NULL, false, 0, 65536, &t.disk_gib);
     cfg_get_string(c, root, "user_data", NULL, false, &t.user_data);
-    if (cfg_get_kvs(c, root, "extra_config", NULL, &t.extra_config, &t.n_extra_config)) {
-        for (size_t i = 0; i < t.n_extra_config; i++) {
-            if (extra_config_reserved(t.extra_config[i].key)) {
-                char *f = xasprintf("extra_config[%zu].key", i);
-                cfg_err(c, config_setting_get_member(root, "extra_config"), f,
-                        _("'%s' is set by drover itself"), t.extra_config[i].key);
-                free(f);
-            }
-        }
-    }
+    if (cfg_get_kvs(c, root, "extra_config", NULL, &t.extra_config, &t.n_extra_config))
+        check_extra_config(c, config_setting_get_member(root, "extra_config"), t.extra_config,
+                           t.n_extra_config);
     if (cfg_get_strv(c, root, "tags", NULL, &t.tags)) {
         t.tag_lines = element_lines(config_setting_get_member(root, "tags"));
         check_tags(c, config_setting_get_member(root, "tags"), t.tags);

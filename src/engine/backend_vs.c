@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "bootstrap/cloudinit.h"
@@ -331,7 +332,7 @@ b_find_vm(void *tctx, struct eng_step *s, const char *name, struct eng_vm *vm, b
     vm->id = id;
     vm->name = xstrdup(name);
     for (size_t i = 0; i < n; i++)
-        if (str_eq(kv[i].key, VS_OWNER_KEY) && !str_empty(kv[i].value))
+        if (strcasecmp(kv[i].key, VS_OWNER_KEY) == 0 && !str_empty(kv[i].value))
             vm->owner = xstrdup(kv[i].value);
     vs_kv_free(kv, n);
     return DR_E_OK;
@@ -375,7 +376,7 @@ b_vm_owner(void *tctx, struct eng_step *s, const char *vm_id, bool *exists, char
         return rc;
     *exists = true;
     for (size_t i = 0; i < n; i++)
-        if (str_eq(kv[i].key, VS_OWNER_KEY)) {
+        if (strcasecmp(kv[i].key, VS_OWNER_KEY) == 0) {
             free(*owner);
             *owner = str_empty(kv[i].value) ? NULL : xstrdup(kv[i].value);
         }

@@ -157,7 +157,8 @@ enum dr_err vs_walk_result(xmlNodePtr rv, vs_object_fn fn, void *user, char **to
 /* The <val> of property name in an ObjectContent, or NULL. */
 xmlNodePtr vs_prop(xmlNodePtr oc, const char *name);
 char *vs_prop_text(xmlNodePtr oc, const char *name);
-/* The value of key in an ArrayOfOptionValue (vm.c), newly allocated, or NULL. */
+/* The value of key in an ArrayOfOptionValue (vm.c), newly allocated, or NULL.
+ * Keys compare without regard to case, as a .vmx file's do. */
 char *vs_option_value(xmlNodePtr val, const char *key);
 
 /* Is ip an address a node can be reached on: not link-local, loopback or

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/i18n.h"
 #include "core/log.h"
@@ -405,7 +406,9 @@ vs_option_value(xmlNodePtr val, const char *key)
         if (o->type != XML_ELEMENT_NODE)
             continue;
         k = soap_child_text(o, "key");
-        match = k && strcmp(k, key) == 0;
+        /* .vmx keys are case-insensitive: "GuestInfo.Drover.Owner" set by
+         * another tool is the same variable as drover's own spelling. */
+        match = k && strcasecmp(k, key) == 0;
         free(k);
         if (match)
             return soap_child_text(o, "value");

@@ -339,6 +339,27 @@ START_TEST(test_total_guestinfo_limit)
     ck_assert_int_eq(ci_check_template(&t, "node-01", &w, &e), DR_E_INVAL);
     ck_assert_ptr_nonnull(strstr(e.msg, "1048576 bytes (1 MiB)"));
     ck_assert_ptr_nonnull(strstr(e.msg, ".vmx"));
+    /* The field that brings the bytes, at its line: extra_config (case A
+     * tester: twenty 60 KB guestinfo.k* entries on line 16, no user_data). */
+    t.line[DR_TF_EXTRA_CONFIG] = 16;
+    t.n_extra_config = 20;
+    t.user_data = NULL;
+    ck_assert_int_eq(ci_check_template(&t, "node-01", &w, &e), DR_E_INVAL);
+    ck_assert_msg(str_has_prefix(e.msg, "template t (templates/t.cfg:16): extra_config: the VM's "
+                                        "guestinfo would be "),
+                  "%s", e.msg);
+    ck_assert_msg(strstr(e.msg, "(1200330 from extra_config's guestinfo.* keys, ") != NULL, "%s",
+                  e.msg);
+    ck_assert_msg(strstr(e.msg, "make extra_config smaller") != NULL, "%s", e.msg);
+    ck_assert_ptr_null(strstr(e.msg, "user_data:"));
+    /* Keys in another case count too (.vmx keys are case-insensitive). */
+    for (int i = 0; i < 20; i++) {
+        free(extra[i].key);
+        extra[i].key = xasprintf("GuestInfo.Extra%d", i);
+    }
+    ck_assert_int_eq(ci_check_template(&t, "node-01", &w, &e), DR_E_INVAL);
+    ck_assert_msg(str_has_prefix(e.msg, "template t (templates/t.cfg:16): extra_config: "), "%s",
+                  e.msg);
     for (int i = 0; i < 20; i++)
         free(extra[i].key);
     free(big);

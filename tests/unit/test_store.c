@@ -199,6 +199,39 @@ static const struct bad_case bad_cases[] = {
      "extra_config = ( { key = \"guestinfo.userdata\"; value = \"x\"; } );\n",
      "templates/worker.cfg:5: extra_config[0].key: 'guestinfo.userdata' is set by drover "
      "itself"},
+    /* networks = [] would silently mean "keep the source's NICs". */
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "\nnetworks = [ ];\n",
+     "templates/worker.cfg:6: networks: the list is empty: leave networks out to keep the clone "
+     "source's network adapters, or give the networks the VM's adapters should be on, in order"},
+    /* .vmx keys are case-insensitive: drover's own keys in any case. */
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "extra_config = ( { key = \"a\"; value = \"x\"; },\n"
+     "  { key = \"GuestInfo.UserData\"; value = \"x\"; } );\n",
+     "templates/worker.cfg:6: extra_config[1].key: 'GuestInfo.UserData' is set by drover itself"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "extra_config = ( { key = \"guestinfo.userData\"; value = \"x\"; } );\n",
+     "templates/worker.cfg:5: extra_config[0].key: 'guestinfo.userData' is set by drover itself"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "extra_config = ( { key = \"GUESTINFO.DROVER.OWNER\"; value = \"x\"; } );\n",
+     "templates/worker.cfg:5: extra_config[0].key: 'GUESTINFO.DROVER.OWNER' is set by drover "
+     "itself"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "extra_config = ( { key = \"guestinfo.role\"; value = \"a\"; },\n"
+     "  { key = \"GuestInfo.Role\"; value = \"b\"; } );\n",
+     "templates/worker.cfg:6: extra_config[1].key: 'GuestInfo.Role' is the key 'guestinfo.role' "
+     "of line 5 spelt in another case; a VM's .vmx keys are case-insensitive, so the VM would "
+     "keep only one: give it once"},
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "extra_config = ( { key = \"k\"; value = \"a\"; },\n"
+     "  { key = \"k\"; value = \"b\"; } );\n",
+     "templates/worker.cfg:6: extra_config[1].key: duplicate key 'k' (first at line 5)"},
     {"templates/worker.cfg",
      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
      "tags = [ \"env/prod\",\n         \"env/\" ];\n",
