@@ -334,19 +334,7 @@ cmd_apply(const struct cli_globals *g, int argc, char **argv)
     if (!cli_open_store(g, &s))
         return 1;
     if (store_parse_cluster_file(&s, file, &spec, &e) != DR_E_OK) {
-        bool said = false;
-        for (size_t i = 0; i < s.n_diags; i++) {
-            if (str_eq(s.diags[i].file, file)) {
-                char *d = store_diag_format(&s.diags[i]);
-                fprintf(stderr, "drover: %s\n", d);
-                free(d);
-                said = true;
-            }
-        }
-        /* The error repeats the first problem; print it only when no
-         * problem named the file (each problem is printed once). */
-        if (!said)
-            fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+        cli_report_spec_file(&s, file, &e);
         check_named_templates(&s, file);
         store_done(&s);
         return 1;

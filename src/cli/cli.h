@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct dr_error;
 struct dr_store;
 struct dr_cluster;
 
@@ -46,6 +47,10 @@ bool cli_open_store(const struct cli_globals *g, struct dr_store *s);
  * NULL-terminated) prints each of their problems on stderr, once; the other problems get one
  * line that points at 'drover validate'. Returns how many files (or
  * folders) of those asked about failed: the command then exits 1. */
+/* A cluster spec file (-f FILE) that did not load: each of its problems on
+ * stderr once, "drover: FILE:LINE: FIELD: what" (e's text when the store
+ * named none). */
+void cli_report_spec_file(const struct dr_store *s, const char *file, const struct dr_error *e);
 size_t cli_report_failed(const struct dr_store *s, const char *const *patterns);
 /* "-o table|json" parsing: returns true for json; exits via usage error otherwise. */
 int cli_parse_output(const char *cmd, const char *value, bool *json);

@@ -37,6 +37,25 @@ asked_about(const char *file, const char *const *patterns)
     return false;
 }
 
+void
+cli_report_spec_file(const struct dr_store *s, const char *file, const struct dr_error *e)
+{
+    bool said = false;
+
+    for (size_t i = 0; i < s->n_diags; i++) {
+        if (str_eq(s->diags[i].file, file)) {
+            char *d = store_diag_format(&s->diags[i]);
+            fprintf(stderr, "drover: %s\n", d);
+            free(d);
+            said = true;
+        }
+    }
+    /* The error repeats the first problem; it is said only when no problem
+     * named the file, so each problem is printed once. */
+    if (!said)
+        fprintf(stderr, "drover: %s\n", dr_error_text(e));
+}
+
 size_t
 cli_report_failed(const struct dr_store *s, const char *const *patterns)
 {

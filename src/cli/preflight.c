@@ -122,6 +122,36 @@ print_json(const struct dr_preflight *p)
     cJSON_Delete(root);
 }
 
+/* A spec file that did not load, as error findings (check "spec"): one per
+ * problem the store named in it, or e's text when it named none. */
+static struct dr_preflight *
+spec_findings(const struct dr_store *s, const char *file, const struct dr_error *e)
+{
+    struct dr_preflight *p = xcalloc(1, sizeof *p);
+
+    p->v = xcalloc(s->n_diags + 1, sizeof *p->v);
+    for (size_t i = 0; i < s->n_diags; i++) {
+        const struct dr_diag *d = &s->diags[i];
+
+        if (!str_eq(d->file, file))
+            continue;
+        p->v[p->n].severity = DR_SEV_ERROR;
+        p->v[p->n].check = xstrdup("spec");
+        p->v[p->n].file = xstrdup(d->file);
+        p->v[p->n].line = d->line;
+        p->v[p->n].field = xstrdup0(d->field);
+        p->v[p->n++].message = xstrdup(d->message);
+    }
+    if (p->n == 0) {
+        p->v[0].severity = DR_SEV_ERROR;
+        p->v[0].check = xstrdup("spec");
+        p->v[0].file = xstrdup(file);
+        p->v[p->n++].message = xstrdup(dr_error_text(e));
+    }
+    p->errors = p->n;
+    return p;
+}
+
 /* The files preflight works from besides the spec: one that is there but
  * did not load is said (each of its problems) and fails the preflight. */
 static size_t
@@ -214,13 +244,15 @@ cmd_preflight(const struct cli_globals *g, int argc, char **argv)
         return 1;
     if (file) {
         if (store_parse_cluster_file(&s, file, &spec, &e) != DR_E_OK) {
-            for (size_t i = 0; i < s.n_diags; i++)
-                if (str_eq(s.diags[i].file, file)) {
-                    char *d = store_diag_format(&s.diags[i]);
-                    fprintf(stderr, "drover: %s\n", d);
-                    free(d);
-                }
-            fprintf(stderr, "drover: %s\n", dr_error_text(&e));
+            if (json) {
+                /* Scripts asked for JSON: the spec's problems are its
+                 * findings, each once. */
+                p = spec_findings(&s, file, &e);
+                print_json(p);
+                preflight_free(&p);
+            } else {
+                cli_report_spec_file(&s, file, &e);
+            }
             store_done(&s);
             return 1;
         }

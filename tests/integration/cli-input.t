@@ -226,6 +226,20 @@ drover: template t (templates/t.cfg:6): user_data line 3: not valid YAML: did no
     "all three problems (the spec's and its template's), each once"
 is "$(wc -l <"$tmp/connections")" 0 "still no connection to vCenter"
 
+# preflight on the same spec: each of the spec's problems once (the first
+# used to come twice), and with -o json a JSON document of them.
+out=$(drv "$d" preflight -f "$d/c.cfg" 2>&1); code=$?
+is "$code" 1 "preflight with an unloadable spec fails"
+is "$(grep -v "run 'drover validate'" <<<"$out")" "drover: $d/c.cfg:2: version: 'v1.30.4' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)
+drover: $d/c.cfg:3: pools[0].name: '$long' is too long to name nodes (it is their prefix, and '-NN' follows: at most 56 characters); shorten it or set hostname_prefix" \
+    "preflight names each of the spec's problems once"
+json=$(drv "$d" preflight -f "$d/c.cfg" -o json 2>/dev/null); code=$?
+is "$code" 1 "preflight -o json with an unloadable spec fails"
+is "$(jq -r '.errors' <<<"$json")" 2 "its JSON counts both problems as errors"
+is "$(jq -r '.findings[] | [.severity, .check, .line, .field] | join(" ")' <<<"$json")" "error spec 2 version
+error spec 3 pools[0].name" "each problem is a finding with its line and field"
+is "$(wc -l <"$tmp/connections")" 0 "preflight made no connection to vCenter either"
+
 # The template's own vCenter that does not exist: named at its line.
 d2=$(folder novc)
 printf 'datacenter = "DC0";\ndatastore = "ds";\nvcenter = "elsewhere";\nclone_from = "u";\n' \
