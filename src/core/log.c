@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,13 +163,52 @@ redact_key_blocks(char **s)
     }
 }
 
+/* Whether c can be part of a word (for the key's start). */
+static bool
+word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* NSS service modules (nsswitch.conf(5) and the modules Debian ships): the
+ * words that follow "passwd:" in /etc/nsswitch.conf. */
+static bool
+nss_source(const char *p)
+{
+    static const char *const srcs[] = {
+        "files", "compat", "db",       "dns",        "nis",     "nisplus", "ldap",   "sss",
+        "systemd", "winbind", "hesiod", "myhostname", "mymachines", "resolve", "altfiles",
+        "extrausers", "cache", "usrfiles"};
+
+    for (size_t i = 0; i < DR_ARRAY_LEN(srcs); i++) {
+        size_t n = strlen(srcs[i]);
+        if (strncmp(p, srcs[i], n) == 0 && !word_char(p[n]))
+            return true;
+    }
+    return false;
+}
+
 /* "password=x", "token: x", "secret = x", "\"password\": \"x y\"": keep
  * the key, hide the value: up to the closing quote when it is quoted, else
- * up to the next blank, comma, semicolon, ampersand or end. */
+ * up to the next blank, comma, semicolon, ampersand or end.
+ *
+ * What is a secret assignment: a key word that starts a word or follows "_",
+ * "-", "." or ":" (K3S_TOKEN=, --password=, db.password:, <v:password>),
+ * possibly with more letters after it (tokens:, node_token=). What is not,
+ * because its value is no secret and hiding it garbles the line:
+ * - the word inside a longer word: sudoers' NOPASSWD:ALL;
+ * - sudoers' own tag PASSWD: (upper case, then a colon): it names a rule;
+ * - a path: /etc/passwd: (a "/" before the key);
+ * - a key that says where the secret is, not what it is: password_file,
+ *   password_env, token_path, ..._dir (a file name or a variable's name);
+ * - nsswitch.conf's "passwd: files systemd": its value is NSS modules, a
+ *   fixed set of names (a cloud-config "passwd:" hash is still hidden).
+ * Secrets registered with log_add_secret are hidden wherever they appear. */
 static void
 redact_assignments(char **s)
 {
     static const char *const keys[] = { "password", "passwd", "token", "secret" };
+    static const char *const where[] = { "_file", "_path", "_env", "_dir" };
     char *out = xstrdup(*s);
 
     for (size_t k = 0; k < DR_ARRAY_LEN(keys); k++) {
@@ -181,6 +221,19 @@ redact_assignments(char **s)
             while (out[v] == '_' || (out[v] >= 'a' && out[v] <= 'z') ||
                    (out[v] >= 'A' && out[v] <= 'Z'))
                 v++;
+            bool skip = hit > out && (word_char(hit[-1]) || hit[-1] == '/');
+            for (size_t w = 0; !skip && w < DR_ARRAY_LEN(where); w++) {
+                size_t wl = strlen(where[w]);
+                skip = v - off >= wl && strncasecmp(out + v - wl, where[w], wl) == 0;
+            }
+            if (!skip && v == off && strncmp(hit, "PASSWD:", 7) == 0)
+                skip = true; /* sudoers' PASSWD: tag */
+            if (!skip && v == off && strncmp(hit, "passwd:", 7) == 0)
+                skip = nss_source(hit + 7 + strspn(hit + 7, " \t"));
+            if (skip) {
+                from = v;
+                continue;
+            }
             /* An XML element, <password>x</password> (a SOAP Login body):
              * the value runs to the next tag. Its text is escaped there,
              * so a registered secret with & or < would not match it. */

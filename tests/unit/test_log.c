@@ -90,6 +90,39 @@ START_TEST(test_assignments)
                    "<Login><userName>u</userName><password>[REDACTED]</password></Login>");
     assert_redacts("<v:password>x</v:password>", "<v:password>[REDACTED]</v:password>");
     assert_redacts("<password></password>", "<password></password>");
+    /* Secret assignments in other spellings are still hidden. */
+    assert_redacts("--password=hunter2 -x", "--password=[REDACTED] -x");
+    assert_redacts("db.password: pw1", "db.password: [REDACTED]");
+    assert_redacts("PASSWD=pw1 make", "PASSWD=[REDACTED] make");
+    assert_redacts("    passwd: $6$salt$hash\n", "    passwd: [REDACTED]\n");
+    assert_redacts("RKE2_TOKEN: abc", "RKE2_TOKEN: [REDACTED]");
+}
+END_TEST
+
+/* Words that look like a key but assign no secret are logged as they are
+ * (the sudo failure's fix line garbled to NOPASSWD:[REDACTED]). */
+START_TEST(test_not_secrets)
+{
+    static const char *const same[] = {
+        "fix: the sudoers line \"operator ALL=(ALL) NOPASSWD:ALL\"",
+        "operator ALL=(ALL) NOPASSWD: ALL",
+        "%admin ALL=(ALL) PASSWD: /usr/bin/apt",
+        "Defaults:operator !authenticate, NOPASSWD:/bin/true",
+        "passwd:         files systemd",
+        "passwd: sss files",
+        "grep: /etc/passwd: No such file or directory",
+        "password_file = \"/x\"",
+        "password_env: VC_PASSWORD",
+        "token_path=/var/lib/rancher/k3s/server/token",
+        "the password was wrong",
+    };
+
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        assert_redacts(same[i], same[i]);
+    /* A registered secret is hidden even where no key names it. */
+    log_add_secret("NOPASSWD-ish-secret");
+    assert_redacts("x NOPASSWD-ish-secret y", "x [REDACTED] y");
+    log_clear_secrets();
 }
 END_TEST
 
@@ -170,6 +203,7 @@ log_suite(void)
     tcase_add_test(tc, test_registered_secrets);
     tcase_add_test(tc, test_private_keys);
     tcase_add_test(tc, test_assignments);
+    tcase_add_test(tc, test_not_secrets);
     tcase_add_test(tc, test_log_file);
     suite_add_tcase(s, tc);
     return s;
