@@ -525,15 +525,25 @@ cluster_state_derive(const struct dr_cluster *spec, const struct dr_cluster_stat
     return DR_CLUSTER_ACTIVE;
 }
 
-/* Digits at *p (at least one), advancing past them. */
+/* A release number at *p, advancing past it: decimal digits without a
+ * leading zero (a tag is never "v01.30"), at most 9 of them (no release
+ * comes near; more would overflow what the installers compare), and at
+ * least min. */
 static bool
-skip_digits(const char **p)
+release_number(const char **p, unsigned long min)
 {
     const char *q = *p;
+    unsigned long n = 0;
 
-    while (**p >= '0' && **p <= '9')
+    while (**p >= '0' && **p <= '9') {
+        if (*p - q >= 9)
+            return false;
+        n = n * 10 + (unsigned long)(**p - '0');
         (*p)++;
-    return *p > q;
+    }
+    if (*p == q || (q[0] == '0' && *p - q > 1))
+        return false;
+    return n >= min;
 }
 
 bool
@@ -548,11 +558,13 @@ distribution_version_valid(enum dr_distribution d, const char *version, const ch
     if (p == NULL || *p++ != 'v')
         return false;
     for (int i = 0; i < 3; i++) {
-        if (!skip_digits(&p) || (i < 2 && *p++ != '.'))
+        if (!release_number(&p, 0) || (i < 2 && *p++ != '.'))
             return false;
     }
     if (strncmp(p, tag, strlen(tag)) != 0)
         return false;
     p += strlen(tag);
-    return skip_digits(&p) && *p == '\0';
+    /* The build suffix counts from 1: v1.30.4+k3s1 and v1.30.4+rke2r1 are
+     * the first builds of Kubernetes v1.30.4 (their GitHub release tags). */
+    return release_number(&p, 1) && *p == '\0';
 }

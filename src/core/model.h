@@ -244,7 +244,8 @@ const char *distribution_key(enum dr_distribution d);  /* "k3s", "rke2" */
 bool distribution_from_key(const char *key, enum dr_distribution *out);
 /* Whether version is a release tag of distribution d: k3s "vX.Y.Z+k3sN",
  * rke2 "vX.Y.Z+rke2rN" (the forms of their GitHub release tags, which their
- * installers take as INSTALL_K3S_VERSION / INSTALL_RKE2_VERSION). On false,
+ * installers take as INSTALL_K3S_VERSION / INSTALL_RKE2_VERSION): numbers
+ * without leading zeros, at most 9 digits each, N from 1. On false,
  * *form is the expected form and *example an example, for the message. */
 bool distribution_version_valid(enum dr_distribution d, const char *version, const char **form,
                                 const char **example);

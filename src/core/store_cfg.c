@@ -28,7 +28,10 @@ store_diag_add(struct dr_store *s, const char *file, int line, const char *field
     d->file = xstrdup(file ? file : "");
     d->line = line > 0 ? line : 0;
     d->field = xstrdup0(field);
-    d->message = msg ? msg : xstrdup("?");
+    /* A message is one line; an operator's string in it (a version with a
+     * newline, a name with an escape sequence) is shown escaped. */
+    d->message = str_escape_ctl(msg ? msg : "?");
+    free(msg);
 }
 
 void

@@ -478,9 +478,18 @@ parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_clus
         cfg_err(c, config_setting_get_member(root, "distribution"), "distribution",
                 _("'%s' is not one of: k3s, rke2"), dist);
     free(dist);
-    if (cfg_get_string(c, root, "version", NULL, false, &cl.version) && dist_ok &&
-        !str_empty(cl.version)) {
-        const char *form, *example;
+    const config_setting_t *ver = config_setting_get_member(root, "version");
+    const char *form, *example;
+    /* An empty string is refused rather than read as absent: it looks like a
+     * pinned version but would install whatever is newest. */
+    if (ver && config_setting_type(ver) == CONFIG_TYPE_STRING &&
+        str_empty(config_setting_get_string(ver))) {
+        distribution_version_valid(cl.distribution, NULL, &form, &example);
+        cfg_err(c, ver, "version",
+                _("is empty: leave version out for the installer's default, or pin a %s "
+                  "release as %s, e.g. \"%s\""),
+                distribution_key(cl.distribution), form, example);
+    } else if (cfg_get_string(c, root, "version", NULL, false, &cl.version) && dist_ok) {
         if (!distribution_version_valid(cl.distribution, cl.version, &form, &example))
             cfg_err(c, config_setting_get_member(root, "version"), "version",
                     _("'%s' is not a %s release: use %s, e.g. \"%s\" (or leave version out "

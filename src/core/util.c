@@ -381,3 +381,29 @@ util_now_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+char *
+str_escape_ctl(const char *s)
+{
+    size_t n = 0;
+    char *out, *o;
+
+    if (s == NULL)
+        return xstrdup("");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p < 0x20 || *p == 0x7f) ? 4 : 1;
+    o = out = xmalloc(n + 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        const char *named = *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" : NULL;
+        if (named) {
+            memcpy(o, named, 2);
+            o += 2;
+        } else if (*p < 0x20 || *p == 0x7f) {
+            o += sprintf(o, "\\x%02X", *p);
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o = '\0';
+    return out;
+}

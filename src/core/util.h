@@ -37,6 +37,11 @@ bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
 /* Case-insensitive substring search over UTF-8 bytes (ASCII folding). */
 const char *str_casestr(const char *hay, const char *needle);
+/* s with control characters written as escapes (\n, \r, \t, \xNN; DEL as
+ * \x7F), for printing an operator's string in a one-line message: a raw
+ * line break or escape sequence would break the line or the terminal.
+ * Newly allocated; NULL gives "". Bytes >= 0x80 (UTF-8) are kept. */
+char *str_escape_ctl(const char *s);
 
 /* RFC 1123 label: 1..63 chars of [a-z0-9-], not starting or ending with '-'. */
 bool util_is_dns_label(const char *s);

@@ -181,11 +181,22 @@ cluster "$d/config/clusters/nov.cfg" 'version = "1.30.4+k3s1";'
 cluster "$d/config/clusters/cross.cfg" 'distribution = "rke2";' 'version = "v1.30.4+k3s1";'
 cluster "$d/config/clusters/fine.cfg" 'distribution = "rke2";' 'version = "v1.30.4+rke2r1";'
 cluster "$d/config/clusters/finek.cfg" 'version = "v1.30.4+k3s1";'
+# Numbers no release has, an empty version, and a line break (shown escaped).
+cluster "$d/config/clusters/zero.cfg" 'version = "v1.30.4+k3s0";'
+cluster "$d/config/clusters/lead.cfg" 'distribution = "rke2";' 'version = "v01.30.4+rke2r1";'
+cluster "$d/config/clusters/huge.cfg" 'version = "v1.30.4+k3s99999999999999999999";'
+cluster "$d/config/clusters/empty.cfg" 'version = "";'
+cluster "$d/config/clusters/nl.cfg" 'version = "v1.30.4+k3s1\nx";'
 out=$(drv "$d" validate 2>/dev/null); code=$?
 is "$code" 1 "bad versions: validate fails"
 is "$(sort <<<"$out")" "clusters/cross.cfg:2: version: 'v1.30.4+k3s1' is not a rke2 release: use vX.Y.Z+rke2rN, e.g. \"v1.30.4+rke2r1\" (or leave version out for the installer's default)
+clusters/empty.cfg:1: version: is empty: leave version out for the installer's default, or pin a k3s release as vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\"
+clusters/huge.cfg:1: version: 'v1.30.4+k3s99999999999999999999' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)
+clusters/lead.cfg:2: version: 'v01.30.4+rke2r1' is not a rke2 release: use vX.Y.Z+rke2rN, e.g. \"v1.30.4+rke2r1\" (or leave version out for the installer's default)
+clusters/nl.cfg:1: version: 'v1.30.4+k3s1\\nx' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)
 clusters/nov.cfg:1: version: '1.30.4+k3s1' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)
-clusters/novee.cfg:2: version: 'v1.30.4' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)" \
+clusters/novee.cfg:2: version: 'v1.30.4' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)
+clusters/zero.cfg:1: version: 'v1.30.4+k3s0' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)" \
     "each bad version, file:line: version:, with the form and an example"
 
 # --- everything at once, and apply before any vCenter call ------------------

@@ -212,6 +212,18 @@ START_TEST(test_version_forms)
         {DR_DIST_RKE2, "v1.30.4+rke2r1", true},  {DR_DIST_RKE2, "v1.28.15+rke2r2", true},
         {DR_DIST_RKE2, "v1.30.4+k3s1", false},   {DR_DIST_RKE2, "v1.30.4+rke2", false},
         {DR_DIST_RKE2, "v1.30.4+rke2r", false},  {DR_DIST_RKE2, "v1.30.4", false},
+        /* Numbers no release has: the build counts from 1, no leading
+         * zeros, no overflow, nothing after the number. */
+        {DR_DIST_K3S, "v1.30.4+k3s0", false},    {DR_DIST_RKE2, "v1.30.4+rke2r0", false},
+        {DR_DIST_K3S, "v01.30.4+k3s1", false},   {DR_DIST_K3S, "v1.030.4+k3s1", false},
+        {DR_DIST_K3S, "v1.30.04+k3s1", false},   {DR_DIST_K3S, "v1.30.4+k3s01", false},
+        {DR_DIST_RKE2, "v01.30.4+rke2r1", false}, {DR_DIST_RKE2, "v1.30.4+rke2r01", false},
+        {DR_DIST_K3S, "v1.30.4+k3s99999999999999999999", false},
+        {DR_DIST_RKE2, "v1.30.4+rke2r99999999999999999999", false},
+        {DR_DIST_K3S, "v18446744073709551617.30.4+k3s1", false},
+        {DR_DIST_K3S, "v1.30.4+k3s1\n", false}, {DR_DIST_K3S, "", false},
+        {DR_DIST_K3S, "v1.30.0+k3s1", true},     {DR_DIST_K3S, "v1.30.10+k3s10", true},
+        {DR_DIST_RKE2, "v1.30.0+rke2r10", true},
     };
     const char *form, *example;
 

@@ -296,6 +296,29 @@ static const struct bad_case bad_cases[] = {
      "template = \"t\"; roles = [\"control-plane\"]; } );\n",
      "clusters/prod.cfg:2: version: 'v1.30+rke2r1' is not a rke2 release: use vX.Y.Z+rke2rN, "
      "e.g. \"v1.30.4+rke2r1\" (or leave version out for the installer's default)"},
+    /* Versions no release has; an empty one; one with a line break, shown
+     * escaped so the message stays one line. */
+    {"clusters/prod.cfg",
+     "version = \"v1.30.4+k3s0\";\npools = ( { name = \"a\"; template = "
+     "\"t\"; roles = [\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:1: version: 'v1.30.4+k3s0' is not a k3s release: use vX.Y.Z+k3sN, e.g. "
+     "\"v1.30.4+k3s1\" (or leave version out for the installer's default)"},
+    {"clusters/prod.cfg",
+     "distribution = \"rke2\";\nversion = \"v01.30.4+rke2r1\";\npools = ( { name = \"a\"; "
+     "template = \"t\"; roles = [\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:2: version: 'v01.30.4+rke2r1' is not a rke2 release: use "
+     "vX.Y.Z+rke2rN, e.g. \"v1.30.4+rke2r1\" (or leave version out for the installer's "
+     "default)"},
+    {"clusters/prod.cfg",
+     "version = \"\";\npools = ( { name = \"a\"; template = "
+     "\"t\"; roles = [\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:1: version: is empty: leave version out for the installer's default, "
+     "or pin a k3s release as vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\""},
+    {"clusters/prod.cfg",
+     "version = \"v1.30.4+k3s1\\n\\x1b[31m\";\npools = ( { name = \"a\"; template = "
+     "\"t\"; roles = [\"control-plane\"]; } );\n",
+     "clusters/prod.cfg:1: version: 'v1.30.4+k3s1\\n\\x1B[31m' is not a k3s release: use "
+     "vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)"},
     /* The pool's name is the node names' prefix when hostname_prefix is not
      * given: 57 characters plus "-NN" could not stay a 63-character label. */
     {"clusters/prod.cfg",

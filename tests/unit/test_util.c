@@ -10,6 +10,33 @@
 #include "core/err.h"
 #include "core/util.h"
 
+/* Operator strings in one-line messages: control characters escaped,
+ * UTF-8 and ordinary text kept. */
+START_TEST(test_escape_ctl)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"v1.30.4+k3s1", "v1.30.4+k3s1"},
+        {"v1\n2", "v1\\n2"},
+        {"a\r\tb", "a\\r\\tb"},
+        {"\x1b[31mred", "\\x1B[31mred"},
+        {"del\x7f", "del\\x7F"},
+        {"caf\xc3\xa9", "caf\xc3\xa9"},
+        {"", ""},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = str_escape_ctl(cases[i].in);
+        ck_assert_str_eq(got, cases[i].want);
+        free(got);
+    }
+    char *got = str_escape_ctl(NULL);
+    ck_assert_str_eq(got, "");
+    free(got);
+}
+END_TEST
+
 START_TEST(test_dns_label)
 {
     ck_assert(util_is_dns_label("worker-01"));
@@ -97,6 +124,7 @@ main(void)
     int failed;
 
     tcase_add_test(tc, test_dns_label);
+    tcase_add_test(tc, test_escape_ctl);
     tcase_add_test(tc, test_error_set_and_prefix);
     tcase_add_test(tc, test_atomic_write);
     tcase_add_test(tc, test_strv);
