@@ -296,6 +296,7 @@ ci_user_data_normalize(const struct dr_template *t, struct ci_user_data *u, char
         return DR_E_OK;
     if (str_has_prefix(raw, UTF8_BOM)) {
         raw += strlen(UTF8_BOM);
+        u->bom = true;
         ud_warn(t, 1, warnings,
                 _("a UTF-8 byte order mark (EF BB BF) in front of \"#cloud-config\" was "
                   "removed"));
@@ -347,10 +348,27 @@ ci_user_data_normalize(const struct dr_template *t, struct ci_user_data *u, char
     return DR_E_OK;
 }
 
-/* Why a first line is not the header, in words an operator can act on. */
+/* Why a first line is not the header, in words an operator can act on.
+ * Byte order marks are named as such (a UTF-8 one in front was already
+ * removed by ci_user_data_normalize; any other is in the way): cloud-init
+ * matches the header's bytes, so it would not see "#cloud-config" either. */
 static const char *
-header_problem(const char *line)
+header_problem(const char *line, const struct ci_user_data *u)
 {
+    const char *p = line + strspn(line, " \t");
+
+    if (str_has_prefix(p, "\xFF\xFE") || str_has_prefix(p, "\xFE\xFF"))
+        return _("starts with a UTF-16 byte order mark (FF FE or FE FF): save the user_data as "
+                 "UTF-8 (cloud-init reads only UTF-8)");
+    if (str_has_prefix(p, UTF8_BOM) && u->bom && u->line_offset == 0 && p == line)
+        return _("a second UTF-8 byte order mark (EF BB BF) follows the first one: remove "
+                 "both (save the user_data as UTF-8 without a byte order mark)");
+    if (str_has_prefix(p, UTF8_BOM) && u->line_offset > 0)
+        return _("a UTF-8 byte order mark (EF BB BF) after blank lines: remove it and the "
+                 "blank lines (\"#cloud-config\" must be the first bytes)");
+    if (strstr(line, UTF8_BOM))
+        return _("a UTF-8 byte order mark (EF BB BF) inside the header line: remove it "
+                 "(\"#cloud-config\" must be the first bytes)");
     if (strcmp(line, "---") == 0 || str_has_prefix(line, "--- "))
         return _("a YAML document marker \"---\" comes before \"#cloud-config\"; cloud-init "
                  "reads the header only on the first line: remove the \"---\" line");
@@ -389,7 +407,7 @@ ud_parse(const struct dr_template *t, const struct ci_user_data *u, struct ud_do
             line[--l] = '\0';
         if (lineno == u->line_offset + 1) {
             if (strcmp(line, "#cloud-config") != 0)
-                rc = ud_error(t, lineno, e, "%s", header_problem(line));
+                rc = ud_error(t, lineno, e, "%s", header_problem(line, u));
         } else if (l == 0 || line[0] == '#') {
             if (cur)
                 sb_printf(&cur->body, "%s\n", line);

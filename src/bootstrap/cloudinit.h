@@ -57,6 +57,7 @@ const char *ci_login_user(const struct dr_template *t);
 struct ci_user_data {
     char *text;      /* starts with the header line, LF line ends; NULL: none */
     int line_offset; /* blank lines dropped in front, for line numbers */
+    bool bom;        /* a UTF-8 byte order mark in front was removed */
 };
 
 /* Normalise t->user_data: a UTF-8 byte order mark in front is removed,

@@ -131,18 +131,40 @@ find_include(const char *text)
 /* A UTF-8 byte order mark that Windows editors put in front of a file. */
 #define UTF8_BOM "\xEF\xBB\xBF"
 
+/* A UTF-16 byte order mark (FF FE little-endian, FE FF big-endian) in front
+ * of text of len bytes: such a file is UTF-16, which libconfig cannot read
+ * (its NUL bytes would read as "not a text file"). */
+static bool
+utf16_bom(const char *text, size_t len)
+{
+    return len >= 2 && (memcmp(text, "\xFF\xFE", 2) == 0 || memcmp(text, "\xFE\xFF", 2) == 0);
+}
+
 bool
 cfg_parse_text(struct cfg_ctx *c, const char *text, config_t *cfg)
 {
     int inc;
 
+    config_init(cfg);
+    if (utf16_bom(text, strlen(text))) {
+        store_diag_add(c->s, c->file, 1, NULL,
+                       _("starts with a byte order mark (UTF-16): save the file as UTF-8"));
+        c->errors++;
+        return false;
+    }
     /* libconfig's scanner takes the mark for a stray token (":1: syntax
      * error"); it carries no meaning in UTF-8, so the file loads without it. */
     if (str_has_prefix(text, UTF8_BOM))
         text += strlen(UTF8_BOM);
+    if (str_has_prefix(text, UTF8_BOM)) {
+        store_diag_add(c->s, c->file, 1, NULL,
+                       _("starts with a second byte order mark (EF BB BF twice): save the file "
+                         "as UTF-8 without a byte order mark"));
+        c->errors++;
+        return false;
+    }
     inc = find_include(text);
 
-    config_init(cfg);
     if (inc > 0) {
         store_diag_add(c->s, c->file, inc, NULL, _("@include is not supported"));
         c->errors++;
@@ -176,6 +198,13 @@ cfg_parse_file(struct cfg_ctx *c, const char *path, config_t *cfg, bool *missing
         }
         store_diag_add(c->s, c->file, 0, NULL, _("cannot read: %s"), dr_error_text(&e));
         c->errors++;
+        return false;
+    }
+    if (utf16_bom(text, len)) {
+        store_diag_add(c->s, c->file, 1, NULL,
+                       _("starts with a byte order mark (UTF-16): save the file as UTF-8"));
+        c->errors++;
+        free(text);
         return false;
     }
     /* libconfig would stop reading at a NUL and report what follows as

@@ -116,6 +116,22 @@ has "$(cat "$tmp/err")" 'drover: warning: template t (templates/t.cfg:6): user_d
     "the mark in user_data is removed with a warning"
 is "$(drv "$d" list templates -o json | jq -r '.[0].name')" t "list reads the file with the mark"
 
+# Marks that cannot just be dropped: named as byte order marks, each file
+# once, and a template file saved as UTF-16 (NUL bytes and all).
+d=$(folder bom2)
+template "$d" t '#cloud-config\n'
+template "$d" u16 '\xFF\xFE#cloud-config\npackages: [jq]\n'
+template "$d" twice '\xEF\xBB\xBF\xEF\xBB\xBF#cloud-config\n'
+template "$d" blank '\n\xEF\xBB\xBF#cloud-config\n'
+printf 'datacenter = "DC0";\n' | iconv -f UTF-8 -t UTF-16 >"$d/config/templates/wide.cfg"
+out=$(drv "$d" validate 2>/dev/null); code=$?
+is "$code" 1 "other byte order marks: validate fails"
+is "$(sort <<<"$out")" 'template blank (templates/blank.cfg:6): user_data line 2: a UTF-8 byte order mark (EF BB BF) after blank lines: remove it and the blank lines ("#cloud-config" must be the first bytes)
+template twice (templates/twice.cfg:6): user_data line 1: a second UTF-8 byte order mark (EF BB BF) follows the first one: remove both (save the user_data as UTF-8 without a byte order mark)
+template u16 (templates/u16.cfg:6): user_data line 1: starts with a UTF-16 byte order mark (FF FE or FE FF): save the user_data as UTF-8 (cloud-init reads only UTF-8)
+templates/wide.cfg:1: starts with a byte order mark (UTF-16): save the file as UTF-8' \
+    "each names the byte order mark"
+
 # --- CRLF and blank lines: normalised, and said so ------------------------
 d=$(folder crlf)
 template "$d" t '\n\n#cloud-config\r\npackages:\r\n  - jq\r\n'

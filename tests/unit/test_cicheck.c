@@ -157,6 +157,26 @@ START_TEST(test_bom_and_crlf_removed_with_warnings)
 }
 END_TEST
 
+/* Byte order marks that cannot simply be removed are named as such, not
+ * reported as a missing header. */
+START_TEST(test_other_byte_order_marks)
+{
+    assert_refused("\xFF\xFE#cloud-config\npackages: [jq]\n",
+                   "user_data line 1: starts with a UTF-16 byte order mark (FF FE or FE FF): "
+                   "save the user_data as UTF-8");
+    assert_refused("\xFE\xFF#cloud-config\n", "user_data line 1: starts with a UTF-16 byte "
+                                                "order mark");
+    assert_refused("\xEF\xBB\xBF\xEF\xBB\xBF#cloud-config\n",
+                   "user_data line 1: a second UTF-8 byte order mark (EF BB BF) follows the "
+                   "first one");
+    assert_refused("\n\xEF\xBB\xBF#cloud-config\npackages: [jq]\n",
+                   "user_data line 2: a UTF-8 byte order mark (EF BB BF) after blank lines");
+    assert_refused("  \xEF\xBB\xBF#cloud-config\n",
+                   "user_data line 1: a UTF-8 byte order mark (EF BB BF) inside the header "
+                   "line");
+}
+END_TEST
+
 /* The header must be the first line: what is trimmed and what is refused. */
 START_TEST(test_header_line)
 {
@@ -379,6 +399,7 @@ main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_bom_and_crlf_removed_with_warnings);
     tcase_add_test(tc, test_header_line);
+    tcase_add_test(tc, test_other_byte_order_marks);
     tcase_add_test(tc, test_yaml_refused);
     tcase_add_test(tc, test_large_user_data_goes_gzip);
     tcase_add_test(tc, test_too_large_refused);

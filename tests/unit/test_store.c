@@ -449,6 +449,49 @@ START_TEST(test_nul_byte)
 }
 END_TEST
 
+/* Other byte order marks: a file saved as UTF-16 (as Notepad's "Unicode"
+ * does, NUL bytes and all, either byte order) or with the UTF-8 mark twice
+ * is refused with words that name the mark, not as a syntax error. */
+START_TEST(test_other_byte_order_marks)
+{
+    static const struct {
+        const char *rel;
+        const char *text;
+        size_t len;
+        const char *diag;
+    } cases[] = {
+        {"templates/le.cfg", "\xFF\xFEv\0c\0 \0=\0 \0\"\0l\0\"\0;\0\n\0", 22,
+         "templates/le.cfg:1: starts with a byte order mark (UTF-16): save the file as UTF-8"},
+        {"clusters/be.cfg", "\xFE\xFF\0v\0c\0 \0=\0 \0\"\0l\0\"\0;\0\n", 22,
+         "clusters/be.cfg:1: starts with a byte order mark (UTF-16): save the file as UTF-8"},
+        {"vcenters.cfg", "\xFF\xFEvcenters = ();\n", 17,
+         "vcenters.cfg:1: starts with a byte order mark (UTF-16): save the file as UTF-8"},
+        {"drover.cfg", "\xEF\xBB\xBF\xEF\xBB\xBFworkers = 3;\n", 19,
+         "drover.cfg:1: starts with a second byte order mark (EF BB BF twice): save the file "
+         "as UTF-8 without a byte order mark"},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dr_store s;
+        char *path;
+        FILE *f;
+
+        put(cfg_dir, cases[i].rel, "", 0600);
+        path = util_path_join(cfg_dir, cases[i].rel);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(cases[i].text, 1, cases[i].len, f), cases[i].len);
+        fclose(f);
+        load(&s);
+        assert_diag(&s, cases[i].diag);
+        ck_assert_msg(s.n_diags == 1, "%s: %zu problems", cases[i].rel, s.n_diags);
+        store_done(&s);
+        ck_assert_int_eq(unlink(path), 0);
+        free(path);
+    }
+}
+END_TEST
+
 /* Case B: files saved by Windows editors start with a UTF-8 byte order
  * mark; every kind of file loads as if it were not there. */
 START_TEST(test_byte_order_mark)
@@ -631,6 +674,7 @@ store_suite(void)
     tcase_add_test(tc, test_broken_beside_good);
     tcase_add_test(tc, test_nul_byte);
     tcase_add_test(tc, test_byte_order_mark);
+    tcase_add_test(tc, test_other_byte_order_marks);
     tcase_add_test(tc, test_vcenters_permissions);
     tcase_add_test(tc, test_password_sources);
     tcase_add_test(tc, test_parse_single_file);
