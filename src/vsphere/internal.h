@@ -201,6 +201,9 @@ struct vs_guest_nic {
     int device;   /* deviceConfigId: the key of the VM's virtual NIC; -1 when
                    * none (docker0, cni0, flannel.1, bridges inside the guest) */
     char **addrs; /* ipAddress[], NULL-terminated, may be NULL */
+    bool disconnected; /* GuestNicInfo.connected is false: the adapter is
+                        * unplugged, its addresses are stale and never the
+                        * SSH address */
 };
 /* How long an IPv6-only primary NIC is given to get an IPv4 address too
  * (seconds; SLAAC usually answers before DHCP). */

@@ -104,6 +104,9 @@ vs_ip_pick(const struct vs_guest_nic *nics, size_t n, int primary, char *const *
         /* docker0, cni0, flannel.1...: no virtual device behind them. */
         if (nic->device < 0)
             continue;
+        /* An unplugged adapter: Tools may still list its old addresses. */
+        if (nic->disconnected)
+            continue;
         if (primary >= 0 && nic->device != primary)
             continue;
         for (char *const *a = nic->addrs; a && *a; a++) {
@@ -154,6 +157,11 @@ on_guest(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_
         /* Absent deviceConfigId: no virtual device either. */
         v->device = (int)soap_child_ll(nic, "deviceConfigId", -1);
         v->addrs = NULL;
+        {
+            char *c = soap_child_text(nic, "connected");
+            v->disconnected = c && strcmp(c, "false") == 0;
+            free(c);
+        }
         soap_each(a, nic, "ipAddress")
         {
             char *t = soap_text(a);
@@ -172,7 +180,8 @@ describe(const struct guest_view *g)
     char *out = xstrdup("");
 
     for (size_t i = 0; i < g->n; i++) {
-        char *t = xasprintf("%s%s%d:", out, i ? "; " : "", g->nics[i].device);
+        char *t = xasprintf("%s%s%d%s:", out, i ? "; " : "", g->nics[i].device,
+                            g->nics[i].disconnected ? _(" (not connected)") : "");
         free(out);
         out = t;
         for (char *const *a = g->nics[i].addrs; a && *a; a++) {

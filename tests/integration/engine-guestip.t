@@ -8,7 +8,8 @@
 # vCenter shows as the VM's IP, and must not wait for the second NIC.
 # The lab's LAB.guest.net hook (tests/lab/vcsim/guestnet.go) makes the
 # simulator report those NICs; 127.99.0.1 and 127.98.0.1 stand in for
-# docker0's 172.17.0.1 and cni0's 10.42.0.1.
+# docker0's 172.17.0.1 and cni0's 10.42.0.1. A guest NIC reported with
+# connected=false never gives the address.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
 # The nodes' own loopback /16 must not be the stand-ins' (127.98, 127.99).
 LAB_SUBNET=127.$((16 + RANDOM % 80))
@@ -68,5 +69,28 @@ vm=$(owned_vms | awk '$2 == "server-01" {print $1}')
 is "$(jq -r '.nodes[0].ip' <<<"$j")" "$(cat "$LAB_NODES_DIR/$vm/addr" 2>/dev/null)" \
     "the address is the first network's NIC's"
 nok "127.97.0.1 was never used" grep -q '127\.97\.0\.1' "$STATE/logs/lab-cluster/server-01.log"
+ok "the node's log names the SSH step (so the check below can see it)" \
+    grep -Eiq 'waiting-for-ssh|waiting for ssh' "$STATE/logs/lab-cluster/server-01.log"
 ok_out "delete cluster --yes" "$out" "$DROVER" delete cluster lab-cluster --yes
+
+# The first network's NIC is unplugged (GuestNicInfo.connected = false) and
+# Tools still list an address on it: that address is never the SSH address
+# (drover waits for the NIC, and its error says why), and docker0's is not
+# taken instead.
+sed -i 's/^networks = .*/networks = [ "VM Network" ];/' "$tmpl"
+sed -i 's/value = ".*"/value = "-1=127.99.0.1;!4000=127.97.0.1"/' "$tmpl"
+sed -i 's/waiting-for-ip = [0-9]*/waiting-for-ip = 6/; s/^retries = .*/retries = 0;/' \
+    "$XDG_CONFIG_HOME/drover/drover.cfg"
+spec=$(cluster_cfg 1 0)
+nok "apply fails: the only address is on a disconnected NIC" to "$out" "$DROVER" apply -f "$spec"
+j=$(status_json)
+is "$(jq -r '.nodes[0].state + " " + (.nodes[0].step // "")' <<<"$j")" "error waiting-for-ip" \
+    "the node failed waiting for its IP"
+is "$(jq -r '.nodes[0].ip // ""' <<<"$j")" "" "no address was taken"
+ok "the error shows NIC 4000 as not connected" \
+    grep -q '4000 (not connected): 127\.97\.0\.1' <<<"$(jq -r '.nodes[0].error' <<<"$j")"
+nok "it never went on to SSH (no address was dialled)" \
+    grep -Eiq 'waiting-for-ssh|waiting for ssh' "$STATE/logs/lab-cluster/server-01.log"
+ok_out "delete cluster --yes" "$out" "$DROVER" delete cluster lab-cluster --yes
+is "$(owned_count)" 0 "zero drover VMs left"
 done_testing

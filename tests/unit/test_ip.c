@@ -110,6 +110,21 @@ START_TEST(the_first_networks_nic_only)
 }
 END_TEST
 
+/* An adapter the guest reports with connected=false (unplugged, its
+ * addresses stale) never gives the address, primary or not. */
+START_TEST(a_disconnected_nic_never_counts)
+{
+    struct vs_guest_nic off[] = {{.device = 4000, .addrs = eth0, .disconnected = true},
+                                 {.device = 4001, .addrs = eth1}};
+
+    pick(off, 2, 4000, NULL, NULL, NULL);
+    /* Primary unknown: the next connected adapter's. */
+    pick(off, 2, -1, NULL, "192.168.50.7", NULL);
+    off[0].disconnected = false;
+    pick(off, 2, 4000, NULL, "10.0.0.5", "2001:db8::5");
+}
+END_TEST
+
 START_TEST(ipv4_first_ipv6_alone)
 {
     struct vs_guest_nic v6only[] = {{.device = -1, .addrs = docker0},
@@ -148,6 +163,7 @@ main(void)
 
     tcase_add_test(tc, link_local_and_loopback);
     tcase_add_test(tc, ignore_ranges);
+    tcase_add_test(tc, a_disconnected_nic_never_counts);
     tcase_add_test(tc, no_virtual_device_never_counts);
     tcase_add_test(tc, the_first_networks_nic_only);
     tcase_add_test(tc, ipv4_first_ipv6_alone);

@@ -15,7 +15,9 @@
 // it, or the word "node":
 // the address the VM's guest IP is being set to (its SSH node's address, or
 // the value of SET.guest.ipAddress). A NIC with no addresses ("4001=") is a
-// NIC without DHCP. Example:
+// NIC without DHCP. A "!" in front of DEVICE reports that NIC with
+// connected=false (an unplugged adapter whose addresses Tools still list),
+// e.g. "!4000=127.97.0.1". Example:
 //
 //	-1=127.99.0.1;-1=127.98.0.1;4000=node,fe80::250:56ff:fe8a:1;4001=
 //
@@ -119,8 +121,10 @@ func guestNics(vm *mo.VirtualMachine, spec, ip string) ([]types.GuestNicInfo, st
 		if i := strings.IndexByte(item, '='); i >= 0 {
 			dev, addrs = item[:i], item[i+1:]
 		}
-		id := deviceID(vm, strings.TrimSpace(dev))
-		nic := types.GuestNicInfo{Connected: true, DeviceConfigId: int32(id)}
+		dev = strings.TrimSpace(dev)
+		connected := !strings.HasPrefix(dev, "!")
+		id := deviceID(vm, strings.TrimPrefix(dev, "!"))
+		nic := types.GuestNicInfo{Connected: connected, DeviceConfigId: int32(id)}
 		if card := ethernetCard(vm, int32(id)); card != nil {
 			nic.MacAddress = card.MacAddress
 			if b, ok := card.Backing.(*types.VirtualEthernetCardNetworkBackingInfo); ok {
