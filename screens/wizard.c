@@ -575,6 +575,7 @@ finish(struct wizard *w, bool create)
     struct dr_error e = { 0 };
     enum dr_err rc;
     char *name;
+    bool edit;
 
     build(&kept, false, &c);
     if (w->edit) {
@@ -633,9 +634,10 @@ finish(struct wizard *w, bool create)
     name = xstrdup(c.name);
     cluster_done(&c);
     draft_done();
-    ui_pop(ui);
+    edit = w->edit;
+    ui_pop(ui); /* frees w */
     ui->snap_stale = true;
-    if (create && w->edit)
+    if (create && edit)
         /* L10N: %s is the cluster's name. */
         ui_status(ui, _("Cluster %s saved; applying the change"), name);
     else if (create)
