@@ -97,5 +97,5 @@ $(LAB_K8S): $(LAB_K8S_GO_FILES) $(LAB_K8S_EMBED)
 	  GOPATH='$(abs_builddir)/tests/lab/gopath:/usr/share/gocode' \
 	  $(GO) build -o '$(abs_builddir)/$(LAB_K8S)' $(LAB_K8S_GO_FILES:tests/lab/k8s/%=%)
 # The real k3s and rke2 recipes through the engine against the stand-in.
-TESTS += tests/integration/k8s-recipes.t
-EXTRA_DIST += tests/integration/k8s-recipes.t
+TESTS += tests/integration/k8s-recipes.t tests/integration/k8s-standin.t
+EXTRA_DIST += tests/integration/k8s-recipes.t tests/integration/k8s-standin.t

@@ -236,14 +236,10 @@ func kubelet(dist, join, tok, name string, n obj) {
 		req.Header.Set("Content-Type", "application/strategic-merge-patch+json")
 		resp, err := cl.Do(req)
 		if err == nil {
-			if resp.StatusCode == 404 { // deleted: the kubelet registers again
-				resp.Body.Close()
-				if r2, err := cl.Post(api+"/api/v1/nodes", "application/json", bytes.NewReader(body)); err == nil {
-					r2.Body.Close()
-				}
-			} else {
-				resp.Body.Close()
+			if resp.StatusCode == 404 { // deleted: a running kubelet does not register again
+				fmt.Fprintf(os.Stderr, "time=%q level=error msg=%q\n", nowRFC3339(), "node \""+name+"\" not found")
 			}
+			resp.Body.Close()
 		}
 		time.Sleep(heartbeat)
 	}
@@ -283,6 +279,12 @@ func runAgent(dist string, o *options) int {
 	}
 	if tok == "" {
 		return fatalf("--token is required")
+	}
+	// The CA first: a token for another cluster stops the agent before it
+	// writes anything (a server that does not answer yet is retried).
+	hash, _, _ := parseToken(tok)
+	if _, _, err := fetchCA(server, hash); err != nil && strings.Contains(err.Error(), "hash does not match") {
+		return fatalf("%v", err)
 	}
 	c := &cluster{dist: dist, o: o, data: o.get("data-dir"), addr: nodeAddr(o), name: nodeName(o)}
 	os.MkdirAll(filepath.Join(c.data, "agent"), 0700)

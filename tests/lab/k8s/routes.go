@@ -10,8 +10,27 @@ import (
 	"time"
 )
 
+// shortNames as kube-apiserver lists them (kubectl resolves "pdb", "no"... through them).
+var shortNames = map[string][]string{"namespaces": {"ns"}, "nodes": {"no"}, "pods": {"po"},
+	"daemonsets": {"ds"}, "poddisruptionbudgets": {"pdb"}}
+
 func res(name, kind string, namespaced bool, verbs ...string) obj {
-	return obj{"name": name, "singularName": "", "namespaced": namespaced, "kind": kind, "verbs": verbs}
+	r := obj{"name": name, "singularName": strings.ToLower(kind), "namespaced": namespaced, "kind": kind, "verbs": verbs}
+	if sn, ok := shortNames[name]; ok {
+		r["shortNames"] = sn
+	}
+	if strings.Contains(name, "/") {
+		r["singularName"] = ""
+	}
+	return r
+}
+
+// withGroup: a subresource served in another group (pods/eviction is
+// policy/v1's Eviction; kubectl drain evicts only when discovery says so,
+// and otherwise deletes pods).
+func withGroup(r obj, group, version string) obj {
+	r["group"], r["version"] = group, version
+	return r
 }
 
 func (s *store) discovery(w http.ResponseWriter, path string) bool {
@@ -25,7 +44,7 @@ func (s *store) discovery(w http.ResponseWriter, path string) bool {
 			res("nodes", "Node", false, "create", "delete", "get", "list", "patch", "update"),
 			res("nodes/status", "Node", false, "get", "patch", "update"),
 			res("pods", "Pod", true, "create", "delete", "get", "list"),
-			res("pods/eviction", "Eviction", true, "create"),
+			withGroup(res("pods/eviction", "Eviction", true, "create"), "policy", "v1"),
 		}})
 	case "/apis":
 		g := func(name string) obj {
