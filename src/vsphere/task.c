@@ -60,8 +60,8 @@ on_task(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_e
 
 /* One look at the task; *gone when vCenter no longer knows it. */
 static enum dr_err
-look(struct vs_session *s, const char *task_id, const char *what, struct task_state *t,
-     bool *gone, struct dr_error *e)
+look(struct vs_session *s, const char *task_id, struct task_state *t, bool *gone,
+     struct dr_error *e)
 {
     static const char *const paths[] = {"info.state", "info.progress", "info.error", "info.result",
                                         NULL};
@@ -79,21 +79,20 @@ look(struct vs_session *s, const char *task_id, const char *what, struct task_st
         *gone = true;
         return DR_E_OK;
     }
-    (void)what;
     return DR_E_OK;
 }
 
 /* The same look with the cancel flag put aside: the last one after a
  * cancel, so that a task that has ended is not reported as running. */
 static enum dr_err
-look_uncancelled(struct vs_session *s, const char *task_id, const char *what,
-                 struct task_state *t, bool *gone, struct dr_error *e)
+look_uncancelled(struct vs_session *s, const char *task_id, struct task_state *t, bool *gone,
+                 struct dr_error *e)
 {
     const atomic_bool *cancel = s->cancel;
     enum dr_err err;
 
     s->cancel = NULL;
-    err = look(s, task_id, what, t, gone, e);
+    err = look(s, task_id, t, gone, e);
     s->cancel = cancel;
     return err;
 }
@@ -131,7 +130,7 @@ vs_task_wait(struct vs_session *s, const char *task_id, const char *what, char *
         if (delay > 0 && !vs_sleep(s, delay)) {
             /* Cancelled: one last look, so that a task that has ended
              * meanwhile counts (its VM exists) rather than "cancelled". */
-            err = look_uncancelled(s, task_id, what, &t, &gone, e);
+            err = look_uncancelled(s, task_id, &t, &gone, e);
             if (err != DR_E_OK || gone || strcmp(t.state, "success") != 0) {
                 enum vs_task_end end = err == DR_E_OK && !gone ? task_end(s, &t, what, e)
                                                                : VS_TASK_RUNNING;
@@ -145,7 +144,7 @@ vs_task_wait(struct vs_session *s, const char *task_id, const char *what, char *
             }
         } else {
             delay = delay ? (delay * 2 > 1000 ? 1000 : delay * 2) : 100;
-            err = look(s, task_id, what, &t, &gone, e);
+            err = look(s, task_id, &t, &gone, e);
             if (err != DR_E_OK) {
                 task_state_done(&t);
                 return err;
@@ -191,7 +190,7 @@ vs_task_poll(struct vs_session *s, const char *task_id, enum vs_task_end *end, c
 {
     struct task_state t = {0};
     bool gone;
-    enum dr_err err = look(s, task_id, "Task", &t, &gone, e);
+    enum dr_err err = look(s, task_id, &t, &gone, e);
 
     *end = VS_TASK_RUNNING;
     if (result_id)
