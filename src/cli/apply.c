@@ -388,6 +388,58 @@ cluster_gone(struct run *r)
     return gone;
 }
 
+/* What `delete cluster NAME --yes` would do, on stderr: each VM the state
+ * file lists (name and VM id) and each file or folder it would remove that
+ * exists (engine_delete_paths). Nothing is changed. */
+static void
+delete_preview(const struct cli_globals *g, const char *name)
+{
+    struct dr_store s;
+    const struct dr_cluster_status *st;
+    char **paths;
+    size_t shown = 0;
+    char *rel;
+
+    if (!cli_open_store(g, &s)) {
+        fprintf(stderr, _("drover: delete: this destroys every VM of cluster %s; add --yes to "
+                          "confirm\n"),
+                name);
+        return;
+    }
+    st = store_find_status(&s, name);
+    rel = xasprintf("clusters/%s.state", name);
+    if (st && st->n_nodes > 0) {
+        fprintf(stderr, _("drover: delete: this destroys the %zu VM(s) of cluster %s:\n"),
+                st->n_nodes, name);
+        for (size_t i = 0; i < st->n_nodes; i++) {
+            const struct dr_node *n = &st->nodes[i];
+            fprintf(stderr, "  %-24s %s\n", n->name ? n->name : "?",
+                    !str_empty(n->vm_id) ? n->vm_id : _("(no VM yet)"));
+        }
+    } else if (cli_report_failed(&s, (const char *const[]){rel, NULL}) > 0) {
+        fprintf(stderr, _("drover: delete: the state of cluster %s did not load: the VMs it "
+                          "lists cannot be shown\n"),
+                name);
+    } else {
+        fprintf(stderr, _("drover: delete: cluster %s has no VMs in its state\n"), name);
+    }
+    free(rel);
+    paths = engine_delete_paths(s.config_dir, s.state_dir, name);
+    for (char **p = paths; p && *p; p++) {
+        size_t l = strlen(*p);
+        char *plain = xstrndup(*p, l > 1 && (*p)[l - 1] == '/' ? l - 1 : l);
+        if (access(plain, F_OK) == 0) {
+            if (shown++ == 0)
+                fprintf(stderr, _("and removes:\n"));
+            fprintf(stderr, "  %s\n", *p);
+        }
+        free(plain);
+    }
+    strv_free(&paths);
+    fprintf(stderr, _("drover: delete: nothing was changed; add --yes to confirm\n"));
+    store_done(&s);
+}
+
 int
 cmd_delete(const struct cli_globals *g, int argc, char **argv)
 {
@@ -410,8 +462,7 @@ cmd_delete(const struct cli_globals *g, int argc, char **argv)
     if (argc - optind != 2 || !str_eq(argv[optind], "cluster"))
         return cli_usage_error("delete", _("usage: drover delete cluster NAME --yes"));
     if (!yes) {
-        fprintf(stderr, _("drover: delete: this destroys every VM of cluster %s; add --yes to "
-                          "confirm\n"), argv[optind + 1]);
+        delete_preview(g, argv[optind + 1]);
         return 2;
     }
     if (!cli_open_store(g, &s))

@@ -397,6 +397,34 @@ eng_remove_node_files(struct dr_engine *e, const char *cluster, const char *node
     free(host);
 }
 
+char **
+engine_delete_paths(const char *config_dir, const char *state_dir, const char *name)
+{
+    char **v = NULL;
+    char *p, *dir;
+
+    p = xasprintf("%s/clusters/%s.cfg", config_dir, name);
+    strv_push(&v, p);
+    free(p);
+    p = xasprintf("%s/clusters/%s.state", state_dir, name);
+    strv_push(&v, p);
+    free(p);
+    p = keys_cluster_path(state_dir, name);
+    dir = util_dirname(p);
+    free(p);
+    p = xasprintf("%s/", dir);
+    strv_push(&v, p);
+    free(p);
+    free(dir);
+    p = xasprintf("%s/logs/%s/", state_dir, name);
+    strv_push(&v, p);
+    free(p);
+    p = xasprintf("%s/kubeconfig/%s.yaml", state_dir, name);
+    strv_push(&v, p);
+    free(p);
+    return v;
+}
+
 void
 eng_finish_delete(struct dr_engine *e, const char *name)
 {
@@ -459,7 +487,9 @@ eng_finish_delete(struct dr_engine *e, const char *name)
     pthread_cond_broadcast(&e->cv);
     pthread_mutex_unlock(&e->mu);
     pthread_mutex_unlock(&e->store_mu);
-    log_info("cluster %s: deleted (VMs, state, keys and logs removed)", name);
+    log_info("cluster %s: deleted (VMs, spec clusters/%s.cfg, state clusters/%s.state, keys, "
+             "kubeconfig and logs removed)",
+             name, name, name);
 }
 
 /* keys/<cluster>/known_hosts: every node with an address and its pinned

@@ -245,7 +245,14 @@ enum dr_err engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *s
 /* Set one pool's quantity; scale-down removes the highest-numbered nodes. */
 enum dr_err engine_scale_pool(struct dr_engine *e, const char *cluster, const char *pool,
                               int quantity, struct dr_error *err);
-/* Destroy every VM of the cluster, then remove its spec, state and keys. */
+/* The files and folders a finished delete of cluster name removes (after
+ * its VMs): the spec clusters/NAME.cfg under config_dir, and under
+ * state_dir the state file, keys/NAME/, logs/NAME/ and kubeconfig/NAME.yaml
+ * (folders end in "/"). Whether each exists is not checked. A newly
+ * allocated strv of absolute paths. */
+char **engine_delete_paths(const char *config_dir, const char *state_dir, const char *name);
+/* Destroy every VM of the cluster, then remove what engine_delete_paths
+ * names. */
 enum dr_err engine_delete_cluster(struct dr_engine *e, const char *cluster,
                                   struct dr_error *err);
 /* Run a node in ERROR again from the step that failed. */

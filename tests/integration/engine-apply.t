@@ -71,7 +71,20 @@ ok "removed nodes' host keys are gone" test ! -e "$keys/agent-04_host_ed25519"
 ok "before the delete: the spec was saved in the configuration folder" \
     test -s "$XDG_CONFIG_HOME/drover/clusters/lab-cluster.cfg"
 ok "and the nodes' logs are there" test -d "$STATE/logs/lab-cluster"
-nok "delete without --yes refuses" "$DROVER" delete cluster lab-cluster
+"$DROVER" delete cluster lab-cluster >"$W/preview" 2>&1; rc=$?
+is "$rc" 2 "delete without --yes refuses"
+# It says what it would destroy: each VM of the state (name and VM id, as
+# status reports them) and each file it would remove, the spec included.
+j=$(status_json)
+want_vms=$(jq -r '.nodes[] | " \(.name) \(.vm)"' <<<"$j" | sort)
+is "$(grep '^  [a-z].*vm-' "$W/preview" | tr -s ' ' | sort)" "$want_vms" \
+    "delete without --yes lists every VM with its VM id"
+ok "it says how many" grep -q '^drover: delete: this destroys the 2 VM(s) of cluster lab-cluster:$' "$W/preview"
+for f in "$XDG_CONFIG_HOME/drover/clusters/lab-cluster.cfg" "$STATE/clusters/lab-cluster.state" \
+    "$STATE/keys/lab-cluster/" "$STATE/logs/lab-cluster/" "$STATE/kubeconfig/lab-cluster.yaml"; do
+    ok "it lists $f" grep -qxF "  $f" "$W/preview"
+done
+ok "and says nothing was changed" grep -q 'nothing was changed; add --yes to confirm' "$W/preview"
 is "$(owned_count)" 2 "nothing destroyed without --yes"
 ok_out "delete cluster --yes" "$out" "$DROVER" delete cluster lab-cluster --yes
 is "$(owned_count)" 0 "zero drover VMs left in the lab"
@@ -82,4 +95,6 @@ ok "the logs are gone" test ! -e "$STATE/logs/lab-cluster"
 ok "the spec in the configuration folder is gone (as drover.1 and README say)" \
     test ! -e "$XDG_CONFIG_HOME/drover/clusters/lab-cluster.cfg"
 nok "status no longer knows the cluster" "$DROVER" status lab-cluster
+ok "drover.log names what the delete removed, the spec included" \
+    grep -q 'cluster lab-cluster: deleted (VMs, spec clusters/lab-cluster.cfg, state clusters/lab-cluster.state, keys, kubeconfig and logs removed)' "$STATE/drover.log"
 done_testing
