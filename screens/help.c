@@ -5,6 +5,7 @@
 
 #include "core/i18n.h"
 #include "core/util.h"
+#include "ui/text.h"
 #include "ui/ui.h"
 
 /* The help is the action list itself: every action with the keys bound to it
@@ -14,6 +15,7 @@ struct help {
     struct ui *ui;
     char *scope;
     struct table t;
+    struct table_col cols[3]; /* cols, the keys column as wide as its widest cell */
     enum ui_action items[ACT__COUNT];
     size_t n;
 };
@@ -56,12 +58,26 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
 static void
 collect(struct help *h)
 {
+    int widest = cols[0].min;
+
     h->n = 0;
     for (int a = ACT_NONE + 1; a < ACT__COUNT; a++) {
         if (action_is_mutating((enum ui_action)a) && h->ui->read_only)
             continue;
         h->items[h->n++] = (enum ui_action)a;
     }
+    /* Every key of an action must show ("Enter Return Right l"): the keys
+     * column is as wide as its widest cell, and does not give room up
+     * before the descriptions do. */
+    for (size_t i = 0; i < h->n; i++) {
+        char buf[256];
+        enum ui_role role = ROLE_NORMAL;
+        cell(h, i, 0, buf, sizeof buf, &role);
+        int w = text_width(buf);
+        if (w > widest)
+            widest = w;
+    }
+    h->cols[0].width = h->cols[0].min = widest;
     table_rebuild(&h->t, h->n);
 }
 
@@ -72,7 +88,8 @@ enter(struct ui *ui, const char *arg)
 
     h->ui = ui;
     h->scope = xstrdup(arg ? arg : "clusters");
-    table_init(&h->t, cols, DR_ARRAY_LEN(cols), cell, NULL, h);
+    memcpy(h->cols, cols, sizeof cols);
+    table_init(&h->t, h->cols, DR_ARRAY_LEN(cols), cell, NULL, h);
     collect(h);
     return h;
 }

@@ -233,6 +233,10 @@ setup_keymap(struct ui *ui, char ***problems)
     ui->keymap = keymap_new();
     keymap_apply(ui->keymap, ui->store->settings.bindings, ui->store->settings.n_bindings,
                  ui_screen_names(), problems);
+    int keys[1];
+    char kn[32];
+    if (keymap_keys_for(ui->keymap, "clusters", ACT_FILTER, keys, 1) == 1)
+        table_set_filter_key(keymap_key_name(keys[0], kn, sizeof kn));
 }
 
 static void

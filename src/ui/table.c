@@ -25,6 +25,15 @@ table_init(struct table *t, const struct table_col *cols, size_t n_cols, table_c
     t->empty = N_("Nothing to show");
 }
 
+/* The key that opens the filter prompt, as bound (table_set_filter_key). */
+static char filter_key[32] = "/";
+
+void
+table_set_filter_key(const char *name)
+{
+    snprintf(filter_key, sizeof filter_key, "%s", str_empty(name) ? "/" : name);
+}
+
 void
 table_done(struct table *t)
 {
@@ -355,7 +364,17 @@ table_draw(struct table *t, WINDOW *w, int h, int wd, bool focused)
     if (t->top + (size_t)t->page > t->n_rows)
         t->top = t->n_rows > (size_t)t->page ? t->n_rows - (size_t)t->page : 0;
     if (t->n_rows == 0) {
+        char hidden[512];
         const char *msg = _(t->empty);
+        /* Rows exist but the filter hides them all: say so, not "no X". */
+        if (t->filter && t->n_items > 0) {
+            snprintf(hidden, sizeof hidden,
+                     /* L10N: the filter, how many rows it hides, the filter key. */
+                     _("Nothing matches the filter \"%s\" (%zu hidden): press %s, then Esc, "
+                       "to clear it"),
+                     t->filter, t->n_items, filter_key);
+            msg = hidden;
+        }
         text_fit(line, sizeof line, msg, wd - 2 > 0 ? wd - 2 : 0, false);
         wattrset(w, theme_attr(ROLE_DIM));
         mvwaddstr(w, h > 2 ? 2 : h - 1, 1, line);

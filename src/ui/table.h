@@ -50,6 +50,9 @@ void table_done(struct table *t);
  * the selected item selected when it is still there. */
 void table_rebuild(struct table *t, size_t n_items);
 void table_set_filter(struct table *t, const char *filter);
+/* The name of the key bound to the filter (e.g. "/"), for the words shown
+ * when a filter hides every row; copied. */
+void table_set_filter_key(const char *name);
 bool table_selected(const struct table *t, size_t *item);
 /* Navigation and sorting; returns UI_* flags (ui.h). */
 int table_action(struct table *t, enum ui_action a);

@@ -58,5 +58,28 @@ tui_keys S
 tui_keys Enter
 check "after reversing, Enter still opens staging" wait_match "all +2 x photon-large"
 
+# A filter that hides every row says so, and how to clear it, rather than
+# "No clusters. Put cluster specs in ..." (there are clusters).
+tui_keys /
+tui_keys C-u
+tui_type 'zzz-nothing'
+tui_keys Enter
+check "a filter hiding every cluster says nothing matches it" \
+    wait_for 'Nothing matches the filter "zzz-nothing" (2 hidden): press /, then Esc, to clear it'
+check "and not that there are no clusters" not_on_screen "No clusters"
+tui_keys /
+tui_keys Escape
+check "/ then Esc clears it, as the words say" wait_for "staging"
+tui_keys 3
+wait_for "stg-02"
+tui_keys /
+tui_type '!-0'
+tui_keys Enter
+check "the same on the nodes screen (a negated filter)" \
+    wait_for 'Nothing matches the filter "!-0" (8 hidden)'
+tui_keys /
+tui_keys Escape
+check "all nodes are back" eventually node_rows_are 8
+
 tui_quit
 tui_done

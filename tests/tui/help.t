@@ -13,6 +13,11 @@ check "delete lists the remapped x" wait_match "^x +delete +Delete the selected 
 check "replace lists its default key" wait_match "^R +replace +Destroy the node's VM"
 check "the global remap F5 shows for redraw" wait_match "C-l F5 +redraw"
 check "navigation keys are listed" wait_match "Down j +down +Move the selection down"
+# The keys column is as wide as its widest cell: every key of open shows
+# (it was cut to "Enter Return Righ..."), and a space still parts the keys
+# from the action's name.
+check "every key of open shows, uncut" wait_match "^Enter Return Right l +open +"
+check "no key cell is cut short" eval '! tui_screen | grep -q "…  *[a-z-]* "'
 check "the filter key is listed" wait_match "^/ +filter"
 check "commands are listed" wait_for ":theme NAME"
 tui_keys /
