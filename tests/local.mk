@@ -206,6 +206,10 @@ EXTRA_DIST += tests/integration/cli-input.t
 # guestinfo total named at its field; refused before any vCenter call.
 TESTS += tests/integration/template-input.t
 EXTRA_DIST += tests/integration/template-input.t
+# Networks the VM's host cannot reach: refused before cloning, refused by the
+# lab's clone as by vCenter's, and a dropped NIC change caught on read-back.
+TESTS += tests/integration/nic-reach.t
+EXTRA_DIST += tests/integration/nic-reach.t
 
 # Run only the unit tests (the sanitizer build in CI uses this).
 check-unit:

@@ -488,6 +488,14 @@ b_configure(void *tctx, struct eng_step *s, struct dr_error *e)
 
     if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK)
         return rc;
+    /* The clone's NICs read back: exactly the template's networks, in order
+     * (a NIC change that was dropped must not pass silently). */
+    if (strv_len(s->tmpl->networks) > 0) {
+        const struct vs_placement *p;
+        if ((rc = placement_for(tctx, vs, s, &p, e)) != DR_E_OK ||
+            (rc = vs_vm_nics_check(vs, s->node.vm_id, p->nics, p->n_nics, e)) != DR_E_OK)
+            return rc;
+    }
     if ((rc = load_keys(tctx, s, &client, &host, e)) != DR_E_OK)
         return rc;
     pub = keys_public_line(&client);

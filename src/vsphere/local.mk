@@ -15,6 +15,7 @@ libdrvsphere_a_SOURCES = \
 	src/vsphere/vm.c \
 	src/vsphere/ip.c \
 	src/vsphere/nic.c \
+	src/vsphere/nic_check.c \
 	src/vsphere/cert.c \
 	src/vsphere/rest.c \
 	src/vsphere/labels.c

@@ -175,9 +175,182 @@ dc_folder(struct resolve *r, const struct vs_entity *dc, const char *name)
     return vs_tree_child(&r->tree, dc->id, "Folder", name);
 }
 
-static void
-resolve_networks(struct resolve *r, const struct vs_entity *netf, struct vs_placement *p)
+/* What a network's hosts are read into. */
+struct net_hosts {
+    char **hosts;  /* Network.host: the hosts that have it */
+    char *dvs;     /* a distributed port group's switch id */
+    char *dvs_type; /* and its type */
+};
+
+static enum dr_err
+on_net_hosts(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_error *e)
 {
+    struct net_hosts *h = user;
+    xmlNodePtr val = vs_prop(oc, "host");
+
+    (void)type, (void)id, (void)e;
+    soap_each(m, val, "ManagedObjectReference")
+    {
+        char *hid = soap_text(m);
+        if (hid)
+            strv_push(&h->hosts, hid);
+        free(hid);
+    }
+    val = vs_prop(oc, "config.distributedVirtualSwitch");
+    h->dvs = soap_text(val);
+    if (val) {
+        xmlChar *t = xmlGetNoNsProp(val, BAD_CAST "type");
+        h->dvs_type = xstrdup(t ? (const char *)t : "VmwareDistributedVirtualSwitch");
+        xmlFree(t);
+    }
+    return DR_E_OK;
+}
+
+/* "a, b, c" of the entities' names (newly allocated). */
+static char *
+host_names(struct resolve *r, char *const *ids)
+{
+    char *out = xstrdup("");
+
+    for (size_t i = 0; ids && ids[i]; i++) {
+        const struct vs_entity *h = vs_tree_by_id(&r->tree, ids[i]);
+        char *next = xasprintf("%s%s%s", out, i ? ", " : "", h ? h->name : ids[i]);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+/* A network the VM's host cannot reach fails the clone in vCenter (a
+ * distributed port group is on its switch's member hosts only, a standard
+ * port group on the hosts whose vSwitch has it): Network.host must hold the
+ * template's host, or, in a cluster, one of its hosts (DRS places the VM on
+ * a host that has all its networks). Opaque (NSX) networks are not checked:
+ * vCenter does not list their hosts. Returns false after recording why. */
+static bool
+strv_has(char *const *v, const char *s)
+{
+    for (; v && *v; v++)
+        if (strcmp(*v, s) == 0)
+            return true;
+    return false;
+}
+
+struct named {
+    char *name, *parent;
+};
+
+static enum dr_err
+on_named(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_error *e)
+{
+    struct named *n = user;
+
+    (void)type, (void)id, (void)e;
+    n->name = vs_prop_text(oc, "name");
+    n->parent = vs_prop_text(oc, "parent");
+    return DR_E_OK;
+}
+
+/* "DC0/network/sw01/DS1": a distributed switch's path (the inventory tree
+ * does not hold switches), or its id when that cannot be read. */
+static char *
+switch_path(struct resolve *r, const char *type, const char *id)
+{
+    static const char *const paths[] = {"name", "parent", NULL};
+    struct named n = {0};
+    struct dr_error e = {0};
+    const struct vs_entity *folder;
+    char *out;
+
+    if (id == NULL)
+        return xstrdup("?");
+    if (vs_retrieve_one(r->s, type ? type : "VmwareDistributedVirtualSwitch", id, paths, on_named,
+                        &n, &e) !=
+            DR_E_OK ||
+        n.name == NULL) {
+        free(n.name);
+        free(n.parent);
+        return xstrdup(id);
+    }
+    folder = n.parent ? vs_tree_by_id(&r->tree, n.parent) : NULL;
+    if (folder) {
+        char *fp = vs_tree_path(&r->tree, folder);
+        out = xasprintf("%s/%s", fp, n.name);
+        free(fp);
+    } else {
+        out = xstrdup(n.name);
+    }
+    free(n.name);
+    free(n.parent);
+    return out;
+}
+
+static bool
+network_reachable(struct resolve *r, const struct vs_entity *x, const char *sub,
+                  const char *input, char *const *targets, const char *where, bool one_host,
+                  char ***have)
+{
+    static const char *const net_paths[] = {"host", NULL};
+    static const char *const pg_paths[] = {"host", "config.distributedVirtualSwitch", NULL};
+    struct net_hosts h = {0};
+    struct dr_error e = {0};
+    bool pg = strcmp(x->type, "DistributedVirtualPortgroup") == 0, ok = false;
+    char *path, *names, *fix, *on;
+
+    *have = NULL;
+    if (strcmp(x->type, "OpaqueNetwork") == 0 || targets == NULL || targets[0] == NULL)
+        return true;
+    if (vs_retrieve_one(r->s, x->type, x->id, pg ? pg_paths : net_paths, on_net_hosts, &h, &e) !=
+        DR_E_OK) {
+        /* Not knowable here: the clone (and the NIC read-back) will tell. */
+        strv_free(&h.hosts);
+        free(h.dvs);
+        free(h.dvs_type);
+        return true;
+    }
+    for (char *const *t = targets; *t && !ok; t++)
+        ok = strv_has(h.hosts, *t);
+    if (ok) {
+        *have = h.hosts;
+        free(h.dvs);
+        free(h.dvs_type);
+        return true;
+    }
+    path = vs_tree_path(&r->tree, x);
+    names = host_names(r, targets);
+    if (pg) {
+        char *swp = switch_path(r, h.dvs_type, h.dvs);
+        fix = xasprintf(_("add %s to the distributed switch %s (its port groups reach only its "
+                          "member hosts)"),
+                        names, swp);
+        free(swp);
+    } else {
+        fix = xasprintf(_("add the port group to a vSwitch of %s"), names);
+    }
+    on = h.hosts && h.hosts[0] ? host_names(r, h.hosts) : xstrdup(_("no host"));
+    problem(r, DR_TF_NETWORKS, sub,
+            _("\"%s\"%s%s%s is not available on %s %s (the network is on %s); vCenter would "
+              "fail the clone: %s, give a host or cluster that has it, or choose another network"),
+            input, str_eq(input, path) ? "" : " (", str_eq(input, path) ? "" : path,
+            str_eq(input, path) ? "" : ")", one_host ? _("host") : _("any host of"), where, on,
+            fix);
+    free(on);
+    free(fix);
+    free(names);
+    free(path);
+    strv_free(&h.hosts);
+    free(h.dvs);
+    free(h.dvs_type);
+    return false;
+}
+
+static void
+resolve_networks(struct resolve *r, const struct vs_entity *netf, struct vs_placement *p,
+                 char *const *targets, const char *where, bool one_host)
+{
+    char **common = NULL; /* the target hosts that have every network so far */
+    bool all_ok = true;
+
     static const char *const types[] = {"Network", "DistributedVirtualPortgroup", "OpaqueNetwork",
                                         NULL};
     size_t i = 0;
@@ -192,6 +365,21 @@ resolve_networks(struct resolve *r, const struct vs_entity *netf, struct vs_plac
         if (x && strcmp(x->type, "OpaqueNetwork") == 0 && (!x->opaque_id || !x->opaque_type)) {
             problem(r, DR_TF_NETWORKS, sub, _("\"%s\": opaque network without an id or type"), *n);
             x = NULL;
+        }
+        if (x) {
+            char **have = NULL;
+            if (!network_reachable(r, x, sub, *n, targets, where, one_host, &have)) {
+                all_ok = false;
+                x = NULL;
+            } else if (have) {
+                char **keep = xcalloc(1, sizeof *keep);
+                for (char *const *t = common ? common : targets; *t; t++)
+                    if (strv_has(have, *t))
+                        strv_push(&keep, *t);
+                strv_free(&common);
+                common = keep;
+                strv_free(&have);
+            }
         }
         if (x && vs_nic_resolve(r->s, x->id, x->type, x->name, &nic, &e) != DR_E_OK) {
             problem(r, DR_TF_NETWORKS, sub, "\"%s\": %s", *n, dr_error_text(&e));
@@ -213,6 +401,16 @@ resolve_networks(struct resolve *r, const struct vs_entity *netf, struct vs_plac
         }
         free(sub);
     }
+    /* Each network is on some host, but no one host has them all. */
+    if (all_ok && common && common[0] == NULL && !one_host) {
+        char *names = host_names(r, targets);
+        problem(r, DR_TF_NETWORKS, NULL,
+                _("no host of %s (%s) has all of these networks, so vCenter has no host to run "
+                  "the VM on: put them on the same hosts, or choose other networks"),
+                where, names);
+        free(names);
+    }
+    strv_free(&common);
 }
 
 enum dr_err
@@ -316,7 +514,26 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
         p->datastore = x ? xstrdup(x->id) : NULL;
         p->datastore_path = x ? vs_tree_path(&r.tree, x) : NULL;
     }
-    resolve_networks(&r, netf, p);
+    {
+        /* The hosts the VM may run on: the template's host, else the
+         * compute resource's hosts. */
+        char **targets = xcalloc(1, sizeof *targets);
+        char *where = NULL;
+
+        if (p->host) {
+            strv_push(&targets, p->host);
+            where = xstrdup(p->host_path ? p->host_path : p->host);
+        } else if (compute) {
+            for (size_t i = 0; i < r.tree.n; i++)
+                if (str_eq(r.tree.v[i].parent, compute->id) &&
+                    str_eq(r.tree.v[i].type, "HostSystem"))
+                    strv_push(&targets, r.tree.v[i].id);
+            where = vs_tree_path(&r.tree, compute);
+        }
+        resolve_networks(&r, netf, p, targets, where ? where : "?", p->host != NULL);
+        strv_free(&targets);
+        free(where);
+    }
 
     if (str_empty(t->clone_from)) {
         problem(&r, DR_TF_CLONE_FROM, NULL, _("is required"));

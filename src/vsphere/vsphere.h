@@ -313,6 +313,13 @@ struct vs_clone_spec {
     const struct vs_nic *nics;
     size_t n_nics;
 };
+/* Whether VM vm_id's network adapters (in device order) are exactly want[0..n)
+ * (nic_check.c): a standard port group's adapter backed by its network, a
+ * distributed one's by its switch uuid and port group key, an opaque one's
+ * by its id. n == 0: nothing to check. DR_E_INVAL naming each adapter that
+ * differs, is missing or is one too many; a vCenter error as it came. */
+enum dr_err vs_vm_nics_check(struct vs_session *s, const char *vm_id, const struct vs_nic *want,
+                             size_t n, struct dr_error *e);
 /* CloneVM_Task; the new VM is powered off (the clone spec's powerOn is not
  * used: vs_power_on explicitly). */
 enum dr_err vs_clone_vm(struct vs_session *s, const struct vs_clone_spec *spec, char **vm_id,

@@ -168,6 +168,7 @@ func run(o *options) error {
 	facts = newLabFacts(filepath.Join(state, "lab-facts")) // preflight's facts (preflight.go)
 	server.Config.Handler = facts.handler(server.Config.Handler)
 	server.Config.Handler = newDeferredClones(server.Config.Handler, state, o.user, password) // clonetime.go
+	server.Config.Handler = nicReach(server.Config.Handler, state) // NICs a host cannot reach (nethosts.go)
 
 	hv := newHypervisor(o.sshnode, filepath.Join(state, "nodes"))
 	ctx := context.Background()
@@ -177,6 +178,7 @@ func run(o *options) error {
 	}
 	templateLikeVCenter(templateName) // Tools installed, a Linux guest (preflight.go)
 	computeLikeVCenter()
+	syncNetworkHosts() // Network.host as vCenter reports it (nethosts.go)
 	installLabAuthz()
 	if err = addOpaqueNetworks(); err != nil { // $LAB_OPAQUE_NETWORKS (nets.go)
 		return err

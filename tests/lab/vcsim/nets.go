@@ -8,8 +8,11 @@
 //
 //	folder PATH            a folder and its missing parents ("DC0/network/sw01", "DC0/vm/a/k8s")
 //	pg NAME                a standard port group NAME on vSwitch0 of DC0's first host
-//	dvs FOLDER NAME        a distributed switch NAME in network folder FOLDER (made when
-//	                       missing); every host of DC0 joins it
+//	dvs FOLDER NAME [none | HOST-PATH...]
+//	                       a distributed switch NAME in network folder FOLDER (made when
+//	                       missing); every host of DC0 joins it, or only the hosts given
+//	                       ("none": a switch without members)
+//	hosts PATH             the names of the hosts the network at PATH is on (Network.host)
 //	dvpg DVS-PATH NAME     a distributed port group NAME on the switch at DVS-PATH
 //	ds NAME DIR HOST-PATH  a local datastore NAME in folder DIR on the host at HOST-PATH
 //	snapshot VM-NAME NAME  a snapshot of the VM (or template), printed "ID NAME"
@@ -194,8 +197,8 @@ func netMain(args []string) int {
 	ca := fs.String("ca", os.Getenv("LAB_CERT"), "CA certificate (PEM)")
 	_ = fs.Parse(args)
 	if fs.NArg() < 2 {
-		fmt.Fprintln(os.Stderr, "usage: drover-vcsim net folder PATH | pg NAME | dvs FOLDER NAME | "+
-			"dvpg DVS-PATH NAME | nics VM-NAME | find PATH")
+		fmt.Fprintln(os.Stderr, "usage: drover-vcsim net folder PATH | pg NAME | dvs FOLDER NAME [none|HOST...] | "+
+			"dvpg DVS-PATH NAME | nics VM-NAME | hosts PATH | find PATH")
 		return 2
 	}
 	ctx := context.Background()
@@ -322,7 +325,7 @@ func netCmd(ctx context.Context, c *vim25.Client, a []string) error {
 			return err
 		}
 		return printMade(ctx, c, ref.Reference())
-	case a[0] == "dvs" && len(a) == 3:
+	case a[0] == "dvs" && len(a) >= 3:
 		f, err := ensureFolder(ctx, c, a[1])
 		if err != nil {
 			return err
@@ -330,6 +333,23 @@ func netCmd(ctx context.Context, c *vim25.Client, a []string) error {
 		hosts, err := dcHosts(ctx, c)
 		if err != nil {
 			return err
+		}
+		if len(a) > 3 { // only these hosts join ("none": a switch without members)
+			hosts = nil
+			for _, p := range a[3:] {
+				if p == "none" {
+					continue
+				}
+				ref, err := findPath(ctx, c, p)
+				if err != nil {
+					return err
+				}
+				h, ok := ref.(*object.HostSystem)
+				if !ok {
+					return fmt.Errorf("%s is not a host", p)
+				}
+				hosts = append(hosts, h)
+			}
 		}
 		spec := &types.VMwareDVSConfigSpec{DVSConfigSpec: types.DVSConfigSpec{Name: a[2]}}
 		task, err := f.CreateDVS(ctx, types.DVSCreateSpec{ConfigSpec: spec})
@@ -348,12 +368,14 @@ func netCmd(ctx context.Context, c *vim25.Client, a []string) error {
 			members.Host = append(members.Host, types.DistributedVirtualSwitchHostMemberConfigSpec{
 				Operation: string(types.ConfigSpecOperationAdd), Host: h.Reference()})
 		}
-		task, err = object.NewDistributedVirtualSwitch(c, ref).Reconfigure(ctx, members)
-		if err == nil {
-			err = task.Wait(ctx)
-		}
-		if err != nil {
-			return fmt.Errorf("adding the hosts to %s: %v", a[2], err)
+		if len(members.Host) > 0 {
+			task, err = object.NewDistributedVirtualSwitch(c, ref).Reconfigure(ctx, members)
+			if err == nil {
+				err = task.Wait(ctx)
+			}
+			if err != nil {
+				return fmt.Errorf("adding the hosts to %s: %v", a[2], err)
+			}
 		}
 		return printMade(ctx, c, ref)
 	case a[0] == "dvpg" && len(a) == 3:
@@ -415,6 +437,24 @@ func netCmd(ctx context.Context, c *vim25.Client, a []string) error {
 		}
 		ref := info.Result.(types.ManagedObjectReference)
 		fmt.Printf("%s %s\n", ref.Value, a[2])
+		return nil
+	case a[0] == "hosts" && len(a) == 2:
+		// The hosts a network is available on (Network.host), one name a line.
+		ref, err := findPath(ctx, c, a[1])
+		if err != nil {
+			return err
+		}
+		var m mo.Network
+		if err = object.NewCommon(c, ref.Reference()).Properties(ctx, ref.Reference(), []string{"host"}, &m); err != nil {
+			return err
+		}
+		for _, h := range m.Host {
+			var hm mo.HostSystem
+			if err = object.NewCommon(c, h).Properties(ctx, h, []string{"name"}, &hm); err != nil {
+				return err
+			}
+			fmt.Println(hm.Name)
+		}
 		return nil
 	case a[0] == "nics" && len(a) == 2:
 		return printNICs(ctx, c, a[1])
