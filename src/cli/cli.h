@@ -78,6 +78,7 @@ int cmd_validate(const struct cli_globals *g, int argc, char **argv);   /* valid
 int cmd_cloud_init(const struct cli_globals *g, int argc, char **argv); /* cloudinit.c */
 int cmd_vcenter(const struct cli_globals *g, int argc, char **argv);    /* vcenter.c */
 int cmd_preflight(const struct cli_globals *g, int argc, char **argv);  /* preflight.c */
+int cmd_kubeconfig(const struct cli_globals *g, int argc, char **argv); /* kubeconfig.c */
 /* preflight.c: apply's gate; prints the findings, 1 when there are errors
  * (or preflight could not run), else 0. */
 int cli_preflight_gate(const struct dr_store *s, const struct dr_cluster *spec);

@@ -394,4 +394,17 @@ const char *job_state_key(enum dr_job_state s);
 const char *job_state_label(enum dr_job_state s);
 const char *event_kind_key(enum dr_event_kind k);
 
+/* Kubeconfig (engine/kubeconfig.c). engine_kubeconfig: the cluster's saved
+ * kubeconfig (<state_dir>/kubeconfig/<cluster>.yaml, written when its first
+ * server bootstrapped) with its cluster, user and context named after the
+ * cluster; *out newly allocated YAML. DR_E_NOTFOUND when there is none yet,
+ * DR_E_PARSE naming file:line when it is not a kubeconfig.
+ * engine_kubeconfig_merge: existing (YAML text or NULL) with add's entries
+ * merged in as kubectl merges (same name replaced, others kept,
+ * current-context add's); where names existing in errors. */
+enum dr_err engine_kubeconfig(const char *state_dir, const char *cluster, char **out,
+                              struct dr_error *e);
+enum dr_err engine_kubeconfig_merge(const char *existing, const char *where, const char *add,
+                                    char **out, struct dr_error *e);
+
 #endif

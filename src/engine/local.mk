@@ -9,6 +9,7 @@ libdrengine_a_SOURCES = \
 	src/engine/commands.c \
 	src/engine/control.c \
 	src/engine/engine.c \
+	src/engine/kubeconfig.c \
 	src/engine/gate.c src/engine/gate_vs.c \
 	src/engine/preflight.c src/engine/preflight_vs.c src/engine/preflight_vs.h src/engine/privileges.c \
 	src/engine/inflight.c \
@@ -26,7 +27,7 @@ libdrengine_a_SOURCES = \
 	src/engine/worker.c
 DROVER_LIBS += libdrengine.a
 # The engine sits on the vSphere client and the bootstrap layer.
-ENGINE_LIBS = libdrengine.a $(BOOTSTRAP_LIBS) $(VSPHERE_LIBS) $(LIBINTL)
+ENGINE_LIBS = libdrengine.a $(K8S_LIBS) $(BOOTSTRAP_LIBS) $(VSPHERE_LIBS) $(LIBINTL)
 EXTRA_DIST += tests/lab/lab.d/cluster.sh
 
 # Integration-test helper: the lab vCenter's VMs through drover's own client.

@@ -54,8 +54,46 @@ run_dist() {
     ok "$dist: the recipe wrote /etc/rancher/$dist/config.yaml" test -s "$sd/rootfs/etc/up/rancher/$dist/config.yaml"
     ok "$dist: the admin kubeconfig is where $dist writes it" test -s "$sd/rootfs/etc/up/rancher/$dist/$dist.yaml"
     ok "$dist: and the node token" test -s "$sd/rootfs/var-lib/up/rancher/$dist/server/node-token"
+    [ "$dist" != k3s ] || kubeconfig_cmd
     ok_out "$dist: delete removes the cluster" "$W/delete-$dist.out" "$DROVER" delete cluster lab-cluster --yes
     is "$(owned_count)" 0 "$dist: no VM left"
+}
+
+# drover kubeconfig NAME [--merge], held to the real kubectl.
+kubeconfig_cmd() {
+    local k=$W/kc.yaml h=$W/home cfg
+    ok "drover kubeconfig prints it" to "$k" "$DROVER" kubeconfig lab-cluster
+    is "$(kubectl --kubeconfig "$k" config current-context)" lab-cluster "its context is named after the cluster"
+    is "$(kubectl --kubeconfig "$k" config view -o jsonpath='{.contexts[0].context.cluster}/{.contexts[0].context.user}')" \
+        lab-cluster/lab-cluster "and so are its cluster and user"
+    is "$(kubectl --kubeconfig "$k" --request-timeout=20s get nodes --no-headers | grep -c ' Ready ')" 3 \
+        "kubectl with it lists the three Ready nodes"
+    mkdir -p "$h"
+    cfg=$h/.kube/config
+    HOME=$h kubectl config set-cluster other --server=https://127.0.0.1:1 >/dev/null
+    HOME=$h kubectl config set-credentials other --token=not-a-secret >/dev/null
+    HOME=$h kubectl config set-context other --cluster=other --user=other >/dev/null
+    HOME=$h kubectl config use-context other >/dev/null
+    cp "$cfg" "$W/config.before"
+    ok_out "--merge into ~/.kube/config" "$W/merge.out" env -u KUBECONFIG HOME="$h" "$DROVER" kubeconfig lab-cluster --merge
+    is "$(HOME=$h kubectl config get-contexts -o name | sort | tr '\n' ' ')" "lab-cluster other " "both contexts are there"
+    is "$(HOME=$h kubectl config current-context)" lab-cluster "the cluster's context is the current one"
+    is "$(HOME=$h kubectl --request-timeout=20s get nodes --no-headers | wc -l)" 3 "kubectl with the merged file lists the nodes"
+    ok "the previous file is kept as config.bak" cmp -s "$W/config.before" "$cfg.bak"
+    is "$(stat -c %a "$cfg")" 600 "the merged file is 0600"
+    env -u KUBECONFIG HOME="$h" "$DROVER" kubeconfig lab-cluster --merge >/dev/null
+    is "$(HOME=$h kubectl config view -o json | jq '[.clusters[].name] | sort | join(" ")' -r)" "lab-cluster other" \
+        "merging again replaces the entry rather than adding one"
+    ok_out "--merge writes the first file of \$KUBECONFIG" "$W/merge2.out" \
+        env KUBECONFIG="$W/kc-a:$W/kc-b" "$DROVER" kubeconfig lab-cluster --merge
+    ok "that file has the cluster" test -s "$W/kc-a"
+    nok "the second file is not touched" test -e "$W/kc-b"
+    printf 'apiVersion: v1\nclusters: [\n  - name: x\n' >"$W/broken"
+    cp "$W/broken" "$W/broken.before"
+    nok "a kubeconfig that is not YAML is refused" to "$W/merge3.out" \
+        env KUBECONFIG="$W/broken" "$DROVER" kubeconfig lab-cluster --merge
+    ok "naming the file and line" grep -q "$W/broken:[0-9]" "$W/merge3.out"
+    ok "and left unchanged" cmp -s "$W/broken" "$W/broken.before"
 }
 
 run_dist k3s v1.30.2+k3s1
