@@ -8,6 +8,7 @@ libdrcore_a_SOURCES = \
 	src/core/log.c src/core/log.h \
 	src/core/util.c src/core/util.h \
 	src/core/model.c src/core/model.h \
+	src/core/guestos.c src/core/guestos.h \
 	src/core/settings.c \
 	src/core/store.c src/core/store.h src/core/store_priv.h \
 	src/core/store_cfg.c \

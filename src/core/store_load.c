@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/guestos.h"
 #include "core/i18n.h"
 #include "core/store_priv.h"
 #include "core/util.h"
@@ -353,7 +354,13 @@ parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_tem
         cfg_err(c, config_setting_get_member(root, "ssh_user"), "ssh_user",
                 _("'%s' is not a valid user name"), t.ssh_user);
     cfg_get_int(c, root, "ssh_port", NULL, false, 1, 65535, &t.ssh_port);
-    cfg_get_string(c, root, "os", NULL, false, &t.os);
+    if (cfg_get_string(c, root, "os", NULL, false, &t.os) && !guestos_valid(t.os))
+        /* Preflight compares it with the clone source's guest OS. */
+        cfg_err(c, config_setting_get_member(root, "os"), "os",
+                _("'%s' is not a guest OS drover knows: write the clone source's distribution, "
+                  "with its version if you like (%s; e.g. \"ubuntu-22.04\", \"debian-12\"), "
+                  "or its vSphere guest OS id (e.g. \"ubuntu64Guest\")"),
+                t.os, guestos_known());
     if (c->errors != before) {
         template_done(&t);
         return false;

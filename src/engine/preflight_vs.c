@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/guestos.h"
 #include "core/i18n.h"
 #include "core/util.h"
 #include "engine/preflight_vs.h"
@@ -78,6 +79,33 @@ check_template(const struct pf_item *it, const struct vs_fact *src, struct eng_p
                         _("set the VM's guest OS to its Linux distribution"),
                         _("the clone source's guest OS is %s: not known to be Linux"),
                         str_empty(src->guest_id) ? _("not set") : src->guest_id);
+    if (!str_empty(t->os)) {
+        /* os names what the clone source runs: vCenter's guest OS for it
+         * must agree (a wrong clone_from, or a wrong os, either way the
+         * nodes would not be what the template says). Unset or "other":
+         * vCenter cannot confirm it, a warning. */
+        enum dr_os_match m = guestos_match(t->os, src->guest_id);
+        char *want = guestos_suggest(src->guest_id);
+        char *fix = want ? xasprintf(_("set os to \"%s\" if that is what it runs, or clone_from "
+                                       "a %s source"),
+                                     want, t->os)
+                         : NULL;
+
+        if (m == DR_OS_MISMATCH)
+            eng_finding_add(out, t, DR_TF_OS, NULL, DR_SEV_ERROR, "template", path, fix,
+                            _("os is \"%s\", but vCenter reports the clone source's guest OS "
+                              "as %s (%s)"),
+                            t->os, src->guest_name ? src->guest_name : "?",
+                            src->guest_id ? src->guest_id : "?");
+        else if (m == DR_OS_UNKNOWN)
+            eng_finding_add(out, t, DR_TF_OS, NULL, DR_SEV_WARNING, "template", path,
+                            _("set the source VM's guest OS in vCenter to its distribution"),
+                            _("os \"%s\" cannot be confirmed: vCenter reports the clone "
+                              "source's guest OS as %s"),
+                            t->os, str_empty(src->guest_id) ? _("not set") : src->guest_id);
+        free(fix);
+        free(want);
+    }
     if (t->disk_gib > 0 && src->disk_bytes > (long long)t->disk_gib * 1024 * 1024 * 1024)
         eng_finding_add(out, t, DR_TF_DISK_GIB, NULL, DR_SEV_ERROR, "template", path,
                         _("set disk_gib to at least the source's size, or 0 to keep it"),

@@ -219,10 +219,31 @@ check_ssh_port() {
         bash -c "ssh-keyscan -T 5 -p $port -t ed25519 $(node_ip fid-01) 2>/dev/null | grep -qF '$(awk '{print $2}' "$keys/fid-01_host_ed25519.pub")'"
 }
 check_os() {
-    # os describes the source image; nothing on the VM depends on it. It is
-    # shown by `drover list templates`.
-    is "$("$DROVER" list templates -o json | jq -r '.[] | select(.name == "fid") | .os')" \
-        "ubuntu-22.04" "os: listed with the template (descriptive only)"
+    # os names the guest OS the clone source runs; preflight holds it
+    # against what vCenter reports for the source (config.guestId: the lab's
+    # template is ubuntu64Guest, "Ubuntu Linux (64-bit)").
+    local pf os_lines
+    pf=$("$DROVER" preflight -f "$spec" -o json 2>/dev/null)
+    is "$(jq -r '[.findings[] | select(.field == "os")] | length' <<<"$pf")" 0 \
+        "os: \"ubuntu-22.04\" agrees with the source's guest OS (no finding on os)"
+    sed 's/^os = .*/os = "debian-12";/' "$T/fid.cfg" >"$T/fidos.cfg"
+    os_lines=$(grep -n '^os = ' "$T/fidos.cfg" | cut -d: -f1)
+    sed 's/template = "fid";/template = "fidos";/; s/template = "fidh";/template = "fidos";/' \
+        "$spec" >"$W/specs/fidos.cfg"
+    nok "os: preflight refuses os = \"debian-12\" for the Ubuntu source" \
+        to "$W/fidos.out" "$DROVER" preflight -f "$W/specs/fidos.cfg"
+    ok "os: naming os, its line, what vCenter reports and the fix" grep -qF \
+        "templates/fidos.cfg:$os_lines: os: os is \"debian-12\", but vCenter reports the clone source's guest OS as Ubuntu Linux (64-bit) (ubuntu64Guest)" "$W/fidos.out"
+    ok "os: the fix names the os the source runs" grep -qF 'set os to "ubuntu" if that is what it runs, or clone_from a debian-12 source' "$W/fidos.out"
+    # A source whose guest OS vCenter does not know: a warning, not a pass.
+    ok "os: the lab's template as \"other Linux\"" \
+        to "$W/facts.out" bash "$LAB" facts --state "$LAB_STATE" "vm $LAB_TEMPLATE guest=otherLinux64Guest"
+    "$DROVER" preflight -f "$W/specs/fidos.cfg" >"$W/fidos2.out" 2>&1
+    ok "os: then it cannot be confirmed: a warning naming the guest OS" grep -qF \
+        "warning template   templates/fidos.cfg:$os_lines: os: os \"debian-12\" cannot be confirmed: vCenter reports the clone source's guest OS as otherLinux64Guest" "$W/fidos2.out"
+    ok "os: the template as Ubuntu again" \
+        to "$W/facts.out" bash "$LAB" facts --state "$LAB_STATE" "vm $LAB_TEMPLATE guest=ubuntu64Guest"
+    rm -f "$T/fidos.cfg"
 }
 
 is "$(jq -r '[.nodes[] | select(.state == "active")] | length' <<<"$status")" 2 \

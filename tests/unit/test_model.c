@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/guestos.h"
 #include "core/model.h"
 #include "core/util.h"
 
@@ -237,6 +238,52 @@ START_TEST(test_version_forms)
 }
 END_TEST
 
+/* A template's os against the guest ids vCenter reports. */
+START_TEST(test_guestos)
+{
+    char *sg;
+
+    ck_assert(guestos_valid("ubuntu"));
+    ck_assert(guestos_valid("ubuntu-22.04"));
+    ck_assert(guestos_valid("Debian-12"));
+    ck_assert(guestos_valid("photon-5"));
+    ck_assert(guestos_valid("ubuntu64Guest"));
+    ck_assert(!guestos_valid("ubuntu-"));
+    ck_assert(!guestos_valid("ubuntu-jammy"));
+    ck_assert(!guestos_valid("ubuntu-22."));
+    ck_assert(!guestos_valid("windows"));
+    ck_assert(!guestos_valid("linux"));
+    ck_assert(!guestos_valid(""));
+
+    ck_assert_int_eq(guestos_match("ubuntu-22.04", "ubuntu64Guest"), DR_OS_MATCH);
+    ck_assert_int_eq(guestos_match("ubuntu", "ubuntuGuest"), DR_OS_MATCH);
+    ck_assert_int_eq(guestos_match("debian-12", "ubuntu64Guest"), DR_OS_MISMATCH);
+    ck_assert_int_eq(guestos_match("debian-12", "debian12_64Guest"), DR_OS_MATCH);
+    ck_assert_int_eq(guestos_match("debian-11", "debian12_64Guest"), DR_OS_MISMATCH);
+    ck_assert_int_eq(guestos_match("rhel-9.4", "rhel9_64Guest"), DR_OS_MATCH);
+    ck_assert_int_eq(guestos_match("rhel-8", "rhel9_64Guest"), DR_OS_MISMATCH);
+    ck_assert_int_eq(guestos_match("rhel-7", "rhel7Guest"), DR_OS_MATCH);
+    ck_assert_int_eq(guestos_match("rocky-9", "rockylinux_64Guest"), DR_OS_MATCH);
+    ck_assert_int_eq(guestos_match("oracle-9", "oracleLinux9_64Guest"), DR_OS_MATCH);
+    ck_assert_int_eq(guestos_match("photon-5", "vmwarePhoton64Guest"), DR_OS_MATCH);
+    ck_assert_int_eq(guestos_match("ubuntu", "windows2019srv_64Guest"), DR_OS_MISMATCH);
+    ck_assert_int_eq(guestos_match("ubuntu64Guest", "ubuntu64Guest"), DR_OS_MATCH);
+    ck_assert_int_eq(guestos_match("ubuntu64Guest", "ubuntuGuest"), DR_OS_MISMATCH);
+    ck_assert_int_eq(guestos_match("ubuntu", "otherLinux64Guest"), DR_OS_UNKNOWN);
+    ck_assert_int_eq(guestos_match("ubuntu", "otherGuest"), DR_OS_UNKNOWN);
+    ck_assert_int_eq(guestos_match("ubuntu", ""), DR_OS_UNKNOWN);
+    ck_assert_int_eq(guestos_match("ubuntu", NULL), DR_OS_UNKNOWN);
+
+    ck_assert_str_eq(sg = guestos_suggest("ubuntu64Guest"), "ubuntu");
+    free(sg);
+    ck_assert_str_eq(sg = guestos_suggest("rhel9_64Guest"), "rhel-9");
+    free(sg);
+    ck_assert_str_eq(sg = guestos_suggest("windows2019srv_64Guest"), "windows2019srv_64Guest");
+    free(sg);
+    ck_assert_ptr_null(guestos_suggest("otherGuest"));
+}
+END_TEST
+
 static Suite *
 model_suite(void)
 {
@@ -244,6 +291,7 @@ model_suite(void)
     TCase *tc = tcase_create("model");
 
     tcase_add_test(tc, test_state_names);
+    tcase_add_test(tc, test_guestos);
     tcase_add_test(tc, test_enum_names);
     tcase_add_test(tc, test_cluster_state);
     tcase_add_test(tc, test_copies_are_deep);

@@ -199,6 +199,14 @@ static const struct bad_case bad_cases[] = {
      "extra_config = ( { key = \"guestinfo.userdata\"; value = \"x\"; } );\n",
      "templates/worker.cfg:5: extra_config[0].key: 'guestinfo.userdata' is set by drover "
      "itself"},
+    /* os is checked against vCenter's guest OS: it must be a known form. */
+    {"templates/worker.cfg",
+     "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
+     "os = \"jammy\";\n",
+     "templates/worker.cfg:5: os: 'jammy' is not a guest OS drover knows: write the clone "
+     "source's distribution, with its version if you like (ubuntu, debian, rhel, centos, rocky, "
+     "almalinux, oracle, sles, opensuse, photon, fedora, amazonlinux, coreos; e.g. "
+     "\"ubuntu-22.04\", \"debian-12\"), or its vSphere guest OS id (e.g. \"ubuntu64Guest\")"},
     /* networks = [] would silently mean "keep the source's NICs". */
     {"templates/worker.cfg",
      "vcenter = \"lab\";\ndatacenter = \"DC0\";\ndatastore = \"ds\";\nclone_from = \"u\";\n"
