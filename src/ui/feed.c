@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "ui/feed.h"
+#include "ui/watch.h"
 
 static void
 status_copy(struct dr_cluster_status *dst, const struct dr_cluster_status *src, const char *name)
@@ -90,6 +91,110 @@ feed_snapshot_from_store(const struct dr_store *s)
     return snap;
 }
 
+/* The engine knows the clusters it loaded at start and those applied
+ * since; the configuration folder may have more or fewer by now (the
+ * watcher re-reads it). The snapshot shows the folder's specs: a spec added
+ * since is listed (no nodes yet, so create works on it), a changed one shows
+ * as it is in the file (what create would apply), and a cluster whose spec
+ * file went away is dropped unless it still has nodes or is being deleted.
+ * Matched through a sorted index, as feed_snapshot_from_store does. */
+static void
+merge_specs(const struct dr_store *s, struct dr_snapshot *snap)
+{
+    const struct dr_cluster **cl = xcalloc(s->n_clusters + 1, sizeof *cl);
+    bool *seen = xcalloc(s->n_clusters + 1, sizeof *seen);
+    size_t kept = 0;
+
+    for (size_t i = 0; i < s->n_clusters; i++)
+        cl[i] = &s->clusters[i];
+    qsort(cl, s->n_clusters, sizeof *cl, cmp_cluster);
+    for (size_t i = 0; i < snap->n_clusters; i++) {
+        struct dr_cluster_view v = snap->clusters[i];
+        struct dr_cluster key = {.name = v.spec.name}, *kp = &key;
+        const struct dr_cluster **hit =
+            v.spec.name ? bsearch(&kp, cl, s->n_clusters, sizeof *cl, cmp_cluster) : NULL;
+
+        if (hit)
+            seen[hit - cl] = true;
+        if (hit == NULL && v.status.n_nodes == 0 && !v.deleting) {
+            cluster_done(&v.spec);
+            cluster_status_done(&v.status);
+            continue;
+        }
+        if (hit && !v.deleting) {
+            cluster_done(&v.spec);
+            cluster_copy(&v.spec, *hit);
+        }
+        snap->clusters[kept++] = v;
+    }
+    snap->n_clusters = kept;
+    for (size_t i = 0; i < s->n_clusters; i++) {
+        struct dr_cluster_view *v;
+        if (seen[i])
+            continue;
+        snap->clusters = xrealloc(snap->clusters, (snap->n_clusters + 1) * sizeof *snap->clusters);
+        v = &snap->clusters[snap->n_clusters++];
+        memset(v, 0, sizeof *v);
+        cluster_copy(&v->spec, cl[i]);
+        status_copy(&v->status, NULL, cl[i]->name);
+        v->state = cluster_state_derive(&v->spec, &v->status);
+        cluster_node_counts(&v->status, &v->ready, &v->total);
+    }
+    free(cl);
+    free(seen);
+}
+
+int
+feed_config_changed(struct ui *ui)
+{
+    struct dr_store *fresh = ui_watch_take(ui->watch);
+    struct ui_event ev = {.kind = UI_EV_DATA};
+    int flags = UI_REDRAW_ALL;
+
+    if (fresh == NULL || ui->store == NULL) {
+        if (fresh) {
+            store_done(fresh);
+            free(fresh);
+        }
+        return 0;
+    }
+    /* Specs and templates come from the files as they are now; vCenters
+     * and settings stay as the console (and its engine) started with. */
+    struct dr_template *t = ui->store->templates;
+    size_t nt = ui->store->n_templates;
+    struct dr_cluster *c = ui->store->clusters;
+    size_t nc = ui->store->n_clusters;
+    ui->store->templates = fresh->templates;
+    ui->store->n_templates = fresh->n_templates;
+    ui->store->clusters = fresh->clusters;
+    ui->store->n_clusters = fresh->n_clusters;
+    fresh->templates = t;
+    fresh->n_templates = nt;
+    fresh->clusters = c;
+    fresh->n_clusters = nc;
+    for (size_t i = 0; i < fresh->n_diags; i++) {
+        const struct dr_diag *d = &fresh->diags[i];
+        if (str_has_prefix(d->file, "clusters/") || str_has_prefix(d->file, "templates/")) {
+            char *m = store_diag_format(d);
+            ui_error(ui, "%s", m);
+            log_warn("%s", m);
+            free(m);
+            break;
+        }
+    }
+    store_done(fresh);
+    free(fresh);
+    log_info("console: re-read the cluster specs and templates in %s", ui->store->config_dir);
+    if (ui->snap_from_engine) {
+        ui->snap_stale = true;
+        return flags | feed_refresh(ui);
+    }
+    if (ui->snap && !ui->engine_pending) {
+        merge_specs(ui->store, ui->snap);
+    }
+    return flags | feed_notify(ui, &ev);
+}
+
 void
 feed_snapshot_free(struct ui *ui, struct dr_snapshot **snap)
 {
@@ -151,10 +256,12 @@ feed_start_engine(struct ui *ui)
     xfree(&ui->store->statuses);
     ui->store->n_statuses = 0;
     fresh = engine_snapshot(ui->engine);
-    if (fresh == NULL)
+    if (fresh == NULL) {
         fresh = feed_snapshot_from_store(ui->store); /* specs only, no nodes */
-    else
+    } else {
+        merge_specs(ui->store, fresh);
         ui->snap_from_engine = true;
+    }
     ui->snap = fresh;
     /* Watching another drover's engine: nothing can be changed from here. */
     if (ui->snap->observer) {
@@ -260,6 +367,7 @@ feed_refresh(struct ui *ui)
     fresh = engine_snapshot(ui->engine);
     if (fresh == NULL)
         return 0;
+    merge_specs(ui->store, fresh);
     engine_snapshot_free(&ui->snap);
     ui->snap = fresh;
     return feed_notify(ui, &ev);

@@ -20,6 +20,10 @@ int feed_drain(struct ui *ui);
 int feed_refresh(struct ui *ui);
 /* Tell the screens that ui->snap/ui->store changed. */
 int feed_notify(struct ui *ui, const struct ui_event *ev);
+/* The watcher (watch.h) read the configuration folder again: take its
+ * cluster specs and templates into ui->store and the snapshot, and tell
+ * every screen. UI_* flags; 0 when nothing was waiting. */
+int feed_config_changed(struct ui *ui);
 /* Record one event in the ring the Jobs/Events screen shows. */
 void feed_record(struct ui *ui, const struct dr_event *ev);
 /* A snapshot built straight from the store (no engine running). */

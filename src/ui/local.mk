@@ -18,6 +18,7 @@ libdrui_a_SOURCES = \
 	src/ui/termtype.c src/ui/termtype.h \
 	src/ui/text.c src/ui/text.h \
 	src/ui/theme.c src/ui/theme.h \
+	src/ui/watch.c src/ui/watch.h \
 	src/ui/ui.c src/ui/ui.h \
 	screens/clusters.c \
 	screens/cluster.c \

@@ -19,6 +19,7 @@
 #include "ui/termtype.h"
 #include "ui/text.h"
 #include "ui/ui.h"
+#include "ui/watch.h"
 
 /* Progress-driven redraws at most ten times a second. */
 #define REDRAW_INTERVAL_MS 100
@@ -306,6 +307,7 @@ ui_free(struct ui *ui)
             f->ops->leave(ui, f->st);
     }
     draw_done(ui);
+    ui_watch_stop(&ui->watch);
     feed_stop(ui);
     keymap_free(&ui->keymap);
     for (size_t i = 0; ui->events && i < UI_EVENTS_MAX; i++) {
@@ -353,6 +355,8 @@ console_run(const struct console_options *o)
     ui.read_only_locked = ui.read_only;
     open_log(&ui, &problems);
     setup_keymap(&ui, &problems);
+    /* New, changed and removed specs and templates show while it runs. */
+    ui.watch = ui_watch_start(ui.store->config_dir, ui.store->state_dir);
     feed_start(&ui);
     theme_default(&ui.theme);
     if (theme_load(ui.store->settings.theme ? ui.store->settings.theme : "default",
@@ -384,7 +388,9 @@ console_run(const struct console_options *o)
     apply_flags(&ui, feed_start_engine(&ui));
 
     while (!ui.quit) {
-        struct pollfd fds[3];
+        struct pollfd fds[4];
+        int watch_fd = ui_watch_fd(ui.watch);
+        nfds_t watch_at = 0;
         nfds_t nfds = 0;
         int wake = feed_wake_fd(&ui), timeout = -1;
         long long now = util_now_ms(), spin_left = -1;
@@ -418,6 +424,10 @@ console_run(const struct console_options *o)
         fds[nfds++] = (struct pollfd){.fd = sig_pipe[0], .events = POLLIN};
         if (wake >= 0)
             fds[nfds++] = (struct pollfd){.fd = wake, .events = POLLIN};
+        if (watch_fd >= 0) {
+            watch_at = nfds;
+            fds[nfds++] = (struct pollfd){.fd = watch_fd, .events = POLLIN};
+        }
         /* With nothing pending this sleeps until a key, a signal or news. */
         if (ui.headless && ui.engine)
             timeout = 1000; /* engine_idle() has no fd to wait on */
@@ -427,6 +437,8 @@ console_run(const struct console_options *o)
             break;
         if (wake >= 0 && (fds[2].revents & POLLIN))
             apply_flags(&ui, feed_drain(&ui));
+        if (watch_at > 0 && (fds[watch_at].revents & POLLIN))
+            apply_flags(&ui, feed_config_changed(&ui));
         if (fds[0].revents & (POLLHUP | POLLERR)) {
             /* Same as a hang-up. */
             ui.headless = true;

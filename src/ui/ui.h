@@ -16,6 +16,7 @@
 #include "ui/theme.h"
 
 struct ui;
+struct ui_watch;
 
 enum ui_pane_id { PANE_HEADER, PANE_TABS, PANE_MAIN, PANE_DETAIL, PANE_STATUS, PANE__COUNT };
 
@@ -97,6 +98,7 @@ struct ui {
     struct dr_engine *engine; /* NULL when the engine is not running */
     bool engine_pending;      /* not started yet: comes after the first frame */
     char *engine_error;       /* why it is not, for the status line */
+    struct ui_watch *watch;   /* follows the configuration folder (watch.h) */
 
     bool read_only;
     bool read_only_locked; /* set from outside: `:readonly` cannot lift it */

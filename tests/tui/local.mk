@@ -11,7 +11,8 @@ TUI_TESTS = \
 	tests/tui/i18n.t \
 	tests/tui/live.t \
 	tests/tui/panes.t \
-	tests/tui/observer.t
+	tests/tui/observer.t \
+	tests/tui/config-watch.t
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
 
