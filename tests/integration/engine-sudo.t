@@ -30,6 +30,11 @@ is "$(jq -r '.state + "/" + .step' <<<"$j")" error/bootstrapping "server-01 is i
 ok "the reason names the user and the node" grep -qF 'user "operator" needs passwordless sudo on server-01' <<<"$err"
 ok "and the sudoers line that fixes it" grep -qF '"operator ALL=(ALL) NOPASSWD:ALL"' <<<"$err"
 ok "and what sudo said" grep -qF "a password is required" <<<"$err"
+# The node log has the same words: the sudoers line is no secret, so it is
+# not redacted (it read "NOPASSWD:[REDACTED]").
+ok "the node log has the sudoers line as it is" \
+    grep -qF '"operator ALL=(ALL) NOPASSWD:ALL"' <<<"$(node_log)"
+nok "and nothing of it redacted" grep -qF 'NOPASSWD:[REDACTED]' <<<"$(node_log)"
 is "$(jq -r .attempts <<<"$j")" 1 "not retried (retries = 3)"
 is "$(grep -c . "$nd/sudo.log")" 1 "sudo was asked once, by the probe"
 ok "the probe was sudo -n true" grep -q "n=1 true$" "$nd/sudo.log"
