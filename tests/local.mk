@@ -210,6 +210,10 @@ EXTRA_DIST += tests/integration/template-input.t
 # lab's clone as by vCenter's, and a dropped NIC change caught on read-back.
 TESTS += tests/integration/nic-reach.t
 EXTRA_DIST += tests/integration/nic-reach.t
+# Owner markers spelt in another case are still read (.vmx keys are
+# case-insensitive).
+TESTS += tests/integration/engine-marker-case.t
+EXTRA_DIST += tests/integration/engine-marker-case.t
 
 # Run only the unit tests (the sanitizer build in CI uses this).
 check-unit:

@@ -1,8 +1,9 @@
 /* Lists the lab vCenter's VMs for integration tests: one line per VM,
  * "<id> <name> <power state> <owner marker or -> <guest.ipAddress or ->",
  * templates left out.
- * `lab-vms mark VM-ID OWNER` sets that VM's owner marker instead (as another
- * tool or drover installation would; "" removes it).
+ * `lab-vms mark VM-ID OWNER [KEY]` sets that VM's owner marker instead (as another
+ * tool or drover installation would; "" removes it), under KEY when given (the
+ * marker's key in another case, as a tool may spell it).
  * Connects with LAB_URL, LAB_USER, LAB_PASSWORD_FILE and LAB_CERT from the
  * lab's env file, through drover's own vSphere client. */
 #include "config.h"
@@ -38,8 +39,8 @@ main(int argc, char **argv)
     if (vs_global_init(&e) != DR_E_OK || vs_session_new(&vc, pw, &s, &e) != DR_E_OK ||
         vs_login(s, &e) != DR_E_OK)
         goto fail;
-    if (argc == 4 && strcmp(argv[1], "mark") == 0) {
-        struct dr_kv kv = { .key = (char *)VS_OWNER_KEY, .value = argv[3] };
+    if ((argc == 4 || argc == 5) && strcmp(argv[1], "mark") == 0) {
+        struct dr_kv kv = { .key = argc == 5 ? argv[4] : (char *)VS_OWNER_KEY, .value = argv[3] };
         struct vs_reconfig r = { .extra_config = &kv, .n_extra_config = 1 };
 
         if (vs_reconfigure_vm(s, argv[2], &r, &e) != DR_E_OK)
@@ -49,7 +50,7 @@ main(int argc, char **argv)
         return 0;
     }
     if (argc != 1) {
-        fprintf(stderr, "usage: lab-vms [mark VM-ID OWNER]\n");
+        fprintf(stderr, "usage: lab-vms [mark VM-ID OWNER [KEY]]\n");
         vs_session_free(&s);
         free(pw);
         return 2;

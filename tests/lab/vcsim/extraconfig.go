@@ -3,7 +3,9 @@
 // govmomi's simulator appends every option instead, so a VM ends up with two
 // values for one key (and a key "removed" with "" stays). After each
 // reconfigure, the VM's options are folded: the last value of a key wins,
-// in the place of its first appearance; keys whose value is "" go.
+// in the place of its first appearance; keys whose value is "" go. Keys
+// compare without regard to case, as a .vmx file's do ("GuestInfo.X" set on
+// a VM with "guestinfo.x" replaces it; the last spelling is kept).
 package main
 
 import (
@@ -51,7 +53,7 @@ func foldOptions(opts []types.BaseOptionValue) []types.BaseOptionValue {
 	last := map[string]types.BaseOptionValue{}
 	var order []string
 	for _, o := range opts {
-		k := o.GetOptionValue().Key
+		k := strings.ToLower(o.GetOptionValue().Key)
 		if _, seen := last[k]; !seen {
 			order = append(order, k)
 		}
