@@ -224,3 +224,11 @@ check-unit:
 check_PROGRAMS += tests/integration/template-fields
 tests_integration_template_fields_SOURCES = tests/integration/template-fields.c
 tests_integration_template_fields_LDADD = $(CORE_LIBS)
+
+# Kubeconfig rename and merge (src/k8s).
+check_PROGRAMS += tests/unit/test_kubeconfig
+tests_unit_test_kubeconfig_SOURCES = tests/unit/test_kubeconfig.c
+tests_unit_test_kubeconfig_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_kubeconfig_CPPFLAGS = $(UNIT_CPPFLAGS) $(YAML_CFLAGS)
+tests_unit_test_kubeconfig_LDADD = $(K8S_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_kubeconfig
