@@ -226,8 +226,10 @@ redact_assignments(char **s)
                 size_t wl = strlen(where[w]);
                 skip = v - off >= wl && strncasecmp(out + v - wl, where[w], wl) == 0;
             }
+            /* sudoers' PASSWD: tag stands alone (after a blank, "(", ")",
+             * "," or a quote), unlike an identifier's part: DB_PASSWD: x. */
             if (!skip && v == off && strncmp(hit, "PASSWD:", 7) == 0)
-                skip = true; /* sudoers' PASSWD: tag */
+                skip = hit == out || strchr(" \t(),\"'", hit[-1]) != NULL;
             if (!skip && v == off && strncmp(hit, "passwd:", 7) == 0)
                 skip = nss_source(hit + 7 + strspn(hit + 7, " \t"));
             if (skip) {

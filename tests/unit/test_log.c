@@ -96,6 +96,8 @@ START_TEST(test_assignments)
     assert_redacts("PASSWD=pw1 make", "PASSWD=[REDACTED] make");
     assert_redacts("    passwd: $6$salt$hash\n", "    passwd: [REDACTED]\n");
     assert_redacts("RKE2_TOKEN: abc", "RKE2_TOKEN: [REDACTED]");
+    assert_redacts("DB_PASSWD: hunter2", "DB_PASSWD: [REDACTED]");
+    assert_redacts("--passwd:hunter2", "--passwd:[REDACTED]");
 }
 END_TEST
 
