@@ -139,6 +139,41 @@ wait_match() {
     return 1
 }
 
+# wait_no_match REGEX [SECONDS]: true once no line of the screen matches REGEX.
+wait_no_match() {
+    local i tries=$(( ${2:-10} * 20 ))
+    for ((i = 0; i < tries; i++)); do
+        tui_screen | grep -qE -- "$1" || return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# wait_screen SCREEN: true once the whole screen is SCREEN (within 10 s).
+wait_screen() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [ "$(tui_screen)" = "$1" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# settled_screen: print the screen once two captures in a row agree (a frame
+# can reach tmux in more than one write), to keep as a reference; fails after
+# 10 s of change.
+settled_screen() {
+    local i a b
+    a=$(tui_screen)
+    for ((i = 0; i < 200; i++)); do
+        sleep 0.05
+        b=$(tui_screen)
+        [ "$a" = "$b" ] && { printf '%s\n' "$a"; return 0; }
+        a=$b
+    done
+    return 1
+}
+
 # The line of the screen holding TEXT.
 screen_line() {
     tui_screen | grep -F -- "$1" | head -1

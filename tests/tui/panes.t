@@ -29,16 +29,11 @@ check "showing the selected node's error when it has one" wait_match "^ Node +st
 tui_keys d
 
 # Repaints: the screen comes back the same (polled: a capture may land
-# between the clear and the redraw).
-wait_screen() {
-    local i
-    for ((i = 0; i < 200; i++)); do
-        [ "$(tui_screen)" = "$1" ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
-before=$(tui_screen)
+# between the clear and the redraw). The reference is taken once the node's
+# detail pane (its rule and its rows) is gone and the frame is whole: taken at
+# once, under load it could still hold the pane, which no repaint shows.
+wait_no_match '^(─)+$|^ (Node|Cluster|State|VM|IP|Attempts)( |$)'
+before=$(settled_screen)
 tui_keys C-l
 check "C-l repaints to the same screen" wait_for "stg-02"
 check "the screen after C-l is unchanged" wait_screen "$before"
