@@ -55,7 +55,7 @@ diag "server-01 was seen in: ${states[*]}"
 ok "server-01 reaches Active on screen" grep -qF "Active" <<<"$(node_line server-01)"
 ok "it was seen in at least three states on the way" test "${#states[@]}" -ge 3
 ok "the progress bar showed partial progress" test "$partial" = yes
-ok "an active node shows 100%" grep -qF "100%" <<<"$(node_line server-01)"
+ok "an active node shows 100%" wait_for 10 eval 'node_line server-01 | grep -qF "100%"'
 ok "the agents follow" wait_for 120 sh -c "tmux -S '$sock' capture-pane -p | grep -E '^ *agent-0[12] ' | grep -c Active | grep -qx 2"
 
 # The node's log pane streams the recipe's output.

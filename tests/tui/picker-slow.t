@@ -23,15 +23,15 @@ turned() { local now; now=$(spin); [ -n "$now" ] && [ "$now" != "$first" ]; }
 ok "the spinner turns while it waits" wait_for 5 turned
 type_text "DC"
 ok "keys are taken meanwhile (the filter)" wait_for 5 seen "Filter: DC"
-ok "still fetching" seen "Fetching the inventory of lab"
+ok "still fetching" wait_for 10 seen "Fetching the inventory of lab"
 tmux -S "$sock" resize-window -x 100 -y 30
 bottom_is_picker() { screen | sed -n 29p | grep -qF "Enter picks"; }
 ok "it redraws at the new size" wait_for 5 bottom_is_picker
-ok "still fetching after the resize" seen "Fetching the inventory of lab"
+ok "still fetching after the resize" wait_for 10 seen "Fetching the inventory of lab"
 keys Escape
 ok "Esc leaves the picker" wait_for 5 gone "Pick a Datacenter"
-ok "back on the form" seen "New node template"
-ok "nothing was picked" seen_re "Datacenter +\(none"
+ok "back on the form" wait_for 10 seen "New node template"
+ok "nothing was picked" wait_for 10 seen_re "Datacenter +\(none"
 keys Tab
 ok "the form moves on" wait_for 5 seen "The compute cluster the VMs run in"
 keys BTab Enter

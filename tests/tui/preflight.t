@@ -35,11 +35,11 @@ keys Enter
 ok "the cluster's screen" wait_for 10 seen "server"
 keys P
 ok "P shows the preflight's totals" wait_for 30 seen "Preflight +2 error\\(s\\), 0 warning\\(s\\)"
-ok "the Tools finding, with the template's path" seen "DC0/vm/ubuntu-22.04-template: clone_from: VMware Tools is not installed"
-ok "the missing privilege, with the datastore's path" seen "DC0/datastore/LocalDS_0: datastore: .*lacks the privilege Datastore.AllocateSpace"
-ok "the file:line and the fix under it" seen "templates/lab.cfg:9; fix: install open-vm-tools"
-ok "errors are labelled as such" seen "^ *error "
-ok "the note on what only a boot can confirm" seen "note .*only a boot can confirm"
+ok "the Tools finding, with the template's path" wait_for 10 seen "DC0/vm/ubuntu-22.04-template: clone_from: VMware Tools is not installed"
+ok "the missing privilege, with the datastore's path" wait_for 10 seen "DC0/datastore/LocalDS_0: datastore: .*lacks the privilege Datastore.AllocateSpace"
+ok "the file:line and the fix under it" wait_for 10 seen "templates/lab.cfg:9; fix: install open-vm-tools"
+ok "errors are labelled as such" wait_for 10 seen "^ *error "
+ok "the note on what only a boot can confirm" wait_for 10 seen "note .*only a boot can confirm"
 diag "$(screen | grep -E 'Preflight|error|note' | head -8)"
 
 facts 'vm ubuntu-22.04-template tools=installed'

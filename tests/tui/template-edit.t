@@ -38,7 +38,7 @@ pick 1 "$LAB_CLUSTER" "Compute cluster"
 keys Tab Tab Enter
 ok "the pool picker opens" wait_for 10 seen "Pick a Resource pool"
 ok "pools show their compute cluster" wait_for 30 seen "pool of cluster $LAB_CLUSTER"
-ok "with full paths" seen "$LAB_DATACENTER/host/$LAB_CLUSTER/Resources/$LAB_POOL"
+ok "with full paths" wait_for 10 seen "$LAB_DATACENTER/host/$LAB_CLUSTER/Resources/$LAB_POOL"
 type_text "$LAB_POOL"
 ok "filtered to the lab's pool" wait_for 10 seen " 1 items"
 keys Enter
@@ -57,7 +57,7 @@ ok "clone mode: linked" wait_for 5 seen_re "Clone mode +< linked >"
 keys Tab Enter
 ok "the snapshot picker lists the clone source's snapshots" wait_for 10 seen "Pick a snapshot of $LAB_TEMPLATE"
 ok "the lab's snapshot is there" wait_for 30 seen " 1 items"
-ok "with what it is a snapshot of" seen "snapshot of $LAB_DATACENTER/vm/"
+ok "with what it is a snapshot of" wait_for 10 seen "snapshot of $LAB_DATACENTER/vm/"
 keys Enter
 ok "the snapshot is picked" wait_for 10 seen_re "Snapshot +$LAB_SNAPSHOT"
 # CPUs, memory, disk, SSH user, SSH port, OS, user data, Save.
@@ -125,7 +125,7 @@ to_user_data
 ok "the user data row" wait_for 5 seen_re ">User data"
 keys Enter
 ok "a bad user_data is said with its line" wait_for 10 seen_re "user_data.*line [0-9]"
-ok "with the way back" seen "Backspace restores"
+ok "with the way back" wait_for 10 seen "Backspace restores"
 keys BSpace
 ok "Backspace restores the saved text" wait_for 5 seen "user_data is back as it was saved"
 ok "and the problem is gone" gone "Backspace restores"
@@ -147,7 +147,7 @@ keys Tab Enter
 ok "the template is saved" wait_for 10 seen "Template lab saved"
 ok "lab.cfg holds the editor's text" grep -qF "edited-by-test" "$CFG/templates/lab.cfg"
 ok "the hand-written file is kept beside it" cmp -s "$W/lab.cfg.before" "$CFG/templates/lab.cfg.bak"
-ok "and the status line says where" seen "templates/lab.cfg.bak"
+ok "and the status line says where" wait_for 10 seen "templates/lab.cfg.bak"
 ok "drover validate passes" "$DROVER" --config-dir "$CFG" --state-dir "$W/v" validate
 tl_quit
 done_testing

@@ -61,7 +61,7 @@ ok "the console comes up on an empty configuration" wait_for 20 seen "Clusters"
 ok "its engine is ready" wait_for 20 seen_re "engine ready|recovery finished|No clusters|no clusters" 
 keys V
 ok "V opens the vCenter form" wait_for 10 seen "Add a vCenter"
-ok "with the password's source" seen "Password from"
+ok "with the password's source" wait_for 10 seen "Password from"
 type_text "lab"; keys Tab
 type_text "$LAB_URL"; keys Tab
 # Esc leaves the form; what was typed is there when it opens again.
@@ -69,7 +69,7 @@ keys Escape
 ok "Esc leaves the form" wait_for 5 gone "Add a vCenter"
 keys V
 ok "V opens it again" wait_for 5 seen "Add a vCenter"
-ok "with the name and URL as typed" sh -c "tmux -S '$sock' capture-pane -p | grep -qF '$LAB_URL'"
+ok "with the name and URL as typed" wait_for 10 sh -c "tmux -S '$sock' capture-pane -p | grep -qF '$LAB_URL'"
 keys Tab Tab
 type_text "$LAB_USER"; keys Tab
 keys Tab          # the source stays "typed here"
@@ -81,16 +81,16 @@ ok "the password row shows stars" wait_for 5 seen "********"
 keys Enter        # Connect
 ok "the certificate is shown" wait_for 20 seen "SHA-256"
 snap
-ok "with the lab certificate's fingerprint" seen "${LAB_CERT_SHA256:0:38}"
-ok "all of it, over two lines" sh -c "tmux -S '$sock' capture-pane -p | tr -d ' \\n' | grep -qF '${LAB_CERT_SHA256//:/}' || tmux -S '$sock' capture-pane -p | tr -d ' \\n' | grep -qF '$LAB_CERT_SHA256'"
-ok "its subject and validity" sh -c "tmux -S '$sock' capture-pane -p | grep -q 'Subject' && tmux -S '$sock' capture-pane -p | grep -q 'Valid'"
-ok "not trusted yet" seen "Trusted"
+ok "with the lab certificate's fingerprint" wait_for 10 seen "${LAB_CERT_SHA256:0:38}"
+ok "all of it, over two lines" wait_for 10 sh -c "tmux -S '$sock' capture-pane -p | tr -d ' \\n' | grep -qF '${LAB_CERT_SHA256//:/}' || tmux -S '$sock' capture-pane -p | tr -d ' \\n' | grep -qF '$LAB_CERT_SHA256'"
+ok "its subject and validity" wait_for 10 sh -c "tmux -S '$sock' capture-pane -p | grep -q 'Subject' && tmux -S '$sock' capture-pane -p | grep -q 'Valid'"
+ok "not trusted yet" wait_for 10 seen "Trusted"
 ok "nothing is saved before the operator confirms" test ! -e "$CFG/vcenters.cfg"
 keys y
 ok "a wrong password says so" wait_for 30 seen_re "InvalidLogin|cannot log in|incorrect"
 snap
-ok "and keeps the form as typed" sh -c "tmux -S '$sock' capture-pane -p | grep -qF '$LAB_URL'"
-ok "with the user" seen "$LAB_USER"
+ok "and keeps the form as typed" wait_for 10 sh -c "tmux -S '$sock' capture-pane -p | grep -qF '$LAB_URL'"
+ok "with the user" wait_for 10 seen "$LAB_USER"
 ok "nothing is saved after a failed login" test ! -e "$CFG/vcenters.cfg"
 # The focus is on the password: clear it, type the right one, connect.
 keys C-u
@@ -114,7 +114,7 @@ ok "drover vcenter check accepts it" "$DROVER" --config-dir "$CFG" --state-dir "
 ok "drover validate accepts it" "$DROVER" --config-dir "$CFG" --state-dir "$W/state2" validate
 ok "the password never showed" sh -c "! grep -qF -- '$LAB_PASSWORD' '$screens'"
 ok "nor in the log" sh -c "! grep -qF -- '$LAB_PASSWORD' '$STATE/drover.log'"
-ok "the header names the vCenter" seen "lab"
+ok "the header names the vCenter" wait_for 10 seen "lab"
 keys Escape; type_text ":q"; keys Enter
 ok "drover exits with status 0" wait_for 20 seen "DROVER-EXIT:0"
 
@@ -135,8 +135,8 @@ if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' &&
     ok "the German console comes up" wait_for 20 seen "Vorlagen"
     keys V
     ok "the form in German" wait_for 10 seen "vCenter hinzufügen"
-    ok "its rows in German" seen "Passwort aus"
-    ok "its key hints in German" seen "Tab/S-Tab bewegt"
+    ok "its rows in German" wait_for 10 seen "Passwort aus"
+    ok "its key hints in German" wait_for 10 seen "Tab/S-Tab bewegt"
     keys Tab
     ok "a field's message in German (validate's words)" wait_for 5 seen "ist erforderlich"
     keys Escape; type_text ":q"; keys Enter

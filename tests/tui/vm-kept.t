@@ -32,13 +32,12 @@ tmux -S "$sock" set-option -g status off >/dev/null
 ok "the console comes up" wait_for 20 seen "Clusters"
 keys 3
 ok "the nodes screen lists server-01" wait_for 20 seen "server-01"
-line=$(node_line server-01)
-diag "$line"
-ok "server-01's line says Error and VM kept" grep -qE 'Error.*VM kept' <<<"$line"
+ok "server-01's line says Error and VM kept" wait_for 10 eval "node_line server-01 | grep -qE 'Error.*VM kept'"
+diag "$(node_line server-01)"
 keys Enter
 ok "the node's screen names the VM, kept, and R to replace it" \
     wait_for 10 seen "$vm \\(kept; R replaces it\\)"
-ok "and the reason" seen "keep_failed_vms"
+ok "and the reason" wait_for 10 seen "keep_failed_vms"
 keys Escape
 ok "back on the nodes screen" wait_for 10 seen "PROGRESS"
 

@@ -39,8 +39,8 @@ ok "the pools step" wait_for 5 seen "New cluster: cluster > [pools] > review"
 # Esc goes back a step and keeps what was typed.
 keys Escape
 ok "Esc steps back to the cluster" wait_for 5 seen "[cluster]"
-ok "keeping the name" seen_re "Name +wiz"
-ok "and the recipe" seen "${recipe:0:40}"
+ok "keeping the name" wait_for 10 seen_re "Name +wiz"
+ok "and the recipe" wait_for 10 seen "${recipe:0:40}"
 keys Tab Tab Tab Tab Tab Tab Enter
 ok "forward to the pools again" wait_for 5 seen "[pools]"
 keys a
@@ -62,8 +62,8 @@ keys Tab Tab Enter
 ok "the second pool is listed" wait_for 5 seen_re "agent +lab +2 +worker +agent-01, agent-02"
 keys r
 ok "the review" wait_for 5 seen "[review]"
-ok "finds no problem" seen "No problems found without vCenter."
-ok "shows the spec as it will be saved" seen 'quantity = 1;'
+ok "finds no problem" wait_for 10 seen "No problems found without vCenter."
+ok "shows the spec as it will be saved" wait_for 10 seen 'quantity = 1;'
 review=$(screen)
 keys c
 ok "c saves and creates" wait_for 10 seen "Cluster wiz saved; creating its nodes"
@@ -83,14 +83,14 @@ ok "drover validate passes" "$DROVER" --config-dir "$CFG" --state-dir "$W/v" val
 ok "the cluster is listed" wait_for 20 seen_re "^ *wiz "
 active() { screen | grep -E "^ *wiz " | grep -qF "Active"; }
 ok "the 3-node cluster reaches Active" wait_for 300 active
-ok "with 3 of 3 nodes" sh -c "tmux -S '$sock' capture-pane -p | grep -E '^ *wiz ' | grep -qE '3/3'"
+ok "with 3 of 3 nodes" wait_for 10 sh -c "tmux -S '$sock' capture-pane -p | grep -E '^ *wiz ' | grep -qE '3/3'"
 
 # e opens the same wizard filled with the saved values; saved unchanged,
 # nothing is written or started.
 sum=$(sha256sum "$S")
 keys e
 ok "e opens the wizard on the cluster" wait_for 10 seen "Edit cluster: [cluster]"
-ok "filled with the saved values" seen "${recipe:0:40}"
+ok "filled with the saved values" wait_for 10 seen "${recipe:0:40}"
 keys Tab Tab Tab Tab Tab Enter   # distribution, version, recipe, airgap, Next
 ok "its pools" wait_for 5 seen_re "agent +lab +2 +worker"
 keys r
@@ -98,7 +98,7 @@ ok "the review says nothing changes" wait_for 5 seen "No change: c writes nothin
 keys c
 ok "an unchanged save says so" wait_for 10 seen "Nothing changed; nothing was written or started"
 is "$(sha256sum "$S")" "$sum" "clusters/wiz.cfg is untouched"
-ok "still 3 of 3 nodes" sh -c "tmux -S '$sock' capture-pane -p | grep -E '^ *wiz ' | grep -qE '3/3'"
+ok "still 3 of 3 nodes" wait_for 10 sh -c "tmux -S '$sock' capture-pane -p | grep -E '^ *wiz ' | grep -qE '3/3'"
 # Raising a pool's quantity: the review shows that line, and only it is applied.
 keys e
 ok "e again" wait_for 10 seen "Edit cluster: [cluster]"
@@ -113,8 +113,8 @@ keys Tab Tab Tab Tab Tab Tab Enter
 ok "the pool now has 3" wait_for 5 seen_re "agent +lab +3 +worker"
 keys r
 ok "the review shows the old quantity" wait_for 5 seen_re "^ *- +quantity = 2;"
-ok "and the new one" seen_re "^ *\\+ +quantity = 3;"
-ok "and nothing else" seen_re "\\([0-9]+ lines unchanged\\)"
+ok "and the new one" wait_for 10 seen_re "^ *\\+ +quantity = 3;"
+ok "and nothing else" wait_for 10 seen_re "\\([0-9]+ lines unchanged\\)"
 keys c
 ok "c applies the change" wait_for 10 seen "Cluster wiz saved; applying the change"
 ok "the spec has the new quantity" sh -c "grep -A4 'name = \"agent\"' '$S' | grep -q 'quantity = 3;'"
