@@ -6,7 +6,9 @@
 // ends. CancelTask ends a running clone task without a VM (RequestCanceled).
 //
 // The control file STATE/clone-time holds how long a clone task runs (ms);
-// without it (or with 0) clones are the simulator's own. Each deferred clone
+// without it (or with 0) clones are the simulator's own. STATE/clone-time-answer-delay
+// (ms) holds the answer back after the task started, as a slow network would:
+// a client that dies meanwhile never learns the task's id. Each deferred clone
 // logs "clone task TASK running (NAME, MS ms)" when it is handed out and
 // "clone task TASK ended: STATE" when it ends, so tests wait for those lines.
 package main
@@ -44,7 +46,11 @@ func newDeferredClones(next http.Handler, state, user, password string) http.Han
 
 // cloneTime is the control file's value; 0 when it is missing or unreadable.
 func (d *deferredClones) cloneTime() time.Duration {
-	data, err := ioutil.ReadFile(d.file)
+	return msFile(d.file)
+}
+
+func msFile(path string) time.Duration {
+	data, err := ioutil.ReadFile(path)
 	if err != nil {
 		return 0
 	}
@@ -100,6 +106,9 @@ func (d *deferredClones) startClone(w http.ResponseWriter, r *http.Request, body
 	header := r.Header.Clone()
 	path := r.URL.String()
 	log.Printf("clone task %s running (%s, %d ms)", task.Self.Value, name, wait.Milliseconds())
+	if hold := msFile(d.file + "-answer-delay"); hold > 0 {
+		time.Sleep(hold)
+	}
 	writeSOAP(w, http.StatusOK, taskReturn{
 		XMLName:   xml.Name{Space: "urn:vim25", Local: "CloneVM_TaskResponse"},
 		Returnval: task.Self,
