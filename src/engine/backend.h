@@ -153,6 +153,11 @@ struct eng_backend_ops {
     enum dr_err (*task_settle)(void *tctx, struct eng_step *s, const char *task_id,
                                bool cancel_it, int wait_s, enum eng_task_end *end, char **vm_id,
                                struct dr_error *e);
+    /* The tasks vCenter is running on the step's clone source (*task_ids,
+     * NULL-terminated, strv_free): a clone whose request was out when a
+     * run died, with no task id recorded, is among them. NULL: unknown. */
+    enum dr_err (*source_tasks)(void *tctx, struct eng_step *s, char ***task_ids,
+                                struct dr_error *e);
     /* Power off and destroy s->node.vm_id; a VM already gone is success. */
     enum dr_err (*destroy)(void *tctx, struct eng_step *s, struct dr_error *e);
     /* The console's requests, on a request thread of their own (ctx, not a

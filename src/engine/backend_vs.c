@@ -774,6 +774,20 @@ b_task_settle(void *tctx, struct eng_step *s, const char *task_id, bool cancel_i
 }
 
 static enum dr_err
+b_source_tasks(void *tctx, struct eng_step *s, char ***task_ids, struct dr_error *e)
+{
+    struct vs_session *vs;
+    const struct vs_placement *p;
+    enum dr_err rc;
+
+    *task_ids = NULL;
+    if ((rc = session_for(tctx, s->vcenter, s, &vs, e)) != DR_E_OK ||
+        (rc = placement_for(tctx, vs, s, &p, e)) != DR_E_OK)
+        return rc;
+    return vs_running_tasks_on(vs, p->source, task_ids, e);
+}
+
+static enum dr_err
 b_destroy(void *tctx, struct eng_step *s, struct dr_error *e)
 {
     struct vs_session *vs;
@@ -829,6 +843,7 @@ static const struct eng_backend_ops vs_ops = {
     .join = b_join,
     .check_templates = vsb_check_templates,
     .task_settle = b_task_settle,
+    .source_tasks = b_source_tasks,
     .destroy = b_destroy,
     .inventory = backend_vs_inventory,
     .fetch_cert = backend_vs_fetch_cert,

@@ -393,3 +393,39 @@ eng_settle_earlier(struct dr_engine *e, void *tctx, struct eng_step *s, struct d
     }
     return DR_E_OK;
 }
+
+enum dr_err
+eng_wait_unknown_clone(struct dr_engine *e, void *tctx, struct eng_step *s,
+                       struct dr_error *err)
+{
+    const struct eng_backend_ops *ops = e->backend.ops;
+    struct eng_run *r = s->priv;
+    const struct eng_intent *o;
+    char **tasks = NULL;
+    enum dr_err rc;
+    bool open;
+
+    pthread_mutex_lock(&e->mu);
+    o = eng_open_clone(e, r->cluster, r->node);
+    open = o && str_empty(o->task);
+    pthread_mutex_unlock(&e->mu);
+    if (!open || ops->source_tasks == NULL || ops->task_settle == NULL)
+        return DR_E_OK;
+    rc = ops->source_tasks(tctx, s, &tasks, err);
+    for (size_t i = 0; rc == DR_E_OK && tasks && tasks[i]; i++) {
+        enum eng_task_end end = ENG_TASK_RUNNING;
+        char *vm = NULL;
+
+        step_progress(s, 5, _("waiting for task %s on the clone source: an earlier run's clone "
+                              "of this node may be it"), tasks[i]);
+        rc = ops->task_settle(tctx, s, tasks[i], false, (int)seconds_left(s), &end, &vm, err);
+        free(vm);
+        if (rc == DR_E_OK && end == ENG_TASK_RUNNING)
+            rc = dr_error_set(err, step_cancelled(s) ? DR_E_CANCELLED : DR_E_TIMEOUT,
+                              _("task %s on the clone source is still running"), tasks[i]);
+        if (rc == DR_E_OK)
+            memset(err, 0, sizeof *err);
+    }
+    strv_free(&tasks);
+    return rc;
+}

@@ -184,6 +184,12 @@ enum dr_err eng_resume_clone(struct dr_engine *e, void *tctx, struct eng_step *s
  * crash (a settling intent with its task) before its step runs again. */
 enum dr_err eng_settle_earlier(struct dr_engine *e, void *tctx, struct eng_step *s,
                                struct dr_error *err);
+/* The node's clone intent is open with no task known (a run died while
+ * its CloneVM_Task request was out): wait for the tasks running on the
+ * clone source to end, so the VM, if that request made one, can be found
+ * by name and owner marker before anything is cloned. */
+enum dr_err eng_wait_unknown_clone(struct dr_engine *e, void *tctx, struct eng_step *s,
+                                   struct dr_error *err);
 enum dr_err eng_settle_for_removal(struct dr_engine *e, void *tctx, struct eng_step *s,
                                    char **extra, struct dr_error *err);
 

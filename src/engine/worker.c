@@ -160,6 +160,8 @@ run_clone(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
         return rc;
     if ((rc = eng_resume_clone(e, tctx, s, &done, err)) != DR_E_OK || done)
         return rc;
+    if ((rc = eng_wait_unknown_clone(e, tctx, s, err)) != DR_E_OK)
+        return rc;
     if (!str_empty(s->node.vm_id)) {
         bool exists = false;
 

@@ -72,6 +72,7 @@ struct vs_session {
     char *search_index;
     char *session_manager;
     char *custom_fields_manager; /* NULL on a standalone host */
+    char *task_manager;
     char *authorization_manager; /* NULL when the server has none */
     bool tree_caching;           /* vs_tree_cache: one inventory tree for a batch */
     struct vs_tree *tree_cached;

@@ -612,6 +612,7 @@ retrieve_service_content(struct vs_session *s, struct dr_error *e)
     xfree(&s->search_index);
     xfree(&s->session_manager);
     xfree(&s->custom_fields_manager);
+    xfree(&s->task_manager);
     xfree(&s->authorization_manager);
     s->root_folder = soap_child_text(rv, "rootFolder");
     s->property_collector = soap_child_text(rv, "propertyCollector");
@@ -619,6 +620,7 @@ retrieve_service_content(struct vs_session *s, struct dr_error *e)
     s->search_index = soap_child_text(rv, "searchIndex");
     s->session_manager = soap_child_text(rv, "sessionManager");
     s->custom_fields_manager = soap_child_text(rv, "customFieldsManager");
+    s->task_manager = soap_child_text(rv, "taskManager");
     s->authorization_manager = soap_child_text(rv, "authorizationManager");
     s->about.name = soap_child_text(about, "name");
     s->about.full_name = soap_child_text(about, "fullName");
@@ -712,6 +714,7 @@ vs_session_free(struct vs_session **sp)
     free(s->search_index);
     free(s->session_manager);
     free(s->custom_fields_manager);
+    free(s->task_manager);
     free(s->authorization_manager);
     vs_tree_cache(s, false);
     free(s->session_key);

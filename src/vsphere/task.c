@@ -244,6 +244,73 @@ vs_task_settle(struct vs_session *s, const char *task_id, bool cancel_it, int wa
     }
 }
 
+static enum dr_err
+on_recent(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_error *e)
+{
+    char ***ids = user;
+    xmlNodePtr list = vs_prop(oc, "recentTask");
+
+    for (xmlNodePtr t = list ? list->children : NULL; t; t = t->next) {
+        char *v;
+
+        if (t->type != XML_ELEMENT_NODE)
+            continue;
+        v = soap_text(t);
+        if (!str_empty(v))
+            strv_push(ids, v);
+        free(v);
+    }
+    return DR_E_OK;
+}
+
+struct task_on {
+    char *state;
+    char *entity;
+};
+
+static enum dr_err
+on_task_entity(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_error *e)
+{
+    struct task_on *t = user;
+
+    free(t->state);
+    free(t->entity);
+    t->state = vs_prop_text(oc, "info.state");
+    t->entity = vs_prop_text(oc, "info.entity");
+    return DR_E_OK;
+}
+
+enum dr_err
+vs_running_tasks_on(struct vs_session *s, const char *entity_id, char ***task_ids,
+                    struct dr_error *e)
+{
+    static const char *const recent[] = {"recentTask", NULL};
+    static const char *const info[] = {"info.state", "info.entity", NULL};
+    char **all = NULL;
+    enum dr_err err;
+
+    *task_ids = NULL;
+    if (str_empty(s->task_manager))
+        return DR_E_OK;
+    err = vs_retrieve_one(s, "TaskManager", s->task_manager, recent, on_recent, &all, e);
+    for (size_t i = 0; err == DR_E_OK && all && all[i]; i++) {
+        struct task_on t = {0};
+
+        err = vs_retrieve_one(s, "Task", all[i], info, on_task_entity, &t, e);
+        if (err == DR_E_FAULT && strcmp(s->last_fault, "ManagedObjectNotFound") == 0)
+            err = DR_E_OK; /* ended and forgotten meanwhile */
+        if (err == DR_E_OK && str_eq(t.entity, entity_id) &&
+            (str_eq(t.state, "queued") || str_eq(t.state, "running")))
+            strv_push(task_ids, all[i]);
+        free(t.state);
+        free(t.entity);
+    }
+    strv_free(&all);
+    if (err != DR_E_OK)
+        strv_free(task_ids);
+    return err;
+}
+
 enum dr_err
 vs_call_task(struct vs_session *s, struct soap_req *req, const char *what, char **result_id,
              struct dr_error *e)

@@ -363,6 +363,12 @@ enum dr_err vs_task_poll(struct vs_session *s, const char *task_id, enum vs_task
 enum dr_err vs_task_settle(struct vs_session *s, const char *task_id, bool cancel_it, int wait_s,
                            enum vs_task_end *end, char **result_id, struct dr_error *e);
 
+/* The tasks vCenter is running (queued or running) on entity_id, from the
+ * TaskManager's recentTask: *task_ids (NULL-terminated, strv_free) gets
+ * them, NULL when there are none. A clone's task runs on its source. */
+enum dr_err vs_running_tasks_on(struct vs_session *s, const char *entity_id, char ***task_ids,
+                                struct dr_error *e);
+
 /* "poweredOn", "poweredOff" or "suspended" (newly allocated). */
 enum dr_err vs_vm_power_state(struct vs_session *s, const char *vm_id, char **state,
                               struct dr_error *e);

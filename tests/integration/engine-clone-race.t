@@ -4,7 +4,8 @@
 # vCenter: the lab's clones take time as vCenter's do (STATE/clone-time,
 # clonetime.go) and run on after drover stops waiting. The next run waits
 # for those tasks and takes their VMs: exactly one clone task and one VM
-# per node, and nothing left that drover does not track.
+# per node, and nothing left that drover does not track; also when drover
+# dies before vCenter's answer gave it the tasks' ids.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
 eng_setup
 out=$W/apply.out
@@ -61,6 +62,27 @@ is "$(owned_count)" 3 "kill -9: one VM per node"
 is "$(owned_names)" "agent-01 agent-02 server-01" "kill -9: no duplicate, no orphan"
 ok_out "kill -9: delete" "$out" "$DROVER" delete cluster lab-cluster --yes
 is "$(owned_count)" 0 "kill -9: nothing left"
+
+# kill -9 while the CloneVM_Task requests are out: vCenter has started the
+# tasks but drover never learnt their ids. The restart waits for the tasks
+# running on the clone source, then finds the VMs by name and owner marker.
+base=$(started)
+echo 4000 >"$LAB_STATE/clone-time-answer-delay"
+"$DROVER" apply -f "$CFG" >"$out.blind" 2>&1 &
+pid=$!
+bg_pids+=("$pid")
+ok "blind: three clone tasks run" wait_for 120 at_least started $((base + 3))
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+rm -f "$LAB_STATE/clone-time-answer-delay"
+is "$(journal_tasks)" 0 "blind: killed before any task id reached the journal"
+ok_out "blind: a restart converges" "$out" "$DROVER" apply -f "$CFG"
+is "$(nodes_in active)" 3 "blind: 3 nodes active"
+is "$(( $(started) - base ))" 3 "blind: one clone task per node, none cloned twice"
+is "$(owned_count)" 3 "blind: one VM per node"
+is "$(owned_names)" "agent-01 agent-02 server-01" "blind: no duplicate, no orphan"
+ok_out "blind: delete" "$out" "$DROVER" delete cluster lab-cluster --yes
+is "$(owned_count)" 0 "blind: nothing left"
 
 # SIGTERM while the tasks run, then the cluster is deleted: the removal
 # cancels the tasks (CancelTask) and no VM appears afterwards.
