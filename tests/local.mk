@@ -198,10 +198,10 @@ TESTS += $(UNIT_TESTS)
 
 # The headless commands against good and broken configuration folders.
 TESTS += tests/integration/cli.t
-EXTRA_DIST += tests/integration/cli.t tests/fixtures/cli
+EXTRA_DIST += tests/integration/cli.t tests/integration/tap.sh tests/fixtures/cli
 # Field cases B: bad input refused by validate and apply before any vCenter call.
 TESTS += tests/integration/cli-input.t
-EXTRA_DIST += tests/integration/cli-input.t
+EXTRA_DIST += tests/integration/cli-input.t tests/integration/input-lib.sh
 # Field cases A (fixes): networks = [ ], extra_config keys in any case, the
 # guestinfo total named at its field; refused before any vCenter call.
 TESTS += tests/integration/template-input.t

@@ -6,25 +6,7 @@ set -u
 : "${top_srcdir:?}" "${DROVER:?}"
 fixtures=$top_srcdir/tests/fixtures/cli
 
-n=0 failed=0
-ok() {   # ok DESCRIPTION COMMAND...
-    local desc=$1; shift
-    n=$((n + 1))
-    if "$@" >/dev/null 2>&1; then
-        echo "ok $n - $desc"
-    else
-        echo "not ok $n - $desc"; failed=$((failed + 1))
-    fi
-}
-is() {   # is GOT WANT DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" = "$2" ]; then
-        echo "ok $n - $3"
-    else
-        echo "not ok $n - $3"; failed=$((failed + 1))
-        printf '#   got:  %s\n#   want: %s\n' "$1" "$2"
-    fi
-}
+. "$top_srcdir/tests/integration/tap.sh"
 
 command -v jq >/dev/null || { echo "1..0 # SKIP jq is not installed"; exit 0; }
 
@@ -231,5 +213,4 @@ is "$(good list clusters -o 2>&1)" "drover: list: option '-o' needs a value (try
 is "$(good vcenter check lab --bogus 2>&1)" "drover: vcenter check: unknown option '--bogus' (try 'drover --help')" "vcenter names an unknown option"
 is "$(good vcenter inventory lab --output 2>&1)" "drover: vcenter inventory: option '--output' needs a value (try 'drover --help')" "vcenter says --output needs a value"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -11,87 +11,13 @@
 set -u
 : "${top_srcdir:?}" "${DROVER:?}"
 
-n=0 failed=0
-ok() {   # ok DESCRIPTION COMMAND...
-    local desc=$1; shift
-    n=$((n + 1))
-    if "$@" >/dev/null 2>&1; then
-        echo "ok $n - $desc"
-    else
-        echo "not ok $n - $desc"; failed=$((failed + 1))
-    fi
-}
-is() {   # is GOT WANT DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" = "$2" ]; then
-        echo "ok $n - $3"
-    else
-        echo "not ok $n - $3"; failed=$((failed + 1))
-        printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | sed '2,$s/^/#   /'
-    fi
-}
-has() {  # has TEXT LINE DESCRIPTION: LINE is one whole line of TEXT
-    n=$((n + 1))
-    if grep -qxF -- "$2" <<<"$1"; then
-        echo "ok $n - $3"
-    else
-        echo "not ok $n - $3"; failed=$((failed + 1))
-        printf '#   want the line: %s\n' "$2"
-        printf '%s\n' "$1" | sed 's/^/#   got: /'
-    fi
-}
+. "$top_srcdir/tests/integration/input-lib.sh"
 
-command -v python3 >/dev/null || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/drover-input.XXXXXX")
-listener_pid=
-cleanup() {
-    [ -z "$listener_pid" ] || kill "$listener_pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# A "vCenter" that only counts connections (one line per accept).
-python3 - "$tmp/port" "$tmp/connections" <<'EOF' &
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(16)
-open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1]))
-import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-while True:
-    c, _ = s.accept()
-    with open(sys.argv[2], "a") as f:
-        f.write("connection\n")
-    c.close()
-EOF
-listener_pid=$!
-for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-port=$(cat "$tmp/port")
-: >"$tmp/connections"
-
-base='vcenter = "lab";
-datacenter = "DC0";
-host = "DC0_H0";
-datastore = "LocalDS_0";
-clone_from = "DC0_H0_VM0";'
-
-folder() {
-    local d=$tmp/$1
-    mkdir -p "$d/config/templates" "$d/config/clusters" "$d/state"
-    cat >"$d/config/vcenters.cfg" <<EOC
-vcenters = ( { name = "lab"; url = "https://127.0.0.1:$port/sdk"; user = "u";
-               password = "p"; insecure = true; } );
-EOC
-    chmod 600 "$d/config/vcenters.cfg"
-    echo "$d"
-}
 # template DIR NAME LINES...: the base plus the lines.
 template() {
     local d=$1 name=$2; shift 2
     { printf '%s\n' "$base"; printf '%s\n' "$@"; } >"$d/config/templates/$name.cfg"
 }
-drv() { local d=$1; shift; "$DROVER" --config-dir "$d/config" --state-dir "$d/state" "$@"; }
 
 # --- networks = [ ] ---------------------------------------------------------
 d=$(folder nets)
@@ -148,5 +74,4 @@ ok "with the same words" grep -q '^drover: template tec2 (templates/tec2.cfg:16)
 
 is "$(wc -l <"$tmp/connections")" 0 "no connection to vCenter at any point"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done
