@@ -6,57 +6,16 @@
 # says so and keeps the form as typed; the right one saves vcenters.cfg
 # (0600, the lab's pin), which `drover vcenter check` accepts. The password
 # is never on the screen nor in the log. Read-only mode does not open it.
-. "${top_srcdir:?}/tests/lab/testlib.sh"
-lab_require
-command -v tmux >/dev/null || skip_all "tmux is not installed"
+. "${top_srcdir:?}/tests/tui/lablib.sh"
 lab_up || { echo "Bail out! lab up failed"; exit 1; }
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/drover-vcadd.XXXXXX")
-sock=$W/tmux.sock
-cleanup() {
-    local s
-    for s in "$W"/tmux*.sock; do [ -S "$s" ] && tmux -S "$s" kill-server >/dev/null 2>&1; done
-    rm -rf "$W"
-    lab_cleanup
-}
-trap cleanup EXIT
 CFG=$W/config STATE=$W/state
 mkdir -m 700 "$CFG" "$STATE"
-screen() { tmux -S "$sock" capture-pane -p 2>/dev/null; }
-keys() { tmux -S "$sock" send-keys "$@"; }
-type_text() { tmux -S "$sock" send-keys -l "$1"; }
-seen() { screen | grep -qF -- "$1"; }
-seen_re() { screen | grep -qE -- "$1"; }
-gone() { ! screen | grep -qF -- "$1"; }
 # Every screen the test looked at, to check that the password never showed.
 screens=$W/screens
 snap() { screen >>"$screens"; }
-START_ENV=()
-n_start=0
-start() {
-    tmux -S "$sock" kill-server >/dev/null 2>&1
-    n_start=$((n_start + 1))
-    sock=$W/tmux.$n_start.sock
-    local cmd
-    cmd=$(printf '%q ' env LANG=C.UTF-8 TERM=xterm-256color "DROVER_THEMES_DIR=$top_srcdir/themes" \
-        "${START_ENV[@]}" "$DROVER" --config-dir "$CFG" --state-dir "$STATE" "$@")
-    LANG=C.UTF-8 tmux -u -f /dev/null -S "$sock" new-session -d -x 80 -y 24 \
-        "$cmd; echo DROVER-EXIT:\$?; sleep 3600"
-    tmux -S "$sock" set-option -g status off >/dev/null
-}
 
-# A failed check shows the screen it looked at.
-ok() {
-    local d=$1
-    shift
-    "$@"
-    local rc=$?
-    tap_result $rc "$d"
-    [ $rc = 0 ] || screen | sed 's/^/#   /'
-    return 0
-}
-
-start
+tl_start
 ok "the console comes up on an empty configuration" wait_for 20 seen "Clusters"
 ok "its engine is ready" wait_for 20 seen_re "engine ready|recovery finished|No clusters|no clusters" 
 keys V
@@ -119,7 +78,7 @@ keys Escape; type_text ":q"; keys Enter
 ok "drover exits with status 0" wait_for 20 seen "DROVER-EXIT:0"
 
 # Read-only: the form does not open.
-start --read-only
+tl_start --read-only
 ok "read-only console comes up" wait_for 20 seen "Clusters"
 keys V
 ok "V is refused in read-only mode" wait_for 10 seen_re "[Rr]ead-only"
@@ -130,8 +89,8 @@ ok "drover exits with status 0" wait_for 20 seen "DROVER-EXIT:0"
 # In German, at 80x24 (the catalogue compiled into the build tree).
 if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' &&
     [ -f "$top_builddir/tests/tui/locale/de/LC_MESSAGES/drover.mo" ]; then
-    START_ENV=(LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8 "DROVER_LOCALEDIR=$top_builddir/tests/tui/locale")
-    start
+    TL_ENV=(LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8 "DROVER_LOCALEDIR=$top_builddir/tests/tui/locale")
+    tl_start
     ok "the German console comes up" wait_for 20 seen "Vorlagen"
     keys V
     ok "the form in German" wait_for 10 seen "vCenter hinzufügen"
