@@ -5,8 +5,7 @@
 # findings as `drover preflight`, severity first, with the object's path;
 # pressing P again after the lab is fixed shows none. In read-only mode
 # (preflight changes nothing), and no VM is created.
-. "${top_srcdir:?}/tests/integration/engine-lib.sh"
-command -v tmux >/dev/null || skip_all "tmux is not installed"
+. "${top_srcdir:?}/tests/tui/englib.sh"
 
 eng_setup
 facts() { bash "$LAB" facts --state "$LAB_STATE" "$@"; }
@@ -17,19 +16,7 @@ vms_before=$( (set -a; . "$LAB_STATE/env"; "$LABVMS") | wc -l)
 ok "drover preflight lab-cluster agrees: two errors" bash -c \
     "$(printf '%q ' "$DROVER") preflight lab-cluster | grep -q 'preflight of cluster lab-cluster: 2 error(s)'"
 
-sock=$W/tmux.sock
-tmux_kill() { tmux -S "$sock" kill-server >/dev/null 2>&1; }
-tui_cleanup() { tmux_kill; eng_cleanup; }
-trap tui_cleanup EXIT
-screen() { tmux -S "$sock" capture-pane -p 2>/dev/null; }
-keys() { tmux -S "$sock" send-keys "$@"; }
-seen() { screen | grep -qE -- "$1"; }
-
-cmd=$(printf '%q ' env LANG=C.UTF-8 TERM=xterm-256color "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" \
-    "XDG_STATE_HOME=$XDG_STATE_HOME" "DROVER_THEMES_DIR=$top_srcdir/themes" "$DROVER" --read-only)
-LANG=C.UTF-8 tmux -u -f /dev/null -S "$sock" new-session -d -x 200 -y 45 \
-    "$cmd; echo DROVER-EXIT:\$?; sleep 3600"
-tmux -S "$sock" set-option -g status off >/dev/null
+console_start 200 45 --read-only
 ok "the console comes up with lab-cluster" wait_for 20 seen "lab-cluster"
 keys Enter
 ok "the cluster's screen" wait_for 10 seen "server"
@@ -51,8 +38,5 @@ sed -i 's/^datastore = .*/datastore = "no-such-ds";/' "$XDG_CONFIG_HOME/drover/t
 keys P
 ok "P after editing the template checks the edited file" wait_for 30 seen 'datastore: "no-such-ds": no datastore'
 is "$( (set -a; . "$LAB_STATE/env"; "$LABVMS") | wc -l)" "$vms_before" "no VM was created"
-keys Escape
-tmux -S "$sock" send-keys -l ':q'
-keys Enter
-ok "the console quits cleanly" wait_for 10 seen "DROVER-EXIT:0"
+console_quit
 done_testing
