@@ -34,27 +34,57 @@ take_diags(struct dr_store *scratch, struct dr_diag **out)
     return n;
 }
 
-size_t
-store_check_vcenter(const struct dr_vcenter *v, struct dr_diag **out)
+/* A parser run only for its diagnostics: what it reads is freed at once. */
+typedef void (*check_parse_fn)(struct cfg_ctx *c, config_t *cfg, const char *name);
+
+static void
+parse_vcenters_only(struct cfg_ctx *c, config_t *cfg, const char *name)
+{
+    struct dr_vcenter *got = NULL;
+    size_t ng = 0;
+
+    (void)name;
+    if (parse_vcenters(c, cfg, &got, &ng)) {
+        for (size_t i = 0; i < ng; i++)
+            vcenter_done(&got[i]);
+        free(got);
+    }
+}
+
+static void
+parse_template_only(struct cfg_ctx *c, config_t *cfg, const char *name)
+{
+    struct dr_template got;
+
+    if (parse_template(c, cfg, name, &got))
+        template_done(&got);
+}
+
+static void
+parse_cluster_only(struct cfg_ctx *c, config_t *cfg, const char *name)
+{
+    struct dr_cluster got;
+
+    if (parse_cluster(c, cfg, name, &got))
+        cluster_done(&got);
+}
+
+/* Read TEXT back as the file SHOWN (the name diagnostics carry) with PARSE;
+ * the diagnostics go to *out (free with store_diags_free). TEXT is wiped
+ * (it may hold a password) and freed. */
+static size_t
+check_text(const char *shown, char *text, check_parse_fn parse, const char *name,
+           struct dr_diag **out)
 {
     struct dr_store scratch = { 0 };
-    struct cfg_ctx c = { .s = &scratch, .file = "vcenters.cfg" };
-    char *text = vcenters_to_text(v, 1);
+    struct cfg_ctx c = { .s = &scratch, .file = shown };
     config_t cfg;
     size_t n;
 
-    if (cfg_parse_text(&c, text, &cfg)) {
-        struct dr_vcenter *got = NULL;
-        size_t ng = 0;
-
-        if (parse_vcenters(&c, &cfg, &got, &ng)) {
-            for (size_t i = 0; i < ng; i++)
-                vcenter_done(&got[i]);
-            free(got);
-        }
-    }
+    if (cfg_parse_text(&c, text, &cfg))
+        parse(&c, &cfg, name);
     config_destroy(&cfg);
-    memset(text, 0, strlen(text)); /* it may hold a password */
+    memset(text, 0, strlen(text));
     free(text);
     n = take_diags(&scratch, out);
     store_done(&scratch);
@@ -62,25 +92,18 @@ store_check_vcenter(const struct dr_vcenter *v, struct dr_diag **out)
 }
 
 size_t
+store_check_vcenter(const struct dr_vcenter *v, struct dr_diag **out)
+{
+    return check_text("vcenters.cfg", vcenters_to_text(v, 1), parse_vcenters_only, "", out);
+}
+
+size_t
 store_check_template(const struct dr_template *t, struct dr_diag **out)
 {
-    struct dr_store scratch = { 0 };
-    char *shown = xasprintf("templates/%s.cfg", t->name ? t->name : "");
-    struct cfg_ctx c = { .s = &scratch, .file = shown };
-    char *text = template_to_text(t);
-    config_t cfg;
-    size_t n;
+    const char *name = t->name ? t->name : "";
+    char *shown = xasprintf("templates/%s.cfg", name);
+    size_t n = check_text(shown, template_to_text(t), parse_template_only, name, out);
 
-    if (cfg_parse_text(&c, text, &cfg)) {
-        struct dr_template got;
-
-        if (parse_template(&c, &cfg, t->name ? t->name : "", &got))
-            template_done(&got);
-    }
-    config_destroy(&cfg);
-    free(text);
-    n = take_diags(&scratch, out);
-    store_done(&scratch);
     free(shown);
     return n;
 }
@@ -159,23 +182,10 @@ store_backup_template(const struct dr_store *s, const char *name, char **backup,
 size_t
 store_check_cluster(const struct dr_cluster *cl, struct dr_diag **out)
 {
-    struct dr_store scratch = { 0 };
-    char *shown = xasprintf("clusters/%s.cfg", cl->name ? cl->name : "");
-    struct cfg_ctx c = { .s = &scratch, .file = shown };
-    char *text = cluster_to_text(cl);
-    config_t cfg;
-    size_t n;
+    const char *name = cl->name ? cl->name : "";
+    char *shown = xasprintf("clusters/%s.cfg", name);
+    size_t n = check_text(shown, cluster_to_text(cl), parse_cluster_only, name, out);
 
-    if (cfg_parse_text(&c, text, &cfg)) {
-        struct dr_cluster got;
-
-        if (parse_cluster(&c, &cfg, cl->name ? cl->name : "", &got))
-            cluster_done(&got);
-    }
-    config_destroy(&cfg);
-    free(text);
-    n = take_diags(&scratch, out);
-    store_done(&scratch);
     free(shown);
     return n;
 }
