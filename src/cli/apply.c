@@ -231,32 +231,6 @@ report_cluster(struct run *r)
     return rc;
 }
 
-/* The files an apply works from besides the spec: the settings, the
- * vCenters and the templates its pools use. One that is there but did not
- * load stops the apply before anything is created. */
-static bool
-apply_inputs_failed(const struct dr_store *s, const struct dr_cluster *spec)
-{
-    const char **files = xcalloc(spec->n_pools + 3, sizeof *files);
-    char **owned = xcalloc(spec->n_pools + 1, sizeof *owned);
-    size_t n = 0, failed;
-
-    files[n++] = "drover.cfg";
-    files[n++] = "vcenters.cfg";
-    for (size_t i = 0; i < spec->n_pools; i++) {
-        if (spec->pools[i].template) {
-            owned[i] = xasprintf("templates/%s.cfg", spec->pools[i].template);
-            files[n++] = owned[i];
-        }
-    }
-    failed = cli_report_failed(s, files);
-    for (size_t i = 0; i < spec->n_pools; i++)
-        free(owned[i]);
-    free(owned);
-    free(files);
-    return failed > 0;
-}
-
 /* Print every problem of spec that can be known without vCenter
  * (engine_check_spec), and its warnings. False when there were problems. */
 static bool
@@ -340,7 +314,7 @@ cmd_apply(const struct cli_globals *g, int argc, char **argv)
         return 1;
     }
     /* Everything that can be known without vCenter, before any call to it. */
-    bool inputs_failed = apply_inputs_failed(&s, &spec);
+    bool inputs_failed = cli_report_spec_inputs(&s, &spec) > 0;
     if (!check_spec(&s, &spec) || inputs_failed) {
         cluster_done(&spec);
         store_done(&s);

@@ -10,6 +10,7 @@
 struct dr_error;
 struct dr_store;
 struct dr_cluster;
+struct cJSON;
 
 /* Options every command sees, parsed before the command name. */
 struct cli_globals {
@@ -47,11 +48,17 @@ bool cli_open_store(const struct cli_globals *g, struct dr_store *s);
  * NULL-terminated) prints each of their problems on stderr, once; the other problems get one
  * line that points at 'drover validate'. Returns how many files (or
  * folders) of those asked about failed: the command then exits 1. */
+size_t cli_report_failed(const struct dr_store *s, const char *const *patterns);
+/* The same for the files a cluster spec is worked from besides itself:
+ * drover.cfg, vcenters.cfg and the templates its pools use. Returns how many
+ * of those failed: apply and preflight then stop before any vCenter call. */
+size_t cli_report_spec_inputs(const struct dr_store *s, const struct dr_cluster *spec);
 /* A cluster spec file (-f FILE) that did not load: each of its problems on
  * stderr once, "drover: FILE:LINE: FIELD: what" (e's text when the store
  * named none). */
 void cli_report_spec_file(const struct dr_store *s, const char *file, const struct dr_error *e);
-size_t cli_report_failed(const struct dr_store *s, const char *const *patterns);
+/* Set o[key] to the string v, or to JSON null when v is NULL. */
+void cli_json_str(struct cJSON *o, const char *key, const char *v);
 /* "-o table|json" parsing: returns true for json; exits via usage error otherwise. */
 int cli_parse_output(const char *cmd, const char *value, bool *json);
 /* The usage error for getopt's '?' (unknown option) or ':' (an option

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <cjson/cJSON.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,6 +83,37 @@ cli_report_failed(const struct dr_store *s, const char *const *patterns)
                 _("drover: %zu other problem(s) in the configuration; run 'drover validate'\n"),
                 s->n_diags - printed);
     return failed;
+}
+
+size_t
+cli_report_spec_inputs(const struct dr_store *s, const struct dr_cluster *spec)
+{
+    const char **files = xcalloc(spec->n_pools + 3, sizeof *files);
+    char **owned = xcalloc(spec->n_pools + 1, sizeof *owned);
+    size_t n = 0, failed;
+
+    files[n++] = "drover.cfg";
+    files[n++] = "vcenters.cfg";
+    for (size_t i = 0; i < spec->n_pools; i++)
+        if (spec->pools[i].template) {
+            owned[i] = xasprintf("templates/%s.cfg", spec->pools[i].template);
+            files[n++] = owned[i];
+        }
+    failed = cli_report_failed(s, files);
+    for (size_t i = 0; i < spec->n_pools; i++)
+        free(owned[i]);
+    free(owned);
+    free(files);
+    return failed;
+}
+
+void
+cli_json_str(cJSON *o, const char *key, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
 }
 
 void

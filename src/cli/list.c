@@ -12,15 +12,6 @@
 #include "core/store.h"
 #include "core/util.h"
 
-static void
-json_str(cJSON *o, const char *key, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 static cJSON *
 json_strv(char *const *v)
 {
@@ -38,8 +29,8 @@ json_kvs(const struct dr_kv *kv, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         cJSON *o = cJSON_CreateObject();
-        json_str(o, "key", kv[i].key);
-        json_str(o, "value", kv[i].value);
+        cli_json_str(o, "key", kv[i].key);
+        cli_json_str(o, "value", kv[i].value);
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -107,31 +98,31 @@ list_clusters(const struct dr_store *s, bool json, FILE *out)
         cluster_node_counts(st, &ready, &total);
         if (json) {
             cJSON *o = cJSON_CreateObject(), *pools = cJSON_CreateArray();
-            json_str(o, "name", c->name);
-            json_str(o, "distribution", distribution_key(c->distribution));
-            json_str(o, "version", c->version);
-            json_str(o, "vcenter", c->vcenter);
-            json_str(o, "state", cluster_state_key(state));
+            cli_json_str(o, "name", c->name);
+            cli_json_str(o, "distribution", distribution_key(c->distribution));
+            cli_json_str(o, "version", c->version);
+            cli_json_str(o, "vcenter", c->vcenter);
+            cli_json_str(o, "state", cluster_state_key(state));
             cJSON_AddNumberToObject(o, "nodes_ready", ready);
             cJSON_AddNumberToObject(o, "nodes_total", total);
             cJSON_AddNumberToObject(o, "nodes_desired", desired_nodes(c));
             for (size_t p = 0; p < c->n_pools; p++) {
                 const struct dr_pool *pl = &c->pools[p];
                 cJSON *po = cJSON_CreateObject();
-                json_str(po, "name", pl->name);
-                json_str(po, "template", pl->template);
+                cli_json_str(po, "name", pl->name);
+                cli_json_str(po, "template", pl->template);
                 cJSON_AddNumberToObject(po, "quantity", pl->quantity);
                 cJSON_AddItemToObject(po, "roles", json_roles(pl->roles));
-                json_str(po, "hostname_prefix", pl->hostname_prefix);
+                cli_json_str(po, "hostname_prefix", pl->hostname_prefix);
                 cJSON_AddNumberToObject(po, "delete_not_ready_after", pl->delete_not_ready_after_s);
                 cJSON_AddBoolToObject(po, "keep_failed_vms", pl->keep_failed_vms);
                 cJSON_AddItemToArray(pools, po);
             }
             cJSON_AddItemToObject(o, "pools", pools);
-            json_str(o, "recipe", c->recipe);
-            json_str(o, "airgap_bundle", c->airgap_bundle);
+            cli_json_str(o, "recipe", c->recipe);
+            cli_json_str(o, "airgap_bundle", c->airgap_bundle);
             cJSON_AddBoolToObject(o, "keep_failed_vms", c->keep_failed_vms);
-            json_str(o, "file", c->origin.file);
+            cli_json_str(o, "file", c->origin.file);
             cJSON_AddItemToArray(arr, o);
         } else {
             char nodes[64], pools[32];
@@ -158,31 +149,31 @@ list_templates(const struct dr_store *s, bool json, FILE *out)
         const struct dr_template *tp = &s->templates[i];
         if (json) {
             cJSON *o = cJSON_CreateObject();
-            json_str(o, "name", tp->name);
-            json_str(o, "vcenter", tp->vcenter);
-            json_str(o, "datacenter", tp->datacenter);
-            json_str(o, "cluster", tp->cluster);
-            json_str(o, "host", tp->host);
-            json_str(o, "resource_pool", tp->resource_pool);
-            json_str(o, "datastore", tp->datastore);
-            json_str(o, "folder", tp->folder);
+            cli_json_str(o, "name", tp->name);
+            cli_json_str(o, "vcenter", tp->vcenter);
+            cli_json_str(o, "datacenter", tp->datacenter);
+            cli_json_str(o, "cluster", tp->cluster);
+            cli_json_str(o, "host", tp->host);
+            cli_json_str(o, "resource_pool", tp->resource_pool);
+            cli_json_str(o, "datastore", tp->datastore);
+            cli_json_str(o, "folder", tp->folder);
             cJSON_AddItemToObject(o, "networks", json_strv(tp->networks));
-            json_str(o, "clone_from", tp->clone_from);
-            json_str(o, "clone_mode", clone_mode_key(tp->clone_mode));
-            json_str(o, "snapshot", tp->snapshot);
+            cli_json_str(o, "clone_from", tp->clone_from);
+            cli_json_str(o, "clone_mode", clone_mode_key(tp->clone_mode));
+            cli_json_str(o, "snapshot", tp->snapshot);
             cJSON_AddNumberToObject(o, "cpus", tp->cpus);
             cJSON_AddNumberToObject(o, "memory_mib", tp->memory_mib);
             cJSON_AddNumberToObject(o, "disk_gib", tp->disk_gib);
-            json_str(o, "user_data", tp->user_data);
+            cli_json_str(o, "user_data", tp->user_data);
             cJSON_AddItemToObject(o, "extra_config",
                                   json_kvs(tp->extra_config, tp->n_extra_config));
             cJSON_AddItemToObject(o, "tags", json_strv(tp->tags));
             cJSON_AddItemToObject(o, "custom_attributes",
                                   json_kvs(tp->custom_attributes, tp->n_custom_attributes));
-            json_str(o, "ssh_user", tp->ssh_user);
+            cli_json_str(o, "ssh_user", tp->ssh_user);
             cJSON_AddNumberToObject(o, "ssh_port", tp->ssh_port);
-            json_str(o, "os", tp->os);
-            json_str(o, "file", tp->origin.file);
+            cli_json_str(o, "os", tp->os);
+            cli_json_str(o, "file", tp->origin.file);
             cJSON_AddItemToArray(arr, o);
         } else {
             char cpus[16], mem[32], disk[32];
@@ -217,18 +208,18 @@ list_nodes(const struct dr_store *s, const char *only, bool json, FILE *out)
             const struct dr_node *n = &st->nodes[j];
             if (json) {
                 cJSON *o = cJSON_CreateObject();
-                json_str(o, "cluster", st->cluster);
-                json_str(o, "name", n->name);
-                json_str(o, "pool", n->pool);
+                cli_json_str(o, "cluster", st->cluster);
+                cli_json_str(o, "name", n->name);
+                cli_json_str(o, "pool", n->pool);
                 cJSON_AddItemToObject(o, "roles", json_roles(n->roles));
-                json_str(o, "state", node_state_key(n->state));
-                json_str(o, "step", node_state_key(n->step));
+                cli_json_str(o, "state", node_state_key(n->state));
+                cli_json_str(o, "step", node_state_key(n->step));
                 cJSON_AddNumberToObject(o, "percent", n->percent);
                 cJSON_AddNumberToObject(o, "attempts", n->attempts);
-                json_str(o, "vm_id", n->vm_id);
-                json_str(o, "ip", n->ip);
-                json_str(o, "host_key_fingerprint", n->host_key_fp);
-                json_str(o, "last_error", n->last_error);
+                cli_json_str(o, "vm_id", n->vm_id);
+                cli_json_str(o, "ip", n->ip);
+                cli_json_str(o, "host_key_fingerprint", n->host_key_fp);
+                cli_json_str(o, "last_error", n->last_error);
                 cJSON_AddNumberToObject(o, "created", (double)n->created);
                 cJSON_AddNumberToObject(o, "updated", (double)n->updated);
                 cJSON_AddItemToArray(arr, o);
@@ -287,15 +278,15 @@ list_vcenters(const struct dr_store *s, bool json, FILE *out)
         const struct dr_vcenter *v = &s->vcenters[i];
         if (json) {
             cJSON *o = cJSON_CreateObject();
-            json_str(o, "name", v->name);
-            json_str(o, "url", v->url);
-            json_str(o, "user", v->user);
-            json_str(o, "password_source", password_source(v));
-            json_str(o, "password_file", v->password_file);
-            json_str(o, "password_env", v->password_env);
-            json_str(o, "tls", tls_policy(v));
-            json_str(o, "ca_file", v->ca_file);
-            json_str(o, "pin", v->pin);
+            cli_json_str(o, "name", v->name);
+            cli_json_str(o, "url", v->url);
+            cli_json_str(o, "user", v->user);
+            cli_json_str(o, "password_source", password_source(v));
+            cli_json_str(o, "password_file", v->password_file);
+            cli_json_str(o, "password_env", v->password_env);
+            cli_json_str(o, "tls", tls_policy(v));
+            cli_json_str(o, "ca_file", v->ca_file);
+            cli_json_str(o, "pin", v->pin);
             cJSON_AddBoolToObject(o, "insecure", v->insecure);
             cJSON_AddNumberToObject(o, "timeout", v->timeout_s);
             cJSON_AddItemToArray(arr, o);

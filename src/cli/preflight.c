@@ -17,15 +17,6 @@
 #include "core/util.h"
 #include "engine/engine.h"
 
-static void
-json_str(cJSON *o, const char *key, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 /* The offline problems as error findings (check "spec"); warnings too. */
 static void
 add_offline(struct dr_preflight *p, const struct dr_store *s, const struct dr_cluster *spec)
@@ -94,7 +85,7 @@ print_json(const struct dr_preflight *p)
     cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
     char *text;
 
-    json_str(root, "cluster", p->cluster);
+    cli_json_str(root, "cluster", p->cluster);
     cJSON_AddNumberToObject(root, "errors", (double)p->errors);
     cJSON_AddNumberToObject(root, "warnings", (double)p->warnings);
     cJSON_AddNumberToObject(root, "elapsed_ms", (double)p->elapsed_ms);
@@ -102,17 +93,17 @@ print_json(const struct dr_preflight *p)
         const struct dr_finding *f = &p->v[i];
         cJSON *o = cJSON_CreateObject();
 
-        json_str(o, "severity", severity_key(f->severity));
-        json_str(o, "check", f->check);
-        json_str(o, "file", f->file);
+        cli_json_str(o, "severity", severity_key(f->severity));
+        cli_json_str(o, "check", f->check);
+        cli_json_str(o, "file", f->file);
         if (f->line > 0)
             cJSON_AddNumberToObject(o, "line", f->line);
         else
             cJSON_AddNullToObject(o, "line");
-        json_str(o, "field", f->field);
-        json_str(o, "object", f->object);
-        json_str(o, "message", f->message);
-        json_str(o, "fix", f->fix);
+        cli_json_str(o, "field", f->field);
+        cli_json_str(o, "object", f->object);
+        cli_json_str(o, "message", f->message);
+        cli_json_str(o, "fix", f->fix);
         cJSON_AddItemToArray(arr, o);
     }
     cJSON_AddItemToObject(root, "findings", arr);
@@ -150,30 +141,6 @@ spec_findings(const struct dr_store *s, const char *file, const struct dr_error 
     }
     p->errors = p->n;
     return p;
-}
-
-/* The files preflight works from besides the spec: one that is there but
- * did not load is said (each of its problems) and fails the preflight. */
-static size_t
-inputs_failed(const struct dr_store *s, const struct dr_cluster *spec)
-{
-    const char **files = xcalloc(spec->n_pools + 3, sizeof *files);
-    char **owned = xcalloc(spec->n_pools + 1, sizeof *owned);
-    size_t n = 0, failed;
-
-    files[n++] = "drover.cfg";
-    files[n++] = "vcenters.cfg";
-    for (size_t i = 0; i < spec->n_pools; i++)
-        if (spec->pools[i].template) {
-            owned[i] = xasprintf("templates/%s.cfg", spec->pools[i].template);
-            files[n++] = owned[i];
-        }
-    failed = cli_report_failed(s, files);
-    for (size_t i = 0; i < spec->n_pools; i++)
-        free(owned[i]);
-    free(owned);
-    free(files);
-    return failed;
 }
 
 /* Run preflight; NULL after printing why it could not run. */
@@ -266,7 +233,7 @@ cmd_preflight(const struct cli_globals *g, int argc, char **argv)
             return 1;
         }
     }
-    if (inputs_failed(&s, use) > 0) {
+    if (cli_report_spec_inputs(&s, use) > 0) {
         if (file)
             cluster_done(&spec);
         store_done(&s);
