@@ -419,18 +419,6 @@ leave(struct ui *ui, void *st)
 }
 
 static void
-put(WINDOW *win, int y, int x, int width, const char *s, enum ui_role role)
-{
-    char buf[1024];
-
-    if (width <= 0)
-        return;
-    wattrset(win, theme_attr(role));
-    mvwaddstr(win, y, x, text_fit(buf, sizeof buf, s, width, false));
-    wattrset(win, theme_attr(ROLE_NORMAL));
-}
-
-static void
 roles_text(const struct wpool *p, char *buf, size_t len)
 {
     snprintf(buf, len, "%s%s%s%s%s", p->etcd ? "etcd" : "",
@@ -469,12 +457,13 @@ draw_pools(struct wizard *w, WINDOW *win, int h, int wd)
     char buf[512], roles[64], names[256];
     int y = 2;
 
-    put(win, y++, 1, wd - 2,
+    ui_draw_text(
+        win, y++, 1, wd - 2,
         _("a adds a pool, Enter edits the selected one, x removes it, r reviews, Esc goes back"),
         ROLE_DIM);
     y++;
     if (kept.n_pools == 0)
-        put(win, y++, 1, wd - 2, _("No pools yet: a adds one."), ROLE_DIM);
+        ui_draw_text(win, y++, 1, wd - 2, _("No pools yet: a adds one."), ROLE_DIM);
     for (size_t i = 0; i < kept.n_pools && y < h - 1; i++) {
         const struct wpool *p = &kept.pools[i];
 
@@ -482,7 +471,7 @@ draw_pools(struct wizard *w, WINDOW *win, int h, int wd)
         first_names(p, names, sizeof names);
         snprintf(buf, sizeof buf, "%-12s %-14s %3d  %-26s %s", p->name ? p->name : "",
                  p->template ? p->template : "", p->quantity, roles, names);
-        put(win, y++, 1, wd - 2, buf, i == w->sel ? ROLE_SELECTION : ROLE_NORMAL);
+        ui_draw_text(win, y++, 1, wd - 2, buf, i == w->sel ? ROLE_SELECTION : ROLE_NORMAL);
     }
 }
 
@@ -501,14 +490,16 @@ draw_review(struct wizard *w, WINDOW *win, int h, int wd)
     build(&kept, false, &c);
     text = store_cluster_text(&c);
     engine_check_spec(&cfg, &c, &problems, &warnings);
-    put(win, y++, 1, wd - 2,
-        _("c saves and creates, s saves only, Up/Down scroll, Esc goes back"), ROLE_PROMPT);
+    ui_draw_text(win, y++, 1, wd - 2,
+                 _("c saves and creates, s saves only, Up/Down scroll, Esc goes back"),
+                 ROLE_PROMPT);
     if (problems)
-        put(win, y++, 1, wd - 2, problems[0], ROLE_STATUS_ERROR);
+        ui_draw_text(win, y++, 1, wd - 2, problems[0], ROLE_STATUS_ERROR);
     else if (warnings)
-        put(win, y++, 1, wd - 2, warnings[0], ROLE_STATE_PROVISIONING);
+        ui_draw_text(win, y++, 1, wd - 2, warnings[0], ROLE_STATE_PROVISIONING);
     else
-        put(win, y++, 1, wd - 2, _("No problems found without vCenter."), ROLE_STATE_ACTIVE);
+        ui_draw_text(win, y++, 1, wd - 2, _("No problems found without vCenter."),
+                     ROLE_STATE_ACTIVE);
     if (w->edit) {
         ui_draw_diff(win, y, h, wd, kept.saved, text, w->scroll);
         free(text);
@@ -523,7 +514,7 @@ draw_review(struct wizard *w, WINDOW *win, int h, int wd)
         if (nl)
             *nl = '\0';
         if (line >= w->scroll)
-            put(win, y++, 2, wd - 3, p, ROLE_NORMAL);
+            ui_draw_text(win, y++, 2, wd - 3, p, ROLE_NORMAL);
     }
     free(text);
     strv_free(&problems);
@@ -545,7 +536,7 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *win, int h, int wd)
              w->step == W_CLUSTER ? _("[cluster]") : _("cluster"),
              w->step == W_POOLS || w->step == W_POOL ? _("[pools]") : _("pools"),
              w->step == W_REVIEW ? _("[review]") : _("review"));
-    put(win, 0, 1, wd - 2, buf, ROLE_TITLE);
+    ui_draw_text(win, 0, 1, wd - 2, buf, ROLE_TITLE);
     switch (w->step) {
     case W_CLUSTER:
         form_draw(w->cform, win, 2, h, wd);
@@ -558,7 +549,7 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *win, int h, int wd)
         first_names(&kept.pool, names, sizeof names);
         /* L10N: the live preview of a pool's first node names. */
         snprintf(buf, sizeof buf, _("First names: %s"), names);
-        put(win, 1, 1, wd - 2, buf, ROLE_DIM);
+        ui_draw_text(win, 1, 1, wd - 2, buf, ROLE_DIM);
         form_draw(w->pform, win, 2, h, wd);
         break;
     case W_REVIEW:

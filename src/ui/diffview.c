@@ -10,18 +10,6 @@
 #include "ui/diffview.h"
 #include "ui/text.h"
 
-static void
-put(WINDOW *win, int y, int x, int width, const char *s, enum ui_role role)
-{
-    char buf[1024];
-
-    if (width <= 0)
-        return;
-    wattrset(win, theme_attr(role));
-    mvwaddstr(win, y, x, text_fit(buf, sizeof buf, s, width, false));
-    wattrset(win, theme_attr(ROLE_NORMAL));
-}
-
 static char **
 split_lines(const char *text, size_t *n)
 {
@@ -68,15 +56,17 @@ ui_draw_diff(WINDOW *win, int y, int h, int wd, const char *old, const char *new
         else
             snprintf(buf, sizeof buf, "- %s", a[i++]);
         if (shown++ >= scroll && y < h - 1)
-            put(win, y++, 1, wd - 2, buf, buf[0] == '+' ? ROLE_STATE_ACTIVE : ROLE_STATE_ERROR);
+            ui_draw_text(win, y++, 1, wd - 2, buf,
+                         buf[0] == '+' ? ROLE_STATE_ACTIVE : ROLE_STATE_ERROR);
     }
 #undef DP
     if (shown == 0)
-        put(win, y++, 1, wd - 2, _("No change: c writes nothing and starts nothing."), ROLE_DIM);
+        ui_draw_text(win, y++, 1, wd - 2, _("No change: c writes nothing and starts nothing."),
+                     ROLE_DIM);
     else if (y < h - 1) {
         /* L10N: after the changed lines of an edited cluster's spec. */
         snprintf(buf, sizeof buf, _("(%zu lines unchanged)"), same);
-        put(win, y++, 1, wd - 2, buf, ROLE_DIM);
+        ui_draw_text(win, y++, 1, wd - 2, buf, ROLE_DIM);
     }
     for (size_t i = 0; i < n; i++)
         free(a[i]);

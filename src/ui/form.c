@@ -320,18 +320,6 @@ row_lines(const struct form *f, size_t i)
 }
 
 static void
-put(WINDOW *w, int y, int x, int width, const char *s, enum ui_role role)
-{
-    char buf[1024];
-
-    if (width <= 0)
-        return;
-    wattrset(w, theme_attr(role));
-    mvwaddstr(w, y, x, text_fit(buf, sizeof buf, s, width, false));
-    wattrset(w, theme_attr(ROLE_NORMAL));
-}
-
-static void
 row_value(const struct form *f, size_t i, char *buf, size_t len)
 {
     const struct form_row *r = &f->rows[i];
@@ -412,19 +400,20 @@ form_draw(struct form *f, WINDOW *w, int y0, int h, int wd)
         if (!row_shown(f, i))
             continue;
         if (r->kind != FK_BUTTON) {
-            put(w, y, 1, 1, focus ? ">" : " ", ROLE_KEY);
-            put(w, y, 2, lw, _(r->label), focus ? ROLE_TITLE : ROLE_NORMAL);
+            ui_draw_text(w, y, 1, 1, focus ? ">" : " ", ROLE_KEY);
+            ui_draw_text(w, y, 2, lw, _(r->label), focus ? ROLE_TITLE : ROLE_NORMAL);
         }
         if (focus && text_kind(r->kind)) {
             cur_y = y;
         } else {
             row_value(f, i, buf, sizeof buf);
-            put(w, y, r->kind == FK_BUTTON ? 2 : vx, r->kind == FK_BUTTON ? wd - 3 : vw, buf,
-                focus ? ROLE_SELECTION : (f->flags[i] ? ROLE_STATE_ERROR : ROLE_NORMAL));
+            ui_draw_text(w, y, r->kind == FK_BUTTON ? 2 : vx, r->kind == FK_BUTTON ? wd - 3 : vw,
+                         buf,
+                         focus ? ROLE_SELECTION : (f->flags[i] ? ROLE_STATE_ERROR : ROLE_NORMAL));
             if (f->flags[i]) {
                 int used_w = text_width(buf) + 2;
                 if (used_w < vw)
-                    put(w, y, vx + used_w, vw - used_w, f->flags[i], ROLE_STATE_ERROR);
+                    ui_draw_text(w, y, vx + used_w, vw - used_w, f->flags[i], ROLE_STATE_ERROR);
             }
         }
         y++;
@@ -433,8 +422,8 @@ form_draw(struct form *f, WINDOW *w, int y0, int h, int wd)
             int n = wrap(f->msgs[i], vw - 2, l);
             for (int k = 0; k < n; k++) {
                 if (y < foot) {
-                    put(w, y, vx, 2, k == 0 ? "^ " : "  ", ROLE_STATUS_ERROR);
-                    put(w, y, vx + 2, vw - 2, l[k], ROLE_STATUS_ERROR);
+                    ui_draw_text(w, y, vx, 2, k == 0 ? "^ " : "  ", ROLE_STATUS_ERROR);
+                    ui_draw_text(w, y, vx + 2, vw - 2, l[k], ROLE_STATUS_ERROR);
                     y++;
                 }
                 free(l[k]);
@@ -443,9 +432,9 @@ form_draw(struct form *f, WINDOW *w, int y0, int h, int wd)
     }
     /* The foot: the form-wide message, else the focused row's help. */
     if (f->message)
-        put(w, foot, 1, wd - 2, f->message, ROLE_STATUS_ERROR);
+        ui_draw_text(w, foot, 1, wd - 2, f->message, ROLE_STATUS_ERROR);
     else if (f->cur < f->n && f->rows[f->cur].help)
-        put(w, foot, 1, wd - 2, _(f->rows[f->cur].help), ROLE_DIM);
+        ui_draw_text(w, foot, 1, wd - 2, _(f->rows[f->cur].help), ROLE_DIM);
     /* The field being edited lies over its row. */
     if (cur_y >= 0) {
         if (f->editing && (f->wy != by + cur_y || f->wx != bx + vx || f->ww != vw))

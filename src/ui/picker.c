@@ -410,18 +410,6 @@ picker_close(struct picker **pp)
     *pp = NULL;
 }
 
-static void
-put(WINDOW *w, int y, int x, int width, const char *s, enum ui_role role)
-{
-    char buf[1024];
-
-    if (width <= 0)
-        return;
-    wattrset(w, theme_attr(role));
-    mvwaddstr(w, y, x, text_fit(buf, sizeof buf, s, width, false));
-    wattrset(w, theme_attr(ROLE_NORMAL));
-}
-
 void
 picker_draw(struct picker *p, WINDOW *w, int h, int wd)
 {
@@ -461,36 +449,36 @@ picker_draw(struct picker *p, WINDOW *w, int h, int wd)
     else
         snprintf(line, sizeof line, _("Pick a %s from vCenter %s"), inv_kind_label(p->kind),
                  p->vcenter);
-    put(p->win, 0, 1, wd - 2, line, ROLE_TITLE);
+    ui_draw_text(p->win, 0, 1, wd - 2, line, ROLE_TITLE);
     snprintf(line, sizeof line, _("Filter: %s"), p->filter);
-    put(p->win, 1, 1, wd - 2, line, ROLE_PROMPT);
+    ui_draw_text(p->win, 1, 1, wd - 2, line, ROLE_PROMPT);
     if (p->missing) {
         /* L10N: a saved value that the vCenter does not have (any more). */
         snprintf(line, sizeof line, _("Saved: %s - not in the inventory; kept unless you pick "
                                       "another"),
                  p->current);
-        put(p->win, 2, 1, wd - 2, line, ROLE_STATE_ERROR);
+        ui_draw_text(p->win, 2, 1, wd - 2, line, ROLE_STATE_ERROR);
     } else if (p->current && *p->current) {
         snprintf(line, sizeof line, _("Saved: %s"), p->current);
-        put(p->win, 2, 1, wd - 2, line, ROLE_DIM);
+        ui_draw_text(p->win, 2, 1, wd - 2, line, ROLE_DIM);
     }
     if (p->req) {
         werase(p->sub);
         snprintf(line, sizeof line, _("%s Fetching the inventory of %s... (Esc cancels)"),
                  ui_spinner(p->ui), p->vcenter);
-        put(p->sub, 0, 1, wd - 4, line, ROLE_STATE_PROVISIONING);
+        ui_draw_text(p->sub, 0, 1, wd - 4, line, ROLE_STATE_PROVISIONING);
     } else if (p->error) {
         werase(p->sub);
-        put(p->sub, 0, 1, wd - 4, p->error, ROLE_STATUS_ERROR);
-        put(p->sub, 1, 1, wd - 4, _("Ctrl-R tries again, Esc goes back."), ROLE_DIM);
+        ui_draw_text(p->sub, 0, 1, wd - 4, p->error, ROLE_STATUS_ERROR);
+        ui_draw_text(p->sub, 1, 1, wd - 4, _("Ctrl-R tries again, Esc goes back."), ROLE_DIM);
     } else if (p->menu == NULL) {
         werase(p->sub);
-        put(p->sub, 0, 1, wd - 4, p->filter[0] ? _("Nothing matches the filter.") : _("None."),
-            ROLE_DIM);
+        ui_draw_text(p->sub, 0, 1, wd - 4,
+                     p->filter[0] ? _("Nothing matches the filter.") : _("None."), ROLE_DIM);
     }
     snprintf(line, sizeof line,
              _("%zu items  Enter picks  Esc back  Ctrl-R refresh  type to filter"), p->n_match);
-    put(p->win, h - 1, 1, wd - 2, line, ROLE_DIM);
+    ui_draw_text(p->win, h - 1, 1, wd - 2, line, ROLE_DIM);
     p->ui->overlay = p->win;
     p->ui->overlay_cursor = false;
 }

@@ -482,6 +482,18 @@ ui_draw_hline(WINDOW *w, int y, int wd)
     wattrset(w, theme_attr(ROLE_NORMAL));
 }
 
+void
+ui_draw_text(WINDOW *w, int y, int x, int width, const char *s, enum ui_role role)
+{
+    char buf[1024];
+
+    if (width <= 0)
+        return;
+    wattrset(w, theme_attr(role));
+    mvwaddstr(w, y, x, text_fit(buf, sizeof buf, s, width, false));
+    wattrset(w, theme_attr(ROLE_NORMAL));
+}
+
 const struct dr_cluster_view *
 ui_find_cluster(const struct ui *ui, const char *name)
 {

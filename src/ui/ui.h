@@ -207,6 +207,9 @@ void ui_draw_field(WINDOW *w, int *y, int wd, const char *label, const char *val
                    enum ui_role role);
 /* The glyph for a horizontal rule ("─" or "-"). */
 void ui_draw_hline(WINDOW *w, int y, int wd);
+/* s at row y, column x, fitted to exactly width cells (text_fit: cut with an
+ * ellipsis or padded) in role's colours; nothing when width <= 0. */
+void ui_draw_text(WINDOW *w, int y, int x, int width, const char *s, enum ui_role role);
 
 /* Engine commands with the console's checks and messages (feed.c). */
 int ui_engine_result(struct ui *ui, enum dr_err rc, const struct dr_error *e, const char *done);
