@@ -271,13 +271,7 @@ eng_drop_open_clone(struct dr_engine *e, const char *cluster, const char *node)
     if (it == NULL)
         return;
     i = (size_t)(it - e->open_clones);
-    free(it->op);
-    free(it->cluster);
-    free(it->node);
-    free(it->name);
-    free(it->vm);
-    free(it->task);
-    free(it->reason);
+    intent_done(it);
     memmove(it, it + 1, (e->n_open_clones - i - 1) * sizeof *it);
     e->n_open_clones--;
 }

@@ -191,19 +191,6 @@ open_clone_task(struct dr_engine *e, struct eng_step *s, struct eng_intent *it)
     return have;
 }
 
-static void
-intent_done(struct eng_intent *it)
-{
-    free(it->op);
-    free(it->cluster);
-    free(it->node);
-    free(it->name);
-    free(it->vm);
-    free(it->task);
-    free(it->reason);
-    memset(it, 0, sizeof *it);
-}
-
 /* Close open clone intent it with what its task came to. */
 static void
 close_open_clone(struct dr_engine *e, const struct eng_intent *it, bool ok, const char *vm,

@@ -73,17 +73,23 @@ kv_append(char **buf, size_t *len, size_t *cap, const char *key, const char *val
 }
 
 void
+intent_done(struct eng_intent *it)
+{
+    free(it->op);
+    free(it->cluster);
+    free(it->node);
+    free(it->name);
+    free(it->vm);
+    free(it->task);
+    free(it->reason);
+    memset(it, 0, sizeof *it);
+}
+
+void
 intents_free(struct eng_intent *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(v[i].op);
-        free(v[i].cluster);
-        free(v[i].node);
-        free(v[i].name);
-        free(v[i].vm);
-        free(v[i].task);
-        free(v[i].reason);
-    }
+    for (size_t i = 0; i < n; i++)
+        intent_done(&v[i]);
     free(v);
 }
 

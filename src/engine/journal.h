@@ -67,6 +67,9 @@ enum dr_err journal_task(struct eng_journal *j, unsigned long seq, const char *t
 enum dr_err journal_compact(struct eng_journal *j, const struct eng_intent *keep, size_t n,
                             struct dr_error *e);
 
+/* Free an intent's strings and zero it (the struct itself is the caller's). */
+void intent_done(struct eng_intent *it);
+/* intent_done on each of v[0..n), then free(v). */
 void intents_free(struct eng_intent *v, size_t n);
 
 #endif
