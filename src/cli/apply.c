@@ -336,7 +336,10 @@ cmd_apply(const struct cli_globals *g, int argc, char **argv)
         say(&r, _("drover: preflight skipped (--skip-preflight)\n"));
     }
     r.cluster = spec.name;
-    if (engine_apply_cluster(r.eng, &spec, &e) != DR_E_OK) {
+    /* Preflight ran above (or was skipped on purpose): the engine's gate
+     * does not run it again, it only resolves names and tags. */
+    struct dr_apply_opts ao = { .preflight_ran = true };
+    if (engine_apply_cluster_opts(r.eng, &spec, &ao, &e) != DR_E_OK) {
         fprintf(stderr, "drover: %s\n", dr_error_text(&e));
         finish(&r);
         cluster_done(&spec);

@@ -274,6 +274,13 @@ retry_locked(struct dr_engine *e, struct eng_cluster *c, struct dr_node *n)
 enum dr_err
 engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec, struct dr_error *err)
 {
+    return engine_apply_cluster_opts(e, spec, NULL, err);
+}
+
+enum dr_err
+engine_apply_cluster_opts(struct dr_engine *e, const struct dr_cluster *spec,
+                          const struct dr_apply_opts *opts, struct dr_error *err)
+{
     struct eng_cluster *c;
     enum dr_err rc = command_begin(e, err);
 
@@ -323,6 +330,8 @@ engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec, struct 
         if (n->state == DR_NODE_ERROR && eng_active_job(e, c->name, n->name) == NULL)
             retry_locked(e, c, n);
     }
+    /* After the retries above (each resets the gate): preflight ran already. */
+    c->gate_light = opts && opts->preflight_ran;
     eng_reconcile(e, c);
     pthread_mutex_unlock(&e->mu);
     eng_save_cluster(e, spec->name);

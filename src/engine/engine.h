@@ -242,6 +242,17 @@ const char *priv_object_key(enum dr_priv_object o);  /* "template", "folder"... 
  * its nodes with it. */
 enum dr_err engine_apply_cluster(struct dr_engine *e, const struct dr_cluster *spec,
                                  struct dr_error *err);
+/* How an apply was asked for. preflight_ran: the caller already ran
+ * preflight (engine_preflight) for this spec, or skipped it on purpose
+ * (`drover apply --skip-preflight`): the pre-clone gate then resolves only
+ * the templates' names and tags again instead of running preflight's
+ * checks a second time. */
+struct dr_apply_opts {
+    bool preflight_ran;
+};
+/* engine_apply_cluster with opts (NULL: as engine_apply_cluster). */
+enum dr_err engine_apply_cluster_opts(struct dr_engine *e, const struct dr_cluster *spec,
+                                      const struct dr_apply_opts *opts, struct dr_error *err);
 /* Set one pool's quantity; scale-down removes the highest-numbered nodes. */
 enum dr_err engine_scale_pool(struct dr_engine *e, const char *cluster, const char *pool,
                               int quantity, struct dr_error *err);

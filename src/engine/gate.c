@@ -1,7 +1,11 @@
 /* The pre-clone gate: before a cluster's first clone after an apply (or a
- * retry, or a start), one worker resolves every template the cluster clones
- * from against its vCenter (backend op check_templates) and collects every
- * problem at once. While it runs, the cluster's other clones wait; when it
+ * retry, or a start), one worker runs preflight's checks (eng_preflight_run:
+ * placement, capacity, template readiness, names, privileges, for the VMs
+ * still to be created) against the cluster's vCenters and collects every
+ * problem at once; after an apply whose caller ran preflight itself
+ * (`drover apply`, or its --skip-preflight) only the templates' names and
+ * tags are resolved again (backend op check_templates without options).
+ * Errors stop the clones; warnings and notes are events, never a stop. While it runs, the cluster's other clones wait; when it
  * finds anything, no clone of the cluster starts and each node waiting to
  * be cloned fails naming the problems, so nothing is created in vCenter. */
 #include "config.h"
@@ -238,14 +242,42 @@ gate_failed(struct eng_cluster *c, struct dr_error *err)
     return dr_error_set(err, DR_E_INVAL, "%s", c->gate_error ? c->gate_error : "");
 }
 
+/* Warnings and notes of the check as the cluster's events and in
+ * drover.log; they never stop a clone. Callers hold mu. */
+static void
+gate_report_notes(struct dr_engine *e, struct eng_cluster *c, struct eng_problems *probs)
+{
+    if (probs->n > 1)
+        qsort(probs->v, probs->n, sizeof *probs->v, eng_finding_cmp);
+    for (size_t i = 0; i < probs->n; i++) {
+        char *line;
+        struct dr_event ev = { .kind = DR_EV_CLUSTER, .cluster = c->name,
+                               .cluster_state = c->state };
+
+        if (probs->v[i].severity == DR_SEV_ERROR)
+            continue;
+        line = finding_format(&probs->v[i]);
+        ev.level = probs->v[i].severity == DR_SEV_WARNING ? DR_LOG_WARN : DR_LOG_INFO;
+        ev.text = line;
+        if (probs->v[i].severity == DR_SEV_WARNING)
+            log_warn("cluster %s: pre-clone check: %s", c->name, line);
+        else
+            log_info("cluster %s: pre-clone check: %s", c->name, line);
+        eng_emit(e, &ev);
+        free(line);
+    }
+}
+
 enum dr_err
 eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err)
 {
     struct eng_cluster *c;
     struct eng_check_item *items = NULL;
+    struct eng_pf_copy *pf = NULL;
     struct eng_problems probs = { 0 };
     size_t n = 0;
     unsigned long gen;
+    bool full;
     enum dr_err rc = DR_E_OK;
 
     pthread_mutex_lock(&e->mu);
@@ -270,13 +302,34 @@ eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *e
     }
     c->gate = ENG_GATE_RUNNING;
     gen = c->gate_gen;
-    collect_items(e, c, &items, &n, &probs);
+    full = !c->gate_light;
+    if (!full)
+        collect_items(e, c, &items, &n, &probs);
+    else
+        pf = eng_pf_copy_take(e, c);
     pthread_mutex_unlock(&e->mu);
 
-    step_progress(s, 1, _("checking the templates against vCenter"));
-    if (e->backend.ops->check_templates && n > 0)
-        rc = e->backend.ops->check_templates(tctx, s, items, n, NULL, &probs, err);
-    items_free(items, n);
+    if (pf) {
+        struct eng_pf_input in;
+        struct dr_preflight *p = NULL;
+
+        step_progress(s, 1, _("preflight: checking the cluster against vCenter"));
+        eng_pf_copy_input(pf, s, &in);
+        rc = eng_preflight_run(&e->backend, tctx, &in, &p, err);
+        if (rc == DR_E_OK) { /* its findings become the gate's problems */
+            probs.v = p->v;
+            probs.n = p->n;
+            p->v = NULL;
+            p->n = 0;
+        }
+        preflight_free(&p);
+        eng_pf_copy_free(pf);
+    } else {
+        step_progress(s, 1, _("checking the templates against vCenter"));
+        if (e->backend.ops->check_templates && n > 0)
+            rc = e->backend.ops->check_templates(tctx, s, items, n, NULL, &probs, err);
+        items_free(items, n);
+    }
 
     pthread_mutex_lock(&e->mu);
     c = eng_find_cluster(e, s->spec->name);
@@ -302,12 +355,13 @@ eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *e
         if (n_err == 1)
             c->gate_error = xasprintf(_("nothing was cloned: %s"), first);
         else
-            c->gate_error = xasprintf(_("nothing was cloned: %s (and %zu more problem(s) in "
-                                        "the templates: see the cluster's events or drover.log)"),
+            c->gate_error = xasprintf(_("nothing was cloned: %s (and %zu more problem(s): "
+                                        "see the cluster's events or drover.log)"),
                                       first, n_err - 1);
         free(first);
         for (size_t i = 0; i < n_err; i++) {
-            char *line = problem_format(&probs.v[i]);
+            /* preflight's findings also name the object and the fix */
+            char *line = full ? finding_format(&probs.v[i]) : problem_format(&probs.v[i]);
             struct dr_event ev = { .kind = DR_EV_CLUSTER, .cluster = c->name,
                                    .cluster_state = c->state, .level = DR_LOG_ERROR,
                                    .text = line };
@@ -316,10 +370,13 @@ eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *e
             eng_emit(e, &ev);
             free(line);
         }
+        gate_report_notes(e, c, &probs);
         rc = gate_failed(c, err);
     } else {
         c->gate = ENG_GATE_PASSED;
-        log_info("cluster %s: pre-clone check passed", c->name);
+        log_info("cluster %s: pre-clone check passed%s", c->name,
+                 full ? " (preflight's checks)" : " (names and tags)");
+        gate_report_notes(e, c, &probs);
     }
     pthread_cond_broadcast(&e->cv);
     pthread_mutex_unlock(&e->mu);
@@ -331,6 +388,7 @@ void
 eng_gate_reset(struct eng_cluster *c)
 {
     c->gate = ENG_GATE_UNCHECKED;
+    c->gate_light = false;
     c->gate_gen++;
     xfree(&c->gate_error);
 }

@@ -37,6 +37,10 @@ struct eng_cluster {
     enum eng_gate_state gate;
     unsigned long gate_gen;        /* bumped by each apply or retry */
     char *gate_error;
+    /* The apply that set it ran preflight itself (engine_apply_cluster_opts,
+     * `drover apply`) or skipped it on purpose: the gate checks only names
+     * and tags. Cleared by eng_gate_reset (a retry, a later apply). */
+    bool gate_light;
 };
 
 struct eng_job {
@@ -220,7 +224,29 @@ struct eng_pf_input {
     const struct dr_cluster_status *status; /* NULL: no node exists yet */
     int margin_pct;
     const char *install_id;                 /* NULL: none yet */
+    struct eng_step *step;                  /* the gate's clone step; NULL elsewhere */
 };
+/* What one preflight looks at, copied under e->mu (engine_request_preflight
+ * and the gate run it later without the lock). */
+struct eng_pf_copy {
+    struct dr_cluster spec;
+    struct dr_cluster_status status;
+    bool has_status;
+    struct dr_template *templates;
+    size_t n_templates;
+    struct dr_vcenter *vcenters;
+    size_t n_vcenters;
+    int margin_pct;
+    char *install_id;
+    char *config_dir, *state_dir;           /* set by the caller when it needs them */
+};
+/* Copy cluster c's spec and status, the engine's templates, vCenters,
+ * margin setting and install id (caller holds mu; eng_pf_copy_free). */
+struct eng_pf_copy *eng_pf_copy_take(struct dr_engine *e, const struct eng_cluster *c);
+void eng_pf_copy_free(struct eng_pf_copy *c);
+/* Fill *in to check c (borrowing its memory), with step s (may be NULL). */
+void eng_pf_copy_input(const struct eng_pf_copy *c, struct eng_step *s,
+                       struct eng_pf_input *in);
 /* Run preflight with backend b on a thread whose context is tctx. */
 enum dr_err eng_preflight_run(const struct eng_backend *b, void *tctx,
                               const struct eng_pf_input *in, struct dr_preflight **out,

@@ -135,7 +135,7 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
         }
     }
     if (n > 0 && b->ops->check_templates)
-        rc = b->ops->check_templates(tctx, NULL, items, n, &o, &probs, e);
+        rc = b->ops->check_templates(tctx, in->step, items, n, &o, &probs, e);
     items_free(items, n);
     strv_free(&taken);
     if (rc != DR_E_OK) {
@@ -162,6 +162,62 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
     }
     *out = p;
     return DR_E_OK;
+}
+
+struct eng_pf_copy *
+eng_pf_copy_take(struct dr_engine *e, const struct eng_cluster *c)
+{
+    struct eng_pf_copy *pf = xcalloc(1, sizeof *pf);
+
+    cluster_copy(&pf->spec, &c->spec);
+    cluster_status_copy(&pf->status, &c->status);
+    pf->has_status = true;
+    pf->templates = xcalloc(e->n_templates + 1, sizeof *pf->templates);
+    for (size_t i = 0; i < e->n_templates; i++)
+        template_copy(&pf->templates[i], &e->templates[i]);
+    pf->n_templates = e->n_templates;
+    pf->vcenters = xcalloc(e->n_vcenters + 1, sizeof *pf->vcenters);
+    for (size_t i = 0; i < e->n_vcenters; i++)
+        vcenter_copy(&pf->vcenters[i], &e->vcenters[i]);
+    pf->n_vcenters = e->n_vcenters;
+    pf->margin_pct = e->settings.preflight_margin_pct;
+    pf->install_id = xstrdup0(e->install_id);
+    return pf;
+}
+
+void
+eng_pf_copy_free(struct eng_pf_copy *c)
+{
+    if (c == NULL)
+        return;
+    cluster_done(&c->spec);
+    if (c->has_status)
+        cluster_status_done(&c->status);
+    for (size_t i = 0; i < c->n_templates; i++)
+        template_done(&c->templates[i]);
+    free(c->templates);
+    for (size_t i = 0; i < c->n_vcenters; i++)
+        vcenter_done(&c->vcenters[i]);
+    free(c->vcenters);
+    free(c->install_id);
+    free(c->config_dir);
+    free(c->state_dir);
+    free(c);
+}
+
+void
+eng_pf_copy_input(const struct eng_pf_copy *c, struct eng_step *s, struct eng_pf_input *in)
+{
+    memset(in, 0, sizeof *in);
+    in->spec = &c->spec;
+    in->templates = c->templates;
+    in->n_templates = c->n_templates;
+    in->vcenters = c->vcenters;
+    in->n_vcenters = c->n_vcenters;
+    in->status = c->has_status ? &c->status : NULL;
+    in->margin_pct = c->margin_pct;
+    in->install_id = c->install_id;
+    in->step = s;
 }
 
 char *

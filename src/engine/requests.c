@@ -264,40 +264,6 @@ probe(struct eng_request *r)
     free(product);
 }
 
-/* What a preflight request checks: copies taken under e->mu. */
-struct eng_pf_copy {
-    struct dr_cluster spec;
-    struct dr_cluster_status status;
-    bool has_status;
-    struct dr_template *templates;
-    size_t n_templates;
-    struct dr_vcenter *vcenters;
-    size_t n_vcenters;
-    int margin_pct;
-    char *install_id;
-    char *config_dir, *state_dir;
-};
-
-static void
-pf_copy_free(struct eng_pf_copy *c)
-{
-    if (c == NULL)
-        return;
-    cluster_done(&c->spec);
-    if (c->has_status)
-        cluster_status_done(&c->status);
-    for (size_t i = 0; i < c->n_templates; i++)
-        template_done(&c->templates[i]);
-    free(c->templates);
-    for (size_t i = 0; i < c->n_vcenters; i++)
-        vcenter_done(&c->vcenters[i]);
-    free(c->vcenters);
-    free(c->install_id);
-    free(c->config_dir);
-    free(c->state_dir);
-    free(c);
-}
-
 /* Preflight on this request thread, with a backend thread context of its
  * own (never a node worker's). */
 static void
@@ -305,11 +271,7 @@ run_preflight(struct eng_request *r)
 {
     struct dr_engine *e = r->e;
     struct eng_pf_copy *c = r->pf;
-    struct eng_pf_input in = { .spec = &c->spec, .templates = c->templates,
-                               .n_templates = c->n_templates, .vcenters = c->vcenters,
-                               .n_vcenters = c->n_vcenters,
-                               .status = c->has_status ? &c->status : NULL,
-                               .margin_pct = c->margin_pct, .install_id = c->install_id };
+    struct eng_pf_input in;
     struct dr_preflight *p = NULL;
     struct dr_error err = { 0 };
     struct dr_store fresh;
@@ -319,6 +281,7 @@ run_preflight(struct eng_request *r)
     void *tctx = NULL;
     enum dr_err rc = DR_E_OK;
 
+    eng_pf_copy_input(c, NULL, &in);
     /* The templates, vCenters and settings as the files are now (the
      * operator may have edited a template since the last apply), read here
      * rather than on the caller's thread; the engine's copies otherwise. */
@@ -431,7 +394,7 @@ start_with(struct dr_engine *e, enum req_kind kind, const struct dr_vcenter *vc,
     atomic_init(&r->cancel, false);
     if (pthread_create(&r->thread, NULL, request_main, r) != 0) {
         vcenter_done(&r->vc);
-        pf_copy_free(r->pf);
+        eng_pf_copy_free(r->pf);
         free(r);
         return dr_error_set(err, DR_E_INTERNAL, _("cannot start a request thread"));
     }
@@ -459,7 +422,7 @@ reap(struct dr_engine *e)
         if (r->finished && r->cert == NULL && r->preflight == NULL) {
             pthread_join(r->thread, NULL);
             vcenter_done(&r->vc);
-            pf_copy_free(r->pf);
+            eng_pf_copy_free(r->pf);
             free(r);
         } else {
             e->requests[k++] = r;
@@ -629,7 +592,7 @@ eng_requests_free(struct dr_engine *e)
         pthread_join(e->requests[i]->thread, NULL);
         vcenter_done(&e->requests[i]->vc);
         cert_free(&e->requests[i]->cert);
-        pf_copy_free(e->requests[i]->pf);
+        eng_pf_copy_free(e->requests[i]->pf);
         preflight_free(&e->requests[i]->preflight);
         free(e->requests[i]);
     }
@@ -662,20 +625,7 @@ engine_request_preflight(struct dr_engine *e, const char *cluster, unsigned *id,
         return dr_error_set(err, DR_E_NOTFOUND, _("no cluster spec named %s"),
                             cluster ? cluster : "");
     }
-    pf = xcalloc(1, sizeof *pf);
-    cluster_copy(&pf->spec, &c->spec);
-    cluster_status_copy(&pf->status, &c->status);
-    pf->has_status = true;
-    pf->templates = xcalloc(e->n_templates + 1, sizeof *pf->templates);
-    for (size_t i = 0; i < e->n_templates; i++)
-        template_copy(&pf->templates[i], &e->templates[i]);
-    pf->n_templates = e->n_templates;
-    pf->vcenters = xcalloc(e->n_vcenters + 1, sizeof *pf->vcenters);
-    for (size_t i = 0; i < e->n_vcenters; i++)
-        vcenter_copy(&pf->vcenters[i], &e->vcenters[i]);
-    pf->n_vcenters = e->n_vcenters;
-    pf->margin_pct = e->settings.preflight_margin_pct;
-    pf->install_id = xstrdup0(e->install_id);
+    pf = eng_pf_copy_take(e, c);
     pf->config_dir = xstrdup0(e->config_dir);
     pf->state_dir = xstrdup0(e->state_dir);
     *id = ++e->next_request;

@@ -28,6 +28,10 @@ static struct {
     int checked_items;    /* templates handed to the last call */
     bool on_main_thread;  /* a check ran on the thread that applied */
     int problems;         /* how many problems the check finds */
+    int warnings;         /* and how many warnings */
+    bool preflight;       /* the last call had preflight's options */
+    int margin_pct;       /* their margin */
+    int new_vms;          /* the VMs to create it was told about */
     int clones;
     int vms;
 } fk = { .mu = PTHREAD_MUTEX_INITIALIZER };
@@ -45,6 +49,15 @@ f_check(void *t, struct eng_step *s, const struct eng_check_item *items, size_t 
         eng_problem_add(out, items[0].tmpl, i == 0 ? DR_TF_NETWORKS : DR_TF_DATASTORE,
                         i == 0 ? "networks[0]" : NULL, "problem %d of %s", i + 1,
                         items[0].tmpl->name);
+    for (int i = 0; i < fk.warnings; i++)
+        eng_finding_add(out, items[0].tmpl, DR_TF_DATASTORE, NULL, DR_SEV_WARNING, "capacity",
+                        "/DC0/datastore/LocalDS_0", "add memory", "warning %d of %s", i + 1,
+                        items[0].tmpl->name);
+    fk.preflight = opts && opts->preflight;
+    fk.margin_pct = opts ? opts->margin_pct : -1;
+    fk.new_vms = 0;
+    for (size_t i = 0; i < n; i++)
+        fk.new_vms += items[i].new_vms;
     pthread_mutex_unlock(&fk.mu);
     return DR_E_OK;
 }
@@ -124,14 +137,15 @@ start(void)
     struct eng_backend b = { .ops = &fake_ops };
 
     pthread_mutex_lock(&fk.mu);
-    fk.checks = fk.checked_items = fk.problems = fk.clones = 0;
+    fk.checks = fk.checked_items = fk.problems = fk.clones = fk.warnings = 0;
     fk.on_main_thread = false;
     pthread_mutex_unlock(&fk.mu);
     main_thread = pthread_self();
     ck_assert_ptr_nonnull(mkdtemp(base));
     snprintf(cfgdir, sizeof cfgdir, "%s/config", base);
     snprintf(statedir, sizeof statedir, "%s/state", base);
-    write_file("drover.cfg", "workers = 4;\nretries = 1;\nretry_backoff_ms = 10;\n");
+    write_file("drover.cfg", "workers = 4;\nretries = 1;\nretry_backoff_ms = 10;\n"
+                             "preflight_margin_pct = 17;\n");
     write_file("vcenters.cfg", "vcenters = ( { name = \"lab\"; url = \"https://127.0.0.1:1/sdk\";"
                                " user = \"u\"; password = \"p\"; } );\n");
     /* networks on line 6, datastore on line 4. */
@@ -259,6 +273,64 @@ START_TEST(a_passed_check_holds_until_the_next_apply)
 }
 END_TEST
 
+/* Every apply path gets preflight's checks before its first clone (the
+ * console's create, a start that resumes saved specs): the gate calls the
+ * backend with preflight's options, for the VMs still to create; warnings
+ * are events and never stop a clone. An apply whose caller ran preflight
+ * itself (`drover apply`) gets only the names-and-tags check. */
+START_TEST(the_gate_runs_preflight_unless_the_caller_did)
+{
+    struct dr_engine *eng = start();
+    struct dr_cluster spec;
+    struct dr_pool pools[2];
+    struct dr_error e = { 0 };
+    struct dr_apply_opts ran = { .preflight_ran = true };
+    char *seen;
+
+    spec_init(&spec, pools);
+    fk.warnings = 1;
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    seen = wait_idle(eng);
+    ck_assert_int_eq(fk.checks, 1);
+    ck_assert(fk.preflight);
+    ck_assert_int_eq(fk.margin_pct, 17);  /* drover.cfg's preflight_margin_pct */
+    ck_assert_int_eq(fk.new_vms, 3);      /* nothing exists yet */
+    ck_assert_int_eq(fk.clones, 3);       /* a warning does not stop them */
+    ck_assert_msg(strstr(seen, "warning: templates/lab.cfg:4: datastore: warning 1 of lab "
+                               "[/DC0/datastore/LocalDS_0] (fix: add memory)\n"),
+                  "%s", seen);
+    free(seen);
+
+    /* `drover apply` ran preflight already: names and tags only. */
+    pools[1].quantity = 3;
+    ck_assert_int_eq(engine_apply_cluster_opts(eng, &spec, &ran, &e), DR_E_OK);
+    free(wait_idle(eng));
+    ck_assert_int_eq(fk.checks, 2);
+    ck_assert(!fk.preflight);
+    ck_assert_int_eq(fk.clones, 4);
+
+    /* The next plain apply (the console's) checks in full again, only the
+     * new VM counting. */
+    pools[1].quantity = 4;
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    free(wait_idle(eng));
+    ck_assert_int_eq(fk.checks, 3);
+    ck_assert(fk.preflight);
+    ck_assert_int_eq(fk.new_vms, 1);
+    ck_assert_int_eq(fk.clones, 5);
+
+    /* A preflight error stops every clone, as the gate's own problems do. */
+    pools[1].quantity = 5;
+    fk.problems = 1;
+    ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
+    seen = wait_idle(eng);
+    ck_assert_int_eq(fk.clones, 5);
+    ck_assert_msg(strstr(seen, "networks[0]: problem 1 of lab"), "%s", seen);
+    free(seen);
+    engine_free(&eng);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -270,6 +342,7 @@ main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, problems_stop_every_clone);
     tcase_add_test(tc, a_passed_check_holds_until_the_next_apply);
+    tcase_add_test(tc, the_gate_runs_preflight_unless_the_caller_did);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
