@@ -13,8 +13,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
-	"io/ioutil"
 	"net/http"
 	"strings"
 	"sync"
@@ -36,16 +34,10 @@ func (b *bufferedWriter) Write(p []byte) (int, error) {
 
 func linkedClones(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
-			next.ServeHTTP(w, r)
+		body, ok := soapRequest(next, w, r)
+		if !ok {
 			return
 		}
-		body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		r.Body = ioutil.NopCloser(bytes.NewReader(body))
 		method, vals := requestInfo(body, "_this", "diskMoveType", "snapshot", "host")
 		linked := vals["diskMoveType"] == "createNewChildDiskBacking"
 		if method != "CloneVM_Task" {

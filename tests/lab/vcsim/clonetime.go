@@ -16,7 +16,6 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
-	"io"
 	"io/ioutil"
 	"log"
 	"net/http"
@@ -62,16 +61,10 @@ func msFile(path string) time.Duration {
 }
 
 func (d *deferredClones) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
-		d.next.ServeHTTP(w, r)
+	body, ok := soapRequest(d.next, w, r)
+	if !ok {
 		return
 	}
-	body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	r.Body = ioutil.NopCloser(bytes.NewReader(body))
 	method, vals := requestInfo(body, "_this", "name")
 	switch method {
 	case "CancelTask":

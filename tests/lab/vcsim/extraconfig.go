@@ -9,9 +9,6 @@
 package main
 
 import (
-	"bytes"
-	"io"
-	"io/ioutil"
 	"net/http"
 	"strings"
 
@@ -21,16 +18,10 @@ import (
 
 func extraConfigLikeVCenter(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
-			next.ServeHTTP(w, r)
+		body, ok := soapRequest(next, w, r)
+		if !ok {
 			return
 		}
-		body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		r.Body = ioutil.NopCloser(bytes.NewReader(body))
 		method, vals := requestInfo(body, "_this")
 		next.ServeHTTP(w, r)
 		if method != "ReconfigVM_Task" {

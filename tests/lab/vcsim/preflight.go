@@ -30,10 +30,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
-	"io"
-	"io/ioutil"
 	"log"
 	"net/http"
 	"os"
@@ -315,16 +312,10 @@ func (f *labFacts) refused(body []byte) (string, types.ManagedObjectReference) {
 func (f *labFacts) handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.reload()
-		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
-			next.ServeHTTP(w, r)
+		body, ok := soapRequest(next, w, r)
+		if !ok {
 			return
 		}
-		body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		r.Body = ioutil.NopCloser(bytes.NewReader(body))
 		if priv, ref := f.refused(body); priv != "" {
 			msg := fmt.Sprintf("Permission to perform this operation was denied (%s on %s)",
 				priv, ref.Value)

@@ -27,7 +27,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"io/ioutil"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -205,12 +204,10 @@ func vapiGuard(next http.Handler, w http.ResponseWriter, r *http.Request, user, 
 	}
 	const assocPrefix = "/rest/com/vmware/cis/tagging/tag-association/id:"
 	if r.Method == http.MethodPost && action == "attach" && strings.HasPrefix(r.URL.Path, assocPrefix) {
-		body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		body, ok := readBody(w, r)
+		if !ok {
 			return
 		}
-		r.Body = ioutil.NopCloser(bytes.NewReader(body))
 		if sessionID(r) != "" && !attachAllowed(next, w, r, strings.TrimPrefix(r.URL.Path, assocPrefix), body) {
 			return
 		}
@@ -303,12 +300,10 @@ type setFieldRequest struct {
 }
 
 func setFieldGuard(next http.Handler, w http.ResponseWriter, r *http.Request) {
-	body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+	body, ok := readBody(w, r)
+	if !ok {
 		return
 	}
-	r.Body = ioutil.NopCloser(bytes.NewReader(body))
 	if !bytes.Contains(body, []byte("SetField")) {
 		next.ServeHTTP(w, r)
 		return

@@ -8,8 +8,6 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
-	"io"
-	"io/ioutil"
 	"log"
 	"net/http"
 	"strings"
@@ -35,16 +33,10 @@ var logMethods int32
 
 func validateRefs(next http.Handler, p *pager) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, "/sdk") {
-			next.ServeHTTP(w, r)
+		body, ok := soapRequest(next, w, r)
+		if !ok {
 			return
 		}
-		body, err := ioutil.ReadAll(io.LimitReader(r.Body, maxBody))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		r.Body = ioutil.NopCloser(bytes.NewReader(body))
 		if atomic.LoadInt32(&logMethods) != 0 {
 			method, _ := requestInfo(body)
 			log.Printf("call %s", method)
