@@ -209,7 +209,7 @@ EXTRA_DIST += tests/integration/template-input.t
 # Networks the VM's host cannot reach: refused before cloning, refused by the
 # lab's clone as by vCenter's, and a dropped NIC change caught on read-back.
 TESTS += tests/integration/nic-reach.t
-EXTRA_DIST += tests/integration/nic-reach.t
+EXTRA_DIST += tests/integration/nic-reach.t tests/integration/nets-lib.sh
 # Owner markers spelt in another case are still read (.vmx keys are
 # case-insensitive).
 TESTS += tests/integration/engine-marker-case.t

@@ -8,7 +8,7 @@
 # every full path; a '/' in a name is part of the name, %2f in a path.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
 eng_setup --opaque-network "nsx-seg=ls-1234"
-net() { LAB_VCSIM=$(lab_vcsim) bash "$LAB" net --state "$LAB_STATE" "$@"; }
+. "$top_srcdir/tests/integration/nets-lib.sh"
 
 # A standard and a distributed port group, both "k8s-net", in different
 # network folders; a port group whose name has a '/'; a second VM folder
@@ -27,24 +27,6 @@ is "$(cut -d' ' -f2- "$W/vlan.out")" "DC0/network/VLAN 10%2fapp" \
 pg_vlan=$(awk '{print $1}' "$W/vlan.out")
 ok "lab net folder DC0/vm/teamA/k8s" to "$W/folder.out" net folder DC0/vm/teamA/k8s
 vm_network=$(net find "DC0/network/VM Network" | awk '{print $2}')
-
-T=$XDG_CONFIG_HOME/drover/templates
-tmpl() { # tmpl NAME SED-EXPR...: the lab template with edits
-    local name=$1; shift
-    local args=() e
-    for e in "$@"; do args+=(-e "$e"); done
-    sed "${args[@]}" "$T/lab.cfg" >"$T/$name.cfg"
-}
-spec() { # spec CLUSTER TEMPLATE: a one-node cluster
-    mkdir -p "$W/specs"
-    cat >"$W/specs/$1.cfg" <<EOS
-distribution = "k3s"; vcenter = "lab"; recipe = "$RECIPE";
-pools = ( { name = "server"; template = "$2"; quantity = 1;
-            roles = [ "etcd", "control-plane" ]; hostname_prefix = "$1-"; } );
-EOS
-    echo "$W/specs/$1.cfg"
-}
-all_vms() { (set -a; . "$LAB_STATE/env"; "$LABVMS") | wc -l; }
 
 # 1. Ambiguous names: refused before cloning, every full path listed.
 tmpl amb 's/^networks = .*/networks = [ "k8s-net" ];/' 's/^folder = .*/folder = "k8s";/'

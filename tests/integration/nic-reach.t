@@ -13,25 +13,7 @@
 #    differs, so it can never go active on the source's NIC.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
 eng_setup
-net() { LAB_VCSIM=$(lab_vcsim) bash "$LAB" net --state "$LAB_STATE" "$@"; }
-
-T=$XDG_CONFIG_HOME/drover/templates
-tmpl() { # tmpl NAME SED-EXPR...: the lab template with edits
-    local name=$1; shift
-    local args=() e
-    for e in "$@"; do args+=(-e "$e"); done
-    sed "${args[@]}" "$T/lab.cfg" >"$T/$name.cfg"
-}
-spec() { # spec CLUSTER TEMPLATE: a one-node cluster
-    mkdir -p "$W/specs"
-    cat >"$W/specs/$1.cfg" <<EOS
-distribution = "k3s"; vcenter = "lab"; recipe = "$RECIPE";
-pools = ( { name = "server"; template = "$2"; quantity = 1;
-            roles = [ "etcd", "control-plane" ]; hostname_prefix = "$1-"; } );
-EOS
-    echo "$W/specs/$1.cfg"
-}
-all_vms() { (set -a; . "$LAB_STATE/env"; "$LABVMS") | wc -l; }
+. "$top_srcdir/tests/integration/nets-lib.sh"
 
 ok "a distributed switch without members" to "$W/dvs.out" net dvs DC0/network/sw01 DS0 none
 ok "a port group k8s-net on it" to "$W/pg.out" net dvpg DC0/network/sw01/DS0 k8s-net
