@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/model.h"
 #include "core/util.h"
 #include "labenv.h"
 
@@ -135,4 +136,15 @@ char *
 labenv_path(const struct labenv *l, const char *name)
 {
     return xasprintf("%s/%s", l->state, name);
+}
+
+void
+labenv_vcenter(const struct labenv *l, struct dr_vcenter *vc)
+{
+    memset(vc, 0, sizeof *vc);
+    vc->name = (char *)"lab";
+    vc->url = (char *)labenv_get(l, "URL");
+    vc->user = (char *)labenv_get(l, "USER");
+    vc->pin = (char *)labenv_get(l, "PIN");
+    vc->timeout_s = 30;
 }

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+struct dr_vcenter;
+
 struct labenv {
     char *state; /* the instance's folder */
     char **keys;
@@ -21,5 +23,8 @@ void labenv_down(struct labenv *l);
 const char *labenv_get(const struct labenv *l, const char *key);
 /* The path of a file in the state folder, newly allocated. */
 char *labenv_path(const struct labenv *l, const char *name);
+/* Fill vc (zeroed first) for the lab's vCenter: named "lab", the lab's URL,
+ * user and certificate pin, a 30 s timeout; its strings are l's. */
+void labenv_vcenter(const struct labenv *l, struct dr_vcenter *vc);
 
 #endif

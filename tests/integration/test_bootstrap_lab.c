@@ -59,13 +59,7 @@ lab_teardown(void)
 
 START_TEST(test_vm_boots_as_pinned_node)
 {
-    struct dr_vcenter vc = {
-        .name = (char *)"lab",
-        .url = (char *)labenv_get(&lab, "URL"),
-        .user = (char *)labenv_get(&lab, "USER"),
-        .pin = (char *)labenv_get(&lab, "PIN"),
-        .timeout_s = 30,
-    };
+    struct dr_vcenter vc;
     char *networks[] = {(char *)labenv_get(&lab, "NETWORK"), NULL};
     struct dr_template t = {
         .name = (char *)"lab",
@@ -85,6 +79,7 @@ START_TEST(test_vm_boots_as_pinned_node)
     char *vm = NULL, *ip = NULL;
 
     ck_assert_msg(lab_ok, "the lab did not start");
+    labenv_vcenter(&lab, &vc);
     /* The cluster key and the node's host key, saved as drover keeps them. */
     char *cpath = keys_cluster_path(tmp, "e2e"), *hpath = keys_host_path(tmp, "e2e", "server-1");
     ck_assert_int_eq(keys_load_or_create(cpath, "drover@e2e", &client, &e), DR_E_OK);

@@ -49,12 +49,7 @@ session(const char *password)
     struct vs_session *x = NULL;
     struct dr_error e = {0};
 
-    memset(&vc, 0, sizeof vc);
-    vc.name = (char *)"lab";
-    vc.url = (char *)labenv_get(&lab, "URL");
-    vc.user = (char *)labenv_get(&lab, "USER");
-    vc.pin = (char *)labenv_get(&lab, "PIN");
-    vc.timeout_s = 30;
+    labenv_vcenter(&lab, &vc);
     ck_assert_int_eq(vs_session_new(&vc, password, &x, &e), DR_E_OK);
     return x;
 }

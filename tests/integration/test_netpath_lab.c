@@ -60,12 +60,7 @@ login(const char *proxy)
     struct vs_session *s = NULL;
     struct dr_error e = {0};
 
-    memset(&vc, 0, sizeof vc);
-    vc.name = (char *)"lab";
-    vc.url = (char *)labenv_get(&lab, "URL");
-    vc.user = (char *)labenv_get(&lab, "USER");
-    vc.pin = (char *)labenv_get(&lab, "PIN");
-    vc.timeout_s = 30;
+    labenv_vcenter(&lab, &vc);
     vc.proxy = (char *)proxy;
     ck_assert_int_eq(vs_session_new(&vc, labenv_get(&lab, "PASSWORD"), &s, &e), DR_E_OK);
     ck_assert_msg(vs_login(s, &e) == DR_E_OK, "login: %s", e.msg);

@@ -23,12 +23,7 @@ static void
 up(const char *options)
 {
     ck_assert_msg(labenv_up(&lab, options), "lab up %s failed", options);
-    memset(&vc, 0, sizeof vc);
-    vc.name = (char *)"lab";
-    vc.url = (char *)labenv_get(&lab, "URL");
-    vc.user = (char *)labenv_get(&lab, "USER");
-    vc.pin = (char *)labenv_get(&lab, "PIN");
-    vc.timeout_s = 30;
+    labenv_vcenter(&lab, &vc);
 }
 
 static void

@@ -36,14 +36,10 @@ lab_teardown(void)
 static void
 vc_init(const char *pin, const char *ca_file, bool insecure)
 {
-    memset(&vc, 0, sizeof vc);
-    vc.name = (char *)"lab";
-    vc.url = (char *)labenv_get(&lab, "URL");
-    vc.user = (char *)labenv_get(&lab, "USER");
+    labenv_vcenter(&lab, &vc);
     vc.pin = (char *)pin;
     vc.ca_file = (char *)ca_file;
     vc.insecure = insecure;
-    vc.timeout_s = 30;
 }
 
 static struct vs_session *
