@@ -69,6 +69,10 @@ EXTRA_DIST += tests/tui/engine-lab.t
 # Issue 11: preflight from the cluster screen (P).
 TESTS += tests/tui/preflight.t
 EXTRA_DIST += tests/tui/preflight.t
+# Issue 11: preflight's checks in the pre-clone gate of every apply path,
+# and `drover apply` running them once.
+TESTS += tests/integration/gate-full.t tests/tui/gate-full.t
+EXTRA_DIST += tests/integration/gate-full.t tests/tui/gate-full.t
 # A failed node whose VM was kept: "VM kept", and R replaces it.
 TESTS += tests/tui/vm-kept.t
 EXTRA_DIST += tests/tui/vm-kept.t
