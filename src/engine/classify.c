@@ -177,6 +177,12 @@ static const struct eng_class_rule rules[] = {
     { .code = DR_E_AUTH, .cause = "sudo:*", .cls = P,
       .why = "sudo wants a password or refuses the user; that does not change by itself "
              "(the message names the sudoers line to add)" },
+    /* The pre-clone check (gate.c) found problems: nothing was cloned. */
+    { .code = DR_E_INVAL, .cause = "gate:problems", .cls = P,
+      .why = "the pre-clone check (preflight's checks) found problems in the templates, "
+             "the placement, the capacity, the names or the privileges; they stay",
+      .todo = N_("fix what the cluster's events list (drover preflight NAME lists it too), "
+                 "then apply again") },
 
     /* Every code, for errors without a cause row. */
     { .code = DR_E_OK, .cls = T, .why = "not an error" },

@@ -239,7 +239,10 @@ count_errors(const struct eng_problems *p)
 static enum dr_err
 gate_failed(struct eng_cluster *c, struct dr_error *err)
 {
-    return dr_error_set(err, DR_E_INVAL, "%s", c->gate_error ? c->gate_error : "");
+    enum dr_err rc = dr_error_set(err, DR_E_INVAL, "%s", c->gate_error ? c->gate_error : "");
+
+    dr_error_cause(err, "gate:problems"); /* classify.c: its own "to fix" */
+    return rc;
 }
 
 /* Warnings and notes of the check as the cluster's events and in

@@ -26,6 +26,8 @@ all_say() {
         test("nothing was cloned: .*but the datastore has 2.0 GiB free"))] | length == 3' >/dev/null
 }
 ok "each says nothing was cloned, with the capacity problem" all_say
+ok "and what to do: the events, drover preflight, apply again" bash -c \
+    "$(printf '%q ' "$DROVER") status lab-cluster -o json | grep -q 'to fix: fix what the cluster.s events list (drover preflight NAME lists it too), then apply again'"
 diag "server-01: $(status_json | jq -r '.nodes[0].error')"
 ok "the console shows the failed nodes" wait_for 10 seen "lab-cluster .*(error|Error|failed)"
 diag "$(screen | grep -E 'lab-cluster|error|Error' | head -5)"
