@@ -66,25 +66,35 @@ convert(const struct vs_inventory *v, struct dr_inventory *inv)
     }
 }
 
+/* A session to vc (not logged in yet) with its password, which is wiped
+ * once the session holds it. */
+static enum dr_err
+session_new(const struct dr_vcenter *vc, struct vs_session **out, struct dr_error *e)
+{
+    char *pw = NULL;
+    enum dr_err rc = vcenter_password(vc, &pw, e);
+
+    if (rc != DR_E_OK)
+        return rc;
+    rc = vs_session_new(vc, pw, out, e);
+    if (pw) {
+        memset(pw, 0, strlen(pw));
+        free(pw);
+    }
+    return rc;
+}
+
 enum dr_err
 backend_vs_inventory(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel,
                      struct dr_inventory *out, struct dr_error *e)
 {
     struct vs_session *s = NULL;
     struct vs_inventory v;
-    char *pw = NULL;
     enum dr_err rc;
 
     (void)ctx;
     memset(out, 0, sizeof *out);
-    rc = vcenter_password(vc, &pw, e);
-    if (rc != DR_E_OK)
-        return rc;
-    rc = vs_session_new(vc, pw, &s, e);
-    if (pw) {
-        memset(pw, 0, strlen(pw));
-        free(pw);
-    }
+    rc = session_new(vc, &s, e);
     if (rc != DR_E_OK)
         return rc;
     vs_set_cancel(s, cancel);
@@ -129,19 +139,11 @@ backend_vs_check_login(void *ctx, const struct dr_vcenter *vc, atomic_bool *canc
                        char **product, struct dr_error *e)
 {
     struct vs_session *s = NULL;
-    char *pw = NULL;
     enum dr_err rc;
 
     (void)ctx;
     *product = NULL;
-    rc = vcenter_password(vc, &pw, e);
-    if (rc != DR_E_OK)
-        return rc;
-    rc = vs_session_new(vc, pw, &s, e);
-    if (pw) {
-        memset(pw, 0, strlen(pw));
-        free(pw);
-    }
+    rc = session_new(vc, &s, e);
     if (rc != DR_E_OK)
         return rc;
     vs_set_cancel(s, cancel);
