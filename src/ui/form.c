@@ -95,24 +95,31 @@ set_value(struct form *f, const struct form_row *r, const char *text)
     *p = text && *text ? xstrdup(text) : NULL;
 }
 
+/* The text being edited into the current row's value (the buffer copy is
+ * wiped: it may be a password). */
+static void
+store_edit(struct form *f)
+{
+    char *buf, *end;
+
+    form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION);
+    buf = xstrdup(field_buffer(f->fields[0], 0));
+    /* Field buffers are padded with blanks. */
+    end = buf + strlen(buf);
+    while (end > buf && end[-1] == ' ')
+        *--end = '\0';
+    set_value(f, &f->rows[f->cur], buf);
+    memset(buf, 0, strlen(buf));
+    free(buf);
+}
+
 static void
 edit_end(struct form *f, bool keep)
 {
     if (!f->editing)
         return;
-    if (keep) {
-        char *buf, *end;
-
-        form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION);
-        buf = xstrdup(field_buffer(f->fields[0], 0));
-        /* Field buffers are padded with blanks. */
-        end = buf + strlen(buf);
-        while (end > buf && end[-1] == ' ')
-            *--end = '\0';
-        set_value(f, &f->rows[f->cur], buf);
-        memset(buf, 0, strlen(buf));
-        free(buf);
-    }
+    if (keep)
+        store_edit(f);
     if (f->ui->overlay == f->win) {
         f->ui->overlay = NULL;
         f->ui->overlay_cursor = false;
@@ -224,18 +231,8 @@ form_commit(struct form *f)
 void
 form_peek(struct form *f)
 {
-    char *buf, *end;
-
-    if (!f->editing)
-        return;
-    form_driver_w(f->form, KEY_CODE_YES, REQ_VALIDATION);
-    buf = xstrdup(field_buffer(f->fields[0], 0));
-    end = buf + strlen(buf);
-    while (end > buf && end[-1] == ' ')
-        *--end = '\0';
-    set_value(f, &f->rows[f->cur], buf);
-    memset(buf, 0, strlen(buf));
-    free(buf);
+    if (f->editing)
+        store_edit(f);
 }
 
 void
