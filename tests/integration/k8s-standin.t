@@ -5,7 +5,8 @@
 # recipe made (1 server + 1 agent): no API without a client certificate, a
 # token for another cluster refused, cordon, a drain whose eviction a
 # PodDisruptionBudget answers with 429 until the budget goes (DaemonSet pods
-# stay), Node delete, and a node whose kubelet stops turning Unknown.
+# stay), Node delete, a node whose kubelet stops turning Unknown; and a
+# second server joining the first.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
 K8S=$top_builddir/tests/lab/k8s/drover-k8s
 [ -x "$K8S" ] || skip_all "the lab's Kubernetes stand-in is not built (no Go toolchain)"
@@ -111,4 +112,17 @@ is "$(kc get nodes -o json | jq -r '[.items[].metadata.name] | join(" ")')" \
 is "$(kc get pods -A --field-selector "spec.nodeName=$AG" -o json | jq '.items | length')" 0 \
     "and the pods bound to it"
 ok_out "delete removes the cluster" "$W/delete.out" "$DROVER" delete cluster lab-cluster --yes
+
+# Two servers: the second joins the first (server role: CAs from the first,
+# its own Node, the same API on its own address).
+spec=$(cluster_cfg 2 0)
+sed -i -e "s|^recipe = .*|recipe = \"$top_srcdir/data/bootstrap/k3s.sh\";|" "$spec"
+sed -i "1i version = \"$VERSION\";\nairgap_bundle = \"$W/k3s.tar.gz\";" "$spec"
+ok_out "a cluster of two k3s servers is applied" "$W/apply2.out" "$DROVER" apply -f "$spec"
+is "$(kc get nodes -l node-role.kubernetes.io/control-plane=true -o json | jq -r '[.items[].metadata.name] | sort | join(" ")')" \
+    "$(node_names)" "both servers are control-plane Nodes"
+SRV2=$(status_json | jq -r '[.nodes[] | select(.pool == "server")] | sort_by(.name) | .[1].ip')
+is "$(kc --server "https://$SRV2:6443" get nodes --no-headers | grep -c ' Ready ')" 2 \
+    "the second server's API (its own address, the same certificate authority) lists both"
+ok_out "delete removes it" "$W/delete2.out" "$DROVER" delete cluster lab-cluster --yes
 done_testing
