@@ -6,6 +6,7 @@
 #include "core/i18n.h"
 #include "core/util.h"
 #include "ui/feed.h"
+#include "ui/pfview.h"
 #include "ui/ui.h"
 
 /* One cluster: its pools (template, quantity, roles) above its nodes. */
@@ -13,9 +14,7 @@ struct cluster {
     struct ui *ui;
     char *name;
     struct table t;
-    unsigned pf_req;           /* the preflight request in flight, 0: none */
-    struct dr_preflight *pf;   /* its findings, once answered */
-    char *pf_error;            /* why it could not run */
+    struct pfview pf;          /* the preflight (P) and its findings */
 };
 
 static const struct table_col cols[] = {
@@ -102,10 +101,7 @@ leave(struct ui *ui, void *st)
     struct cluster *c = st;
 
     table_done(&c->t);
-    if (c->pf_req && ui->engine)
-        engine_abandon_request(ui->engine, c->pf_req);
-    preflight_free(&c->pf);
-    free(c->pf_error);
+    pfview_done(ui, &c->pf);
     free(c->name);
     free(c);
 }
@@ -126,47 +122,6 @@ draw_pools(const struct dr_cluster_view *v, WINDOW *w, int wd, int max)
         snprintf(buf, sizeof buf, _("%d x %s (%s)"), p->quantity, p->template ? p->template : "",
                  roles_format(p->roles, roles, sizeof roles));
         ui_draw_field(w, &y, wd, title, buf, ROLE_NORMAL);
-    }
-    return y;
-}
-
-/* The preflight findings (P) under the pools, at most max lines. */
-static int
-draw_preflight(const struct cluster *c, WINDOW *w, int y, int wd, int max)
-{
-    char head[160];
-
-    if (c->pf_req == 0 && c->pf == NULL && c->pf_error == NULL)
-        return y;
-    if (c->pf_req) {
-        ui_draw_field(w, &y, wd, _("Preflight"), _("checking against vCenter..."), ROLE_DIM);
-        return y;
-    }
-    if (c->pf_error) {
-        ui_draw_field(w, &y, wd, _("Preflight"), c->pf_error, ROLE_STATE_ERROR);
-        return y;
-    }
-    snprintf(head, sizeof head, _("%zu error(s), %zu warning(s)"), c->pf->errors, c->pf->warnings);
-    ui_draw_field(w, &y, wd, _("Preflight"), head,
-                  c->pf->errors ? ROLE_STATE_ERROR : ROLE_STATE_ACTIVE);
-    for (size_t i = 0; i < c->pf->n && y < max; i++) {
-        const struct dr_finding *f = &c->pf->v[i];
-        enum ui_role role = f->severity == DR_SEV_ERROR     ? ROLE_STATE_ERROR
-                            : f->severity == DR_SEV_WARNING ? ROLE_STATE_PROVISIONING
-                                                            : ROLE_DIM;
-        /* What and where in vCenter first; the file and the fix below. */
-        char *what = xasprintf("%s%s%s%s%s", f->object ? f->object : "", f->object ? ": " : "",
-                               f->field ? f->field : "", f->field ? ": " : "", f->message);
-        char *how = f->line > 0 ? xasprintf("%s:%d%s%s", f->file ? f->file : "", f->line,
-                                            f->fix ? _("; fix: ") : "", f->fix ? f->fix : "")
-                                : xasprintf("%s%s", f->fix ? _("fix: ") : "",
-                                            f->fix ? f->fix : "");
-
-        ui_draw_field(w, &y, wd, severity_key(f->severity), what, role);
-        if (*how && y < max)
-            ui_draw_field(w, &y, wd, "", how, ROLE_DIM);
-        free(what);
-        free(how);
     }
     return y;
 }
@@ -199,7 +154,7 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
     }
     /* Pools on top get at most half the pane; the nodes take the rest. */
     top = draw_pools(v, w, wd, h / 2);
-    top = draw_preflight(c, w, top, wd, top + (h - top) * 2 / 3);
+    top = pfview_draw(ui, &c->pf, w, top, wd, top + (h - top) * 2 / 3);
     if (h - top < 2)
         return;
     WINDOW *sub = derwin(w, h - top, wd, top, 0);
@@ -233,25 +188,14 @@ action(struct ui *ui, void *st, enum ui_action a)
         return UI_HANDLED;
     case ACT_CREATE:
         return feed_apply_cluster(ui, c->name);
-    case ACT_PREFLIGHT: {
-        struct dr_error e = { 0 };
-
+    case ACT_PREFLIGHT:
         if (ui->engine == NULL) {
             ui_error(ui, "%s", ui->engine_error ? ui->engine_error : _("the engine is not running"));
             return UI_HANDLED;
         }
-        if (c->pf_req)
-            engine_abandon_request(ui->engine, c->pf_req);
-        preflight_free(&c->pf);
-        xfree(&c->pf_error);
-        /* On a request thread of the engine; the answer comes as an event. */
-        if (engine_request_preflight(ui->engine, c->name, &c->pf_req, &e) != DR_E_OK) {
-            c->pf_error = xstrdup(dr_error_text(&e));
-            c->pf_req = 0;
-        }
+        pfview_start(ui, &c->pf, c->name, NULL, NULL);
         ui_status(ui, _("Preflight of %s: checking against vCenter"), c->name);
         return UI_HANDLED | UI_REDRAW_ALL;
-    }
     case ACT_SCALE: {
         const char *pool = NULL;
         if (table_selected(&c->t, &item) && item < v->status.n_nodes)
@@ -277,12 +221,7 @@ event(struct ui *ui, void *st, const struct ui_event *ev)
 {
     struct cluster *c = st;
 
-    if (ev->kind == UI_EV_ENGINE && ev->ev && ev->ev->kind == DR_EV_REQUEST && c->pf_req &&
-        ev->ev->request == c->pf_req) {
-        c->pf_req = 0;
-        c->pf = engine_take_preflight(ui->engine, ev->ev->request);
-        if (c->pf == NULL)
-            c->pf_error = xstrdup(ev->ev->text[0] ? ev->ev->text : _("preflight did not run"));
+    if (pfview_event(ui, &c->pf, ev)) {
         ui_status(ui, "%s", ev->ev->text);
         return UI_REDRAW_ALL;
     }

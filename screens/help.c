@@ -122,6 +122,17 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int hgt, int wd)
                wd - 2);
     if (h->ui->read_only)
         mvwaddnstr(w, y++, 1, _("Read-only mode: actions that change things are hidden."), wd - 2);
+    /* The forms' own keys (not in the keymap: letters there are typed). */
+    if (str_eq(h->scope, "clusters") || str_eq(h->scope, "wizard"))
+        mvwaddnstr(w, y++, 1,
+                   _("Wizard review: c saves and creates, s saves only, p runs preflight again "
+                     "(Esc stops it)"),
+                   wd - 2);
+    else if (str_eq(h->scope, "templates") || str_eq(h->scope, "template-edit"))
+        mvwaddnstr(w, y++, 1,
+                   _("Template editor: Enter on \"Test against vCenter\" runs preflight for one "
+                     "node"),
+                   wd - 2);
     wattrset(w, theme_attr(ROLE_NORMAL));
     if (hgt - y < 2)
         return;

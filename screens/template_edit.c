@@ -11,9 +11,14 @@
  * user_data is edited in $VISUAL/$EDITOR and checked on return as apply
  * checks it (engine_check_template), with the line of a problem.
  *
+ * "Test against vCenter" runs preflight's checks for the template as the
+ * form has it (not yet saved), as one pool of one node of a cluster of its
+ * own, on an engine request thread: a spinner meanwhile, Esc stops it, then
+ * the findings in place of the form until Esc.
+ *
  * Not yet here: more than one network, a snapshot picker, extra_config,
- * tags, custom attributes and the "test" (preflight) action; the fields it
- * does not show are kept as they are. */
+ * tags and custom attributes; the fields it does not show are kept as they
+ * are. */
 #include "config.h"
 
 #include <stddef.h>
@@ -26,6 +31,7 @@
 #include "ui/editor.h"
 #include "ui/form.h"
 #include "ui/keymap.h"
+#include "ui/pfview.h"
 #include "ui/picker.h"
 #include "ui/ui.h"
 
@@ -80,6 +86,8 @@ static const struct form_row rows[] = {
     {.key = "user_data", .label = N_("User data"), .kind = FK_EDITOR, .off = OFF(t.user_data),
      .help = N_("#cloud-config merged into drover's own; Enter opens $VISUAL or $EDITOR")},
     {.key = "save", .label = N_("Save"), .kind = FK_BUTTON},
+    {.key = "test", .label = N_("Test against vCenter"), .kind = FK_BUTTON,
+     .help = N_("Preflight's checks for one node of this template, before it is saved")},
 };
 #undef OFF
 
@@ -95,6 +103,8 @@ struct tedit {
     char *ud_saved;    /* user_data before the first edit, for Backspace */
     bool ud_edited;
     struct form_row *rows;
+    struct pfview pf;  /* the test's preflight */
+    bool testing;      /* its findings are shown in place of the form */
 };
 
 static void
@@ -330,12 +340,41 @@ save(struct tedit *s)
     return UI_REDRAW_ALL;
 }
 
+/* The test: preflight for the template as the form has it, as one pool of
+ * one node (every role) of a cluster of its own; nothing is saved. */
+static int
+test(struct tedit *s)
+{
+    struct dr_template t;
+    struct dr_cluster c = { 0 };
+
+    if (!form_validate(s->form))
+        return UI_REDRAW;
+    build(&kept, &t);
+    c.name = xstrdup("template-test");
+    c.vcenter = xstrdup0(t.vcenter);
+    c.distribution = DR_DIST_K3S;
+    c.pools = xcalloc(1, sizeof *c.pools);
+    c.n_pools = 1;
+    c.pools[0].name = xstrdup("test");
+    c.pools[0].template = xstrdup0(t.name);
+    c.pools[0].quantity = 1;
+    c.pools[0].roles = DR_ROLE_ETCD | DR_ROLE_CONTROL_PLANE | DR_ROLE_WORKER;
+    pfview_start(s->ui, &s->pf, NULL, &c, &t);
+    s->testing = true;
+    cluster_done(&c);
+    template_done(&t);
+    return UI_REDRAW_ALL;
+}
+
 static int
 activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
 {
     struct tedit *s = ctx;
     const char *dc = NULL, *compute = NULL;
 
+    if (r->kind == FK_BUTTON && str_eq(r->key, "test"))
+        return test(s);
     if (r->kind == FK_BUTTON)
         return save(s);
     if (r->kind == FK_EDITOR)
@@ -431,6 +470,7 @@ leave(struct ui *ui, void *st)
     struct tedit *s = st;
 
     picker_close(&s->picker);
+    pfview_done(ui, &s->pf);
     if (s->flag_req) {
         if (ui->engine)
             engine_abandon_request(ui->engine, s->flag_req);
@@ -474,6 +514,14 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
         mvwaddnstr(w, 1, 1, buf, wd - 2);
         wattrset(w, theme_attr(ROLE_NORMAL));
     }
+    if (s->testing) {
+        /* L10N: %s is the template's name. */
+        snprintf(buf, sizeof buf, _("Test of %s as one node; Esc returns to the form"),
+                 kept.t.name ? kept.t.name : "");
+        ui_draw_text(w, 2, 1, wd - 2, buf, ROLE_PROMPT);
+        pfview_draw(ui, &s->pf, w, 3, wd, h - 1);
+        return;
+    }
     form_draw(s->form, w, 2, h, wd);
 }
 
@@ -496,6 +544,16 @@ key(struct ui *ui, void *st, int k)
             ui->full_repaint = true;
         }
         return flags | UI_HANDLED;
+    }
+    if (s->testing) {
+        if (k == UI_KEY_ESC) {
+            if (s->pf.req)
+                ui_status(ui, "%s", _("Test stopped"));
+            pfview_done(ui, &s->pf);
+            s->testing = false;
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        return UI_HANDLED;
     }
     if (k == UI_KEY_ESC) {
         form_commit(s->form);
@@ -524,6 +582,10 @@ event(struct ui *ui, void *st, const struct ui_event *uev)
 
     if (uev->kind != UI_EV_ENGINE || ev->kind != DR_EV_REQUEST)
         return 0;
+    if (pfview_event(ui, &s->pf, uev)) {
+        ui_status(ui, "%s", ev->text);
+        return UI_REDRAW_ALL;
+    }
     if (s->picker)
         flags |= picker_event(s->picker, ev);
     if (s->flag_req && ev->request == s->flag_req) {

@@ -2,14 +2,18 @@
  * cluster (name, vCenter, distribution, version, recipe, airgap bundle),
  * pools (add, edit, remove; each pool a form with its roles as checkboxes
  * and a live preview of its first node names), review (the spec exactly as
- * it will be saved, and the problems the engine finds without vCenter).
- * In the review s saves only, c saves and creates (engine_apply_cluster).
+ * it will be saved, the problems the engine finds without vCenter, and
+ * preflight's findings: the spec as it is, not yet saved, checked against
+ * vCenter on an engine request thread, a spinner meanwhile, Esc stops it,
+ * p checks again). In the review s saves only, c saves and creates
+ * (engine_apply_cluster), at once or, pressed while preflight runs, when it
+ * answers; c refuses while preflight reports an error, as
+ * `drover apply` does (the engine's pre-clone gate would stop there too,
+ * after the save): s still saves, to fix vCenter and create later.
  * Esc steps back; what was typed stays until it is saved, also when the
  * wizard is left and opened again.
  *
- * Not yet here: editing an existing cluster (e, with a diff), a list of
- * known versions, making a template on the spot, and vCenter preflight in
- * the review. */
+ * Not yet here: a list of known versions, making a template on the spot. */
 #include "config.h"
 
 #include <stddef.h>
@@ -23,33 +27,12 @@
 #include "ui/diffview.h"
 #include "ui/form.h"
 #include "ui/keymap.h"
+#include "ui/pfview.h"
 #include "ui/text.h"
 #include "ui/ui.h"
-
-#define MAX_POOLS 16
+#include "screens/wizard.h"
 
 enum wstep { W_CLUSTER, W_POOLS, W_POOL, W_REVIEW };
-
-struct wpool {
-    char *name;
-    char *template;
-    int quantity;
-    bool etcd, control_plane, worker;
-    char *prefix;
-    int dnr_s;
-    bool keep_failed_vms; /* kept as it was (not in the form) */
-};
-
-struct wdraft {
-    char *key;     /* "" for a new cluster, "=NAME" when editing NAME */
-    char *saved;   /* editing: the spec's text as it is saved now */
-    bool keep_failed_vms;
-    char *name, *vcenter, *distribution, *version, *recipe, *airgap;
-    struct wpool pools[MAX_POOLS];
-    size_t n_pools;
-    struct wpool pool; /* the pool form's */
-    int editing;       /* its index, -1 for a new one */
-};
 
 static struct wdraft kept;
 static bool kept_valid;
@@ -100,25 +83,9 @@ struct wizard {
     size_t sel;   /* the pools list's selection */
     int scroll;   /* the review's first line */
     bool edit;    /* editing a saved cluster */
+    struct pfview pf; /* the review's preflight */
+    bool create_after; /* c while it runs: create once it finds no error */
 };
-
-static void
-wpool_done(struct wpool *p)
-{
-    free(p->name);
-    free(p->template);
-    free(p->prefix);
-    memset(p, 0, sizeof *p);
-}
-
-static void
-wpool_copy(struct wpool *d, const struct wpool *s)
-{
-    *d = *s;
-    d->name = xstrdup0(s->name);
-    d->template = xstrdup0(s->template);
-    d->prefix = xstrdup0(s->prefix);
-}
 
 static void
 draft_done(void)
@@ -138,34 +105,6 @@ draft_done(void)
     kept_valid = false;
 }
 
-static void
-to_pool(const struct wpool *w, struct dr_pool *p)
-{
-    memset(p, 0, sizeof *p);
-    p->name = xstrdup0(w->name);
-    p->template = xstrdup0(w->template);
-    p->quantity = w->quantity;
-    p->roles = (w->etcd ? DR_ROLE_ETCD : 0) | (w->control_plane ? DR_ROLE_CONTROL_PLANE : 0) |
-               (w->worker ? DR_ROLE_WORKER : 0);
-    p->hostname_prefix = xstrdup0(w->prefix);
-    p->delete_not_ready_after_s = w->dnr_s;
-    p->keep_failed_vms = w->keep_failed_vms;
-}
-
-static void
-from_pool(struct wpool *w, const struct dr_pool *p)
-{
-    memset(w, 0, sizeof *w);
-    w->name = xstrdup0(p->name);
-    w->template = xstrdup0(p->template);
-    w->quantity = p->quantity;
-    w->etcd = p->roles & DR_ROLE_ETCD;
-    w->control_plane = p->roles & DR_ROLE_CONTROL_PLANE;
-    w->worker = p->roles & DR_ROLE_WORKER;
-    w->prefix = xstrdup0(p->hostname_prefix);
-    w->dnr_s = p->delete_not_ready_after_s;
-    w->keep_failed_vms = p->keep_failed_vms;
-}
 
 /* The draft for editing a saved cluster. */
 static void
@@ -183,102 +122,6 @@ draft_from(const struct dr_cluster *c)
     kept.saved = store_cluster_text(c);
 }
 
-/* The spec as it would be saved; with_pool adds the pool form's pool (at
- * its index, or at the end for a new one). */
-static void
-build(const struct wdraft *d, bool with_pool, struct dr_cluster *c)
-{
-    size_t n = d->n_pools + (with_pool && d->editing < 0);
-
-    memset(c, 0, sizeof *c);
-    c->name = xstrdup0(d->name);
-    c->vcenter = xstrdup0(d->vcenter);
-    c->distribution = str_eq(d->distribution, "rke2") ? DR_DIST_RKE2 : DR_DIST_K3S;
-    c->version = xstrdup0(d->version);
-    c->recipe = xstrdup0(d->recipe);
-    c->airgap_bundle = xstrdup0(d->airgap);
-    c->keep_failed_vms = d->keep_failed_vms;
-    c->pools = xcalloc(n ? n : 1, sizeof *c->pools);
-    for (size_t i = 0; i < d->n_pools; i++)
-        to_pool(with_pool && (int)i == d->editing ? &d->pool : &d->pools[i], &c->pools[i]);
-    if (with_pool && d->editing < 0)
-        to_pool(&d->pool, &c->pools[d->n_pools]);
-    c->n_pools = n;
-}
-
-/* The cluster form: its own fields only (pool problems belong to the
- * pools step). */
-static size_t
-check_cluster(const void *model, struct dr_diag **out)
-{
-    struct dr_cluster c;
-    size_t n, k = 0;
-
-    build(model, false, &c);
-    n = store_check_cluster(&c, out);
-    cluster_done(&c);
-    for (size_t i = 0; i < n; i++) {
-        bool mine = (*out)[i].field && (str_eq((*out)[i].field, "name") ||
-                                        str_eq((*out)[i].field, "vcenter") ||
-                                        str_eq((*out)[i].field, "version") ||
-                                        str_eq((*out)[i].field, "distribution") ||
-                                        str_eq((*out)[i].field, "recipe") ||
-                                        str_eq((*out)[i].field, "airgap_bundle"));
-        if (mine && k != i) {
-            struct dr_diag t = (*out)[k];
-            (*out)[k] = (*out)[i];
-            (*out)[i] = t;
-        }
-        k += mine;
-    }
-    /* The rest are freed with the array but not reported. */
-    for (size_t i = k; i < n; i++) {
-        free((*out)[i].file);
-        free((*out)[i].field);
-        free((*out)[i].message);
-        memset(&(*out)[i], 0, sizeof (*out)[i]);
-    }
-    return k;
-}
-
-/* The pool form: the problems of this pool (fields "pools[N].x" -> "x"). */
-static size_t
-check_pool(const void *model, struct dr_diag **out)
-{
-    const struct wdraft *d = model;
-    struct dr_cluster c;
-    struct dr_diag *all = NULL;
-    size_t n, k = 0;
-
-    /* Checked in a cluster of its own, so that every pool problem is this
-     * pool's (store_check_cluster strips the "pools[N]." prefix). */
-    memset(&c, 0, sizeof c);
-    c.name = xstrdup0(d->name && *d->name ? d->name : "x");
-    c.distribution = DR_DIST_K3S;
-    c.pools = xcalloc(1, sizeof *c.pools);
-    to_pool(&d->pool, &c.pools[0]);
-    c.n_pools = 1;
-    n = store_check_cluster(&c, &all);
-    cluster_done(&c);
-    *out = all;
-    for (size_t i = 0; i < n; i++) {
-        /* "no pool has the control-plane role" is about the whole spec. */
-        bool mine = all[i].field && !str_eq(all[i].field, "pools");
-        if (mine && k != i) {
-            struct dr_diag t = all[k];
-            all[k] = all[i];
-            all[i] = t;
-        }
-        k += mine;
-    }
-    for (size_t i = k; i < n; i++) {
-        free(all[i].file);
-        free(all[i].field);
-        free(all[i].message);
-        memset(&all[i], 0, sizeof all[i]);
-    }
-    return k;
-}
 
 static const struct form_ops pool_ops;
 
@@ -301,8 +144,8 @@ open_pool(struct wizard *w, int index)
 
 static int activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx);
 
-static const struct form_ops cluster_ops = { .check = check_cluster, .activate = activate };
-static const struct form_ops pool_ops = { .check = check_pool, .activate = activate };
+static const struct form_ops cluster_ops = { .check = wizard_check_cluster, .activate = activate };
+static const struct form_ops pool_ops = { .check = wizard_check_pool, .activate = activate };
 
 static int
 activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
@@ -408,7 +251,7 @@ leave(struct ui *ui, void *st)
 {
     struct wizard *w = st;
 
-    (void)ui;
+    pfview_done(ui, &w->pf);
     form_free(&w->cform);
     form_free(&w->pform);
     strv_free(&w->vcenters);
@@ -487,11 +330,11 @@ draw_review(struct wizard *w, WINDOW *win, int h, int wd)
     };
     int y = 2, line = 0;
 
-    build(&kept, false, &c);
+    wizard_build(&kept, false, &c);
     text = store_cluster_text(&c);
     engine_check_spec(&cfg, &c, &problems, &warnings);
     ui_draw_text(win, y++, 1, wd - 2,
-                 _("c saves and creates, s saves only, Up/Down scroll, Esc goes back"),
+                 _("c saves and creates, s saves only, p checks again, Up/Down scroll, Esc back"),
                  ROLE_PROMPT);
     if (problems)
         ui_draw_text(win, y++, 1, wd - 2, problems[0], ROLE_STATUS_ERROR);
@@ -500,6 +343,10 @@ draw_review(struct wizard *w, WINDOW *win, int h, int wd)
     else
         ui_draw_text(win, y++, 1, wd - 2, _("No problems found without vCenter."),
                      ROLE_STATE_ACTIVE);
+    /* Errors and warnings above the spec (at most half the pane); a clean
+     * check only its totals, so the spec keeps its room. */
+    y = pfview_draw(w->ui, &w->pf, win, y, wd,
+                    w->pf.pf && (w->pf.pf->errors || w->pf.pf->warnings) ? y + (h - y) / 2 : y + 1);
     if (w->edit) {
         ui_draw_diff(win, y, h, wd, kept.saved, text, w->scroll);
         free(text);
@@ -568,7 +415,7 @@ finish(struct wizard *w, bool create)
     char *name;
     bool edit;
 
-    build(&kept, false, &c);
+    wizard_build(&kept, false, &c);
     if (w->edit) {
         char *text = store_cluster_text(&c);
         bool same = str_eq(text, kept.saved);
@@ -599,6 +446,21 @@ finish(struct wizard *w, bool create)
             log_info("%s: the previous file is kept as %s", rel, backup);
         free(rel);
         free(backup);
+    }
+    if (create && w->pf.req) {
+        w->create_after = true;
+        ui_status(ui, "%s", _("Creating once preflight finds no error (Esc stops)"));
+        cluster_done(&c);
+        return UI_REDRAW_ALL;
+    }
+    if (create && pfview_has_errors(&w->pf)) {
+        /* As `drover apply`: nothing is created while preflight finds an
+         * error (the engine's gate would stop before the first clone). */
+        ui_error(ui, _("Preflight found %zu error(s): nothing is created; fix them and p checks "
+                       "again, or s saves only"),
+                 w->pf.pf->errors);
+        cluster_done(&c);
+        return UI_REDRAW_ALL;
     }
     if (create) {
         if (ui->engine == NULL) {
@@ -638,6 +500,32 @@ finish(struct wizard *w, bool create)
         ui_status(ui, _("Cluster %s saved in clusters/%s.cfg; nothing was created"), name,
                   name);
     free(name);
+    return UI_REDRAW_ALL;
+}
+
+/* Preflight of the spec as the review shows it (not yet saved). */
+static void
+start_preflight(struct wizard *w)
+{
+    struct dr_cluster c;
+
+    wizard_build(&kept, false, &c);
+    pfview_start(w->ui, &w->pf, NULL, &c, NULL);
+    cluster_done(&c);
+}
+
+static int
+event(struct ui *ui, void *st, const struct ui_event *ev)
+{
+    struct wizard *w = st;
+
+    if (!pfview_event(ui, &w->pf, ev))
+        return 0;
+    ui_status(ui, "%s", ev->ev->text);
+    if (w->create_after) {
+        w->create_after = false;
+        return finish(w, true); /* refuses on an error; may free w */
+    }
     return UI_REDRAW_ALL;
 }
 
@@ -701,11 +589,24 @@ key(struct ui *ui, void *st, int k)
         else if (k == 'r') {
             w->scroll = 0;
             w->step = W_REVIEW;
+            start_preflight(w);
         }
         return UI_HANDLED | UI_REDRAW;
     case W_REVIEW:
+        if (k == UI_KEY_ESC && w->pf.req) {
+            pfview_abandon(ui, &w->pf);
+            w->create_after = false;
+            ui_status(ui, "%s", _("Preflight stopped; p checks again"));
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
         if (k == UI_KEY_ESC) {
+            pfview_done(ui, &w->pf);
             w->step = W_POOLS;
+            return UI_HANDLED | UI_REDRAW_ALL;
+        }
+        if (k == 'p') {
+            w->create_after = false;
+            start_preflight(w);
             return UI_HANDLED | UI_REDRAW_ALL;
         }
         if (k == 's' || k == 'c')
@@ -733,6 +634,7 @@ const struct screen_ops screen_wizard = {
     .enter = enter,
     .leave = leave,
     .draw = draw,
+    .event = event,
     .crumb = crumb,
     .key = key,
     .key_hints = N_("Tab/S-Tab move  Esc back"),

@@ -219,6 +219,15 @@ enum dr_err engine_preflight(const struct dr_store *store, const struct dr_clust
  * changes nothing). DR_E_NOTFOUND for a cluster without a spec. */
 enum dr_err engine_request_preflight(struct dr_engine *e, const char *cluster, unsigned *id,
                                      struct dr_error *err);
+/* The same for a spec that is not saved (the wizard's review; a copy is
+ * taken, the caller keeps spec): the templates and vCenters are the files'
+ * as for a saved cluster, and tmpl, when not NULL, an unsaved template (the
+ * editor's test) checked in place of the saved one of its name (copied).
+ * A cluster of spec's name that the engine knows lends its nodes' state (a
+ * node with a VM is not new). Answers as engine_request_preflight. */
+enum dr_err engine_request_preflight_spec(struct dr_engine *e, const struct dr_cluster *spec,
+                                          const struct dr_template *tmpl, unsigned *id,
+                                          struct dr_error *err);
 /* The answered request's result, once (NULL: failed, unknown or taken). */
 struct dr_preflight *engine_take_preflight(struct dr_engine *e, unsigned id);
 

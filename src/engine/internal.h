@@ -239,6 +239,8 @@ struct eng_pf_copy {
     int margin_pct;
     char *install_id;
     char *config_dir, *state_dir;           /* set by the caller when it needs them */
+    struct dr_template *tmpl;               /* an unsaved template checked in place of the
+                                               saved one of its name; NULL: none */
 };
 /* Copy cluster c's spec and status, the engine's templates, vCenters,
  * margin setting and install id (caller holds mu; eng_pf_copy_free). */

@@ -200,6 +200,10 @@ eng_pf_copy_free(struct eng_pf_copy *c)
         vcenter_done(&c->vcenters[i]);
     free(c->vcenters);
     free(c->install_id);
+    if (c->tmpl) {
+        template_done(c->tmpl);
+        free(c->tmpl);
+    }
     free(c->config_dir);
     free(c->state_dir);
     free(c);

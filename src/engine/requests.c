@@ -280,6 +280,8 @@ run_preflight(struct eng_request *r)
     const struct eng_backend *b = &e->backend;
     void *tctx = NULL;
     enum dr_err rc = DR_E_OK;
+    struct dr_template *with = NULL; /* shallow copies */
+    size_t n_with = 0;
 
     eng_pf_copy_input(c, NULL, &in);
     /* The templates, vCenters and settings as the files are now (the
@@ -296,6 +298,17 @@ run_preflight(struct eng_request *r)
         }
     }
     memset(&err, 0, sizeof err);
+    /* An unsaved template (the editor's test) stands in for the saved one
+     * of its name, or is added. */
+    if (c->tmpl) {
+        with = xcalloc(in.n_templates + 1, sizeof *with);
+        for (size_t i = 0; i < in.n_templates; i++)
+            if (!str_eq(in.templates[i].name, c->tmpl->name))
+                with[n_with++] = in.templates[i];
+        with[n_with++] = *c->tmpl;
+        in.templates = with;
+        in.n_templates = n_with;
+    }
     /* A read-only engine or an observer has no backend: preflight changes
      * nothing, so it gets one of its own for this request. */
     if (b->ops == NULL) {
@@ -310,14 +323,16 @@ run_preflight(struct eng_request *r)
     }
     if (own.ops && own.ops->free)
         own.ops->free(own.ctx);
+    free(with);
     if (have_fresh)
         store_done(&fresh);
     pthread_mutex_lock(&e->mu);
     r->finished = true;
     if (!r->abandoned) {
+        const char *name = c->spec.name ? c->spec.name : "";
         char *text = rc == DR_E_OK ? xasprintf(_("preflight of cluster %s: %zu error(s), %zu "
                                                  "warning(s)"),
-                                               c->spec.name, p->errors, p->warnings)
+                                               name, p->errors, p->warnings)
                                    : xstrdup(dr_error_text(&err));
         r->preflight = p;
         p = NULL;
@@ -626,6 +641,51 @@ engine_request_preflight(struct dr_engine *e, const char *cluster, unsigned *id,
                             cluster ? cluster : "");
     }
     pf = eng_pf_copy_take(e, c);
+    pf->config_dir = xstrdup0(e->config_dir);
+    pf->state_dir = xstrdup0(e->state_dir);
+    *id = ++e->next_request;
+    rc = start_with(e, REQ_PREFLIGHT, NULL, pf, *id, err);
+    if (rc != DR_E_OK)
+        *id = 0;
+    pthread_mutex_unlock(&e->mu);
+    return rc;
+}
+
+enum dr_err
+engine_request_preflight_spec(struct dr_engine *e, const struct dr_cluster *spec,
+                              const struct dr_template *tmpl, unsigned *id, struct dr_error *err)
+{
+    struct eng_cluster *c;
+    struct eng_pf_copy *pf;
+    enum dr_err rc;
+
+    *id = 0;
+    if (e->backend.ops && e->backend.ops->check_templates == NULL)
+        return dr_error_set(err, DR_E_INTERNAL, _("this engine cannot check against vCenter"));
+    pthread_mutex_lock(&e->mu);
+    reap(e);
+    pf = xcalloc(1, sizeof *pf);
+    cluster_copy(&pf->spec, spec);
+    /* Editing a known cluster: its nodes with a VM are not new. */
+    c = spec->name ? eng_find_cluster(e, spec->name) : NULL;
+    if (c) {
+        cluster_status_copy(&pf->status, &c->status);
+        pf->has_status = true;
+    }
+    pf->templates = xcalloc(e->n_templates + 1, sizeof *pf->templates);
+    for (size_t i = 0; i < e->n_templates; i++)
+        template_copy(&pf->templates[i], &e->templates[i]);
+    pf->n_templates = e->n_templates;
+    pf->vcenters = xcalloc(e->n_vcenters + 1, sizeof *pf->vcenters);
+    for (size_t i = 0; i < e->n_vcenters; i++)
+        vcenter_copy(&pf->vcenters[i], &e->vcenters[i]);
+    pf->n_vcenters = e->n_vcenters;
+    pf->margin_pct = e->settings.preflight_margin_pct;
+    pf->install_id = xstrdup0(e->install_id);
+    if (tmpl) {
+        pf->tmpl = xcalloc(1, sizeof *pf->tmpl);
+        template_copy(pf->tmpl, tmpl);
+    }
     pf->config_dir = xstrdup0(e->config_dir);
     pf->state_dir = xstrdup0(e->state_dir);
     *id = ++e->next_request;

@@ -11,6 +11,7 @@ libdrui_a_SOURCES = \
 	src/ui/feed.c src/ui/feed.h \
 	src/ui/form.c src/ui/form.h \
 	src/ui/picker.c src/ui/picker.h \
+	src/ui/pfview.c src/ui/pfview.h \
 	src/ui/keymap.c src/ui/keymap.h \
 	src/ui/loop.c \
 	src/ui/prompt.c \
@@ -30,7 +31,8 @@ libdrui_a_SOURCES = \
 	screens/help.c \
 	screens/vcenter.c \
 	screens/template_edit.c \
-	screens/wizard.c
+	screens/wizard.c screens/wizard.h \
+	screens/wizard_spec.c
 DROVER_LIBS += libdrui.a
 UI_LIBS = libdrui.a
 

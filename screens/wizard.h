@@ -1,0 +1,52 @@
+/* The cluster wizard's draft (screens/wizard.c) and its conversions to and
+ * from a cluster spec, with the forms' checks (screens/wizard_spec.c).
+ * Main thread only. */
+#ifndef DR_SCREENS_WIZARD_H
+#define DR_SCREENS_WIZARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/model.h"
+#include "core/store.h"
+
+#define MAX_POOLS 16
+
+struct wpool {
+    char *name;
+    char *template;
+    int quantity;
+    bool etcd, control_plane, worker;
+    char *prefix;
+    int dnr_s;
+    bool keep_failed_vms; /* kept as it was (not in the form) */
+};
+
+struct wdraft {
+    char *key;     /* "" for a new cluster, "=NAME" when editing NAME */
+    char *saved;   /* editing: the spec's text as it is saved now */
+    bool keep_failed_vms;
+    char *name, *vcenter, *distribution, *version, *recipe, *airgap;
+    struct wpool pools[MAX_POOLS];
+    size_t n_pools;
+    struct wpool pool; /* the pool form's */
+    int editing;       /* its index, -1 for a new one */
+};
+
+/* Free p's strings and zero it. */
+void wpool_done(struct wpool *p);
+/* d: a deep copy of s. */
+void wpool_copy(struct wpool *d, const struct wpool *s);
+/* The spec's pool for w (p is overwritten; cluster_done frees it with the spec). */
+void to_pool(const struct wpool *w, struct dr_pool *p);
+void from_pool(struct wpool *w, const struct dr_pool *p);
+/* The spec as it would be saved (c overwritten, the caller frees it with
+ * cluster_done); with_pool adds the pool form's pool (at its index, or at
+ * the end for a new one). */
+void wizard_build(const struct wdraft *d, bool with_pool, struct dr_cluster *c);
+/* The forms' checks (form_ops.check; model is a struct wdraft): the cluster
+ * form's own fields, and the pool form's pool, in validate's words. */
+size_t wizard_check_cluster(const void *model, struct dr_diag **out);
+size_t wizard_check_pool(const void *model, struct dr_diag **out);
+
+#endif

@@ -1,0 +1,154 @@
+/* The cluster wizard's draft to a spec and back, and its forms' checks
+ * (screens/wizard.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "screens/wizard.h"
+
+void
+wpool_done(struct wpool *p)
+{
+    free(p->name);
+    free(p->template);
+    free(p->prefix);
+    memset(p, 0, sizeof *p);
+}
+
+void
+wpool_copy(struct wpool *d, const struct wpool *s)
+{
+    *d = *s;
+    d->name = xstrdup0(s->name);
+    d->template = xstrdup0(s->template);
+    d->prefix = xstrdup0(s->prefix);
+}
+
+
+void
+to_pool(const struct wpool *w, struct dr_pool *p)
+{
+    memset(p, 0, sizeof *p);
+    p->name = xstrdup0(w->name);
+    p->template = xstrdup0(w->template);
+    p->quantity = w->quantity;
+    p->roles = (w->etcd ? DR_ROLE_ETCD : 0) | (w->control_plane ? DR_ROLE_CONTROL_PLANE : 0) |
+               (w->worker ? DR_ROLE_WORKER : 0);
+    p->hostname_prefix = xstrdup0(w->prefix);
+    p->delete_not_ready_after_s = w->dnr_s;
+    p->keep_failed_vms = w->keep_failed_vms;
+}
+
+void
+from_pool(struct wpool *w, const struct dr_pool *p)
+{
+    memset(w, 0, sizeof *w);
+    w->name = xstrdup0(p->name);
+    w->template = xstrdup0(p->template);
+    w->quantity = p->quantity;
+    w->etcd = p->roles & DR_ROLE_ETCD;
+    w->control_plane = p->roles & DR_ROLE_CONTROL_PLANE;
+    w->worker = p->roles & DR_ROLE_WORKER;
+    w->prefix = xstrdup0(p->hostname_prefix);
+    w->dnr_s = p->delete_not_ready_after_s;
+    w->keep_failed_vms = p->keep_failed_vms;
+}
+
+/* The spec as it would be saved; with_pool adds the pool form's pool (at
+ * its index, or at the end for a new one). */
+void
+wizard_build(const struct wdraft *d, bool with_pool, struct dr_cluster *c)
+{
+    size_t n = d->n_pools + (with_pool && d->editing < 0);
+
+    memset(c, 0, sizeof *c);
+    c->name = xstrdup0(d->name);
+    c->vcenter = xstrdup0(d->vcenter);
+    c->distribution = str_eq(d->distribution, "rke2") ? DR_DIST_RKE2 : DR_DIST_K3S;
+    c->version = xstrdup0(d->version);
+    c->recipe = xstrdup0(d->recipe);
+    c->airgap_bundle = xstrdup0(d->airgap);
+    c->keep_failed_vms = d->keep_failed_vms;
+    c->pools = xcalloc(n ? n : 1, sizeof *c->pools);
+    for (size_t i = 0; i < d->n_pools; i++)
+        to_pool(with_pool && (int)i == d->editing ? &d->pool : &d->pools[i], &c->pools[i]);
+    if (with_pool && d->editing < 0)
+        to_pool(&d->pool, &c->pools[d->n_pools]);
+    c->n_pools = n;
+}
+
+/* The cluster form: its own fields only (pool problems belong to the
+ * pools step). */
+size_t
+wizard_check_cluster(const void *model, struct dr_diag **out)
+{
+    struct dr_cluster c;
+    size_t n, k = 0;
+
+    wizard_build(model, false, &c);
+    n = store_check_cluster(&c, out);
+    cluster_done(&c);
+    for (size_t i = 0; i < n; i++) {
+        bool mine = (*out)[i].field && (str_eq((*out)[i].field, "name") ||
+                                        str_eq((*out)[i].field, "vcenter") ||
+                                        str_eq((*out)[i].field, "version") ||
+                                        str_eq((*out)[i].field, "distribution") ||
+                                        str_eq((*out)[i].field, "recipe") ||
+                                        str_eq((*out)[i].field, "airgap_bundle"));
+        if (mine && k != i) {
+            struct dr_diag t = (*out)[k];
+            (*out)[k] = (*out)[i];
+            (*out)[i] = t;
+        }
+        k += mine;
+    }
+    /* The rest are freed with the array but not reported. */
+    for (size_t i = k; i < n; i++) {
+        free((*out)[i].file);
+        free((*out)[i].field);
+        free((*out)[i].message);
+        memset(&(*out)[i], 0, sizeof (*out)[i]);
+    }
+    return k;
+}
+
+/* The pool form: the problems of this pool (fields "pools[N].x" -> "x"). */
+size_t
+wizard_check_pool(const void *model, struct dr_diag **out)
+{
+    const struct wdraft *d = model;
+    struct dr_cluster c;
+    struct dr_diag *all = NULL;
+    size_t n, k = 0;
+
+    /* Checked in a cluster of its own, so that every pool problem is this
+     * pool's (store_check_cluster strips the "pools[N]." prefix). */
+    memset(&c, 0, sizeof c);
+    c.name = xstrdup0(d->name && *d->name ? d->name : "x");
+    c.distribution = DR_DIST_K3S;
+    c.pools = xcalloc(1, sizeof *c.pools);
+    to_pool(&d->pool, &c.pools[0]);
+    c.n_pools = 1;
+    n = store_check_cluster(&c, &all);
+    cluster_done(&c);
+    *out = all;
+    for (size_t i = 0; i < n; i++) {
+        /* "no pool has the control-plane role" is about the whole spec. */
+        bool mine = all[i].field && !str_eq(all[i].field, "pools");
+        if (mine && k != i) {
+            struct dr_diag t = all[k];
+            all[k] = all[i];
+            all[i] = t;
+        }
+        k += mine;
+    }
+    for (size_t i = k; i < n; i++) {
+        free(all[i].file);
+        free(all[i].field);
+        free(all[i].message);
+        memset(&all[i], 0, sizeof all[i]);
+    }
+    return k;
+}
