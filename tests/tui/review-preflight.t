@@ -20,6 +20,10 @@ recipe=$top_srcdir/data/bootstrap/test.sh
 facts 'datastore LocalDS_0 capacity=100 free=1'
 tl_start
 ok "the console comes up" wait_for 30 seen "Clusters"
+keys '?'
+ok "the help screen names the review's keys" wait_for 10 seen "Wizard review: c saves and creates, s saves only, p runs"
+keys Escape
+ok "back on the clusters" wait_for 10 gone "Wizard review:"
 keys n
 ok "n opens the wizard" wait_for 10 seen "New cluster: [cluster] > pools > review"
 type_text "wpf"
@@ -71,6 +75,10 @@ facts 'datastore LocalDS_0 capacity=100 free=1'
 tsum=$(sha256sum "$CFG/templates/lab.cfg")
 keys 2
 ok "the templates screen" wait_for 10 seen "NETWORKS"
+keys '?'
+ok "its help names the editor's test" wait_for 10 seen 'Template editor: Enter on "Test against vCenter"'
+keys Escape
+ok "back on the templates" wait_for 10 seen "NETWORKS"
 keys e
 ok "e edits the lab template" wait_for 10 seen "Edit node template lab"
 for i in $(seq 30); do keys Tab; done   # Tab stops at the last row, the test
