@@ -22,48 +22,6 @@
 #include "engine/labels_vs.h"
 #include "vsphere/vsphere.h"
 
-struct placement_entry {
-    char *key;               /* vcenter + template name */
-    struct vs_placement p;
-};
-
-struct vs_backend {
-    pthread_mutex_t mu;
-    pthread_mutex_t keys_mu;     /* the cluster key is created once, not per worker */
-    pthread_mutex_t resolve_mu;  /* one placement lookup at a time */
-    struct placement_entry *cache;
-    size_t n_cache;
-    size_t cap_cache;
-    struct vsb_labels_cache *labels; /* tags and custom attributes */
-};
-
-struct vs_slot {
-    char *vcenter;
-    struct vs_session *s;
-    bool logged_in;
-};
-
-struct vs_thread {
-    struct vs_backend *b;
-    struct vs_slot slots[8];
-    size_t n_slots;
-    /* The last node's SSH session, kept for the job's next step when this
-     * worker runs it too: one handshake per node instead of three. */
-    struct ssh_session *ss;
-    char *ss_key;
-    struct dr_keypair ss_client;
-    struct dr_keypair ss_host;
-};
-
-static void
-drop_session(struct vs_thread *t)
-{
-    ssh_close(&t->ss);
-    xfree(&t->ss_key);
-    keys_done(&t->ss_client);
-    keys_done(&t->ss_host);
-}
-
 static void *
 t_init(void *ctx)
 {
@@ -78,7 +36,7 @@ t_done(void *tctx)
 {
     struct vs_thread *t = tctx;
 
-    drop_session(t);
+    vsb_drop_ssh(t);
     for (size_t i = 0; i < t->n_slots; i++) {
         vs_session_free(&t->slots[i].s);
         free(t->slots[i].vcenter);
@@ -454,28 +412,6 @@ b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
 }
 
 static enum dr_err
-load_keys(struct vs_thread *t, struct eng_step *s, struct dr_keypair *client,
-          struct dr_keypair *host, struct dr_error *e)
-{
-    char *cpath = keys_cluster_path(s->state_dir, s->spec->name);
-    char *hpath = keys_host_path(s->state_dir, s->spec->name, s->node.name);
-    char *ccomment = xasprintf("drover@%s", s->spec->name);
-    char *hcomment = xasprintf("root@%s", s->node.name);
-    enum dr_err rc;
-
-    pthread_mutex_lock(&t->b->keys_mu);
-    rc = keys_load_or_create(cpath, ccomment, client, e);
-    pthread_mutex_unlock(&t->b->keys_mu);
-    if (rc == DR_E_OK)
-        rc = keys_load_or_create(hpath, hcomment, host, e);
-    free(cpath);
-    free(hpath);
-    free(ccomment);
-    free(hcomment);
-    return rc;
-}
-
-static enum dr_err
 b_configure(void *tctx, struct eng_step *s, struct dr_error *e)
 {
     struct vs_session *vs;
@@ -496,7 +432,7 @@ b_configure(void *tctx, struct eng_step *s, struct dr_error *e)
             (rc = vs_vm_nics_check(vs, s->node.vm_id, p->nics, p->n_nics, e)) != DR_E_OK)
             return rc;
     }
-    if ((rc = load_keys(tctx, s, &client, &host, e)) != DR_E_OK)
+    if ((rc = vsb_load_keys(tctx, s, &client, &host, e)) != DR_E_OK)
         return rc;
     pub = keys_public_line(&client);
     struct ci_node cn = { .tmpl = s->tmpl, .hostname = s->node.name,
@@ -577,175 +513,6 @@ b_wait_ip(void *tctx, struct eng_step *s, struct dr_error *e)
                         &s->node.ip, e);
     if (rc == DR_E_OK)
         step_log(s, "guest address %s", s->node.ip);
-    return rc;
-}
-
-static void
-on_ssh_note(void *ud, const char *text)
-{
-    step_log(ud, "not up yet, retrying: %s", text);
-}
-
-/* The node's SSH session: this worker's cached one when it belongs to the
- * same job, node and address, else a new connection (then cached). The
- * session stays owned by the cache. */
-static enum dr_err
-node_session(struct vs_thread *t, struct eng_step *s, struct ssh_session **out,
-             struct dr_error *e)
-{
-    struct ssh_params p = { 0 };
-    char *key;
-    enum dr_err rc;
-
-    if (str_empty(s->node.ip))
-        return dr_error_set(e, DR_E_INVAL, _("node %s has no address yet"), s->node.name);
-    /* The job's cancel flag is part of the key: a session never outlives
-     * the job whose flag it watches. */
-    key = xasprintf("%s/%s/%s/%p", s->spec->name, s->node.name, s->node.ip, (void *)s->cancel);
-    if (t->ss && str_eq(t->ss_key, key)) {
-        free(key);
-        *out = t->ss;
-        return DR_E_OK;
-    }
-    drop_session(t);
-    rc = load_keys(t, s, &t->ss_client, &t->ss_host, e);
-    if (rc != DR_E_OK) {
-        free(key);
-        return rc;
-    }
-    p.host = s->node.ip;
-    p.port = s->tmpl->ssh_port;
-    p.user = ci_login_user(s->tmpl);
-    p.client_key = &t->ss_client;
-    p.host_key = &t->ss_host;
-    p.deadline_ms = s->deadline_ms;
-    p.cancel = s->cancel;
-    p.key_verified = s->node.ssh_verified;
-    p.note = on_ssh_note;
-    p.note_ud = s;
-    rc = ssh_connect(&p, &t->ss, e);
-    if (rc != DR_E_OK) {
-        free(key);
-        drop_session(t);
-        return rc;
-    }
-    t->ss_key = key;
-    *out = t->ss;
-    return DR_E_OK;
-}
-
-static void
-on_line(void *ud, enum ssh_stream stream, const char *line)
-{
-    step_log(ud, "%s%s", stream == SSH_STDERR ? "! " : "", line);
-}
-
-static void
-on_progress(void *ud, int pct, const char *text)
-{
-    step_progress(ud, pct, "%s", text);
-}
-
-static enum dr_err
-b_wait_ssh(void *tctx, struct eng_step *s, struct dr_error *e)
-{
-    struct ssh_session *ss = NULL;
-    enum dr_err rc = node_session(tctx, s, &ss, e);
-
-    if (rc == DR_E_OK) {
-        step_log(s, "SSH to %s: host key %s as pinned", ssh_peer(ss),
-                 s->node.host_key_fp ? s->node.host_key_fp : "");
-        s->node.ssh_verified = true;  /* from now on another key is an alarm */
-    }
-    return rc;
-}
-
-static enum dr_err
-b_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
-{
-    struct ssh_session *ss = NULL;
-    struct recipe_params rp = { 0 };
-    struct recipe_result res = { 0 };
-    char *token = NULL, *tpath = NULL;
-    enum dr_err rc;
-
-    rp.recipe_path = str_empty(s->spec->recipe) ? NULL : s->spec->recipe;
-    rp.dist = s->spec->distribution;
-    rp.role = s->first_server ? RECIPE_INIT
-                              : ((s->node.roles & (DR_ROLE_CONTROL_PLANE | DR_ROLE_ETCD))
-                                     ? RECIPE_SERVER : RECIPE_AGENT);
-    rp.node_name = s->node.name;
-    rp.node_addr = s->node.ip;
-    rp.roles = s->node.roles;
-    rp.version = s->spec->version;
-    rp.airgap_bundle = str_empty(s->spec->airgap_bundle) ? NULL : s->spec->airgap_bundle;
-    rp.login_user = ci_login_user(s->tmpl);  /* sudo is probed before the recipe */
-    if (rp.role != RECIPE_INIT) {
-        char *dir;
-
-        if (str_empty(s->server_ip))
-            return dr_error_set(e, DR_E_INVAL, _("the first server has no address yet"));
-        tpath = keys_cluster_path(s->state_dir, s->spec->name);
-        dir = util_dirname(tpath);
-        free(tpath);
-        tpath = util_path_join(dir, "token");
-        free(dir);
-        rc = util_read_file(tpath, &token, NULL, e);
-        free(tpath);
-        if (rc != DR_E_OK) {
-            dr_error_prefix(e, _("the first server's join token"));
-            return rc;
-        }
-        token[strcspn(token, "\r\n")] = '\0';
-        log_add_secret(token);
-        rp.server_addr = s->server_ip;
-        rp.token = token;
-    }
-    rc = node_session(tctx, s, &ss, e);
-    if (rc == DR_E_OK)
-        rc = recipe_run(ss, &rp, on_line, on_progress, s, &res, s->deadline_ms, e);
-    if (rc != DR_E_OK)
-        drop_session(tctx);  /* the session may be broken; the retry reconnects */
-    if (rc == DR_E_OK && rp.role == RECIPE_INIT) {
-        if (str_empty(res.token))
-            rc = dr_error_set(e, DR_E_REMOTE,
-                              _("the recipe finished on the first server but left no token"));
-        else
-            rc = recipe_store_result(s->state_dir, s->spec->name, &res, e);
-    }
-    recipe_result_done(&res);
-    if (token) {
-        memset(token, 0, strlen(token));
-        free(token);
-    }
-    return rc;
-}
-
-/* JOINING: the node answers on its pinned key after the recipe, and the
- * first server's token and kubeconfig are in the state folder. */
-static enum dr_err
-b_join(void *tctx, struct eng_step *s, struct dr_error *e)
-{
-    struct ssh_session *ss = NULL;
-    int status = 0;
-    enum dr_err rc;
-
-    if (s->first_server) {
-        char *kc = xasprintf("%s/kubeconfig/%s.yaml", s->state_dir, s->spec->name);
-
-        if (access(kc, R_OK) != 0)
-            rc = dr_error_set(e, DR_E_NOTFOUND, _("%s: the first server's kubeconfig is missing"),
-                              kc);
-        else
-            rc = DR_E_OK;
-        free(kc);
-        if (rc != DR_E_OK)
-            return rc;
-    }
-    rc = node_session(tctx, s, &ss, e);
-    if (rc == DR_E_OK)
-        rc = ssh_exec(ss, "hostname", on_line, s, &status, s->deadline_ms, e);
-    drop_session(tctx);  /* the node's pipeline ends here */
     return rc;
 }
 
@@ -838,9 +605,9 @@ static const struct eng_backend_ops vs_ops = {
     .configure = b_configure,
     .power_on = b_power_on,
     .wait_ip = b_wait_ip,
-    .wait_ssh = b_wait_ssh,
-    .bootstrap = b_bootstrap,
-    .join = b_join,
+    .wait_ssh = vsb_wait_ssh,
+    .bootstrap = vsb_bootstrap,
+    .join = vsb_join,
     .check_templates = vsb_check_templates,
     .task_settle = b_task_settle,
     .source_tasks = b_source_tasks,

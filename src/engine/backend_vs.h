@@ -1,9 +1,62 @@
-/* Shared by the real backend's files (backend_vs.c, gate_vs.c) only. */
+/* Shared by the real backend's files (backend_vs.c, backend_ssh.c, gate_vs.c)
+ * only. */
 #ifndef DR_ENGINE_BACKEND_VS_H
 #define DR_ENGINE_BACKEND_VS_H
 
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "core/keys.h"
 #include "engine/backend.h"
 #include "vsphere/vsphere.h"
+
+struct ssh_session;
+struct vsb_labels_cache;
+
+struct placement_entry {
+    char *key;               /* vcenter + template name */
+    struct vs_placement p;
+};
+
+struct vs_backend {
+    pthread_mutex_t mu;
+    pthread_mutex_t keys_mu;     /* the cluster key is created once, not per worker */
+    pthread_mutex_t resolve_mu;  /* one placement lookup at a time */
+    struct placement_entry *cache;
+    size_t n_cache;
+    size_t cap_cache;
+    struct vsb_labels_cache *labels; /* tags and custom attributes */
+};
+
+struct vs_slot {
+    char *vcenter;
+    struct vs_session *s;
+    bool logged_in;
+};
+
+struct vs_thread {
+    struct vs_backend *b;
+    struct vs_slot slots[8];
+    size_t n_slots;
+    /* The last node's SSH session, kept for the job's next step when this
+     * worker runs it too: one handshake per node instead of three. */
+    struct ssh_session *ss;
+    char *ss_key;
+    struct dr_keypair ss_client;
+    struct dr_keypair ss_host;
+};
+
+/* The SSH steps (backend_ssh.c). */
+/* Close the worker's cached SSH session, if any. */
+void vsb_drop_ssh(struct vs_thread *t);
+/* The cluster's client key and the node's host key, each made on first use
+ * (the cluster key once for all workers) in the state folder. */
+enum dr_err vsb_load_keys(struct vs_thread *t, struct eng_step *s, struct dr_keypair *client,
+                          struct dr_keypair *host, struct dr_error *e);
+/* The backend ops wait_ssh, bootstrap and join. */
+enum dr_err vsb_wait_ssh(void *tctx, struct eng_step *s, struct dr_error *e);
+enum dr_err vsb_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e);
+enum dr_err vsb_join(void *tctx, struct eng_step *s, struct dr_error *e);
 
 /* The worker's (tctx) logged-in session for vc, set up for step s (cancel
  * flag, time left, progress; s may be NULL). The session stays the
