@@ -58,6 +58,17 @@ refused "an agent with a token for another cluster (CA hash) is refused" "token 
     "$T/bin/k3s" agent --server "https://$SRV:6443" --data-dir "$T/data" --node-name stranger \
     --token "K10$(printf '%064d' 0)::server:whatever"
 
+# A kubelet registers its Node after the install returns (k3s's agent does
+# too), so wait for it before acting on it; when it never comes, show why.
+registered() { kc get node "$AG" >/dev/null 2>&1; }
+ok "the agent registers as a Node" wait_for 120 registered
+if ! registered; then
+    for d in "$LAB_STATE"/nodes/*/; do
+        [ "$(cat "$d/name" 2>/dev/null)" = "$AG" ] || continue
+        find "$d" -name '*.log' -newer "$spec" -size -64k 2>/dev/null | head -5 |
+            while read -r f; do diag "$f:"; tail -5 "$f" | sed 's/^/#   /'; done
+    done
+fi
 ok "kubectl cordon" to "$W/cordon.out" kc cordon "$AG"
 is "$(kc get node "$AG" -o json | jq -r .spec.unschedulable)" true "the node is unschedulable"
 ok "kubectl shows SchedulingDisabled" grep -q "Ready,SchedulingDisabled" <<<"$(kc get node "$AG" --no-headers)"
