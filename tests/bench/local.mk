@@ -26,9 +26,14 @@ BENCHES += tests/bench/ssh.sh
 EXTRA_DIST += tests/bench/ssh.sh
 run-bench: tests/bench/bench_ssh
 
-# Console benchmarks (tests/bench/tui.sh): startup, RSS, update bytes, idle CPU.
+# Console benchmarks (tests/bench/tui.sh): startup, RSS, update bytes, idle CPU;
+# bench_readfloor reads the same files without parsing (the startup's floor).
+EXTRA_PROGRAMS += tests/bench/bench_readfloor
+CLEANFILES += tests/bench/bench_readfloor
+tests_bench_bench_readfloor_SOURCES = tests/bench/bench_readfloor.c
 BENCHES += tests/bench/tui.sh
 EXTRA_DIST += tests/bench/tui.sh tests/bench/tui_bench.py
+run-bench: tests/bench/bench_readfloor
 
 # Preflight of a 50-node, 3-pool cluster at 200 ms per method (issue 11).
 BENCHES += tests/bench/preflight.sh
