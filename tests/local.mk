@@ -143,6 +143,12 @@ tests_unit_test_journal_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_journal_LDADD = $(ENGINE_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_journal
 # The engine against an in-memory vCenter (engine_fake.c), by topic.
+check_PROGRAMS += tests/unit/test_admit
+tests_unit_test_admit_SOURCES = tests/unit/test_admit.c tests/unit/engine_fake.c tests/unit/engine_fake.h
+tests_unit_test_admit_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_admit_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_admit_LDADD = $(ENGINE_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_admit
 check_PROGRAMS += tests/unit/test_engine
 tests_unit_test_engine_SOURCES = tests/unit/test_engine.c tests/unit/engine_fake.c tests/unit/engine_fake.h
 tests_unit_test_engine_CFLAGS = $(UNIT_CFLAGS)

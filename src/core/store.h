@@ -29,6 +29,8 @@ struct dr_settings {
     int step_timeout_s[DR_NODE__COUNT];  /* per pipeline step */
     int retries;               /* per step, default 3 */
     int retry_backoff_ms;      /* first backoff, doubled each time, with jitter */
+    int max_clones_per_host;   /* full clones at once per ESXi host (vCenter: 16 units / 4) */
+    int max_clones_per_datastore; /* full clones at once per datastore (vCenter: 128 / 16) */
     int preflight_margin_pct;  /* preflight: free space kept beyond the new disks, % of them */
     char **ip_ignore;          /* CIDRs the guest-IP wait ignores (NULL-terminated) */
     struct dr_binding *bindings;

@@ -357,6 +357,7 @@ engine_free(struct dr_engine **ep)
     settings_done(&e->settings);
     store_done(&e->store);
     queue_done(&e->queue);
+    admit_done(&e->admit);
     free(e->install_id);
     free(e->state_dir);
     free(e->config_dir);

@@ -212,6 +212,7 @@ job_free(struct eng_job *j)
     free(j->node);
     free(j->text);
     free(j->error);
+    admit_need_done(&j->slot);
     free(j);
 }
 

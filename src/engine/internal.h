@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "core/store.h"
+#include "engine/admit.h"
 #include "engine/backend.h"
 #include "engine/engine.h"
 #include "engine/journal.h"
@@ -60,6 +61,8 @@ struct eng_job {
     atomic_bool cancel;
     bool keep_state;     /* cancelled by engine_stop: the node stays at its step */
     bool superseded;     /* a removal took over: leave the node's state alone */
+    bool has_slot;       /* a clone step holding its host's and datastore's units */
+    struct admit_need slot;
 };
 
 /* What a step's callbacks (step_progress, step_log) report against. */
@@ -124,6 +127,8 @@ struct dr_engine {
     unsigned next_request;
     struct dr_inventory *inv_cache; /* one per vCenter, for the session */
     size_t n_inv_cache;
+    struct admit admit;             /* clones' units per host and datastore (admit.c) */
+    int clones_running;             /* clone steps holding a slot */
 };
 
 /* How long a mutation sent just before a crash is given to finish. */
@@ -196,6 +201,14 @@ enum dr_err eng_wait_unknown_clone(struct dr_engine *e, void *tctx, struct eng_s
                                    struct dr_error *err);
 enum dr_err eng_settle_for_removal(struct dr_engine *e, void *tctx, struct eng_step *s,
                                    char **extra, struct dr_error *err);
+
+/* admit.c: 1 when job j is a clone that must wait for a slot on its host
+ * or datastore, or for a worker (*why: which), else 0. Called with mu held. */
+int eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char **why);
+/* A clone step takes its slot as it starts and gives it back as it ends,
+ * however it ended (waking the workers). Called with mu held. */
+void eng_admit_take(struct dr_engine *e, struct eng_job *j);
+void eng_admit_release(struct dr_engine *e, struct eng_job *j);
 
 /* worker.c */
 void *eng_worker_main(void *arg);

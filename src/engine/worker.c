@@ -53,6 +53,8 @@ eng_job_blocked(struct dr_engine *e, const struct eng_job *j, const char **why)
         *why = _("waiting for the pre-clone check of the templates");
         return 1;
     }
+    if (eng_admit_blocked(e, j, why))
+        return 1;
     if (c && c->has_spec && j->kind == DR_JOB_PROVISION &&
         (j->step == DR_NODE_BOOTSTRAPPING || j->step == DR_NODE_JOINING)) {
         long first = plan_first_server(&c->spec, c->status.nodes, c->status.n_nodes);
@@ -625,6 +627,7 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
     run.cluster = xstrdup(c->name);
     run.node = xstrdup(n->name);
     open_intent = eng_open_clone(e, c->name, n->name) != NULL;
+    eng_admit_take(e, j);
     pthread_mutex_unlock(&e->mu);
 
     eng_save_cluster(e, run.cluster);
@@ -640,6 +643,7 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
                  dr_error_text(&err));
 
     pthread_mutex_lock(&e->mu);
+    eng_admit_release(e, j);  /* the clone's task ended (or never started) */
     if (rc != DR_E_OK && err.code != rc) {  /* classify what the step returned */
         err.code = rc;
         err.cause[0] = '\0';

@@ -150,18 +150,37 @@ f_list_owned(void *t, const struct dr_vcenter *vc, const char *prefix, struct en
     return DR_E_OK;
 }
 
+static void
+fake_order(const char *what, const char *node)
+{
+    size_t len = strlen(fk.order);
+
+    snprintf(fk.order + len, sizeof fk.order - len, "%s %s;", what, node);
+}
+
 static enum dr_err
 f_clone(void *t, struct eng_step *s, struct dr_error *e)
 {
-    enum dr_err rc = fake_fault(s, e);
+    enum dr_err rc;
 
-    if (rc != DR_E_OK)
-        return rc;
     pthread_mutex_lock(&fk.mu);
-    s->node.vm_id = xstrdup(fake_add_vm(s->node.name, s->owner)->id);
-    fk.clones++;
+    fake_order("clone", s->node.name);
+    if (++fk.clones_now > fk.clones_max)
+        fk.clones_max = fk.clones_now;
     pthread_mutex_unlock(&fk.mu);
-    return DR_E_OK;
+    if (fk.clone_ms) {  /* vCenter copying the disks */
+        struct timespec ts = { fk.clone_ms / 1000, (fk.clone_ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    rc = fake_fault(s, e);
+    pthread_mutex_lock(&fk.mu);
+    fk.clones_now--;
+    if (rc == DR_E_OK) {
+        s->node.vm_id = xstrdup(fake_add_vm(s->node.name, s->owner)->id);
+        fk.clones++;
+    }
+    pthread_mutex_unlock(&fk.mu);
+    return rc;
 }
 
 static enum dr_err
@@ -171,6 +190,11 @@ f_simple(void *t, struct eng_step *s, struct dr_error *e)
 
     if (rc != DR_E_OK)
         return rc;
+    if (s->step == DR_NODE_POWERING_ON) {
+        pthread_mutex_lock(&fk.mu);
+        fake_order("power_on", s->node.name);
+        pthread_mutex_unlock(&fk.mu);
+    }
     if (s->step == DR_NODE_WAITING_FOR_IP) {
         free(s->node.ip);
         s->node.ip = xasprintf("10.0.0.%d", fake_find(s->node.vm_id) + 1);

@@ -43,6 +43,12 @@ struct fake {
     char boot_log[2048];
     int step_delay_ms;
     int clones;
+    /* Clones at once (test_admit.c): each clone takes clone_ms; clones_now
+     * and clones_max count them; order lists "clone NAME;" as one starts
+     * and "power_on NAME;" as a node powers on. */
+    int clone_ms;
+    int clones_now, clones_max;
+    char order[8192];
 };
 extern struct fake fk;
 
