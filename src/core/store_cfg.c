@@ -229,13 +229,23 @@ cfg_check_keys(struct cfg_ctx *c, const config_setting_t *group, const char *con
                const char *prefix)
 {
     int n = config_setting_length(group);
+    size_t n_keys = 0, next = 0;
 
+    while (keys[n_keys])
+        n_keys++;
     for (int i = 0; i < n; i++) {
         const config_setting_t *st = config_setting_get_elem(group, (unsigned)i);
         const char *name = config_setting_name(st);
         bool known = false;
-        for (const char *const *k = keys; name && *k && !known; k++)
-            known = strcmp(*k, name) == 0;
+        /* From the key after the last one found: files written by drover
+         * list a group's keys in the table's order. */
+        for (size_t j = 0; name && j < n_keys && !known; j++) {
+            size_t k = (next + j) % n_keys;
+            if (keys[k][0] == name[0] && strcmp(keys[k], name) == 0) {
+                known = true;
+                next = k + 1;
+            }
+        }
         if (!known) {
             char *f = cfg_field(prefix, name ? name : "?");
             cfg_err(c, st, f, _("unknown key"));
@@ -244,12 +254,31 @@ cfg_check_keys(struct cfg_ctx *c, const config_setting_t *group, const char *con
     }
 }
 
+config_setting_t *
+cfg_member(struct cfg_ctx *c, const config_setting_t *g, const char *key)
+{
+    int n = g && config_setting_is_group(g) ? config_setting_length(g) : 0;
+    int start = g == c->scan_group && c->scan_next < n ? c->scan_next : 0;
+
+    for (int k = 0; k < n; k++) {
+        int i = (start + k) % n;
+        config_setting_t *el = config_setting_get_elem(g, (unsigned)i);
+        const char *name = el ? config_setting_name(el) : NULL;
+        if (name && name[0] == key[0] && strcmp(name, key) == 0) {
+            c->scan_group = g;
+            c->scan_next = i + 1;
+            return el;
+        }
+    }
+    return NULL;
+}
+
 /* The member key of g, or NULL; reports required ones that are missing. */
 static config_setting_t *
 member(struct cfg_ctx *c, const config_setting_t *g, const char *key, const char *prefix,
        bool required)
 {
-    config_setting_t *st = config_setting_get_member(g, key);
+    config_setting_t *st = cfg_member(c, g, key);
 
     if (st == NULL && required) {
         char *f = cfg_field(prefix, key);
@@ -419,7 +448,7 @@ cfg_get_kvs(struct cfg_ctx *c, const config_setting_t *g, const char *key, const
         } else {
             cfg_check_keys(c, el, keys, p);
             cfg_get_string(c, el, "key", p, true, &kv[i].key);
-            config_setting_t *val = config_setting_get_member(el, "value");
+            config_setting_t *val = cfg_member(c, el, "value");
             char *f = cfg_field(p, "value");
             if (val == NULL)
                 cfg_err(c, el, f, _("is required"));

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -562,30 +563,31 @@ parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cl
                                        "percent", "attempts", "vm",      "ip",    "host_key",
                                        "error",   "created",  "updated", "ssh_verified",
                                        NULL};
-    char *p = xasprintf("nodes[%d].", idx);
+    char p[32]; /* "nodes[N]." without an allocation: a state file has thousands */
     char *state = NULL, *step = NULL;
     long long t;
     int before = c->errors;
 
+    snprintf(p, sizeof p, "nodes[%d].", idx);
     memset(n, 0, sizeof *n);
     cfg_check_keys(c, g, keys, p);
     n->cluster = xstrdup(cluster);
-    if (cfg_get_string(c, g, "name", p, true, &n->name)) {
+    if (cfg_get_string(c, g, "name", p, true, &n->name) && !util_is_dns_label(n->name)) {
         char *f = cfg_field(p, "name");
-        cfg_check_name(c, config_setting_get_member(g, "name"), f, n->name);
+        cfg_check_name(c, cfg_member(c, g, "name"), f, n->name);
         free(f);
     }
     cfg_get_string(c, g, "pool", p, false, &n->pool);
     cfg_get_roles(c, g, "roles", p, false, &n->roles);
     if (cfg_get_string(c, g, "state", p, true, &state) && !node_state_from_key(state, &n->state)) {
         char *f = cfg_field(p, "state");
-        cfg_err(c, config_setting_get_member(g, "state"), f, _("'%s' is not a node state"), state);
+        cfg_err(c, cfg_member(c, g, "state"), f, _("'%s' is not a node state"), state);
         free(f);
     }
     n->step = n->state;
     if (cfg_get_string(c, g, "step", p, false, &step) && !node_state_from_key(step, &n->step)) {
         char *f = cfg_field(p, "step");
-        cfg_err(c, config_setting_get_member(g, "step"), f, _("'%s' is not a node state"), step);
+        cfg_err(c, cfg_member(c, g, "step"), f, _("'%s' is not a node state"), step);
         free(f);
     }
     free(state);
@@ -601,7 +603,6 @@ parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cl
         n->created = (time_t)t;
     if (cfg_get_int64(c, g, "updated", p, 0, LLONG_MAX, &t))
         n->updated = (time_t)t;
-    free(p);
     return c->errors == before;
 }
 
@@ -612,6 +613,7 @@ parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster, struct dr_cl
     const config_setting_t *root = config_root_setting(cfg);
     const config_setting_t *l;
     struct dr_cluster_status st = {0};
+    size_t cap = 0;
     int before = c->errors;
 
     cfg_check_name(c, NULL, "name", cluster);
@@ -630,7 +632,7 @@ parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster, struct dr_cl
             free(f);
             continue;
         }
-        st.nodes = xrealloc(st.nodes, (st.n_nodes + 1) * sizeof *st.nodes);
+        st.nodes = xgrow(st.nodes, &cap, st.n_nodes + 1, sizeof *st.nodes);
         struct dr_node *n = &st.nodes[st.n_nodes++];
         parse_node(c, g, i, cluster, n);
         for (size_t j = 0; j + 1 < st.n_nodes && n->name; j++) {

@@ -245,28 +245,41 @@ util_mkdir_p(const char *path, mode_t mode, struct dr_error *e)
 enum dr_err
 util_read_file(const char *path, char **out, size_t *len, struct dr_error *e)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    char *buf;
+    size_t cap, n = 0;
 
     *out = NULL;
-    if (f == NULL)
+    if (fd < 0)
         return dr_error_set(e, errno == ENOENT ? DR_E_NOTFOUND : DR_E_IO, "%s: %s", path,
                             strerror(errno));
+    /* The size a regular file has now (and a byte for the NUL, one more for
+     * the read that sees the end), read in one go; a file that grows
+     * meanwhile, or one with no size (a pipe, /proc), grows the buffer. */
+    cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 2
+                                                                        : 4096;
+    buf = xmalloc(cap);
     for (;;) {
-        buf = xgrow(buf, &cap, n + 4096 + 1, 1);
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
+        ssize_t r;
+        if (n + 1 >= cap) {
+            cap *= 2;
+            buf = xrealloc(buf, cap);
+        }
+        r = read(fd, buf + n, cap - n - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int err = errno; /* why: "Is a directory", "Input/output error" */
+            close(fd);
+            free(buf);
+            return dr_error_set(e, DR_E_IO, _("%s: read error: %s"), path, strerror(err));
+        }
         if (r == 0)
             break;
+        n += (size_t)r;
     }
-    if (ferror(f)) {
-        int err = errno; /* why: "Is a directory", "Input/output error" */
-        fclose(f);
-        free(buf);
-        return dr_error_set(e, DR_E_IO, _("%s: read error: %s"), path, strerror(err));
-    }
-    fclose(f);
+    close(fd);
     buf[n] = '\0';
     *out = buf;
     if (len)
