@@ -30,7 +30,8 @@ import (
 
 type obj = map[string]interface{}
 
-const graceperiod = 40 * time.Second
+// graceperiod: kube-controller-manager's --node-monitor-grace-period (grace.go).
+var graceperiod = 40 * time.Second
 
 type nodeRec struct {
 	o        obj

@@ -129,6 +129,7 @@ type cluster struct {
 
 func runServer(dist string, o *options) int {
 	c := &cluster{dist: dist, o: o, data: o.get("data-dir"), addr: nodeAddr(o), name: nodeName(o)}
+	setGrace(o)
 	tlsDir := filepath.Join(c.data, "server", "tls")
 	tok, err := o.token()
 	if err != nil {
