@@ -257,3 +257,11 @@ tests_unit_test_kubeconfig_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_kubeconfig_CPPFLAGS = $(UNIT_CPPFLAGS) $(YAML_CFLAGS)
 tests_unit_test_kubeconfig_LDADD = $(K8S_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_kubeconfig
+# The Kubernetes client's parsing (src/k8s/client.c).
+check_PROGRAMS += tests/unit/test_client
+tests_unit_test_client_SOURCES = tests/unit/test_client.c
+tests_unit_test_client_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_client_CPPFLAGS = $(UNIT_CPPFLAGS) -DDR_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_client_LDADD = $(K8S_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_client
+EXTRA_DIST += tests/unit/data/k8s-nodes-standin.json

@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <yaml.h>
 
 #include "core/i18n.h"
@@ -323,4 +326,133 @@ done:
     if (have_old)
         yaml_document_delete(&old);
     return rc;
+}
+
+/* base64 text (line breaks allowed, as some tools wrap it) decoded into a
+ * NUL-terminated buffer; NULL when it is not base64. */
+static char *
+b64_decode(const char *s, size_t *len)
+{
+    size_t n = strlen(s);
+    unsigned char *out = xmalloc(n / 4 * 3 + 4);
+    EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+    int a = 0, b = 0;
+    if (!ctx)
+        abort();
+    EVP_DecodeInit(ctx);
+    bool ok = EVP_DecodeUpdate(ctx, out, &a, (const unsigned char *)s, (int)n) >= 0 &&
+              EVP_DecodeFinal(ctx, out + a, &b) == 1;
+    EVP_ENCODE_CTX_free(ctx);
+    if (!ok || a + b == 0) {
+        OPENSSL_cleanse(out, n / 4 * 3 + 4);
+        free(out);
+        return NULL;
+    }
+    *len = (size_t)(a + b);
+    out[*len] = '\0';
+    return (char *)out;
+}
+
+/* The PEM of key "<name>-data" (base64) or "<name>" (a file) in mapping m. */
+static enum dr_err
+pem_of(yaml_document_t *d, yaml_node_t *m, const char *name, const char *where, char **out,
+       size_t *len, struct dr_error *e)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s-data", name);
+    int v = map_get(d, m, key);
+    const char *s = scalar(d, v);
+    if (s) {
+        if (!(*out = b64_decode(s, len)))
+            return dr_error_set(e, DR_E_PARSE, _("%s:%zu: %s is not base64"), where,
+                                yaml_document_get_node(d, v)->start_mark.line + 1, key);
+        return DR_E_OK;
+    }
+    if (!(s = scalar(d, map_get(d, m, name))))
+        return DR_E_OK;
+    char *dir = util_dirname(where);
+    char *path = s[0] == '/' ? xstrdup(s) : util_path_join(dir, s);
+    free(dir);
+    struct dr_error fe = {0};
+    enum dr_err rc = util_read_file(path, out, len, &fe);
+    if (rc != DR_E_OK)
+        dr_error_set(e, rc, _("%s: %s: %s"), where, name, fe.msg);
+    free(path);
+    return rc;
+}
+
+enum dr_err
+k8s_kubeconfig_creds(const char *in, const char *where, const char *context, struct k8s_creds *out,
+                     struct dr_error *e)
+{
+    yaml_document_t d;
+    memset(out, 0, sizeof *out);
+    enum dr_err rc = load(in, where, &d, e);
+    if (rc != DR_E_OK)
+        return rc;
+    yaml_node_t *root = yaml_document_get_root_node(&d);
+    const char *name = context ? context : scalar(&d, map_get(&d, root, "current-context"));
+    int ctx = str_empty(name) ? 0 : entry(&d, "contexts", name);
+    const char *got = scalar(&d, map_get(&d, yaml_document_get_node(&d, ctx), "name"));
+    if (!ctx || !str_eq(got, name)) {
+        rc = str_empty(name) ? dr_error_set(e, DR_E_PARSE, _("%s: no current-context"), where)
+                             : dr_error_set(e, DR_E_PARSE, _("%s: no context named \"%s\""), where, name);
+        goto done;
+    }
+    yaml_node_t *cv = yaml_document_get_node(&d, map_get(&d, yaml_document_get_node(&d, ctx), "context"));
+    const char *cln = scalar(&d, map_get(&d, cv, "cluster")), *usn = scalar(&d, map_get(&d, cv, "user"));
+    int cl = cln ? entry(&d, "clusters", cln) : 0, us = usn ? entry(&d, "users", usn) : 0;
+    if (!cl || !str_eq(scalar(&d, map_get(&d, yaml_document_get_node(&d, cl), "name")), cln)) {
+        rc = dr_error_set(e, DR_E_PARSE, _("%s: context \"%s\": no cluster named \"%s\""), where, name,
+                          cln ? cln : "");
+        goto done;
+    }
+    yaml_node_t *clv = yaml_document_get_node(&d, map_get(&d, yaml_document_get_node(&d, cl), "cluster"));
+    yaml_node_t *usv = NULL;
+    if (us && str_eq(scalar(&d, map_get(&d, yaml_document_get_node(&d, us), "name")), usn))
+        usv = yaml_document_get_node(&d, map_get(&d, yaml_document_get_node(&d, us), "user"));
+    const char *server = scalar(&d, map_get(&d, clv, "server"));
+    if (str_empty(server) || !(str_has_prefix(server, "https://") || str_has_prefix(server, "http://"))) {
+        rc = dr_error_set(e, DR_E_PARSE, _("%s:%zu: cluster \"%s\": server is not an http(s) URL"), where,
+                          (clv ? clv->start_mark.line : 0) + 1, cln);
+        goto done;
+    }
+    out->server = xstrdup(server);
+    out->insecure = str_eq(scalar(&d, map_get(&d, clv, "insecure-skip-tls-verify")), "true");
+    if ((rc = pem_of(&d, clv, "certificate-authority", where, &out->ca_pem, &out->ca_len, e)) != DR_E_OK)
+        goto done;
+    if (usv) {
+        if ((rc = pem_of(&d, usv, "client-certificate", where, &out->cert_pem, &out->cert_len, e)) != DR_E_OK ||
+            (rc = pem_of(&d, usv, "client-key", where, &out->key_pem, &out->key_len, e)) != DR_E_OK)
+            goto done;
+        out->token = xstrdup0(scalar(&d, map_get(&d, usv, "token")));
+    }
+done:
+    yaml_document_delete(&d);
+    if (rc != DR_E_OK)
+        k8s_creds_free(out);
+    return rc;
+}
+
+static void
+wipe_free(char **p, size_t len)
+{
+    if (*p) {
+        OPENSSL_cleanse(*p, len ? len : strlen(*p));
+        free(*p);
+        *p = NULL;
+    }
+}
+
+void
+k8s_creds_free(struct k8s_creds *c)
+{
+    if (!c)
+        return;
+    xfree(&c->server);
+    xfree(&c->ca_pem);
+    xfree(&c->cert_pem);
+    wipe_free(&c->key_pem, c->key_len);
+    wipe_free(&c->token, 0);
+    c->ca_len = c->cert_len = c->key_len = 0;
 }

@@ -101,3 +101,10 @@ $(LAB_K8S): $(LAB_K8S_GO_FILES) $(LAB_K8S_EMBED)
 # The real k3s and rke2 recipes through the engine against the stand-in.
 TESTS += tests/integration/k8s-recipes.t tests/integration/k8s-standin.t
 EXTRA_DIST += tests/integration/k8s-recipes.t tests/integration/k8s-standin.t
+# The Kubernetes API client (src/k8s/client.c) against stand-in API servers.
+check_PROGRAMS += tests/integration/k8s-probe
+tests_integration_k8s_probe_SOURCES = tests/integration/k8s-probe.c
+tests_integration_k8s_probe_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
+tests_integration_k8s_probe_LDADD = $(K8S_LIBS) $(CORE_LIBS)
+TESTS += tests/integration/k8s-client.t
+EXTRA_DIST += tests/integration/k8s-client.t
