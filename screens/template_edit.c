@@ -16,9 +16,11 @@
  * own, on an engine request thread: a spinner meanwhile, Esc stops it, then
  * the findings in place of the form until Esc.
  *
- * Not yet here: more than one network, a snapshot picker, extra_config,
- * tags and custom attributes; the fields it does not show are kept as they
- * are. */
+ * The list fields (networks in NIC order, extra_config, tags,
+ * custom_attributes) open a list editor (src/ui/listedit.h) in place of the
+ * form: networks are picked from the inventory, the others typed and
+ * checked. Every field of the template field table has its row
+ * (template_edit_rows; tests/unit/test_template_edit.c walks the table). */
 #include "config.h"
 
 #include <stddef.h>
@@ -31,17 +33,13 @@
 #include "ui/editor.h"
 #include "ui/form.h"
 #include "ui/keymap.h"
+#include "ui/listedit.h"
 #include "ui/pfview.h"
 #include "ui/picker.h"
 #include "ui/ui.h"
+#include "screens/template_edit.h"
 
 static const char *const clone_modes[] = { "full", "linked", NULL };
-
-struct tdraft {
-    struct dr_template t;
-    char *network;    /* the first of t.networks */
-    char *clone_mode; /* "full" or "linked" */
-};
 
 /* The draft survives Esc until saved; key says which editor it belongs to. */
 static struct tdraft kept;
@@ -66,8 +64,8 @@ static const struct form_row rows[] = {
      .inv = DR_INV_DATASTORE, .help = N_("With free space and type")},
     {.key = "folder", .label = N_("Folder"), .kind = FK_PICKER, .off = OFF(t.folder),
      .inv = DR_INV_FOLDER, .help = N_("The VM folder the clones go into")},
-    {.key = "networks", .label = N_("Network"), .kind = FK_PICKER, .off = OFF(network),
-     .inv = DR_INV_NETWORK, .help = N_("The first NIC's network, with its kind")},
+    {.key = "networks", .label = N_("Networks"), .kind = FK_LIST, .off = OFF(t.networks),
+     .help = N_("Enter: the NICs' networks in order, each picked from the inventory")},
     {.key = "clone_from", .label = N_("Clone from"), .kind = FK_PICKER, .off = OFF(t.clone_from),
      .inv = DR_INV_TEMPLATE, .help = N_("A template, with its guest OS and snapshots")},
     {.key = "clone_mode", .label = N_("Clone mode"), .kind = FK_CHOICE, .off = OFF(clone_mode),
@@ -85,11 +83,24 @@ static const struct form_row rows[] = {
      .help = N_("e.g. ubuntu-22.04")},
     {.key = "user_data", .label = N_("User data"), .kind = FK_EDITOR, .off = OFF(t.user_data),
      .help = N_("#cloud-config merged into drover's own; Enter opens $VISUAL or $EDITOR")},
+    {.key = "extra_config", .label = N_("extra_config"), .kind = FK_LIST, .off = OFF(extra),
+     .help = N_("Enter: the VM's advanced settings (.vmx keys), as key=value")},
+    {.key = "tags", .label = N_("Tags"), .kind = FK_LIST, .off = OFF(t.tags),
+     .help = N_("Enter: vCenter tags for each VM, as category/name")},
+    {.key = "custom_attributes", .label = N_("Custom attributes"), .kind = FK_LIST,
+     .off = OFF(attrs), .help = N_("Enter: vCenter custom attributes for each VM, as name=value")},
     {.key = "save", .label = N_("Save"), .kind = FK_BUTTON},
     {.key = "test", .label = N_("Test against vCenter"), .kind = FK_BUTTON,
      .help = N_("Preflight's checks for one node of this template, before it is saved")},
 };
 #undef OFF
+
+const struct form_row *
+template_edit_rows(size_t *n)
+{
+    *n = DR_ARRAY_LEN(rows);
+    return rows;
+}
 
 struct tedit {
     struct ui *ui;
@@ -105,48 +116,9 @@ struct tedit {
     struct form_row *rows;
     struct pfview pf;  /* the test's preflight */
     bool testing;      /* its findings are shown in place of the form */
+    struct listedit *list; /* a list row's editor, in place of the form */
+    struct dr_inventory *inv; /* the vCenter's inventory once fetched */
 };
-
-static void
-draft_done(struct tdraft *d)
-{
-    template_done(&d->t);
-    free(d->network);
-    free(d->clone_mode);
-    memset(d, 0, sizeof *d);
-}
-
-static void
-draft_from(struct tdraft *d, const struct dr_template *t)
-{
-    memset(d, 0, sizeof *d);
-    template_copy(&d->t, t);
-    d->network = xstrdup0(t->networks ? t->networks[0] : NULL);
-    d->clone_mode = xstrdup(t->clone_mode == DR_CLONE_LINKED ? "linked" : "full");
-}
-
-/* The template as it would be saved (a deep copy). */
-static void
-build(const struct tdraft *d, struct dr_template *out)
-{
-    template_copy(out, &d->t);
-    if (d->network && *d->network) {
-        if (out->networks && out->networks[0]) {
-            free(out->networks[0]);
-            out->networks[0] = xstrdup(d->network);
-        } else {
-            strv_push(&out->networks, d->network);
-        }
-    } else if (out->networks && out->networks[0]) {
-        /* Emptied: the first network goes, the others move up. */
-        free(out->networks[0]);
-        memmove(out->networks, out->networks + 1, strv_len(out->networks + 1) * sizeof(char *) +
-                                                      sizeof(char *));
-        if (out->networks[0] == NULL) /* none left: no key (keep the source's NICs) */
-            strv_free(&out->networks);
-    }
-    out->clone_mode = str_eq(d->clone_mode, "linked") ? DR_CLONE_LINKED : DR_CLONE_FULL;
-}
 
 static size_t
 check(const void *model, struct dr_diag **out)
@@ -154,7 +126,7 @@ check(const void *model, struct dr_diag **out)
     struct dr_template t;
     size_t n;
 
-    build(model, &t);
+    tdraft_build(model, &t);
     n = store_check_template(&t, out);
     template_done(&t);
     return n;
@@ -172,9 +144,15 @@ flag_missing(struct tedit *s)
 {
     struct dr_inventory *inv = s->ui->engine ? engine_inventory(s->ui->engine, kept.t.vcenter)
                                              : NULL;
+    char *nf;
 
     if (inv == NULL)
         return;
+    inventory_free(&s->inv);
+    s->inv = inv;
+    nf = template_networks_flag(&kept, inv);
+    form_set_flag(s->form, "networks", nf);
+    free(nf);
     for (size_t i = 0; i < DR_ARRAY_LEN(rows); i++) {
         const struct form_row *r = &rows[i];
         const char *v = form_text(s->form, r->key);
@@ -205,7 +183,6 @@ flag_missing(struct tedit *s)
         form_set_flag(s->form, r->key, flag);
         free(flag);
     }
-    inventory_free(&inv);
 }
 
 static void
@@ -228,7 +205,7 @@ user_data_problem(void)
     struct dr_template t;
     char **problems = NULL, **warnings = NULL, *p = NULL;
 
-    build(&kept, &t);
+    tdraft_build(&kept, &t);
     engine_check_template(&t, &problems, &warnings);
     for (size_t i = 0; problems && problems[i] && p == NULL; i++)
         if (strstr(problems[i], "user_data"))
@@ -298,7 +275,7 @@ save(struct tedit *s)
         form_focus(s->form, "name");
         return UI_REDRAW;
     }
-    build(&kept, &t);
+    tdraft_build(&kept, &t);
     if (s->editing && store_template_unchanged(ui->store, &t)) {
         template_done(&t);
         ui_pop(ui);
@@ -319,7 +296,7 @@ save(struct tedit *s)
     }
     name = xstrdup(t.name);
     template_done(&t);
-    draft_done(&kept);
+    tdraft_done(&kept);
     xfree(&kept_key);
     ui_pop(ui);
     {
@@ -350,7 +327,7 @@ test(struct tedit *s)
 
     if (!form_validate(s->form))
         return UI_REDRAW;
-    build(&kept, &t);
+    tdraft_build(&kept, &t);
     c.name = xstrdup("template-test");
     c.vcenter = xstrdup0(t.vcenter);
     c.distribution = DR_DIST_K3S;
@@ -379,6 +356,18 @@ activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
         return save(s);
     if (r->kind == FK_EDITOR)
         return edit_user_data(s);
+    if (r->kind == FK_LIST) {
+        struct listedit_spec spec;
+        if (!template_list_spec(r->key, &kept, (const struct dr_inventory **)&s->inv, &spec))
+            return 0;
+        if (spec.picked && str_empty(kept.t.vcenter)) {
+            form_set_message(f, r->key, _("choose a vCenter first"));
+            return UI_REDRAW;
+        }
+        form_hide(f);
+        s->list = listedit_new(ui, (char ***)((char *)&kept + r->off), &spec);
+        return UI_REDRAW_ALL;
+    }
     if (r->kind != FK_PICKER)
         return 0;
     if (str_empty(kept.t.vcenter)) {
@@ -425,9 +414,9 @@ enter(struct ui *ui, const char *arg)
         src = store_find_template(ui->store, s->key + 1);
     s->editing = s->key[0] == '=' && src;
     if (!str_eq(kept_key, s->key)) {
-        draft_done(&kept);
+        tdraft_done(&kept);
         if (src) {
-            draft_from(&kept, src);
+            tdraft_from(&kept, src);
             if (s->key[0] == '+') {
                 /* L10N: the default name of a copy. */
                 char *n = xasprintf("%s-copy", src->name);
@@ -470,6 +459,8 @@ leave(struct ui *ui, void *st)
     struct tedit *s = st;
 
     picker_close(&s->picker);
+    listedit_free(&s->list);
+    inventory_free(&s->inv);
     pfview_done(ui, &s->pf);
     if (s->flag_req) {
         if (ui->engine)
@@ -495,6 +486,10 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
         return;
     if (s->picker) {
         picker_draw(s->picker, w, h, wd);
+        return;
+    }
+    if (s->list) {
+        listedit_draw(s->list, w, h, wd);
         return;
     }
     if (s->editing)
@@ -534,13 +529,33 @@ key(struct ui *ui, void *st, int k)
 
     if (s->picker) {
         flags = picker_key(s->picker, k, &res);
-        if (res == PICK_DONE) {
+        if (s->list && res != PICK_NONE) {
+            listedit_put(s->list, res == PICK_DONE ? picker_value(s->picker) : NULL);
+        } else if (res == PICK_DONE) {
             form_set_text(s->form, s->picking->key, picker_value(s->picker));
             form_set_flag(s->form, s->picking->key, NULL);
         }
         if (res != PICK_NONE) {
             picker_close(&s->picker);
             s->picking = NULL;
+            ui->full_repaint = true;
+        }
+        return flags | UI_HANDLED;
+    }
+    if (s->list) {
+        enum listedit_result lr;
+        flags = listedit_key(s->list, k, &lr);
+        if (lr == LE_PICK) {
+            listedit_hide(s->list);
+            s->picker = picker_open(ui, kept.t.vcenter, DR_INV_NETWORK, kept.t.datacenter, NULL,
+                                    listedit_picking(s->list));
+            return flags | UI_HANDLED | UI_REDRAW_ALL;
+        }
+        if (lr == LE_BACK) {
+            char *nf = s->inv ? template_networks_flag(&kept, s->inv) : NULL;
+            listedit_free(&s->list);
+            form_set_flag(s->form, "networks", nf);
+            free(nf);
             ui->full_repaint = true;
         }
         return flags | UI_HANDLED;

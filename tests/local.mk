@@ -124,6 +124,12 @@ tests_unit_test_termtype_CPPFLAGS = $(UI_TEST_CPPFLAGS)
 tests_unit_test_termtype_LDADD = $(UI_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_actions tests/unit/test_keymap tests/unit/test_theme \
 	tests/unit/test_table tests/unit/test_termtype
+check_PROGRAMS += tests/unit/test_template_edit
+tests_unit_test_template_edit_SOURCES = tests/unit/test_template_edit.c
+tests_unit_test_template_edit_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_template_edit_CPPFLAGS = $(UI_TEST_CPPFLAGS)
+tests_unit_test_template_edit_LDADD = $(UI_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_template_edit
 check_PROGRAMS += tests/unit/test_plan
 tests_unit_test_plan_SOURCES = tests/unit/test_plan.c
 tests_unit_test_plan_CFLAGS = $(UNIT_CFLAGS)

@@ -76,6 +76,8 @@ value_text(const struct form *f, const struct form_row *r)
     }
     if (r->kind == FK_CHECK || r->kind == FK_BUTTON)
         return xstrdup("");
+    if (r->kind == FK_LIST)
+        return xstrdup("");
     return xstrdup(*slot(f->model, r) ? *slot(f->model, r) : "");
 }
 
@@ -86,7 +88,7 @@ set_value(struct form *f, const struct form_row *r, const char *text)
         *(int *)((char *)f->model + r->off) = text && *text ? atoi(text) : 0;
         return;
     }
-    if (r->kind == FK_CHECK || r->kind == FK_BUTTON)
+    if (r->kind == FK_CHECK || r->kind == FK_BUTTON || r->kind == FK_LIST)
         return;
     char **p = slot(f->model, r);
     if (*p && r->kind == FK_SECRET)
@@ -363,6 +365,18 @@ row_value(const struct form *f, size_t i, char *buf, size_t len)
     case FK_BUTTON:
         snprintf(buf, len, "[ %s ]", _(r->label));
         break;
+    case FK_LIST: {
+        char *const *l = *(char ***)((char *)f->model + r->off);
+        size_t o = 0, n = strv_len(l);
+        if (n == 0) {
+            snprintf(buf, len, "%s", _("(none: Enter edits the list)"));
+            break;
+        }
+        buf[0] = '\0';
+        for (size_t k = 0; k < n && (o = strlen(buf)) + 1 < len; k++)
+            snprintf(buf + o, len - o, "%s%s", k ? ", " : "", l[k]);
+        break;
+    }
     }
 }
 
@@ -585,6 +599,15 @@ recheck(struct form *f)
     for (size_t k = 0; k < n; k++) {
         size_t i = d[k].field ? row_index(f, d[k].field) : f->n;
 
+        /* "tags[1]", "extra_config[0].key": under the list's row. */
+        if (i == f->n && d[k].field && strcspn(d[k].field, "[") < strlen(d[k].field)) {
+            char *base = xstrndup(d[k].field, strcspn(d[k].field, "["));
+            size_t j = row_index(f, base);
+            if (j < f->n && f->rows[j].kind == FK_LIST)
+                i = j;
+            free(base);
+        }
+
         /* "password" speaks for the password's three sources. */
         if (i < f->n && !row_shown(f, i))
             i = f->n;
@@ -667,7 +690,7 @@ form_text(const struct form *f, const char *key)
     size_t i = row_index(f, key);
 
     if (i == f->n || f->rows[i].kind == FK_NUMBER || f->rows[i].kind == FK_CHECK ||
-        f->rows[i].kind == FK_BUTTON)
+        f->rows[i].kind == FK_BUTTON || f->rows[i].kind == FK_LIST)
         return NULL;
     return *slot(f->model, &f->rows[i]);
 }

@@ -29,6 +29,9 @@ enum form_kind {
     FK_PICKER, /* char *, picked from the inventory (the form's activate opens it) */
     FK_EDITOR, /* char *, edited in $EDITOR (activate) */
     FK_BUTTON, /* no model field: activate */
+    FK_LIST,   /* char **, NULL-terminated (or NULL): a list edited by the
+                * form's activate (src/ui/listedit.h); a message about one
+                * element ("tags[1]") shows under the list's row */
 };
 
 struct form_row {

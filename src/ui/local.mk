@@ -10,6 +10,7 @@ libdrui_a_SOURCES = \
 	src/ui/editor.c src/ui/editor.h \
 	src/ui/feed.c src/ui/feed.h \
 	src/ui/form.c src/ui/form.h \
+	src/ui/listedit.c src/ui/listedit.h \
 	src/ui/picker.c src/ui/picker.h \
 	src/ui/pfview.c src/ui/pfview.h \
 	src/ui/keymap.c src/ui/keymap.h \
@@ -30,7 +31,8 @@ libdrui_a_SOURCES = \
 	screens/jobs.c \
 	screens/help.c \
 	screens/vcenter.c \
-	screens/template_edit.c \
+	screens/template_edit.c screens/template_edit.h \
+	screens/template_lists.c \
 	screens/wizard.c screens/wizard.h \
 	screens/wizard_spec.c
 DROVER_LIBS += libdrui.a

@@ -50,7 +50,19 @@ type_text "$LAB_DATASTORE"
 ok "filtered to the lab's datastore" wait_for 10 seen " 1 items"
 keys Enter
 pick 1 "$LAB_FOLDER" "Folder"
-pick 1 "$LAB_NETWORK" "Network"
+# Networks is a list (NIC order): Enter opens its editor, a adds one from
+# the picker, Esc goes back to the form.
+keys Tab Enter
+ok "the networks list opens" wait_for 10 seen "Networks of the VM, one per NIC"
+ok "empty, saying how to add" wait_for 5 seen "(empty: a adds one)"
+keys a
+ok "a opens the network picker" wait_for 10 seen "Pick a Network"
+type_text "$LAB_NETWORK"
+ok "filtering to one network" wait_for 30 seen " 1 items"
+keys Enter
+ok "the network is NIC 1" wait_for 10 seen_re "NIC 1 +$LAB_NETWORK"
+keys Escape
+ok "back in the form with the network" wait_for 10 seen_re "Networks +$LAB_NETWORK"
 pick 1 "$LAB_TEMPLATE" "Template" "Clone from"
 keys Tab Space
 ok "clone mode: linked" wait_for 5 seen_re "Clone mode +< linked >"
@@ -60,8 +72,9 @@ ok "the lab's snapshot is there" wait_for 30 seen " 1 items"
 ok "with what it is a snapshot of" wait_for 10 seen "snapshot of $LAB_DATACENTER/vm/"
 keys Enter
 ok "the snapshot is picked" wait_for 10 seen_re "Snapshot +$LAB_SNAPSHOT"
-# CPUs, memory, disk, SSH user, SSH port, OS, user data, Save.
-for i in 1 2 3 4 5 6 7 8; do keys Tab; done
+# CPUs, memory, disk, SSH user, SSH port, OS, user data, extra_config,
+# tags, custom attributes, Save.
+for i in $(seq 1 11); do keys Tab; done
 keys Enter
 ok "the template is saved" wait_for 10 seen "Template picked saved"
 T=$CFG/templates/picked.cfg
@@ -94,7 +107,7 @@ ok "it says the saved one is not in the inventory" wait_for 30 seen "Saved: Gone
 keys Escape
 ok "Esc keeps the saved datastore" wait_for 10 seen_re "Datastore +GoneDS"
 # Save it unchanged: nothing is written.
-for i in $(seq 1 15); do keys Tab; done
+for i in $(seq 1 20); do keys Tab; done
 keys BTab   # Tab stops at the last row, "Test against vCenter"; Save is above it
 keys Enter
 ok "an unchanged save says so" wait_for 10 seen "Nothing changed"
@@ -144,7 +157,7 @@ keys Enter
 ok "the edited user data is in the form" wait_for 10 seen "4 lines (Enter edits)"
 ok "without a problem" gone "user_data line"
 cp "$CFG/templates/lab.cfg" "$W/lab.cfg.before"
-keys Tab Enter
+keys Tab Tab Tab Tab Enter   # past extra_config, tags, custom attributes to Save
 ok "the template is saved" wait_for 10 seen "Template lab saved"
 ok "lab.cfg holds the editor's text" grep -qF "edited-by-test" "$CFG/templates/lab.cfg"
 ok "the hand-written file is kept beside it" cmp -s "$W/lab.cfg.before" "$CFG/templates/lab.cfg.bak"
