@@ -47,6 +47,8 @@ ENGINE_LAB_TESTS += tests/integration/fidelity.t
 # Issue 11: preflight.
 ENGINE_LAB_TESTS += tests/integration/preflight.t
 ENGINE_LAB_TESTS += tests/integration/engine-clone-race.t
+# Issue 15: vCenter's provisioning queue in the lab and drover's clone admission.
+ENGINE_LAB_TESTS += tests/integration/vc-queue.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
 # Issue 10: the SSH boot window and host-key algorithms.

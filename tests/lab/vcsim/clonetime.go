@@ -36,11 +36,14 @@ type deferredClones struct {
 	password string
 	mu       sync.Mutex
 	cancel   map[string]chan struct{} // running deferred clone tasks
+	queue    *provQueue               // vCenter's provisioning queue (provqueue.go)
+	claims   map[string]*provClaim    // its clone tasks' places in it, by task
 }
 
 func newDeferredClones(next http.Handler, state, user, password string) http.Handler {
 	return &deferredClones{next: next, file: state + "/clone-time", user: user,
-		password: password, cancel: map[string]chan struct{}{}}
+		password: password, cancel: map[string]chan struct{}{}, queue: newProvQueue(state),
+		claims: map[string]*provClaim{}}
 }
 
 // cloneTime is the control file's value; 0 when it is missing or unreadable.
@@ -65,7 +68,7 @@ func (d *deferredClones) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	method, vals := requestInfo(body, "_this", "name")
+	method, vals := requestInfo(body, "_this", "name", "host", "datastore", "diskMoveType")
 	switch method {
 	case "CancelTask":
 		if d.cancelTask(w, strings.TrimSpace(vals["_this"])) {
@@ -73,7 +76,7 @@ func (d *deferredClones) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case "CloneVM_Task":
 		if wait := d.cloneTime(); wait > 0 {
-			d.startClone(w, r, body, strings.TrimSpace(vals["_this"]), vals["name"], wait)
+			d.startClone(w, r, body, vals, wait)
 			return
 		}
 	}
@@ -83,22 +86,40 @@ func (d *deferredClones) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // startClone answers with a running task and runs the clone when wait has
 // passed, unless the task was cancelled meanwhile.
 func (d *deferredClones) startClone(w http.ResponseWriter, r *http.Request, body []byte,
-	source, name string, wait time.Duration) {
+	vals map[string]string, wait time.Duration) {
+	source, name := strings.TrimSpace(vals["_this"]), vals["name"]
 	src := types.ManagedObjectReference{Type: "VirtualMachine", Value: source}
 	task := simulator.CreateTask(src, "cloneVm",
 		func(*simulator.Task) (types.AnyType, types.BaseMethodFault) { return nil, nil })
-	simulator.Map.Update(task, []types.PropertyChange{
-		{Name: "info.startTime", Val: time.Now()},
-		{Name: "info.state", Val: types.TaskInfoStateRunning},
-		{Name: "info.cancelable", Val: true},
-	})
+	// In vCenter's provisioning queue (when on) the task may wait, queued.
+	claim := d.queue.claim(task.Self.Value, name, source, strings.TrimSpace(vals["host"]),
+		strings.TrimSpace(vals["datastore"]), vals["diskMoveType"] == "createNewChildDiskBacking")
+	queued := claim != nil && !claim.tryTake()
+	if queued {
+		simulator.Map.Update(task, []types.PropertyChange{
+			{Name: "info.queueTime", Val: time.Now()},
+			{Name: "info.state", Val: types.TaskInfoStateQueued},
+			{Name: "info.cancelable", Val: true},
+		})
+	} else {
+		simulator.Map.Update(task, []types.PropertyChange{
+			{Name: "info.startTime", Val: time.Now()},
+			{Name: "info.state", Val: types.TaskInfoStateRunning},
+			{Name: "info.cancelable", Val: true},
+		})
+	}
 	stop := make(chan struct{})
 	d.mu.Lock()
 	d.cancel[task.Self.Value] = stop
+	if claim != nil {
+		d.claims[task.Self.Value] = claim
+	}
 	d.mu.Unlock()
 	header := r.Header.Clone()
 	path := r.URL.String()
-	log.Printf("clone task %s running (%s, %d ms)", task.Self.Value, name, wait.Milliseconds())
+	if !queued {
+		log.Printf("clone task %s running (%s, %d ms)", task.Self.Value, name, wait.Milliseconds())
+	}
 	if hold := msFile(d.file + "-answer-delay"); hold > 0 {
 		time.Sleep(hold)
 	}
@@ -107,6 +128,18 @@ func (d *deferredClones) startClone(w http.ResponseWriter, r *http.Request, body
 		Returnval: task.Self,
 	})
 	go func() {
+		if queued {
+			if !claim.wait(stop) {
+				d.end(task, types.TaskInfoStateError, nil, &types.RequestCanceled{},
+					"the operation was cancelled by the user")
+				return
+			}
+			simulator.Map.Update(task, []types.PropertyChange{
+				{Name: "info.startTime", Val: time.Now()},
+				{Name: "info.state", Val: types.TaskInfoStateRunning},
+			})
+			log.Printf("clone task %s running (%s, %d ms)", task.Self.Value, name, wait.Milliseconds())
+		}
 		select {
 		case <-stop:
 			d.end(task, types.TaskInfoStateError, nil, &types.RequestCanceled{},
@@ -200,6 +233,12 @@ func (d *deferredClones) end(task *simulator.Task, state types.TaskInfoState, re
 		changes = append(changes, types.PropertyChange{Name: "info.error",
 			Val: types.LocalizedMethodFault{Fault: fault, LocalizedMessage: msg}})
 	}
+	// The units go back before anyone can see the task end.
+	d.mu.Lock()
+	claim := d.claims[task.Self.Value]
+	delete(d.claims, task.Self.Value)
+	d.mu.Unlock()
+	claim.done()
 	simulator.Map.Update(task, changes)
 	log.Printf("clone task %s ended: %s", task.Self.Value, state)
 }

@@ -1,0 +1,91 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# vCenter's provisioning queue (issue 15, point 4). The lab's simulator
+# queues clones as vCenter does (STATE/prov-queue, provqueue.go: 16 units a
+# host, a full clone 4; 128 a datastore, a full clone 16) and logs each
+# clone task as it arrives with what the client has in flight on its host
+# and datastore. Seven full clones of the lab's template (the template names
+# a cluster, no host: vCenter charges the source's host, and so do the lab
+# and drover), all on one host and one datastore:
+#  - drover allowed 8 at once (more than vCenter runs): the simulator
+#    queues some and never runs more than 4 on the host, and drover still
+#    brings every node up through the queued tasks;
+#  - drover at max_clones_per_host = 2: the simulator's record never shows
+#    more than 2 in flight on the host, nothing queues in vCenter, and other
+#    nodes power on while later clones still wait for their slot;
+#  - max_clones_per_datastore = 1: never more than 1 on the datastore.
+. "${top_srcdir:?}/tests/integration/engine-lib.sh"
+eng_setup --log-methods
+vlog=$LAB_STATE/vcsim.log
+echo 1500 >"$LAB_STATE/clone-time"
+echo on >"$LAB_STATE/prov-queue"
+spec=$(cluster_cfg 1 6)
+
+# settings K=V...: drover.cfg with these on top of engine-lib's.
+settings() {
+    eng_settings
+    local kv
+    for kv in "$@"; do
+        sed -i "/^${kv%% *} = /d" "$XDG_CONFIG_HOME/drover/drover.cfg"
+        echo "$kv;" >>"$XDG_CONFIG_HOME/drover/drover.cfg"
+    done
+    "$DROVER" validate >"$W/validate.out" 2>&1 ||
+        { diag "$(cat "$W/validate.out")"; echo "Bail out! drover.cfg does not validate"; exit 1; }
+}
+# The simulator's record since line $1 of its log.
+since() { tail -n "+$1" "$vlog"; }
+# The most clone tasks in flight on the host (datastore) drover had, from
+# the simulator's "submitted" lines since line $1.
+max_host_inflight() {
+    since "$1" | sed -n 's/.*provqueue: .* submitted .*: host [^ ]* in flight \([0-9]*\),.*/\1/p' |
+        sort -n | tail -1
+}
+max_ds_inflight() {
+    since "$1" | sed -n 's/.*provqueue: .* submitted .*, datastore [^ ]* in flight \([0-9]*\)$/\1/p' |
+        sort -n | tail -1
+}
+max_host_running() {
+    since "$1" | sed -n 's/.*provqueue: .* started .*: host [^ ]* running \([0-9]*\) .*/\1/p' |
+        sort -n | tail -1
+}
+queued() { since "$1" | grep -c 'provqueue: .* queued'; }
+submitted() { since "$1" | grep -c 'provqueue: .* submitted'; }
+lines() { wc -l <"$vlog"; }
+run() {  # run NAME: apply, all active, delete
+    ok_out "$1: drover apply brings 7 nodes up" "$W/apply.$1" "$DROVER" apply -f "$spec"
+    is "$(nodes_in active)" 7 "$1: 7 nodes active"
+    ok_out "$1: delete" "$W/delete.$1" "$DROVER" delete cluster lab-cluster --yes
+    is "$(owned_count)" 0 "$1: nothing left"
+}
+
+# 1. drover floods: vCenter (the simulator) queues.
+settings "workers = 16" "max_clones_per_host = 8"
+base=$(lines)
+run flood
+is "$(submitted "$base")" 7 "flood: seven clone tasks"
+ok "flood: the simulator queued clones beyond the host's 16 units" test "$(queued "$base")" -ge 1
+ok "flood: it never ran more than 4 full clones on the host" \
+    test "$(max_host_running "$base")" -le 4
+ok "flood: drover had more than 4 in flight there" test "$(max_host_inflight "$base")" -gt 4
+
+# 2. drover holds its clones to the setting; the rest moves meanwhile.
+settings "workers = 16" "max_clones_per_host = 2"
+base=$(lines)
+run host2
+is "$(submitted "$base")" 7 "host2: seven clone tasks"
+n=$(max_host_inflight "$base")
+ok "host2: never more than 2 clones in flight on the host (saw $n)" test "$n" -le 2
+is "$(queued "$base")" 0 "host2: vCenter queued none"
+last_clone=$(since "$base" | grep -n 'provqueue: .* submitted' | tail -1 | cut -d: -f1)
+first_power=$(since "$base" | grep -n 'call PowerOnVM_Task' | head -1 | cut -d: -f1)
+ok "host2: a node powered on before the last clone was sent (power-on line $first_power, last clone line $last_clone)" \
+    test -n "$first_power" -a -n "$last_clone" -a "${first_power:-0}" -lt "${last_clone:-0}"
+
+# 3. The datastore's limit.
+settings "workers = 16" "max_clones_per_host = 8" "max_clones_per_datastore = 1"
+base=$(lines)
+run ds1
+n=$(max_ds_inflight "$base")
+ok "ds1: never more than 1 clone in flight on the datastore (saw $n)" test "$n" -le 1
+is "$(queued "$base")" 0 "ds1: vCenter queued none"
+done_testing
