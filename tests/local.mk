@@ -39,6 +39,13 @@ tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_store_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_store_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/test_store_load
+tests_unit_test_store_load_SOURCES = tests/unit/test_store_load.c \
+	tests/unit/store_fixture.c tests/unit/store_fixture.h
+tests_unit_test_store_load_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_load_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_store_load_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
+
 check_PROGRAMS += tests/unit/test_store_save
 tests_unit_test_store_save_SOURCES = tests/unit/test_store_save.c \
 	tests/unit/store_fixture.c tests/unit/store_fixture.h
@@ -75,7 +82,7 @@ tests_unit_test_recipe_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 UNIT_TESTS = tests/unit/test_util
 UNIT_TESTS += tests/unit/test_recipe
 UNIT_TESTS += tests/unit/test_model tests/unit/test_store tests/unit/test_store_save tests/unit/test_log
-UNIT_TESTS += tests/unit/test_store_check
+UNIT_TESTS += tests/unit/test_store_check tests/unit/test_store_load
 UNIT_TESTS += tests/unit/test_ssh
 UNIT_TESTS += tests/unit/test_cloudinit tests/unit/test_cicheck
 UNIT_TESTS += tests/unit/test_keys

@@ -67,7 +67,13 @@ struct dr_store {
      * "clusters/x.state") and folders ("templates") that exist but did not
      * load; NULL-terminated, NULL when everything loaded. */
     char **failed;
+    /* Threads that parse a folder's files at store_load: 0 for one per CPU
+     * the process may run on (at most STORE_LOAD_THREADS_MAX), 1 for none.
+     * Set after store_init; results and diagnostics are the same either way. */
+    unsigned load_threads;
 };
+
+#define STORE_LOAD_THREADS_MAX 8
 
 /* The compiled-in defaults, and the usual pair for a dr_settings value. */
 void settings_defaults(struct dr_settings *v);
