@@ -147,6 +147,22 @@ check_kv(struct tdraft *d, const char *key, char **items, size_t i)
     return element_problem(d, key, items, i);
 }
 
+/* "key = value" as it is saved: "key=value". */
+static char *
+tidy_kv(const char *item)
+{
+    struct dr_kv *kv;
+    size_t n;
+    char *one[] = {(char *)item, NULL}, *out;
+
+    if (strchr(item, '=') == NULL)
+        return xstrdup(item);
+    kv_from_lines(one, &kv, &n);
+    out = xasprintf("%s=%s", kv[0].key, kv[0].value);
+    kvs_clear(&kv, &n);
+    return out;
+}
+
 static char *
 check_extra(char **items, size_t i, void *ctx)
 {
@@ -216,11 +232,13 @@ template_list_spec(const char *key, struct tdraft *d, const struct dr_inventory 
         out->item_label = _("Setting");
         out->entry_help = _("key=value, e.g. disk.EnableUUID=TRUE; drover's guestinfo keys are its own");
         out->check = check_extra;
+        out->tidy = tidy_kv;
     } else if (str_eq(key, "custom_attributes")) {
         out->title = _("vCenter custom attributes set on each VM");
         out->item_label = _("Attribute");
         out->entry_help = _("name=value, e.g. owner=team-a");
         out->check = check_attr;
+        out->tidy = tidy_kv;
     } else {
         return false;
     }

@@ -11,7 +11,8 @@
 #include "core/util.h"
 
 /* Move scratch's diagnostics to *out, each field without its "vcenters[0]."
- * prefix (the entry is the form's one). */
+ * prefix (the entry is the form's one); a template's list elements keep
+ * theirs ("extra_config[0].key"). */
 static size_t
 take_diags(struct dr_store *scratch, struct dr_diag **out)
 {
@@ -19,7 +20,8 @@ take_diags(struct dr_store *scratch, struct dr_diag **out)
 
     for (size_t i = 0; i < n; i++) {
         struct dr_diag *d = &scratch->diags[i];
-        char *dot = d->field ? strchr(d->field, ']') : NULL;
+        char *dot = d->field && strncmp(d->field, "vcenters[", 9) == 0 ? strchr(d->field, ']')
+                                                                        : NULL;
 
         if (dot && dot[1] == '.') {
             char *rest = xstrdup(dot + 2);

@@ -201,6 +201,11 @@ entry_key(struct listedit *le, int key)
         form_set_message(le->form, "item", _("type a value, or Esc to leave the list as it is"));
         return UI_HANDLED | UI_REDRAW;
     }
+    if (le->spec.tidy) {
+        char *t = le->spec.tidy(le->entry.text);
+        free(le->entry.text);
+        le->entry.text = t;
+    }
     if (!put(le, le->entry.text, &problem)) {
         /* What was typed stays in the field, with the problem under it. */
         form_set_message(le->form, "item", problem);

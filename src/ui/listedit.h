@@ -28,6 +28,9 @@ struct listedit_spec {
     /* Typed items: the problem of items[i] once it is in the list (the
      * store's check, in `drover validate`'s words), newly allocated, or NULL. */
     char *(*check)(char **items, size_t i, void *ctx);
+    /* Typed items: the item as it will be saved (blanks around '=' dropped),
+     * newly allocated; NULL: as typed. */
+    char *(*tidy)(const char *item);
     /* A flag beside an item ("! not in vCenter lab"), newly allocated, or NULL. */
     char *(*flag)(const char *item, void *ctx);
     void *ctx;
