@@ -308,10 +308,9 @@ parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_tem
         check_vcenter_ref(c, config_setting_get_member(root, "vcenter"), t.vcenter);
     cfg_get_string(c, root, "datacenter", NULL, true, &t.datacenter);
     cfg_get_string(c, root, "cluster", NULL, false, &t.cluster);
+    /* With a cluster, host names one of its hosts: the clones run there (a
+     * CloneVM_Task's location.host), as placement resolves it. */
     cfg_get_string(c, root, "host", NULL, false, &t.host);
-    if (t.cluster && t.host)
-        cfg_err(c, config_setting_get_member(root, "host"), "host",
-                _("give either cluster or host, not both"));
     cfg_get_string(c, root, "resource_pool", NULL, false, &t.resource_pool);
     cfg_get_string(c, root, "datastore", NULL, true, &t.datastore);
     cfg_get_string(c, root, "folder", NULL, false, &t.folder);

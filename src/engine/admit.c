@@ -162,7 +162,6 @@ eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char **why
 {
     const struct dr_template *t;
     const char *vc = NULL;
-    struct admit_need need;
     enum admit_verdict v;
 
     if (!is_clone(j) || j->has_slot || atomic_load(&j->cancel))
@@ -173,12 +172,16 @@ eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char **why
         *why = _("waiting for a worker: one is kept for the other nodes' steps");
         return 1;
     }
-    if ((t = job_template(e, j, &vc)) == NULL)
-        return 0;  /* the step itself reports the missing template */
-    admit_need_of(t, vc, &need);
-    v = admit_check(&e->admit, &need, e->settings.max_clones_per_host,
+    /* The workers ask this for every waiting clone at every pick: its need
+     * is worked out once and kept on the job (which nobody else reads it
+     * from, so it is no part of the job's state the const protects). */
+    if (j->slot.host == NULL) {
+        if ((t = job_template(e, j, &vc)) == NULL)
+            return 0;  /* the step itself reports the missing template */
+        admit_need_of(t, vc, &((struct eng_job *)j)->slot);
+    }
+    v = admit_check(&e->admit, &j->slot, e->settings.max_clones_per_host,
                     e->settings.max_clones_per_datastore);
-    admit_need_done(&need);
     if (v == ADMIT_HOST_FULL)
         *why = _("waiting for a clone slot on its host (max_clones_per_host)");
     else if (v == ADMIT_DATASTORE_FULL)
@@ -192,9 +195,13 @@ eng_admit_take(struct dr_engine *e, struct eng_job *j)
     const struct dr_template *t;
     const char *vc = NULL;
 
-    if (!is_clone(j) || j->has_slot || (t = job_template(e, j, &vc)) == NULL)
+    if (!is_clone(j) || j->has_slot)
         return;
-    admit_need_of(t, vc, &j->slot);
+    if (j->slot.host == NULL) {
+        if ((t = job_template(e, j, &vc)) == NULL)
+            return;
+        admit_need_of(t, vc, &j->slot);
+    }
     admit_take(&e->admit, &j->slot);
     j->has_slot = true;
     e->clones_running++;
@@ -206,7 +213,7 @@ eng_admit_release(struct dr_engine *e, struct eng_job *j)
     if (!j->has_slot)
         return;
     admit_release(&e->admit, &j->slot);
-    admit_need_done(&j->slot);
+    admit_need_done(&j->slot);  /* a retry works it out afresh */
     j->has_slot = false;
     e->clones_running--;
     pthread_cond_broadcast(&e->cv);

@@ -62,7 +62,7 @@ struct eng_job {
     bool keep_state;     /* cancelled by engine_stop: the node stays at its step */
     bool superseded;     /* a removal took over: leave the node's state alone */
     bool has_slot;       /* a clone step holding its host's and datastore's units */
-    struct admit_need slot;
+    struct admit_need slot; /* a clone's host and datastore (admit.c), worked out once */
 };
 
 /* What a step's callbacks (step_progress, step_log) report against. */

@@ -38,3 +38,8 @@ run-bench: tests/bench/bench_readfloor
 # Preflight of a 50-node, 3-pool cluster at 200 ms per method (issue 11).
 BENCHES += tests/bench/preflight.sh
 EXTRA_DIST += tests/bench/preflight.sh
+
+# vCenter's provisioning queue (issue 15): 50 full clones on a 3-host cluster
+# with the lab's queueing on, against the ideal its units allow.
+BENCHES += tests/bench/vc-queue.sh
+EXTRA_DIST += tests/bench/vc-queue.sh

@@ -88,4 +88,20 @@ run ds1
 n=$(max_ds_inflight "$base")
 ok "ds1: never more than 1 clone in flight on the datastore (saw $n)" test "$n" -le 1
 is "$(queued "$base")" 0 "ds1: vCenter queued none"
+
+# 4. A template pinned to a host of its cluster: its clones take that
+# host's units (and land there).
+host=$(. "$LAB_STATE/env"; set -- $LAB_HOSTS; echo "$2")
+sed -i "s/^cluster = .*/&\nhost = \"$host\";/" "$XDG_CONFIG_HOME/drover/templates/lab.cfg"
+settings "workers = 16"
+base=$(lines)
+spec=$(cluster_cfg 1 2)
+ok_out "pinned: drover apply brings 3 nodes up" "$W/apply.pinned" "$DROVER" apply -f "$spec"
+is "$(since "$base" | grep -c "provqueue: .* submitted .*: host $host in flight")" 3 \
+    "pinned: the simulator charged all three clones to $host"
+vm() { LAB_VCSIM=$(lab_vcsim) bash "$LAB" vm --state "$LAB_STATE" "$@"; }
+on_host=0
+for n in $(owned_names); do vm "$n" | grep -q "^host=.*/$host\$" && on_host=$((on_host + 1)); done
+is "$on_host" 3 "pinned: the three VMs run on $host"
+ok_out "pinned: delete" "$W/delete.pinned" "$DROVER" delete cluster lab-cluster --yes
 done_testing

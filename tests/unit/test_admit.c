@@ -258,6 +258,32 @@ START_TEST(test_settings_bounds)
 }
 END_TEST
 
+/* A template may pin its clones to one host of its cluster: the host whose
+ * units they take. */
+START_TEST(test_template_pins_a_host_of_its_cluster)
+{
+    struct dr_store st;
+
+    write_file(cfgdir, "templates/pinned.cfg",
+               "vcenter = \"lab\";\ndatacenter = \"DC0\";\ncluster = \"DC0_C0\";\n"
+               "host = \"DC0_C0_H1\";\ndatastore = \"LocalDS_0\";\n"
+               "clone_from = \"ubuntu-22.04-template\";\ncpus = 2;\nmemory_mib = 2048;\n",
+               0600);
+    open_store(&st);  /* fails on any diagnostic */
+    for (size_t i = 0; i < st.n_templates; i++)
+        if (strcmp(st.templates[i].name, "pinned") == 0) {
+            struct admit_need need;
+
+            ck_assert_str_eq(st.templates[i].cluster, "DC0_C0");
+            ck_assert_str_eq(st.templates[i].host, "DC0_C0_H1");
+            admit_need_of(&st.templates[i], "lab", &need);
+            ck_assert_ptr_nonnull(strstr(need.host, "DC0_C0_H1"));
+            admit_need_done(&need);
+        }
+    store_done(&st);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -277,6 +303,7 @@ main(void)
     tcase_add_test(te, test_engine_holds_clones_and_moves_others);
     tcase_add_test(te, test_engine_keeps_a_worker_for_other_steps);
     tcase_add_test(te, test_settings_bounds);
+    tcase_add_test(te, test_template_pins_a_host_of_its_cluster);
     suite_add_tcase(s, te);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
