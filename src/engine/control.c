@@ -138,26 +138,48 @@ load_from_store(struct dr_engine *e, const struct dr_store *s)
     }
 }
 
+static int
+cmp_cluster_name(const void *a, const void *b)
+{
+    const struct eng_cluster *x = *(const struct eng_cluster *const *)a;
+    const struct eng_cluster *y = *(const struct eng_cluster *const *)b;
+
+    return strcmp(x->name, y->name);
+}
+
+/* A new engine's clusters: the store's specs, then its state files matched
+ * to them through a sorted index (a linear find for each was a million
+ * comparisons with a thousand clusters, a third of the engine's start). */
 static void
 load_clusters(struct dr_engine *e, const struct dr_store *s)
 {
-    for (size_t i = 0; i < s->n_clusters; i++) {
-        struct eng_cluster *c = eng_find_cluster(e, s->clusters[i].name);
+    struct eng_cluster **by_name;
+    size_t n_specs;
 
-        if (c == NULL)
-            c = add_cluster(e, s->clusters[i].name);
-        if (c->has_spec)
-            cluster_done(&c->spec);
+    /* The engine is new (no clusters yet) and the store holds one spec per
+     * file name, so every spec is a cluster of its own. */
+    for (size_t i = 0; i < s->n_clusters; i++) {
+        struct eng_cluster *c = add_cluster(e, s->clusters[i].name);
+
         cluster_copy(&c->spec, &s->clusters[i]);
         c->has_spec = true;
     }
+    n_specs = e->n_clusters;
+    by_name = xcalloc(n_specs + 1, sizeof *by_name);
+    memcpy(by_name, e->clusters, n_specs * sizeof *by_name);
+    qsort(by_name, n_specs, sizeof *by_name, cmp_cluster_name);
     for (size_t i = 0; i < s->n_statuses; i++) {
-        struct eng_cluster *c = eng_find_cluster(e, s->statuses[i].cluster);
+        struct eng_cluster key = {.name = s->statuses[i].cluster}, *kp = &key, *c;
+        struct eng_cluster **hit = bsearch(&kp, by_name, n_specs, sizeof *by_name,
+                                           cmp_cluster_name);
 
+        /* State files are one per name, so one without a spec is new. */
+        c = hit ? *hit : eng_find_cluster(e, s->statuses[i].cluster);
         if (c == NULL)
             c = add_cluster(e, s->statuses[i].cluster);
         set_status(c, &s->statuses[i]);
     }
+    free(by_name);
     for (size_t i = 0; i < e->n_clusters; i++) {
         struct eng_cluster *c = e->clusters[i];
         char *marker = xasprintf("%s/clusters/%s.deleting", e->state_dir, c->name);
