@@ -31,6 +31,8 @@ run-bench: tests/bench/bench_ssh
 EXTRA_PROGRAMS += tests/bench/bench_readfloor
 CLEANFILES += tests/bench/bench_readfloor
 tests_bench_bench_readfloor_SOURCES = tests/bench/bench_readfloor.c
+tests_bench_bench_readfloor_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS)
+tests_bench_bench_readfloor_LDADD = $(LIBCONFIG_LIBS)
 BENCHES += tests/bench/tui.sh
 EXTRA_DIST += tests/bench/tui.sh tests/bench/tui_bench.py
 run-bench: tests/bench/bench_readfloor

@@ -84,16 +84,18 @@ def make_inventory(top):
     return cfg, st
 
 
-def floor_ms(cfg, st):
+def floor_ms(cfg, st, libconfig=False):
     """Best exec-to-exit time of bench_readfloor over the files the store
-    loads, and what it read; None when it is not built."""
+    loads (with libconfig: each also parsed by libconfig alone, on one
+    thread), and what it read; None when it is not built."""
     prog = os.environ.get("BENCH_READFLOOR", "")
     if not os.access(prog, os.X_OK):
         print("bench: %s is not built: no floor" % (prog or "bench_readfloor"))
         return None
-    args = [prog, os.path.join(cfg, "drover.cfg"), os.path.join(cfg, "vcenters.cfg"),
-            os.path.join(cfg, "templates"), os.path.join(cfg, "clusters"),
-            os.path.join(st, "clusters")]
+    args = [prog] + (["--libconfig"] if libconfig else []) + [
+        os.path.join(cfg, "drover.cfg"), os.path.join(cfg, "vcenters.cfg"),
+        os.path.join(cfg, "templates"), os.path.join(cfg, "clusters"),
+        os.path.join(st, "clusters")]
     best, what = None, ""
     for _ in range(RUNS):
         t = time.monotonic()
@@ -197,6 +199,7 @@ def main():
             times.append(t)
             rss = max(rss, maxrss)
         floor = floor_ms(cfg, st)
+        parse_floor = floor_ms(cfg, st, libconfig=True)
         base, base_cpu = [], []
         for _ in range(RUNS):
             t = time.monotonic()
@@ -214,6 +217,9 @@ def main():
             print("floor, the same files read without parsing (%s): %.1f ms (best of %d)"
                   % (floor[1], floor[0], RUNS))
             print("first frame / floor: %.1fx" % (first / floor[0]))
+        if parse_floor:
+            print("the same files parsed by libconfig alone on one thread, no checks (%s): "
+                  "%.1f ms (best of %d)" % (parse_floor[1], parse_floor[0], RUNS))
         print("`drover list clusters` on it: %.1f ms (best of %d)%s; CPU time %.1f ms "
               "(all threads; the store parses on one thread per CPU)"
               % (listed, RUNS, ", %.1fx the floor" % (listed / floor[0]) if floor else "",
