@@ -89,6 +89,22 @@ START_TEST(test_atomic_write)
     /* A folder where a file should be: the reason, not just "read error". */
     ck_assert_int_eq(util_read_file(parent, &data, &len, &e), DR_E_IO);
     ck_assert_msg(strstr(e.msg, "Is a directory") != NULL, "%s", e.msg);
+    /* Read in one go at its size, or grown for files that have no size:
+     * every byte either way. */
+    char *big = xcalloc(1, 100001);
+    for (size_t i = 0; i < 100000; i++)
+        big[i] = (char)('a' + i % 26);
+    ck_assert_int_eq(util_write_atomic(path, big, 100000, 0600, &e), DR_E_OK);
+    ck_assert_int_eq(util_read_file(path, &data, &len, &e), DR_E_OK);
+    ck_assert_uint_eq(len, 100000);
+    ck_assert_str_eq(data, big);
+    free(data);
+    free(big);
+    ck_assert_int_eq(util_read_file("/proc/self/status", &data, &len, &e), DR_E_OK);
+    ck_assert_uint_gt(len, 0);
+    ck_assert_uint_eq(strlen(data), len);
+    ck_assert_ptr_nonnull(strstr(data, "Pid:"));
+    free(data);
     unlink(path);
     free(path);
     free(parent);
