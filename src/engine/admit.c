@@ -25,8 +25,7 @@ admit_need_of(const struct dr_template *t, const char *vcenter, struct admit_nee
     bool linked = t->clone_mode == DR_CLONE_LINKED;
 
     memset(need, 0, sizeof *need);
-    need->host = str_empty(t->host) ? key_of("source", vcenter, t->datacenter, t->clone_from)
-                                    : key_of("host", vcenter, t->datacenter, t->host);
+    need->host = str_empty(t->host) ? NULL : key_of("host", vcenter, t->datacenter, t->host);
     need->datastore = str_empty(t->datastore)
                           ? key_of("source-ds", vcenter, t->datacenter, t->clone_from)
                           : key_of("datastore", vcenter, t->datacenter, t->datastore);
@@ -68,7 +67,7 @@ admit_check(const struct admit *a, const struct admit_need *need, int per_host,
         per_host = ADMIT_DEFAULT_PER_HOST;
     if (per_datastore < 1)
         per_datastore = ADMIT_DEFAULT_PER_DATASTORE;
-    if (!room(a, need->host, need->host_cost, per_host * ADMIT_HOST_FULL_COST))
+    if (need->host && !room(a, need->host, need->host_cost, per_host * ADMIT_HOST_FULL_COST))
         return ADMIT_HOST_FULL;
     if (!room(a, need->datastore, need->ds_cost, per_datastore * ADMIT_DS_FULL_COST))
         return ADMIT_DATASTORE_FULL;
@@ -103,14 +102,16 @@ add(struct admit *a, const char *key, int units, int clones)
 void
 admit_take(struct admit *a, const struct admit_need *need)
 {
-    add(a, need->host, need->host_cost, 1);
+    if (need->host)
+        add(a, need->host, need->host_cost, 1);
     add(a, need->datastore, need->ds_cost, 1);
 }
 
 void
 admit_release(struct admit *a, const struct admit_need *need)
 {
-    add(a, need->host, -need->host_cost, -1);
+    if (need->host)
+        add(a, need->host, -need->host_cost, -1);
     add(a, need->datastore, -need->ds_cost, -1);
 }
 
@@ -175,7 +176,7 @@ eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char **why
     /* The workers ask this for every waiting clone at every pick: its need
      * is worked out once and kept on the job (which nobody else reads it
      * from, so it is no part of the job's state the const protects). */
-    if (j->slot.host == NULL) {
+    if (j->slot.datastore == NULL) {
         if ((t = job_template(e, j, &vc)) == NULL)
             return 0;  /* the step itself reports the missing template */
         admit_need_of(t, vc, &((struct eng_job *)j)->slot);
@@ -197,7 +198,7 @@ eng_admit_take(struct dr_engine *e, struct eng_job *j)
 
     if (!is_clone(j) || j->has_slot)
         return;
-    if (j->slot.host == NULL) {
+    if (j->slot.datastore == NULL) {
         if ((t = job_template(e, j, &vc)) == NULL)
             return;
         admit_need_of(t, vc, &j->slot);

@@ -38,8 +38,8 @@ enum {
 /* What one clone needs: the host and datastore it charges (keys naming the
  * vCenter, the datacenter and the object) and its cost on each. */
 struct admit_need {
-    char *host;        /* "vc/dc/host NAME" or "vc/dc/source NAME" */
-    char *datastore;   /* "vc/dc/datastore NAME" or "vc/dc/source NAME" */
+    char *host;        /* the template's host; NULL: vCenter (DRS) picks one */
+    char *datastore;   /* the template's datastore (else its source's) */
     int host_cost;
     int ds_cost;
 };
@@ -57,11 +57,13 @@ struct admit {
 };
 
 /* The need of a clone of template t (vCenter vc, may be NULL). The host is
- * the template's host; without one, where DRS puts it is not known before
- * the clone, and vCenter charges the source's host for every clone anyway
- * (the blog above): clones of one source share that source's units. The
- * datastore likewise: the template's, else the source's. Caller frees
- * with admit_need_done. */
+ * the template's host; a template that names only a cluster leaves the
+ * host to vCenter (DRS), which is not known before the clone: such clones
+ * are held by their datastore alone, and vCenter queues them if one host
+ * fills up. (The blog above says vCenter also charges a clone's source
+ * host; drover, like the lab, counts the destination only.) The datastore
+ * is the template's (a required key), else the source's. Caller frees with
+ * admit_need_done. */
 void admit_need_of(const struct dr_template *t, const char *vcenter, struct admit_need *need);
 void admit_need_done(struct admit_need *need);
 

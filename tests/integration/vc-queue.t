@@ -4,9 +4,8 @@
 # queues clones as vCenter does (STATE/prov-queue, provqueue.go: 16 units a
 # host, a full clone 4; 128 a datastore, a full clone 16) and logs each
 # clone task as it arrives with what the client has in flight on its host
-# and datastore. Seven full clones of the lab's template (the template names
-# a cluster, no host: vCenter charges the source's host, and so do the lab
-# and drover), all on one host and one datastore:
+# and datastore. Seven full clones of a template pinned to one host of the
+# lab's cluster, all on that host and the one datastore:
 #  - drover allowed 8 at once (more than vCenter runs): the simulator
 #    queues some and never runs more than 4 on the host, and drover still
 #    brings every node up through the queued tasks;
@@ -17,6 +16,13 @@
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
 eng_setup --log-methods
 vlog=$LAB_STATE/vcsim.log
+read -r -a hosts <<<"$(. "$LAB_STATE/env"; echo "$LAB_HOSTS")"
+tmpl=$XDG_CONFIG_HOME/drover/templates/lab.cfg
+cp "$tmpl" "$W/lab.cfg.cluster"
+pin() {  # pin HOST: the template's clones run on HOST of its cluster
+    sed "s/^cluster = .*/&\nhost = \"$1\";/" "$W/lab.cfg.cluster" >"$tmpl"
+}
+pin "${hosts[0]}"
 echo 1500 >"$LAB_STATE/clone-time"
 echo on >"$LAB_STATE/prov-queue"
 spec=$(cluster_cfg 1 6)
@@ -89,10 +95,10 @@ n=$(max_ds_inflight "$base")
 ok "ds1: never more than 1 clone in flight on the datastore (saw $n)" test "$n" -le 1
 is "$(queued "$base")" 0 "ds1: vCenter queued none"
 
-# 4. A template pinned to a host of its cluster: its clones take that
+# 4. A template pinned to another host of its cluster: its clones take that
 # host's units (and land there).
-host=$(. "$LAB_STATE/env"; set -- $LAB_HOSTS; echo "$2")
-sed -i "s/^cluster = .*/&\nhost = \"$host\";/" "$XDG_CONFIG_HOME/drover/templates/lab.cfg"
+host=${hosts[1]}
+pin "$host"
 settings "workers = 16"
 base=$(lines)
 spec=$(cluster_cfg 1 2)
@@ -104,4 +110,22 @@ on_host=0
 for n in $(owned_names); do vm "$n" | grep -q "^host=.*/$host\$" && on_host=$((on_host + 1)); done
 is "$on_host" 3 "pinned: the three VMs run on $host"
 ok_out "pinned: delete" "$W/delete.pinned" "$DROVER" delete cluster lab-cluster --yes
+
+# 5. A template naming only the cluster: vCenter (DRS) picks each clone's
+# host, so drover holds them by the datastore alone (8 full clones); the lab
+# starts each on the host with the most free units and the VMs land there.
+cp "$W/lab.cfg.cluster" "$tmpl"
+settings "workers = 16" "max_clones_per_host = 1"
+base=$(lines)
+spec=$(cluster_cfg 1 6)
+ok_out "drs: drover apply brings 7 nodes up" "$W/apply.drs" "$DROVER" apply -f "$spec"
+is "$(since "$base" | grep -c 'provqueue: .* submitted .*: host [^ ]*(DRS) in flight')" 7 \
+    "drs: the simulator placed all seven clones itself"
+n=$(max_ds_inflight "$base")
+ok "drs: drover had more than max_clones_per_host = 1 in flight, at most 8 (saw $n)" \
+    test "$n" -gt 1 -a "$n" -le 8
+is "$(queued "$base")" 0 "drs: vCenter queued none (spread over the hosts)"
+used=$(for n in $(owned_names); do vm "$n" | sed -n 's|^host=.*/||p'; done | sort -u | wc -l)
+ok "drs: the VMs run on more than one host ($used)" test "$used" -gt 1
+ok_out "drs: delete" "$W/delete.drs" "$DROVER" delete cluster lab-cluster --yes
 done_testing

@@ -43,9 +43,9 @@ START_TEST(test_costs_are_vcenters)
     ck_assert_int_eq(b.ds_cost, 1);
     ck_assert_str_eq(a.host, b.host);
     ck_assert_str_eq(a.datastore, b.datastore);
-    /* No host or datastore named: the source's. */
-    ck_assert_str_ne(c.host, a.host);
-    ck_assert_ptr_nonnull(strstr(c.host, "tmpl"));
+    /* No host named: vCenter picks it, only the datastore holds the clone
+     * back; no datastore named: the source's. */
+    ck_assert_ptr_null(c.host);
     ck_assert_ptr_nonnull(strstr(c.datastore, "tmpl"));
     /* The same host name in another vCenter is another host. */
     ck_assert_str_ne(d.host, a.host);
@@ -124,6 +124,28 @@ START_TEST(test_linked_clones_count_their_share)
 }
 END_TEST
 
+START_TEST(test_drs_clones_count_on_the_datastore_only)
+{
+    struct dr_template t = tmpl(NULL, "ds1", DR_CLONE_FULL);
+    struct admit ad = { 0 };
+    struct admit_need need;
+    int n = 0;
+
+    admit_need_of(&t, "vc", &need);
+    while (admit_check(&ad, &need, 1, 8) == ADMIT_OK && n < 100) {
+        admit_take(&ad, &need);
+        n++;
+    }
+    ck_assert_int_eq(n, 8);  /* max_clones_per_host = 1 did not hold them */
+    ck_assert_int_eq(admit_check(&ad, &need, 1, 8), ADMIT_DATASTORE_FULL);
+    for (int i = 0; i < n; i++)
+        admit_release(&ad, &need);
+    ck_assert_int_eq((int)ad.n, 0);
+    admit_need_done(&need);
+    admit_done(&ad);
+}
+END_TEST
+
 START_TEST(test_datastore_units)
 {
     struct admit ad = { 0 };
@@ -160,6 +182,20 @@ cfg(const char *text)
     write_file(cfgdir, "drover.cfg", text, 0600);
 }
 
+/* The fixture's template with its clones pinned to host h of its cluster. */
+static void
+pin_template(const char *h)
+{
+    char *text = xasprintf("vcenter = \"lab\";\ndatacenter = \"DC0\";\ncluster = \"DC0_C0\";\n"
+                           "host = \"%s\";\ndatastore = \"LocalDS_0\";\nfolder = \"k8s\";\n"
+                           "networks = [ \"VM Network\" ];\n"
+                           "clone_from = \"ubuntu-22.04-template\";\ncpus = 2;\nmemory_mib = 2048;\n",
+                           h);
+
+    write_file(cfgdir, "templates/lab.cfg", text, 0600);
+    free(text);
+}
+
 /* The position of the first "what node;" in fk.order, or -1. */
 static long
 order_at(const char *what, const char *node)
@@ -181,6 +217,7 @@ START_TEST(test_engine_holds_clones_and_moves_others)
     char *seen;
 
     cfg("workers = 6;\nretries = 2;\nretry_backoff_ms = 10;\nmax_clones_per_host = 2;\n");
+    pin_template("DC0_C0_H0");
     fk.clone_ms = 100;
     eng = start(NULL);
     spec_init(&spec, pools, 1, 9);
@@ -189,8 +226,8 @@ START_TEST(test_engine_holds_clones_and_moves_others)
     s = engine_snapshot(eng);
     ck_assert_int_eq(count_state(s, DR_NODE_ACTIVE), 10);
     engine_snapshot_free(&s);
-    /* Never more than the setting's clones at once on the host (the
-     * template names none: the source's), though four workers were free. */
+    /* Never more than the setting's clones at once on the template's host,
+     * though four workers were free. */
     ck_assert_int_le(fk.clones_max, 2);
     ck_assert_int_ge(fk.clones_max, 1);
     ck_assert_int_eq(fk.clones, 10);
@@ -297,6 +334,7 @@ main(void)
     tcase_add_test(tc, test_host_units);
     tcase_add_test(tc, test_linked_clones_count_their_share);
     tcase_add_test(tc, test_datastore_units);
+    tcase_add_test(tc, test_drs_clones_count_on_the_datastore_only);
     suite_add_tcase(s, tc);
     tcase_add_checked_fixture(te, setup, NULL);
     tcase_set_timeout(te, 120);

@@ -239,6 +239,13 @@ func (d *deferredClones) end(task *simulator.Task, state types.TaskInfoState, re
 	delete(d.claims, task.Self.Value)
 	d.mu.Unlock()
 	claim.done()
+	if claim != nil && claim.drs != nil && state == types.TaskInfoStateSuccess {
+		if ref, ok := result.(types.ManagedObjectReference); ok {
+			if vm, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine); ok {
+				setHost(vm, claim.hostID) // where vCenter (DRS) started it
+			}
+		}
+	}
 	simulator.Map.Update(task, changes)
 	log.Printf("clone task %s ended: %s", task.Self.Value, state)
 }

@@ -11,15 +11,18 @@
 // The control file STATE/prov-queue switches it on: "on" for those units,
 // or "HOST_UNITS DATASTORE_UNITS". It needs clones that take time
 // (STATE/clone-time, clonetime.go). A clone is charged on the host its spec
-// names, else its source's host, and on the datastore its spec names, else
-// the source's first. The blog says vCenter also charges a clone's source
-// host; the lab charges the destination only, as the issue asks (a clone
-// waits for units on its host), so that clones spread over hosts run side by
-// side. The log records, for tests:
+// names and on the datastore its spec names (else the source's first). A
+// spec that names no host leaves the host to vCenter (DRS in a cluster):
+// the lab starts such a clone on the host of the source's cluster with the
+// most free units, and the VM lands there. The blog says vCenter also
+// charges a clone's source host; the lab charges the destination only, as
+// the issue asks (a clone waits for units on its host), so that clones
+// spread over hosts run side by side. The log records, for tests:
 //
 //	"provqueue: TASK submitted (NAME): host H in flight N, datastore D in flight M"
 //	  as a CloneVM_Task arrives (N, M: clone tasks not yet ended there,
-//	  this one included: what the client has in flight);
+//	  this one included: what the client has in flight; H is "CLUSTER(DRS)"
+//	  for a clone whose host vCenter picks);
 //	"provqueue: TASK queued (NAME): host H has U of MAX units in use"
 //	"provqueue: TASK started (NAME): host H running N (U units), datastore D running M (V units)"
 package main
@@ -85,11 +88,14 @@ func (q *provQueue) limits() (int, int, bool) {
 type provClaim struct {
 	q                *provQueue
 	task, name       string
-	host, ds         string // keys
+	host, ds         string // keys; host "" until a DRS clone has one
 	hostName, dsName string
 	hostCost, dsCost int
 	hostMax, dsMax   int
 	taken            bool
+	flight           string   // the in-flight key of the host side
+	drs              []string // candidate host IDs when vCenter picks the host
+	hostID           string   // the host it runs on
 }
 
 func entityName(ref types.ManagedObjectReference) string {
@@ -106,38 +112,87 @@ func (q *provQueue) claim(task, name, source, hostID, dsID string, linked bool) 
 	if !on {
 		return nil
 	}
+	var srcHost string
 	if src, ok := simulator.Map.Get(types.ManagedObjectReference{Type: "VirtualMachine",
 		Value: source}).(*simulator.VirtualMachine); ok {
 		simulator.Map.WithLock(src, func() {
-			if hostID == "" && src.Runtime.Host != nil {
-				hostID = src.Runtime.Host.Value
+			if src.Runtime.Host != nil {
+				srcHost = src.Runtime.Host.Value
 			}
 			if dsID == "" && len(src.Datastore) > 0 {
 				dsID = src.Datastore[0].Value
 			}
 		})
 	}
-	c := &provClaim{q: q, task: task, name: name, host: "host-" + hostID, ds: "datastore-" + dsID,
-		hostName: entityName(types.ManagedObjectReference{Type: "HostSystem", Value: hostID}),
+	c := &provClaim{q: q, task: task, name: name, ds: "datastore-" + dsID,
 		dsName:   entityName(types.ManagedObjectReference{Type: "Datastore", Value: dsID}),
 		hostCost: provHostFull, dsCost: provDatastoreFull, hostMax: hmax, dsMax: dmax}
 	if linked {
 		c.hostCost, c.dsCost = provHostLinked, provDatastoreLink
 	}
+	if hostID != "" {
+		c.setHost(hostID)
+		c.flight = c.host
+	} else {
+		// vCenter (DRS) picks a host of the source's cluster.
+		cluster := ""
+		if h, ok := simulator.Map.Get(types.ManagedObjectReference{Type: "HostSystem",
+			Value: srcHost}).(*simulator.HostSystem); ok && h.Parent != nil {
+			if cr, ok := simulator.Map.Get(*h.Parent).(*simulator.ClusterComputeResource); ok {
+				cluster = cr.Name
+				for _, m := range cr.Host {
+					c.drs = append(c.drs, m.Value)
+				}
+			}
+		}
+		if len(c.drs) == 0 {
+			c.setHost(srcHost)
+			c.flight = c.host
+		} else {
+			c.hostName = cluster + "(DRS)"
+			c.flight = "drs-" + cluster
+		}
+	}
 	q.mu.Lock()
-	q.inflight[c.host]++
+	q.inflight[c.flight]++
 	q.inflight[c.ds]++
 	log.Printf("provqueue: %s submitted (%s): host %s in flight %d, datastore %s in flight %d",
-		task, name, c.hostName, q.inflight[c.host], c.dsName, q.inflight[c.ds])
+		task, name, c.hostName, q.inflight[c.flight], c.dsName, q.inflight[c.ds])
 	q.mu.Unlock()
 	return c
 }
 
+func (c *provClaim) setHost(id string) {
+	c.hostID = id
+	c.host = "host-" + id
+	c.hostName = entityName(types.ManagedObjectReference{Type: "HostSystem", Value: id})
+}
+
 // fits: vCenter starts an operation on an idle resource whatever it costs.
+// A DRS clone takes the candidate host with the most free units that fits.
 func (c *provClaim) fits() bool {
 	q := c.q
-	return (q.running[c.host] == 0 || q.units[c.host]+c.hostCost <= c.hostMax) &&
-		(q.running[c.ds] == 0 || q.units[c.ds]+c.dsCost <= c.dsMax)
+	room := func(key string, cost, max int) bool {
+		return q.running[key] == 0 || q.units[key]+cost <= max
+	}
+	if !room(c.ds, c.dsCost, c.dsMax) {
+		return false
+	}
+	if c.drs == nil {
+		return room(c.host, c.hostCost, c.hostMax)
+	}
+	best := ""
+	for _, h := range c.drs {
+		if room("host-"+h, c.hostCost, c.hostMax) &&
+			(best == "" || q.units["host-"+h] < q.units["host-"+best]) {
+			best = h
+		}
+	}
+	if best == "" {
+		return false
+	}
+	c.setHost(best)
+	return true
 }
 
 func (c *provClaim) takeLocked() {
@@ -159,6 +214,11 @@ func (c *provClaim) tryTake() bool {
 	if c.fits() {
 		c.takeLocked()
 		return true
+	}
+	if c.drs != nil {
+		log.Printf("provqueue: %s queued (%s): no host of %s has %d of %d units free, or datastore %s has %d of %d in use",
+			c.task, c.name, c.hostName, c.hostCost, c.hostMax, c.dsName, c.q.units[c.ds], c.dsMax)
+		return false
 	}
 	log.Printf("provqueue: %s queued (%s): host %s has %d of %d units in use, datastore %s %d of %d",
 		c.task, c.name, c.hostName, c.q.units[c.host], c.hostMax, c.dsName, c.q.units[c.ds], c.dsMax)
@@ -200,7 +260,7 @@ func (c *provClaim) done() {
 		q.running[c.ds]--
 		c.taken = false
 	}
-	q.inflight[c.host]--
+	q.inflight[c.flight]--
 	q.inflight[c.ds]--
 	close(q.changed)
 	q.changed = make(chan struct{})
