@@ -5,6 +5,16 @@ EXTRA_DIST += $(BENCHES)
 run-bench:
 	@for b in $(BENCHES); do echo "== $$b"; $(SHELL) $(srcdir)/$$b || exit 1; done
 
+# subreap: the CPU time of a command and every descendant it detached (a
+# lab node's sshd), for tests/bench/lab-node.sh and engine-50.sh.
+EXTRA_PROGRAMS += tests/bench/subreap
+CLEANFILES += tests/bench/subreap
+tests_bench_subreap_SOURCES = tests/bench/subreap.c
+run-bench: tests/bench/subreap $(LAB_VCSIM) drover
+
+# What one lab node's boot and teardown cost (issue 15: under 50 ms of CPU).
+BENCHES += tests/bench/lab-node.sh
+
 # vSphere client benchmarks (tests/bench/vsphere.sh) against lab instances.
 EXTRA_PROGRAMS += tests/bench/bench_vsphere
 CLEANFILES += tests/bench/bench_vsphere

@@ -11,6 +11,7 @@ LAB_GO_FILES += tests/lab/vcsim/preflight.go
 LAB_GO_FILES += tests/lab/vcsim/clonetime.go
 LAB_GO_FILES += tests/lab/vcsim/provqueue.go
 LAB_GO_FILES += tests/lab/vcsim/nethosts.go
+LAB_GO_FILES += tests/lab/vcsim/nodeserve.go
 LAB_GO_FILES += tests/lab/vcsim/soapreq.go
 EXTRA_DIST += $(LAB_GO_FILES) tests/lab/lab tests/lab/README tests/lab/testlib.sh \
 	tests/integration/lab.t

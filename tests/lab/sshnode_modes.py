@@ -244,21 +244,24 @@ K8S_ROOTFS = ('if [ -n "${SSHNODE_K8S_UID:-}" ]; then umask 022; '
               'fi; ')
 
 
-# The node's init (PID 1 of its namespace): mounts, then sshd with each
+# The node's init (PID 1 of its namespace, bash): mounts, then sshd with each
 # phase's config until its trigger file appears; it ends the node (the
 # kernel then kills every process in it) when sshd exits or the node's
-# folder is deleted without `down`.
+# folder is deleted without `down`. It waits with bash's read -t on the
+# FIFO DIR/tick (nothing ever writes it) rather than sleep(1), so an idle
+# node forks nothing.
 # Args: DIR SSHD CONFIG SUDO_BIN [PHASE_CONFIG TRIGGER|-]...
 INIT = ('set -e; mount -t tmpfs -o mode=755 tmpfs /run; mkdir -m 755 /run/sshd; ' + K8S_ROOTFS +
         'mount --bind "$1/etc/passwd" /etc/passwd; '
         'mount --bind "$1/etc/group" /etc/group; '
         'if [ -n "$4" ]; then mount --bind "$4" /usr/local/bin; fi; '
+        'exec 9<>"$1/tick"; '
         'sshd=$2; life=$3; shift 4; '
         'while [ $# -ge 2 ]; do '
         '  "$sshd" -D -e -f "$1" & s=$!; '
         '  if [ "$2" = - ]; then '
-        '    while [ -e "$life" ] && kill -0 "$s" 2>/dev/null; do sleep 2; done; exit 0; fi; '
-        '  while [ -e "$life" ] && kill -0 "$s" 2>/dev/null && [ ! -e "$2" ]; do sleep 0.2; done; '
+        '    while [ -e "$life" ] && kill -0 "$s" 2>/dev/null; do read -r -t 2 -u 9 _ || :; done; exit 0; fi; '
+        '  while [ -e "$life" ] && kill -0 "$s" 2>/dev/null && [ ! -e "$2" ]; do read -r -t 0.2 -u 9 _ || :; done; '
         '  [ -e "$2" ] || exit 0; '
         '  kill "$s" 2>/dev/null || true; wait "$s" || true; shift 2; '
         'done')

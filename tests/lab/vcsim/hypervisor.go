@@ -40,10 +40,11 @@ type hypervisor struct {
 	mu    sync.Mutex
 	nodes map[string]*node
 	wg    sync.WaitGroup
+	srv   *nodeServer // nodeserve.go
 }
 
 func newHypervisor(cmd, dir string) *hypervisor {
-	return &hypervisor{cmd: cmd, dir: dir, nodes: map[string]*node{}}
+	return &hypervisor{cmd: cmd, dir: dir, nodes: map[string]*node{}, srv: newNodeServer(cmd)}
 }
 
 // Reference makes the hypervisor a simulator.RegisterObject handler.
@@ -194,13 +195,9 @@ func (h *hypervisor) up(vm *simulator.VirtualMachine, v *vmView, n *node) error 
 			_ = ioutil.WriteFile(filepath.Join(n.dir, "metadata"), md, 0o600)
 		}
 	}
-	out, err := h.run("up", "--dir", n.dir, "--userdata", udFile, "--name", v.name)
+	ip, err := h.nodeUp(n.dir, udFile, v.name)
 	if err != nil {
 		return err
-	}
-	ip := lastLine(out)
-	if ip == "" {
-		return fmt.Errorf("%s up printed no address", h.cmd)
 	}
 	n.up = true
 	n.ip = ip
@@ -212,7 +209,7 @@ func (h *hypervisor) up(vm *simulator.VirtualMachine, v *vmView, n *node) error 
 }
 
 func (h *hypervisor) down(n *node) {
-	if _, err := h.run("down", "--dir", n.dir); err != nil {
+	if err := h.nodeDown(n.dir); err != nil {
 		log.Printf("node down %s: %v", n.dir, err)
 	}
 	n.up = false
@@ -285,4 +282,5 @@ func (h *hypervisor) shutdown() {
 		}
 		n.mu.Unlock()
 	}
+	h.srv.close()
 }
