@@ -54,6 +54,9 @@ TESTS += $(ENGINE_LAB_TESTS)
 # Issue 10: the SSH boot window and host-key algorithms.
 TESTS += tests/integration/engine-boot.t
 EXTRA_DIST += tests/integration/engine-boot.t
+# Issue 15: the agents' pipelines overlap the first server's bootstrap.
+TESTS += tests/integration/engine-overlap.t
+EXTRA_DIST += tests/integration/engine-overlap.t
 # Issue 10: sudo before the recipe (password, requiretty, passwordless).
 TESTS += tests/integration/engine-sudo.t
 EXTRA_DIST += tests/integration/engine-sudo.t
