@@ -166,7 +166,8 @@ load_clusters(struct dr_engine *e, const struct dr_store *s)
     }
     n_specs = e->n_clusters;
     by_name = xcalloc(n_specs + 1, sizeof *by_name);
-    memcpy(by_name, e->clusters, n_specs * sizeof *by_name);
+    if (n_specs > 0) /* e->clusters is NULL without specs: memcpy's UB (UBSan) */
+        memcpy(by_name, e->clusters, n_specs * sizeof *by_name);
     qsort(by_name, n_specs, sizeof *by_name, cmp_cluster_name);
     for (size_t i = 0; i < s->n_statuses; i++) {
         struct eng_cluster key = {.name = s->statuses[i].cluster}, *kp = &key, *c;
