@@ -60,8 +60,7 @@ room(const struct admit *a, const char *key, int cost, int max_units)
 }
 
 enum admit_verdict
-admit_check(const struct admit *a, const struct admit_need *need, int per_host,
-            int per_datastore)
+admit_check(const struct admit *a, const struct admit_need *need, int per_host, int per_datastore)
 {
     if (per_host < 1)
         per_host = ADMIT_DEFAULT_PER_HOST;
@@ -93,7 +92,7 @@ add(struct admit *a, const char *key, int units, int clones)
     }
     u->units += units;
     u->clones += clones;
-    if (u->clones <= 0) {  /* forget idle resources: the list stays short */
+    if (u->clones <= 0) { /* forget idle resources: the list stays short */
         free(u->key);
         *u = a->v[--a->n];
     }
@@ -146,8 +145,8 @@ job_template(struct dr_engine *e, const struct eng_job *j, const char **vcenter)
 
     if (t == NULL)
         return NULL;
-    v = eng_find_vcenter(e, c->has_spec && !str_empty(c->spec.vcenter) ? c->spec.vcenter
-                                                                        : t->vcenter);
+    v = eng_find_vcenter(e,
+                         c->has_spec && !str_empty(c->spec.vcenter) ? c->spec.vcenter : t->vcenter);
     *vcenter = v ? v->name : t->vcenter;
     return t;
 }
@@ -178,7 +177,7 @@ eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char **why
      * from, so it is no part of the job's state the const protects). */
     if (j->slot.datastore == NULL) {
         if ((t = job_template(e, j, &vc)) == NULL)
-            return 0;  /* the step itself reports the missing template */
+            return 0; /* the step itself reports the missing template */
         admit_need_of(t, vc, &((struct eng_job *)j)->slot);
     }
     v = admit_check(&e->admit, &j->slot, e->settings.max_clones_per_host,
@@ -214,8 +213,38 @@ eng_admit_release(struct dr_engine *e, struct eng_job *j)
     if (!j->has_slot)
         return;
     admit_release(&e->admit, &j->slot);
-    admit_need_done(&j->slot);  /* a retry works it out afresh */
+    admit_need_done(&j->slot); /* a retry works it out afresh */
     j->has_slot = false;
     e->clones_running--;
     pthread_cond_broadcast(&e->cv);
+}
+
+struct eng_job *
+eng_admit_prefer(struct dr_engine *e, struct eng_job *j, size_t next)
+{
+    struct eng_job *best = j;
+    int best_n;
+    long long now;
+
+    if (!is_clone(j) || j->has_slot || j->slot.host == NULL || atomic_load(&j->cancel))
+        return j;
+    best_n = admit_clones(&e->admit, j->slot.host);
+    now = util_now_ms();
+    for (size_t i = next; i < e->n_jobs && best_n > 0; i++) {
+        struct eng_job *o = e->jobs[i];
+        int n;
+
+        if (!is_clone(o) || (o->state != DR_JOB_QUEUED && o->state != DR_JOB_WAITING) ||
+            o->not_before_ms > now || atomic_load(&o->cancel))
+            continue;
+        if (eng_job_blocked(e, o, NULL) != 0 || o->slot.host == NULL ||
+            !str_eq(o->slot.datastore, j->slot.datastore))
+            continue;
+        n = admit_clones(&e->admit, o->slot.host);
+        if (n < best_n) {
+            best = o;
+            best_n = n;
+        }
+    }
+    return best;
 }

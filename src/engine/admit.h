@@ -27,19 +27,19 @@
 #include "core/model.h"
 
 enum {
-    ADMIT_HOST_FULL_COST = 4,   /* units of a full clone on its host */
+    ADMIT_HOST_FULL_COST = 4, /* units of a full clone on its host */
     ADMIT_HOST_LINKED_COST = 1,
-    ADMIT_DS_FULL_COST = 16,    /* units of a full clone on its datastore */
+    ADMIT_DS_FULL_COST = 16, /* units of a full clone on its datastore */
     ADMIT_DS_LINKED_COST = 1,
-    ADMIT_DEFAULT_PER_HOST = 4,       /* 16 units / 4 */
-    ADMIT_DEFAULT_PER_DATASTORE = 8,  /* 128 units / 16 */
+    ADMIT_DEFAULT_PER_HOST = 4,      /* 16 units / 4 */
+    ADMIT_DEFAULT_PER_DATASTORE = 8, /* 128 units / 16 */
 };
 
 /* What one clone needs: the host and datastore it charges (keys naming the
  * vCenter, the datacenter and the object) and its cost on each. */
 struct admit_need {
-    char *host;        /* the template's host; NULL: vCenter (DRS) picks one */
-    char *datastore;   /* the template's datastore (else its source's) */
+    char *host;      /* the template's host; NULL: vCenter (DRS) picks one */
+    char *datastore; /* the template's datastore (else its source's) */
     int host_cost;
     int ds_cost;
 };
@@ -69,15 +69,15 @@ void admit_need_done(struct admit_need *need);
 
 enum admit_verdict {
     ADMIT_OK,
-    ADMIT_HOST_FULL,       /* its host has no units left for it now */
-    ADMIT_DATASTORE_FULL,  /* its datastore has none */
+    ADMIT_HOST_FULL,      /* its host has no units left for it now */
+    ADMIT_DATASTORE_FULL, /* its datastore has none */
 };
 
 /* Would need fit now with at most per_host full clones' units on its host
  * and per_datastore full clones' units on its datastore (values below 1:
  * the defaults)? A resource with nothing running always takes one clone. */
-enum admit_verdict admit_check(const struct admit *a, const struct admit_need *need,
-                               int per_host, int per_datastore);
+enum admit_verdict admit_check(const struct admit *a, const struct admit_need *need, int per_host,
+                               int per_datastore);
 /* Take need's units (after admit_check said ADMIT_OK). */
 void admit_take(struct admit *a, const struct admit_need *need);
 /* Give need's units back (a clone step ended, however). */

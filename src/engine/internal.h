@@ -209,6 +209,11 @@ int eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char *
  * however it ended (waking the workers). Called with mu held. */
 void eng_admit_take(struct dr_engine *e, struct eng_job *j);
 void eng_admit_release(struct dr_engine *e, struct eng_job *j);
+/* The worker picked runnable job j (index next - 1): when it is a clone
+ * whose host already runs clones, a runnable clone from e->jobs[next..] on
+ * the same datastore whose host runs fewer, so that hosts sharing a
+ * datastore take its slots in turn (fewest waves); else j. mu held. */
+struct eng_job *eng_admit_prefer(struct dr_engine *e, struct eng_job *j, size_t next);
 
 /* worker.c */
 void *eng_worker_main(void *arg);

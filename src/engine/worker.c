@@ -106,7 +106,7 @@ pick_job(struct dr_engine *e, long long *wait_ms)
                 *wait_ms = w;
             continue;
         }
-        return j;
+        return eng_admit_prefer(e, j, i + 1);
     }
     return NULL;
 }

@@ -17,10 +17,14 @@
 static struct dr_template
 tmpl(const char *host, const char *ds, enum dr_clone_mode mode)
 {
-    return (struct dr_template){ .name = "t", .vcenter = "vc", .datacenter = "DC0",
-                                 .cluster = "C0", .host = (char *)host,
-                                 .datastore = (char *)ds, .clone_from = "tmpl",
-                                 .clone_mode = mode };
+    return (struct dr_template){.name = "t",
+                                .vcenter = "vc",
+                                .datacenter = "DC0",
+                                .cluster = "C0",
+                                .host = (char *)host,
+                                .datastore = (char *)ds,
+                                .clone_from = "tmpl",
+                                .clone_mode = mode};
 }
 
 START_TEST(test_costs_are_vcenters)
@@ -60,7 +64,7 @@ START_TEST(test_host_units)
 {
     struct dr_template t1 = tmpl("esx1", "ds1", DR_CLONE_FULL);
     struct dr_template t2 = tmpl("esx2", "ds1", DR_CLONE_FULL);
-    struct admit ad = { 0 };
+    struct admit ad = {0};
     struct admit_need n1, n2;
 
     admit_need_of(&t1, "vc", &n1);
@@ -81,7 +85,7 @@ START_TEST(test_host_units)
     for (int i = 0; i < 3; i++)
         admit_release(&ad, &n1);
     ck_assert_int_eq(admit_clones(&ad, n1.host), 0);
-    ck_assert_int_eq((int)ad.n, 0);  /* idle resources are forgotten */
+    ck_assert_int_eq((int)ad.n, 0); /* idle resources are forgotten */
     admit_need_done(&n1);
     admit_need_done(&n2);
     admit_done(&ad);
@@ -92,7 +96,7 @@ START_TEST(test_linked_clones_count_their_share)
 {
     struct dr_template f = tmpl("esx1", "ds1", DR_CLONE_FULL);
     struct dr_template l = tmpl("esx1", "ds1", DR_CLONE_LINKED);
-    struct admit ad = { 0 };
+    struct admit ad = {0};
     struct admit_need nf, nl;
     int n = 0;
 
@@ -103,7 +107,7 @@ START_TEST(test_linked_clones_count_their_share)
         n++;
         ck_assert_int_le(n, 100);
     }
-    ck_assert_int_eq(n, 16);  /* 16 units of 1 */
+    ck_assert_int_eq(n, 16); /* 16 units of 1 */
     ck_assert_int_eq(admit_check(&ad, &nl, 4, 8), ADMIT_HOST_FULL);
     /* Three full clones (12 units) and four linked (4) fill a host too. */
     for (int i = 0; i < 16; i++)
@@ -127,7 +131,7 @@ END_TEST
 START_TEST(test_drs_clones_count_on_the_datastore_only)
 {
     struct dr_template t = tmpl(NULL, "ds1", DR_CLONE_FULL);
-    struct admit ad = { 0 };
+    struct admit ad = {0};
     struct admit_need need;
     int n = 0;
 
@@ -136,7 +140,7 @@ START_TEST(test_drs_clones_count_on_the_datastore_only)
         admit_take(&ad, &need);
         n++;
     }
-    ck_assert_int_eq(n, 8);  /* max_clones_per_host = 1 did not hold them */
+    ck_assert_int_eq(n, 8); /* max_clones_per_host = 1 did not hold them */
     ck_assert_int_eq(admit_check(&ad, &need, 1, 8), ADMIT_DATASTORE_FULL);
     for (int i = 0; i < n; i++)
         admit_release(&ad, &need);
@@ -148,7 +152,7 @@ END_TEST
 
 START_TEST(test_datastore_units)
 {
-    struct admit ad = { 0 };
+    struct admit ad = {0};
     char host[16];
     int n = 0;
 
@@ -182,15 +186,33 @@ cfg(const char *text)
     write_file(cfgdir, "drover.cfg", text, 0600);
 }
 
+/* Template name of the fixture's kind with its clones pinned to host h. */
+static void
+pin_named(const char *name, const char *h)
+{
+    char *text =
+        xasprintf("vcenter = \"lab\";\ndatacenter = \"DC0\";\ncluster = \"DC0_C0\";\n"
+                  "host = \"%s\";\ndatastore = \"LocalDS_0\";\nfolder = \"k8s\";\n"
+                  "networks = [ \"VM Network\" ];\n"
+                  "clone_from = \"ubuntu-22.04-template\";\ncpus = 2;\nmemory_mib = 2048;\n",
+                  h);
+    char *rel = xasprintf("templates/%s.cfg", name);
+
+    write_file(cfgdir, rel, text, 0600);
+    free(rel);
+    free(text);
+}
+
 /* The fixture's template with its clones pinned to host h of its cluster. */
 static void
 pin_template(const char *h)
 {
-    char *text = xasprintf("vcenter = \"lab\";\ndatacenter = \"DC0\";\ncluster = \"DC0_C0\";\n"
-                           "host = \"%s\";\ndatastore = \"LocalDS_0\";\nfolder = \"k8s\";\n"
-                           "networks = [ \"VM Network\" ];\n"
-                           "clone_from = \"ubuntu-22.04-template\";\ncpus = 2;\nmemory_mib = 2048;\n",
-                           h);
+    char *text =
+        xasprintf("vcenter = \"lab\";\ndatacenter = \"DC0\";\ncluster = \"DC0_C0\";\n"
+                  "host = \"%s\";\ndatastore = \"LocalDS_0\";\nfolder = \"k8s\";\n"
+                  "networks = [ \"VM Network\" ];\n"
+                  "clone_from = \"ubuntu-22.04-template\";\ncpus = 2;\nmemory_mib = 2048;\n",
+                  h);
 
     write_file(cfgdir, "templates/lab.cfg", text, 0600);
     free(text);
@@ -212,7 +234,7 @@ START_TEST(test_engine_holds_clones_and_moves_others)
     struct dr_engine *eng;
     struct dr_cluster spec;
     struct dr_pool pools[2];
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     struct dr_snapshot *s;
     char *seen;
 
@@ -235,8 +257,38 @@ START_TEST(test_engine_holds_clones_and_moves_others)
     ck_assert_msg(order_at("power_on", "server-01") >= 0 &&
                       order_at("power_on", "server-01") < order_at("clone", "agent-09"),
                   "%s", fk.order);
-    ck_assert_msg(order_at("power_on", "agent-01") < order_at("clone", "agent-09"), "%s",
-                  fk.order);
+    ck_assert_msg(order_at("power_on", "agent-01") < order_at("clone", "agent-09"), "%s", fk.order);
+    free(seen);
+    engine_free(&eng);
+}
+END_TEST
+
+/* Two hosts share a datastore that takes two clones at once: they take its
+ * slots in turn, not the first pool's nodes all first (fewest waves). */
+START_TEST(test_engine_hosts_take_the_datastore_in_turn)
+{
+    struct dr_engine *eng;
+    struct dr_cluster spec;
+    struct dr_pool pools[2];
+    struct dr_error e = {0};
+    char *seen;
+
+    cfg("workers = 8;\nretries = 2;\nretry_backoff_ms = 10;\nmax_clones_per_datastore = 2;\n");
+    pin_named("lab", "DC0_C0_H0");
+    pin_named("lab2", "DC0_C0_H1");
+    fk.clone_ms = 100;
+    eng = start(NULL);
+    spec_init(&spec, pools, 4, 4);
+    pools[1].template = "lab2";
+    ck_assert_msg(engine_apply_cluster(eng, &spec, &e) == DR_E_OK, "%s", e.msg);
+    seen = wait_idle(eng);
+    ck_assert_int_eq(fk.clones, 8);
+    ck_assert_int_le(fk.clones_max, 2);
+    /* server-01 (host 0) first; the second slot goes to host 1's agent-01,
+     * before host 0's server-02, though server-02's job is older. */
+    ck_assert_msg(order_at("clone", "server-01") == 0, "%s", fk.order);
+    ck_assert_msg(order_at("clone", "agent-01") < order_at("clone", "server-02"), "%s", fk.order);
+    ck_assert_msg(order_at("clone", "agent-02") < order_at("clone", "server-04"), "%s", fk.order);
     free(seen);
     engine_free(&eng);
 }
@@ -247,7 +299,7 @@ START_TEST(test_engine_keeps_a_worker_for_other_steps)
     struct dr_engine *eng;
     struct dr_cluster spec;
     struct dr_pool pools[2];
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
     char *seen;
 
     /* vCenter's limits far away: only the workers bound the clones. */
@@ -270,7 +322,7 @@ END_TEST
 START_TEST(test_settings_bounds)
 {
     struct dr_store st;
-    struct dr_error e = { 0 };
+    struct dr_error e = {0};
 
     cfg("max_clones_per_host = 0;\nmax_clones_per_datastore = 500;\n");
     ck_assert_int_eq(store_init(&st, cfgdir, statedir, &e), DR_E_OK);
@@ -306,7 +358,7 @@ START_TEST(test_template_pins_a_host_of_its_cluster)
                "host = \"DC0_C0_H1\";\ndatastore = \"LocalDS_0\";\n"
                "clone_from = \"ubuntu-22.04-template\";\ncpus = 2;\nmemory_mib = 2048;\n",
                0600);
-    open_store(&st);  /* fails on any diagnostic */
+    open_store(&st); /* fails on any diagnostic */
     for (size_t i = 0; i < st.n_templates; i++)
         if (strcmp(st.templates[i].name, "pinned") == 0) {
             struct admit_need need;
@@ -340,6 +392,7 @@ main(void)
     tcase_set_timeout(te, 120);
     tcase_add_test(te, test_engine_holds_clones_and_moves_others);
     tcase_add_test(te, test_engine_keeps_a_worker_for_other_steps);
+    tcase_add_test(te, test_engine_hosts_take_the_datastore_in_turn);
     tcase_add_test(te, test_settings_bounds);
     tcase_add_test(te, test_template_pins_a_host_of_its_cluster);
     suite_add_tcase(s, te);
