@@ -9,8 +9,9 @@
  * tool's side used (drover: this process's threads; parallel-ssh and
  * ansible: their processes and the ssh clients they start; the sshd nodes
  * are not counted for anyone), then drover's speed-up over parallel-ssh
- * beside its target (at least 2x, issue 15). Exits 77 when the lab cannot
- * run here, 1 when a tool failed or drover missed the target. */
+ * beside its target (at least 2x, issue 15; MISSED when not met, as the
+ * other benchmarks mark it). Exits 77 when the lab cannot run here, 1 when
+ * a tool failed. */
 #include "config.h"
 
 #include <poll.h>
@@ -313,14 +314,12 @@ main(int argc, char **argv)
                    med[k] - CMD_SLEEP_MS, cpu[k] / rounds / nodes);
         }
         ratio = (double)med[1] / (double)med[0];
-        printf("drover vs parallel-ssh: %.2fx faster (target >= %.1fx%s); drover vs ansible: "
+        printf("drover vs parallel-ssh: %.2fx faster (target >= %.1fx: %s); drover vs ansible: "
                "%.2fx faster\n",
-               ratio, TARGET_VS_PSSH, ratio >= TARGET_VS_PSSH ? "" : ", MISSED",
+               ratio, TARGET_VS_PSSH, ratio >= TARGET_VS_PSSH ? "ok" : "MISSED",
                (double)med[2] / (double)med[0]);
         if (getloadavg(load, 3) == 3)
             printf("load average after the run: %.2f %.2f %.2f\n", load[0], load[1], load[2]);
-        if (ratio < TARGET_VS_PSSH)
-            rc = 1;
         long long lat[5];
         for (int i = 0; i < 5; i++)
             lat[i] = cancel_latency();

@@ -17,6 +17,8 @@
 # the 1.3x target, what drover had in flight at most per host and on the
 # datastore (the simulator's record) and how many clones vCenter had to
 # queue (0: drover never flooded it), and the load average before the run.
+# Exits 0 with the figures printed, MISSED beside a target not met (as
+# engine-50.sh does); non-zero when a run failed.
 #   BENCH_CLONE_MS=3000 tests/bench/vc-queue.sh
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -128,8 +130,9 @@ printf 'vc-queue: %d full clones on 3 hosts (%s) sharing one datastore, %d ms a 
 printf '  load average before: %s (PATH=%s)\n' "$load" "$PATH"
 printf '  1 node: %s s (its steps after the clone: %s s)\n' "$one" \
     "$(awk -v o="$one" -v c="$clone_ms" 'BEGIN { printf "%.2f", o - c / 1000 }')"
-printf '  wall %s s, ideal %s s (%d waves of clones + the last node'"'"'s steps), ratio %sx (target <= %sx)\n' \
-    "$wall" "$ideal" "$waves" "$ratio" "$target"
+mark=$(awk -v r="$ratio" -v t="$target" 'BEGIN { print (r <= t) ? "ok" : "MISSED" }')
+printf '  wall %s s, ideal %s s (%d waves of clones + the last node'"'"'s steps), ratio %sx (target <= %sx: %s)\n' \
+    "$wall" "$ideal" "$waves" "$ratio" "$target" "$mark"
 printf '  drover in flight at most: %s per host (max_clones_per_host 4), %s on the datastore (max 8); vCenter queued %d\n' \
     "${host_max:-0}" "${ds_max:-0}" "$queued"
-awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r <= t) }' || echo "  over the target"
+echo "  (MISSED marks a target not met; run on a quiet machine: the load average above)"
