@@ -7,6 +7,7 @@
 # what real kubectl reads; a wrong CA, another cluster's client certificate
 # and a stopped server are refused with errors that say which; no key
 # material is written to any file; a node whose kubelet stops turns Unknown.
+# The stand-ins run in private mount namespaces (their /etc an overlay).
 . "${top_srcdir:?}/tests/lab/testlib.sh"
 K8S=$top_builddir/tests/lab/k8s/drover-k8s
 PROBE=$top_builddir/tests/integration/k8s-probe
@@ -14,6 +15,8 @@ PROBE=$top_builddir/tests/integration/k8s-probe
 [ -x "$PROBE" ] || skip_all "tests/integration/k8s-probe is not built"
 command -v kubectl >/dev/null || skip_all "kubectl is not installed (scripts/deps)"
 command -v jq >/dev/null || skip_all "jq is not installed"
+[ "$(id -u)" = 0 ] || skip_all "the stand-in's nodes need root (a private mount namespace)"
+unshare --mount true 2>/dev/null || skip_all "unshare cannot create mount namespaces here"
 
 W=$(lab_new_state)
 pids=()
@@ -44,11 +47,17 @@ A=$(pick) && used[${A##*.}]=1 && AG=$(pick) && used[${AG##*.}]=1 && B=$(pick) ||
     { echo "Bail out! no free address in $NET"; exit 1; }
 : >"$W/empty.yaml"
 
-# start NAME ADDR ARGS...: a stand-in k3s (server or agent) in the background.
+# start NAME ADDR ARGS...: a stand-in k3s (server or agent) in the
+# background. Like the real ones it writes under /etc (an agent's
+# /etc/rancher/node/password), so it runs in a mount namespace of its own
+# whose /etc is an overlay on the host's: the host's /etc stays untouched.
 start() {
     local name=$1 addr=$2
     shift 2
-    "$K8S" k3s "$@" --config "$W/empty.yaml" --data-dir "$W/$name" --node-ip "$addr" \
+    mkdir -p "$W/$name.etc/up" "$W/$name.etc/work"
+    unshare --mount --propagation private sh -c \
+        'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc && shift && exec "$@"' \
+        sh "$W/$name.etc" "$K8S" k3s "$@" --config "$W/empty.yaml" --data-dir "$W/$name" --node-ip "$addr" \
         --node-name "$name" >"$W/$name.log" 2>&1 &
     pids+=($!)
     eval "pid_$name=$!"
