@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Console benchmarks (make bench): drover runs on a pseudo-terminal of
 120x40 against a generated inventory of 1,000 clusters and 10,000 nodes.
 

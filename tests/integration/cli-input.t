@@ -91,7 +91,7 @@ is "$(cat "$tmp/err")" "drover: 6 problem(s) found" "and the count"
 
 # --- guestinfo size --------------------------------------------------------
 d=$(folder size)
-python3 - "$d/config/templates" "$base" <<'EOF'
+/usr/bin/python3 - "$d/config/templates" "$base" <<'EOF'
 import base64, os, sys
 d, base = sys.argv[1], sys.argv[2]
 def put(name, ud):

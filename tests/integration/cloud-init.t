@@ -26,7 +26,7 @@ ok $? "the user-data passes cloud-init schema"
 ok $? "private key material is hidden by default"
 grep -q 'preview' "$tmp/err"
 ok $? "says the keys are a preview when the cluster has none"
-python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert [u["name"] for u in d["users"]] == ["drover", "auditor"]; assert d["packages"] == ["open-vm-tools"]; assert d["hostname"] == "worker-01"' "$tmp/ud.yaml"
+/usr/bin/python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert [u["name"] for u in d["users"]] == ["drover", "auditor"]; assert d["packages"] == ["open-vm-tools"]; assert d["hostname"] == "worker-01"' "$tmp/ud.yaml"
 ok $? "login user first, the template's extras merged"
 
 # A cluster with keys: its client key and the node's host key are used.
@@ -39,7 +39,7 @@ cloud-init schema -c "$tmp/ud2.yaml" >/dev/null 2>&1
 ok $? "that user-data passes cloud-init schema too"
 ! grep -q preview "$tmp/err2"
 ok $? "no preview note when the keys exist"
-(umask 077 && python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); sys.stdout.write(d["ssh_keys"]["ed25519_private"])' "$tmp/ud2.yaml" >"$tmp/hostkey")
+(umask 077 && /usr/bin/python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); sys.stdout.write(d["ssh_keys"]["ed25519_private"])' "$tmp/ud2.yaml" >"$tmp/hostkey")
 [ "$(ssh-keygen -l -f "$tmp/hostkey" | cut -d' ' -f2)" = "$(ssh-keygen -l -f "$state/keys/prod/worker-02_host_ed25519" | cut -d' ' -f2)" ]
 ok $? "the host key in ssh_keys is the node's key (ssh-keygen fingerprints agree)"
 grep -qF "$(cut -d' ' -f2 "$state/keys/prod/id_ed25519.pub")" "$tmp/ud2.yaml"
@@ -47,7 +47,7 @@ ok $? "the cluster's public key is authorized"
 
 drover cloud-init worker --hostname worker-01 --metadata >"$tmp/md.yaml"
 ok $? "renders meta-data"
-python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert d == {"instance-id": "worker-01", "local-hostname": "worker-01"}, d' "$tmp/md.yaml"
+/usr/bin/python3 -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert d == {"instance-id": "worker-01", "local-hostname": "worker-01"}, d' "$tmp/md.yaml"
 ok $? "meta-data has instance-id and local-hostname"
 
 drover cloud-init bad --hostname n1 >/dev/null 2>"$tmp/bad.err"
@@ -74,7 +74,7 @@ grep -q 'user_data line 1: a UTF-8 byte order mark (EF BB BF) in front of "#clou
     grep -q 'Windows line ends (CRLF) on 3 line(s) were changed to LF' "$tmp/win.err"
 ok $? "with a warning for each"
 cloud-init schema -c "$tmp/win.yaml" >/dev/null 2>&1 && ! grep -q "$(printf '\r')" "$tmp/win.yaml" &&
-    python3 -c 'import sys,yaml; sys.exit(yaml.safe_load(open(sys.argv[1]))["packages"] != ["jq"])' "$tmp/win.yaml"
+    /usr/bin/python3 -c 'import sys,yaml; sys.exit(yaml.safe_load(open(sys.argv[1]))["packages"] != ["jq"])' "$tmp/win.yaml"
 ok $? "and the node gets valid cloud-config with the operator's packages, no CR"
 
 echo "1..$n"

@@ -12,7 +12,7 @@ out=
 one=
 
 # A TCP port on 127.0.0.1 where nothing listens (bound, then closed).
-closed_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+closed_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 spec_saved() { [ -f "$XDG_CONFIG_HOME/drover/clusters/lab-cluster.cfg" ]; }
 no_cluster() { ! "$DROVER" status lab-cluster >/dev/null 2>&1; }
 no_state_left() {

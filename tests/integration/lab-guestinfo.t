@@ -6,7 +6,7 @@
 # 50 KB user_data gzip+base64 and the node boots with it; user_data that does
 # not fit even so is refused before any clone, naming both sizes.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
-command -v python3 >/dev/null || skip_all "python3 is not installed"
+[ -x /usr/bin/python3 ] || skip_all "/usr/bin/python3 is not installed"
 
 # --- The lab's guest side, with a stand-in node command -------------------
 scratch=$(lab_new_state); lab_states+=("$scratch")
@@ -69,7 +69,7 @@ tpl=$XDG_CONFIG_HOME/drover/templates/lab.cfg
 cp "$tpl" "$W/lab.cfg.orig"
 # user_data_from FILE: set the lab template's user_data to FILE's text.
 user_data_from() {
-    python3 - "$1" "$W/lab.cfg.orig" "$tpl" <<'EOF'
+    /usr/bin/python3 - "$1" "$W/lab.cfg.orig" "$tpl" <<'EOF'
 import sys
 ud = open(sys.argv[1]).read()
 esc = ud.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -92,7 +92,7 @@ tmp=$W/t; mkdir -p -m 700 "$tmp"; jar=$tmp/cookies
 soap "<Login><_this type=\"SessionManager\">SessionManager</_this><userName>$LAB_USER</userName><password>$LAB_PASSWORD</password></Login>" >/dev/null
 soap "<RetrieveProperties><_this type=\"PropertyCollector\">propertyCollector</_this><specSet><propSet><type>VirtualMachine</type><pathSet>config.extraConfig</pathSet></propSet><objectSet><obj type=\"VirtualMachine\">$vmid</obj></objectSet></specSet></RetrieveProperties>" >"$tmp/extra.xml"
 extra() {
-    python3 - "$tmp/extra.xml" "$1" <<'EOF'
+    /usr/bin/python3 - "$tmp/extra.xml" "$1" <<'EOF'
 import sys, xml.etree.ElementTree as ET
 ns = "{urn:vim25}"
 for el in ET.parse(sys.argv[1]).iter():
@@ -115,7 +115,7 @@ is "$got" "$(awk '{print $2}' "$keys/server-01_host_ed25519.pub")" \
     "the node booted with it: its sshd has the host key from that user-data"
 
 # Incompressible data too large even as gzip+base64: refused before a clone.
-python3 -c 'import base64, os; print("#cloud-config\nwrite_files:\n  - path: /etc/rnd\n    content: " + base64.b64encode(os.urandom(60000)).decode())' >"$W/huge.yaml"
+/usr/bin/python3 -c 'import base64, os; print("#cloud-config\nwrite_files:\n  - path: /etc/rnd\n    content: " + base64.b64encode(os.urandom(60000)).decode())' >"$W/huge.yaml"
 user_data_from "$W/huge.yaml"
 spec2=$W/other.cfg
 sed 's/hostname_prefix = "[^"]*";//; s/name = "server";/name = "big";/' "$spec" >"$spec2"

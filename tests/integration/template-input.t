@@ -49,7 +49,7 @@ templates/ud2.cfg:6: extra_config[0].key: 'guestinfo.userData' is set by drover 
 
 # --- guestinfo over 1 MiB: the field that brings it -------------------------
 d=$(folder total)
-python3 - "$d/config/templates/tec2.cfg" "$base" <<'EOP'
+/usr/bin/python3 - "$d/config/templates/tec2.cfg" "$base" <<'EOP'
 import sys
 path, base = sys.argv[1], sys.argv[2]
 lines = base.split("\n") + ["# padding"] * (15 - len(base.split("\n")))

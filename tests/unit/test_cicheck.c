@@ -125,7 +125,7 @@ render_and_read(const struct dr_template *t, const char *expr)
     cmd = xasprintf("cloud-init schema -c '%s' >/dev/null 2>&1", path);
     ck_assert_msg(sh(cmd) == 0, "cloud-init schema refused: %s", ud);
     free(cmd);
-    cmd = xasprintf("python3 -c 'import sys,yaml; d=yaml.safe_load(open(sys.argv[1])); "
+    cmd = xasprintf("/usr/bin/python3 -c 'import sys,yaml; d=yaml.safe_load(open(sys.argv[1])); "
                     "sys.stdout.write(str((%s)))' '%s'",
                     expr, path);
     p = popen(cmd, "r");

@@ -81,7 +81,7 @@ assert_schema_valid(const char *path)
 static char *
 yaml_get(const char *path, const char *expr)
 {
-    char *cmd = xasprintf("python3 -c 'import sys,yaml; d=yaml.safe_load(open(sys.argv[1])); "
+    char *cmd = xasprintf("/usr/bin/python3 -c 'import sys,yaml; d=yaml.safe_load(open(sys.argv[1])); "
                           "sys.stdout.write(str((%s)))' '%s'",
                           expr, path);
     FILE *p = popen(cmd, "r");
@@ -131,7 +131,7 @@ render_and_check(const struct ci_node *n, const char *name)
     free(v);
 
     /* The host key parses back with ssh-keygen and is the node's key. */
-    cmd = xasprintf("umask 077; python3 -c 'import sys,yaml; "
+    cmd = xasprintf("umask 077; /usr/bin/python3 -c 'import sys,yaml; "
                     "d=yaml.safe_load(open(sys.argv[1])); "
                     "sys.stdout.write(d[\"ssh_keys\"][\"ed25519_private\"])' '%s' >'%s.key' && "
                     "ssh-keygen -l -f '%s.key' >'%s.fp'",
