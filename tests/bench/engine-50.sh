@@ -6,6 +6,8 @@
 # ratio, drover's CPU time per node and its peak RSS, each beside its target,
 # and the load average before the runs.
 #   BENCH_RUNS="50:1 50:32 200:32" BENCH_DELAY=200 tests/bench/engine-50.sh
+# BENCH_OUT=DIR keeps each run's apply output (each line stamped with the
+# epoch time it arrived: the events' timeline) and the calibration's calls.
 #
 # The ideal. A calibration run (one server alone, one worker, the same delay,
 # the simulator logging each SOAP call as it arrives) counts the vCenter calls
@@ -37,6 +39,11 @@ max_ratio=1.3      # wall / ideal
 min_speedup=10     # 50 nodes: 32 workers against 1
 max_rss_kib=65536  # 200 nodes: peak RSS under 64 MiB
 max_cpu_ms=20      # 200 nodes: drover's CPU per node
+# Clones drover starts at once (max_clones_per_datastore; the lab's template
+# names only a cluster, so its clones are held by the datastore alone; see
+# settings() for why it is lifted). BENCH_MAX_CLONES=8 runs under vCenter's
+# limit for full clones, the ideal following.
+max_clones=${BENCH_MAX_CLONES:-128}
 
 . "$top_srcdir/tests/lab/testlib.sh"
 lab_require
@@ -59,6 +66,11 @@ export XDG_CONFIG_HOME=$W/config
 # Keep the template's disk: the simulator loses a disk when concurrent edits
 # collide (see tests/integration/engine-lib.sh).
 sed -i 's/^disk_gib = .*/disk_gib = 0;/' "$W/config/drover/templates/lab.cfg"
+# 200 VMs of the template's 2 GiB would not fit the lab's datastore with
+# their swap files (preflight refuses); the delays do not depend on the size.
+sed -i 's/^memory_mib = .*/memory_mib = 512;/' "$W/config/drover/templates/lab.cfg"
+grep -q '^memory_mib = 512;' "$W/config/drover/templates/lab.cfg" ||
+    { echo "the lab's template has no memory_mib line" >&2; exit 1; }
 clone_ms=0
 [ -s "$LAB_STATE/clone-time" ] && clone_ms=$(cat "$LAB_STATE/clone-time")
 
@@ -79,7 +91,7 @@ workers = $1;
 retries = 1;
 retry_backoff_ms = 500;
 max_clones_per_host = 64;
-max_clones_per_datastore = 128;
+max_clones_per_datastore = $max_clones;
 EOS
 }
 
@@ -158,52 +170,76 @@ for role in server agent; do
     awk -v r="$role" '$1 == r { printf " %s=%s", $2, $3 }' "$W/steps"
     echo
 done
-printf '  clone time %s ms; SSH work and boot: no configured delay (0)\n' "$clone_ms"
+printf '  clone time %s ms; at most %s clones at once (max_clones_per_datastore); SSH work and boot: no configured delay (0)\n' \
+    "$clone_ms" "$max_clones"
 
 # ideal NODES WORKERS: milliseconds (the list schedule described above).
+# The server's cloning starts with the cluster's pre-clone check (its calls
+# beyond an agent's cloning): no other clone starts before it ends. At most
+# max_clones clones run at once (the engine's admission, vCenter's limit) and,
+# with more than one worker, at most WORKERS-1 (the engine keeps a worker for
+# the other steps).
 ideal() {
-    awk -v N="$1" -v Wk="$2" -v d="$delay" -v clone="$clone_ms" -v steps="$steps" '
+    awk -v N="$1" -v Wk="$2" -v d="$delay" -v clone="$clone_ms" -v steps="$steps" -v K="$max_clones" '
         NF == 2 { calls[$1] = $2 }
         NF == 3 { calls[$1, $2] = $3 }
         END {
             S = split(steps, s, " ")
+            # role 1: the server, whose step 1 is the check; role 2: an agent.
+            S1 = S + 1
+            chk = calls["server", "cloning"] - calls["agent", "cloning"]
+            if (chk < 0) chk = 0
+            dur[1, 1] = chk * d; kind[1, 1] = "check"
             for (k = 1; k <= S; k++) {
                 c = (s[k] == "cloning") ? clone : 0
-                dur[1, k] = calls["server", s[k]] * d + c
-                dur[2, k] = calls["agent", s[k]] * d + c
-                if (s[k] == "bootstrapping") gate = k
+                n1 = (s[k] == "cloning") ? calls["agent", "cloning"] : calls["server", s[k]]
+                dur[1, k + 1] = n1 * d + c; kind[1, k + 1] = s[k]
+                dur[2, k] = calls["agent", s[k]] * d + c; kind[2, k] = s[k]
             }
+            cap = K; if (Wk > 1 && Wk - 1 < cap) cap = Wk - 1
             t0 = calls["setup"] * d
             for (w = 1; w <= Wk; w++) free[w] = t0
-            for (i = 1; i <= N; i++) { nk[i] = 1; avail[i] = t0 }
-            srv_done = -1; left = N * S; last = t0
+            for (i = 1; i <= N; i++) { nk[i] = 1; avail[i] = t0; ns[i] = (i == 1) ? S1 : S }
+            srv_done = -1; chk_done = -1; left = S1 + (N - 1) * S; last = t0; nc = 0
             while (left > 0) {
-                # the earliest free worker
                 bw = 1; for (w = 2; w <= Wk; w++) if (free[w] < free[bw]) bw = w
                 now = free[bw]
-                # the oldest node that can move at now; else the next time one can
+                running = 0; next_end = -1
+                for (j = 1; j <= nc; j++) if (cend[j] > now) {
+                    running++; if (next_end < 0 || cend[j] < next_end) next_end = cend[j] }
                 pick = 0; next_t = -1
                 for (i = 1; i <= N; i++) {
-                    if (nk[i] > S) continue
-                    r = avail[i]
-                    if (i > 1 && nk[i] >= gate) {
+                    if (nk[i] > ns[i]) continue
+                    role = (i == 1) ? 1 : 2; kd = kind[role, nk[i]]; r = avail[i]
+                    if (i > 1 && (kd == "bootstrapping" || kd == "joining")) {
                         if (srv_done < 0) continue
                         if (srv_done > r) r = srv_done
+                    }
+                    if (kd == "cloning" && i > 1) {
+                        if (chk_done < 0) continue
+                        if (chk_done > r) r = chk_done
+                    }
+                    if (kd == "cloning" && running >= cap) {
+                        if (next_end > r) r = next_end
+                        if (r <= now) r = next_end
                     }
                     if (r <= now) { pick = i; break }
                     if (next_t < 0 || r < next_t) next_t = r
                 }
                 if (!pick) { free[bw] = next_t; continue }
-                end = now + dur[pick == 1 ? 1 : 2, nk[pick]]
+                role = (pick == 1) ? 1 : 2; kd = kind[role, nk[pick]]
+                end = now + dur[role, nk[pick]]
+                if (kd == "cloning") cend[++nc] = end
+                if (kd == "check") chk_done = end
                 avail[pick] = end; free[bw] = end; nk[pick]++; left--
-                if (pick == 1 && nk[1] > S) srv_done = end
+                if (pick == 1 && nk[1] > ns[1]) srv_done = end
                 if (end > last) last = end
             }
             printf "%.0f\n", last + calls["after"] * d
         }' "$W/steps"
 }
 
-printf '\n%-6s %-7s %9s %9s %7s %-8s %9s %-9s %11s %-8s %11s %-10s\n' nodes workers \
+printf '\n%-6s %-7s %9s %9s %7s %-8s %9s %-26s %11s %-8s %11s %-10s\n' nodes workers \
     "wall (s)" "ideal (s)" ratio "(<=${max_ratio}x)" speed-up "(>=${min_speedup}x)" \
     "CPU/node ms" "(<${max_cpu_ms})" "peak RSS" "(<64 MiB)"
 declare -A wall
@@ -215,20 +251,26 @@ for r in $runs; do
     wall[$r]=$(awk -v a="$(cat "$W/start.$n.$w")" -v b="$(cat "$W/end.$n.$w")" 'BEGIN { printf "%.3f", b - a }')
     id=$(ideal "$n" "$w")
     one=${wall[$n:1]:-}
+    id1=$(ideal "$n" 1)
     awk -v n="$n" -v w="$w" -v t="${wall[$r]}" -v id="$id" -v u="$user" -v s="$sys" -v rss="$rss" \
-        -v one="$one" -v mr="$max_ratio" -v ms="$min_speedup" -v mc="$max_cpu_ms" -v mrss="$max_rss_kib" '
+        -v one="$one" -v id1="$id1" -v mr="$max_ratio" -v ms="$min_speedup" -v mc="$max_cpu_ms" -v mrss="$max_rss_kib" '
         function mark(ok) { return ok ? "ok" : "MISSED" }
         BEGIN {
             ratio = t / (id / 1000); cpu = (u + s) * 1000 / n
             sp = "-"; spm = ""
             if (one != "" && w > 1) { sp = sprintf("%.1fx", one / t); spm = mark(one / t >= ms) }
+            if (w > 1) spm = spm sprintf(" (ideal %.1fx)", id1 / id)
             cpum = (n >= 200) ? mark(cpu < mc) : ""
             rssm = (n >= 200) ? mark(rss < mrss) : ""
-            printf "%-6d %-7d %9.1f %9.1f %6.2fx %-8s %9s %-9s %11.1f %-8s %7.1f MiB %-10s\n",
+            printf "%-6d %-7d %9.1f %9.1f %6.2fx %-8s %9s %-26s %11.1f %-8s %7.1f MiB %-10s\n",
                 n, w, t, id / 1000, ratio, mark(ratio <= mr), sp, spm, cpu, cpum, rss / 1024, rssm
-            if (ratio > mr || (spm == "MISSED") || cpum == "MISSED" || rssm == "MISSED") exit 1
+            if (ratio > mr || (spm ~ /^MISSED/) || cpum == "MISSED" || rssm == "MISSED") exit 1
         }' || fail=1
     delete_run "$n.$w" || exit 1
 done
-echo "(targets from issue 15; CPU and RSS are drover's own, from GNU time; MISSED marks a target not met)"
-exit 0
+if [ -n "${BENCH_OUT:-}" ]; then
+    mkdir -p "$BENCH_OUT" && cp "$W"/apply.* "$W"/calls.* "$W/steps" "$BENCH_OUT"/
+fi
+echo "(targets from issue 15; CPU and RSS are drover's own, from GNU time; MISSED marks a target not met;"
+echo " the ideal speed-up is the most the delays and the clone limit allow)"
+exit "$fail"
