@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -255,6 +256,10 @@ feed_start_engine(struct ui *ui)
         cluster_status_done(&ui->store->statuses[i]);
     xfree(&ui->store->statuses);
     ui->store->n_statuses = 0;
+    /* The store parsed its files on several threads, so part of what was
+     * just freed sits in those threads' malloc arenas, where this thread's
+     * allocations cannot reuse it: give those pages back. */
+    malloc_trim(0);
     fresh = engine_snapshot(ui->engine);
     if (fresh == NULL) {
         fresh = feed_snapshot_from_store(ui->store); /* specs only, no nodes */
