@@ -12,7 +12,8 @@ TUI_TESTS = \
 	tests/tui/live.t \
 	tests/tui/panes.t \
 	tests/tui/observer.t \
-	tests/tui/config-watch.t
+	tests/tui/config-watch.t \
+	tests/tui/many-clusters.t
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
 
