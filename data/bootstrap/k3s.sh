@@ -87,6 +87,15 @@ trap 'rm -f "$config"' EXIT
         echo "token-file: /etc/rancher/k3s/drover-token"
         ;;
     esac
+    if [ "${DROVER_CLOUD_PROVIDER:-none}" = vsphere ]; then
+        # The out-of-tree vSphere CPI replaces k3s's own cloud controller;
+        # every kubelet waits for it (docs.k3s.io, "Cloud Provider":
+        # disable-cloud-controller and kubelet-arg cloud-provider=external).
+        echo "kubelet-arg: ['cloud-provider=external']"
+        if [ "$kind" = server ]; then
+            echo "disable-cloud-controller: true"
+        fi
+    fi
     if [ "$kind" = server ]; then
         case ",${DROVER_ROLES:-}," in
         *,worker,*) ;;
@@ -95,6 +104,30 @@ trap 'rm -f "$config"' EXIT
     fi
 } >"$config"
 run install -m 600 "$config" /etc/rancher/k3s/config.yaml
+
+# cloud_files [BUNDLE]: a server's cloud provider manifests (HelmChart
+# objects, 0600: they hold the vCenter password) into the folder k3s
+# applies at start (docs.k3s.io, "Auto-Deploying Manifests"); with an
+# airgap bundle, its charts into the static folder the HelmCharts point at.
+cloud_files() {
+    [ "${DROVER_CLOUD_PROVIDER:-none}" = vsphere ] && [ "$kind" = server ] || return 0
+    [ -d "${DROVER_FILES:-}" ] || die "the cloud provider's manifests were not uploaded"
+    run mkdir -p /var/lib/rancher/k3s/server/manifests
+    if [ -n "${1:-}" ]; then
+        run mkdir -p /var/lib/rancher/k3s/server/static/charts
+        for c in rancher-vsphere-cpi rancher-vsphere-csi; do
+            [ -f "$1/charts/$c.tgz" ] ||
+                die "the airgap bundle has no charts/$c.tgz (cloud_provider = \"vsphere\" needs the CPI and CSI charts)"
+            run install -m 644 "$1/charts/$c.tgz" /var/lib/rancher/k3s/server/static/charts/
+        done
+    fi
+    for f in "$DROVER_FILES"/*.yaml; do
+        if [ -f "$f" ]; then
+            run install -m 600 "$f" /var/lib/rancher/k3s/server/manifests/
+        fi
+    done
+    rm -rf "$DROVER_FILES"
+}
 
 INSTALL_K3S_EXEC=$kind
 INSTALL_K3S_VERSION=${DROVER_VERSION:-}
@@ -118,10 +151,12 @@ if [ -n "${DROVER_AIRGAP:-}" ]; then
         fi
     done
     run install -m 755 "$bundle/k3s" /usr/local/bin/k3s
+    cloud_files "$bundle"
     progress 30 "installing k3s from the bundle"
     run env INSTALL_K3S_SKIP_DOWNLOAD=true INSTALL_K3S_EXEC="$INSTALL_K3S_EXEC" \
         sh "$bundle/install.sh"
 else
+    cloud_files
     progress 15 "downloading the k3s installer"
     installer=$(mktemp)
     trap 'rm -f "$config" "$installer"' EXIT

@@ -85,6 +85,12 @@ trap 'rm -f "$config"' EXIT
         echo "token-file: /etc/rancher/rke2/drover-token"
         ;;
     esac
+    if [ "${DROVER_CLOUD_PROVIDER:-none}" = vsphere ]; then
+        # rke2's bundled vSphere CPI and CSI charts; on every node, so
+        # each kubelet runs with cloud-provider=external (docs.rke2.io,
+        # "Cloud Provider": cloud-provider-name: rancher-vsphere).
+        echo "cloud-provider-name: 'rancher-vsphere'"
+    fi
     if [ "$kind" = server ]; then
         case ",${DROVER_ROLES:-}," in
         *,worker,*) ;;
@@ -93,6 +99,19 @@ trap 'rm -f "$config"' EXIT
     fi
 } >"$config"
 run install -m 600 "$config" /etc/rancher/rke2/config.yaml
+
+# A server's HelmChartConfig manifests for the bundled charts (0600: they
+# hold the vCenter password), where rke2 applies them at start.
+if [ "${DROVER_CLOUD_PROVIDER:-none}" = vsphere ] && [ "$kind" = server ]; then
+    [ -d "${DROVER_FILES:-}" ] || die "the cloud provider's manifests were not uploaded"
+    run mkdir -p /var/lib/rancher/rke2/server/manifests
+    for f in "$DROVER_FILES"/*.yaml; do
+        if [ -f "$f" ]; then
+            run install -m 600 "$f" /var/lib/rancher/rke2/server/manifests/
+        fi
+    done
+    rm -rf "$DROVER_FILES"
+fi
 
 if [ -n "${DROVER_AIRGAP:-}" ]; then
     progress 15 "unpacking the airgap bundle"
@@ -128,7 +147,10 @@ progress 45 "checking the installed version"
 check_version "${DROVER_VERSION:-}"
 
 progress 50 "starting $service"
-run systemctl enable --now "$service" || die "$service did not start"
+if ! run systemctl enable --now "$service"; then
+    run systemctl status --no-pager "$service" >&2 || :
+    die "$service did not start"
+fi
 i=0
 until run systemctl is-active --quiet "$service"; do
     i=$((i + 1))

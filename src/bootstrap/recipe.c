@@ -19,6 +19,7 @@
 #define R_TOKEN R_DIR "/token"
 #define R_AIRGAP R_DIR "/airgap"
 #define R_OUT R_DIR "/out"
+#define R_FILES R_DIR "/files"
 
 static const char *const role_keys[] = {
     [RECIPE_INIT] = "init",
@@ -93,6 +94,13 @@ valid_env_name(const char *s)
 char *
 recipe_params_env(const struct recipe_params *p, const char *token_file, const char *airgap)
 {
+    return recipe_params_env_files(p, token_file, airgap, NULL);
+}
+
+char *
+recipe_params_env_files(const struct recipe_params *p, const char *token_file, const char *airgap,
+                        const char *files_dir)
+{
     char roles[64];
     char *buf = xstrdup("# drover recipe parameters (data/bootstrap/README)\n"
                         "DROVER_HOME=\"$HOME/" R_DIR "\"\n"
@@ -117,6 +125,13 @@ recipe_params_env(const struct recipe_params *p, const char *token_file, const c
         buf = l;
     } else {
         add_assign(&buf, "DROVER_AIRGAP", "");
+    }
+    if (files_dir) {
+        char *l = xasprintf("%sDROVER_FILES=\"$HOME/%s\"\n", buf, files_dir);
+        free(buf);
+        buf = l;
+    } else {
+        add_assign(&buf, "DROVER_FILES", "");
     }
     for (size_t i = 0; i < p->n_env; i++) {
         if (valid_env_name(p->env[i].key))
@@ -183,9 +198,17 @@ recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log
         (rc = recipe_check_sudo(s, p->login_user, p->node_name, log_fn, ud, deadline_ms, e)) !=
             DR_E_OK)
         goto out;
+    for (size_t i = 0; i < p->n_files; i++) {
+        const char *nm = p->files[i].name;
+        if (str_empty(nm) || strchr(nm, '/') || nm[0] == '.') {
+            free(script);
+            return dr_error_set(e, DR_E_INVAL, _("recipe: '%s' is not a file name"),
+                                nm ? nm : "");
+        }
+    }
     rc = ssh_exec(s,
-                  "mkdir -p " R_OUT " " R_AIRGAP " && chmod 700 " R_DIR " " R_OUT " && rm -f " R_OUT
-                  "/token " R_OUT "/kubeconfig",
+                  "rm -rf " R_FILES " && mkdir -p " R_OUT " " R_AIRGAP " " R_FILES " && chmod 700 " R_DIR
+                  " " R_OUT " " R_FILES " && rm -f " R_OUT "/token " R_OUT "/kubeconfig",
                   log_fn, ud, &status, deadline_ms, e);
     if (rc == DR_E_OK)
         rc = ssh_upload_file(s, script, R_SCRIPT, 0700, deadline_ms, e);
@@ -203,8 +226,13 @@ recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log
         rc = ssh_upload_data(s, t, strlen(t), R_TOKEN, 0600, deadline_ms, e);
         keys_free_secret(&t);
     }
+    for (size_t i = 0; rc == DR_E_OK && i < p->n_files; i++) {
+        char *path = xasprintf(R_FILES "/%s", p->files[i].name);
+        rc = ssh_upload_data(s, p->files[i].data, p->files[i].len, path, 0600, deadline_ms, e);
+        free(path);
+    }
     if (rc == DR_E_OK) {
-        params = recipe_params_env(p, token_file, airgap);
+        params = recipe_params_env_files(p, token_file, airgap, p->n_files ? R_FILES : NULL);
         rc = ssh_upload_data(s, params, strlen(params), R_PARAMS, 0600, deadline_ms, e);
     }
     if (rc != DR_E_OK) {
@@ -213,6 +241,13 @@ recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log
     }
     rc = ssh_exec(s, "sh " R_SCRIPT " " R_PARAMS, on_line, &ctx, &status, deadline_ms, e);
     out->exit_status = status;
+    if (p->n_files) {
+        /* The recipe installed (or, failing, left) them; they may hold a
+         * password, so none stays in the login user's home either way. */
+        struct dr_error ignore = {0};
+        int st = 0;
+        ssh_exec(s, "rm -rf " R_FILES, log_fn, ud, &st, deadline_ms, &ignore);
+    }
     if (rc != DR_E_OK) {
         dr_error_prefix(e, _("recipe %s on %s"), script, p->node_name);
         goto out;

@@ -10,6 +10,10 @@
  *       DROVER_VERSION       distribution version, may be empty
  *       DROVER_AIRGAP        path of the uploaded airgap bundle, or empty
  *       DROVER_OUT           folder for results
+ *       DROVER_FILES         folder of the extra files (0600), or empty: the
+ *                            recipe installs them where they belong and
+ *                            removes the folder (the cloud provider's
+ *                            manifests, which hold a password)
  *       plus any extra DROVER_* variables the caller passes
  *   run as: sh ~/.drover/bootstrap.sh ~/.drover/params.env
  *   output lines "drover-progress: <pct> <text>" report progress;
@@ -32,6 +36,13 @@ enum recipe_role {
     RECIPE_AGENT,  /* a worker */
 };
 
+/* A file handed to the recipe in $DROVER_FILES (uploaded 0600 over SFTP). */
+struct recipe_file {
+    const char *name; /* a base name: no '/', not starting with '.' */
+    const char *data; /* may be a secret: it is only ever uploaded */
+    size_t len;
+};
+
 struct recipe_params {
     const char *recipe_path; /* local file; NULL: recipe_default_path(dist) */
     enum dr_distribution dist;
@@ -46,6 +57,8 @@ struct recipe_params {
     const struct dr_kv *env;   /* extra variables (names must start DROVER_) */
     size_t n_env;
     const char *login_user;    /* when set, recipe_check_sudo runs first */
+    const struct recipe_file *files; /* to $DROVER_FILES, may be NULL */
+    size_t n_files;
 };
 
 struct recipe_result {
@@ -89,6 +102,10 @@ char *recipe_default_path(enum dr_distribution dist);
 /* The params.env text (shell-quoted values), newly allocated; a secret
  * only in that it names the token file, not the token. */
 char *recipe_params_env(const struct recipe_params *p, const char *token_file, const char *airgap);
+/* The same, with the files folder (relative to the login user's home) as
+ * DROVER_FILES; NULL: none. */
+char *recipe_params_env_files(const struct recipe_params *p, const char *token_file,
+                              const char *airgap, const char *files_dir);
 
 /* Store an init server's results: $state/kubeconfig/<cluster>.yaml and
  * $state/keys/<cluster>/token, both 0600. */

@@ -8,6 +8,7 @@ libdrcore_a_SOURCES = \
 	src/core/log.c src/core/log.h \
 	src/core/util.c src/core/util.h \
 	src/core/model.c src/core/model.h \
+	src/core/cloud.c \
 	src/core/guestos.c src/core/guestos.h \
 	src/core/settings.c \
 	src/core/store.c src/core/store.h src/core/store_priv.h \
@@ -15,7 +16,8 @@ libdrcore_a_SOURCES = \
 	src/core/store_load.c \
 	src/core/store_save.c \
 	src/core/store_check.c \
-	src/core/store_vcenter.c
+	src/core/store_vcenter.c \
+	src/core/store_cloud.c
 DROVER_LIBS += libdrcore.a
 # The file formats, one commented example of each (test_store loads them).
 EXTRA_DIST += data/examples

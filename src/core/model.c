@@ -269,6 +269,7 @@ cluster_done(struct dr_cluster *c)
     xfree(&c->vcenter);
     xfree(&c->recipe);
     xfree(&c->airgap_bundle);
+    cloud_vsphere_done(&c->vsphere);
     for (size_t i = 0; i < c->n_pools; i++)
         pool_done(&c->pools[i]);
     xfree(&c->pools);
@@ -285,6 +286,7 @@ cluster_copy(struct dr_cluster *dst, const struct dr_cluster *src)
     dst->vcenter = xstrdup0(src->vcenter);
     dst->recipe = xstrdup0(src->recipe);
     dst->airgap_bundle = xstrdup0(src->airgap_bundle);
+    cloud_vsphere_copy(&dst->vsphere, &src->vsphere);
     dst->pools = src->n_pools ? xcalloc(src->n_pools, sizeof *dst->pools) : NULL;
     for (size_t i = 0; i < src->n_pools; i++)
         pool_copy(&dst->pools[i], &src->pools[i]);

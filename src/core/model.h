@@ -140,6 +140,27 @@ struct dr_pool {
     struct dr_origin origin;
 };
 
+/* The Kubernetes cloud provider a cluster runs (cloud_provider). */
+enum dr_cloud_provider {
+    DR_CLOUD_NONE,    /* "none": no cloud provider (the default) */
+    DR_CLOUD_VSPHERE, /* "vsphere": the out-of-tree vSphere CPI and CSI driver */
+};
+
+/* What the vSphere CPI and CSI driver need (the cluster's vsphere block;
+ * src/core/cloud.c). Strings owned; NULL when not given. */
+struct dr_cloud_vsphere {
+    char *vcenter;          /* vcenters.cfg entry whose user the CPI/CSI log in as;
+                             * NULL: the cluster's vCenter */
+    char **datacenters;     /* NULL-terminated; NULL: the templates' datacenters */
+    bool storage_class;     /* a storage_class group was given */
+    char *sc_name;          /* default "vsphere-csi-sc" */
+    char *sc_datastore_url; /* "ds:///vmfs/volumes/<uuid>/", or */
+    char *sc_policy;        /* a storage policy name (SPBM); either, both or none */
+    char *sc_reclaim;       /* "Delete" (default) or "Retain" */
+    bool sc_default;        /* the cluster's default StorageClass */
+    int line;               /* the vsphere group's line in the cluster file; 0: none */
+};
+
 /* A cluster spec (clusters/<name>.cfg): the desired state. */
 struct dr_cluster {
     char *name;
@@ -149,6 +170,8 @@ struct dr_cluster {
     char *recipe;           /* bootstrap script path; default data/bootstrap/<dist>.sh */
     char *airgap_bundle;    /* local path uploaded before the recipe runs, optional */
     bool keep_failed_vms;   /* every pool keeps a failed node's VM (debugging) */
+    enum dr_cloud_provider cloud_provider;
+    struct dr_cloud_vsphere vsphere; /* with cloud_provider DR_CLOUD_VSPHERE */
     struct dr_pool *pools;
     size_t n_pools;
     struct dr_origin origin;
@@ -249,6 +272,12 @@ bool distribution_from_key(const char *key, enum dr_distribution *out);
  * *form is the expected form and *example an example, for the message. */
 bool distribution_version_valid(enum dr_distribution d, const char *version, const char **form,
                                 const char **example);
+const char *cloud_provider_key(enum dr_cloud_provider p); /* "none", "vsphere" */
+bool cloud_provider_from_key(const char *key, enum dr_cloud_provider *out);
+void cloud_vsphere_done(struct dr_cloud_vsphere *v);
+void cloud_vsphere_copy(struct dr_cloud_vsphere *dst, const struct dr_cloud_vsphere *src);
+/* The StorageClass's name: sc_name or the default "vsphere-csi-sc". */
+const char *cloud_vsphere_sc_name(const struct dr_cloud_vsphere *v);
 const char *clone_mode_key(enum dr_clone_mode m);      /* "full", "linked" */
 bool clone_mode_from_key(const char *key, enum dr_clone_mode *out);
 /* "etcd,control-plane,worker" into buf. */

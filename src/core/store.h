@@ -91,6 +91,8 @@ extern const char *const store_vcenters_file_keys[]; /* vcenters.cfg, top level 
 extern const char *const store_vcenter_keys[];  /* one entry of vcenters.cfg */
 extern const char *const store_cluster_keys[];  /* clusters/NAME.cfg, top level */
 extern const char *const store_pool_keys[];     /* one of a cluster's pools */
+extern const char *const store_vsphere_keys[];  /* a cluster's vsphere block */
+extern const char *const store_storage_class_keys[]; /* its storage_class */
 extern const char *const settings_bind_keys[];  /* one entry of drover.cfg's bind */
 extern const char *const store_kv_keys[];       /* extra_config, custom_attributes entries */
 

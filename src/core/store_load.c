@@ -462,7 +462,7 @@ parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool
 /* The top-level keys of a cluster file (store.h). */
 const char *const store_cluster_keys[] = {
     "distribution", "version", "vcenter", "recipe", "airgap_bundle", "pools", "keep_failed_vms",
-    NULL,
+    "cloud_provider", "vsphere", NULL,
 };
 
 bool
@@ -509,6 +509,7 @@ parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_clus
     cfg_get_string(c, root, "recipe", NULL, false, &cl.recipe);
     cfg_get_string(c, root, "airgap_bundle", NULL, false, &cl.airgap_bundle);
     cfg_get_bool(c, root, "keep_failed_vms", NULL, &cl.keep_failed_vms);
+    parse_cloud(c, root, &cl);
     l = config_setting_get_member(root, "pools");
     if (l == NULL)
         cfg_err(c, NULL, "pools", _("is required"));

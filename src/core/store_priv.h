@@ -85,6 +85,9 @@ bool parse_settings(struct cfg_ctx *c, config_t *cfg, struct dr_settings *out);
 bool parse_vcenters(struct cfg_ctx *c, config_t *cfg, struct dr_vcenter **out, size_t *n);
 bool parse_template(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_template *out);
 bool parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_cluster *out);
+/* cloud_provider and the vsphere block of a cluster file (store_cloud.c). */
+bool parse_cloud(struct cfg_ctx *c, const config_setting_t *root, struct dr_cluster *cl);
+void cloud_to_cfg(config_setting_t *r, const struct dr_cluster *c);
 bool parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster,
                   struct dr_cluster_status *out);
 

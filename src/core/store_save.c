@@ -89,6 +89,7 @@ cluster_to_text(const struct dr_cluster *c)
     cfg_put_string(r, "airgap_bundle", c->airgap_bundle);
     if (c->keep_failed_vms)
         cfg_put_bool(r, "keep_failed_vms", true);
+    cloud_to_cfg(r, c);
     l = config_setting_add(r, "pools", CONFIG_TYPE_LIST);
     for (size_t i = 0; i < c->n_pools; i++) {
         const struct dr_pool *p = &c->pools[i];

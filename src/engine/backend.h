@@ -37,6 +37,7 @@ struct eng_step {
     const struct dr_pool *pool;
     const struct dr_template *tmpl;
     const struct dr_vcenter *vcenter;
+    const struct dr_vcenter *cloud_vcenter; /* the CPI/CSI's entry (cloud.c), or NULL */
     struct dr_node node;        /* the backend sets vm_id, ip, host_key_fp */
     const char *owner;          /* "<install-id>/<cluster>/<node>" */
     bool first_server;

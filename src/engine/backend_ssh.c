@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "engine/backend.h"
 #include "engine/backend_vs.h"
+#include "engine/cloud.h"
 
 void
 vsb_drop_ssh(struct vs_thread *t)
@@ -137,6 +138,13 @@ vsb_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
     struct recipe_params rp = { 0 };
     struct recipe_result res = { 0 };
     char *token = NULL, *tpath = NULL;
+    /* The cloud provider: every node's recipe is told (the kubelets' flag);
+     * a server's also gets the CPI/CSI manifests, as 0600 files. */
+    struct dr_kv cloud_env = { .key = (char *)"DROVER_CLOUD_PROVIDER",
+                               .value = (char *)cloud_provider_key(s->spec->cloud_provider) };
+    struct k8s_manifest *mf = NULL;
+    struct recipe_file *rf = NULL;
+    size_t n_mf = 0;
     enum dr_err rc;
 
     rp.recipe_path = str_empty(s->spec->recipe) ? NULL : s->spec->recipe;
@@ -150,6 +158,8 @@ vsb_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
     rp.version = s->spec->version;
     rp.airgap_bundle = str_empty(s->spec->airgap_bundle) ? NULL : s->spec->airgap_bundle;
     rp.login_user = ci_login_user(s->tmpl);  /* sudo is probed before the recipe */
+    rp.env = &cloud_env;
+    rp.n_env = 1;
     if (rp.role != RECIPE_INIT) {
         char *dir;
 
@@ -171,7 +181,17 @@ vsb_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
         rp.server_addr = s->server_ip;
         rp.token = token;
     }
-    rc = node_session(tctx, s, &ss, e);
+    rc = rp.role != RECIPE_AGENT ? eng_cloud_manifests(s, &mf, &n_mf, e) : DR_E_OK;
+    if (rc == DR_E_OK && n_mf > 0) {
+        rf = xcalloc(n_mf, sizeof *rf);
+        for (size_t i = 0; i < n_mf; i++)
+            rf[i] = (struct recipe_file){ .name = mf[i].name, .data = mf[i].text,
+                                          .len = strlen(mf[i].text) };
+        rp.files = rf;
+        rp.n_files = n_mf;
+    }
+    if (rc == DR_E_OK)
+        rc = node_session(tctx, s, &ss, e);
     if (rc == DR_E_OK)
         rc = recipe_run(ss, &rp, on_line, on_progress, s, &res, s->deadline_ms, e);
     if (rc != DR_E_OK)
@@ -184,6 +204,8 @@ vsb_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
             rc = recipe_store_result(s->state_dir, s->spec->name, &res, e);
     }
     recipe_result_done(&res);
+    free(rf);
+    k8s_manifests_free(&mf, n_mf);
     if (token) {
         memset(token, 0, strlen(token));
         free(token);

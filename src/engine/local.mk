@@ -7,6 +7,7 @@ libdrengine_a_SOURCES = \
 	src/engine/admit.c src/engine/admit.h \
 	src/engine/backend.h src/engine/backend_vs.c src/engine/backend_ssh.c src/engine/backend_vs.h src/engine/backend_inv.c \
 	src/engine/classify.c src/engine/classify.h \
+	src/engine/cloud.c src/engine/cloud.h \
 	src/engine/commands.c \
 	src/engine/control.c \
 	src/engine/engine.c \

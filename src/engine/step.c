@@ -11,6 +11,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "engine/cloud.h"
 #include "engine/internal.h"
 #include "engine/plan.h"
 
@@ -142,6 +143,7 @@ eng_step_init(struct dr_engine *e, struct eng_cluster *c, const struct dr_node *
     if (v)
         vcenter_copy(vc, v);
     s->vcenter = vc;
+    eng_cloud_step_init(e, s);
     s->install_id = e->install_id;
     s->state_dir = e->state_dir;
     s->settings = &e->settings;
@@ -175,6 +177,7 @@ eng_step_done(struct eng_step *s)
         vcenter_done(v);
         free(v);
     }
+    eng_cloud_step_done(s);
     node_done(&s->node);
     free((char *)s->owner);
     free((char *)s->server_ip);

@@ -14,6 +14,7 @@
 #include "core/i18n.h"
 #include "core/util.h"
 #include "k8s/kubeconfig.h"
+#include "k8s/yamlout.h"
 
 static enum dr_err
 load(const char *text, const char *where, yaml_document_t *doc, struct dr_error *e)
@@ -455,4 +456,9 @@ k8s_creds_free(struct k8s_creds *c)
     wipe_free(&c->key_pem, c->key_len);
     wipe_free(&c->token, 0);
     c->ca_len = c->cert_len = c->key_len = 0;
+
+enum dr_err
+k8s_yaml_emit(yaml_document_t *doc, char **out, struct dr_error *e)
+{
+    return emit(doc, out, e);
 }

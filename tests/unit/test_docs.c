@@ -169,6 +169,8 @@ START_TEST(test_every_key)
     par = file_paragraph(man, "$XDG_CONFIG_HOME/drover/clusters/NAME.cfg");
     documents_keys(par, "clusters/NAME.cfg", store_cluster_keys);
     documents_keys(par, "clusters/NAME.cfg pools", store_pool_keys);
+    documents_keys(par, "clusters/NAME.cfg vsphere", store_vsphere_keys);
+    documents_keys(par, "clusters/NAME.cfg vsphere.storage_class", store_storage_class_keys);
     free(par);
     free(opts);
     free(man);

@@ -94,6 +94,7 @@ func cmdBundle(args []string) int {
 	dist := fs.String("dist", "k3s", "k3s or rke2")
 	version := fs.String("version", "", "the release the binary reports (v1.30.4+k3s1)")
 	out := fs.String("out", "", "the bundle to write (.tar.gz)")
+	charts := fs.Bool("vsphere-charts", false, "k3s: add the vSphere CPI and CSI charts (cloudprov.go)")
 	if fs.Parse(args) != nil || *out == "" || *version == "" || (*dist != "k3s" && *dist != "rke2") {
 		fmt.Fprintln(os.Stderr, "usage: drover-k8s bundle --dist k3s|rke2 --version V --out FILE.tar.gz")
 		return 2
@@ -111,6 +112,12 @@ func cmdBundle(args []string) int {
 				images, _ := tarGz(nil, false)
 				entries = []entry{{"k3s", 0755, bin}, {"install.sh", 0755, k3sInstall},
 					{"k3s-airgap-images-amd64.tar", 0644, images}}
+				if *charts {
+					var ch []entry
+					if ch, err = vsphereCharts("1.30.1"); err == nil {
+						entries = append(entries, ch...)
+					}
+				}
 			} else {
 				var inner []byte
 				inner, err = tarGz([]entry{{"bin/", 0755, nil}, {"bin/rke2", 0755, bin},

@@ -129,6 +129,8 @@ func (s *store) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.list(w, r, "DaemonSet", "apps/v1", items)
 	case len(seg) >= 4 && seg[0] == "apis" && seg[1] == "policy":
 		s.pdbAPI(w, r, seg)
+	case len(seg) >= 4 && seg[0] == "apis" && seg[1] == "helm.cattle.io":
+		s.helmAPI(w, r, seg) // cloudprov.go
 	default:
 		status(w, 404, "NotFound", "the server could not find the requested resource")
 	}

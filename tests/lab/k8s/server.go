@@ -231,6 +231,7 @@ func runServer(dist string, o *options) int {
 	if o.bools["cluster-init"] || joinURL != "" || dist == "rke2" {
 		labels["node-role.kubernetes.io/etcd"] = "true"
 	}
+	c.applyManifests()
 	n := c.nodeObject(labels)
 	if joinURL != "" {
 		go kubelet(dist, joinURL, tok, c.name, n)
@@ -302,12 +303,12 @@ func (c *cluster) nodeObject(roleLabels map[string]string) obj {
 	if c.dist == "rke2" {
 		runtime = "containerd://1.7.17-k3s1.27"
 	}
-	return obj{"kind": "Node", "apiVersion": "v1", "metadata": obj{"name": c.name, "labels": labels},
+	return c.cloudNode(obj{"kind": "Node", "apiVersion": "v1", "metadata": obj{"name": c.name, "labels": labels},
 		"spec": spec,
 		"status": obj{"addresses": addrs, "nodeInfo": obj{"kubeletVersion": distVersion(c.dist),
 			"kubeProxyVersion": distVersion(c.dist), "containerRuntimeVersion": runtime,
 			"operatingSystem": "linux", "architecture": "amd64", "osImage": "drover lab node"},
-			"capacity": obj{"cpu": "2", "memory": "4026532Ki", "pods": "110"}}}
+			"capacity": obj{"cpu": "2", "memory": "4026532Ki", "pods": "110"}}})
 }
 
 // rke2Kubectl: rke2 unpacks kubectl into <data-dir>/bin. The lab's is

@@ -1,0 +1,192 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# cloud_provider = "vsphere" (issue 14) through the real engine and the
+# real k3s and rke2 recipes (airgap path) against the lab's Kubernetes
+# stand-in: a 1 server + 1 agent cluster reaches Active; the manifests the
+# recipe left on the server are read with a YAML parser (python3-yaml) and
+# compared value by value with the spec and the lab's vCenter; the stand-in
+# applied them; every node's kubelet runs with cloud-provider=external (its
+# config and the Node's uninitialized taint); the CPI/CSI log in with their
+# own vcenters.cfg entry, not drover's; the files holding the password are
+# 0600 and it appears nowhere else: not on the node, not in drover's logs,
+# not in any process's arguments during the run.
+. "${top_srcdir:?}/tests/integration/engine-lib.sh"
+K8S=$top_builddir/tests/lab/k8s/drover-k8s
+[ -x "$K8S" ] || skip_all "the lab's Kubernetes stand-in is not built (no Go toolchain)"
+command -v kubectl >/dev/null || skip_all "kubectl is not installed (scripts/deps)"
+python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml is not installed (scripts/deps)"
+
+eng_setup
+echo "sudo=nopasswd k8s=on" >"$LAB_STATE/node-options"
+KC=$STATE/kubeconfig/lab-cluster.yaml
+kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
+registered() { kc get node "$1" >/dev/null 2>&1; }
+node_dir_of() {
+    local d
+    for d in "$LAB_STATE"/nodes/*/; do
+        [ "$(cat "$d/name" 2>/dev/null)" = "$1" ] && echo "${d%/}" && return 0
+    done
+    return 1
+}
+
+# The CPI/CSI's own least-privilege account: a second entry for the same
+# vCenter, with a password drover itself never uses.
+CSI_USER="k8s-storage@vsphere.local"
+CSI_PW="Csi-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-pw"
+VCF=$XDG_CONFIG_HOME/drover/vcenters.cfg
+CSI_USER=$CSI_USER CSI_PW=$CSI_PW python3 - "$VCF" <<'EOS'
+import os, sys
+path, user, pw = sys.argv[1], os.environ["CSI_USER"], os.environ["CSI_PW"]
+text = open(path).read().rstrip()
+assert text.endswith(");")
+entry = '    ,{\n        name = "lab-csi";\n        url = "%s";\n        user = "%s";\n        password = "%s";\n        insecure = true;\n    }\n' % (
+    [l.split('"')[1] for l in text.splitlines() if l.strip().startswith("url =")][0], user, pw)
+open(path + ".tmp", "w").write(text[:-2].rstrip() + "\n" + entry + ");\n")
+EOS
+chmod 600 "$VCF.tmp" && mv "$VCF.tmp" "$VCF"
+# The CSI driver needs the disks' UUIDs (VMware: disk.EnableUUID).
+sed -i '$a extra_config = ( { key = "disk.EnableUUID"; value = "TRUE"; } );' \
+    "$XDG_CONFIG_HOME/drover/templates/lab.cfg"
+ok "the configuration with the second vCenter entry validates" to "$W/validate0.out" "$DROVER" validate
+
+DS_URL="ds:///vmfs/volumes/5f3a9c1e-7d2b41aa-0c4e-005056a1b2c3/"
+host_of() { python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(p.hostname); print(p.port or 443)' "$1"; }
+read -r -d '' VC_HOST VC_PORT < <(host_of "$LAB_URL"; printf '\0')
+
+# y2j FILE [values]: the first YAML document of FILE as JSON, or the YAML
+# document in its spec.valuesContent.
+y2j() {
+    python3 - "$@" <<'EOS'
+import json, sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+d = docs[0]
+if len(sys.argv) > 2:
+    d = yaml.safe_load(d["spec"]["valuesContent"])
+print(json.dumps(d))
+EOS
+}
+
+# logs_of NODE: the files the stand-in's services and the recipe logged to.
+logs_of() { find "$(node_dir_of "$1")" -name '*.log' -size -256k 2>/dev/null; }
+show_logs() {
+    local f
+    for f in $(logs_of "$1"); do diag "$f:"; tail -8 "$f" | sed 's/^/#   /'; done
+}
+
+# The password in any process's arguments: sampled while drover runs (the
+# sampler reads it from a 0600 file, so that it is not in its own).
+printf '%s\n' "$CSI_PW" >"$W/pw" && chmod 600 "$W/pw"
+watch_cmdlines() {
+    while :; do
+        grep -lFf "$W/pw" /proc/[0-9]*/cmdline 2>/dev/null >>"$W/cmdline-hits"
+        sleep 0.05
+    done
+}
+
+run_dist() {
+    local dist=$1 version=$2 spec bundle sd md srv ag mode v j f
+    bundle=$W/$dist-airgap.tar.gz
+    ok "$dist: airgap bundle built" "$K8S" bundle --dist "$dist" --version "$version" \
+        --vsphere-charts --out "$bundle"
+    spec=$(cluster_cfg 1 1)
+    sed -i -e "s|^recipe = .*|recipe = \"$top_srcdir/data/bootstrap/$dist.sh\";|" \
+        -e "s|^distribution = .*|distribution = \"$dist\";|" "$spec"
+    sed -i "1i version = \"$version\";\nairgap_bundle = \"$bundle\";" "$spec"
+    cat >>"$spec" <<EOS
+cloud_provider = "vsphere";
+vsphere = {
+    vcenter = "lab-csi";
+    storage_class = {
+        name = "vsphere-gold";
+        datastore_url = "$DS_URL";
+        storage_policy = "gold policy";
+        reclaim_policy = "Retain";
+        default = true;
+    };
+};
+EOS
+    cp "$spec" "$XDG_CONFIG_HOME/drover/clusters/lab-cluster.cfg"
+    ok_out "$dist: validate accepts the cloud provider block" "$W/validate-$dist.out" "$DROVER" validate
+    : >"$W/cmdline-hits"
+    watch_cmdlines &
+    bg_pids+=($!)
+    ok_out "$dist: apply of 1 server + 1 agent succeeds" "$W/apply-$dist.out" "$DROVER" apply -f "$spec"
+    kill "${bg_pids[-1]}" 2>/dev/null
+    wait "${bg_pids[-1]}" 2>/dev/null
+    is "$(cluster_state)" active "$dist: the cluster is active"
+    srv=$(status_json | jq -r '.nodes[] | select(.pool == "server") | .name')
+    ag=$(status_json | jq -r '.nodes[] | select(.pool == "agent") | .name')
+    [ "$(cluster_state)" = active ] || { show_logs "$srv"; show_logs "$ag"; }
+    # A kubelet registers its Node after the install returns.
+    ok "$dist: the agent registers" wait_for 120 registered "$ag"
+    sd=$(node_dir_of "$srv")
+    md=$sd/rootfs/var-lib/up/rancher/$dist/server/manifests
+
+    # What the recipe wrote, read as YAML, value by value.
+    for f in rancher-vsphere-cpi rancher-vsphere-csi; do
+        ok "$dist: the server has the $f manifest" test -s "$md/drover-$f.yaml"
+        is "$(stat -c %a "$md/drover-$f.yaml" 2>/dev/null)" 600 "$dist: $f's manifest is 0600"
+        j=$(y2j "$md/drover-$f.yaml")
+        if [ "$dist" = rke2 ]; then
+            is "$(jq -r '[.apiVersion, .kind, .metadata.name, .metadata.namespace] | join(" ")' <<<"$j")" \
+                "helm.cattle.io/v1 HelmChartConfig $f kube-system" "$dist: $f is a HelmChartConfig of the bundled chart"
+        else
+            is "$(jq -r '[.apiVersion, .kind, .metadata.name, .metadata.namespace, .spec.targetNamespace] | join(" ")' <<<"$j")" \
+                "helm.cattle.io/v1 HelmChart $f kube-system kube-system" "$dist: $f is a HelmChart"
+            is "$(jq -r .spec.chart <<<"$j")" "https://%{KUBERNETES_API}%/static/charts/$f.tgz" \
+                "$dist: $f's chart comes from the airgap bundle, served by the server"
+            ok "$dist: and the chart is there" test -s "$sd/rootfs/var-lib/up/rancher/k3s/server/static/charts/$f.tgz"
+        fi
+        v=$(y2j "$md/drover-$f.yaml" values)
+        is "$(jq -r '.vCenter | [.host, (.port | tostring), .datacenters, .username] | join(" ")' <<<"$v")" \
+            "$VC_HOST $VC_PORT $LAB_DATACENTER $CSI_USER" "$dist: $f: vCenter host, port, datacenter and the CPI/CSI's own user"
+        is "$(jq -r .vCenter.password <<<"$v")" "$CSI_PW" "$dist: $f: the lab-csi entry's password"
+        nok "$dist: $f: not drover's own account" grep -qF -- "$LAB_PASSWORD" "$md/drover-$f.yaml"
+    done
+    v=$(y2j "$md/drover-rancher-vsphere-csi.yaml" values)
+    is "$(jq -r '[.vCenter.clusterId, .vCenter.insecureFlag, .vCenter.configSecret.generate] | map(tostring) | join(" ")' <<<"$v")" \
+        "lab-cluster 1 true" "$dist: CSI cluster id is the cluster's name; insecure as the entry says"
+    is "$(jq -r '.storageClass | [.enabled, .name, .isDefault, .datastoreURL, .storagePolicyName, .reclaimPolicy] | map(tostring) | join("|")' <<<"$v")" \
+        "true|vsphere-gold|true|$DS_URL|gold policy|Retain" "$dist: the StorageClass as the spec says"
+    is "$(jq -r '.vCenter.insecureFlag | tostring' <<<"$(y2j "$md/drover-rancher-vsphere-cpi.yaml" values)")" true \
+        "$dist: CPI insecureFlag is a boolean"
+
+    # The stand-in applied them (the deploy controller's view).
+    # The server applied them: the API lists the objects (the stand-in
+    # checks each as k3s's deploy controller and helm-controller would).
+    f=helmcharts
+    [ "$dist" = k3s ] || f=helmchartconfigs
+    is "$(kc get --raw "/apis/helm.cattle.io/v1/namespaces/kube-system/$f" | jq -r '[.items[].metadata.name] | join(" ")')" \
+        "rancher-vsphere-cpi rancher-vsphere-csi" "$dist: the server applied both ($f in the API)"
+
+    # The kubelet's flag on every node.
+    for n in "$srv" "$ag"; do
+        j=$(y2j "$(node_dir_of "$n")/rootfs/etc/up/rancher/$dist/config.yaml")
+        if [ "$dist" = rke2 ]; then
+            is "$(jq -r '."cloud-provider-name"' <<<"$j")" rancher-vsphere "$dist: $n: cloud-provider-name"
+        else
+            is "$(jq -r '."kubelet-arg" | join(",")' <<<"$j")" cloud-provider=external "$dist: $n: kubelet-arg cloud-provider=external"
+        fi
+        is "$(kc get node "$n" -o json | jq -r '[.spec.taints[]? | select(.key == "node.cloudprovider.kubernetes.io/uninitialized")] | length')" 1 \
+            "$dist: $n registered as a kubelet with cloud-provider=external does (uninitialized taint)"
+    done
+    if [ "$dist" = k3s ]; then
+        is "$(jq -r '."disable-cloud-controller"' <<<"$(y2j "$sd/rootfs/etc/up/rancher/k3s/config.yaml")")" true \
+            "k3s: the server's own cloud controller is disabled"
+    fi
+    ag=$(node_dir_of "$ag")
+    nok "$dist: the agent got no manifests (no password on it)" grep -rqF -- "$CSI_PW" "$ag"
+
+    # The password: only in the two 0600 manifests.
+    is "$(grep -rlF -- "$CSI_PW" "$sd" 2>/dev/null | sort | tr '\n' ' ')" \
+        "$md/drover-rancher-vsphere-cpi.yaml $md/drover-rancher-vsphere-csi.yaml " \
+        "$dist: on the server the password is in the two manifests and nowhere else"
+    nok "$dist: not in drover's logs" grep -rqF -- "$CSI_PW" "$STATE/drover.log" "$STATE/logs" "$W/apply-$dist.out"
+    is "$(sort -u "$W/cmdline-hits" | wc -l)" 0 "$dist: not in any process's arguments during the run"
+    ok_out "$dist: delete removes the cluster" "$W/delete-$dist.out" "$DROVER" delete cluster lab-cluster --yes
+    is "$(owned_count)" 0 "$dist: no VM left"
+}
+
+[ -n "${CPI_ONLY:-}" ] && [ "$CPI_ONLY" != k3s ] || run_dist k3s v1.30.2+k3s1
+[ -n "${CPI_ONLY:-}" ] && [ "$CPI_ONLY" != rke2 ] || run_dist rke2 v1.30.2+rke2r1
+done_testing
