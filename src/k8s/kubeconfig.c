@@ -456,6 +456,7 @@ k8s_creds_free(struct k8s_creds *c)
     wipe_free(&c->key_pem, c->key_len);
     wipe_free(&c->token, 0);
     c->ca_len = c->cert_len = c->key_len = 0;
+}
 
 enum dr_err
 k8s_yaml_emit(yaml_document_t *doc, char **out, struct dr_error *e)

@@ -118,7 +118,7 @@ EOS
     ag=$(status_json | jq -r '.nodes[] | select(.pool == "agent") | .name')
     [ "$(cluster_state)" = active ] || { show_logs "$srv"; show_logs "$ag"; }
     # A kubelet registers its Node after the install returns.
-    ok "$dist: the agent registers" wait_for 120 registered "$ag"
+    ok "$dist: the agent registers" wait_for 300 registered "$ag"
     sd=$(node_dir_of "$srv")
     md=$sd/rootfs/var-lib/up/rancher/$dist/server/manifests
 
