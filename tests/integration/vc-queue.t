@@ -12,7 +12,12 @@
 #  - drover at max_clones_per_host = 2: the simulator's record never shows
 #    more than 2 in flight on the host, nothing queues in vCenter, and other
 #    nodes power on while later clones still wait for their slot;
-#  - max_clones_per_datastore = 1: never more than 1 on the datastore.
+#  - max_clones_per_datastore = 1: never more than 1 on the datastore;
+#  - a template pinned to another host: its clones charge and land there;
+#  - a template naming only the cluster (DRS places): held by the datastore
+#    alone, spread over the hosts, nothing queued;
+#  - a host of 4 units runs several linked clones (1 unit) at once but one
+#    full clone (4) at a time.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
 eng_setup --log-methods
 vlog=$LAB_STATE/vcsim.log
@@ -128,4 +133,24 @@ is "$(queued "$base")" 0 "drs: vCenter queued none (spread over the hosts)"
 used=$(for n in $(owned_names); do vm "$n" | sed -n 's|^host=.*/||p'; done | sort -u | wc -l)
 ok "drs: the VMs run on more than one host ($used)" test "$used" -gt 1
 ok_out "drs: delete" "$W/delete.drs" "$DROVER" delete cluster lab-cluster --yes
+
+# 6. Linked clones cost a host 1 unit, a full clone 4: on a host of 4
+# units the lab runs one full clone at a time but several linked ones.
+echo "4 128" >"$LAB_STATE/prov-queue"
+pin "${hosts[2]}"
+sed -i 's/^clone_mode = .*/clone_mode = "linked";/' "$tmpl"
+settings "workers = 16" "max_clones_per_host = 64" "max_clones_per_datastore = 128"
+base=$(lines)
+spec=$(cluster_cfg 1 4)
+ok_out "linked: drover apply brings 5 nodes up" "$W/apply.linked" "$DROVER" apply -f "$spec"
+n=$(max_host_running "$base")
+ok "linked: the 4-unit host ran several linked clones at once (saw $n), never more than 4" \
+    test "$n" -gt 1 -a "$n" -le 4
+ok_out "linked: delete" "$W/delete.linked" "$DROVER" delete cluster lab-cluster --yes
+sed -i 's/^clone_mode = .*/clone_mode = "full";/' "$tmpl"
+base=$(lines)
+ok_out "full: drover apply brings 5 nodes up" "$W/apply.full4" "$DROVER" apply -f "$spec"
+is "$(max_host_running "$base")" 1 "full: the 4-unit host ran one full clone at a time"
+ok "full: the others queued in vCenter" test "$(queued "$base")" -ge 1
+ok_out "full: delete" "$W/delete.full4" "$DROVER" delete cluster lab-cluster --yes
 done_testing
