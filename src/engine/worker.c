@@ -592,7 +592,7 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
     struct eng_step s;
     struct eng_run run = { .e = e, .job = j };
     enum dr_node_state step;
-    bool ok, open_intent, finish_delete = false, was_remove, clean_up;
+    bool ok, open_intent, finish_delete = false, was_remove, clean_up, entered = false;
     char *vm_note = NULL;
     enum dr_err rc;
 
@@ -612,6 +612,7 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
         n->percent = plan_percent(step, 0);
         n->updated = time(NULL);
         eng_touch(c);
+        entered = true;
         eng_emit_node(e, j->id, c->name, n, NULL);
         eng_emit_cluster_state(e, c);
     }
@@ -630,7 +631,12 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
     eng_admit_take(e, j);
     pthread_mutex_unlock(&e->mu);
 
-    eng_save_cluster(e, run.cluster);
+    /* The node entered its step (its first, or one after an error): save
+     * that. A step the previous one's save already recorded (finish_step
+     * sets the next state) saves nothing here; other nodes' changes are
+     * saved by their own workers. */
+    if (entered)
+        eng_save_cluster(e, run.cluster);
     if (!ok && step != DR_NODE_REMOVING)
         rc = dr_error_set(&err, DR_E_NOTFOUND,
                           _("pool %s: its template or vCenter is not configured"), s.node.pool);
