@@ -258,7 +258,7 @@ util_read_file(const char *path, char **out, size_t *len, struct dr_error *e)
      * the read that sees the end), read in one go; a file that grows
      * meanwhile, or one with no size (a pipe, /proc), grows the buffer. */
     cap = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 2
-                                                                        : 4096;
+                                                                       : 4096;
     buf = xmalloc(cap);
     for (;;) {
         ssize_t r;

@@ -171,8 +171,8 @@ load_clusters(struct dr_engine *e, const struct dr_store *s)
     qsort(by_name, n_specs, sizeof *by_name, cmp_cluster_name);
     for (size_t i = 0; i < s->n_statuses; i++) {
         struct eng_cluster key = {.name = s->statuses[i].cluster}, *kp = &key, *c;
-        struct eng_cluster **hit = bsearch(&kp, by_name, n_specs, sizeof *by_name,
-                                           cmp_cluster_name);
+        struct eng_cluster **hit =
+            bsearch(&kp, by_name, n_specs, sizeof *by_name, cmp_cluster_name);
 
         /* State files are one per name, so one without a spec is new. */
         c = hit ? *hit : eng_find_cluster(e, s->statuses[i].cluster);

@@ -58,7 +58,8 @@ put_inventory(void)
         char *text = state_text(i);
         if (i % 41 == 7)
             put(cfg_dir, rel,
-                "pools = ( { name = \"s\"; template = \"ghost\"; roles = [\"control-plane\"]; } );\n",
+                "pools = ( { name = \"s\"; template = \"ghost\"; roles = [\"control-plane\"]; } "
+                ");\n",
                 0600);
         else if (i % 41 == 19)
             put(cfg_dir, rel, "pools = ( { name = \"s\"; template = \"worker\"; } );\n", 0600);
