@@ -107,6 +107,8 @@ struct eng_check_opts {
     const char *cluster;      /* the cluster's name */
     const char *cluster_file; /* its spec file, for the names check's findings */
     const char *install_id;   /* this installation's id, NULL when none yet */
+    bool cloud_vsphere;       /* cloud_provider "vsphere": disk.EnableUUID is required */
+    const struct dr_vcenter *cloud_vcenter; /* the CPI/CSI's entry (privileges checked), or NULL */
 };
 
 struct eng_backend_ops {

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/i18n.h"
 #include "core/keys.h"
@@ -99,4 +100,83 @@ eng_cloud_manifests(const struct eng_step *s, struct k8s_manifest **m, size_t *n
     rc = k8s_cloud_manifests(&in, m, n, e);
     keys_free_secret(&pw);
     return rc;
+}
+
+static const struct dr_vcenter *
+find_vc(const struct dr_check_config *cfg, const char *name)
+{
+    for (size_t i = 0; name && i < cfg->n_vcenters; i++)
+        if (str_eq(cfg->vcenters[i].name, name))
+            return &cfg->vcenters[i];
+    return NULL;
+}
+
+bool
+eng_template_enable_uuid(const struct dr_template *t)
+{
+    for (size_t i = 0; i < t->n_extra_config; i++)
+        if (str_eq(t->extra_config[i].key, "disk.EnableUUID"))
+            return t->extra_config[i].value && strcasecmp(t->extra_config[i].value, "TRUE") == 0;
+    return false;
+}
+
+void
+eng_check_cloud(const struct dr_check_config *cfg, const struct dr_cluster *spec,
+                char ***problems, char ***warnings)
+{
+    const char *where = spec->origin.file ? spec->origin.file : spec->name;
+    const struct dr_cloud_vsphere *v = &spec->vsphere;
+    const struct dr_vcenter *vc = NULL;
+    int line = v->line > 0 ? v->line : 1;
+    char *p;
+
+    if (spec->cloud_provider != DR_CLOUD_VSPHERE)
+        return;
+    if (!str_empty(v->vcenter)) {
+        vc = find_vc(cfg, v->vcenter);
+        if (vc == NULL && !cfg->refs_checked) {
+            p = xasprintf(_("%s:%d: vsphere.vcenter: no vCenter '%s' in %s/vcenters.cfg"), where,
+                          line, v->vcenter, cfg->config_dir ? cfg->config_dir : ".");
+            strv_push(problems, p);
+            free(p);
+        }
+    }
+    for (size_t i = 0; i < spec->n_pools; i++) {
+        const struct dr_template *t = NULL;
+        bool seen = false;
+
+        for (size_t k = 0; k < cfg->n_templates && !t; k++)
+            if (str_eq(cfg->templates[k].name, spec->pools[i].template))
+                t = &cfg->templates[k];
+        for (size_t j = 0; t && j < i; j++)
+            seen = seen || str_eq(spec->pools[j].template, t->name);
+        if (t == NULL || seen)
+            continue;
+        if (vc == NULL && str_empty(v->vcenter))
+            vc = find_vc(cfg, !str_empty(spec->vcenter) ? spec->vcenter : t->vcenter);
+        /* The CSI driver attaches volumes by the disks' UUIDs, which a VM
+         * shows only with disk.EnableUUID = TRUE (VMware, "vSphere
+         * Container Storage Plug-in: Prerequisites"). In extra_config,
+         * every clone gets it whatever the source has. */
+        if (!eng_template_enable_uuid(t)) {
+            char *at = template_field_where(t, DR_TF_EXTRA_CONFIG);
+            p = xasprintf(_("%s: extra_config: cluster %s has cloud_provider = \"vsphere\", and the "
+                            "vSphere CSI driver needs disk.EnableUUID = \"TRUE\" on every node: "
+                            "add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to the "
+                            "template's extra_config"),
+                          at, spec->name ? spec->name : "");
+            strv_push(problems, p);
+            free(p);
+            free(at);
+        }
+    }
+    if (vc && eng_cloud_insecure(vc)) {
+        p = xasprintf(_("%s:%d: vsphere.vcenter: vCenter '%s' is trusted by %s; the CPI and CSI "
+                        "charts cannot carry a CA or a pin, so they will not verify vCenter's "
+                        "certificate (insecureFlag)"),
+                      where, line, vc->name,
+                      vc->insecure ? _("insecure") : (!str_empty(vc->pin) ? "pin" : "ca_file"));
+        strv_push(warnings, p);
+        free(p);
+    }
 }

@@ -25,4 +25,15 @@ bool eng_cloud_insecure(const struct dr_vcenter *v);
 enum dr_err eng_cloud_manifests(const struct eng_step *s, struct k8s_manifest **m, size_t *n,
                                 struct dr_error *e);
 
+/* Whether template t's extra_config sets disk.EnableUUID to TRUE. */
+bool eng_template_enable_uuid(const struct dr_template *t);
+
+/* engine_check_spec's checks of the cloud provider block: its vCenter entry
+ * exists; every template of a pool sets disk.EnableUUID = "TRUE" in
+ * extra_config (the CSI driver needs the disks' UUIDs); a warning when the
+ * charts cannot verify vCenter as drover does. One line each, naming
+ * file:line and the field. */
+void eng_check_cloud(const struct dr_check_config *cfg, const struct dr_cluster *spec,
+                     char ***problems, char ***warnings);
+
 #endif

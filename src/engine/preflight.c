@@ -65,7 +65,8 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
     struct eng_problems probs = { 0 };
     struct eng_check_opts o = { .preflight = true, .margin_pct = in->margin_pct,
                                 .cluster = spec->name, .cluster_file = spec->origin.file,
-                                .install_id = in->install_id };
+                                .install_id = in->install_id,
+                                .cloud_vsphere = spec->cloud_provider == DR_CLOUD_VSPHERE };
     char **taken = xcalloc(1, sizeof *taken);
     long long t0 = util_now_ms();
     size_t n = 0;
@@ -73,6 +74,8 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
     struct dr_preflight *p;
 
     *out = NULL;
+    if (o.cloud_vsphere && !str_empty(spec->vsphere.vcenter))
+        o.cloud_vcenter = find_vc(in->vcenters, in->n_vcenters, spec->vsphere.vcenter);
     for (size_t i = 0; in->status && i < in->status->n_nodes; i++)
         strv_push(&taken, in->status->nodes[i].name);
     for (size_t i = 0; i < spec->n_pools; i++) {

@@ -41,7 +41,8 @@ guest_not_linux(const char *id)
 }
 
 static void
-check_template(const struct pf_item *it, const struct vs_fact *src, struct eng_problems *out)
+check_template(const struct pf_item *it, const struct vs_fact *src, const struct eng_check_opts *o,
+               struct eng_problems *out)
 {
     const struct dr_template *t = it->tmpl;
     const char *path = it->pl->source_path;
@@ -114,9 +115,22 @@ check_template(const struct pf_item *it, const struct vs_fact *src, struct eng_p
                         t->disk_gib, gib(src->disk_bytes));
     /* vSphere's CSI driver (persistent volumes on vSphere datastores)
      * needs the disks' UUIDs: disk.EnableUUID = TRUE (VMware, "vSphere CSI
-     * driver prerequisites"). Nothing in the spec says whether the cluster
-     * will run it, so this is a note. */
-    {
+     * driver prerequisites"). A cluster with cloud_provider "vsphere" runs
+     * it: an error; otherwise it may later, a note. */
+    if (o && o->cloud_vsphere) {
+        const char *v = src->enable_uuid;
+
+        for (size_t i = 0; i < t->n_extra_config; i++)
+            if (str_eq(t->extra_config[i].key, "disk.EnableUUID"))
+                v = t->extra_config[i].value;
+        if (v == NULL || strcasecmp(v, "TRUE") != 0)
+            eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_ERROR, "template", path,
+                            _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
+                              "extra_config"),
+                            _("the cluster has cloud_provider = \"vsphere\", but disk.EnableUUID "
+                              "is not TRUE in the clone source or extra_config: the vSphere CSI "
+                              "driver cannot attach volumes to its nodes"));
+    } else {
         const char *v = src->enable_uuid;
 
         for (size_t i = 0; i < t->n_extra_config; i++)
@@ -478,7 +492,7 @@ vsb_preflight(struct vs_session *vs, const struct dr_vcenter *vc, struct pf_item
     for (size_t i = 0; i < n; i++) {
         if (items[i].pl == NULL)
             continue;
-        check_template(&items[i], vs_facts_find(&f, items[i].pl->source), out);
+        check_template(&items[i], vs_facts_find(&f, items[i].pl->source), o, out);
         check_reach(&items[i], &f, out);
         check_names(&items[i], &f, o, out);
     }

@@ -12,6 +12,7 @@
 #include "bootstrap/cloudinit.h"
 #include "core/i18n.h"
 #include "core/util.h"
+#include "engine/cloud.h"
 #include "engine/engine.h"
 #include "engine/plan.h"
 
@@ -186,5 +187,6 @@ engine_check_spec(const struct dr_check_config *cfg, const struct dr_cluster *sp
             check_template(t, longest, problems, warnings);
         free(longest);
     }
+    eng_check_cloud(cfg, spec, problems, warnings);
     return strv_len(*problems) - before;
 }

@@ -44,10 +44,28 @@ entry = '    ,{\n        name = "lab-csi";\n        url = "%s";\n        user = 
 open(path + ".tmp", "w").write(text[:-2].rstrip() + "\n" + entry + ");\n")
 EOS
 chmod 600 "$VCF.tmp" && mv "$VCF.tmp" "$VCF"
-# The CSI driver needs the disks' UUIDs (VMware: disk.EnableUUID).
-sed -i '$a extra_config = ( { key = "disk.EnableUUID"; value = "TRUE"; } );' \
-    "$XDG_CONFIG_HOME/drover/templates/lab.cfg"
 ok "the configuration with the second vCenter entry validates" to "$W/validate0.out" "$DROVER" validate
+
+# The CSI driver needs the disks' UUIDs (VMware: disk.EnableUUID): a
+# cluster with cloud_provider = "vsphere" whose template lacks it (or sets
+# it otherwise) is refused by validate, preflight and apply, before any VM.
+TPL=$XDG_CONFIG_HOME/drover/templates/lab.cfg
+CL=$XDG_CONFIG_HOME/drover/clusters/lab-cluster.cfg
+mkdir -p "${CL%/*}"
+{ cat "$CFG"; printf 'cloud_provider = "vsphere";\nvsphere = { vcenter = "lab-csi"; };\n'; } >"$CL"
+nok "validate refuses a template without disk.EnableUUID" to "$W/uuid-validate.out" "$DROVER" validate
+ok "naming the template's file:line, extra_config and the fix" \
+    grep -q "templates/lab.cfg:[0-9]*: extra_config: .*disk.EnableUUID.*add { key = \"disk.EnableUUID\"; value = \"TRUE\"; }" "$W/uuid-validate.out"
+nok "preflight refuses it" to "$W/uuid-preflight.out" "$DROVER" preflight lab-cluster
+ok "preflight names extra_config and disk.EnableUUID (vCenter's clone source lacks it too)" \
+    grep -q "extra_config.*disk.EnableUUID is not TRUE in the clone source or extra_config" "$W/uuid-preflight.out"
+nok "apply refuses it" to "$W/uuid-apply.out" "$DROVER" apply -f "$CL"
+is "$(owned_count)" 0 "before any VM is cloned"
+printf 'extra_config = ( { key = "disk.EnableUUID"; value = "FALSE"; } );\n' >>"$TPL"
+nok "disk.EnableUUID = \"FALSE\" is refused as well" to "$W/uuid-false.out" "$DROVER" validate
+sed -i 's/value = "FALSE"/value = "true"/' "$TPL"
+ok "\"true\" in any case is accepted" to "$W/uuid-true.out" "$DROVER" validate
+rm -f "$CL"
 
 DS_URL="ds:///vmfs/volumes/5f3a9c1e-7d2b41aa-0c4e-005056a1b2c3/"
 host_of() { python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(p.hostname); print(p.port or 443)' "$1"; }
