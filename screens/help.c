@@ -123,16 +123,28 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int hgt, int wd)
     if (h->ui->read_only)
         mvwaddnstr(w, y++, 1, _("Read-only mode: actions that change things are hidden."), wd - 2);
     /* The forms' own keys (not in the keymap: letters there are typed). */
-    if (str_eq(h->scope, "clusters") || str_eq(h->scope, "wizard"))
+    if (str_eq(h->scope, "clusters") || str_eq(h->scope, "wizard")) {
         mvwaddnstr(w, y++, 1,
                    _("Wizard review: c saves and creates, s saves only, p runs preflight again "
                      "(Esc stops it)"),
                    wd - 2);
-    else if (str_eq(h->scope, "templates") || str_eq(h->scope, "template-edit"))
+        /* The form's own keys where the form is (F1 there). */
+        if (str_eq(h->scope, "wizard"))
+            mvwaddnstr(w, y++, 1,
+                   _("Wizard: Ctrl-N/Ctrl-P on Version offer the known versions; on Template "
+                     "(pool) and vCenter, + makes a new one"),
+                   wd - 2);
+    } else if (str_eq(h->scope, "templates") || str_eq(h->scope, "template-edit")) {
         mvwaddnstr(w, y++, 1,
                    _("Template editor: Enter on \"Test against vCenter\" runs preflight for one "
                      "node"),
                    wd - 2);
+        if (str_eq(h->scope, "template-edit"))
+            mvwaddnstr(w, y++, 1,
+                   _("Template lists (networks, extra_config, tags, attributes): a adds, Enter "
+                     "changes, d removes, K/J move"),
+                   wd - 2);
+    }
     wattrset(w, theme_attr(ROLE_NORMAL));
     if (hgt - y < 2)
         return;

@@ -104,7 +104,7 @@ template_edit_rows(size_t *n)
 
 struct tedit {
     struct ui *ui;
-    char *key;        /* "", "=NAME" or "+NAME" */
+    char *key;        /* "", "=NAME", "+NAME" or "@VCENTER" (new, from the wizard) */
     bool editing;     /* an existing template, under its own name */
     struct form *form;
     struct picker *picker;
@@ -428,7 +428,9 @@ enter(struct ui *ui, const char *arg)
             kept.t.memory_mib = 4096;
             kept.t.ssh_port = 22;
             kept.clone_mode = xstrdup("full");
-            if (ui->store->n_vcenters > 0)
+            if (s->key[0] == '@' && s->key[1]) /* made from the wizard, for its vCenter */
+                kept.t.vcenter = xstrdup(s->key + 1);
+            else if (ui->store->n_vcenters > 0)
                 kept.t.vcenter = xstrdup(ui->store->settings.default_vcenter
                                              ? ui->store->settings.default_vcenter
                                              : ui->store->vcenters[0].name);
@@ -557,8 +559,9 @@ key(struct ui *ui, void *st, int k)
             form_set_flag(s->form, "networks", nf);
             free(nf);
             ui->full_repaint = true;
+            return flags | UI_HANDLED;
         }
-        return flags | UI_HANDLED;
+        return flags; /* UI_UNHANDLED for the global keys (F1) */
     }
     if (s->testing) {
         if (k == UI_KEY_ESC) {
@@ -619,7 +622,7 @@ crumb(void *st)
 {
     struct tedit *s = st;
 
-    return s->key[0] ? s->key + 1 : _("new template");
+    return s->key[0] && s->key[0] != '@' ? s->key + 1 : _("new template");
 }
 
 const struct screen_ops screen_template_edit = {

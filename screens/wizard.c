@@ -13,7 +13,9 @@
  * Esc steps back; what was typed stays until it is saved, also when the
  * wizard is left and opened again.
  *
- * Not yet here: a list of known versions, making a template on the spot. */
+ * The version row offers the distribution's known versions
+ * (data/versions.cfg, core/versions.h) with Ctrl-N/Ctrl-P; any other is
+ * typed and checked as validate checks it. */
 #include "config.h"
 
 #include <stddef.h>
@@ -24,6 +26,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "core/versions.h"
 #include "ui/diffview.h"
 #include "ui/form.h"
 #include "ui/keymap.h"
@@ -44,7 +47,7 @@ static const struct form_row cluster_rows[] = {
     {.key = "name", .label = N_("Name"), .kind = FK_TEXT, .off = C(name),
      .help = N_("The file is clusters/NAME.cfg; nodes and VMs are named after its pools")},
     {.key = "vcenter", .label = N_("vCenter"), .kind = FK_CHOICE, .off = C(vcenter),
-     .help = N_("Space or Enter: the next vCenter of vcenters.cfg (V adds one)")},
+     .help = N_("Space or Enter: the next vCenter of vcenters.cfg; + adds one and picks it")},
     {.key = "distribution", .label = N_("Distribution"), .kind = FK_CHOICE, .off = C(distribution),
      .choices = dists, .help = N_("k3s or rke2")},
     {.key = "version", .label = N_("Version"), .kind = FK_TEXT, .off = C(version),
@@ -59,7 +62,7 @@ static const struct form_row cluster_rows[] = {
 static const struct form_row pool_rows[] = {
     {.key = "name", .label = N_("Pool name"), .kind = FK_TEXT, .off = P(name)},
     {.key = "template", .label = N_("Template"), .kind = FK_CHOICE, .off = P(template),
-     .help = N_("Space or Enter: the next node template (2 then n makes one)")},
+     .help = N_("Space or Enter: the next node template; + makes one and picks it")},
     {.key = "quantity", .label = N_("Quantity"), .kind = FK_NUMBER, .off = P(quantity)},
     {.key = "etcd", .label = N_("Role etcd"), .kind = FK_CHECK, .off = P(etcd)},
     {.key = "control-plane", .label = N_("Role control-plane"), .kind = FK_CHECK,
@@ -85,7 +88,15 @@ struct wizard {
     bool edit;    /* editing a saved cluster */
     struct pfview pf; /* the review's preflight */
     bool create_after; /* c while it runs: create once it finds no error */
+    struct dr_versions versions; /* the known versions offered */
+    char *versions_error; /* why there are none */
+    char *version_help;   /* the version row's help, for the distribution */
+    char *pf_text;        /* the spec the review's preflight checked, as saved */
+    int adding;           /* 'v': a vCenter, 't': a template being made from here */
+    char **before;        /* the names there were before */
 };
+
+static void version_row(struct wizard *w);
 
 static void
 draft_done(void)
@@ -233,6 +244,16 @@ enter(struct ui *ui, const char *arg)
     for (size_t i = 0; i < DR_ARRAY_LEN(cluster_rows); i++)
         if (str_eq(cluster_rows[i].key, "vcenter"))
             w->crows[i].choices = (const char *const *)w->vcenters;
+    {
+        char *path = versions_default_path();
+        struct dr_error e = { 0 };
+        if (versions_load(path, &w->versions, &e) != DR_E_OK) {
+            w->versions_error = xstrdup(dr_error_text(&e));
+            log_warn("%s", w->versions_error);
+        }
+        free(path);
+        version_row(w);
+    }
     w->prows = xmalloc(sizeof pool_rows);
     memcpy(w->prows, pool_rows, sizeof pool_rows);
     for (size_t i = 0; i < DR_ARRAY_LEN(pool_rows); i++)
@@ -246,11 +267,46 @@ enter(struct ui *ui, const char *arg)
     return w;
 }
 
+/* The version row's suggestions and help follow the distribution. */
+static void
+version_row(struct wizard *w)
+{
+    enum dr_distribution d = DR_DIST_K3S;
+    char **v;
+    size_t i;
+
+    for (i = 0; i < DR_ARRAY_LEN(cluster_rows); i++)
+        if (str_eq(cluster_rows[i].key, "version"))
+            break;
+    if (i == DR_ARRAY_LEN(cluster_rows))
+        return;
+    distribution_from_key(kept.distribution, &d);
+    v = w->versions.of[d];
+    free(w->version_help);
+    if (v && v[0])
+        /* L10N: %s the distribution, then its newest known version. */
+        w->version_help = xasprintf(_("Ctrl-N/Ctrl-P: the known %s versions (newest %s), or "
+                                      "type one; empty: the installer's default"),
+                                    distribution_key(d), v[0]);
+    else
+        /* L10N: %s why the list of known versions could not be read. */
+        w->version_help = xasprintf(_("e.g. v1.30.4+k3s1; empty: the installer's default (no "
+                                      "known versions: %s)"),
+                                    w->versions_error ? w->versions_error : "");
+    w->crows[i].choices = (const char *const *)v;
+    w->crows[i].help = w->version_help;
+}
+
 static void
 leave(struct ui *ui, void *st)
 {
     struct wizard *w = st;
 
+    versions_done(&w->versions);
+    free(w->versions_error);
+    free(w->pf_text);
+    strv_free(&w->before);
+    free(w->version_help);
     pfview_done(ui, &w->pf);
     form_free(&w->cform);
     form_free(&w->pform);
@@ -259,6 +315,91 @@ leave(struct ui *ui, void *st)
     free(w->crows);
     free(w->prows);
     free(w);
+}
+
+static char **
+names_of_templates(const struct dr_store *s)
+{
+    char **v = NULL;
+
+    for (size_t i = 0; i < s->n_templates; i++)
+        strv_push(&v, s->templates[i].name);
+    if (v == NULL)
+        strv_push(&v, "");
+    return v;
+}
+
+/* + on the vCenter or template row: onboarding or the template editor on
+ * top; back here, the new one is picked (add_done). */
+static int
+add_start(struct wizard *w, struct form *f, int what)
+{
+    struct ui *ui = w->ui;
+
+    if (what == 'v' && (ui->engine == NULL || ui->snap == NULL || ui->snap->observer)) {
+        ui_error(ui, "%s", _("vCenters are added where the engine runs"));
+        return UI_HANDLED | UI_REDRAW_ALL;
+    }
+    form_commit(f);
+    form_hide(f);
+    strv_free(&w->before);
+    w->before = what == 'v' ? names_of_vcenters(ui->store) : names_of_templates(ui->store);
+    w->adding = what;
+    if (what == 'v')
+        ui_push(ui, &screen_vcenter_add, NULL);
+    else {
+        /* A new template, on the cluster's vCenter. */
+        char *arg = xasprintf("@%s", kept.vcenter ? kept.vcenter : "");
+        ui_push(ui, &screen_template_edit, arg);
+        free(arg);
+    }
+    return UI_HANDLED | UI_REDRAW_ALL;
+}
+
+/* Back on top after add_start: the lists again, and the one made (a name
+ * that was not there before) picked; none when it was cancelled. */
+static void
+add_done(struct wizard *w)
+{
+    struct ui *ui = w->ui;
+    char **now = w->adding == 'v' ? names_of_vcenters(ui->store) : names_of_templates(ui->store);
+    const char *made = NULL;
+    bool seen;
+
+    for (size_t i = 0; now[i] && made == NULL; i++) {
+        seen = false;
+        for (size_t k = 0; w->before && w->before[k]; k++)
+            seen |= str_eq(now[i], w->before[k]);
+        if (!seen && *now[i])
+            made = now[i];
+    }
+    if (w->adding == 'v') {
+        strv_free(&w->vcenters);
+        w->vcenters = now;
+        for (size_t i = 0; i < DR_ARRAY_LEN(cluster_rows); i++)
+            if (str_eq(cluster_rows[i].key, "vcenter"))
+                w->crows[i].choices = (const char *const *)w->vcenters;
+        if (made) {
+            free(kept.vcenter);
+            kept.vcenter = xstrdup(made);
+            /* L10N: %s is the vCenter just added from the wizard. */
+            ui_status(ui, _("vCenter %s added and picked for this cluster"), made);
+        }
+    } else {
+        strv_free(&w->templates);
+        w->templates = now;
+        for (size_t i = 0; i < DR_ARRAY_LEN(pool_rows); i++)
+            if (str_eq(pool_rows[i].key, "template"))
+                w->prows[i].choices = (const char *const *)w->templates;
+        if (made) {
+            free(kept.pool.template);
+            kept.pool.template = xstrdup(made);
+            /* L10N: %s is the template just made from the wizard. */
+            ui_status(ui, _("Template %s made and picked for this pool"), made);
+        }
+    }
+    strv_free(&w->before);
+    w->adding = 0;
 }
 
 static void
@@ -378,6 +519,8 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *win, int h, int wd)
     (void)ui;
     if (pane != PANE_MAIN)
         return;
+    if (w->adding)
+        add_done(w);
     /* L10N: the wizard's breadcrumb; the current step is in brackets. */
     snprintf(buf, sizeof buf, w->edit ? _("Edit cluster: %s > %s > %s") : _("New cluster: %s > %s > %s"),
              w->step == W_CLUSTER ? _("[cluster]") : _("cluster"),
@@ -468,7 +611,16 @@ finish(struct wizard *w, bool create)
             cluster_done(&c);
             return UI_REDRAW_ALL;
         }
-        rc = engine_apply_cluster(ui->engine, &c, &e);
+        /* The review's preflight checked this very spec: the engine's gate
+         * does not run its checks a second time (as for `drover apply`). */
+        char *text = store_cluster_text(&c);
+        struct dr_apply_opts opts = {
+            .preflight_ran = w->pf.pf != NULL && w->pf.req == 0 && str_eq(text, w->pf_text),
+        };
+        free(text);
+        if (opts.preflight_ran)
+            log_info("%s: preflight ran in the review; the gate only resolves names", c.name);
+        rc = engine_apply_cluster_opts(ui->engine, &c, &opts, &e);
     } else {
         rc = store_save_cluster(ui->store, &c, &e);
     }
@@ -510,6 +662,8 @@ start_preflight(struct wizard *w)
     struct dr_cluster c;
 
     wizard_build(&kept, false, &c);
+    free(w->pf_text);
+    w->pf_text = store_cluster_text(&c);
     pfview_start(w->ui, &w->pf, NULL, &c, NULL);
     cluster_done(&c);
 }
@@ -541,7 +695,14 @@ key(struct ui *ui, void *st, int k)
             ui_pop(ui); /* the draft stays for next time */
             return UI_HANDLED | UI_REDRAW_ALL;
         }
-        return form_key(w->cform, k);
+        if (k == '+' && form_current(w->cform) && str_eq(form_current(w->cform)->key, "vcenter"))
+            return add_start(w, w->cform, 'v');
+        {
+            int flags = form_key(w->cform, k);
+            if (w->step == W_CLUSTER)
+                version_row(w); /* the distribution may have changed */
+            return flags;
+        }
     case W_POOL:
         if (k == UI_KEY_ESC) {
             /* Back to the list; the pool's edits are kept in the form's
@@ -550,6 +711,9 @@ key(struct ui *ui, void *st, int k)
             w->step = W_POOLS;
             return UI_HANDLED | UI_REDRAW_ALL;
         }
+        if (k == '+' && form_current(w->pform) &&
+            str_eq(form_current(w->pform)->key, "template"))
+            return add_start(w, w->pform, 't');
         {
             int flags = form_key(w->pform, k);
             if (w->step == W_POOL)

@@ -131,6 +131,12 @@ tests_unit_test_termtype_CPPFLAGS = $(UI_TEST_CPPFLAGS)
 tests_unit_test_termtype_LDADD = $(UI_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_actions tests/unit/test_keymap tests/unit/test_theme \
 	tests/unit/test_table tests/unit/test_termtype
+check_PROGRAMS += tests/unit/test_versions
+tests_unit_test_versions_SOURCES = tests/unit/test_versions.c
+tests_unit_test_versions_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_versions_CPPFLAGS = $(UNIT_CPPFLAGS) -DDR_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_versions_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_versions
 check_PROGRAMS += tests/unit/test_template_edit
 tests_unit_test_template_edit_SOURCES = tests/unit/test_template_edit.c
 tests_unit_test_template_edit_CFLAGS = $(UNIT_CFLAGS)

@@ -17,7 +17,8 @@ libdrcore_a_SOURCES = \
 	src/core/store_save.c \
 	src/core/store_check.c \
 	src/core/store_vcenter.c \
-	src/core/store_cloud.c
+	src/core/store_cloud.c \
+	src/core/versions.c src/core/versions.h
 DROVER_LIBS += libdrcore.a
 # The file formats, one commented example of each (test_store loads them).
 EXTRA_DIST += data/examples

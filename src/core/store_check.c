@@ -11,8 +11,8 @@
 #include "core/util.h"
 
 /* Move scratch's diagnostics to *out, each field without its "vcenters[0]."
- * prefix (the entry is the form's one); a template's list elements keep
- * theirs ("extra_config[0].key"). */
+ * or "pools[1]." prefix (the entry is the form's one); a template's list
+ * elements keep theirs ("extra_config[0].key": the form's list row). */
 static size_t
 take_diags(struct dr_store *scratch, struct dr_diag **out)
 {
@@ -20,8 +20,9 @@ take_diags(struct dr_store *scratch, struct dr_diag **out)
 
     for (size_t i = 0; i < n; i++) {
         struct dr_diag *d = &scratch->diags[i];
-        char *dot = d->field && strncmp(d->field, "vcenters[", 9) == 0 ? strchr(d->field, ']')
-                                                                        : NULL;
+        bool element = d->field && (strncmp(d->field, "extra_config[", 13) == 0 ||
+                                    strncmp(d->field, "custom_attributes[", 18) == 0);
+        char *dot = d->field && !element ? strchr(d->field, ']') : NULL;
 
         if (dot && dot[1] == '.') {
             char *rest = xstrdup(dot + 2);

@@ -499,10 +499,38 @@ cycle_choice(struct form *f, const struct form_row *r)
     *p = n ? xstrdup(r->choices[k]) : NULL;
 }
 
+/* Ctrl-N/Ctrl-P on a text row with suggestions: the next or previous one
+ * replaces what is typed (from the first or last when the text is none of
+ * them). */
+static void
+suggest(struct form *f, const struct form_row *r, int dir)
+{
+    size_t n = strv_len((char *const *)r->choices), k;
+    const char *cur;
+
+    store_edit(f);
+    cur = *slot(f->model, r);
+    k = dir > 0 ? 0 : n - 1;
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(cur, r->choices[i]))
+            k = dir > 0 ? (i + 1) % n : (i + n - 1) % n;
+    set_value(f, r, r->choices[k]);
+    set_field_buffer(f->fields[0], 0, r->choices[k]);
+    form_driver_w(f->form, KEY_CODE_YES, REQ_END_LINE);
+    xfree(&f->msgs[f->cur]);
+}
+
 static int
 edit_key(struct form *f, int key)
 {
     int req = -1;
+    const struct form_row *r = &f->rows[f->cur];
+
+    if ((key == UI_KEY_CTRL('n') || key == UI_KEY_CTRL('p')) && r->kind == FK_TEXT &&
+        r->choices && r->choices[0]) {
+        suggest(f, r, key == UI_KEY_CTRL('n') ? 1 : -1);
+        return UI_HANDLED | UI_REDRAW;
+    }
 
     switch (key) {
     case UI_KEY_FN | KEY_LEFT: req = REQ_PREV_CHAR; break;

@@ -39,7 +39,9 @@ struct form_row {
     const char *label; /* N_() */
     enum form_kind kind;
     size_t off;        /* offsetof() of the field in the model */
-    const char *const *choices; /* FK_CHOICE: N_() values, NULL-terminated */
+    const char *const *choices; /* FK_CHOICE: N_() values, NULL-terminated; FK_TEXT:
+                                 * suggestions Ctrl-N/Ctrl-P put in the field
+                                 * (anything else may still be typed) */
     enum dr_inv_kind inv;       /* FK_PICKER: what it lists */
     const char *help;  /* N_(): shown at the foot while the row has the focus */
 };

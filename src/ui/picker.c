@@ -37,7 +37,22 @@ struct picker {
     bool missing;
     const char *picked;
     char *snap_of;      /* snapshot mode: the clone source's value */
+    char *note;         /* why Enter did not pick (a datastore cluster) */
 };
+
+/* A datastore cluster (StoragePod) in the datastore picker: listed so that
+ * the operator sees it, but not pickable: placement puts a VM's disks on
+ * one datastore (vs_resolve_placement), and without Storage DRS's
+ * recommendation (RecommendDatastores) drover would choose the member
+ * itself, which it does not. */
+static bool
+pod_shown(const struct picker *p, const struct dr_inv_item *it)
+{
+    return p->kind == DR_INV_DATASTORE && it->kind == DR_INV_DATASTORE_CLUSTER &&
+           p->snap_of == NULL &&
+           (p->datacenter == NULL || *p->datacenter == '\0' ||
+            str_eq(it->datacenter, p->datacenter));
+}
 
 static bool
 item_fits(const struct picker *p, const struct dr_inv_item *it)
@@ -271,7 +286,7 @@ menu_build(struct picker *p)
     }
     for (size_t i = 0; i < p->inv->n; i++) {
         const struct dr_inv_item *it = &p->inv->items[i];
-        if (item_fits(p, it) && matches(p, it)) {
+        if ((item_fits(p, it) || pod_shown(p, it)) && matches(p, it)) {
             p->match = xrealloc(p->match, (p->n_match + 1) * sizeof *p->match);
             p->match[p->n_match++] = i;
         }
@@ -301,9 +316,17 @@ menu_build(struct picker *p)
         char buf[1024], facts[512];
 
         inventory_facts(it, facts, sizeof facts);
+        if (it->kind == DR_INV_DATASTORE_CLUSTER) {
+            char f2[512];
+            /* L10N: before a datastore cluster's facts in the datastore picker. */
+            snprintf(f2, sizeof f2, _("not usable, pick a datastore; %s"), facts);
+            snprintf(facts, sizeof facts, "%s", f2);
+        }
         p->names[k] = xstrdup(text_fit(buf, sizeof buf, it->path, nw, false));
         p->descs[k] = xstrdup(text_fit(buf, sizeof buf, facts, dw, false));
         p->items[k] = new_item(p->names[k], p->descs[k]);
+        if (p->items[k] && it->kind == DR_INV_DATASTORE_CLUSTER)
+            item_opts_off(p->items[k], O_SELECTABLE); /* drawn grey */
         if (str_eq(it->value, p->current))
             sel = k;
     }
@@ -406,6 +429,7 @@ picker_close(struct picker **pp)
     free(p->current);
     free(p->error);
     free(p->snap_of);
+    free(p->note);
     free(p);
     *pp = NULL;
 }
@@ -452,7 +476,9 @@ picker_draw(struct picker *p, WINDOW *w, int h, int wd)
     ui_draw_text(p->win, 0, 1, wd - 2, line, ROLE_TITLE);
     snprintf(line, sizeof line, _("Filter: %s"), p->filter);
     ui_draw_text(p->win, 1, 1, wd - 2, line, ROLE_PROMPT);
-    if (p->missing) {
+    if (p->note) {
+        ui_draw_text(p->win, 2, 1, wd - 2, p->note, ROLE_STATE_ERROR);
+    } else if (p->missing) {
         /* L10N: a saved value that the vCenter does not have (any more). */
         snprintf(line, sizeof line, _("Saved: %s - not in the inventory; kept unless you pick "
                                       "another"),
@@ -504,6 +530,8 @@ picker_key(struct picker *p, int key, enum picker_result *res)
     int req = menu_req(key);
 
     *res = PICK_NONE;
+    if (key != '\n' && key != '\r')
+        xfree(&p->note);
     if (key == UI_KEY_ESC) {
         *res = PICK_CANCEL;
         return UI_HANDLED | UI_REDRAW_ALL;
@@ -517,6 +545,15 @@ picker_key(struct picker *p, int key, enum picker_result *res)
     if (key == '\n' || key == '\r') {
         if (p->menu && current_item(p->menu)) {
             int k = item_index(current_item(p->menu));
+            if (!p->snap_of && p->inv->items[p->match[k]].kind == DR_INV_DATASTORE_CLUSTER) {
+                free(p->note);
+                /* L10N: Enter on a datastore cluster in the datastore picker. */
+                p->note = xasprintf(_("%s is a datastore cluster: drover places a VM on one "
+                                      "datastore and does not choose a member for you (Storage "
+                                      "DRS); pick one of its datastores"),
+                                    p->inv->items[p->match[k]].path);
+                return UI_HANDLED | UI_REDRAW;
+            }
             if (p->snap_of)
                 p->picked = find_source(p->inv, p->datacenter, p->snap_of)->snapshots[p->match[k]];
             else

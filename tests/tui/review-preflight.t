@@ -94,7 +94,9 @@ ok "Esc returns to the form" wait_for 5 seen "Preflight's checks for one node"
 # The test checks the form as typed, not the saved file: room for the saved
 # disk, not for a bigger one typed but not saved.
 facts 'datastore LocalDS_0 capacity=100 free=30'
-for i in 1 2 3 4 5 6; do keys BTab; done   # Test -> Save, user data, OS, SSH port, SSH user, disk
+# Test -> Save, custom attributes, tags, extra_config, user data, OS, SSH
+# port, SSH user, disk
+for i in $(seq 9); do keys BTab; done
 ok "the disk row" wait_for 5 seen "Grow the first disk to this"
 keys C-u
 type_text "40"

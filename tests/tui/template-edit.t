@@ -46,6 +46,17 @@ ok "the pool is picked" wait_for 10 seen_re "Resource pool +$LAB_POOL"
 keys Tab Enter
 ok "the datastore picker opens" wait_for 10 seen "Pick a Datastore"
 ok "datastores show free space and type" wait_for 30 seen_re "GiB free of [0-9]+ GiB"
+# The lab's datastore cluster is listed, marked as not usable: Enter on it
+# says why and picks nothing.
+ok "the datastore cluster is listed" wait_for 10 seen "datastore/lab-pod"
+ok "marked as not usable" seen_re "lab-pod +not usable, pick a datastore"
+type_text "lab-pod"
+ok "filtered to it" wait_for 10 seen " 1 items"
+keys Enter
+ok "Enter on it says why" wait_for 5 seen "is a datastore cluster: drover places"
+ok "and the picker stays open" seen "Pick a Datastore"
+for i in 1 2 3 4 5 6 7; do keys BSpace; done
+ok "the filter is cleared" wait_for 5 gone "Filter: l"
 type_text "$LAB_DATASTORE"
 ok "filtered to the lab's datastore" wait_for 10 seen " 1 items"
 keys Enter

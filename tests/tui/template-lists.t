@@ -25,6 +25,10 @@ for i in 1 2 3 4 5 6 7; do keys Tab; done
 ok "the networks row shows the saved network" wait_for 10 seen_re ">Networks +$LAB_NETWORK"
 keys Enter
 ok "the list opens in NIC order" wait_for 10 seen_re "NIC 1 +$LAB_NETWORK"
+keys F1
+ok "F1: the help names the list editor's keys" wait_for 10 seen "Template lists (networks, extra_config, tags, attributes): a adds"
+keys Escape
+ok "Esc returns to the list" wait_for 10 seen_re "NIC 1 +$LAB_NETWORK"
 keys a
 ok "a opens the network picker" wait_for 10 seen "Pick a Network"
 type_text "list-net"

@@ -115,9 +115,42 @@ f_list_owned(void *t, const struct dr_vcenter *vc, const char *prefix, struct en
     return DR_E_OK;
 }
 
+/* What the last preflight's check_templates was given. */
+static struct {
+    int calls;
+    size_t n;
+    char name[32];
+    int cpus;
+    int new_vms;
+    bool preflight;
+    char cluster[32];
+} ck;
+
+/* A template with one CPU is an error, so that findings come back. */
+static enum dr_err
+f_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item *items, size_t n,
+                  const struct eng_check_opts *opts, struct eng_problems *out,
+                  struct dr_error *e)
+{
+    pthread_mutex_lock(&fk.mu);
+    ck.calls++;
+    ck.n = n;
+    snprintf(ck.name, sizeof ck.name, "%s", n ? items[0].tmpl->name : "");
+    ck.cpus = n ? items[0].tmpl->cpus : 0;
+    ck.new_vms = n ? items[0].new_vms : 0;
+    ck.preflight = opts && opts->preflight;
+    snprintf(ck.cluster, sizeof ck.cluster, "%s", opts && opts->cluster ? opts->cluster : "");
+    pthread_mutex_unlock(&fk.mu);
+    for (size_t i = 0; i < n; i++)
+        if (items[i].tmpl->cpus == 1)
+            eng_problem_add(out, items[i].tmpl, DR_TF_CPUS, NULL, "one CPU is too few");
+    return DR_E_OK;
+}
+
 static const struct eng_backend_ops fake_ops = {
     .list_owned = f_list_owned,
     .inventory = f_inventory,
+    .check_templates = f_check_templates,
 };
 
 static char cfgdir[64], statedir[64];
@@ -446,6 +479,96 @@ START_TEST(refusals)
 }
 END_TEST
 
+/* engine_request_preflight_spec: a spec that is not saved is checked on a
+ * request thread, with copies (the caller frees its spec and template at
+ * once); an unsaved template stands in for the saved one of its name; the
+ * answer is one event and the result is taken once; nothing is written. */
+START_TEST(preflight_spec_unsaved)
+{
+    const char *tf = "vcenter = \"lab\"; datacenter = \"DC0\"; datastore = \"ds1\";\n"
+                     "clone_from = \"ubuntu\"; cpus = 2;\n";
+    char *tdir = util_path_join(cfgdir, "templates"), *path = util_path_join(tdir, "w.cfg");
+    char *cdir = util_path_join(cfgdir, "clusters"), text[256];
+    struct dr_engine *eng;
+    struct dr_error e = { 0 };
+    struct dr_preflight *pf;
+    enum dr_log_level level;
+    unsigned id = 0;
+
+    ck_assert_int_eq(util_mkdir_p(tdir, 0700, NULL), DR_E_OK);
+    ck_assert_int_eq(util_write_atomic(path, tf, strlen(tf), 0600, NULL), DR_E_OK);
+    memset(&ck, 0, sizeof ck);
+    eng = start(false);
+    for (int round = 0; round < 2; round++) {
+        struct dr_cluster *spec = xcalloc(1, sizeof *spec);
+        struct dr_template *t = NULL;
+
+        spec->name = xstrdup("fresh");
+        spec->vcenter = xstrdup("lab");
+        spec->pools = xcalloc(1, sizeof *spec->pools);
+        spec->n_pools = 1;
+        spec->pools[0].name = xstrdup("p");
+        spec->pools[0].template = xstrdup("w");
+        spec->pools[0].quantity = 2;
+        spec->pools[0].roles = DR_ROLE_ETCD | DR_ROLE_CONTROL_PLANE | DR_ROLE_WORKER;
+        if (round == 0) { /* the editor's test: the form's template, unsaved */
+            t = xcalloc(1, sizeof *t);
+            t->name = xstrdup("w");
+            t->vcenter = xstrdup("lab");
+            t->datacenter = xstrdup("DC0");
+            t->datastore = xstrdup("ds1");
+            t->clone_from = xstrdup("ubuntu");
+            t->cpus = 1;
+            t->memory_mib = 2048;
+            t->ssh_port = 22;
+        }
+        ck_assert_msg(engine_request_preflight_spec(eng, spec, t, &id, &e) == DR_E_OK, "%s",
+                      e.msg);
+        ck_assert_uint_ne(id, 0);
+        /* Copies were taken: the caller's go at once. */
+        cluster_done(spec);
+        free(spec);
+        if (t) {
+            template_done(t);
+            free(t);
+        }
+        ck_assert(wait_answer(eng, id, &level, text, sizeof text));
+        ck_assert_int_eq(level, DR_LOG_INFO);
+        pf = engine_take_preflight(eng, id);
+        ck_assert_ptr_nonnull(pf);
+        ck_assert_ptr_null(engine_take_preflight(eng, id)); /* once */
+        pthread_mutex_lock(&fk.mu);
+        ck_assert_int_eq(ck.calls, round + 1);
+        ck_assert_uint_eq(ck.n, 1);
+        ck_assert_str_eq(ck.name, "w");
+        ck_assert(ck.preflight);
+        ck_assert_str_eq(ck.cluster, "fresh");
+        ck_assert_int_eq(ck.new_vms, 2); /* no state: both nodes are new */
+        /* Round 0 checked the unsaved template, round 1 the file's. */
+        ck_assert_int_eq(ck.cpus, round == 0 ? 1 : 2);
+        pthread_mutex_unlock(&fk.mu);
+        ck_assert_uint_eq(pf->errors, round == 0 ? 1 : 0);
+        ck_assert_ptr_nonnull(strstr(text, round == 0 ? "1 error(s)" : "0 error(s)"));
+        preflight_free(&pf);
+    }
+    /* Nothing was saved: no cluster file, the template file as it was. */
+    {
+        char *cpath = util_path_join(cdir, "fresh.cfg"), *now = NULL;
+        size_t len;
+
+        ck_assert_int_ne(access(cpath, F_OK), 0);
+        ck_assert_int_eq(util_read_file(path, &now, &len, NULL), DR_E_OK);
+        ck_assert_str_eq(now, tf);
+        free(now);
+        free(cpath);
+    }
+    engine_free(&eng);
+    free(path);
+    free(tdir);
+    free(cdir);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -460,6 +583,7 @@ suite(void)
     tcase_add_test(t, failure_is_reported);
     tcase_add_test(t, refusals);
     tcase_add_test(t, save_vcenter);
+    tcase_add_test(t, preflight_spec_unsaved);
     suite_add_tcase(s, t);
     return s;
 }

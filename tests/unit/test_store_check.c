@@ -69,6 +69,18 @@ START_TEST(test_check_template_fields)
     n = store_check_template(&t, &d);
     ck_assert_msg(n == 0, "%s: %s", n ? d[0].field : "", n ? d[0].message : "");
     store_diags_free(d, n);
+    /* A list element's problem keeps its element's name: the editor shows
+     * it under the list's row. */
+    {
+        struct dr_kv kv = { .key = "guestinfo.drover.owner", .value = "x" };
+        t.extra_config = &kv;
+        t.n_extra_config = 1;
+        n = store_check_template(&t, &d);
+        ck_assert_ptr_nonnull(diag_for(d, n, "extra_config[0].key"));
+        store_diags_free(d, n);
+        t.extra_config = NULL;
+        t.n_extra_config = 0;
+    }
 }
 END_TEST
 
