@@ -11,8 +11,8 @@
 
 /* The keys of a cluster's vsphere group and its storage_class (store.h). */
 const char *const store_vsphere_keys[] = {"vcenter", "datacenters", "storage_class", NULL};
-const char *const store_storage_class_keys[] = {
-    "name", "datastore_url", "storage_policy", "reclaim_policy", "default", NULL};
+const char *const store_storage_class_keys[] = {"name",           "datastore_url", "storage_policy",
+                                                "reclaim_policy", "default",       NULL};
 
 /* A Kubernetes object name (RFC 1123 subdomain: lowercase letters, digits,
  * '-' and '.', at most 253, starting and ending alphanumeric). */
@@ -42,7 +42,8 @@ parse_storage_class(struct cfg_ctx *c, const config_setting_t *g, struct dr_clou
      * summary.url, "ds:///vmfs/volumes/<uuid>/" (also for vSAN and NFS). */
     if (cfg_get_string(c, g, "datastore_url", p, false, &v->sc_datastore_url) &&
         !str_has_prefix(v->sc_datastore_url, "ds:///"))
-        cfg_err(c, config_setting_get_member(g, "datastore_url"), "vsphere.storage_class.datastore_url",
+        cfg_err(c, config_setting_get_member(g, "datastore_url"),
+                "vsphere.storage_class.datastore_url",
                 _("'%s' is not a datastore URL: use the datastore's URL as vCenter shows it "
                   "(Summary, \"ds:///vmfs/volumes/...\")"),
                 v->sc_datastore_url);

@@ -109,6 +109,7 @@ struct eng_check_opts {
     const char *install_id;   /* this installation's id, NULL when none yet */
     bool cloud_vsphere;       /* cloud_provider "vsphere": disk.EnableUUID is required */
     const struct dr_vcenter *cloud_vcenter; /* the CPI/CSI's entry (privileges checked), or NULL */
+    int cloud_line;           /* the cluster file's vsphere block, for those findings */
 };
 
 struct eng_backend_ops {

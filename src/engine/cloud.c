@@ -121,8 +121,8 @@ eng_template_enable_uuid(const struct dr_template *t)
 }
 
 void
-eng_check_cloud(const struct dr_check_config *cfg, const struct dr_cluster *spec,
-                char ***problems, char ***warnings)
+eng_check_cloud(const struct dr_check_config *cfg, const struct dr_cluster *spec, char ***problems,
+                char ***warnings)
 {
     const char *where = spec->origin.file ? spec->origin.file : spec->name;
     const struct dr_cloud_vsphere *v = &spec->vsphere;
@@ -160,11 +160,12 @@ eng_check_cloud(const struct dr_check_config *cfg, const struct dr_cluster *spec
          * every clone gets it whatever the source has. */
         if (!eng_template_enable_uuid(t)) {
             char *at = template_field_where(t, DR_TF_EXTRA_CONFIG);
-            p = xasprintf(_("%s: extra_config: cluster %s has cloud_provider = \"vsphere\", and the "
-                            "vSphere CSI driver needs disk.EnableUUID = \"TRUE\" on every node: "
-                            "add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to the "
-                            "template's extra_config"),
-                          at, spec->name ? spec->name : "");
+            p = xasprintf(
+                _("%s: extra_config: cluster %s has cloud_provider = \"vsphere\", and the "
+                  "vSphere CSI driver needs disk.EnableUUID = \"TRUE\" on every node: "
+                  "add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to the "
+                  "template's extra_config"),
+                at, spec->name ? spec->name : "");
             strv_push(problems, p);
             free(p);
             free(at);

@@ -25,6 +25,14 @@ bool eng_cloud_insecure(const struct dr_vcenter *v);
 enum dr_err eng_cloud_manifests(const struct eng_step *s, struct k8s_manifest **m, size_t *n,
                                 struct dr_error *e);
 
+/* Preflight's check of the CPI/CSI account's privileges (preflight_cloud.c)
+ * on the objects of the placed templates (pl[i] where placed[i]), as that
+ * account: findings (a login that fails is one) go to out. */
+struct vs_placement;
+enum dr_err vsb_preflight_cloud(void *tctx, struct eng_step *s, const struct vs_placement *pl,
+                                const bool *placed, size_t n, const struct eng_check_opts *o,
+                                struct eng_problems *out);
+
 /* Whether template t's extra_config sets disk.EnableUUID to TRUE. */
 bool eng_template_enable_uuid(const struct dr_template *t);
 

@@ -242,7 +242,11 @@ struct dr_privilege {
     const char *why;           /* untranslated; N_() */
 };
 const struct dr_privilege *engine_privileges(size_t *n);
-const char *priv_object_key(enum dr_priv_object o);  /* "template", "folder"... */
+const char *priv_object_key(enum dr_priv_object o);
+/* The i-th privilege the vSphere CPI/CSI account needs (cloud_provider
+ * "vsphere"): its id, the object it is checked on ("vcenter" root,
+ * "datacenter", "datastore", "folder") and why; false past the end. */
+bool engine_cloud_privilege(size_t i, const char **id, const char **on, const char **why);  /* "template", "folder"... */
 
 /* Create or update a cluster: save spec as clusters/<name>.cfg (after
  * re-reading templates and vCenters), having checked it with

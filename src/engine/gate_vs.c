@@ -12,6 +12,7 @@
 
 #include "core/i18n.h"
 #include "core/util.h"
+#include "engine/cloud.h"
 #include "engine/preflight_vs.h"
 
 typedef enum dr_err (*vsb_checker)(struct vs_session *vs, const struct dr_template *t,
@@ -126,6 +127,10 @@ vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item 
             dr_error_prefix(e, _("vCenter %s"), items[i].vcenter->name);
         free(pf);
     }
+    /* The CPI/CSI's own account (cloud_provider "vsphere"), after the
+     * templates' vCenters: its session may take a slot of theirs. */
+    if (pre && rc == DR_E_OK && opts->cloud_vcenter)
+        rc = vsb_preflight_cloud(tctx, s, pl, placed, n, opts, out);
     for (size_t i = 0; i < n; i++) {
         if (placed[i])
             vs_placement_done(&pl[i]);

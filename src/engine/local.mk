@@ -14,6 +14,7 @@ libdrengine_a_SOURCES = \
 	src/engine/kubeconfig.c \
 	src/engine/gate.c src/engine/gate_vs.c \
 	src/engine/preflight.c src/engine/preflight_vs.c src/engine/preflight_vs.h src/engine/privileges.c \
+	src/engine/preflight_cloud.c \
 	src/engine/inflight.c \
 	src/engine/internal.h \
 	src/engine/journal.c src/engine/journal.h \

@@ -76,6 +76,7 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
     *out = NULL;
     if (o.cloud_vsphere && !str_empty(spec->vsphere.vcenter))
         o.cloud_vcenter = find_vc(in->vcenters, in->n_vcenters, spec->vsphere.vcenter);
+    o.cloud_line = spec->vsphere.line;
     for (size_t i = 0; in->status && i < in->status->n_nodes; i++)
         strv_push(&taken, in->status->nodes[i].name);
     for (size_t i = 0; i < spec->n_pools; i++) {
@@ -137,6 +138,9 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
             items[at].new_vms++;
         }
     }
+    /* Without a vcenter of its own, the CPI/CSI use the cluster's entry. */
+    if (o.cloud_vsphere && o.cloud_vcenter == NULL && n > 0)
+        o.cloud_vcenter = items[0].vcenter;
     if (n > 0 && b->ops->check_templates)
         rc = b->ops->check_templates(tctx, in->step, items, n, &o, &probs, e);
     items_free(items, n);

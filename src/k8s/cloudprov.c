@@ -138,9 +138,11 @@ chart_values(const struct k8s_cloud_input *in, const struct vals *x, bool csi, c
         if (v && v->storage_class) {
             put(&d, sc, "name", str_node(&d, cloud_vsphere_sc_name(v)));
             put(&d, sc, "isDefault", plain_node(&d, v->sc_default ? "true" : "false"));
-            put(&d, sc, "datastoreURL", str_node(&d, v->sc_datastore_url ? v->sc_datastore_url : ""));
+            put(&d, sc, "datastoreURL",
+                str_node(&d, v->sc_datastore_url ? v->sc_datastore_url : ""));
             put(&d, sc, "storagePolicyName", str_node(&d, v->sc_policy ? v->sc_policy : ""));
-            put(&d, sc, "reclaimPolicy", str_node(&d, !str_empty(v->sc_reclaim) ? v->sc_reclaim : "Delete"));
+            put(&d, sc, "reclaimPolicy",
+                str_node(&d, !str_empty(v->sc_reclaim) ? v->sc_reclaim : "Delete"));
             put(&d, sc, "allowVolumeExpansion", plain_node(&d, "true"));
         }
     }
@@ -182,8 +184,7 @@ manifest(const struct k8s_cloud_input *in, const char *chart, const char *values
             put(&d, spec, "bootstrap", plain_node(&d, "true"));
     }
     put(&d, spec, "valuesContent",
-        yaml_document_add_scalar(&d, NULL, (yaml_char_t *)values, -1,
-                                 YAML_LITERAL_SCALAR_STYLE));
+        yaml_document_add_scalar(&d, NULL, (yaml_char_t *)values, -1, YAML_LITERAL_SCALAR_STYLE));
     return k8s_yaml_emit(&d, out, e);
 }
 

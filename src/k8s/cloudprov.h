@@ -28,14 +28,14 @@
 
 struct k8s_cloud_input {
     enum dr_distribution dist;
-    const char *cluster_id;        /* the CSI's cluster-id: the cluster's name */
-    const char *vcenter_url;       /* https://host[:port]/sdk of the CPI/CSI's entry */
-    bool insecure;                 /* the charts cannot carry a CA or pin: insecureFlag */
+    const char *cluster_id;  /* the CSI's cluster-id: the cluster's name */
+    const char *vcenter_url; /* https://host[:port]/sdk of the CPI/CSI's entry */
+    bool insecure;           /* the charts cannot carry a CA or pin: insecureFlag */
     const char *user;
-    const char *password;          /* a secret: only in the returned text */
-    char *const *datacenters;      /* NULL-terminated, at least one */
+    const char *password;             /* a secret: only in the returned text */
+    char *const *datacenters;         /* NULL-terminated, at least one */
     const struct dr_cloud_vsphere *v; /* the StorageClass */
-    bool airgap;                   /* k3s: charts from the server's static folder */
+    bool airgap;                      /* k3s: charts from the server's static folder */
 };
 
 /* One manifest file: name (no '/'), text (YAML; holds the password). */

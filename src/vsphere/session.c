@@ -722,3 +722,9 @@ vs_session_free(struct vs_session **sp)
     free(s);
     *sp = NULL;
 }
+
+const char *
+vs_session_root_folder(const struct vs_session *s)
+{
+    return s->root_folder;
+}

@@ -277,6 +277,8 @@ enum dr_err vs_facts_get(struct vs_session *s, struct vs_facts *q, struct dr_err
 enum dr_err vs_privileges_get(struct vs_session *s, struct vs_facts *q,
                               const char *const *privs, size_t n_privs, struct dr_error *e);
 void vs_facts_done(struct vs_facts *q);
+/* The session's vCenter root folder id ("group-d1"), NULL before login. */
+const char *vs_session_root_folder(const struct vs_session *s);
 
 /* Resolve every inventory name of t (datacenter, folder, cluster or host,
  * resource_pool, datastore, networks, clone_from, snapshot). Each name is

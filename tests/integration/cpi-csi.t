@@ -65,6 +65,27 @@ printf 'extra_config = ( { key = "disk.EnableUUID"; value = "FALSE"; } );\n' >>"
 nok "disk.EnableUUID = \"FALSE\" is refused as well" to "$W/uuid-false.out" "$DROVER" validate
 sed -i 's/value = "FALSE"/value = "true"/' "$TPL"
 ok "\"true\" in any case is accepted" to "$W/uuid-true.out" "$DROVER" validate
+
+# The CPI/CSI's privileges, asked as their own account: the lab's vCenter
+# knows the user (tests/lab/vcsim/users.go) and what it is denied.
+(umask 077 && printf '%s %s\n' "$CSI_USER" "$CSI_PW" >"$LAB_STATE/lab-users")
+ok "preflight passes with the CPI/CSI account's privileges" to "$W/priv-ok.out" "$DROVER" preflight lab-cluster
+printf 'deny-user %s Cns.Searchable\ndeny-user %s Datastore.FileManagement %s\n' \
+    "$CSI_USER" "$CSI_USER" "$LAB_DATASTORE" >"$LAB_STATE/lab-facts"
+nok "preflight refuses when that account lacks them" to "$W/priv-deny.out" "$DROVER" preflight lab-cluster
+ok "naming the cluster file's vsphere block, the account and Cns.Searchable on the root" \
+    grep -q "lab-cluster.cfg:[0-9]*: vsphere.vcenter: .*$CSI_USER lacks the privilege Cns.Searchable on the vcenter" "$W/priv-deny.out"
+ok "and Datastore.FileManagement on the template's datastore" \
+    grep -q "$CSI_USER lacks the privilege Datastore.FileManagement on the datastore" "$W/priv-deny.out"
+nok "drover's own account is not blamed" grep -q "$LAB_USER lacks" "$W/priv-deny.out"
+printf 'deny-user %s Cns.Searchable\n' "$LAB_USER" >"$LAB_STATE/lab-facts"
+ok "drover's own account lacking them does not matter: the cluster's are separate" \
+    to "$W/priv-own.out" "$DROVER" preflight lab-cluster
+: >"$LAB_STATE/lab-facts"
+(umask 077 && printf '%s %s\n' "$CSI_USER" "another-password" >"$LAB_STATE/lab-users")
+nok "a CPI/CSI account that cannot log in is refused" to "$W/priv-login.out" "$DROVER" preflight lab-cluster
+ok "saying so" grep -q "vsphere.vcenter: .*account $CSI_USER (vCenter entry lab-csi) cannot log in" "$W/priv-login.out"
+(umask 077 && printf '%s %s\n' "$CSI_USER" "$CSI_PW" >"$LAB_STATE/lab-users")
 rm -f "$CL"
 
 DS_URL="ds:///vmfs/volumes/5f3a9c1e-7d2b41aa-0c4e-005056a1b2c3/"

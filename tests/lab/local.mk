@@ -8,6 +8,7 @@ LAB_GO_FILES += tests/lab/vcsim/faults.go tests/lab/vcsim/extraconfig.go
 LAB_GO_FILES += tests/lab/vcsim/guestlimit.go
 LAB_GO_FILES += tests/lab/vcsim/storagepod.go
 LAB_GO_FILES += tests/lab/vcsim/preflight.go
+LAB_GO_FILES += tests/lab/vcsim/users.go
 LAB_GO_FILES += tests/lab/vcsim/clonetime.go
 LAB_GO_FILES += tests/lab/vcsim/provqueue.go
 LAB_GO_FILES += tests/lab/vcsim/nethosts.go

@@ -133,6 +133,29 @@ START_TEST(test_every_privilege)
 }
 END_TEST
 
+/* CLOUD PROVIDER's table lists every privilege the CPI/CSI account is
+ * checked for, with its object (issue 14). */
+START_TEST(test_every_cloud_privilege)
+{
+    char *man = slurp("data/drover.1");
+    static const char *const stops[] = {".SH", NULL};
+    char *cp = man_part(man, ".SH CLOUD PROVIDER", stops);
+    const char *id, *on, *why;
+    size_t i;
+
+    ck_assert_ptr_nonnull(cp);
+    for (i = 0; engine_cloud_privilege(i, &id, &on, &why); i++) {
+        char *row = xasprintf("\n%s\t%s\t", id, on);
+        ck_assert_msg(strstr(cp, row) != NULL, "drover.1 CLOUD PROVIDER has no row for %s on %s", id,
+                      on);
+        free(row);
+    }
+    ck_assert_uint_gt(i, 0);
+    free(cp);
+    free(man);
+}
+END_TEST
+
 START_TEST(test_every_key)
 {
     char *man = slurp("data/drover.1");
@@ -333,6 +356,7 @@ main(void)
 
     tcase_add_test(tc, test_every_command);
     tcase_add_test(tc, test_every_privilege);
+    tcase_add_test(tc, test_every_cloud_privilege);
     tcase_add_test(tc, test_every_key);
     tcase_add_test(tc, test_man_defaults);
     tcase_add_test(tc, test_example_defaults);

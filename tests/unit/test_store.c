@@ -111,6 +111,7 @@ START_TEST(test_examples_load)
         {"vcenters.cfg", NULL, "vcenters.cfg", 0600},
         {"templates/ubuntu-worker.cfg", NULL, "templates/ubuntu-worker.cfg", 0644},
         {"clusters/prod.cfg", NULL, "clusters/prod.cfg", 0644},
+        {"clusters/storage.cfg", NULL, "clusters/storage.cfg", 0644},
         {"prod.state", "state", "clusters/prod.state", 0600},
     };
 
@@ -128,9 +129,20 @@ START_TEST(test_examples_load)
     }
     load(&s);
     assert_no_diags(&s);
-    ck_assert_uint_eq(s.n_vcenters, 1);
+    ck_assert_uint_eq(s.n_vcenters, 2);
     ck_assert_uint_eq(s.n_templates, 1);
-    ck_assert_uint_eq(s.n_clusters, 1);
+    ck_assert_uint_eq(s.n_clusters, 2);
+    {
+        const struct dr_cluster *c = store_find_cluster(&s, "storage");
+
+        ck_assert_ptr_nonnull(c);
+        ck_assert_int_eq(c->cloud_provider, DR_CLOUD_VSPHERE);
+        ck_assert_str_eq(c->vsphere.vcenter, "prod-k8s");
+        ck_assert_str_eq(c->vsphere.datacenters[0], "DC1");
+        ck_assert(c->vsphere.storage_class && c->vsphere.sc_default);
+        ck_assert_str_eq(c->vsphere.sc_reclaim, "Delete");
+        ck_assert_int_eq(store_find_cluster(&s, "prod")->cloud_provider, DR_CLOUD_NONE);
+    }
     ck_assert_uint_eq(s.n_statuses, 1);
     /* drover.cfg shows the defaults: no bindings, no ranges ignored. */
     ck_assert_uint_eq(s.settings.n_bindings, 0);
@@ -407,6 +419,27 @@ static const struct bad_case bad_cases[] = {
     {"drover.cfg", "ip_ignore = [ \"10.0.0.0/ 8\" ];\n",
      "drover.cfg:1: ip_ignore: '10.0.0.0/ 8' is not an address range like 10.0.0.0/8"},
     {"drover.cfg", "read_only = 1;\n", "drover.cfg:1: read_only: must be true or false"},
+    {"clusters/c.cfg",
+     "cloud_provider = \"aws\";\npools = ( { name = \"s\"; template = \"t\"; roles = [ \"control-plane\" ]; } );\n",
+     "clusters/c.cfg:1: cloud_provider: 'aws' is not one of: none, vsphere"},
+    {"clusters/c.cfg",
+     "cloud_provider = \"vsphere\";\npools = ( { name = \"s\"; template = \"t\"; roles = [ \"control-plane\" ]; } );\n",
+     "clusters/c.cfg:1: vsphere: is required with cloud_provider = \"vsphere\": vsphere = { vcenter = \"...\"; datacenters = [ \"...\" ]; };"},
+    {"clusters/c.cfg",
+     "\nvsphere = { datacenters = [ \"DC1\" ]; };\npools = ( { name = \"s\"; template = \"t\"; roles = [ \"control-plane\" ]; } );\n",
+     "clusters/c.cfg:2: vsphere: is only read with cloud_provider = \"vsphere\"; set that, or remove the block"},
+    {"clusters/c.cfg",
+     "cloud_provider = \"vsphere\";\nvsphere = {\n datacenters = [ ];\n};\npools = ( { name = \"s\"; template = \"t\"; roles = [ \"control-plane\" ]; } );\n",
+     "clusters/c.cfg:3: vsphere.datacenters: is empty: name the datacenters of the nodes' VMs, or leave it out for the templates' datacenters"},
+    {"clusters/c.cfg",
+     "cloud_provider = \"vsphere\";\nvsphere = { storage_class = {\n reclaim_policy = \"delete\"; }; };\npools = ( { name = \"s\"; template = \"t\"; roles = [ \"control-plane\" ]; } );\n",
+     "clusters/c.cfg:3: vsphere.storage_class.reclaim_policy: 'delete' is not one of: Delete, Retain"},
+    {"clusters/c.cfg",
+     "cloud_provider = \"vsphere\";\nvsphere = { storage_class = {\n datastore_url = \"datastore1\"; }; };\npools = ( { name = \"s\"; template = \"t\"; roles = [ \"control-plane\" ]; } );\n",
+     "clusters/c.cfg:3: vsphere.storage_class.datastore_url: 'datastore1' is not a datastore URL: use the datastore's URL as vCenter shows it (Summary, \"ds:///vmfs/volumes/...\")"},
+    {"clusters/c.cfg",
+     "cloud_provider = \"vsphere\";\nvsphere = { storage_class = {\n name = \"Gold_SC\"; }; };\npools = ( { name = \"s\"; template = \"t\"; roles = [ \"control-plane\" ]; } );\n",
+     "clusters/c.cfg:3: vsphere.storage_class.name: 'Gold_SC' is not a Kubernetes name (lowercase letters, digits, '-' and '.')"},
     {"state/clusters/prod.state", "nodes = (\n { name = \"n1\";\n   state = \"sleeping\"; }\n);\n",
      "clusters/prod.state:3: nodes[0].state: 'sleeping' is not a node state"},
     {"state/clusters/prod.state",

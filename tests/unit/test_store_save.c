@@ -153,6 +153,16 @@ START_TEST(test_roundtrip_cluster_and_status)
     c.pools[1].delete_not_ready_after_s = 600;
     c.pools[1].keep_failed_vms = true;
     c.keep_failed_vms = true;
+    c.cloud_provider = DR_CLOUD_VSPHERE;
+    c.vsphere.vcenter = xstrdup(c.vcenter);
+    strv_push(&c.vsphere.datacenters, "DC0");
+    strv_push(&c.vsphere.datacenters, "DC \"east\"");
+    c.vsphere.storage_class = true;
+    c.vsphere.sc_name = xstrdup("gold");
+    c.vsphere.sc_datastore_url = xstrdup("ds:///vmfs/volumes/abc/");
+    c.vsphere.sc_policy = xstrdup("vSAN Default");
+    c.vsphere.sc_reclaim = xstrdup("Retain");
+    c.vsphere.sc_default = false;
     ck_assert_msg(store_save_cluster(&s, &c, &e) == DR_E_OK, "%s", e.msg);
 
     st.cluster = xstrdup("edge-1");
@@ -192,6 +202,16 @@ START_TEST(test_roundtrip_cluster_and_status)
     assert_str0_eq(u->recipe, c.recipe);
     assert_str0_eq(u->airgap_bundle, c.airgap_bundle);
     ck_assert(u->keep_failed_vms);
+    ck_assert_int_eq(u->cloud_provider, DR_CLOUD_VSPHERE);
+    assert_str0_eq(u->vsphere.vcenter, c.vcenter);
+    ck_assert_uint_eq(strv_len(u->vsphere.datacenters), 2);
+    assert_str0_eq(u->vsphere.datacenters[1], "DC \"east\"");
+    ck_assert(u->vsphere.storage_class);
+    assert_str0_eq(u->vsphere.sc_name, "gold");
+    assert_str0_eq(u->vsphere.sc_datastore_url, "ds:///vmfs/volumes/abc/");
+    assert_str0_eq(u->vsphere.sc_policy, "vSAN Default");
+    assert_str0_eq(u->vsphere.sc_reclaim, "Retain");
+    ck_assert(!u->vsphere.sc_default);
     ck_assert_uint_eq(u->n_pools, 2);
     for (size_t i = 0; i < 2; i++) {
         assert_str0_eq(u->pools[i].name, c.pools[i].name);

@@ -167,6 +167,9 @@ func run(o *options) error {
 	server.Config.Handler = linkedClones(server.Config.Handler) // linked clones' disks (clones.go)
 	facts = newLabFacts(filepath.Join(state, "lab-facts")) // preflight's facts (preflight.go)
 	server.Config.Handler = facts.handler(server.Config.Handler)
+	users = &labUsers{path: filepath.Join(state, "lab-users"), user: o.user, password: password,
+		sessions: map[string]string{}} // more users (users.go)
+	server.Config.Handler = users.handler(server.Config.Handler)
 	server.Config.Handler = newDeferredClones(server.Config.Handler, state, o.user, password) // clonetime.go
 	server.Config.Handler = nicReach(server.Config.Handler, state) // NICs a host cannot reach (nethosts.go)
 

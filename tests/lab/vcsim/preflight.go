@@ -50,6 +50,7 @@ import (
 type denial struct {
 	priv   string
 	entity string // "" everywhere
+	user   string // "" every user (users.go)
 }
 
 type labFacts struct {
@@ -157,6 +158,12 @@ func (f *labFacts) reload() {
 				d.entity = strings.Join(w[2:], " ")
 			}
 			f.deny = append(f.deny, d)
+		case w[0] == "deny-user" && len(w) >= 3:
+			d := denial{user: w[1], priv: w[2]}
+			if len(w) > 3 {
+				d.entity = strings.Join(w[3:], " ")
+			}
+			f.deny = append(f.deny, d)
 		case (w[0] == "datastore" || w[0] == "vm") && len(w) >= 3:
 			applyFacts(w[0], w[1], kv(w[2:]))
 		default:
@@ -218,6 +225,11 @@ func applyFacts(kind, name string, m map[string]string) {
 
 // denied: is priv denied on ref or on any entity above it?
 func (f *labFacts) denied(priv string, ref types.ManagedObjectReference) bool {
+	return f.deniedTo("", priv, ref)
+}
+
+// deniedTo: the same for user ("" the simulator's own).
+func (f *labFacts) deniedTo(user, priv string, ref types.ManagedObjectReference) bool {
 	f.mu.Lock()
 	deny := f.deny
 	f.mu.Unlock()
@@ -235,7 +247,7 @@ func (f *labFacts) denied(priv string, ref types.ManagedObjectReference) bool {
 		cur = e.Entity().Parent
 	}
 	for _, d := range deny {
-		if d.priv != priv {
+		if d.priv != priv || (d.user != "" && d.user != user) {
 			continue
 		}
 		if d.entity == "" {
@@ -335,13 +347,13 @@ type labAuthz struct {
 	*simulator.AuthorizationManager
 }
 
-func (m *labAuthz) availability(ents []types.ManagedObjectReference, ids []string) []types.EntityPrivilege {
+func (m *labAuthz) availability(user string, ents []types.ManagedObjectReference, ids []string) []types.EntityPrivilege {
 	var out []types.EntityPrivilege
 	for _, e := range ents {
 		p := types.EntityPrivilege{Entity: e}
 		for _, id := range ids {
 			p.PrivAvailability = append(p.PrivAvailability, types.PrivilegeAvailability{
-				PrivId: id, IsGranted: !facts.denied(id, e)})
+				PrivId: id, IsGranted: !facts.deniedTo(user, id, e)})
 		}
 		out = append(out, p)
 	}
@@ -350,12 +362,12 @@ func (m *labAuthz) availability(ents []types.ManagedObjectReference, ids []strin
 
 func (m *labAuthz) HasPrivilegeOnEntities(req *types.HasPrivilegeOnEntities) soap.HasFault {
 	return &methods.HasPrivilegeOnEntitiesBody{Res: &types.HasPrivilegeOnEntitiesResponse{
-		Returnval: m.availability(req.Entity, req.PrivId)}}
+		Returnval: m.availability(sessionUser(req.SessionId), req.Entity, req.PrivId)}}
 }
 
 func (m *labAuthz) HasUserPrivilegeOnEntities(req *types.HasUserPrivilegeOnEntities) soap.HasFault {
 	return &methods.HasUserPrivilegeOnEntitiesBody{Res: &types.HasUserPrivilegeOnEntitiesResponse{
-		Returnval: m.availability(req.Entities, req.PrivId)}}
+		Returnval: m.availability(req.UserName, req.Entities, req.PrivId)}}
 }
 
 func (m *labAuthz) FetchUserPrivilegeOnEntities(req *types.FetchUserPrivilegeOnEntities) soap.HasFault {
