@@ -106,6 +106,39 @@ leave(struct ui *ui, void *st)
     free(c);
 }
 
+/* The cloud provider and its StorageClass (issue 14), one line each. */
+static int
+draw_cloud(const struct dr_cluster *c, WINDOW *w, int y, int wd)
+{
+    const struct dr_cloud_vsphere *cv = &c->vsphere;
+    char buf[512], dcs[160] = "";
+    size_t n = 0;
+
+    if (c->cloud_provider != DR_CLOUD_VSPHERE) {
+        ui_draw_field(w, &y, wd, _("Cloud provider"), _("none"), ROLE_NORMAL);
+        return y;
+    }
+    for (size_t i = 0; cv->datacenters && cv->datacenters[i] && n + 2 < sizeof dcs; i++)
+        n += (size_t)snprintf(dcs + n, sizeof dcs - n, "%s%s", i ? "," : "", cv->datacenters[i]);
+    snprintf(buf, sizeof buf, _("vsphere (CPI + CSI)   vCenter %s   datacenters %s"),
+             !str_empty(cv->vcenter) ? cv->vcenter
+                                     : (!str_empty(c->vcenter) ? c->vcenter : _("the templates'")),
+             n ? dcs : _("the templates'"));
+    ui_draw_field(w, &y, wd, _("Cloud provider"), buf, ROLE_NORMAL);
+    if (!cv->storage_class) {
+        ui_draw_field(w, &y, wd, _("StorageClass"), _("none"), ROLE_NORMAL);
+        return y;
+    }
+    snprintf(buf, sizeof buf, _("%s%s   %s%s%s   reclaim %s"), cloud_vsphere_sc_name(cv),
+             cv->sc_default ? _(" (default)") : "",
+             !str_empty(cv->sc_datastore_url) ? cv->sc_datastore_url : "",
+             !str_empty(cv->sc_datastore_url) && !str_empty(cv->sc_policy) ? "  " : "",
+             !str_empty(cv->sc_policy) ? cv->sc_policy : "",
+             !str_empty(cv->sc_reclaim) ? cv->sc_reclaim : "Delete");
+    ui_draw_field(w, &y, wd, _("StorageClass"), buf, ROLE_NORMAL);
+    return y;
+}
+
 static int
 draw_pools(const struct dr_cluster_view *v, WINDOW *w, int wd, int max)
 {
@@ -116,6 +149,7 @@ draw_pools(const struct dr_cluster_view *v, WINDOW *w, int wd, int max)
              v->spec.version ? v->spec.version : "", cluster_state_label(v->state),
              v->spec.vcenter ? v->spec.vcenter : "", _("ready"), v->ready, v->total);
     ui_draw_field(w, &y, wd, v->spec.name, buf, ui_cluster_role(v->state));
+    y = draw_cloud(&v->spec, w, y, wd);
     for (size_t i = 0; i < v->spec.n_pools && y < max; i++) {
         const struct dr_pool *p = &v->spec.pools[i];
         snprintf(title, sizeof title, "  %s", p->name);

@@ -1,5 +1,7 @@
 /* The cluster wizard: n on the Clusters screen. Steps with a breadcrumb:
- * cluster (name, vCenter, distribution, version, recipe, airgap bundle),
+ * cluster (name, vCenter, distribution, version, recipe, airgap bundle; the
+ * cloud provider and, with vsphere, its vCenter entry, datacenters and
+ * StorageClass: wizard_rows.c),
  * pools (add, edit, remove; each pool a form with its roles as checkboxes
  * and a live preview of its first node names), review (the spec exactly as
  * it will be saved, the problems the engine finds without vCenter, and
@@ -40,42 +42,6 @@ enum wstep { W_CLUSTER, W_POOLS, W_POOL, W_REVIEW };
 static struct wdraft kept;
 static bool kept_valid;
 
-static const char *const dists[] = { "k3s", "rke2", NULL };
-
-#define C(f) offsetof(struct wdraft, f)
-static const struct form_row cluster_rows[] = {
-    {.key = "name", .label = N_("Name"), .kind = FK_TEXT, .off = C(name),
-     .help = N_("The file is clusters/NAME.cfg; nodes and VMs are named after its pools")},
-    {.key = "vcenter", .label = N_("vCenter"), .kind = FK_CHOICE, .off = C(vcenter),
-     .help = N_("Space or Enter: the next vCenter of vcenters.cfg; + adds one and picks it")},
-    {.key = "distribution", .label = N_("Distribution"), .kind = FK_CHOICE, .off = C(distribution),
-     .choices = dists, .help = N_("k3s or rke2")},
-    {.key = "version", .label = N_("Version"), .kind = FK_TEXT, .off = C(version),
-     .help = N_("e.g. v1.30.4+k3s1; empty: the installer's default")},
-    {.key = "recipe", .label = N_("Recipe"), .kind = FK_TEXT, .off = C(recipe),
-     .help = N_("Bootstrap script; empty: data/bootstrap/DISTRIBUTION.sh")},
-    {.key = "airgap_bundle", .label = N_("Airgap bundle"), .kind = FK_TEXT, .off = C(airgap),
-     .help = N_("A local file uploaded before the recipe runs; optional")},
-    {.key = "next", .label = N_("Next: pools"), .kind = FK_BUTTON},
-};
-#define P(f) offsetof(struct wdraft, pool.f)
-static const struct form_row pool_rows[] = {
-    {.key = "name", .label = N_("Pool name"), .kind = FK_TEXT, .off = P(name)},
-    {.key = "template", .label = N_("Template"), .kind = FK_CHOICE, .off = P(template),
-     .help = N_("Space or Enter: the next node template; + makes one and picks it")},
-    {.key = "quantity", .label = N_("Quantity"), .kind = FK_NUMBER, .off = P(quantity)},
-    {.key = "etcd", .label = N_("Role etcd"), .kind = FK_CHECK, .off = P(etcd)},
-    {.key = "control-plane", .label = N_("Role control-plane"), .kind = FK_CHECK,
-     .off = P(control_plane)},
-    {.key = "worker", .label = N_("Role worker"), .kind = FK_CHECK, .off = P(worker)},
-    {.key = "hostname_prefix", .label = N_("Hostname prefix"), .kind = FK_TEXT, .off = P(prefix),
-     .help = N_("Empty: the pool's name; the first names are shown above")},
-    {.key = "delete_not_ready_after", .label = N_("Replace not ready after (s)"),
-     .kind = FK_NUMBER, .off = P(dnr_s), .help = N_("0: never")},
-    {.key = "done", .label = N_("Done with this pool"), .kind = FK_BUTTON},
-};
-#undef C
-#undef P
 
 struct wizard {
     struct ui *ui;
@@ -109,6 +75,7 @@ draft_done(void)
     free(kept.version);
     free(kept.recipe);
     free(kept.airgap);
+    wizard_cloud_done(&kept);
     for (size_t i = 0; i < kept.n_pools; i++)
         wpool_done(&kept.pools[i]);
     wpool_done(&kept.pool);
@@ -128,6 +95,7 @@ draft_from(const struct dr_cluster *c)
     kept.recipe = xstrdup0(c->recipe);
     kept.airgap = xstrdup0(c->airgap_bundle);
     kept.keep_failed_vms = c->keep_failed_vms;
+    wizard_cloud_from(&kept, c);
     for (size_t i = 0; i < c->n_pools && i < MAX_POOLS; i++)
         from_pool(&kept.pools[kept.n_pools++], &c->pools[i]);
     kept.saved = store_cluster_text(c);
@@ -149,13 +117,14 @@ open_pool(struct wizard *w, int index)
     }
     kept.editing = index;
     form_free(&w->pform);
-    w->pform = form_new(w->ui, w->prows, DR_ARRAY_LEN(pool_rows), &kept, &pool_ops, w);
+    w->pform = form_new(w->ui, w->prows, wizard_n_pool_rows, &kept, &pool_ops, w);
     w->step = W_POOL;
 }
 
 static int activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx);
 
-static const struct form_ops cluster_ops = { .check = wizard_check_cluster, .activate = activate };
+static const struct form_ops cluster_ops = { .check = wizard_check_cluster, .activate = activate,
+                                              .shown = wizard_row_shown };
 static const struct form_ops pool_ops = { .check = wizard_check_pool, .activate = activate };
 
 static int
@@ -225,6 +194,9 @@ enter(struct ui *ui, const char *arg)
         if (src) {
             draft_from(src);
         } else {
+            struct dr_cluster none = { 0 };
+
+            wizard_cloud_from(&kept, &none); /* "none", with the class's defaults */
             kept.distribution = xstrdup("k3s");
             if (ui->store->n_vcenters > 0)
                 kept.vcenter = xstrdup(ui->store->settings.default_vcenter
@@ -239,10 +211,10 @@ enter(struct ui *ui, const char *arg)
         strv_push(&w->templates, ui->store->templates[i].name);
     if (w->templates == NULL)
         strv_push(&w->templates, "");
-    w->crows = xmalloc(sizeof cluster_rows);
-    memcpy(w->crows, cluster_rows, sizeof cluster_rows);
-    for (size_t i = 0; i < DR_ARRAY_LEN(cluster_rows); i++)
-        if (str_eq(cluster_rows[i].key, "vcenter"))
+    w->crows = xmalloc(wizard_n_cluster_rows * sizeof *wizard_cluster_rows);
+    memcpy(w->crows, wizard_cluster_rows, wizard_n_cluster_rows * sizeof *wizard_cluster_rows);
+    for (size_t i = 0; i < wizard_n_cluster_rows; i++)
+        if (str_eq(wizard_cluster_rows[i].key, "vcenter"))
             w->crows[i].choices = (const char *const *)w->vcenters;
     {
         char *path = versions_default_path();
@@ -254,12 +226,12 @@ enter(struct ui *ui, const char *arg)
         free(path);
         version_row(w);
     }
-    w->prows = xmalloc(sizeof pool_rows);
-    memcpy(w->prows, pool_rows, sizeof pool_rows);
-    for (size_t i = 0; i < DR_ARRAY_LEN(pool_rows); i++)
-        if (str_eq(pool_rows[i].key, "template"))
+    w->prows = xmalloc(wizard_n_pool_rows * sizeof *wizard_pool_rows);
+    memcpy(w->prows, wizard_pool_rows, wizard_n_pool_rows * sizeof *wizard_pool_rows);
+    for (size_t i = 0; i < wizard_n_pool_rows; i++)
+        if (str_eq(wizard_pool_rows[i].key, "template"))
             w->prows[i].choices = (const char *const *)w->templates;
-    w->cform = form_new(ui, w->crows, DR_ARRAY_LEN(cluster_rows), &kept, &cluster_ops, w);
+    w->cform = form_new(ui, w->crows, wizard_n_cluster_rows, &kept, &cluster_ops, w);
     w->step = W_CLUSTER;
     if (w->edit)
         /* The name is the file's: an edit keeps it. */
@@ -275,10 +247,10 @@ version_row(struct wizard *w)
     char **v;
     size_t i;
 
-    for (i = 0; i < DR_ARRAY_LEN(cluster_rows); i++)
-        if (str_eq(cluster_rows[i].key, "version"))
+    for (i = 0; i < wizard_n_cluster_rows; i++)
+        if (str_eq(wizard_cluster_rows[i].key, "version"))
             break;
-    if (i == DR_ARRAY_LEN(cluster_rows))
+    if (i == wizard_n_cluster_rows)
         return;
     distribution_from_key(kept.distribution, &d);
     v = w->versions.of[d];
@@ -376,8 +348,8 @@ add_done(struct wizard *w)
     if (w->adding == 'v') {
         strv_free(&w->vcenters);
         w->vcenters = now;
-        for (size_t i = 0; i < DR_ARRAY_LEN(cluster_rows); i++)
-            if (str_eq(cluster_rows[i].key, "vcenter"))
+        for (size_t i = 0; i < wizard_n_cluster_rows; i++)
+            if (str_eq(wizard_cluster_rows[i].key, "vcenter"))
                 w->crows[i].choices = (const char *const *)w->vcenters;
         if (made) {
             free(kept.vcenter);
@@ -388,8 +360,8 @@ add_done(struct wizard *w)
     } else {
         strv_free(&w->templates);
         w->templates = now;
-        for (size_t i = 0; i < DR_ARRAY_LEN(pool_rows); i++)
-            if (str_eq(pool_rows[i].key, "template"))
+        for (size_t i = 0; i < wizard_n_pool_rows; i++)
+            if (str_eq(wizard_pool_rows[i].key, "template"))
                 w->prows[i].choices = (const char *const *)w->templates;
         if (made) {
             free(kept.pool.template);

@@ -9,6 +9,7 @@
 
 #include "core/model.h"
 #include "core/store.h"
+#include "ui/form.h"
 
 #define MAX_POOLS 16
 
@@ -27,11 +28,27 @@ struct wdraft {
     char *saved;   /* editing: the spec's text as it is saved now */
     bool keep_failed_vms;
     char *name, *vcenter, *distribution, *version, *recipe, *airgap;
+    /* The cloud provider: "none" or "vsphere" (NULL: none), its vCenter
+     * entry, datacenters (comma-separated) and StorageClass. */
+    char *cloud, *cloud_vcenter, *cloud_dcs;
+    bool sc_on, sc_default;
+    char *sc_name, *sc_url, *sc_policy, *sc_reclaim;
     struct wpool pools[MAX_POOLS];
     size_t n_pools;
     struct wpool pool; /* the pool form's */
     int editing;       /* its index, -1 for a new one */
 };
+
+/* The forms' rows (wizard_rows.c); rows shown now (form_ops.shown): the
+ * cloud provider's only with "vsphere", the StorageClass's when it is on. */
+extern const struct form_row wizard_cluster_rows[];
+extern const size_t wizard_n_cluster_rows;
+extern const struct form_row wizard_pool_rows[];
+extern const size_t wizard_n_pool_rows;
+bool wizard_row_shown(const void *model, const struct form_row *r, void *ctx);
+/* The draft's cloud provider fields from c, and freed (wizard_spec.c). */
+void wizard_cloud_from(struct wdraft *d, const struct dr_cluster *c);
+void wizard_cloud_done(struct wdraft *d);
 
 /* Free p's strings and zero it. */
 void wpool_done(struct wpool *p);

@@ -71,6 +71,36 @@ wizard_build(const struct wdraft *d, bool with_pool, struct dr_cluster *c)
     c->recipe = xstrdup0(d->recipe);
     c->airgap_bundle = xstrdup0(d->airgap);
     c->keep_failed_vms = d->keep_failed_vms;
+    if (str_eq(d->cloud, "vsphere")) {
+        struct dr_cloud_vsphere *v = &c->vsphere;
+
+        c->cloud_provider = DR_CLOUD_VSPHERE;
+        v->vcenter = str_empty(d->cloud_vcenter) ? NULL : xstrdup(d->cloud_vcenter);
+        if (!str_empty(d->cloud_dcs)) {
+            char *all = xstrdup(d->cloud_dcs), *save = NULL;
+
+            v->datacenters = xcalloc(1, sizeof(char *));
+            for (char *t = strtok_r(all, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                size_t len;
+
+                while (*t == ' ')
+                    t++;
+                len = strlen(t);
+                while (len > 0 && t[len - 1] == ' ')
+                    t[--len] = '\0';
+                if (*t)
+                    strv_push(&v->datacenters, t);
+            }
+            free(all);
+        }
+        v->storage_class = d->sc_on;
+        v->sc_default = d->sc_default;
+        v->sc_name = str_empty(d->sc_name) ? NULL : xstrdup(d->sc_name);
+        v->sc_datastore_url = str_empty(d->sc_url) ? NULL : xstrdup(d->sc_url);
+        v->sc_policy = str_empty(d->sc_policy) ? NULL : xstrdup(d->sc_policy);
+        v->sc_reclaim = str_empty(d->sc_reclaim) ? NULL : xstrdup(d->sc_reclaim);
+        v->line = 1;
+    }
     c->pools = xcalloc(n ? n : 1, sizeof *c->pools);
     for (size_t i = 0; i < d->n_pools; i++)
         to_pool(with_pool && (int)i == d->editing ? &d->pool : &d->pools[i], &c->pools[i]);
@@ -96,7 +126,9 @@ wizard_check_cluster(const void *model, struct dr_diag **out)
                                         str_eq((*out)[i].field, "version") ||
                                         str_eq((*out)[i].field, "distribution") ||
                                         str_eq((*out)[i].field, "recipe") ||
-                                        str_eq((*out)[i].field, "airgap_bundle"));
+                                        str_eq((*out)[i].field, "airgap_bundle") ||
+                                        str_eq((*out)[i].field, "cloud_provider") ||
+                                        str_has_prefix((*out)[i].field, "vsphere"));
         if (mine && k != i) {
             struct dr_diag t = (*out)[k];
             (*out)[k] = (*out)[i];
@@ -151,4 +183,45 @@ wizard_check_pool(const void *model, struct dr_diag **out)
         memset(&all[i], 0, sizeof all[i]);
     }
     return k;
+}
+
+void
+wizard_cloud_from(struct wdraft *d, const struct dr_cluster *c)
+{
+    const struct dr_cloud_vsphere *v = &c->vsphere;
+
+    d->cloud = xstrdup(cloud_provider_key(c->cloud_provider));
+    d->sc_default = true;
+    d->sc_reclaim = xstrdup("Delete");
+    if (c->cloud_provider != DR_CLOUD_VSPHERE)
+        return;
+    d->cloud_vcenter = xstrdup0(v->vcenter);
+    d->cloud_dcs = xstrdup("");
+    for (size_t i = 0; v->datacenters && v->datacenters[i]; i++) {
+        char *t = xasprintf("%s%s%s", d->cloud_dcs, i ? "," : "", v->datacenters[i]);
+        free(d->cloud_dcs);
+        d->cloud_dcs = t;
+    }
+    d->sc_on = v->storage_class;
+    d->sc_default = v->storage_class ? v->sc_default : true;
+    d->sc_name = xstrdup0(v->sc_name);
+    d->sc_url = xstrdup0(v->sc_datastore_url);
+    d->sc_policy = xstrdup0(v->sc_policy);
+    if (!str_empty(v->sc_reclaim)) {
+        free(d->sc_reclaim);
+        d->sc_reclaim = xstrdup(v->sc_reclaim);
+    }
+}
+
+void
+wizard_cloud_done(struct wdraft *d)
+{
+    xfree(&d->cloud);
+    xfree(&d->cloud_vcenter);
+    xfree(&d->cloud_dcs);
+    xfree(&d->sc_name);
+    xfree(&d->sc_url);
+    xfree(&d->sc_policy);
+    xfree(&d->sc_reclaim);
+    d->sc_on = d->sc_default = false;
 }

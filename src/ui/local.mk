@@ -34,7 +34,7 @@ libdrui_a_SOURCES = \
 	screens/template_edit.c screens/template_edit.h \
 	screens/template_lists.c \
 	screens/wizard.c screens/wizard.h \
-	screens/wizard_spec.c
+	screens/wizard_spec.c screens/wizard_rows.c
 DROVER_LIBS += libdrui.a
 UI_LIBS = libdrui.a
 

@@ -13,7 +13,8 @@ TUI_TESTS = \
 	tests/tui/panes.t \
 	tests/tui/observer.t \
 	tests/tui/config-watch.t \
-	tests/tui/many-clusters.t
+	tests/tui/many-clusters.t \
+	tests/tui/cloud-provider.t
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
 
