@@ -32,7 +32,47 @@ static const struct {
     [DR_CLUSTER_DEGRADED] = {"degraded", N_("Degraded")},
     [DR_CLUSTER_ERROR] = {"error", N_("Error")},
     [DR_CLUSTER_REMOVING] = {"removing", N_("Removing")},
+    [DR_CLUSTER_UNAVAILABLE] = {"unavailable", N_("Unavailable")},
 };
+
+static const char *const k8s_ready_keys[] = {
+    [DR_K8S_UNPOLLED] = "", [DR_K8S_READY] = "ready", [DR_K8S_NOT_READY] = "not-ready",
+    [DR_K8S_UNKNOWN] = "unknown", [DR_K8S_MISSING] = "missing",
+};
+static const char *const k8s_ready_labels[] = {
+    [DR_K8S_UNPOLLED] = "", [DR_K8S_READY] = "Ready", [DR_K8S_NOT_READY] = "NotReady",
+    [DR_K8S_UNKNOWN] = "Unknown", [DR_K8S_MISSING] = "Missing",
+};
+
+const char *
+k8s_ready_key(enum dr_k8s_ready r)
+{
+    return (unsigned)r < DR_ARRAY_LEN(k8s_ready_keys) ? k8s_ready_keys[r] : "";
+}
+
+const char *
+k8s_ready_label(enum dr_k8s_ready r)
+{
+    return (unsigned)r < DR_ARRAY_LEN(k8s_ready_labels) ? k8s_ready_labels[r] : "";
+}
+
+bool
+k8s_ready_from_key(const char *key, enum dr_k8s_ready *out)
+{
+    for (size_t i = 0; key && i < DR_ARRAY_LEN(k8s_ready_keys); i++) {
+        if (!strcmp(key, k8s_ready_keys[i])) {
+            *out = (enum dr_k8s_ready)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *
+api_state_key(enum dr_api_state a)
+{
+    return a == DR_API_UP ? "up" : a == DR_API_DOWN ? "down" : "";
+}
 
 const char *const template_field_keys[DR_TF__COUNT + 1] = {
 #define DR_TFIELD_KEY(id, key) key,
@@ -303,6 +343,8 @@ node_done(struct dr_node *n)
     xfree(&n->ip);
     xfree(&n->host_key_fp);
     xfree(&n->last_error);
+    xfree(&n->kubelet_version);
+    xfree(&n->k8s_reason);
     memset(n, 0, sizeof *n);
 }
 
@@ -317,6 +359,8 @@ node_copy(struct dr_node *dst, const struct dr_node *src)
     dst->ip = xstrdup0(src->ip);
     dst->host_key_fp = xstrdup0(src->host_key_fp);
     dst->last_error = xstrdup0(src->last_error);
+    dst->kubelet_version = xstrdup0(src->kubelet_version);
+    dst->k8s_reason = xstrdup0(src->k8s_reason);
 }
 
 void
@@ -326,6 +370,7 @@ cluster_status_done(struct dr_cluster_status *s)
     for (size_t i = 0; i < s->n_nodes; i++)
         node_done(&s->nodes[i]);
     xfree(&s->nodes);
+    xfree(&s->health.error);
     origin_done(&s->origin);
     memset(s, 0, sizeof *s);
 }
@@ -338,6 +383,7 @@ cluster_status_copy(struct dr_cluster_status *dst, const struct dr_cluster_statu
     dst->nodes = src->n_nodes ? xcalloc(src->n_nodes, sizeof *dst->nodes) : NULL;
     for (size_t i = 0; i < src->n_nodes; i++)
         node_copy(&dst->nodes[i], &src->nodes[i]);
+    dst->health.error = xstrdup0(src->health.error);
     origin_copy(&dst->origin, &src->origin);
 }
 
@@ -491,6 +537,23 @@ cluster_node_counts(const struct dr_cluster_status *status, int *ready, int *tot
  * nodes make it degraded (some still serve) or failed (none do); work in
  * flight is provisioning the first time and updating after; a cluster whose
  * live nodes match its pools is active. */
+/* What Kubernetes says of a cluster drover counts active or degraded: its
+ * API down makes it unavailable, an active node not Ready degraded. */
+static enum dr_cluster_state
+health_state(enum dr_cluster_state st, const struct dr_cluster_status *status)
+{
+    if (status->health.api == DR_API_DOWN)
+        return DR_CLUSTER_UNAVAILABLE;
+    if (status->health.api != DR_API_UP)
+        return st;
+    for (size_t i = 0; i < status->n_nodes; i++) {
+        const struct dr_node *n = &status->nodes[i];
+        if (n->state == DR_NODE_ACTIVE && n->k8s_ready != DR_K8S_UNPOLLED && n->k8s_ready != DR_K8S_READY)
+            return DR_CLUSTER_DEGRADED;
+    }
+    return st;
+}
+
 enum dr_cluster_state
 cluster_state_derive(const struct dr_cluster *spec, const struct dr_cluster_status *status)
 {
@@ -519,12 +582,12 @@ cluster_state_derive(const struct dr_cluster *spec, const struct dr_cluster_stat
     if (live == 0)
         return desired > 0 ? DR_CLUSTER_PENDING : DR_CLUSTER_ACTIVE;
     if (errors > 0)
-        return active > 0 ? DR_CLUSTER_DEGRADED : DR_CLUSTER_ERROR;
+        return active > 0 ? health_state(DR_CLUSTER_DEGRADED, status) : DR_CLUSTER_ERROR;
     if (busy > 0)
         return active > 0 ? DR_CLUSTER_UPDATING : DR_CLUSTER_PROVISIONING;
     if (active != desired)
         return DR_CLUSTER_UPDATING;
-    return DR_CLUSTER_ACTIVE;
+    return health_state(DR_CLUSTER_ACTIVE, status);
 }
 
 /* A release number at *p, advancing past it: decimal digits without a

@@ -198,6 +198,24 @@ enum dr_node_state {
         DR_NODE__COUNT
 };
 
+/* A node's Kubernetes readiness as its cluster's API last reported it
+ * (health polling, src/engine/health.c): the Node's Ready condition
+ * (True, False, Unknown), or no Node of that name although drover counts
+ * the node active. UNPOLLED: not asked yet (or health is off). */
+enum dr_k8s_ready {
+    DR_K8S_UNPOLLED,
+    DR_K8S_READY,
+    DR_K8S_NOT_READY,
+    DR_K8S_UNKNOWN,
+    DR_K8S_MISSING,
+};
+/* "", "ready", "not-ready", "unknown", "missing" (state files, JSON). */
+const char *k8s_ready_key(enum dr_k8s_ready r);
+bool k8s_ready_from_key(const char *key, enum dr_k8s_ready *out);
+/* Kubernetes' own words ("Ready", "NotReady", "Unknown"; "Missing" for a
+ * node the API does not list; "" when unpolled): not translated. */
+const char *k8s_ready_label(enum dr_k8s_ready r);
+
 /* A node record (clusters/<name>.state): the actual state of one node. */
 struct dr_node {
     char *name;           /* hostname, e.g. "worker-01" */
@@ -216,6 +234,12 @@ struct dr_node {
     char *last_error;
     time_t created;
     time_t updated;
+    /* Kubernetes health (health polling); k8s_since: when k8s_ready took
+     * its value (the replacement of unhealthy nodes measures from it). */
+    enum dr_k8s_ready k8s_ready;
+    char *kubelet_version;    /* status.nodeInfo.kubeletVersion, NULL: unknown */
+    char *k8s_reason;         /* the bad condition's reason (and message), NULL: none */
+    time_t k8s_since;
 };
 
 /* Derived cluster states (DESIGN.md). */
@@ -227,6 +251,22 @@ enum dr_cluster_state {
     DR_CLUSTER_DEGRADED,
     DR_CLUSTER_ERROR,
     DR_CLUSTER_REMOVING,
+    DR_CLUSTER_UNAVAILABLE,  /* its Kubernetes API does not answer (health polling) */
+};
+
+/* The cluster's Kubernetes API as health polling last found it. */
+enum dr_api_state {
+    DR_API_UNPOLLED,
+    DR_API_UP,    /* /readyz answered ok and the nodes were listed */
+    DR_API_DOWN,  /* no answer, refused, or not ready: error says which */
+};
+const char *api_state_key(enum dr_api_state a);   /* "", "up", "down" */
+struct dr_health {
+    enum dr_api_state api;
+    int nodes_ready;   /* Nodes the API lists with Ready True */
+    int nodes_total;   /* Nodes the API lists */
+    time_t polled;     /* the last poll (0: never) */
+    char *error;       /* why the API is down, NULL when up */
 };
 
 /* The actual nodes of one cluster. */
@@ -234,6 +274,7 @@ struct dr_cluster_status {
     char *cluster;
     struct dr_node *nodes;
     size_t n_nodes;
+    struct dr_health health;
     struct dr_origin origin;
 };
 
@@ -286,7 +327,9 @@ bool roles_parse_one(const char *name, unsigned *bit);
 /* The name of one DR_ROLE_* bit, or NULL. */
 const char *role_name(unsigned bit);
 
-/* Derive a cluster's state from its spec and its nodes. */
+/* Derive a cluster's state from its spec and its nodes; a cluster drover
+ * counts active or degraded is unavailable when its API is down, and
+ * degraded when the API calls one of its active nodes not Ready. */
 enum dr_cluster_state cluster_state_derive(const struct dr_cluster *spec,
                                            const struct dr_cluster_status *status);
 /* Nodes ready (ACTIVE) out of total (not REMOVED). */

@@ -106,6 +106,15 @@ static const struct option_entry options_table[] = {
      .max = 100,
      .def = 10,
      .help = N_("datastore space preflight keeps free beyond the new disks (percent of them)")},
+    /* Rancher's cluster agent reports node health every 30 s or so; a day
+     * is the longest interval that still means "watched". */
+    {.name = "health_interval",
+     .type = OPT_INT,
+     .offset = OFF(health_interval_s),
+     .min = 0,
+     .max = 86400,
+     .def = 30,
+     .help = N_("seconds between polls of each active cluster's Kubernetes API (0: off)")},
     {.name = "ip_ignore",
      .type = OPT_CIDRS,
      .offset = OFF(ip_ignore),

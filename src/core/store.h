@@ -32,6 +32,7 @@ struct dr_settings {
     int max_clones_per_host;   /* full clones at once per ESXi host (vCenter: 16 units / 4) */
     int max_clones_per_datastore; /* full clones at once per datastore (vCenter: 128 / 16) */
     int preflight_margin_pct;  /* preflight: free space kept beyond the new disks, % of them */
+    int health_interval_s;     /* Kubernetes health poll of each active cluster; 0: off */
     char **ip_ignore;          /* CIDRs the guest-IP wait ignores (NULL-terminated) */
     struct dr_binding *bindings;
     size_t n_bindings;

@@ -562,6 +562,7 @@ parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cl
     static const char *const keys[] = {"name",    "pool",     "roles",   "state", "step",
                                        "percent", "attempts", "vm",      "ip",    "host_key",
                                        "error",   "created",  "updated", "ssh_verified",
+                                       "k8s",     "kubelet",  "k8s_reason", "k8s_since",
                                        NULL};
     char p[32]; /* "nodes[N]." without an allocation: a state file has thousands */
     char *state = NULL, *step = NULL;
@@ -603,13 +604,54 @@ parse_node(struct cfg_ctx *c, const config_setting_t *g, int idx, const char *cl
         n->created = (time_t)t;
     if (cfg_get_int64(c, g, "updated", p, 0, LLONG_MAX, &t))
         n->updated = (time_t)t;
+    char *k8s = NULL;
+    if (cfg_get_string(c, g, "k8s", p, false, &k8s) && !k8s_ready_from_key(k8s, &n->k8s_ready)) {
+        char *f = cfg_field(p, "k8s");
+        cfg_err(c, cfg_member(c, g, "k8s"), f, _("'%s' is not a Kubernetes readiness"), k8s);
+        free(f);
+    }
+    free(k8s);
+    cfg_get_string(c, g, "kubelet", p, false, &n->kubelet_version);
+    cfg_get_string(c, g, "k8s_reason", p, false, &n->k8s_reason);
+    if (cfg_get_int64(c, g, "k8s_since", p, 0, LLONG_MAX, &t))
+        n->k8s_since = (time_t)t;
     return c->errors == before;
+}
+
+/* The state file's health group (health polling's last findings). */
+static void
+parse_health(struct cfg_ctx *c, const config_setting_t *h, struct dr_health *out)
+{
+    static const char *const keys[] = {"api", "nodes_ready", "nodes_total", "polled", "error", NULL};
+    const char *p = "health.";
+    char *api = NULL;
+    long long t;
+
+    if (config_setting_type(h) != CONFIG_TYPE_GROUP) {
+        cfg_err(c, h, "health", _("must be a group { api = ...; }"));
+        return;
+    }
+    cfg_check_keys(c, h, keys, p);
+    if (cfg_get_string(c, h, "api", p, false, &api)) {
+        if (str_eq(api, "up"))
+            out->api = DR_API_UP;
+        else if (str_eq(api, "down"))
+            out->api = DR_API_DOWN;
+        else
+            cfg_err(c, cfg_member(c, h, "api"), "health.api", _("'%s' is not up or down"), api);
+    }
+    free(api);
+    cfg_get_int(c, h, "nodes_ready", p, false, 0, INT_MAX, &out->nodes_ready);
+    cfg_get_int(c, h, "nodes_total", p, false, 0, INT_MAX, &out->nodes_total);
+    if (cfg_get_int64(c, h, "polled", p, 0, LLONG_MAX, &t))
+        out->polled = (time_t)t;
+    cfg_get_string(c, h, "error", p, false, &out->error);
 }
 
 bool
 parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster, struct dr_cluster_status *out)
 {
-    static const char *const keys[] = {"nodes", NULL};
+    static const char *const keys[] = {"nodes", "health", NULL};
     const config_setting_t *root = config_root_setting(cfg);
     const config_setting_t *l;
     struct dr_cluster_status st = {0};
@@ -644,6 +686,9 @@ parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster, struct dr_cl
             }
         }
     }
+    const config_setting_t *h = config_setting_get_member(root, "health");
+    if (h)
+        parse_health(c, h, &st.health);
     if (c->errors != before) {
         cluster_status_done(&st);
         return false;

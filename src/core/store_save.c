@@ -137,6 +137,20 @@ status_to_text(const struct dr_cluster_status *st)
         cfg_put_string(g, "error", n->last_error);
         cfg_put_int64(g, "created", (long long)n->created);
         cfg_put_int64(g, "updated", (long long)n->updated);
+        if (n->k8s_ready != DR_K8S_UNPOLLED) {
+            cfg_put_string(g, "k8s", k8s_ready_key(n->k8s_ready));
+            cfg_put_string(g, "kubelet", n->kubelet_version);
+            cfg_put_string(g, "k8s_reason", n->k8s_reason);
+            cfg_put_int64(g, "k8s_since", (long long)n->k8s_since);
+        }
+    }
+    if (st->health.api != DR_API_UNPOLLED) {
+        config_setting_t *h = config_setting_add(config_root_setting(&cfg), "health", CONFIG_TYPE_GROUP);
+        cfg_put_string(h, "api", api_state_key(st->health.api));
+        cfg_put_int(h, "nodes_ready", st->health.nodes_ready);
+        cfg_put_int(h, "nodes_total", st->health.nodes_total);
+        cfg_put_int64(h, "polled", (long long)st->health.polled);
+        cfg_put_string(h, "error", st->health.error);
     }
     text = cfg_to_text(&cfg, "A cluster's actual nodes: written by drover, not by hand.");
     config_destroy(&cfg);
