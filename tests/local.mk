@@ -284,3 +284,10 @@ tests_unit_test_client_CPPFLAGS = $(UNIT_CPPFLAGS) -DDR_TOP_SRCDIR='"$(abs_top_s
 tests_unit_test_client_LDADD = $(K8S_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_client
 EXTRA_DIST += tests/unit/data/k8s-nodes-standin.json
+# Health polling in the engine (src/engine/health.c): idle wake-ups, an API that refuses.
+check_PROGRAMS += tests/unit/test_health
+tests_unit_test_health_SOURCES = tests/unit/test_health.c tests/unit/engine_fake.c tests/unit/engine_fake.h
+tests_unit_test_health_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_health_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_health_LDADD = $(ENGINE_TEST_LIBS)
+UNIT_TESTS += tests/unit/test_health

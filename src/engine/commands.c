@@ -582,6 +582,8 @@ engine_snapshot(struct dr_engine *e)
         for (size_t n = 0; n < c->status.n_nodes; n++)
             node_copy(&v->status.nodes[n], &c->status.nodes[n]);
         v->status.n_nodes = c->status.n_nodes;
+        v->status.health = c->status.health;
+        v->status.health.error = xstrdup0(c->status.health.error);
         v->deleting = c->deleting;
         v->state = c->deleting ? DR_CLUSTER_REMOVING
                                : (c->has_spec ? cluster_state_derive(&c->spec, &c->status)

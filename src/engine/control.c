@@ -17,6 +17,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "engine/health.h"
 #include "engine/internal.h"
 #include "engine/plan.h"
 
@@ -221,6 +222,8 @@ engine_new_with_backend(const struct dr_store *store, const struct dr_engine_opt
     if (e->settings.retries < 0)
         e->settings.retries = 0;
     e->read_only = opts->read_only || store->settings.read_only;
+    if (opts->no_health)
+        e->settings.health_interval_s = 0;
     e->n_workers = opts->workers > 0 ? opts->workers
                                      : (store->settings.workers > 0 ? store->settings.workers : 8);
     if (backend)
@@ -283,6 +286,7 @@ engine_new_with_backend(const struct dr_store *store, const struct dr_engine_opt
     intents_free(intents, n_intents);
 
     e->recovering = true;
+    eng_health_global_init(); /* libcurl's, before any worker starts */
     e->threads = xcalloc((size_t)e->n_workers, sizeof *e->threads);
     for (int i = 0; i < e->n_workers; i++)
         if (pthread_create(&e->threads[i], NULL, eng_worker_main, e) != 0) {
@@ -318,6 +322,7 @@ engine_free(struct dr_engine **ep)
 
     if (e == NULL)
         return;
+    atomic_store(&e->health_stop, 1);
     engine_stop(e);
     pthread_mutex_lock(&e->mu);
     e->quit = true;

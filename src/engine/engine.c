@@ -323,6 +323,8 @@ eng_save_cluster(struct dr_engine *e, const char *name)
         if (c->status.nodes[i].state != DR_NODE_REMOVED)
             node_copy(&st.nodes[k++], &c->status.nodes[i]);
     st.n_nodes = k;
+    st.health = c->status.health;
+    st.health.error = xstrdup0(c->status.health.error);
     pthread_mutex_unlock(&e->mu);
 
     if (store_save_status(&e->store, &st, &err) == DR_E_OK) {

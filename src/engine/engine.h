@@ -104,6 +104,10 @@ struct dr_snapshot {
 struct dr_engine_options {
     bool read_only;             /* refuse every command (also from settings.read_only) */
     int workers;                /* 0: settings.workers */
+    /* No Kubernetes health polling (settings.health_interval ignored): for
+     * one-shot commands such as drover apply, whose outcome is drover's own
+     * pipeline; the console polls. */
+    bool no_health;
 };
 
 /* Start the engine on a loaded store: take the state folder's lock, replay

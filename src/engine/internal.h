@@ -42,6 +42,8 @@ struct eng_cluster {
      * `drover apply`) or skipped it on purpose: the gate checks only names
      * and tags. Cleared by eng_gate_reset (a retry, a later apply). */
     bool gate_light;
+    long long health_next_ms;      /* when its next health poll is due (health.c) */
+    bool health_running;           /* a worker polls it now */
 };
 
 struct eng_job {
@@ -129,6 +131,7 @@ struct dr_engine {
     size_t n_inv_cache;
     struct admit admit;             /* clones' units per host and datastore (admit.c) */
     int clones_running;             /* clone steps holding a slot */
+    atomic_int health_stop;         /* set by engine_free: a health poll gives up */
 };
 
 /* How long a mutation sent just before a crash is given to finish. */

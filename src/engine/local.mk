@@ -13,6 +13,7 @@ libdrengine_a_SOURCES = \
 	src/engine/engine.c \
 	src/engine/kubeconfig.c \
 	src/engine/gate.c src/engine/gate_vs.c \
+	src/engine/health.c src/engine/health.h \
 	src/engine/preflight.c src/engine/preflight_vs.c src/engine/preflight_vs.h src/engine/privileges.c \
 	src/engine/preflight_cloud.c \
 	src/engine/inflight.c \
@@ -83,6 +84,9 @@ TESTS += tests/integration/gate-full.t tests/tui/gate-full.t
 EXTRA_DIST += tests/integration/gate-full.t tests/tui/gate-full.t
 # A failed node whose VM was kept: "VM kept", and R replaces it.
 TESTS += tests/tui/vm-kept.t
+# Kubernetes health polling through the console and drover status (issue 13).
+TESTS += tests/tui/health.t
+EXTRA_DIST += tests/tui/health.t
 EXTRA_DIST += tests/tui/vm-kept.t
 
 # The console's inventory requests through the real engine against the lab.

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "engine/classify.h"
+#include "engine/health.h"
 #include "engine/internal.h"
 #include "engine/plan.h"
 
@@ -710,6 +711,16 @@ eng_worker_main(void *arg)
         next = NULL;
         if (j == NULL)
             j = pick_job(e, &wait_ms);
+        if (j == NULL) {
+            char *hc = eng_health_take(e, &wait_ms);
+            if (hc) {
+                pthread_mutex_unlock(&e->mu);
+                eng_health_poll(e, hc);
+                free(hc);
+                pthread_mutex_lock(&e->mu);
+                continue;
+            }
+        }
 
         if (j == NULL) {
             if (wait_ms < 0) {

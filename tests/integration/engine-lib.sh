@@ -41,12 +41,15 @@ eng_setup() {
 }
 
 # eng_settings: drover.cfg with quick retries; ENG_RETRIES and ENG_TIMEOUT_<STEP>
-# (configuring, ssh) override.
+# (configuring, ssh) override. Kubernetes health polling is off
+# (ENG_HEALTH_INTERVAL sets it): the test recipe installs no Kubernetes, so
+# its kubeconfig names an API nobody serves.
 eng_settings() {
     cat >"$XDG_CONFIG_HOME/drover/drover.cfg" <<EOS
 workers = 8;
 retries = ${ENG_RETRIES:-1};
 retry_backoff_ms = 200;
+health_interval = ${ENG_HEALTH_INTERVAL:-0};
 timeouts = {
     configuring = ${ENG_TIMEOUT_CONFIGURING:-60};
     waiting-for-ip = 60;

@@ -42,6 +42,9 @@ tl_config() {
     STATE=$W/state
     mkdir -p -m 700 "$STATE"
     rm -f "$CFG/lab-cluster.cfg"
+    # The test recipe installs no Kubernetes: no health polling of its
+    # clusters' (unserved) API.
+    echo "health_interval = 0;" >"$CFG/drover.cfg"
 }
 
 # tl_start [drover options]: drover in a fresh tmux server at 80x24, with
