@@ -161,7 +161,7 @@ run_loop(struct run *r, bool (*done)(struct run *r))
 static bool
 open_engine(const struct cli_globals *g, struct dr_store *s, struct run *r)
 {
-    struct dr_engine_options o = { .read_only = g->read_only };
+    struct dr_engine_options o = { .read_only = g->read_only, .no_health = true };
     struct dr_error e = { 0 };
     struct dr_snapshot *snap;
     char *logpath = store_state_path(s, "drover.log");
@@ -560,6 +560,7 @@ cmd_status(const struct cli_globals *g, int argc, char **argv)
 
         json_put(root, "name", name);
         json_put(root, "state", cluster_state_key(state));
+        cli_status_health_json(root, &st->health);
         for (size_t i = 0; i < st->n_nodes; i++) {
             const struct dr_node *n = &st->nodes[i];
             cJSON *o = cJSON_CreateObject();
@@ -572,6 +573,7 @@ cmd_status(const struct cli_globals *g, int argc, char **argv)
             cJSON_AddBoolToObject(o, "vm_kept", node_vm_kept(n));
             json_put(o, "ip", str_empty(n->ip) ? NULL : n->ip);
             json_put(o, "error", str_empty(n->last_error) ? NULL : n->last_error);
+            cli_status_node_k8s_json(o, n);
             cJSON_AddItemToArray(nodes, o);
         }
         cJSON_AddItemToObject(root, "nodes", nodes);
@@ -585,16 +587,21 @@ cmd_status(const struct cli_globals *g, int argc, char **argv)
         cluster_node_counts(st, &ready, &total);
         printf(_("cluster %s: %s, %d/%d nodes ready\n"), name, cluster_state_key(state), ready,
                total);
-        printf("%-16s %-10s %-16s %-16s %-10s %-16s %s\n", "NAME", "POOL", "STATE", "STEP", "VM",
-               "IP", "ERROR");
+        cli_status_health_text(&st->health);
+        printf("%-16s %-10s %-16s %-16s %-10s %-16s %-9s %-14s %s\n", "NAME", "POOL", "STATE", "STEP",
+               "VM", "IP", "K8S", "KUBELET", "ERROR");
         for (size_t i = 0; i < st->n_nodes; i++) {
             const struct dr_node *n = &st->nodes[i];
             char *vm = node_vm_kept(n) ? xasprintf(_("%s (kept)"), n->vm_id)
                                        : xstrdup(str_empty(n->vm_id) ? "-" : n->vm_id);
 
-            printf("%-16s %-10s %-16s %-16s %-10s %-16s %s\n", n->name, n->pool ? n->pool : "-",
-                   node_state_key(n->state), node_state_key(n->step), vm,
-                   str_empty(n->ip) ? "-" : n->ip, str_empty(n->last_error) ? "" : n->last_error);
+            printf("%-16s %-10s %-16s %-16s %-10s %-16s %-9s %-14s %s\n", n->name,
+                   n->pool ? n->pool : "-", node_state_key(n->state), node_state_key(n->step), vm,
+                   str_empty(n->ip) ? "-" : n->ip,
+                   n->k8s_ready ? k8s_ready_label(n->k8s_ready) : "-",
+                   str_empty(n->kubelet_version) ? "-" : n->kubelet_version,
+                   !str_empty(n->last_error) ? n->last_error
+                   : !str_empty(n->k8s_reason) ? n->k8s_reason : "");
             free(vm);
         }
     }

@@ -11,6 +11,8 @@ struct dr_error;
 struct dr_store;
 struct dr_cluster;
 struct cJSON;
+struct dr_health;
+struct dr_node;
 
 /* Options every command sees, parsed before the command name. */
 struct cli_globals {
@@ -59,6 +61,14 @@ size_t cli_report_spec_inputs(const struct dr_store *s, const struct dr_cluster 
 void cli_report_spec_file(const struct dr_store *s, const char *file, const struct dr_error *e);
 /* Set o[key] to the string v, or to JSON null when v is NULL. */
 void cli_json_str(struct cJSON *o, const char *key, const char *v);
+/* Kubernetes health (health.c) in drover status: the cluster's
+ * "kubernetes" object {api: "up"|"down"|null, nodes_ready, nodes_total,
+ * polled (RFC 3339), error}; a node's k8s_ready ("Ready", "NotReady",
+ * "Unknown", "Missing" or null), kubelet, k8s_reason, k8s_since; and the
+ * text form's "kubernetes: ..." line (none before the first poll). */
+void cli_status_health_json(struct cJSON *root, const struct dr_health *h);
+void cli_status_node_k8s_json(struct cJSON *o, const struct dr_node *n);
+void cli_status_health_text(const struct dr_health *h);
 /* "-o table|json" parsing: returns true for json; exits via usage error otherwise. */
 int cli_parse_output(const char *cmd, const char *value, bool *json);
 /* The usage error for getopt's '?' (unknown option) or ':' (an option

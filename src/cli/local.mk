@@ -6,6 +6,7 @@ libdrcli_a_SOURCES = \
 	src/cli/apply.c \
 	src/cli/cloudinit.c \
 	src/cli/common.c \
+	src/cli/health.c \
 	src/cli/kubeconfig.c \
 	src/cli/list.c \
 	src/cli/preflight.c \
