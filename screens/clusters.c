@@ -18,6 +18,9 @@ static const struct table_col cols[] = {
     {.title = N_("DISTRIBUTION"), .width = 22, .min = 6},
     {.title = N_("STATE"), .width = 18, .min = 6},
     {.title = N_("NODES"), .width = 7, .min = 5, .right = true},
+    /* The API as health polling last found it: "up 3/3" (Nodes Ready of
+     * the Nodes it lists), "down". */
+    {.title = N_("KUBERNETES"), .width = 10, .min = 6},
     {.title = N_("POOLS"), .width = 24, .min = 5, .flex = true},
     {.title = N_("AGE"), .width = 5, .min = 4, .right = true},
 };
@@ -55,7 +58,19 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
     case 3:
         snprintf(buf, len, "%d/%d", v->ready, v->total);
         break;
-    case 4: {
+    case 4:
+        if (v->status.health.api == DR_API_UP) {
+            snprintf(buf, len, _("up %d/%d"), v->status.health.nodes_ready, v->status.health.nodes_total);
+            *role = v->status.health.nodes_ready == v->status.health.nodes_total ? ROLE_STATE_ACTIVE
+                                                                                  : ROLE_STATE_ERROR;
+        } else if (v->status.health.api == DR_API_DOWN) {
+            snprintf(buf, len, "%s", _("down"));
+            *role = ROLE_STATE_ERROR;
+        } else {
+            buf[0] = '\0';
+        }
+        break;
+    case 5: {
         size_t o = 0;
         buf[0] = '\0';
         for (size_t i = 0; i < v->spec.n_pools && o + 1 < len; i++) {
@@ -65,7 +80,7 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
         }
         break;
     }
-    case 5:
+    case 6:
         ui_age(cluster_created(v), buf, len);
         break;
     }

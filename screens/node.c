@@ -162,6 +162,16 @@ draw_record(struct node_st *s, const struct dr_node *n, WINDOW *w, int wd)
                   node_vm_kept(n) ? ROLE_STATE_ERROR : ROLE_NORMAL);
     ui_draw_field(w, &y, wd, _("IP"), n->ip, ROLE_NORMAL);
     ui_draw_field(w, &y, wd, _("Host key"), n->host_key_fp, ROLE_NORMAL);
+    if (n->k8s_ready != DR_K8S_UNPOLLED) {
+        if (n->kubelet_version)
+            snprintf(buf, sizeof buf, _("%s, kubelet %s"), k8s_ready_label(n->k8s_ready), n->kubelet_version);
+        else
+            snprintf(buf, sizeof buf, "%s", k8s_ready_label(n->k8s_ready));
+        ui_draw_field(w, &y, wd, _("Kubernetes"), buf,
+                      n->k8s_ready == DR_K8S_READY ? ROLE_STATE_ACTIVE : ROLE_STATE_ERROR);
+        if (n->k8s_reason)
+            ui_draw_field(w, &y, wd, _("Condition"), n->k8s_reason, ROLE_STATE_ERROR);
+    }
     if (!str_empty(n->last_error))
         ui_draw_field(w, &y, wd, _("Error"), n->last_error, ROLE_STATE_ERROR);
     if (n->created > 0) {

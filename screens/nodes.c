@@ -28,6 +28,11 @@ static const struct table_col cols[] = {
     {.title = N_("PROGRESS"), .width = 16, .min = 8},
     {.title = N_("IP"), .width = 15, .min = 7},
     {.title = N_("AGE"), .width = 5, .min = 4, .right = true},
+    /* Kubernetes health (health polling); on the right, so a narrow
+     * terminal drops them before drover's own columns. */
+    {.title = N_("K8S"), .width = 8, .min = 5},
+    {.title = N_("KUBELET"), .width = 14, .min = 7},
+    {.title = N_("REASON"), .width = 24, .min = 6, .flex = true},
 };
 
 static const struct dr_node *
@@ -85,6 +90,17 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
         break;
     case 8:
         ui_age(n->created, buf, len);
+        break;
+    case 9:
+        snprintf(buf, len, "%s", k8s_ready_label(n->k8s_ready));
+        *role = n->k8s_ready == DR_K8S_READY ? ROLE_STATE_ACTIVE : ROLE_STATE_ERROR;
+        break;
+    case 10:
+        snprintf(buf, len, "%s", n->kubelet_version ? n->kubelet_version : "");
+        break;
+    case 11:
+        snprintf(buf, len, "%s", n->k8s_ready != DR_K8S_READY && n->k8s_reason ? n->k8s_reason : "");
+        *role = ROLE_STATE_ERROR;
         break;
     }
 }

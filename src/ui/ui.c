@@ -437,6 +437,7 @@ ui_cluster_role(enum dr_cluster_state s)
         return ROLE_STATE_ACTIVE;
     case DR_CLUSTER_ERROR:
     case DR_CLUSTER_DEGRADED:
+    case DR_CLUSTER_UNAVAILABLE:
         return ROLE_STATE_ERROR;
     case DR_CLUSTER_PENDING:
         return ROLE_STATE_PENDING;
