@@ -57,3 +57,13 @@ EXTRA_DIST += tests/bench/preflight.sh
 # with the lab's queueing on, against the ideal its units allow.
 BENCHES += tests/bench/vc-queue.sh
 EXTRA_DIST += tests/bench/vc-queue.sh
+
+# Kubernetes health polling's CPU per cluster per poll (issue 13).
+EXTRA_PROGRAMS += tests/bench/bench_health
+CLEANFILES += tests/bench/bench_health
+tests_bench_bench_health_SOURCES = tests/bench/bench_health.c
+tests_bench_bench_health_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
+tests_bench_bench_health_LDADD = $(K8S_LIBS) $(CORE_LIBS)
+BENCHES += tests/bench/health.sh
+EXTRA_DIST += tests/bench/health.sh
+run-bench: tests/bench/bench_health $(LAB_K8S)
