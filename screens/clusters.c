@@ -13,17 +13,42 @@ struct clusters {
     struct table t;
 };
 
+/* KUBERNETES: the API as health polling last found it, "up 3/3" (Nodes
+ * Ready of the Nodes it lists) or "down"; the column is there once some
+ * cluster has been polled (cols_health), so health off adds no empty one. */
+#define COL_K8S 4
+static const struct table_col cols_health[] = {
+    {.title = N_("NAME"), .width = 20, .min = 8, .flex = true},
+    {.title = N_("DISTRIBUTION"), .width = 22, .min = 6},
+    {.title = N_("STATE"), .width = 18, .min = 6},
+    {.title = N_("NODES"), .width = 7, .min = 5, .right = true},
+    {.title = N_("KUBERNETES"), .width = 10, .min = 6},
+    {.title = N_("POOLS"), .width = 24, .min = 5, .flex = true},
+    {.title = N_("AGE"), .width = 5, .min = 4, .right = true},
+};
 static const struct table_col cols[] = {
     {.title = N_("NAME"), .width = 20, .min = 8, .flex = true},
     {.title = N_("DISTRIBUTION"), .width = 22, .min = 6},
     {.title = N_("STATE"), .width = 18, .min = 6},
     {.title = N_("NODES"), .width = 7, .min = 5, .right = true},
-    /* The API as health polling last found it: "up 3/3" (Nodes Ready of
-     * the Nodes it lists), "down". */
-    {.title = N_("KUBERNETES"), .width = 10, .min = 6},
     {.title = N_("POOLS"), .width = 24, .min = 5, .flex = true},
     {.title = N_("AGE"), .width = 5, .min = 4, .right = true},
 };
+
+/* The column set for what the snapshot holds, then the rows. */
+static void
+rebuild(struct clusters *c)
+{
+    bool health = false;
+    for (size_t i = 0; i < c->ui->snap->n_clusters && !health; i++)
+        health = c->ui->snap->clusters[i].status.health.api != DR_API_UNPOLLED;
+    if (health != (c->t.cols == cols_health)) {
+        c->t.cols = health ? cols_health : cols;
+        c->t.n_cols = health ? DR_ARRAY_LEN(cols_health) : DR_ARRAY_LEN(cols);
+        c->t.sort_col = -1;
+    }
+    table_rebuild(&c->t, c->ui->snap->n_clusters);
+}
 
 static time_t
 cluster_created(const struct dr_cluster_view *v)
@@ -43,6 +68,8 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
     struct clusters *c = ctx;
     const struct dr_cluster_view *v = &c->ui->snap->clusters[item];
 
+    if (c->t.cols != cols_health && col >= COL_K8S)
+        col++; /* no KUBERNETES column */
     switch (col) {
     case 0:
         snprintf(buf, len, "%s", v->spec.name);
@@ -94,7 +121,7 @@ enter(struct ui *ui, const char *arg)
     c->ui = ui;
     table_init(&c->t, cols, DR_ARRAY_LEN(cols), cell, NULL, c);
     c->t.empty = N_("No clusters. Put cluster specs in the configuration folder's clusters/.");
-    table_rebuild(&c->t, ui->snap->n_clusters);
+    rebuild(c);
     return c;
 }
 
@@ -202,9 +229,10 @@ event(struct ui *ui, void *st, const struct ui_event *ev)
 {
     struct clusters *c = st;
 
+    (void)ui;
     if (ev->kind != UI_EV_DATA)
         return 0;
-    table_rebuild(&c->t, ui->snap->n_clusters);
+    rebuild(c);
     return UI_REDRAW;
 }
 

@@ -28,12 +28,15 @@ static const struct table_col cols[] = {
     {.title = N_("PROGRESS"), .width = 16, .min = 8},
     {.title = N_("IP"), .width = 15, .min = 7},
     {.title = N_("AGE"), .width = 5, .min = 4, .right = true},
-    /* Kubernetes health (health polling); on the right, so a narrow
-     * terminal drops them before drover's own columns. */
+    /* Kubernetes health (health polling): on the right, there once some
+     * node has been polled (N_PLAIN_COLS before), and a narrow terminal
+     * drops them before drover's own columns. */
     {.title = N_("K8S"), .width = 8, .min = 5},
     {.title = N_("KUBELET"), .width = 14, .min = 7},
     {.title = N_("REASON"), .width = 24, .min = 6, .flex = true},
 };
+
+#define N_PLAIN_COLS 9
 
 static const struct dr_node *
 node_at(const struct nodes *s, size_t item)
@@ -132,6 +135,12 @@ collect(struct nodes *s, const char *only)
             s->n_items++;
         }
     }
+    bool health = false;
+    for (size_t i = 0; i < s->n_items && !health; i++)
+        health = node_at(s, i)->k8s_ready != DR_K8S_UNPOLLED;
+    s->t.n_cols = health ? DR_ARRAY_LEN(cols) : N_PLAIN_COLS;
+    if (s->t.sort_col >= (int)s->t.n_cols)
+        s->t.sort_col = -1;
     table_rebuild(&s->t, s->n_items);
 }
 
