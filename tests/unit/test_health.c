@@ -55,10 +55,13 @@ health_settings(int interval)
     free(cfg);
 }
 
-/* Drain events until the cluster's state is want (bounded: 30 s); the
- * events' texts are appended to seen. */
+/* Drain events until the cluster's state is want and, when text is not
+ * NULL, an event with text has come (bounded: 30 s); the events' texts are
+ * appended to seen. (The state can show in a snapshot before the event
+ * that the same change pushed is drained.) */
 static bool
-wait_state(struct dr_engine *eng, enum dr_cluster_state want, char *seen, size_t len)
+wait_state(struct dr_engine *eng, enum dr_cluster_state want, const char *text, char *seen,
+           size_t len)
 {
     for (int i = 0; i < 300; i++) {
         struct pollfd p = {.fd = engine_wake_fd(eng), .events = POLLIN};
@@ -73,7 +76,7 @@ wait_state(struct dr_engine *eng, enum dr_cluster_state want, char *seen, size_t
         engine_events_free(ev, n);
         struct dr_snapshot *s = engine_snapshot(eng);
         const struct dr_cluster_view *v = snapshot_find_cluster(s, "lab");
-        bool done = v && v->state == want;
+        bool done = v && v->state == want && (!text || strstr(seen, text));
         engine_snapshot_free(&s);
         if (done)
             return true;
@@ -119,8 +122,11 @@ START_TEST(test_api_refused_unavailable)
     seen[0] = '\0';
     spec_init(&spec, pools, 1, 0);
     ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
-    ck_assert_msg(wait_state(eng, DR_CLUSTER_UNAVAILABLE, seen, sizeof seen),
-                  "never unavailable; saw %s", seen);
+    ck_assert_msg(
+        wait_state(eng, DR_CLUSTER_UNAVAILABLE,
+                   "Kubernetes API down: https://127.0.0.1:1: connection refused or unreachable",
+                   seen, sizeof seen),
+        "never unavailable with the event; saw %s", seen);
     ck_assert_msg(
         strstr(seen, "Kubernetes API down: https://127.0.0.1:1: connection refused or unreachable"),
         "%s", seen);
@@ -181,7 +187,7 @@ START_TEST(test_interval_off)
     seen[0] = '\0';
     spec_init(&spec, pools, 1, 0);
     ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
-    ck_assert(wait_state(eng, DR_CLUSTER_ACTIVE, seen, sizeof seen));
+    ck_assert(wait_state(eng, DR_CLUSTER_ACTIVE, NULL, seen, sizeof seen));
     free(wait_idle(eng));
     sleep(2); /* a poll would have come at once */
     struct dr_snapshot *s = engine_snapshot(eng);
