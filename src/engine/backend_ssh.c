@@ -51,6 +51,87 @@ vsb_load_keys(struct vs_thread *t, struct eng_step *s, struct dr_keypair *client
     return rc;
 }
 
+/* Put the worker's session down for the worker that runs the job's next
+ * step (the job went back to the queue; any worker may take it), instead of
+ * closing it: one SSH handshake per node rather than one per step that lands
+ * on another worker. The oldest parked one is closed when all slots are
+ * taken (a job that ended elsewhere). */
+static void
+park_ssh(struct vs_thread *t)
+{
+    struct vs_backend *b = t->b;
+    struct vsb_parked_ssh old = { 0 };
+
+    if (t->ss == NULL)
+        return;
+    pthread_mutex_lock(&b->ssh_mu);
+    if (b->n_parked_ssh == VSB_PARKED_SSH_MAX) {
+        old = b->parked_ssh[0];
+        memmove(&b->parked_ssh[0], &b->parked_ssh[1],
+                (VSB_PARKED_SSH_MAX - 1) * sizeof b->parked_ssh[0]);
+        b->n_parked_ssh--;
+    }
+    b->parked_ssh[b->n_parked_ssh++] = (struct vsb_parked_ssh){
+        .ss = t->ss, .key = t->ss_key, .since_ms = util_now_ms(), .client = t->ss_client,
+        .host = t->ss_host };
+    pthread_mutex_unlock(&b->ssh_mu);
+    t->ss = NULL;
+    t->ss_key = NULL;
+    memset(&t->ss_client, 0, sizeof t->ss_client);
+    memset(&t->ss_host, 0, sizeof t->ss_host);
+    ssh_close(&old.ss);
+    free(old.key);
+    keys_done(&old.client);
+    keys_done(&old.host);
+}
+
+/* Take the parked session for key, if any, as the worker's; one parked
+ * longer than VSB_PARKED_SSH_MAX_AGE_MS is closed instead (false). */
+static bool
+unpark_ssh(struct vs_thread *t, const char *key)
+{
+    struct vs_backend *b = t->b;
+    struct vsb_parked_ssh p = { 0 };
+
+    pthread_mutex_lock(&b->ssh_mu);
+    for (size_t i = 0; i < b->n_parked_ssh; i++) {
+        if (!str_eq(b->parked_ssh[i].key, key))
+            continue;
+        p = b->parked_ssh[i];
+        memmove(&b->parked_ssh[i], &b->parked_ssh[i + 1],
+                (b->n_parked_ssh - i - 1) * sizeof b->parked_ssh[0]);
+        b->n_parked_ssh--;
+        break;
+    }
+    pthread_mutex_unlock(&b->ssh_mu);
+    if (p.ss == NULL)
+        return false;
+    if (util_now_ms() - p.since_ms > VSB_PARKED_SSH_MAX_AGE_MS) {
+        ssh_close(&p.ss);
+        free(p.key);
+        keys_done(&p.client);
+        keys_done(&p.host);
+        return false;
+    }
+    t->ss = p.ss;
+    t->ss_key = p.key;
+    t->ss_client = p.client;
+    t->ss_host = p.host;
+    return true;
+}
+
+void
+vsb_parked_ssh_free(struct vs_backend *b)
+{
+    for (size_t i = 0; i < b->n_parked_ssh; i++) {
+        ssh_close(&b->parked_ssh[i].ss);
+        free(b->parked_ssh[i].key);
+        keys_done(&b->parked_ssh[i].client);
+        keys_done(&b->parked_ssh[i].host);
+    }
+    b->n_parked_ssh = 0;
+}
+
 static void
 on_ssh_note(void *ud, const char *text)
 {
@@ -58,8 +139,9 @@ on_ssh_note(void *ud, const char *text)
 }
 
 /* The node's SSH session: this worker's cached one when it belongs to the
- * same job, node and address, else a new connection (then cached). The
- * session stays owned by the cache. */
+ * same job, node and address, else the one another worker parked for it,
+ * else a new connection (then cached). The worker's previous session is
+ * parked. The session stays owned by the cache. */
 static enum dr_err
 node_session(struct vs_thread *t, struct eng_step *s, struct ssh_session **out,
              struct dr_error *e)
@@ -78,7 +160,12 @@ node_session(struct vs_thread *t, struct eng_step *s, struct ssh_session **out,
         *out = t->ss;
         return DR_E_OK;
     }
-    vsb_drop_ssh(t);
+    park_ssh(t);
+    if (unpark_ssh(t, key)) {
+        free(key);
+        *out = t->ss;
+        return DR_E_OK;
+    }
     rc = vsb_load_keys(t, s, &t->ss_client, &t->ss_host, e);
     if (rc != DR_E_OK) {
         free(key);
@@ -127,6 +214,7 @@ vsb_wait_ssh(void *tctx, struct eng_step *s, struct dr_error *e)
         step_log(s, "SSH to %s: host key %s as pinned", ssh_peer(ss),
                  s->node.host_key_fp ? s->node.host_key_fp : "");
         s->node.ssh_verified = true;  /* from now on another key is an alarm */
+        park_ssh(tctx);  /* for whichever worker runs the bootstrap */
     }
     return rc;
 }
@@ -196,6 +284,8 @@ vsb_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
         rc = recipe_run(ss, &rp, on_line, on_progress, s, &res, s->deadline_ms, e);
     if (rc != DR_E_OK)
         vsb_drop_ssh(tctx);  /* the session may be broken; the retry reconnects */
+    else
+        park_ssh(tctx);  /* for whichever worker runs the join */
     if (rc == DR_E_OK && rp.role == RECIPE_INIT) {
         if (str_empty(res.token))
             rc = dr_error_set(e, DR_E_REMOTE,

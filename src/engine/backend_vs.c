@@ -588,6 +588,8 @@ b_free(void *ctx)
     }
     free(b->cache);
     vsb_labels_cache_free(b->labels);
+    vsb_parked_ssh_free(b);
+    pthread_mutex_destroy(&b->ssh_mu);
     pthread_mutex_destroy(&b->mu);
     pthread_mutex_destroy(&b->keys_mu);
     pthread_mutex_destroy(&b->resolve_mu);
@@ -645,6 +647,7 @@ backend_vs_new(struct eng_backend *b, struct dr_error *e)
     pthread_mutex_init(&vb->mu, NULL);
     pthread_mutex_init(&vb->keys_mu, NULL);
     pthread_mutex_init(&vb->resolve_mu, NULL);
+    pthread_mutex_init(&vb->ssh_mu, NULL);
     vb->labels = vsb_labels_cache_new();
     b->ops = &vs_ops;
     b->ctx = vb;

@@ -18,6 +18,21 @@ struct placement_entry {
     struct vs_placement p;
 };
 
+/* A node's SSH session that a worker put down for another node's: the
+ * worker that runs the job's next step takes it (backend_ssh.c). */
+struct vsb_parked_ssh {
+    struct ssh_session *ss;
+    char *key;
+    long long since_ms;      /* parked at (util_now_ms) */
+    struct dr_keypair client;
+    struct dr_keypair host;
+};
+
+/* At most 64 parked (a few MiB), none older than 15 s: an idle connection
+ * may be cut meanwhile (sshd's ClientAliveInterval, a firewall's idle
+ * timeout), and a step that found it dead would spend a retry. */
+enum { VSB_PARKED_SSH_MAX = 64, VSB_PARKED_SSH_MAX_AGE_MS = 15000 };
+
 struct vs_backend {
     pthread_mutex_t mu;
     pthread_mutex_t keys_mu;     /* the cluster key is created once, not per worker */
@@ -26,6 +41,9 @@ struct vs_backend {
     size_t n_cache;
     size_t cap_cache;
     struct vsb_labels_cache *labels; /* tags and custom attributes */
+    pthread_mutex_t ssh_mu;          /* parked_ssh */
+    struct vsb_parked_ssh parked_ssh[VSB_PARKED_SSH_MAX]; /* oldest first */
+    size_t n_parked_ssh;
 };
 
 struct vs_slot {
@@ -49,6 +67,8 @@ struct vs_thread {
 /* The SSH steps (backend_ssh.c). */
 /* Close the worker's cached SSH session, if any. */
 void vsb_drop_ssh(struct vs_thread *t);
+/* Close every parked SSH session (the backend is going away). */
+void vsb_parked_ssh_free(struct vs_backend *b);
 /* The cluster's client key and the node's host key, each made on first use
  * (the cluster key once for all workers) in the state folder. */
 enum dr_err vsb_load_keys(struct vs_thread *t, struct eng_step *s, struct dr_keypair *client,

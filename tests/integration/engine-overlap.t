@@ -75,4 +75,20 @@ ok "every agent's SSH was ready before the server's bootstrap was done" \
 ok "agents joined only after the server was active" \
     test "${first_agent_join:-0}" -gt "${srv_active:-999999}"
 is "$(nodes_in active)" $((agents + 1)) "every node is active"
+
+# One SSH login took the server through wait-for-ssh, its (held) bootstrap
+# and its join, whichever worker ran each step: a worker parks the session
+# for the next (the node's sshd logs each login).
+logins() { # NODE-NAME: "Accepted publickey" lines in that node's sshd log
+    local d
+    for d in "$LAB_STATE"/nodes/*/; do
+        if [ "$(cat "$d/name" 2>/dev/null)" = "$1" ]; then
+            grep -c 'Accepted publickey' "$d/sshd.log"
+            return
+        fi
+    done
+    echo "no node $1"
+}
+diag "SSH logins: server-01 $(logins server-01); agents $(for i in $(seq 1 "$agents"); do logins "$(printf 'agent-%02d' "$i")"; done | tr '\n' ' ')"
+is "$(logins server-01)" 1 "the server's three SSH steps used one login"
 done_testing
