@@ -271,11 +271,17 @@ tests_integration_template_fields_LDADD = $(CORE_LIBS)
 
 # Kubeconfig rename and merge (src/k8s).
 check_PROGRAMS += tests/unit/test_kubeconfig
-tests_unit_test_kubeconfig_SOURCES = tests/unit/test_kubeconfig.c
+tests_unit_test_kubeconfig_SOURCES = tests/unit/test_kubeconfig.c tests/unit/yaml_at.c tests/unit/yaml_at.h
 tests_unit_test_kubeconfig_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_kubeconfig_CPPFLAGS = $(UNIT_CPPFLAGS) $(YAML_CFLAGS)
 tests_unit_test_kubeconfig_LDADD = $(K8S_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_kubeconfig
+check_PROGRAMS += tests/unit/test_cloudprov
+tests_unit_test_cloudprov_SOURCES = tests/unit/test_cloudprov.c tests/unit/yaml_at.c tests/unit/yaml_at.h
+tests_unit_test_cloudprov_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cloudprov_CPPFLAGS = $(UNIT_CPPFLAGS) $(YAML_CFLAGS)
+tests_unit_test_cloudprov_LDADD = $(K8S_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_cloudprov
 # The Kubernetes client's parsing (src/k8s/client.c).
 check_PROGRAMS += tests/unit/test_client
 tests_unit_test_client_SOURCES = tests/unit/test_client.c
