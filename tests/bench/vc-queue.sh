@@ -35,7 +35,8 @@ lab_require
 SSHNODE=$top_srcdir/tests/lab/sshnode
 [ -x "$SSHNODE" ] || skip_all "tests/lab/sshnode is not there"
 
-lab_up --sshnode "$SSHNODE" --hosts 3 --log-methods || { echo "lab up failed" >&2; exit 1; }
+lab_up --sshnode "$SSHNODE" --hosts 3 --log-methods --prov-queue on --clone-time "$clone_ms" ||
+    { echo "lab up failed" >&2; exit 1; }
 W=$LAB_STATE/bench
 mkdir -m 700 "$W"
 LAB_VCSIM=$(lab_vcsim) bash "$LAB" env --state "$LAB_STATE" --drover-config "$W/config" >/dev/null
@@ -78,8 +79,7 @@ EOS
 "$DROVER" validate >"$W/validate" 2>&1 || { cat "$W/validate" >&2; exit 1; }
 # Room for 50 clones (the lab's datastore is the build machine's disk).
 LAB_VCSIM=$(lab_vcsim) bash "$LAB" facts --state "$LAB_STATE" 'datastore LocalDS_0 capacity=4000 free=3000'
-echo "$clone_ms" >"$LAB_STATE/clone-time"
-echo on >"$LAB_STATE/prov-queue"
+[ "$(cat "$LAB_STATE/prov-queue")" = on ] || { echo "lab up did not switch the queue on" >&2; exit 1; }
 
 # apply NAME: provision spec NAME, print its wall time (s), delete it.
 apply() {

@@ -19,7 +19,7 @@
 #  - a host of 4 units runs several linked clones (1 unit) at once but one
 #    full clone (4) at a time.
 . "${top_srcdir:?}/tests/integration/engine-lib.sh"
-eng_setup --log-methods
+eng_setup --log-methods --prov-queue on --clone-time 1500
 vlog=$LAB_STATE/vcsim.log
 read -r -a hosts <<<"$(. "$LAB_STATE/env"; echo "$LAB_HOSTS")"
 tmpl=$XDG_CONFIG_HOME/drover/templates/lab.cfg
@@ -28,8 +28,8 @@ pin() {  # pin HOST: the template's clones run on HOST of its cluster
     sed "s/^cluster = .*/&\nhost = \"$1\";/" "$W/lab.cfg.cluster" >"$tmpl"
 }
 pin "${hosts[0]}"
-echo 1500 >"$LAB_STATE/clone-time"
-echo on >"$LAB_STATE/prov-queue"
+is "$(cat "$LAB_STATE/prov-queue") $(cat "$LAB_STATE/clone-time")" "on 1500" \
+    "lab up --prov-queue on --clone-time 1500 switched the queue on"
 spec=$(cluster_cfg 1 6)
 
 # settings K=V...: drover.cfg with these on top of engine-lib's.

@@ -77,6 +77,7 @@ EXTRA_DIST += tests/integration/vcenter.t
 EXTRA_DIST += tests/lab/sshnode tests/lab/sshnode_modes.py
 EXTRA_DIST += tests/lab/lab.d/sshnode.sh tests/integration/sshnode.t
 EXTRA_DIST += tests/lab/lab.d/nets.sh tests/lab/lab.d/facts.sh tests/lab/lab.d/faults.sh
+EXTRA_DIST += tests/lab/lab.d/provqueue.sh
 TESTS += tests/integration/sshnode.t
 TESTS += tests/integration/lab-vm-node.t
 EXTRA_DIST += tests/integration/lab-vm-node.t
