@@ -154,6 +154,12 @@ list_clusters(const struct dr_store *s, bool json, FILE *out)
             cJSON_AddItemToObject(o, "pools", pools);
             cli_json_str(o, "recipe", c->recipe);
             cli_json_str(o, "airgap_bundle", c->airgap_bundle);
+            /* The cloud provider and its StorageClass's name (null: none). */
+            cli_json_str(o, "cloud_provider", cloud_provider_key(c->cloud_provider));
+            cli_json_str(o, "storage_class",
+                         c->cloud_provider == DR_CLOUD_VSPHERE && c->vsphere.storage_class
+                             ? cloud_vsphere_sc_name(&c->vsphere)
+                             : NULL);
             cJSON_AddBoolToObject(o, "keep_failed_vms", c->keep_failed_vms);
             cli_json_str(o, "file", c->origin.file);
             cJSON_AddItemToArray(arr, o);

@@ -48,8 +48,10 @@ is "$(jq -r '.[] | select(.name=="prod") | .pools | map("\(.name):\(.template):\
     "server:server:1:etcd+control-plane agent:worker:2:worker" "prod pools"
 is "$(jq -r '.[] | select(.name=="edge") | "\(.distribution) \(.version) \(.vcenter)"' <<<"$j")" "rke2 null null" "absent values are null"
 is "$(jq -r '.[0] | keys | join(",")' <<<"$j")" \
-    "airgap_bundle,distribution,file,keep_failed_vms,name,nodes_desired,nodes_ready,nodes_total,pools,recipe,state,vcenter,version" \
+    "airgap_bundle,cloud_provider,distribution,file,keep_failed_vms,name,nodes_desired,nodes_ready,nodes_total,pools,recipe,state,storage_class,vcenter,version" \
     "cluster fields are stable"
+is "$(jq -r '.[] | select(.name=="prod") | "\(.cloud_provider) \(.storage_class)"' <<<"$j")" "none null" \
+    "no cloud provider: none, no StorageClass"
 table=$(good list clusters)
 ok "table has a header" grep -qE '^NAME +DISTRIBUTION +VERSION +VCENTER +STATE +NODES +POOLS$' <<<"$table"
 ok "table row for prod" grep -qE '^prod +k3s +v1\.30\.4\+k3s1 +lab +Degraded +2/3 +2$' <<<"$table"

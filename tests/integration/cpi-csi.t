@@ -153,6 +153,8 @@ EOS
     kill "${bg_pids[-1]}" 2>/dev/null
     wait "${bg_pids[-1]}" 2>/dev/null
     is "$(cluster_state)" active "$dist: the cluster is active"
+    is "$("$DROVER" list clusters -o json | jq -r '.[] | select(.name == "lab-cluster") | "\(.cloud_provider) \(.storage_class)"')" \
+        "vsphere vsphere-gold" "$dist: drover list names the cloud provider and the StorageClass"
     srv=$(status_json | jq -r '.nodes[] | select(.pool == "server") | .name')
     ag=$(status_json | jq -r '.nodes[] | select(.pool == "agent") | .name')
     [ "$(cluster_state)" = active ] || { show_logs "$srv"; show_logs "$ag"; }
