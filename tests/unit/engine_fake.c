@@ -245,7 +245,7 @@ f_destroy(void *t, struct eng_step *s, struct dr_error *e)
     return DR_E_OK;
 }
 
-static const struct eng_backend_ops fake_ops = {
+const struct eng_backend_ops fake_ops = {
     .find_vm = f_find_vm,
     .vm_exists = f_vm_exists,
     .vm_owner = f_vm_owner,
@@ -313,10 +313,16 @@ open_store(struct dr_store *s)
 struct dr_engine *
 start(struct dr_engine_options *o)
 {
+    return start_ops(&fake_ops, o);
+}
+
+struct dr_engine *
+start_ops(const struct eng_backend_ops *ops, struct dr_engine_options *o)
+{
     struct dr_store s;
     struct dr_error e = { 0 };
     struct dr_engine *eng = NULL;
-    struct eng_backend b = { .ops = &fake_ops };
+    struct eng_backend b = { .ops = ops };
 
     open_store(&s);
     ck_assert_msg(engine_new_with_backend(&s, o, &b, &eng, &e) == DR_E_OK, "%s", e.msg);
@@ -337,9 +343,10 @@ spec_init(struct dr_cluster *c, struct dr_pool *pools, int servers, int agents)
 }
 
 /* Wait (bounded) until the engine is idle, draining events as they come;
- * returns the node-state events seen as "node:state " text. */
-char *
-wait_idle(struct dr_engine *eng)
+ * returns the events of kind seen: node states as "node:state ", any other
+ * kind as its text and a newline. */
+static char *
+wait_idle_kind(struct dr_engine *eng, enum dr_event_kind kind)
 {
     char *seen = xstrdup("");
 
@@ -356,8 +363,12 @@ wait_idle(struct dr_engine *eng)
         idle = engine_idle(eng);
         n = engine_drain_events(eng, &ev);
         for (size_t k = 0; k < n; k++) {
-            if (ev[k].kind == DR_EV_NODE_STATE && strlen(seen) < 4000) {
+            if (ev[k].kind == kind && kind == DR_EV_NODE_STATE && strlen(seen) < 4000) {
                 char *t = xasprintf("%s%s:%s ", seen, ev[k].node, node_state_key(ev[k].state));
+                free(seen);
+                seen = t;
+            } else if (ev[k].kind == kind && kind != DR_EV_NODE_STATE) {
+                char *t = xasprintf("%s%s\n", seen, ev[k].text);
                 free(seen);
                 seen = t;
             }
@@ -369,6 +380,18 @@ wait_idle(struct dr_engine *eng)
     }
     ck_abort_msg("engine not idle after 50 s; saw %.300s", seen);
     return seen;
+}
+
+char *
+wait_idle(struct dr_engine *eng)
+{
+    return wait_idle_kind(eng, DR_EV_NODE_STATE);
+}
+
+char *
+wait_idle_cluster(struct dr_engine *eng)
+{
+    return wait_idle_kind(eng, DR_EV_CLUSTER);
 }
 
 const struct dr_node *

@@ -1,5 +1,5 @@
 /* The in-memory vCenter the engine's unit tests run against
- * (tests/unit/test_engine.c, _faults, _delete, _control): VMs with owner
+ * (tests/unit/test_engine*.c, test_admit.c, test_health.c): VMs with owner
  * markers, a fault injected into one step of one node, the order of
  * bootstraps; and a configuration folder with one vCenter and one template
  * (setup, a Check fixture) from which start() makes an engine on it. */
@@ -70,8 +70,13 @@ void write_file(const char *dir, const char *rel, const char *text, mode_t mode)
 void setup(void);
 /* Load the folders into s; a diagnostic fails the test. */
 void open_store(struct dr_store *s);
+/* The fake's backend operations; a test that needs one step to behave
+ * otherwise copies them, replaces that one and calls start_ops. */
+extern const struct eng_backend_ops fake_ops;
 /* An engine on the folders and the fake (o may be NULL). */
 struct dr_engine *start(struct dr_engine_options *o);
+/* The same on ops (kept by the engine: static storage). */
+struct dr_engine *start_ops(const struct eng_backend_ops *ops, struct dr_engine_options *o);
 /* Cluster "lab" (k3s on vCenter "lab"): pool server (etcd, control plane)
  * and pool agent (worker) of template "lab"; pools holds two. */
 void spec_init(struct dr_cluster *c, struct dr_pool *pools, int servers, int agents);
@@ -79,6 +84,8 @@ void spec_init(struct dr_cluster *c, struct dr_pool *pools, int servers, int age
  * the node-state events as "node:state " text (caller frees). Fails the test
  * if any event's text holds the recipe's secret. */
 char *wait_idle(struct dr_engine *eng);
+/* The same, returning the text of every cluster event, one a line. */
+char *wait_idle_cluster(struct dr_engine *eng);
 /* Node name of cluster "lab" in s, or NULL. */
 const struct dr_node *snap_node(const struct dr_snapshot *s, const char *name);
 /* How many nodes of cluster "lab" are in state st. */

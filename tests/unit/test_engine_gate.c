@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <check.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +15,11 @@
 #include "core/util.h"
 #include "engine/backend.h"
 #include "engine/engine.h"
+#include "engine_fake.h"
 
-enum dr_err engine_new_with_backend(const struct dr_store *store,
-                                    const struct dr_engine_options *opts,
-                                    const struct eng_backend *backend, struct dr_engine **out,
-                                    struct dr_error *e);
-
+/* What the gate's template check saw and what it is to find; the VMs are
+ * engine_fake's (fk). */
 static struct {
-    pthread_mutex_t mu;
     int checks;           /* check_templates calls */
     int checked_items;    /* templates handed to the last call */
     bool on_main_thread;  /* a check ran on the thread that applied */
@@ -32,9 +28,7 @@ static struct {
     bool preflight;       /* the last call had preflight's options */
     int margin_pct;       /* their margin */
     int new_vms;          /* the VMs to create it was told about */
-    int clones;
-    int vms;
-} fk = { .mu = PTHREAD_MUTEX_INITIALIZER };
+} gk;
 static pthread_t main_thread;
 
 static enum dr_err
@@ -42,169 +36,46 @@ f_check(void *t, struct eng_step *s, const struct eng_check_item *items, size_t 
         const struct eng_check_opts *opts, struct eng_problems *out, struct dr_error *e)
 {
     pthread_mutex_lock(&fk.mu);
-    fk.checks++;
-    fk.checked_items = (int)n;
-    fk.on_main_thread |= pthread_equal(pthread_self(), main_thread);
-    for (int i = 0; i < fk.problems; i++)
+    gk.checks++;
+    gk.checked_items = (int)n;
+    gk.on_main_thread |= pthread_equal(pthread_self(), main_thread);
+    for (int i = 0; i < gk.problems; i++)
         eng_problem_add(out, items[0].tmpl, i == 0 ? DR_TF_NETWORKS : DR_TF_DATASTORE,
                         i == 0 ? "networks[0]" : NULL, "problem %d of %s", i + 1,
                         items[0].tmpl->name);
-    for (int i = 0; i < fk.warnings; i++)
+    for (int i = 0; i < gk.warnings; i++)
         eng_finding_add(out, items[0].tmpl, DR_TF_DATASTORE, NULL, DR_SEV_WARNING, "capacity",
                         "/DC0/datastore/LocalDS_0", "add memory", "warning %d of %s", i + 1,
                         items[0].tmpl->name);
-    fk.preflight = opts && opts->preflight;
-    fk.margin_pct = opts ? opts->margin_pct : -1;
-    fk.new_vms = 0;
+    gk.preflight = opts && opts->preflight;
+    gk.margin_pct = opts ? opts->margin_pct : -1;
+    gk.new_vms = 0;
     for (size_t i = 0; i < n; i++)
-        fk.new_vms += items[i].new_vms;
+        gk.new_vms += items[i].new_vms;
     pthread_mutex_unlock(&fk.mu);
     return DR_E_OK;
 }
 
-static enum dr_err
-f_find_vm(void *t, struct eng_step *s, const char *name, struct eng_vm *vm, bool *found,
-          struct dr_error *e)
-{
-    *found = false;
-    return DR_E_OK;
-}
-
-static enum dr_err
-f_vm_exists(void *t, struct eng_step *s, const char *id, bool *exists, struct dr_error *e)
-{
-    *exists = true;
-    return DR_E_OK;
-}
-
-static enum dr_err
-f_list_owned(void *t, const struct dr_vcenter *vc, const char *prefix, struct eng_vm **out,
-             size_t *n, struct dr_error *e)
-{
-    *out = NULL;
-    *n = 0;
-    return DR_E_OK;
-}
-
-static enum dr_err
-f_clone(void *t, struct eng_step *s, struct dr_error *e)
-{
-    pthread_mutex_lock(&fk.mu);
-    fk.clones++;
-    s->node.vm_id = xasprintf("vm-%d", ++fk.vms);
-    pthread_mutex_unlock(&fk.mu);
-    return DR_E_OK;
-}
-
-static enum dr_err
-f_step(void *t, struct eng_step *s, struct dr_error *e)
-{
-    if (s->step == DR_NODE_WAITING_FOR_IP) {
-        free(s->node.ip);
-        s->node.ip = xstrdup("10.0.0.1");
-    }
-    return DR_E_OK;
-}
-
-static const struct eng_backend_ops fake_ops = {
-    .find_vm = f_find_vm,     .vm_exists = f_vm_exists, .list_owned = f_list_owned,
-    .clone = f_clone,         .configure = f_step,      .power_on = f_step,
-    .wait_ip = f_step,        .wait_ssh = f_step,       .bootstrap = f_step,
-    .join = f_step,           .destroy = f_step,        .check_templates = f_check,
-};
-
-static char cfgdir[64], statedir[64];
-
-static void
-write_file(const char *rel, const char *text)
-{
-    char *path = util_path_join(cfgdir, rel);
-    char *parent = util_dirname(path);
-
-    ck_assert_int_eq(util_mkdir_p(parent, 0700, NULL), DR_E_OK);
-    ck_assert_int_eq(util_write_atomic(path, text, strlen(text), 0600, NULL), DR_E_OK);
-    free(parent);
-    free(path);
-}
-
+/* engine_fake's vCenter with the template check above; setup (the fixture)
+ * made the folders, with networks on line 6 and datastore on line 4 of
+ * templates/lab.cfg. */
 static struct dr_engine *
-start(void)
+gate_start(void)
 {
-    char base[] = "/tmp/drover-gate-XXXXXX";
-    struct dr_store s;
-    struct dr_error e = { 0 };
-    struct dr_engine *eng = NULL;
-    struct eng_backend b = { .ops = &fake_ops };
+    static struct eng_backend_ops ops;
 
-    pthread_mutex_lock(&fk.mu);
-    fk.checks = fk.checked_items = fk.problems = fk.clones = fk.warnings = 0;
-    fk.on_main_thread = false;
-    pthread_mutex_unlock(&fk.mu);
+    ops = fake_ops;
+    ops.check_templates = f_check;
+    memset(&gk, 0, sizeof gk);
     main_thread = pthread_self();
-    ck_assert_ptr_nonnull(mkdtemp(base));
-    snprintf(cfgdir, sizeof cfgdir, "%s/config", base);
-    snprintf(statedir, sizeof statedir, "%s/state", base);
-    write_file("drover.cfg", "workers = 4;\nretries = 1;\nretry_backoff_ms = 10;\n"
-                             "preflight_margin_pct = 17;\n");
-    write_file("vcenters.cfg", "vcenters = ( { name = \"lab\"; url = \"https://127.0.0.1:1/sdk\";"
-                               " user = \"u\"; password = \"p\"; } );\n");
-    /* networks on line 6, datastore on line 4. */
-    write_file("templates/lab.cfg",
-               "vcenter = \"lab\";\ndatacenter = \"DC0\";\ncluster = \"DC0_C0\";\n"
-               "datastore = \"LocalDS_0\";\nfolder = \"k8s\";\nnetworks = [ \"k8s-net\" ];\n"
-               "clone_from = \"ubuntu-22.04-template\";\n");
-    ck_assert_int_eq(store_init(&s, cfgdir, statedir, &e), DR_E_OK);
-    ck_assert_int_eq(store_load(&s, &e), DR_E_OK);
-    ck_assert_int_eq(s.n_diags, 0);
-    ck_assert_msg(engine_new_with_backend(&s, NULL, &b, &eng, &e) == DR_E_OK, "%s", e.msg);
-    store_done(&s);
-    return eng;
-}
-
-/* Wait for idle; the text of every cluster event, one a line. */
-static char *
-wait_idle(struct dr_engine *eng)
-{
-    char *seen = xstrdup("");
-    long long deadline = util_now_ms() + 30000;
-
-    while (util_now_ms() < deadline) {
-        struct pollfd p = { .fd = engine_wake_fd(eng), .events = POLLIN };
-        struct dr_event *ev;
-        bool idle;
-        size_t n;
-
-        poll(&p, 1, 10);
-        idle = engine_idle(eng);
-        n = engine_drain_events(eng, &ev);
-        for (size_t k = 0; k < n; k++)
-            if (ev[k].kind == DR_EV_CLUSTER) {
-                char *t = xasprintf("%s%s\n", seen, ev[k].text);
-                free(seen);
-                seen = t;
-            }
-        engine_events_free(ev, n);
-        if (idle)
-            return seen;
-    }
-    ck_abort_msg("engine not idle after 30 s");
-    return seen;
-}
-
-static void
-spec_init(struct dr_cluster *c, struct dr_pool *pools)
-{
-    pools[0] = (struct dr_pool){ .name = "server", .template = "lab", .quantity = 1,
-                                 .roles = DR_ROLE_CONTROL_PLANE | DR_ROLE_ETCD };
-    pools[1] = (struct dr_pool){ .name = "agent", .template = "lab", .quantity = 2,
-                                 .roles = DR_ROLE_WORKER };
-    *c = (struct dr_cluster){ .name = "lab", .distribution = DR_DIST_K3S, .vcenter = "lab",
-                              .pools = pools, .n_pools = 2 };
+    write_file(cfgdir, "drover.cfg", "workers = 4;\nretries = 1;\nretry_backoff_ms = 10;\n"
+                                     "preflight_margin_pct = 17;\n", 0600);
+    return start_ops(&ops, NULL);
 }
 
 START_TEST(problems_stop_every_clone)
 {
-    struct dr_engine *eng = start();
+    struct dr_engine *eng = gate_start();
     struct dr_cluster spec;
     struct dr_pool pools[2];
     struct dr_error e = { 0 };
@@ -212,14 +83,14 @@ START_TEST(problems_stop_every_clone)
     const struct dr_cluster_view *v;
     char *seen;
 
-    fk.problems = 2;
-    spec_init(&spec, pools);
+    gk.problems = 2;
+    spec_init(&spec, pools, 1, 2);
     ck_assert_msg(engine_apply_cluster(eng, &spec, &e) == DR_E_OK, "%s", e.msg);
-    seen = wait_idle(eng);
+    seen = wait_idle_cluster(eng);
     ck_assert_int_eq(fk.clones, 0);
-    ck_assert_int_eq(fk.checks, 1);         /* once for the three nodes */
-    ck_assert_int_eq(fk.checked_items, 1);  /* the one template, once */
-    ck_assert(!fk.on_main_thread);
+    ck_assert_int_eq(gk.checks, 1);         /* once for the three nodes */
+    ck_assert_int_eq(gk.checked_items, 1);  /* the one template, once */
+    ck_assert(!gk.on_main_thread);
     /* Both problems, each with file:line and field, in file order. */
     ck_assert_msg(strstr(seen, "templates/lab.cfg:4: datastore: problem 2 of lab\n"), "%s", seen);
     ck_assert_msg(strstr(seen, "templates/lab.cfg:6: networks[0]: problem 1 of lab\n"), "%s", seen);
@@ -240,10 +111,10 @@ START_TEST(problems_stop_every_clone)
     engine_snapshot_free(&s);
 
     /* Fixed: applying again checks again, then clones. */
-    fk.problems = 0;
+    gk.problems = 0;
     ck_assert_msg(engine_apply_cluster(eng, &spec, &e) == DR_E_OK, "%s", e.msg);
-    free(wait_idle(eng));
-    ck_assert_int_eq(fk.checks, 2);
+    free(wait_idle_cluster(eng));
+    ck_assert_int_eq(gk.checks, 2);
     ck_assert_int_eq(fk.clones, 3);
     s = engine_snapshot(eng);
     ck_assert_int_eq(snapshot_find_cluster(s, "lab")->ready, 3);
@@ -254,20 +125,20 @@ END_TEST
 
 START_TEST(a_passed_check_holds_until_the_next_apply)
 {
-    struct dr_engine *eng = start();
+    struct dr_engine *eng = gate_start();
     struct dr_cluster spec;
     struct dr_pool pools[2];
     struct dr_error e = { 0 };
 
-    spec_init(&spec, pools);
+    spec_init(&spec, pools, 1, 2);
     ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
-    free(wait_idle(eng));
-    ck_assert_int_eq(fk.checks, 1);
+    free(wait_idle_cluster(eng));
+    ck_assert_int_eq(gk.checks, 1);
     ck_assert_int_eq(fk.clones, 3);
     /* Scaling up is an apply: the templates may have changed meanwhile. */
     ck_assert_int_eq(engine_scale_pool(eng, "lab", "agent", 3, &e), DR_E_OK);
-    free(wait_idle(eng));
-    ck_assert_int_eq(fk.checks, 2);
+    free(wait_idle_cluster(eng));
+    ck_assert_int_eq(gk.checks, 2);
     ck_assert_int_eq(fk.clones, 4);
     engine_free(&eng);
 }
@@ -280,21 +151,21 @@ END_TEST
  * itself (`drover apply`) gets only the names-and-tags check. */
 START_TEST(the_gate_runs_preflight_unless_the_caller_did)
 {
-    struct dr_engine *eng = start();
+    struct dr_engine *eng = gate_start();
     struct dr_cluster spec;
     struct dr_pool pools[2];
     struct dr_error e = { 0 };
     struct dr_apply_opts ran = { .preflight_ran = true };
     char *seen;
 
-    spec_init(&spec, pools);
-    fk.warnings = 1;
+    spec_init(&spec, pools, 1, 2);
+    gk.warnings = 1;
     ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
-    seen = wait_idle(eng);
-    ck_assert_int_eq(fk.checks, 1);
-    ck_assert(fk.preflight);
-    ck_assert_int_eq(fk.margin_pct, 17);  /* drover.cfg's preflight_margin_pct */
-    ck_assert_int_eq(fk.new_vms, 3);      /* nothing exists yet */
+    seen = wait_idle_cluster(eng);
+    ck_assert_int_eq(gk.checks, 1);
+    ck_assert(gk.preflight);
+    ck_assert_int_eq(gk.margin_pct, 17);  /* drover.cfg's preflight_margin_pct */
+    ck_assert_int_eq(gk.new_vms, 3);      /* nothing exists yet */
     ck_assert_int_eq(fk.clones, 3);       /* a warning does not stop them */
     ck_assert_msg(strstr(seen, "warning: templates/lab.cfg:4: datastore: warning 1 of lab "
                                "[/DC0/datastore/LocalDS_0] (fix: add memory)\n"),
@@ -304,26 +175,26 @@ START_TEST(the_gate_runs_preflight_unless_the_caller_did)
     /* `drover apply` ran preflight already: names and tags only. */
     pools[1].quantity = 3;
     ck_assert_int_eq(engine_apply_cluster_opts(eng, &spec, &ran, &e), DR_E_OK);
-    free(wait_idle(eng));
-    ck_assert_int_eq(fk.checks, 2);
-    ck_assert(!fk.preflight);
+    free(wait_idle_cluster(eng));
+    ck_assert_int_eq(gk.checks, 2);
+    ck_assert(!gk.preflight);
     ck_assert_int_eq(fk.clones, 4);
 
     /* The next plain apply (the console's) checks in full again, only the
      * new VM counting. */
     pools[1].quantity = 4;
     ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
-    free(wait_idle(eng));
-    ck_assert_int_eq(fk.checks, 3);
-    ck_assert(fk.preflight);
-    ck_assert_int_eq(fk.new_vms, 1);
+    free(wait_idle_cluster(eng));
+    ck_assert_int_eq(gk.checks, 3);
+    ck_assert(gk.preflight);
+    ck_assert_int_eq(gk.new_vms, 1);
     ck_assert_int_eq(fk.clones, 5);
 
     /* A preflight error stops every clone, as the gate's own problems do. */
     pools[1].quantity = 5;
-    fk.problems = 1;
+    gk.problems = 1;
     ck_assert_int_eq(engine_apply_cluster(eng, &spec, &e), DR_E_OK);
-    seen = wait_idle(eng);
+    seen = wait_idle_cluster(eng);
     ck_assert_int_eq(fk.clones, 5);
     ck_assert_msg(strstr(seen, "networks[0]: problem 1 of lab"), "%s", seen);
     free(seen);
@@ -339,6 +210,7 @@ main(void)
     SRunner *sr;
     int failed;
 
+    tcase_add_checked_fixture(tc, setup, NULL);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, problems_stop_every_clone);
     tcase_add_test(tc, a_passed_check_holds_until_the_next_apply);
