@@ -110,6 +110,7 @@ struct eng_check_opts {
     bool cloud_vsphere;       /* cloud_provider "vsphere": disk.EnableUUID is required */
     const struct dr_vcenter *cloud_vcenter; /* the CPI/CSI's entry (privileges checked), or NULL */
     int cloud_line;           /* the cluster file's vsphere block, for those findings */
+    const char *cloud_sc_url; /* its StorageClass's datastore_url, checked to exist; or NULL */
 };
 
 struct eng_backend_ops {

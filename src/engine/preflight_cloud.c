@@ -65,6 +65,77 @@ finding(struct eng_problems *out, const struct eng_check_opts *o, enum dr_severi
     return f;
 }
 
+/* "ds:///vmfs/volumes/x/" and "ds:///vmfs/volumes/x" are the same URL. */
+static bool
+same_url(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+
+    while (na > 0 && a[na - 1] == '/')
+        na--;
+    while (nb > 0 && b[nb - 1] == '/')
+        nb--;
+    return na == nb && strncmp(a, b, na) == 0;
+}
+
+/* The StorageClass's datastore_url must be a datastore the nodes' hosts
+ * reach (the CSI driver provisions there; a wrong URL fails only when a
+ * volume is asked for). The finding names the datastores they do reach. */
+static void
+check_sc_url(struct vs_session *vs, const struct vs_placement *pl, const bool *placed, size_t n,
+             const struct eng_check_opts *o, struct eng_problems *out)
+{
+    struct vs_facts cq = {0}, dq = {0};
+    struct dr_error e = {0};
+    char *seen = xstrdup("");
+    bool found = false;
+    enum dr_err rc;
+
+    for (size_t i = 0; i < n; i++)
+        if (placed[i] && pl[i].compute)
+            vs_facts_add(&cq, pl[i].compute_type, pl[i].compute);
+    rc = vs_facts_get(vs, &cq, &e);
+    for (size_t i = 0; rc == DR_E_OK && i < cq.n; i++)
+        for (char **d = cq.v[i].datastores; d && *d; d++)
+            vs_facts_add(&dq, "Datastore", *d);
+    if (rc == DR_E_OK)
+        rc = vs_facts_get(vs, &dq, &e);
+    if (rc != DR_E_OK) {
+        char *msg = xasprintf(_("could not read the datastores' URLs: %s"), dr_error_text(&e));
+        struct dr_finding *f = finding(out, o, DR_SEV_WARNING, NULL, NULL, msg);
+        free(f->field);
+        f->field = xstrdup("vsphere.storage_class.datastore_url");
+        free(msg);
+        goto out;
+    }
+    for (size_t i = 0; i < dq.n && !found; i++) {
+        char *t;
+
+        if (dq.v[i].url == NULL)
+            continue;
+        found = same_url(dq.v[i].url, o->cloud_sc_url);
+        t = xasprintf("%s%s%s (%s)", seen, *seen ? ", " : "", dq.v[i].name ? dq.v[i].name : "?",
+                      dq.v[i].url);
+        free(seen);
+        seen = t;
+    }
+    if (!found) {
+        char *msg =
+            xasprintf(_("no datastore the nodes' hosts reach has the URL %s"), o->cloud_sc_url);
+        char *fix = xasprintf(_("use one of: %s"), *seen ? seen : _("(none found)"));
+        struct dr_finding *f = finding(out, o, DR_SEV_ERROR, NULL, fix, msg);
+
+        free(f->field);
+        f->field = xstrdup("vsphere.storage_class.datastore_url");
+        free(msg);
+        free(fix);
+    }
+out:
+    free(seen);
+    vs_facts_done(&cq);
+    vs_facts_done(&dq);
+}
+
 enum dr_err
 vsb_preflight_cloud(void *tctx, struct eng_step *s, const struct vs_placement *pl,
                     const bool *placed, size_t n, const struct eng_check_opts *o,
@@ -86,6 +157,8 @@ vsb_preflight_cloud(void *tctx, struct eng_step *s, const struct vs_placement *p
         free(msg);
         return DR_E_OK;
     }
+    if (!str_empty(o->cloud_sc_url))
+        check_sc_url(vs, pl, placed, n, o, out);
     root = vs_session_root_folder(vs);
     if (root)
         vs_facts_add(&q, "Folder", root);

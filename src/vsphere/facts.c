@@ -121,6 +121,8 @@ on_fact(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_e
         f->capacity = child_ll(sum, "capacity");
         f->free_space = child_ll(sum, "freeSpace");
         f->accessible = sum ? soap_child_bool(sum, "accessible", true) : false;
+        xfree(&f->url);
+        f->url = sum ? soap_child_text(sum, "url") : NULL;
         f->hosts = xcalloc(1, sizeof *f->hosts);
         if (host)
             soap_each(m, host, "DatastoreHostMount")
@@ -237,6 +239,7 @@ vs_facts_done(struct vs_facts *q)
         free(f->guest_name);
         free(f->owner);
         free(f->enable_uuid);
+        free(f->url);
         strv_free(&f->hosts);
         strv_free(&f->hosts_of);
         strv_free(&f->datastores);

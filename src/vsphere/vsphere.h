@@ -248,6 +248,7 @@ struct vs_fact {
     /* Datastore */
     long long capacity, free_space; /* bytes */
     bool accessible;
+    char *url;           /* summary.url, "ds:///vmfs/volumes/<uuid>/" */
     char **hosts;        /* ids of the hosts that mount it */
     /* HostSystem, ComputeResource, ClusterComputeResource */
     char **datastores;   /* ids of the datastores it reaches */

@@ -82,13 +82,24 @@ printf 'deny-user %s Cns.Searchable\n' "$LAB_USER" >"$LAB_STATE/lab-facts"
 ok "drover's own account lacking them does not matter: the cluster's are separate" \
     to "$W/priv-own.out" "$DROVER" preflight lab-cluster
 : >"$LAB_STATE/lab-facts"
+# The StorageClass's datastore_url must be a datastore the nodes reach: the
+# finding names those there are, with their URLs as vCenter has them; the
+# run below uses the template's datastore's URL taken from there.
+{ cat "$CFG"; printf 'cloud_provider = "vsphere";\nvsphere = { vcenter = "lab-csi";\n  storage_class = { datastore_url = "ds:///vmfs/volumes/no-such/"; }; };\n'; } >"$CL"
+nok "preflight refuses a datastore_url no datastore has" to "$W/url.out" "$DROVER" preflight lab-cluster
+ok "naming the field and the URL" \
+    grep -q "vsphere.storage_class.datastore_url: .*no datastore the nodes' hosts reach has the URL ds:///vmfs/volumes/no-such/" "$W/url.out"
+DS_URL=$(sed -n "s/.*use one of: .*$LAB_DATASTORE (\(ds:[^)]*\)).*/\1/p" "$W/url.out" | head -1)
+ok "and the template's datastore with its URL" test -n "$DS_URL"
+[ -n "$DS_URL" ] || diag "$(cat "$W/url.out")"
+sed -i "s|ds:///vmfs/volumes/no-such/|$DS_URL|" "$CL"
+ok "preflight passes with that URL" to "$W/url-ok.out" "$DROVER" preflight lab-cluster
 (umask 077 && printf '%s %s\n' "$CSI_USER" "another-password" >"$LAB_STATE/lab-users")
 nok "a CPI/CSI account that cannot log in is refused" to "$W/priv-login.out" "$DROVER" preflight lab-cluster
 ok "saying so" grep -q "vsphere.vcenter: .*account $CSI_USER (vCenter entry lab-csi) cannot log in" "$W/priv-login.out"
 (umask 077 && printf '%s %s\n' "$CSI_USER" "$CSI_PW" >"$LAB_STATE/lab-users")
 rm -f "$CL"
 
-DS_URL="ds:///vmfs/volumes/5f3a9c1e-7d2b41aa-0c4e-005056a1b2c3/"
 host_of() { python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(p.hostname); print(p.port or 443)' "$1"; }
 read -r -d '' VC_HOST VC_PORT < <(host_of "$LAB_URL"; printf '\0')
 

@@ -181,6 +181,7 @@ func run(o *options) error {
 	}
 	templateLikeVCenter(templateName) // Tools installed, a Linux guest (preflight.go)
 	computeLikeVCenter()
+	datastoresLikeVCenter() // ds:///vmfs/volumes/<uuid>/ (dsurl.go)
 	syncNetworkHosts() // Network.host as vCenter reports it (nethosts.go)
 	installLabAuthz()
 	if err = addOpaqueNetworks(); err != nil { // $LAB_OPAQUE_NETWORKS (nets.go)
