@@ -15,13 +15,13 @@ tests_unit_test_keys_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_keys_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/test_cloudinit
-tests_unit_test_cloudinit_SOURCES = tests/unit/test_cloudinit.c
+tests_unit_test_cloudinit_SOURCES = tests/unit/test_cloudinit.c tests/unit/ci_fixture.c tests/unit/ci_fixture.h
 tests_unit_test_cloudinit_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cloudinit_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_cloudinit_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/test_cicheck
-tests_unit_test_cicheck_SOURCES = tests/unit/test_cicheck.c
+tests_unit_test_cicheck_SOURCES = tests/unit/test_cicheck.c tests/unit/ci_fixture.c tests/unit/ci_fixture.h
 tests_unit_test_cicheck_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_cicheck_CPPFLAGS = $(UNIT_CPPFLAGS) $(ZLIB_CFLAGS)
 tests_unit_test_cicheck_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)

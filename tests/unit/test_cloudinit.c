@@ -12,88 +12,13 @@
 #include "core/err.h"
 #include "core/keys.h"
 #include "core/util.h"
-
-static char tmpdir[64];
-static struct dr_keypair host_key, client_key;
-static char *client_pub;
+#include "ci_fixture.h"
 
 static void
 setup(void)
 {
-    struct dr_error e = {0};
-
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/drover-ci-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-    ck_assert_int_eq(keys_generate(&host_key, "worker-01", &e), DR_E_OK);
     /* A comment full of YAML's special characters must survive quoting. */
-    ck_assert_int_eq(keys_generate(&client_key, "it's \"ops\": #1 \\ {x} [y] & *z", &e), DR_E_OK);
-    client_pub = keys_public_line(&client_key);
-}
-
-static void
-teardown(void)
-{
-    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(cmd);
-    free(client_pub);
-    keys_done(&host_key);
-    keys_done(&client_key);
-}
-
-static int
-sh(const char *cmd)
-{
-    int rc = system(cmd);
-
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static char *
-write_tmp(const char *name, const char *text)
-{
-    char *path = xasprintf("%s/%s", tmpdir, name);
-    struct dr_error e = {0};
-
-    ck_assert_int_eq(util_write_atomic(path, text, strlen(text), 0600, &e), DR_E_OK);
-    return path;
-}
-
-/* The real validator: exit 0 or the test fails with its output. */
-static void
-assert_schema_valid(const char *path)
-{
-    char *cmd = xasprintf("cloud-init schema -c '%s' >'%s.schema' 2>&1", path, path);
-    int rc = sh(cmd);
-
-    if (rc != 0) {
-        char *out = NULL;
-        size_t len;
-        char *log = xasprintf("%s.schema", path);
-        util_read_file(log, &out, &len, NULL);
-        ck_abort_msg("cloud-init schema failed (%d) for %s:\n%s", rc, path, out ? out : "");
-    }
-    free(cmd);
-}
-
-/* Read a value out of the YAML with a real parser: python3 -c EXPR where
- * `d` is the document; prints str(EXPR). */
-static char *
-yaml_get(const char *path, const char *expr)
-{
-    char *cmd = xasprintf("/usr/bin/python3 -c 'import sys,yaml; d=yaml.safe_load(open(sys.argv[1])); "
-                          "sys.stdout.write(str((%s)))' '%s'",
-                          expr, path);
-    FILE *p = popen(cmd, "r");
-    char buf[8192];
-    size_t n;
-
-    ck_assert_ptr_nonnull(p);
-    n = fread(buf, 1, sizeof buf - 1, p);
-    buf[n] = '\0';
-    ck_assert_int_eq(pclose(p), 0);
-    free(cmd);
-    return xstrdup(buf);
+    ci_setup("/tmp/drover-ci-XXXXXX", "worker-01", "it's \"ops\": #1 \\ {x} [y] & *z");
 }
 
 static struct dr_template
@@ -426,7 +351,7 @@ main(void)
     SRunner *sr;
     int failed;
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, ci_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_default_user);
     tcase_add_test(tc, test_custom_user_domain_script_and_extras);
