@@ -40,6 +40,20 @@ guest_not_linux(const char *id)
     return false;
 }
 
+/* Whether the clone will have disk.EnableUUID = TRUE (case-insensitive, as
+ * vSphere reads it): the template's extra_config, the last entry winning,
+ * else the clone source's own value. */
+static bool
+enable_uuid_on(const struct dr_template *t, const struct vs_fact *src)
+{
+    const char *v = src->enable_uuid;
+
+    for (size_t i = 0; i < t->n_extra_config; i++)
+        if (str_eq(t->extra_config[i].key, "disk.EnableUUID"))
+            v = t->extra_config[i].value;
+    return v != NULL && strcasecmp(v, "TRUE") == 0;
+}
+
 static void
 check_template(const struct pf_item *it, const struct vs_fact *src, const struct eng_check_opts *o,
                struct eng_problems *out)
@@ -117,32 +131,19 @@ check_template(const struct pf_item *it, const struct vs_fact *src, const struct
      * needs the disks' UUIDs: disk.EnableUUID = TRUE (VMware, "vSphere CSI
      * driver prerequisites"). A cluster with cloud_provider "vsphere" runs
      * it: an error; otherwise it may later, a note. */
-    if (o && o->cloud_vsphere) {
-        const char *v = src->enable_uuid;
-
-        for (size_t i = 0; i < t->n_extra_config; i++)
-            if (str_eq(t->extra_config[i].key, "disk.EnableUUID"))
-                v = t->extra_config[i].value;
-        if (v == NULL || strcasecmp(v, "TRUE") != 0)
-            eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_ERROR, "template", path,
-                            _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
-                              "extra_config"),
-                            _("the cluster has cloud_provider = \"vsphere\", but disk.EnableUUID "
-                              "is not TRUE in the clone source or extra_config: the vSphere CSI "
-                              "driver cannot attach volumes to its nodes"));
-    } else {
-        const char *v = src->enable_uuid;
-
-        for (size_t i = 0; i < t->n_extra_config; i++)
-            if (str_eq(t->extra_config[i].key, "disk.EnableUUID"))
-                v = t->extra_config[i].value;
-        if (v == NULL || strcasecmp(v, "TRUE") != 0)
-            eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_NOTE, "template", path,
-                            _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
-                              "extra_config if the cluster will use the vSphere CSI driver"),
-                            _("disk.EnableUUID is not TRUE in the clone source or extra_config: "
-                              "the vSphere CSI driver cannot attach volumes"));
-    }
+    if (!enable_uuid_on(t, src) && o && o->cloud_vsphere)
+        eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_ERROR, "template", path,
+                        _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
+                          "extra_config"),
+                        _("the cluster has cloud_provider = \"vsphere\", but disk.EnableUUID "
+                          "is not TRUE in the clone source or extra_config: the vSphere CSI "
+                          "driver cannot attach volumes to its nodes"));
+    else if (!enable_uuid_on(t, src))
+        eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_NOTE, "template", path,
+                        _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
+                          "extra_config if the cluster will use the vSphere CSI driver"),
+                        _("disk.EnableUUID is not TRUE in the clone source or extra_config: "
+                          "the vSphere CSI driver cannot attach volumes"));
     {
         char *fix = xasprintf(_("check the data side with `drover cloud-init %s --hostname "
                                 "NAME`"),
