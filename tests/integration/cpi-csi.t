@@ -138,10 +138,7 @@ run_dist() {
     bundle=$W/$dist-airgap.tar.gz
     ok "$dist: airgap bundle built" "$K8S" bundle --dist "$dist" --version "$version" \
         --vsphere-charts --out "$bundle"
-    spec=$(cluster_cfg 1 1)
-    sed -i -e "s|^recipe = .*|recipe = \"$top_srcdir/data/bootstrap/$dist.sh\";|" \
-        -e "s|^distribution = .*|distribution = \"$dist\";|" "$spec"
-    sed -i "1i version = \"$version\";\nairgap_bundle = \"$bundle\";" "$spec"
+    spec=$(recipe_cfg 1 1 "$dist" "$version" "$bundle")
     cat >>"$spec" <<EOS
 cloud_provider = "vsphere";
 vsphere = {

@@ -73,6 +73,18 @@ cluster_cfg() {
     echo "$d/lab-cluster.cfg"
 }
 
+# The same, bootstrapped by the real DIST recipe (data/bootstrap/DIST.sh) of
+# Kubernetes VERSION from the airgap BUNDLE:
+# recipe_cfg SERVERS AGENTS DIST VERSION BUNDLE
+recipe_cfg() {
+    local spec
+    spec=$(cluster_cfg "$1" "$2")
+    sed -i -e "s|^recipe = .*|recipe = \"$top_srcdir/data/bootstrap/$3.sh\";|" \
+        -e "s|^distribution = .*|distribution = \"$3\";|" "$spec"
+    sed -i "1i version = \"$4\";\nairgap_bundle = \"$5\";" "$spec"
+    echo "$spec"
+}
+
 status_json() { "$DROVER" status lab-cluster -o json; }
 cluster_state() { status_json 2>/dev/null | jq -r .state; }
 node_names() { status_json | jq -r '[.nodes[].name] | sort | join(" ")'; }

@@ -29,10 +29,7 @@ run_dist() {
     local dist=$1 version=$2 spec out bundle names ready
     bundle=$W/$dist-airgap.tar.gz
     ok "$dist: airgap bundle built" "$K8S" bundle --dist "$dist" --version "$version" --out "$bundle"
-    spec=$(cluster_cfg 1 2)
-    sed -i -e "s|^recipe = .*|recipe = \"$top_srcdir/data/bootstrap/$dist.sh\";|" \
-        -e "s|^distribution = .*|distribution = \"$dist\";|" "$spec"
-    sed -i "1i version = \"$version\";\nairgap_bundle = \"$bundle\";" "$spec"
+    spec=$(recipe_cfg 1 2 "$dist" "$version" "$bundle")
     out=$W/apply-$dist.out
     ok_out "$dist: apply of 1 server + 2 agents succeeds" "$out" "$DROVER" apply -f "$spec"
     is "$(cluster_state)" active "$dist: the cluster is active"

@@ -41,9 +41,7 @@ refused "an unknown flag on the command line is refused" "flag provided but not 
 
 # A cluster through the real recipe.
 echo "sudo=nopasswd k8s=on" >"$LAB_STATE/node-options"
-spec=$(cluster_cfg 1 1)
-sed -i -e "s|^recipe = .*|recipe = \"$top_srcdir/data/bootstrap/k3s.sh\";|" "$spec"
-sed -i "1i version = \"$VERSION\";\nairgap_bundle = \"$W/k3s.tar.gz\";" "$spec"
+spec=$(recipe_cfg 1 1 k3s "$VERSION" "$W/k3s.tar.gz")
 ok_out "a k3s cluster (1 server, 1 agent) is applied" "$W/apply.out" "$DROVER" apply -f "$spec"
 KC=$STATE/kubeconfig/lab-cluster.yaml
 kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
@@ -126,9 +124,7 @@ ok_out "delete removes the cluster" "$W/delete.out" "$DROVER" delete cluster lab
 
 # Two servers: the second joins the first (server role: CAs from the first,
 # its own Node, the same API on its own address).
-spec=$(cluster_cfg 2 0)
-sed -i -e "s|^recipe = .*|recipe = \"$top_srcdir/data/bootstrap/k3s.sh\";|" "$spec"
-sed -i "1i version = \"$VERSION\";\nairgap_bundle = \"$W/k3s.tar.gz\";" "$spec"
+spec=$(recipe_cfg 2 0 k3s "$VERSION" "$W/k3s.tar.gz")
 ok_out "a cluster of two k3s servers is applied" "$W/apply2.out" "$DROVER" apply -f "$spec"
 is "$(kc get nodes -l node-role.kubernetes.io/control-plane=true -o json | jq -r '[.items[].metadata.name] | sort | join(" ")')" \
     "$(node_names)" "both servers are control-plane Nodes"

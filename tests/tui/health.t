@@ -16,9 +16,7 @@ ENG_HEALTH_INTERVAL=2 eng_setup
 VERSION=v1.30.2+k3s1
 ok "bundle built" "$K8S" bundle --dist k3s --version "$VERSION" --out "$W/k3s.tar.gz"
 echo "sudo=nopasswd k8s=on" >"$LAB_STATE/node-options"
-spec=$(cluster_cfg 1 2)
-sed -i -e "s|^recipe = .*|recipe = \"$top_srcdir/data/bootstrap/k3s.sh\";|" "$spec"
-sed -i "1i version = \"$VERSION\";\nairgap_bundle = \"$W/k3s.tar.gz\";" "$spec"
+spec=$(recipe_cfg 1 2 k3s "$VERSION" "$W/k3s.tar.gz")
 ok_out "a k3s cluster (1 server, 2 agents) is applied" "$W/apply.out" "$DROVER" apply -f "$spec"
 KC=$STATE/kubeconfig/lab-cluster.yaml
 kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
