@@ -64,6 +64,18 @@ tl_start() {
     tmux -S "$sock" set-option -g status off >/dev/null
 }
 
+# tl_edit_lab [description]: tl_start, then the templates screen (2) and the
+# editor on template lab (g e), each step a TAP result; the first one's
+# description is "the console comes up" unless given.
+tl_edit_lab() {
+    tl_start
+    ok "${1:-the console comes up}" wait_for 20 seen "Clusters"
+    keys 2
+    ok "the templates screen" wait_for 10 seen "NETWORKS"
+    keys g e
+    ok "e opens the editor" wait_for 10 seen "Edit node template lab"
+}
+
 tl_quit() {
     keys Escape
     type_text ":q"

@@ -104,12 +104,7 @@ ok "the list shows the new template" wait_for 10 seen "picked"
 sed -i 's/^datastore = .*/datastore = "GoneDS";/' "$CFG/templates/lab.cfg"
 sum=$(sha256sum "$CFG/templates/lab.cfg")
 tl_quit
-tl_start
-ok "the console comes up again" wait_for 20 seen "Clusters"
-keys 2
-ok "the templates screen" wait_for 10 seen "NETWORKS"
-keys g e
-ok "e opens the editor" wait_for 10 seen "Edit node template lab"
+tl_edit_lab "the console comes up again"
 ok "the saved datastore is shown as it is, flagged" wait_for 30 seen_re "Datastore +GoneDS +! not in vCenter lab"
 for i in 1 2 3 4 5; do keys Tab; done   # vcenter -> datastore
 keys Enter
@@ -140,12 +135,7 @@ chmod +x "$W/good-editor" "$W/bad-editor"
 # to_user_data: from the vCenter row (where e puts the focus) to user data.
 to_user_data() { local i; for ((i = 0; i < 17; i++)); do keys Tab; done; }
 TL_ENV=("EDITOR=$W/bad-editor" "VISUAL=")
-tl_start
-ok "the console comes up" wait_for 20 seen "Clusters"
-keys 2
-ok "the templates screen" wait_for 10 seen "NETWORKS"
-keys g e
-ok "e opens the editor" wait_for 10 seen "Edit node template lab"
+tl_edit_lab
 to_user_data
 ok "the user data row" wait_for 5 seen_re ">User data"
 keys Enter
@@ -157,12 +147,7 @@ ok "and the problem is gone" gone "Backspace restores"
 keys Escape
 tl_quit
 TL_ENV=("EDITOR=$W/good-editor" "VISUAL=")
-tl_start
-ok "the console comes up" wait_for 20 seen "Clusters"
-keys 2
-ok "the templates screen" wait_for 10 seen "NETWORKS"
-keys g e
-ok "e opens the editor" wait_for 10 seen "Edit node template lab"
+tl_edit_lab
 to_user_data
 keys Enter
 ok "the edited user data is in the form" wait_for 10 seen "4 lines (Enter edits)"

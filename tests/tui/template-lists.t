@@ -14,12 +14,7 @@ ok "lab: a distributed switch" net dvs "$LAB_DATACENTER/network/sw01" DSw1
 ok "lab: a second network, a port group on it" net dvpg "$LAB_DATACENTER/network/sw01/DSw1" list-net
 tl_config
 T=$CFG/templates/lab.cfg
-tl_start
-ok "the console comes up" wait_for 20 seen "Clusters"
-keys 2
-ok "the templates screen" wait_for 10 seen "NETWORKS"
-keys g e
-ok "e opens the editor" wait_for 10 seen "Edit node template lab"
+tl_edit_lab
 # vcenter -> datacenter, cluster, host, pool, datastore, folder, networks
 for i in 1 2 3 4 5 6 7; do keys Tab; done
 ok "the networks row shows the saved network" wait_for 10 seen_re ">Networks +$LAB_NETWORK"
