@@ -117,6 +117,7 @@ struct tedit {
     struct pfview pf;  /* the test's preflight */
     bool testing;      /* its findings are shown in place of the form */
     struct listedit *list; /* a list row's editor, in place of the form */
+    const char *list_key;  /* its row's key */
     struct dr_inventory *inv; /* the vCenter's inventory once fetched */
 };
 
@@ -366,6 +367,7 @@ activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
         }
         form_hide(f);
         s->list = listedit_new(ui, (char ***)((char *)&kept + r->off), &spec);
+        s->list_key = r->key;
         return UI_REDRAW_ALL;
     }
     if (r->kind != FK_PICKER)
@@ -548,8 +550,11 @@ key(struct ui *ui, void *st, int k)
         enum listedit_result lr;
         flags = listedit_key(s->list, k, &lr);
         if (lr == LE_PICK) {
+            bool tags = str_eq(s->list_key, "tags");
             listedit_hide(s->list);
-            s->picker = picker_open(ui, kept.t.vcenter, DR_INV_NETWORK, kept.t.datacenter, NULL,
+            /* Networks of the datacenter; tags are the vCenter's. */
+            s->picker = picker_open(ui, kept.t.vcenter, tags ? DR_INV_TAG : DR_INV_NETWORK,
+                                    tags ? NULL : kept.t.datacenter, NULL,
                                     listedit_picking(s->list));
             return flags | UI_HANDLED | UI_REDRAW_ALL;
         }

@@ -225,6 +225,8 @@ template_list_spec(const char *key, struct tdraft *d, const struct dr_inventory 
     } else if (str_eq(key, "tags")) {
         out->title = _("vCenter tags attached to each VM");
         out->item_label = _("Tag");
+        out->picked = true;   /* from the vCenter's tags (DR_INV_TAG) */
+        out->typed_too = true; /* or typed, when the vCenter lists none */
         out->entry_help = _("category/name, or a tag name alone; %2f for a '/' inside a name");
         out->check = check_tag;
     } else if (str_eq(key, "extra_config")) {

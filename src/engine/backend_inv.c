@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/util.h"
 #include "engine/backend.h"
 #include "engine/engine.h"
@@ -102,8 +103,25 @@ backend_vs_inventory(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel
     if (rc == DR_E_OK)
         rc = vs_inventory_get(s, &v, e);
     if (rc == DR_E_OK) {
+        char **tags = NULL;
+        struct dr_error te = { 0 };
+        size_t cap;
+
         convert(&v, out);
         vs_inventory_done(&v);
+        cap = out->n;
+        /* The tags a VM may carry, for the template editor's tags picker.
+         * A vCenter whose tagging service does not answer still has its
+         * inventory: the tags are then typed (and checked before a clone). */
+        if (vs_labels_list_tags(s, &tags, &te) == DR_E_OK) {
+            for (size_t i = 0; tags && tags[i]; i++) {
+                struct vs_object o = { .name = tags[i], .path = tags[i] };
+                add(out, &cap, DR_INV_TAG, &o);
+            }
+        } else {
+            log_warn("vCenter %s: no tags for the pickers: %s", vc->name, dr_error_text(&te));
+        }
+        strv_free(&tags);
     }
     vs_session_free(&s);
     return rc;

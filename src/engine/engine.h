@@ -310,6 +310,8 @@ enum dr_inv_kind {
     DR_INV_NETWORK,
     DR_INV_TEMPLATE,
     DR_INV_VM,
+    DR_INV_TAG,               /* a vCenter tag a VM may carry; path and value
+                               * "category/name" as a template's tags spell it */
     DR_INV__COUNT
 };
 

@@ -45,7 +45,7 @@ inv_kind_key(enum dr_inv_kind k)
 {
     static const char *const keys[] = { "datacenter", "cluster", "host", "pool", "datastore",
                                         "datastore-cluster", "folder", "network", "template",
-                                        "vm" };
+                                        "vm", "tag" };
 
     return (unsigned)k < DR_ARRAY_LEN(keys) ? keys[k] : "unknown";
 }
@@ -56,7 +56,7 @@ inv_kind_label(enum dr_inv_kind k)
     static const char *const labels[] = { N_("Datacenter"), N_("Compute cluster"), N_("Host"),
                                           N_("Resource pool"), N_("Datastore"),
                                           N_("Datastore cluster"), N_("Folder"), N_("Network"),
-                                          N_("Template"), N_("VM") };
+                                          N_("Template"), N_("VM"), N_("Tag") };
 
     return (unsigned)k < DR_ARRAY_LEN(labels) ? _(labels[k]) : "?";
 }

@@ -125,8 +125,8 @@ inventory_finish(struct dr_inventory *inv)
         xfree(&it->value);
         if (it->path == NULL)
             it->path = xstrdup(it->name ? it->name : "");
-        if (it->kind == DR_INV_DATACENTER) {
-            it->value = xstrdup(it->path);
+        if (it->kind == DR_INV_DATACENTER || it->kind == DR_INV_TAG) {
+            it->value = xstrdup(it->path); /* a tag: "category/name" */
             continue;
         }
         if (dc == NULL)

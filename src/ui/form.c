@@ -585,6 +585,10 @@ form_key(struct form *f, int key)
      * is made now, placed properly at the next draw. */
     if (!f->editing && text_kind(r->kind) && f->gw > 0)
         edit_begin(f, f->wy, f->gx, f->gw);
+    /* A form not drawn yet (keys typed right after it opened): a field of
+     * its own takes them; the first draw puts it in place, keeping them. */
+    if (!f->editing && text_kind(r->kind) && f->gw == 0 && key != UI_KEY_ESC)
+        edit_begin(f, 0, 0, 20);
     if (f->editing && text_kind(r->kind))
         return edit_key(f, key);
     if (key == '\n' || key == '\r' || key == ' ') {

@@ -118,7 +118,7 @@ listedit_hide(struct listedit *le)
 }
 
 static void
-entry_open(struct listedit *le, bool replacing)
+entry_open(struct listedit *le, bool replacing, bool typed)
 {
     size_t n = count(le);
 
@@ -126,7 +126,7 @@ entry_open(struct listedit *le, bool replacing)
     le->replacing = replacing;
     le->pos = replacing ? le->sel : (n ? le->sel + 1 : 0);
     xfree(&le->entry.text);
-    if (!le->spec.picked) {
+    if (typed) {
         if (replacing)
             le->entry.text = xstrdup((*le->items)[le->sel]);
         le->form = form_new(le->ui, entry_rows, DR_ARRAY_LEN(entry_rows), &le->entry, NULL, le);
@@ -242,17 +242,18 @@ listedit_key(struct listedit *le, int key, enum listedit_result *res)
         return UI_HANDLED | UI_REDRAW;
     case 'a':
     case UI_KEY_FN | KEY_IC:
-        entry_open(le, false);
+        entry_open(le, false, !le->spec.picked);
         if (le->spec.picked)
             *res = LE_PICK;
         return UI_HANDLED | UI_REDRAW_ALL;
+    case 't':
+        if (!le->spec.typed_too)
+            return UI_HANDLED;
+        entry_open(le, false, true);
+        return UI_HANDLED | UI_REDRAW_ALL;
     case '\n':
     case '\r':
-        if (n == 0) {
-            entry_open(le, false);
-        } else {
-            entry_open(le, true);
-        }
+        entry_open(le, n > 0, !le->spec.picked);
         if (le->spec.picked)
             *res = LE_PICK;
         return UI_HANDLED | UI_REDRAW_ALL;
@@ -302,7 +303,10 @@ listedit_draw(struct listedit *le, WINDOW *w, int h, int wd)
     ui_draw_text(w, 0, 1, wd - 2, le->spec.title, ROLE_TITLE);
     /* L10N: the list editor's keys; keep the key letters. */
     ui_draw_text(w, 1, 1, wd - 2,
-                 _("a add  Enter change  d remove  K/J move up/down  Esc back to the form"),
+                 le->spec.typed_too
+                     /* L10N: the list editor's keys where items are picked or typed. */
+                     ? _("a pick  t type  Enter change  d remove  K/J move  Esc back")
+                     : _("a add  Enter change  d remove  K/J move up/down  Esc back to the form"),
                  ROLE_DIM);
     if (le->form)
         rows -= 2;

@@ -3,7 +3,8 @@
  * form, one line each, in their order (for networks the NIC order). The
  * strv is the model's own and is edited in place.
  *
- * Keys: a (or Insert) adds an item after the selected one, Enter changes
+ * Keys: a (or Insert) adds an item after the selected one (t types one
+ * where the items are picked and may also be typed), Enter changes
  * the selected one, d (or Delete) removes it, K/J (or Shift-Up/Down) move
  * it up or down, Esc goes back to the form. An item is either picked (the
  * caller opens a picker on LE_PICK and hands its answer to listedit_put) or
@@ -24,6 +25,7 @@ struct listedit_spec {
     const char *title;       /* translated: "Networks of the VM, in NIC order" */
     const char *item_label;  /* translated, per line: "NIC" gives "NIC 1  VM Network" */
     bool picked;             /* items come from a picker (LE_PICK) rather than typed */
+    bool typed_too;          /* picked, and t types one (a value the picker lacks) */
     const char *entry_help;  /* typed items: translated help under the field */
     /* Typed items: the problem of items[i] once it is in the list (the
      * store's check, in `drover validate`'s words), newly allocated, or NULL. */

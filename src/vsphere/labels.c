@@ -617,3 +617,34 @@ vs_labels_apply(struct vs_session *s, const char *vm_id, const struct vs_labels 
     }
     return err;
 }
+
+enum dr_err
+vs_labels_list_tags(struct vs_session *s, char ***out, struct dr_error *e)
+{
+    struct catalogue c = { 0 };
+    enum dr_err err = load_categories(s, &c, e);
+    size_t n;
+
+    *out = NULL;
+    for (size_t i = 0; err == DR_E_OK && i < c.n_cats; i++) {
+        struct category *k = &c.cats[i];
+
+        if (!k->for_vms)
+            continue;
+        err = load_tags(s, k, e);
+        for (size_t j = 0; err == DR_E_OK && j < k->n_tags; j++) {
+            char *p = tag_path(k, k->tags[j].name ? k->tags[j].name : "");
+            strv_push(out, p);
+            free(p);
+        }
+    }
+    catalogue_done(&c);
+    if (err != DR_E_OK) {
+        strv_free(out);
+        return err;
+    }
+    n = strv_len(*out);
+    if (n > 1)
+        qsort(*out, n, sizeof **out, cmp_str);
+    return DR_E_OK;
+}

@@ -450,6 +450,12 @@ enum dr_err vs_labels_resolve(struct vs_session *s, const struct dr_template *t,
                               struct vs_labels *out, struct vs_problems *probs,
                               struct dr_error *e);
 void vs_labels_done(struct vs_labels *l);
+/* Every tag of the session's vCenter that a VM may carry (its category is
+ * associable with VirtualMachine, or with every type), as a template's tags
+ * element spells it: "category/name" with vCenter's escaping (%2f, %25),
+ * sorted. *out is a newly allocated strv (NULL when there are none). An
+ * error when the tagging service could not be asked. */
+enum dr_err vs_labels_list_tags(struct vs_session *s, char ***out, struct dr_error *e);
 /* Attach each tag to the VM and set each custom attribute's value. Run again
  * on the same VM it changes nothing (an attached tag stays attached, a
  * value is replaced). Needs the privileges "vSphere Tagging > Assign or

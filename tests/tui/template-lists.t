@@ -2,8 +2,9 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # The template editor's list fields against the lab, at 80x24: networks in
 # NIC order, each picked from the vCenter's inventory (a second network is
-# added, moved to the front, and one removed and put back); extra_config,
-# tags and custom_attributes typed, each bad item refused under the field
+# added, moved to the front, and one removed and put back); tags picked
+# from the vCenter's tags (only those a VM may carry) or typed;
+# extra_config and custom_attributes typed, each bad item refused under the field
 # in validate's words with what was typed kept, good ones listed; the saved
 # file holds the lists in the order shown and passes `drover validate`;
 # opening it again and saving unchanged writes nothing.
@@ -71,14 +72,22 @@ ok "with its setting" seen "disk.EnableUUID=TRUE"
 keys Escape
 keys Tab Enter
 ok "the tags list opens" wait_for 10 seen "vCenter tags attached to each VM"
+ok "its keys: a picks, t types" wait_for 5 seen "a pick  t type"
 keys a
-type_text "env/"
-keys Enter
-ok "a tag without a name is refused" wait_for 10 seen "write category/name"
-keys C-u
+ok "a opens the vCenter's tags" wait_for 10 seen "Pick a Tag from vCenter lab"
+ok "the lab's VM tags are listed" wait_for 30 seen "env/prod"
+ok "with a '/' in a category name escaped as the file spells it" wait_for 5 seen "site%2feu/fra"
+ok "a category only for hosts is not offered" gone "rack/r1"
 type_text "env/prod"
+ok "filtered to one" wait_for 10 seen " 1 items"
 keys Enter
-keys a
+ok "the picked tag is listed" wait_for 10 seen_re "Tag 1 +env/prod"
+keys t
+ok "t types one" wait_for 10 seen "A new item"
+type_text "team/"
+keys Enter
+ok "a typed tag without a name is refused" wait_for 10 seen "write category/name"
+keys C-u
 type_text "team/platform"
 keys Enter
 ok "two tags, in order" wait_for 10 seen_re "Tag 2 +team/platform"
