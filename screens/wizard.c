@@ -158,18 +158,6 @@ activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
     return 0;
 }
 
-static char **
-names_of_vcenters(const struct dr_store *s)
-{
-    char **v = NULL;
-
-    for (size_t i = 0; i < s->n_vcenters; i++)
-        strv_push(&v, s->vcenters[i].name);
-    if (v == NULL)
-        strv_push(&v, "");
-    return v;
-}
-
 static void *
 enter(struct ui *ui, const char *arg)
 {
@@ -206,7 +194,7 @@ enter(struct ui *ui, const char *arg)
         kept.editing = -1;
         kept_valid = true;
     }
-    w->vcenters = names_of_vcenters(ui->store);
+    w->vcenters = wizard_vcenter_names(ui->store);
     for (size_t i = 0; i < ui->store->n_templates; i++)
         strv_push(&w->templates, ui->store->templates[i].name);
     if (w->templates == NULL)
@@ -255,16 +243,7 @@ version_row(struct wizard *w)
     distribution_from_key(kept.distribution, &d);
     v = w->versions.of[d];
     free(w->version_help);
-    if (v && v[0])
-        /* L10N: %s the distribution, then its newest known version. */
-        w->version_help = xasprintf(_("Ctrl-N/Ctrl-P: the known %s versions (newest %s), or "
-                                      "type one; empty: the installer's default"),
-                                    distribution_key(d), v[0]);
-    else
-        /* L10N: %s why the list of known versions could not be read. */
-        w->version_help = xasprintf(_("e.g. v1.30.4+k3s1; empty: the installer's default (no "
-                                      "known versions: %s)"),
-                                    w->versions_error ? w->versions_error : "");
+    w->version_help = wizard_version_help(d, v, w->versions_error);
     w->crows[i].choices = (const char *const *)v;
     w->crows[i].help = w->version_help;
 }
@@ -289,18 +268,6 @@ leave(struct ui *ui, void *st)
     free(w);
 }
 
-static char **
-names_of_templates(const struct dr_store *s)
-{
-    char **v = NULL;
-
-    for (size_t i = 0; i < s->n_templates; i++)
-        strv_push(&v, s->templates[i].name);
-    if (v == NULL)
-        strv_push(&v, "");
-    return v;
-}
-
 /* + on the vCenter or template row: onboarding or the template editor on
  * top; back here, the new one is picked (add_done). */
 static int
@@ -315,7 +282,7 @@ add_start(struct wizard *w, struct form *f, int what)
     form_commit(f);
     form_hide(f);
     strv_free(&w->before);
-    w->before = what == 'v' ? names_of_vcenters(ui->store) : names_of_templates(ui->store);
+    w->before = what == 'v' ? wizard_vcenter_names(ui->store) : wizard_template_names(ui->store);
     w->adding = what;
     if (what == 'v')
         ui_push(ui, &screen_vcenter_add, NULL);
@@ -334,7 +301,7 @@ static void
 add_done(struct wizard *w)
 {
     struct ui *ui = w->ui;
-    char **now = w->adding == 'v' ? names_of_vcenters(ui->store) : names_of_templates(ui->store);
+    char **now = w->adding == 'v' ? wizard_vcenter_names(ui->store) : wizard_template_names(ui->store);
     const char *made = NULL;
     bool seen;
 

@@ -65,5 +65,12 @@ void wizard_build(const struct wdraft *d, bool with_pool, struct dr_cluster *c);
  * form's own fields, and the pool form's pool, in validate's words. */
 size_t wizard_check_cluster(const void *model, struct dr_diag **out);
 size_t wizard_check_pool(const void *model, struct dr_diag **out);
+/* The choices of the vCenter and template rows: the names in the store
+ * (a strv, "" alone when there are none). */
+char **wizard_vcenter_names(const struct dr_store *s);
+char **wizard_template_names(const struct dr_store *s);
+/* The version row's help for distribution d with known versions v (NULL:
+ * none, because of error), newly allocated. */
+char *wizard_version_help(enum dr_distribution d, char *const *v, const char *error);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "core/util.h"
 #include "screens/wizard.h"
 
@@ -224,4 +225,42 @@ wizard_cloud_done(struct wdraft *d)
     xfree(&d->sc_policy);
     xfree(&d->sc_reclaim);
     d->sc_on = d->sc_default = false;
+}
+
+char **
+wizard_vcenter_names(const struct dr_store *s)
+{
+    char **v = NULL;
+
+    for (size_t i = 0; i < s->n_vcenters; i++)
+        strv_push(&v, s->vcenters[i].name);
+    if (v == NULL)
+        strv_push(&v, "");
+    return v;
+}
+
+char **
+wizard_template_names(const struct dr_store *s)
+{
+    char **v = NULL;
+
+    for (size_t i = 0; i < s->n_templates; i++)
+        strv_push(&v, s->templates[i].name);
+    if (v == NULL)
+        strv_push(&v, "");
+    return v;
+}
+
+char *
+wizard_version_help(enum dr_distribution d, char *const *v, const char *error)
+{
+    if (v && v[0])
+        /* L10N: %s the distribution, then its newest known version. */
+        return xasprintf(_("Ctrl-N/Ctrl-P: the known %s versions (newest %s), or type one; "
+                           "empty: the installer's default"),
+                         distribution_key(d), v[0]);
+    /* L10N: %s why the list of known versions could not be read. */
+    return xasprintf(_("e.g. v1.30.4+k3s1; empty: the installer's default (no known versions: "
+                       "%s)"),
+                     error ? error : "");
 }
