@@ -55,6 +55,19 @@ health_settings(int interval)
     free(cfg);
 }
 
+/* Cluster lab's kubeconfig (the first server's) names an API where nothing
+ * listens (port 1 on loopback): every connection is refused. */
+static void
+dead_api_kubeconfig(void)
+{
+    write_file(statedir, "kubeconfig/lab.yaml",
+               "apiVersion: v1\nkind: Config\ncurrent-context: lab\n"
+               "clusters:\n- name: lab\n  cluster:\n    server: https://127.0.0.1:1\n"
+               "contexts:\n- name: lab\n  context:\n    cluster: lab\n    user: lab\n"
+               "users:\n- name: lab\n  user: {}\n",
+               0600);
+}
+
 /* Drain events until the cluster's state is want and, when text is not
  * NULL, an event with text has come (bounded: 30 s); the events' texts are
  * appended to seen. (The state can show in a snapshot before the event
@@ -106,14 +119,7 @@ END_TEST
 START_TEST(test_api_refused_unavailable)
 {
     health_settings(1);
-    /* The first server's kubeconfig names an API where nothing listens
-     * (port 1 on loopback): every connection is refused. */
-    write_file(statedir, "kubeconfig/lab.yaml",
-               "apiVersion: v1\nkind: Config\ncurrent-context: lab\n"
-               "clusters:\n- name: lab\n  cluster:\n    server: https://127.0.0.1:1\n"
-               "contexts:\n- name: lab\n  context:\n    cluster: lab\n    user: lab\n"
-               "users:\n- name: lab\n  user: {}\n",
-               0600);
+    dead_api_kubeconfig();
     struct dr_engine *eng = start(NULL);
     struct dr_cluster spec;
     struct dr_pool pools[2];
@@ -173,12 +179,7 @@ END_TEST
 START_TEST(test_interval_off)
 {
     health_settings(0);
-    write_file(statedir, "kubeconfig/lab.yaml",
-               "apiVersion: v1\nkind: Config\ncurrent-context: lab\n"
-               "clusters:\n- name: lab\n  cluster:\n    server: https://127.0.0.1:1\n"
-               "contexts:\n- name: lab\n  context:\n    cluster: lab\n    user: lab\n"
-               "users:\n- name: lab\n  user: {}\n",
-               0600);
+    dead_api_kubeconfig();
     struct dr_engine *eng = start(NULL);
     struct dr_cluster spec;
     struct dr_pool pools[2];
