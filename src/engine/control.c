@@ -116,6 +116,8 @@ set_status(struct eng_cluster *c, const struct dr_cluster_status *st)
     for (size_t i = 0; i < st->n_nodes; i++)
         node_copy(&c->status.nodes[i], &st->nodes[i]);
     c->status.n_nodes = st->n_nodes;
+    c->status.health = st->health; /* as the last run's polls saved it */
+    c->status.health.error = xstrdup0(st->health.error);
 }
 
 /* Copy settings, templates, vCenters, specs and states out of a loaded store. */

@@ -80,6 +80,8 @@ observe_reload(struct dr_engine *e)
         const struct dr_cluster_status *st = &fresh.statuses[i];
         struct eng_cluster *c = eng_find_cluster(e, st->cluster);
 
+        bool health = false;
+
         for (size_t k = 0; k < st->n_nodes; k++) {
             const struct dr_node *nn = &st->nodes[k];
             struct dr_node *old = eng_find_node(c, nn->name);
@@ -87,6 +89,19 @@ observe_reload(struct dr_engine *e)
             if (old == NULL || old->state != nn->state || old->step != nn->step ||
                 old->percent != nn->percent || !str_eq(old->ip, nn->ip))
                 eng_emit_node(e, 0, st->cluster, nn, nn->last_error);
+            if (old && old->k8s_ready != nn->k8s_ready)
+                health = true;
+        }
+        /* Kubernetes health the running drover's polls saved: news too. */
+        if (c && (health || c->status.health.api != st->health.api ||
+                  c->status.health.nodes_ready != st->health.nodes_ready ||
+                  c->status.health.nodes_total != st->health.nodes_total)) {
+            const struct dr_cluster *spec = store_find_cluster(&fresh, st->cluster);
+            struct dr_event ev = {.kind = DR_EV_CLUSTER,
+                                  .cluster = st->cluster,
+                                  .cluster_state = spec ? cluster_state_derive(spec, st) : c->state,
+                                  .text = ""};
+            eng_emit(e, &ev);
         }
     }
     for (size_t i = 0; i < e->n_clusters; i++) {
@@ -129,6 +144,8 @@ observe_reload(struct dr_engine *e)
                                   sizeof *c->status.nodes);
         for (size_t k = 0; k < c->status.n_nodes; k++)
             node_copy(&c->status.nodes[k], &fresh.statuses[i].nodes[k]);
+        c->status.health = fresh.statuses[i].health;
+        c->status.health.error = xstrdup0(fresh.statuses[i].health.error);
     }
     pthread_mutex_unlock(&e->mu);
     store_done(&fresh);

@@ -37,6 +37,16 @@ is "$(kc get nodes --no-headers | grep -c ' Ready ')" 3 "kubectl: three Ready no
 is "$(status_json | jq -r .state)" active "the cluster is active"
 ok "the polled time is set" test "$(status_json | jq -r .kubernetes.polled)" != null
 ok "the clusters screen shows up 3/3" wait_for 20 seen "lab-cluster .*Active .*up 3/3"
+# Monitoring staff: a second, read-only console on the same state folder
+# watches the first one's engine and shows what its polls saved.
+sock2=$W/tmux-ro.sock
+trap 'tmux -S "$sock2" kill-server >/dev/null 2>&1; tui_cleanup' EXIT
+cmd=$(printf '%q ' env LANG=C.UTF-8 TERM=xterm-256color "XDG_CONFIG_HOME=$XDG_CONFIG_HOME" \
+    "XDG_STATE_HOME=$XDG_STATE_HOME" "DROVER_THEMES_DIR=$top_srcdir/themes" "$DROVER" --read-only)
+LANG=C.UTF-8 tmux -u -f /dev/null -S "$sock2" new-session -d -x 200 -y 40 "$cmd; sleep 3600"
+ro_seen() { tmux -S "$sock2" capture-pane -p 2>/dev/null | grep -qE -- "$1"; }
+ok "a read-only second console shows it too" wait_for 30 ro_seen "lab-cluster .*Active .*up 3/3"
+tmux -S "$sock2" kill-server >/dev/null 2>&1
 keys 3
 ok "the nodes screen lists the nodes" wait_for 20 seen "^ *$AG "
 ready_lines() { screen | grep -E ' Ready +v' | grep -cF "$VERSION"; }
