@@ -420,3 +420,22 @@ str_escape_ctl(const char *s)
     *o = '\0';
     return out;
 }
+
+bool
+util_buf_append(char **data, size_t *len, size_t *cap, const void *p, size_t n, size_t max)
+{
+    if (n >= max || *len + n + 1 > max)
+        return false;
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap ? *cap : 16384;
+
+        while (c < *len + n + 1)
+            c *= 2;
+        *data = xrealloc(*data, c);
+        *cap = c;
+    }
+    memcpy(*data + *len, p, n);
+    *len += n;
+    (*data)[*len] = '\0';
+    return true;
+}

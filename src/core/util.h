@@ -43,6 +43,14 @@ const char *str_casestr(const char *hay, const char *needle);
  * Newly allocated; NULL gives "". Bytes >= 0x80 (UTF-8) are kept. */
 char *str_escape_ctl(const char *s);
 
+/* Append n bytes at p to the NUL-terminated buffer *data (*len bytes in use,
+ * *cap allocated, growing by doubling from 16 KiB), unless it would then
+ * hold more than max bytes with its NUL: returns false and appends nothing.
+ * For libcurl's write callbacks (src/vsphere, src/k8s), which bound an
+ * answer's size. Aborts on out of memory, as xrealloc. */
+bool util_buf_append(char **data, size_t *len, size_t *cap, const void *p, size_t n,
+                     size_t max);
+
 /* RFC 1123 label: 1..63 chars of [a-z0-9-], not starting or ending with '-'. */
 bool util_is_dns_label(const char *s);
 

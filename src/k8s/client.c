@@ -155,17 +155,10 @@ on_write(char *ptr, size_t size, size_t nmemb, void *user)
 {
     struct rbuf *b = user;
     size_t n = size * nmemb;
-    if (b->len + n > K8S_MAX_RESPONSE) {
+    if (!util_buf_append(&b->p, &b->len, &b->cap, ptr, n, K8S_MAX_RESPONSE)) {
         b->too_big = true;
         return 0;
     }
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->p = xrealloc(b->p, b->cap);
-    }
-    memcpy(b->p + b->len, ptr, n);
-    b->len += n;
-    b->p[b->len] = '\0';
     return n;
 }
 

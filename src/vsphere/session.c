@@ -47,18 +47,8 @@ on_write(char *ptr, size_t size, size_t nmemb, void *user)
 
     if (n == 0)
         return 0;
-    if (b->len + n + 1 > VS_MAX_RESPONSE)
+    if (!util_buf_append(&b->data, &b->len, &b->cap, ptr, n, VS_MAX_RESPONSE))
         return 0; /* curl reports a write error */
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 16384;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->data = xrealloc(b->data, cap);
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
     return n;
 }
 

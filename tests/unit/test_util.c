@@ -131,6 +131,33 @@ START_TEST(test_strv)
 }
 END_TEST
 
+/* The bounded buffer libcurl's write callbacks fill. */
+START_TEST(test_buf_append)
+{
+    char *data = NULL;
+    size_t len = 0, cap = 0;
+    char big[20000];
+
+    ck_assert(util_buf_append(&data, &len, &cap, "abc", 3, 10));
+    ck_assert_str_eq(data, "abc");
+    ck_assert_uint_eq(len, 3);
+    ck_assert(util_buf_append(&data, &len, &cap, "defghi", 6, 10));
+    ck_assert_str_eq(data, "abcdefghi");  /* 9 bytes and the NUL: the bound */
+    ck_assert(!util_buf_append(&data, &len, &cap, "j", 1, 10));
+    ck_assert_str_eq(data, "abcdefghi");  /* nothing appended */
+    ck_assert_uint_eq(len, 9);
+    /* Growing past the first 16 KiB keeps what was there. */
+    memset(big, 'x', sizeof big);
+    ck_assert(util_buf_append(&data, &len, &cap, big, sizeof big, 1u << 20));
+    ck_assert_uint_eq(len, 9 + sizeof big);
+    ck_assert_uint_ge(cap, len + 1);
+    ck_assert(strncmp(data, "abcdefghix", 10) == 0);
+    ck_assert_int_eq(data[len], '\0');
+    ck_assert(!util_buf_append(&data, &len, &cap, big, sizeof big, 100)); /* alone too big */
+    free(data);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -144,6 +171,7 @@ main(void)
     tcase_add_test(tc, test_error_set_and_prefix);
     tcase_add_test(tc, test_atomic_write);
     tcase_add_test(tc, test_strv);
+    tcase_add_test(tc, test_buf_append);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
