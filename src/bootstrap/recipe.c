@@ -83,6 +83,22 @@ add_assign(char **buf, const char *name, const char *value)
     strcpy(o, "'\n");
 }
 
+/* Append name="$HOME/rel" (rel: a path drover chose under the login's
+ * home, expanded by the node's shell), or name='' when rel is NULL. */
+static void
+add_home_path(char **buf, const char *name, const char *rel)
+{
+    char *l;
+
+    if (rel == NULL) {
+        add_assign(buf, name, "");
+        return;
+    }
+    l = xasprintf("%s%s=\"$HOME/%s\"\n", *buf, name, rel);
+    free(*buf);
+    *buf = l;
+}
+
 static bool
 valid_env_name(const char *s)
 {
@@ -112,27 +128,9 @@ recipe_params_env_files(const struct recipe_params *p, const char *token_file, c
     add_assign(&buf, "DROVER_ROLES", roles_format(p->roles, roles, sizeof roles));
     add_assign(&buf, "DROVER_SERVER_ADDR", p->server_addr);
     add_assign(&buf, "DROVER_VERSION", p->version);
-    if (token_file) {
-        char *l = xasprintf("%sDROVER_TOKEN_FILE=\"$HOME/%s\"\n", buf, token_file);
-        free(buf);
-        buf = l;
-    } else {
-        add_assign(&buf, "DROVER_TOKEN_FILE", "");
-    }
-    if (airgap) {
-        char *l = xasprintf("%sDROVER_AIRGAP=\"$HOME/%s\"\n", buf, airgap);
-        free(buf);
-        buf = l;
-    } else {
-        add_assign(&buf, "DROVER_AIRGAP", "");
-    }
-    if (files_dir) {
-        char *l = xasprintf("%sDROVER_FILES=\"$HOME/%s\"\n", buf, files_dir);
-        free(buf);
-        buf = l;
-    } else {
-        add_assign(&buf, "DROVER_FILES", "");
-    }
+    add_home_path(&buf, "DROVER_TOKEN_FILE", token_file);
+    add_home_path(&buf, "DROVER_AIRGAP", airgap);
+    add_home_path(&buf, "DROVER_FILES", files_dir);
     for (size_t i = 0; i < p->n_env; i++) {
         if (valid_env_name(p->env[i].key))
             add_assign(&buf, p->env[i].key, p->env[i].value);
