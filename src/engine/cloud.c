@@ -112,12 +112,20 @@ find_vc(const struct dr_check_config *cfg, const char *name)
 }
 
 bool
-eng_template_enable_uuid(const struct dr_template *t)
+eng_clone_enable_uuid(const struct dr_template *t, const char *src_value)
 {
+    const char *v = src_value;
+
     for (size_t i = 0; i < t->n_extra_config; i++)
         if (str_eq(t->extra_config[i].key, "disk.EnableUUID"))
-            return t->extra_config[i].value && strcasecmp(t->extra_config[i].value, "TRUE") == 0;
-    return false;
+            v = t->extra_config[i].value;
+    return v != NULL && strcasecmp(v, "TRUE") == 0;
+}
+
+bool
+eng_template_enable_uuid(const struct dr_template *t)
+{
+    return eng_clone_enable_uuid(t, NULL);
 }
 
 void

@@ -35,6 +35,10 @@ enum dr_err vsb_preflight_cloud(void *tctx, struct eng_step *s, const struct vs_
 
 /* Whether template t's extra_config sets disk.EnableUUID to TRUE. */
 bool eng_template_enable_uuid(const struct dr_template *t);
+/* Whether a clone of t will have disk.EnableUUID = TRUE: t's extra_config
+ * when it sets the key, else the clone source's value src_value (NULL:
+ * unset). vSphere reads the value case-insensitively. */
+bool eng_clone_enable_uuid(const struct dr_template *t, const char *src_value);
 
 /* engine_check_spec's checks of the cloud provider block: its vCenter entry
  * exists; every template of a pool sets disk.EnableUUID = "TRUE" in

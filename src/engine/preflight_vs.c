@@ -13,6 +13,7 @@
 #include "core/guestos.h"
 #include "core/i18n.h"
 #include "core/util.h"
+#include "engine/cloud.h"
 #include "engine/preflight_vs.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
@@ -38,20 +39,6 @@ guest_not_linux(const char *id)
         if (strncmp(id, *p, strlen(*p)) == 0)
             return true;
     return false;
-}
-
-/* Whether the clone will have disk.EnableUUID = TRUE (case-insensitive, as
- * vSphere reads it): the template's extra_config, the last entry winning,
- * else the clone source's own value. */
-static bool
-enable_uuid_on(const struct dr_template *t, const struct vs_fact *src)
-{
-    const char *v = src->enable_uuid;
-
-    for (size_t i = 0; i < t->n_extra_config; i++)
-        if (str_eq(t->extra_config[i].key, "disk.EnableUUID"))
-            v = t->extra_config[i].value;
-    return v != NULL && strcasecmp(v, "TRUE") == 0;
 }
 
 static void
@@ -131,14 +118,14 @@ check_template(const struct pf_item *it, const struct vs_fact *src, const struct
      * needs the disks' UUIDs: disk.EnableUUID = TRUE (VMware, "vSphere CSI
      * driver prerequisites"). A cluster with cloud_provider "vsphere" runs
      * it: an error; otherwise it may later, a note. */
-    if (!enable_uuid_on(t, src) && o && o->cloud_vsphere)
+    if (!eng_clone_enable_uuid(t, src->enable_uuid) && o && o->cloud_vsphere)
         eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_ERROR, "template", path,
                         _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
                           "extra_config"),
                         _("the cluster has cloud_provider = \"vsphere\", but disk.EnableUUID "
                           "is not TRUE in the clone source or extra_config: the vSphere CSI "
                           "driver cannot attach volumes to its nodes"));
-    else if (!enable_uuid_on(t, src))
+    else if (!eng_clone_enable_uuid(t, src->enable_uuid))
         eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_NOTE, "template", path,
                         _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
                           "extra_config if the cluster will use the vSphere CSI driver"),
