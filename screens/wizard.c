@@ -111,7 +111,10 @@ open_pool(struct wizard *w, int index)
     if (index >= 0) {
         wpool_copy(&kept.pool, &kept.pools[index]);
     } else {
-        kept.pool.quantity = 1;
+        struct dr_pool d;
+
+        pool_defaults(&d);
+        from_pool(&kept.pool, &d);
         kept.pool.worker = true;
         kept.pool.template = xstrdup0(w->templates ? w->templates[0] : NULL);
     }

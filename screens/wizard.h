@@ -20,6 +20,8 @@ struct wpool {
     bool etcd, control_plane, worker;
     char *prefix;
     int dnr_s;
+    bool drain;
+    int drain_timeout_s, max_unhealthy;
     bool keep_failed_vms; /* kept as it was (not in the form) */
 };
 

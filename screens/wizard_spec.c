@@ -40,6 +40,9 @@ to_pool(const struct wpool *w, struct dr_pool *p)
     p->hostname_prefix = xstrdup0(w->prefix);
     p->delete_not_ready_after_s = w->dnr_s;
     p->keep_failed_vms = w->keep_failed_vms;
+    p->drain_before_delete = w->drain;
+    p->drain_timeout_s = w->drain_timeout_s;
+    p->max_unhealthy_pct = w->max_unhealthy;
 }
 
 void
@@ -55,6 +58,9 @@ from_pool(struct wpool *w, const struct dr_pool *p)
     w->prefix = xstrdup0(p->hostname_prefix);
     w->dnr_s = p->delete_not_ready_after_s;
     w->keep_failed_vms = p->keep_failed_vms;
+    w->drain = p->drain_before_delete;
+    w->drain_timeout_s = p->drain_timeout_s > 0 ? p->drain_timeout_s : DR_POOL_DRAIN_TIMEOUT_DEFAULT;
+    w->max_unhealthy = p->max_unhealthy_pct;
 }
 
 /* The spec as it would be saved; with_pool adds the pool form's pool (at

@@ -149,6 +149,9 @@ list_clusters(const struct dr_store *s, bool json, FILE *out)
                 cli_json_str(po, "hostname_prefix", pl->hostname_prefix);
                 cJSON_AddNumberToObject(po, "delete_not_ready_after", pl->delete_not_ready_after_s);
                 cJSON_AddBoolToObject(po, "keep_failed_vms", pl->keep_failed_vms);
+                cJSON_AddBoolToObject(po, "drain_before_delete", pl->drain_before_delete);
+                cJSON_AddNumberToObject(po, "drain_timeout", pl->drain_timeout_s);
+                cJSON_AddNumberToObject(po, "max_unhealthy", pl->max_unhealthy_pct);
                 cJSON_AddItemToArray(pools, po);
             }
             cJSON_AddItemToObject(o, "pools", pools);

@@ -282,6 +282,16 @@ node_vm_kept(const struct dr_node *n)
 }
 
 void
+pool_defaults(struct dr_pool *p)
+{
+    memset(p, 0, sizeof *p);
+    p->quantity = 1;
+    p->drain_before_delete = true;
+    p->drain_timeout_s = DR_POOL_DRAIN_TIMEOUT_DEFAULT;
+    p->max_unhealthy_pct = DR_POOL_MAX_UNHEALTHY_DEFAULT;
+}
+
+void
 pool_done(struct dr_pool *p)
 {
     xfree(&p->name);

@@ -137,8 +137,22 @@ struct dr_pool {
     char *hostname_prefix;         /* default: pool name */
     int delete_not_ready_after_s;  /* 0: never */
     bool keep_failed_vms;          /* a node failed for good keeps its VM (debugging) */
+    bool drain_before_delete;      /* cordon and evict before a node's Node and VM go */
+    int drain_timeout_s;           /* how long evictions a PDB refuses are retried;
+                                    * 0 (a zeroed pool): the default */
+    int max_unhealthy_pct;         /* no replacement while more of the pool is unhealthy */
     struct dr_origin origin;
 };
+
+/* A pool's defaults. drain_before_delete: true, as Rancher's node pools.
+ * drain_timeout: 300 s, room for pods' default 30 s grace period several
+ * times over while a PodDisruptionBudget waits for replicas elsewhere, yet a
+ * bound (kubectl drain's default, 0, waits forever). max_unhealthy: 40 %, as
+ * Cluster API's MachineHealthCheck maxUnhealthy is commonly set. */
+#define DR_POOL_DRAIN_TIMEOUT_DEFAULT 300
+#define DR_POOL_MAX_UNHEALTHY_DEFAULT 40
+/* p zeroed, then the defaults above and quantity 1 (no strings allocated). */
+void pool_defaults(struct dr_pool *p);
 
 /* The Kubernetes cloud provider a cluster runs (cloud_provider). */
 enum dr_cloud_provider {

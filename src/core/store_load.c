@@ -396,7 +396,7 @@ hostname_prefix_valid(const char *p)
 /* The keys of one pool of a cluster file (store.h). */
 const char *const store_pool_keys[] = {
     "name", "template", "quantity", "roles", "hostname_prefix", "delete_not_ready_after",
-    "keep_failed_vms", NULL};
+    "keep_failed_vms", "drain_before_delete", "drain_timeout", "max_unhealthy", NULL};
 
 static bool
 parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool *pl)
@@ -405,8 +405,7 @@ parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool
     char *p = xasprintf("pools[%d].", idx);
     int before = c->errors;
 
-    memset(pl, 0, sizeof *pl);
-    pl->quantity = 1;
+    pool_defaults(pl);
     cfg_check_keys(c, g, keys, p);
     if (cfg_get_string(c, g, "name", p, true, &pl->name)) {
         char *f = cfg_field(p, "name");
@@ -453,6 +452,10 @@ parse_pool(struct cfg_ctx *c, const config_setting_t *g, int idx, struct dr_pool
     cfg_get_int(c, g, "delete_not_ready_after", p, false, 0, 31536000,
                 &pl->delete_not_ready_after_s);
     cfg_get_bool(c, g, "keep_failed_vms", p, &pl->keep_failed_vms);
+    cfg_get_bool(c, g, "drain_before_delete", p, &pl->drain_before_delete);
+    /* A day at most: a drain is bounded (0 would not be). */
+    cfg_get_int(c, g, "drain_timeout", p, false, 1, 86400, &pl->drain_timeout_s);
+    cfg_get_int(c, g, "max_unhealthy", p, false, 0, 100, &pl->max_unhealthy_pct);
     pl->origin.file = xstrdup(c->file);
     pl->origin.line = cfg_line(g);
     free(p);

@@ -103,6 +103,12 @@ cluster_to_text(const struct dr_cluster *c)
             cfg_put_int(g, "delete_not_ready_after", p->delete_not_ready_after_s);
         if (p->keep_failed_vms)
             cfg_put_bool(g, "keep_failed_vms", true);
+        if (!p->drain_before_delete)
+            cfg_put_bool(g, "drain_before_delete", false);
+        if (p->drain_timeout_s > 0 && p->drain_timeout_s != DR_POOL_DRAIN_TIMEOUT_DEFAULT)
+            cfg_put_int(g, "drain_timeout", p->drain_timeout_s);
+        if (p->max_unhealthy_pct != DR_POOL_MAX_UNHEALTHY_DEFAULT)
+            cfg_put_int(g, "max_unhealthy", p->max_unhealthy_pct);
     }
     text = cfg_to_text(&cfg, "A cluster's desired state, written by drover. The name is the "
                              "file's name.");

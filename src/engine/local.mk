@@ -24,6 +24,7 @@ libdrengine_a_SOURCES = \
 	src/engine/plan.c src/engine/plan.h \
 	src/engine/queue.c src/engine/queue.h \
 	src/engine/recover.c \
+	src/engine/replace.c src/engine/replace.h \
 	src/engine/requests.c \
 	src/engine/speccheck.c \
 	src/engine/observe.c \

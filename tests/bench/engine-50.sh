@@ -61,7 +61,8 @@ printf 'drover: %s; sshnode: %s; python3 on PATH: %s\n' "$DROVER" "$(head -1 "$S
 lab_up --sshnode "$SSHNODE" --delay "$delay" --log-methods || { echo "lab up failed" >&2; exit 1; }
 W=$LAB_STATE/bench
 mkdir -m 700 "$W"
-LAB_VCSIM=$(lab_vcsim) bash "$LAB" env --state "$LAB_STATE" --drover-config "$W/config" >/dev/null
+LAB_VCSIM=$(lab_vcsim) bash "$LAB" env --state "$LAB_STATE" --drover-config "$W/config" \
+    --cluster-recipe test >/dev/null  # the engine's cost, not the stand-in's
 export XDG_CONFIG_HOME=$W/config
 # Keep the template's disk: the simulator loses a disk when concurrent edits
 # collide (see tests/integration/engine-lib.sh).

@@ -41,17 +41,21 @@ nodessh() {
     ssh -q -i "$keys/id_ed25519" -o UserKnownHostsFile="$kh" -o StrictHostKeyChecking=yes \
         -o BatchMode=yes -o ConnectTimeout=5 -p "${LAB_SSH_PORT:-22}" "drover@$1" "$2"
 }
-# test.sh records the sha256 of the token it created (init) or was given.
+# The lab cluster runs the real k3s recipe (lab.d/cluster.sh): the token is
+# the one k3s wrote on the first server, the agents got it (root-only file)
+# and the first server's address, and joined: Kubernetes lists them.
 ip_of() { jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .ip' <<<"$j"; }
-server_sum=$(nodessh "$(ip_of server-01)" 'cat drover-test/token.sha256')
-ok "the first server made a token" test -n "$server_sum"
-is "$(sha256sum <"$keys/token" | cut -d' ' -f1)" "$server_sum" "drover fetched that token back"
+server_token=$(node_dir_of server-01)/rootfs/var-lib/up/rancher/k3s/server/node-token
+ok "the first server made a token" test -s "$server_token"
+ok "drover fetched that token back" cmp -s "$keys/token" "$server_token"
 for n in agent-01 agent-02; do
-    is "$(nodessh "$(ip_of "$n")" 'cat drover-test/token.sha256')" "$server_sum" \
-        "$n joined with the first server's token"
-    is "$(nodessh "$(ip_of "$n")" 'cat drover-test/server')" "$(ip_of server-01)" \
-        "$n joined the first server's address"
+    ok "$n joined with the first server's token" \
+        cmp -s "$keys/token" "$(node_dir_of "$n")/rootfs/etc/up/rancher/k3s/drover-token"
+    ok "$n joined the first server's address" grep -qxF "server: 'https://$(ip_of server-01):6443'" \
+        "$(node_dir_of "$n")/rootfs/etc/up/rancher/k3s/config.yaml"
 done
+is "$(kubectl --kubeconfig "$STATE/kubeconfig/lab-cluster.yaml" --request-timeout=20s get nodes \
+    -o jsonpath='{.items[*].metadata.name}')" "agent-01 agent-02 server-01" "Kubernetes lists the three nodes"
 is "$(owned_count)" 3 "3 VMs carry drover's owner marker"
 is "$(owned_names)" "agent-01 agent-02 server-01" "one VM per node"
 ok "node logs are written" test -s "$STATE/logs/lab-cluster/agent-01.log"

@@ -17,6 +17,8 @@ fp() { ssh-keygen -lf "$1" | cut -d' ' -f2; }
 apply_bg() { "$DROVER" apply -f "$1" >"$2" 2>&1 & apply_pid=$!; bg_pids+=("$apply_pid"); }
 
 # 1. sshd answers with a stale key first: retried, then ACTIVE.
+# Its own boot node options: the fast test recipe (lab.d/cluster.sh).
+export LAB_CLUSTER_RECIPE=test
 ENG_TIMEOUT_SSH=120 eng_setup
 spec=$(cluster_cfg 1 0)
 # A node that failed for good keeps its VM (and its node folder) to look at.

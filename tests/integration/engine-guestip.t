@@ -45,12 +45,11 @@ for n in server-01 agent-01; do
         grep -Eq '127\.9[89]\.0\.1' "$STATE/logs/lab-cluster/$n.log"
 done
 # drover reached each node at that address: the test recipe ran there.
-keys=$STATE/keys/lab-cluster
-agent_ip=$(jq -r '.nodes[] | select(.name == "agent-01") | .ip' <<<"$j")
 server_ip=$(jq -r '.nodes[] | select(.name == "server-01") | .ip' <<<"$j")
-got=$(ssh -q -i "$keys/id_ed25519" -o UserKnownHostsFile="$keys/known_hosts" \
-    -o StrictHostKeyChecking=yes -o BatchMode=yes -o ConnectTimeout=5 \
-    -p "${LAB_SSH_PORT:-22}" "drover@$agent_ip" 'cat drover-test/server')
+# The lab cluster runs the real k3s recipe: the agent's k3s config names
+# the server it joined.
+got=$(sed -n "s|^server: 'https://\(.*\):6443'$|\1|p" \
+    "$(node_dir_of agent-01)/rootfs/etc/up/rancher/k3s/config.yaml" 2>/dev/null)
 is "$got" "$server_ip" "the agent joined the server at the server's NIC address"
 
 ok_out "delete cluster --yes" "$out" "$DROVER" delete cluster lab-cluster --yes

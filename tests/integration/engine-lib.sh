@@ -81,10 +81,20 @@ recipe_cfg() {
     spec=$(cluster_cfg "$1" "$2")
     sed -i -e "s|^recipe = .*|recipe = \"$top_srcdir/data/bootstrap/$3.sh\";|" \
         -e "s|^distribution = .*|distribution = \"$3\";|" "$spec"
+    # lab env writes its own version and bundle (lab.d/cluster.sh): replaced.
+    sed -i -e "/^version = /d" -e "/^airgap_bundle = /d" "$spec"
     sed -i "1i version = \"$4\";\nairgap_bundle = \"$5\";" "$spec"
     echo "$spec"
 }
 
+# node_dir_of NAME: the lab node folder of the node drover calls NAME.
+node_dir_of() {
+    local d
+    for d in "$LAB_STATE"/nodes/*/; do
+        [ "$(cat "$d/name" 2>/dev/null)" = "$1" ] && echo "${d%/}" && return 0
+    done
+    return 1
+}
 status_json() { "$DROVER" status lab-cluster -o json; }
 cluster_state() { status_json 2>/dev/null | jq -r .state; }
 node_names() { status_json | jq -r '[.nodes[].name] | sort | join(" ")'; }

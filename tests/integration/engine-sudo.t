@@ -11,6 +11,8 @@ node_dir() { local d; for d in "$LAB_STATE"/nodes/*/; do [ -f "$d/pid" ] && echo
 node_log() { cat "$STATE/logs/lab-cluster/server-01.log" 2>/dev/null; }
 node_json() { "$DROVER" list nodes lab-cluster -o json | jq -c '.[] | select(.name == "server-01")'; }
 
+# Its own sudo node options: the fast test recipe (lab.d/cluster.sh).
+export LAB_CLUSTER_RECIPE=test
 ENG_RETRIES=3 eng_setup
 sed -i 's/^ssh_user = .*/ssh_user = "operator";/' "$W/config/drover/templates/lab.cfg"
 spec=$(cluster_cfg 1 0)

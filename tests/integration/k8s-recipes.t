@@ -16,13 +16,6 @@ eng_setup
 echo "sudo=nopasswd k8s=on" >"$LAB_STATE/node-options"
 KC=$STATE/kubeconfig/lab-cluster.yaml
 kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
-node_dir_of() {  # the lab node folder of the node drover calls $1
-    local d
-    for d in "$LAB_STATE"/nodes/*/; do
-        [ "$(cat "$d/name" 2>/dev/null)" = "$1" ] && echo "${d%/}" && return 0
-    done
-    return 1
-}
 
 # run_dist DIST VERSION: one cluster with the DIST recipe and a bundle of VERSION.
 run_dist() {

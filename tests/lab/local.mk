@@ -88,7 +88,7 @@ TESTS += tests/integration/sshnode-netns.t
 # bundles, from Go's standard library and Debian's golang-gopkg-yaml.v3-dev.
 LAB_K8S_GO_FILES = tests/lab/k8s/main.go tests/lab/k8s/options.go tests/lab/k8s/certs.go \
 	tests/lab/k8s/api.go tests/lab/k8s/routes.go tests/lab/k8s/server.go tests/lab/k8s/join.go \
-	tests/lab/k8s/bundle.go tests/lab/k8s/grace.go tests/lab/k8s/cloudprov.go
+	tests/lab/k8s/bundle.go tests/lab/k8s/grace.go tests/lab/k8s/cloudprov.go tests/lab/k8s/reqlog.go
 LAB_K8S_EMBED = tests/lab/k8s/k3s-install.sh tests/lab/k8s/rke2-install.sh
 EXTRA_DIST += $(LAB_K8S_GO_FILES) $(LAB_K8S_EMBED) tests/lab/k8s/systemctl
 LAB_K8S = tests/lab/k8s/drover-k8s

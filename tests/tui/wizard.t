@@ -6,13 +6,13 @@
 # spec as it will be saved; c saves and creates, and the 3-node cluster
 # reaches Active. The saved file is what the review showed and passes
 # `drover validate`. Bad input gets its message under the field; Esc steps
-# back keeping what was typed.
+# back keeping what was typed. A pool's drain timeout typed in its form is saved.
 . "${top_srcdir:?}/tests/tui/lablib.sh"
 [ -x "$top_srcdir/tests/lab/sshnode" ] || skip_all "tests/lab/sshnode is not there"
 lab_up --sshnode "$top_srcdir/tests/lab/sshnode" || { echo "Bail out! lab up failed"; exit 1; }
 tl_config
-recipe=$(sed -n 's/^recipe = "\(.*\)";/\1/p' "$W/xdg/drover/lab-cluster.cfg" 2>/dev/null)
-[ -n "$recipe" ] || recipe=$top_srcdir/data/bootstrap/test.sh
+# The wizard's steps are under test: the fast test recipe, no bundle to type.
+recipe=$top_srcdir/data/bootstrap/test.sh
 # As the engine's lab tests do: the simulator loses a grown disk under
 # concurrent reconfigures, so the template keeps its disk.
 sed -i 's/^disk_gib = .*/disk_gib = 0;/' "$CFG/templates/lab.cfg"
@@ -49,7 +49,7 @@ type_text "server"
 keys Tab Tab Tab Space Tab Space Tab Space Tab   # etcd, control-plane on; worker off
 type_text "server-"
 ok "the first names are previewed" wait_for 5 seen "First names: server-01"
-keys Tab Tab Enter
+keys Tab Tab Tab Tab Tab Enter   # replace after, drain, drain timeout, max unhealthy, Done
 ok "the pool is listed" wait_for 5 seen_re "server +lab +1 +etcd,control-plane +server-01"
 keys a
 type_text "agent"
@@ -58,6 +58,8 @@ type_text "2"
 keys Tab Tab Tab Tab
 type_text "agent-"
 ok "two names are previewed" wait_for 5 seen "First names: agent-01, agent-02"
+keys Tab Tab Tab C-u         # replace after, drain (on by default) -> drain timeout
+type_text "120"
 keys Tab Tab Enter
 ok "the second pool is listed" wait_for 5 seen_re "agent +lab +2 +worker +agent-01, agent-02"
 keys r
@@ -80,6 +82,7 @@ shown_in_review() {
 }
 ok "the saved file is what the review showed" shown_in_review
 ok "drover validate passes" "$DROVER" --config-dir "$CFG" --state-dir "$W/v" validate
+is "$(grep -c 'drain_timeout = 120;' "$S")" 1 "the agent pool's drain timeout is saved (the server's is the default, not written)"
 ok "the cluster is listed" wait_for 20 seen_re "^ *wiz "
 active() { screen | grep -E "^ *wiz " | grep -qF "Active"; }
 ok "the 3-node cluster reaches Active" wait_for 300 active
@@ -109,7 +112,7 @@ ok "the agent pool's form" wait_for 5 seen_re "Pool name +agent"
 keys Tab Tab C-u
 type_text "3"
 ok "three names are previewed" wait_for 5 seen "First names: agent-01, agent-02, agent-03"
-keys Tab Tab Tab Tab Tab Tab Enter
+keys Tab Tab Tab Tab Tab Tab Tab Tab Tab Enter
 ok "the pool now has 3" wait_for 5 seen_re "agent +lab +3 +worker"
 keys r
 ok "the review shows the old quantity" wait_for 5 seen_re "^ *- +quantity = 2;"

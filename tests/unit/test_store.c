@@ -278,6 +278,27 @@ static const struct bad_case bad_cases[] = {
      "pools = (\n { name = \"a\"; template = \"t\"; roles = [\"control-plane\"];\n"
      "   keep_failed_vms = 1; }\n);\n",
      "clusters/prod.cfg:3: pools[0].keep_failed_vms: must be true or false"},
+    /* The drain and replacement settings of a pool. */
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"a\"; template = \"t\"; roles = [\"control-plane\"];\n"
+     "   drain_before_delete = \"no\"; }\n);\n",
+     "clusters/prod.cfg:3: pools[0].drain_before_delete: must be true or false"},
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"a\"; template = \"t\"; roles = [\"control-plane\"]; },\n"
+     " { name = \"b\"; template = \"t\"; roles = [\"worker\"];\n   drain_timeout = 0; }\n);\n",
+     "clusters/prod.cfg:4: pools[1].drain_timeout: must be between 1 and 86400"},
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"a\"; template = \"t\"; roles = [\"control-plane\"];\n"
+     "   drain_timeout = \"5m\"; }\n);\n",
+     "clusters/prod.cfg:3: pools[0].drain_timeout: must be an integer"},
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"a\"; template = \"t\"; roles = [\"control-plane\"];\n"
+     "   max_unhealthy = 140; }\n);\n",
+     "clusters/prod.cfg:3: pools[0].max_unhealthy: must be between 0 and 100"},
+    {"clusters/prod.cfg",
+     "pools = (\n { name = \"a\"; template = \"t\"; roles = [\"control-plane\"];\n"
+     "   max_unhealthy = \"40%\"; }\n);\n",
+     "clusters/prod.cfg:3: pools[0].max_unhealthy: must be an integer"},
     {"clusters/prod.cfg",
      "distribution = \"k8s\";\npools = ( { name = \"a\"; template = \"t\"; roles = "
      "[\"control-plane\"]; } );\n",

@@ -152,6 +152,12 @@ START_TEST(test_roundtrip_cluster_and_status)
     c.pools[1].roles = DR_ROLE_WORKER;
     c.pools[1].delete_not_ready_after_s = 600;
     c.pools[1].keep_failed_vms = true;
+    c.pools[1].drain_before_delete = false;
+    c.pools[1].drain_timeout_s = 45;
+    c.pools[1].max_unhealthy_pct = 0;
+    c.pools[0].drain_before_delete = true;
+    c.pools[0].drain_timeout_s = DR_POOL_DRAIN_TIMEOUT_DEFAULT;
+    c.pools[0].max_unhealthy_pct = DR_POOL_MAX_UNHEALTHY_DEFAULT;
     c.keep_failed_vms = true;
     c.cloud_provider = DR_CLOUD_VSPHERE;
     c.vsphere.vcenter = xstrdup(c.vcenter);
@@ -164,6 +170,18 @@ START_TEST(test_roundtrip_cluster_and_status)
     c.vsphere.sc_reclaim = xstrdup("Retain");
     c.vsphere.sc_default = false;
     ck_assert_msg(store_save_cluster(&s, &c, &e) == DR_E_OK, "%s", e.msg);
+    /* Every key a pool can have is written when it is not the default: a
+     * field the loader learns (store_pool_keys) must be saved too. */
+    {
+        char *text = store_cluster_text(&c);
+        for (size_t k = 0; store_pool_keys[k]; k++) {
+            char *key = xasprintf(" %s = ", store_pool_keys[k]);
+            ck_assert_msg(strstr(text, key) != NULL, "pool key %s is not saved:\n%s",
+                          store_pool_keys[k], text);
+            free(key);
+        }
+        free(text);
+    }
 
     st.cluster = xstrdup("edge-1");
     st.n_nodes = 2;
@@ -221,6 +239,9 @@ START_TEST(test_roundtrip_cluster_and_status)
         assert_str0_eq(u->pools[i].hostname_prefix, c.pools[i].hostname_prefix);
         ck_assert_int_eq(u->pools[i].delete_not_ready_after_s, c.pools[i].delete_not_ready_after_s);
         ck_assert_int_eq(u->pools[i].keep_failed_vms, c.pools[i].keep_failed_vms);
+        ck_assert_int_eq(u->pools[i].drain_before_delete, c.pools[i].drain_before_delete);
+        ck_assert_int_eq(u->pools[i].drain_timeout_s, c.pools[i].drain_timeout_s);
+        ck_assert_int_eq(u->pools[i].max_unhealthy_pct, c.pools[i].max_unhealthy_pct);
     }
     const struct dr_cluster_status *v = store_find_status(&s2, "edge-1");
     ck_assert_ptr_nonnull(v);

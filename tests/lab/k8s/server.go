@@ -207,7 +207,7 @@ func runServer(dist string, o *options) int {
 	c.st = newStore(dist, distVersion(dist), c.addr)
 	c.st.password = c.password
 	c.st.serverCA, c.st.clientCA = c.serverCA, c.clientCA
-	var handler http.Handler = c.st
+	var handler http.Handler = requestLog(c.st, filepath.Join(c.data, "server", "requests.log"))
 	if joinURL != "" {
 		handler = c.proxy(joinURL)
 	}
