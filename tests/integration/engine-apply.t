@@ -54,8 +54,11 @@ for n in agent-01 agent-02; do
     ok "$n joined the first server's address" grep -qxF "server: 'https://$(ip_of server-01):6443'" \
         "$(node_dir_of "$n")/rootfs/etc/up/rancher/k3s/config.yaml"
 done
-is "$(kubectl --kubeconfig "$STATE/kubeconfig/lab-cluster.yaml" --request-timeout=20s get nodes \
-    -o jsonpath='{.items[*].metadata.name}')" "agent-01 agent-02 server-01" "Kubernetes lists the three nodes"
+# (A kubelet registers its Node after the install returns: a bounded wait.)
+k8s_nodes() { kubectl --kubeconfig "$STATE/kubeconfig/lab-cluster.yaml" --request-timeout=20s get nodes \
+    -o jsonpath='{.items[*].metadata.name}' 2>/dev/null; }
+three() { [ "$(k8s_nodes)" = "agent-01 agent-02 server-01" ]; }
+ok "Kubernetes lists the three nodes" wait_for 120 three
 is "$(owned_count)" 3 "3 VMs carry drover's owner marker"
 is "$(owned_names)" "agent-01 agent-02 server-01" "one VM per node"
 ok "node logs are written" test -s "$STATE/logs/lab-cluster/agent-01.log"
