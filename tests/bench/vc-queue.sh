@@ -39,7 +39,8 @@ lab_up --sshnode "$SSHNODE" --hosts 3 --log-methods --prov-queue on --clone-time
     { echo "lab up failed" >&2; exit 1; }
 W=$LAB_STATE/bench
 mkdir -m 700 "$W"
-LAB_VCSIM=$(lab_vcsim) bash "$LAB" env --state "$LAB_STATE" --drover-config "$W/config" >/dev/null
+LAB_VCSIM=$(lab_vcsim) bash "$LAB" env --state "$LAB_STATE" --drover-config "$W/config" \
+    --cluster-recipe test >/dev/null  # vCenter's queue under test, not the stand-in
 export XDG_CONFIG_HOME=$W/config
 T=$XDG_CONFIG_HOME/drover/templates
 # Keep the template's disk (see tests/integration/engine-lib.sh).

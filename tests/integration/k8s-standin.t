@@ -52,8 +52,18 @@ is "$(curl -sk -o /dev/null -w '%{http_code}' "https://$SRV:6443/api/v1/nodes")"
     "the API refuses a request without a client certificate"
 is "$(kc get --raw /version | jq -r .gitVersion)" "$VERSION" "/version reports the release"
 is "$(kc get --raw /readyz)" ok "/readyz answers ok"
+# An agent writes /etc/rancher/node/password as the real one does: it runs in
+# a mount namespace of its own whose /etc is an overlay, so the host's /etc
+# stays untouched (a root-owned /etc/rancher/node there breaks every lab
+# node's agent, whose /etc is an overlay on the host's).
+isolated() {
+    mkdir -p "$T/etc/up" "$T/etc/work"
+    unshare --mount --propagation private sh -c \
+        'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc && shift && exec "$@"' \
+        sh "$T/etc" "$@"
+}
 refused "an agent with a token for another cluster (CA hash) is refused" "token CA hash does not match" \
-    "$T/bin/k3s" agent --server "https://$SRV:6443" --data-dir "$T/data" --node-name stranger \
+    isolated "$T/bin/k3s" agent --server "https://$SRV:6443" --data-dir "$T/data" --node-name stranger \
     --token "K10$(printf '%064d' 0)::server:whatever"
 
 # A kubelet registers its Node after the install returns (k3s's agent does
