@@ -303,3 +303,10 @@ tests_unit_test_health_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_health_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_health_LDADD = $(ENGINE_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_health
+check_PROGRAMS += tests/unit/test_drain
+tests_unit_test_drain_SOURCES = tests/unit/test_drain.c
+tests_unit_test_drain_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_drain_CPPFLAGS = $(UNIT_CPPFLAGS) -DDR_TOP_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_drain_LDADD = $(K8S_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_drain
+EXTRA_DIST += tests/unit/data/k8s-pods-standin.json

@@ -44,6 +44,8 @@ struct eng_step {
     const char *server_ip;      /* for joiners: the first server's address */
     enum dr_node_state step;
     long long deadline_ms;      /* util_now_ms() based */
+    bool drain;                 /* REMOVING: drain the node first (engine/drain.c) */
+    bool drain_skip_unreachable; /* ... but not when the API cannot be reached */
     atomic_bool *cancel;
     void *priv;                 /* the engine's */
 };

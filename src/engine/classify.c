@@ -184,6 +184,15 @@ static const struct eng_class_rule rules[] = {
       .todo = N_("fix what the cluster's events list (drover preflight NAME lists it too), "
                  "then apply again") },
 
+    /* Drain before removal (drain.c). */
+    { .code = DR_E_TIMEOUT, .cause = "drain:timeout", .cls = P,
+      .why = "pods stayed on the node for the pool's drain_timeout: a PodDisruptionBudget "
+             "refuses their eviction; retrying at once would not change that",
+      .todo = N_("let the evictions pass (scale the workload or relax the budget), or set "
+                 "drain_before_delete = false for the pool, then remove the node again") },
+    { .code = DR_E_CONNECT, .cause = "drain:unreachable", .cls = T,
+      .why = "the cluster's Kubernetes API does not answer; the node is not removed undrained" },
+
     /* Every code, for errors without a cause row. */
     { .code = DR_E_OK, .cls = T, .why = "not an error" },
     { .code = DR_E_NOMEM, .cls = P, .why = "drover itself ran out of memory",

@@ -65,6 +65,8 @@ struct eng_job {
     bool superseded;     /* a removal took over: leave the node's state alone */
     bool has_slot;       /* a clone step holding its host's and datastore's units */
     struct admit_need slot; /* a clone's host and datastore (admit.c), worked out once */
+    bool skip_drain_unreachable; /* a replacement of an unreachable node: no drain
+                                  * when the API cannot be reached */
 };
 
 /* What a step's callbacks (step_progress, step_log) report against. */
@@ -290,6 +292,14 @@ void eng_apply_journal(struct dr_engine *e, struct eng_intent *v, size_t n);
 
 /* step.c: a step's timeout in seconds (the settings', else DESIGN.md's default). */
 int eng_step_timeout_s(const struct dr_engine *e, enum dr_node_state step);
+/* Drain s's node before its removal (engine/drain.c): cordon, evict its
+ * pods (DaemonSet and mirror pods stay; evictions refused with 429 retried
+ * until the pool's drain_timeout), delete its Node object. DR_E_OK when
+ * drained, or when there is nothing to drain (no kubeconfig yet, no such
+ * Node) or the drain was skipped (unreachable API and
+ * s->drain_skip_unreachable); else the step fails with err (cause
+ * "drain:timeout" or "drain:unreachable", classify.c). Called without mu. */
+enum dr_err eng_drain(struct dr_engine *e, struct eng_step *s, struct dr_error *err);
 /* Build the step context for a node (under mu); eng_step_done frees it. */
 bool eng_step_init(struct dr_engine *e, struct eng_cluster *c, const struct dr_node *n,
                    enum dr_node_state step, struct eng_step *s);

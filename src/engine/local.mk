@@ -10,6 +10,7 @@ libdrengine_a_SOURCES = \
 	src/engine/cloud.c src/engine/cloud.h \
 	src/engine/commands.c \
 	src/engine/control.c \
+	src/engine/drain.c \
 	src/engine/engine.c \
 	src/engine/kubeconfig.c \
 	src/engine/gate.c src/engine/gate_vs.c \

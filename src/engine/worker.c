@@ -308,7 +308,15 @@ static enum dr_err
 run_remove(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *err)
 {
     char *left = NULL, *extra = NULL;
-    enum dr_err rc = eng_settle_for_removal(e, tctx, s, &extra, err);
+    enum dr_err rc;
+
+    if (s->drain) {
+        if ((rc = eng_drain(e, s, err)) != DR_E_OK)
+            return rc;
+        /* Destroying the VM gets the step's own time after the drain. */
+        s->deadline_ms = util_now_ms() + (long long)eng_step_timeout_s(e, DR_NODE_REMOVING) * 1000;
+    }
+    rc = eng_settle_for_removal(e, tctx, s, &extra, err);
 
     if (rc == DR_E_OK)
         rc = destroy_owned(e, tctx, s, &left, err);
@@ -624,6 +632,11 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
                            .step = step, .percent = j->percent, .text = (char *)"" };
     eng_emit(e, &ev);
     ok = eng_step_init(e, c, n, step, &s);
+    /* A node leaving a cluster that stays is drained first; a cluster being
+     * deleted as a whole is not (nothing would take its pods). */
+    s.drain = step == DR_NODE_REMOVING && !c->deleting &&
+              (s.pool ? s.pool->drain_before_delete : true); /* a pool dropped: the default */
+    s.drain_skip_unreachable = j->skip_drain_unreachable;
     s.cancel = &j->cancel;
     s.priv = &run;
     run.cluster = xstrdup(c->name);

@@ -115,3 +115,6 @@ EXTRA_DIST += tests/integration/k8s-client.t
 # The vSphere CPI/CSI at bootstrap (issue 14).
 TESTS += tests/integration/cpi-csi.t
 EXTRA_DIST += tests/integration/cpi-csi.t
+# Drain before removal, checked in the stand-in's request log.
+TESTS += tests/integration/k8s-drain.t
+EXTRA_DIST += tests/integration/k8s-drain.t
