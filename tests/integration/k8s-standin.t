@@ -58,7 +58,7 @@ is "$(kc get --raw /readyz)" ok "/readyz answers ok"
 # node's agent, whose /etc is an overlay on the host's).
 isolated() {
     mkdir -p "$T/etc/up" "$T/etc/work"
-    unshare --mount --propagation private sh -c \
+    timeout 60 unshare --mount --propagation private sh -c \
         'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/up,workdir=$1/work" /etc && shift && exec "$@"' \
         sh "$T/etc" "$@"
 }
