@@ -52,6 +52,7 @@ ok "the first names are previewed" wait_for 5 seen "First names: server-01"
 keys Tab Tab Tab Tab Tab Enter   # replace after, drain, drain timeout, max unhealthy, Done
 ok "the pool is listed" wait_for 5 seen_re "server +lab +1 +etcd,control-plane +server-01"
 keys a
+ok "a adds a second pool" wait_for 5 seen "Pool name"
 type_text "agent"
 keys Tab Tab C-u
 type_text "2"
