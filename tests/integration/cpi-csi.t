@@ -18,8 +18,6 @@ python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml is not installed 
 
 eng_setup
 echo "sudo=nopasswd k8s=on" >"$LAB_STATE/node-options"
-KC=$STATE/kubeconfig/lab-cluster.yaml
-kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
 registered() { kc get node "$1" >/dev/null 2>&1; }
 node_dir_of() {
     local d

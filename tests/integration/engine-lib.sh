@@ -37,6 +37,7 @@ eng_setup() {
     [ -n "${ENG_GROW_DISK:-}" ] ||
         sed -i 's/^disk_gib = .*/disk_gib = 0;/' "$W/config/drover/templates/lab.cfg"
     STATE=$XDG_STATE_HOME/drover
+    KC=$STATE/kubeconfig/lab-cluster.yaml
     eng_settings
 }
 
@@ -95,6 +96,10 @@ node_dir_of() {
     done
     return 1
 }
+
+# kc: kubectl on the kubeconfig drover saves for lab-cluster ($KC).
+kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
+
 status_json() { "$DROVER" status lab-cluster -o json; }
 cluster_state() { status_json 2>/dev/null | jq -r .state; }
 node_names() { status_json | jq -r '[.nodes[].name] | sort | join(" ")'; }

@@ -17,8 +17,6 @@ command -v kubectl >/dev/null || skip_all "kubectl is not installed (scripts/dep
 
 eng_setup --log-methods
 grep -q 'k3s.sh' "$CFG" || skip_all "lab-cluster.cfg does not run the k3s recipe (lab env fell back)"
-KC=$STATE/kubeconfig/lab-cluster.yaml
-kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
 
 ok_out "a k3s cluster (1 server, 3 agents) is applied" "$W/apply.out" "$DROVER" apply -f "$(cluster_cfg 1 3)"
 REQLOG=$(node_dir_of server-01)/rootfs/var-lib/up/rancher/k3s/server/requests.log

@@ -14,8 +14,6 @@ command -v kubectl >/dev/null || skip_all "kubectl is not installed (scripts/dep
 
 eng_setup
 echo "sudo=nopasswd k8s=on" >"$LAB_STATE/node-options"
-KC=$STATE/kubeconfig/lab-cluster.yaml
-kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
 
 # run_dist DIST VERSION: one cluster with the DIST recipe and a bundle of VERSION.
 run_dist() {

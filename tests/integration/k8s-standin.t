@@ -43,8 +43,6 @@ refused "an unknown flag on the command line is refused" "flag provided but not 
 echo "sudo=nopasswd k8s=on" >"$LAB_STATE/node-options"
 spec=$(recipe_cfg 1 1 k3s "$VERSION" "$W/k3s.tar.gz")
 ok_out "a k3s cluster (1 server, 1 agent) is applied" "$W/apply.out" "$DROVER" apply -f "$spec"
-KC=$STATE/kubeconfig/lab-cluster.yaml
-kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
 SRV=$(status_json | jq -r '.nodes[] | select(.pool == "server") | .ip')
 AG=$(status_json | jq -r '.nodes[] | select(.pool == "agent") | .name')
 

@@ -18,8 +18,6 @@ ok "bundle built" "$K8S" bundle --dist k3s --version "$VERSION" --out "$W/k3s.ta
 echo "sudo=nopasswd k8s=on" >"$LAB_STATE/node-options"
 spec=$(recipe_cfg 1 2 k3s "$VERSION" "$W/k3s.tar.gz")
 ok_out "a k3s cluster (1 server, 2 agents) is applied" "$W/apply.out" "$DROVER" apply -f "$spec"
-KC=$STATE/kubeconfig/lab-cluster.yaml
-kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
 SRV=$(status_json | jq -r '.nodes[] | select(.pool == "server") | .name')
 AG=$(status_json | jq -r '[.nodes[] | select(.pool == "agent") | .name] | sort | .[0]')
 is "$(status_json | jq -r .kubernetes.api)" null "before any poll, status has no API state"
