@@ -19,13 +19,6 @@ python3 -c 'import yaml' 2>/dev/null || skip_all "python3-yaml is not installed 
 eng_setup
 echo "sudo=nopasswd k8s=on" >"$LAB_STATE/node-options"
 registered() { kc get node "$1" >/dev/null 2>&1; }
-node_dir_of() {
-    local d
-    for d in "$LAB_STATE"/nodes/*/; do
-        [ "$(cat "$d/name" 2>/dev/null)" = "$1" ] && echo "${d%/}" && return 0
-    done
-    return 1
-}
 
 # The CPI/CSI's own least-privilege account: a second entry for the same
 # vCenter, with a password drover itself never uses.
