@@ -22,23 +22,6 @@
  * milliseconds; a dead one is found out in this much. */
 enum { CALL_MS = 10000, BACKOFF_FIRST_MS = 500, BACKOFF_CAP_MS = 5000 };
 
-/* A warning for everyone watching (the CLI prints it, the console lists it)
- * and drover.log. */
-static void
-drain_warn(struct eng_step *s, const char *text)
-{
-    struct eng_run *r = s->priv;
-
-    log_warn("%s/%s: %s", r->cluster, r->node, text);
-    eng_node_log(r->e, r->cluster, r->node, text);
-    pthread_mutex_lock(&r->e->mu);
-    struct dr_event ev = { .kind = DR_EV_JOB, .job = r->job->id, .job_state = r->job->state,
-                           .cluster = r->cluster, .node = r->node, .step = s->step,
-                           .level = DR_LOG_WARN, .text = (char *)text };
-    eng_emit(r->e, &ev);
-    pthread_mutex_unlock(&r->e->mu);
-}
-
 /* A drain step: the node's progress (events) and its log. */
 static void
 drain_step(struct eng_step *s, int pct, const char *text)
@@ -81,7 +64,7 @@ unreachable(struct eng_step *s, const char *server, const char *what, const char
                       s->drain_skip_unreachable
                           ? _("the node is replaced because it is unreachable")
                           : _("drover never reached the node, so it never joined"));
-        drain_warn(s, t);
+        eng_step_warn(s, t, true);
         free(t);
         *skipped = true;
         return DR_E_OK;
@@ -90,7 +73,7 @@ unreachable(struct eng_step *s, const char *server, const char *what, const char
                     "its VM stays; the removal is retried (drain_before_delete = false in its "
                     "pool removes it undrained)"),
                   server, what, why ? why : "");
-    drain_warn(s, t);
+    eng_step_warn(s, t, true);
     dr_error_set(err, DR_E_CONNECT, "%s", t);
     dr_error_cause(err, "drain:unreachable");
     free(t);
@@ -170,7 +153,7 @@ evict_all(struct eng_step *s, struct k8s_client *kc, const char *server, long lo
                 /* The first refusal of a pod is an event, the retries go
                  * to the node's log. */
                 if (!str_eq(refused, t))
-                    drain_warn(s, t);
+                    eng_step_warn(s, t, true);
                 else
                     step_log(s, "%s", t);
                 free(refused);

@@ -167,6 +167,10 @@ void eng_emit_node(struct dr_engine *e, unsigned job, const char *cluster,
 void eng_emit_cluster_state(struct dr_engine *e, struct eng_cluster *c);
 void eng_node_log(struct dr_engine *e, const char *cluster, const char *node,
                   const char *text);
+/* A warning about step s for everyone watching (a job event: the CLI prints
+ * it, the console lists it) and drover's log, and with node_log the node's
+ * own log too. text is the caller's. */
+void eng_step_warn(struct eng_step *s, const char *text, bool node_log);
 struct eng_job *eng_add_job(struct dr_engine *e, enum dr_job_kind kind, const char *cluster,
                             const char *node, enum dr_node_state step);
 struct eng_job *eng_active_job(struct dr_engine *e, const char *cluster, const char *node);

@@ -287,14 +287,14 @@ destroy_owned(struct dr_engine *e, void *tctx, struct eng_step *s, char **left,
     return rc;
 }
 
-/* A warning about the step for everyone watching (the CLI prints it, the
- * console lists it) and the log: the node's own log may be about to go. */
-static void
-step_warn(struct eng_step *s, const char *text)
+void
+eng_step_warn(struct eng_step *s, const char *text, bool node_log)
 {
     struct eng_run *r = s->priv;
 
     log_warn("%s/%s: %s", r->cluster, r->node, text);
+    if (node_log)
+        eng_node_log(r->e, r->cluster, r->node, text);
     pthread_mutex_lock(&r->e->mu);
     struct dr_event ev = { .kind = DR_EV_JOB, .job = r->job->id, .job_state = r->job->state,
                            .cluster = r->cluster, .node = r->node, .step = s->step,
@@ -330,7 +330,7 @@ run_remove(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error 
     }
     free(extra);
     if (left)
-        step_warn(s, left);
+        eng_step_warn(s, left, false); /* the node's own log may be about to go */
     free(left);
     return rc;
 }
