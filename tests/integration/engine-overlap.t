@@ -11,6 +11,7 @@
 [ "$(id -u)" = 0 ] || skip_all "SSH lab nodes need root (mount namespaces)"
 
 agents=4
+export LAB_CLUSTER_RECIPE=test  # lab env's cluster: the test recipe (held below), not k3s
 eng_setup --vms 1 --hosts 1
 spec=$(cluster_cfg 1 "$agents")
 
