@@ -16,7 +16,9 @@ recipe=$top_srcdir/data/bootstrap/test.sh
 # As the engine's lab tests do: the simulator loses a grown disk under
 # concurrent reconfigures, so the template keeps its disk.
 sed -i 's/^disk_gib = .*/disk_gib = 0;/' "$CFG/templates/lab.cfg"
-cat >"$CFG/drover.cfg" <<EOS
+# Added to tl_config's drover.cfg (health_interval = 0: the test recipe
+# installs no Kubernetes, whose API the console would otherwise poll).
+cat >>"$CFG/drover.cfg" <<EOS
 workers = 8;
 retries = 1;
 retry_backoff_ms = 200;
@@ -41,6 +43,9 @@ keys Escape
 ok "Esc steps back to the cluster" wait_for 5 seen "[cluster]"
 ok "keeping the name" wait_for 10 seen_re "Name +wiz"
 ok "and the recipe" wait_for 10 seen "${recipe:0:40}"
+# The form keeps its focus where it was (Next, which rows may follow): up to
+# Name first, then forward past the six fields to Next.
+keys BTab BTab BTab BTab BTab BTab BTab BTab BTab BTab BTab BTab
 keys Tab Tab Tab Tab Tab Tab Enter
 ok "forward to the pools again" wait_for 5 seen "[pools]"
 keys a
