@@ -364,6 +364,7 @@ engine_free(struct dr_engine **ep)
             cluster_done(&c->spec);
         cluster_status_done(&c->status);
         free(c->gate_error);
+        free(c->replace_held);
         free(c->name);
         free(c);
     }

@@ -220,6 +220,19 @@ eng_drain(struct dr_engine *e, struct eng_step *s, struct dr_error *err)
         return rc;
     }
     server = k8s_client_server(kc);
+    if (s->drain_skip_unreachable) {
+        /* Replaced because Kubernetes reports it NotReady or Unknown: its
+         * kubelet cannot terminate pods, so evictions would only wait out
+         * drain_timeout. Deleting its Node lets the pod garbage collector
+         * remove them, and their controllers start them elsewhere. */
+        char *t = xasprintf(_("drain skipped: %s does not answer Kubernetes; its Node object is "
+                              "deleted so that its pods are started elsewhere"),
+                            s->node.name);
+
+        drain_warn(s, t);
+        free(t);
+        goto delete_node;
+    }
 
     {
         char *t = xasprintf(_("draining: cordoning %s (Kubernetes API %s)"), s->node.name, server);
@@ -252,6 +265,7 @@ eng_drain(struct dr_engine *e, struct eng_step *s, struct dr_error *err)
     if (rc != DR_E_OK || skipped)
         goto out;
 
+delete_node:
     {
         char *t = xasprintf(_("draining: deleting Node %s"), s->node.name);
 

@@ -485,6 +485,7 @@ eng_finish_delete(struct dr_engine *e, const char *name)
         cluster_done(&c->spec);
         cluster_status_done(&c->status);
         free(c->gate_error);
+        free(c->replace_held);
         free(c->name);
         free(c);
     }

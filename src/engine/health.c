@@ -229,6 +229,9 @@ eng_health_poll(struct dr_engine *e, const char *name)
             eng_touch(c);
             save = true;
         }
+        /* Node readings are fresh only when the API answered. */
+        if (!r.skipped && r.up && pollable(c) && eng_replace_unhealthy(e, c, time(NULL)))
+            save = true;
         if (save)
             eng_emit_cluster_state(e, c);
     }

@@ -43,6 +43,7 @@ struct eng_cluster {
      * and tags. Cleared by eng_gate_reset (a retry, a later apply). */
     bool gate_light;
     long long health_next_ms;      /* when its next health poll is due (health.c) */
+    char *replace_held;            /* why due replacements wait, as last reported (remediate.c) */
     bool health_running;           /* a worker polls it now */
 };
 
@@ -304,6 +305,15 @@ int eng_step_timeout_s(const struct dr_engine *e, enum dr_node_state step);
  * s->drain_skip_unreachable); else the step fails with err (cause
  * "drain:timeout" or "drain:unreachable", classify.c). Called without mu. */
 enum dr_err eng_drain(struct dr_engine *e, struct eng_step *s, struct dr_error *err);
+/* After a health poll of cluster c that reached its API (mu held; now from
+ * time()): replace each pool's node that Kubernetes has reported NotReady
+ * or Unknown for longer than the pool's delete_not_ready_after, as
+ * replace_pick decides (one per pool at a time, max_unhealthy, never the
+ * last server): a REPLACE job whose removal skips the drain (the node does
+ * not answer) but deletes its Node. Every replacement, and each new reason
+ * one waits, is an event and a line of drover.log. True when it queued one
+ * (the node's health was reset: the state file should be saved). */
+bool eng_replace_unhealthy(struct dr_engine *e, struct eng_cluster *c, time_t now);
 /* Build the step context for a node (under mu); eng_step_done frees it. */
 bool eng_step_init(struct dr_engine *e, struct eng_cluster *c, const struct dr_node *n,
                    enum dr_node_state step, struct eng_step *s);

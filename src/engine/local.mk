@@ -25,6 +25,7 @@ libdrengine_a_SOURCES = \
 	src/engine/plan.c src/engine/plan.h \
 	src/engine/queue.c src/engine/queue.h \
 	src/engine/recover.c \
+	src/engine/remediate.c \
 	src/engine/replace.c src/engine/replace.h \
 	src/engine/requests.c \
 	src/engine/speccheck.c \
@@ -89,6 +90,9 @@ TESTS += tests/tui/vm-kept.t
 # Kubernetes health polling through the console and drover status (issue 13).
 TESTS += tests/tui/health.t
 EXTRA_DIST += tests/tui/health.t
+# Replacing unhealthy nodes (remediate.c) with the console's engine polling.
+TESTS += tests/tui/k8s-replace.t
+EXTRA_DIST += tests/tui/k8s-replace.t
 EXTRA_DIST += tests/tui/vm-kept.t
 
 # The console's inventory requests through the real engine against the lab.

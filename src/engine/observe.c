@@ -111,6 +111,7 @@ observe_reload(struct dr_engine *e)
             cluster_done(&c->spec);
         cluster_status_done(&c->status);
         free(c->gate_error);
+        free(c->replace_held);
         free(c->name);
         free(c);
     }

@@ -4,6 +4,8 @@
  * `lab-vms mark VM-ID OWNER [KEY]` sets that VM's owner marker instead (as another
  * tool or drover installation would; "" removes it), under KEY when given (the
  * marker's key in another case, as a tool may spell it).
+ * `lab-vms off VM-ID` powers the VM off (PowerOffVM_Task), as an operator
+ * or a host failure would behind drover's back.
  * Connects with LAB_URL, LAB_USER, LAB_PASSWORD_FILE and LAB_CERT from the
  * lab's env file, through drover's own vSphere client. */
 #include "config.h"
@@ -49,8 +51,15 @@ main(int argc, char **argv)
         free(pw);
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "off") == 0) {
+        if (vs_power_off(s, argv[2], &e) != DR_E_OK)
+            goto fail;
+        vs_session_free(&s);
+        free(pw);
+        return 0;
+    }
     if (argc != 1) {
-        fprintf(stderr, "usage: lab-vms [mark VM-ID OWNER [KEY]]\n");
+        fprintf(stderr, "usage: lab-vms [mark VM-ID OWNER [KEY] | off VM-ID]\n");
         vs_session_free(&s);
         free(pw);
         return 2;
