@@ -229,7 +229,7 @@ eng_drain(struct dr_engine *e, struct eng_step *s, struct dr_error *err)
                               "deleted so that its pods are started elsewhere"),
                             s->node.name);
 
-        drain_warn(s, t);
+        eng_step_warn(s, t, true);
         free(t);
         goto delete_node;
     }
