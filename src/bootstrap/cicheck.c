@@ -13,6 +13,7 @@
 #include <yaml.h>
 #include <zlib.h>
 
+#include "bootstrap/ci_yaml.h"
 #include "bootstrap/cloudinit.h"
 #include "core/i18n.h"
 #include "core/util.h"
@@ -122,12 +123,8 @@ ci_guestinfo_total_check(const struct dr_template *t, const struct dr_kv *kv, si
         template_field_key(f), total, extra, own, CI_GUESTINFO_TOTAL_MAX, template_field_key(f));
 }
 
-/* "template T (file:line): user_data line N: ..." as cloudinit.c words it. */
-static enum dr_err yaml_error(const struct dr_template *t, int line, struct dr_error *e,
-                              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static enum dr_err
-yaml_error(const struct dr_template *t, int line, struct dr_error *e, const char *fmt, ...)
+enum dr_err
+ci_yaml_error(const struct dr_template *t, int line, struct dr_error *e, const char *fmt, ...)
 {
     char msg[600];
     va_list ap;
@@ -150,22 +147,39 @@ node_kind(const yaml_node_t *n)
     return n->type == YAML_SEQUENCE_NODE ? _("a list") : _("a plain value");
 }
 
-/* Load text with libyaml: one document whose root is a mapping (or empty),
- * every alias defined. merged: text is drover's whole rendered document, not
- * the operator's; line numbers then name that document's lines. */
-static enum dr_err
-yaml_check(const struct dr_template *t, const char *text, int line_offset, bool merged,
-           struct dr_error *e)
+/* Whether line (0-based) of text has a tab in its indentation: YAML
+ * indents with spaces only (YAML 1.2, 6.1), and libyaml's own words for it
+ * ("found character that cannot start any token") do not say so. */
+static bool
+tab_indented(const char *text, size_t line)
+{
+    const char *p = text;
+
+    for (size_t i = 0; i < line && p; i++) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    if (p == NULL)
+        return false;
+    size_t ind = strspn(p, " \t");
+    return memchr(p, '\t', ind) != NULL;
+}
+
+enum dr_err
+ci_yaml_load(const struct dr_template *t, const char *text, int line_offset, bool merged,
+             yaml_document_t *doc, struct dr_error *e)
 {
     yaml_parser_t p;
-    yaml_document_t doc;
+    yaml_document_t next;
     enum dr_err rc = DR_E_OK;
 
+    memset(doc, 0, sizeof *doc);
     if (!yaml_parser_initialize(&p))
         return dr_error_set(e, DR_E_NOMEM, _("cannot start the YAML parser"));
     yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
     for (int docs = 0; rc == DR_E_OK; docs++) {
-        if (!yaml_parser_load(&p, &doc)) {
+        yaml_document_t *d = docs == 0 ? doc : &next;
+        if (!yaml_parser_load(&p, d)) {
             int line = (int)p.problem_mark.line + 1 + line_offset;
             if (p.error == YAML_READER_ERROR) { /* bad bytes: only an offset */
                 line = 1 + line_offset;
@@ -173,36 +187,60 @@ yaml_check(const struct dr_template *t, const char *text, int line_offset, bool 
                     line += text[i] == '\n';
             }
             const char *problem = p.problem ? p.problem : _("syntax error");
+            const char *hint = !merged && tab_indented(text, p.problem_mark.line)
+                                   ? _(" (a tab in the indentation: YAML indents with spaces)")
+                                   : "";
             if (merged)
-                rc = yaml_error(t, 0, e,
-                                _("merged into drover's cloud-config it is not valid YAML: %s "
-                                  "(line %d of the merged document)"),
-                                problem, line - line_offset);
+                rc = ci_yaml_error(t, 0, e,
+                                   _("merged into drover's cloud-config it is not valid YAML: %s "
+                                     "(line %d of the merged document)"),
+                                   problem, line - line_offset);
             else if (p.context)
-                rc = yaml_error(t, line, e, _("not valid YAML: %s (%s that starts on line %d)"),
-                                problem, p.context,
-                                (int)p.context_mark.line + 1 + line_offset);
+                rc = ci_yaml_error(t, line, e,
+                                   _("not valid YAML: %s (%s that starts on line %d)%s"), problem,
+                                   p.context, (int)p.context_mark.line + 1 + line_offset, hint);
             else
-                rc = yaml_error(t, line, e, _("not valid YAML: %s"), problem);
+                rc = ci_yaml_error(t, line, e, _("not valid YAML: %s%s"), problem, hint);
+            if (docs > 0)
+                yaml_document_delete(doc);
             break;
         }
-        yaml_node_t *root = yaml_document_get_root_node(&doc);
+        yaml_node_t *root = yaml_document_get_root_node(d);
         if (root == NULL) { /* the end of the stream */
-            yaml_document_delete(&doc);
+            if (docs > 0)
+                yaml_document_delete(d);
             break;
         }
         if (docs > 0)
-            rc = yaml_error(t, (int)doc.start_mark.line + 1 + line_offset, e,
-                            _("only one YAML document is allowed"));
+            rc = ci_yaml_error(t, (int)d->start_mark.line + 1 + line_offset, e,
+                               _("only one YAML document is allowed"));
         else if (root->type != YAML_MAPPING_NODE &&
                  !(root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0))
-            rc = yaml_error(t, (int)root->start_mark.line + 1 + line_offset, e,
-                            _("the document must be a mapping of cloud-config keys (\"key: "
-                              "value\" lines), not %s"),
-                            node_kind(root));
-        yaml_document_delete(&doc);
+            rc = ci_yaml_error(t, (int)root->start_mark.line + 1 + line_offset, e,
+                               _("the document must be a mapping of cloud-config keys (\"key: "
+                                 "value\" lines), not %s"),
+                               node_kind(root));
+        if (docs > 0) {
+            yaml_document_delete(d);
+            yaml_document_delete(doc);
+        } else if (rc != DR_E_OK) {
+            yaml_document_delete(doc);
+        }
     }
     yaml_parser_delete(&p);
+    return rc;
+}
+
+/* ci_yaml_load's checks alone. */
+static enum dr_err
+yaml_check(const struct dr_template *t, const char *text, int line_offset, bool merged,
+           struct dr_error *e)
+{
+    yaml_document_t doc;
+    enum dr_err rc = ci_yaml_load(t, text, line_offset, merged, &doc, e);
+
+    if (rc == DR_E_OK)
+        yaml_document_delete(&doc);
     return rc;
 }
 
@@ -220,10 +258,8 @@ ci_check_template(const struct dr_template *t, const char *hostname, char ***war
     rc = ci_user_data_normalize(t, &u, warnings, e);
     if (rc != DR_E_OK)
         return rc;
-    /* The merge rule first (its words are the more precise), then YAML. */
+    /* The merge reads user_data with libyaml and applies its rule. */
     rc = ci_check_user_data(t, e);
-    if (rc == DR_E_OK && u.text)
-        rc = yaml_check(t, u.text, u.line_offset, false, e);
     ci_user_data_done(&u);
     if (rc != DR_E_OK)
         return rc;

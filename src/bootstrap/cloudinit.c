@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <yaml.h>
 
+#include "bootstrap/ci_yaml.h"
 #include "bootstrap/cloudinit.h"
 #include "core/i18n.h"
 #include "core/util.h"
@@ -190,10 +192,8 @@ static const char *const merged_keys[] = {"users", "write_files"};
 
 struct ud_key {
     char *name;
-    int line;          /* line number inside user_data */
-    char *first;       /* the key's own line */
-    struct sbuf body;  /* following lines, each ending in '\n' */
-    bool inline_value; /* something after "key:" on its line */
+    int line;         /* line number inside user_data */
+    struct sbuf body; /* as libyaml emits it: "key: ..." or, merged, "- ..." items */
 };
 
 struct ud_doc {
@@ -206,7 +206,6 @@ ud_done(struct ud_doc *d)
 {
     for (size_t i = 0; i < d->n; i++) {
         free(d->keys[i].name);
-        free(d->keys[i].first);
         free(d->keys[i].body.p);
     }
     free(d->keys);
@@ -384,105 +383,160 @@ header_problem(const char *line, const struct ci_user_data *u)
     return _("must start with \"#cloud-config\" on the first line");
 }
 
+/* Copies node n of src, and all below it, into dst; its id there, 0 when
+ * libyaml fails or the nesting is deeper than any cloud-config needs (an
+ * alias can refer to a node that contains it). */
+static int
+ud_copy(yaml_document_t *dst, yaml_document_t *src, yaml_node_t *n, int depth)
+{
+    int id = 0;
+
+    if (n == NULL || depth > 64)
+        return 0;
+    switch (n->type) {
+    case YAML_SCALAR_NODE:
+        return yaml_document_add_scalar(dst, n->tag, n->data.scalar.value,
+                                        (int)n->data.scalar.length, n->data.scalar.style);
+    case YAML_SEQUENCE_NODE:
+        id = yaml_document_add_sequence(dst, n->tag, n->data.sequence.style);
+        for (yaml_node_item_t *i = n->data.sequence.items.start; id && i < n->data.sequence.items.top;
+             i++) {
+            int c = ud_copy(dst, src, yaml_document_get_node(src, *i), depth + 1);
+            if (!c || !yaml_document_append_sequence_item(dst, id, c))
+                id = 0;
+        }
+        return id;
+    case YAML_MAPPING_NODE:
+        id = yaml_document_add_mapping(dst, n->tag, n->data.mapping.style);
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; id && q < n->data.mapping.pairs.top;
+             q++) {
+            int k = ud_copy(dst, src, yaml_document_get_node(src, q->key), depth + 1);
+            int v = k ? ud_copy(dst, src, yaml_document_get_node(src, q->value), depth + 1) : 0;
+            if (!v || !yaml_document_append_mapping_pair(dst, id, k, v))
+                id = 0;
+        }
+        return id;
+    default:
+        return 0;
+    }
+}
+
+static int
+ud_write(void *data, unsigned char *buf, size_t size)
+{
+    sb_addn(data, (const char *)buf, size);
+    return 1;
+}
+
+/* Emits, with libyaml, a document of key's value (merged: the list alone,
+ * "- ..." items) or of "key: value" into out. False when libyaml fails. */
+static bool
+ud_emit(yaml_document_t *src, yaml_node_pair_t *pair, bool merged, struct sbuf *out)
+{
+    yaml_document_t doc;
+    yaml_emitter_t em;
+    bool ok;
+    int root;
+
+    if (!yaml_document_initialize(&doc, NULL, NULL, NULL, 1, 1))
+        return false;
+    if (merged) {
+        root = ud_copy(&doc, src, yaml_document_get_node(src, pair->value), 0);
+        /* Items ("- ...") to append to drover's list, even from "[a, b]". */
+        if (root)
+            yaml_document_get_node(&doc, root)->data.sequence.style = YAML_BLOCK_SEQUENCE_STYLE;
+    } else {
+        root = yaml_document_add_mapping(&doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+        int k = root ? ud_copy(&doc, src, yaml_document_get_node(src, pair->key), 0) : 0;
+        int v = k ? ud_copy(&doc, src, yaml_document_get_node(src, pair->value), 0) : 0;
+        if (!v || !yaml_document_append_mapping_pair(&doc, root, k, v))
+            root = 0;
+    }
+    if (!root || !yaml_emitter_initialize(&em)) {
+        yaml_document_delete(&doc);
+        return false;
+    }
+    yaml_emitter_set_output(&em, ud_write, out);
+    yaml_emitter_set_unicode(&em, 1);
+    yaml_emitter_set_width(&em, -1);
+    /* yaml_emitter_dump deletes the document, whatever it returns. */
+    ok = yaml_emitter_open(&em) && yaml_emitter_dump(&em, &doc) && yaml_emitter_close(&em) &&
+         yaml_emitter_flush(&em);
+    yaml_emitter_delete(&em);
+    if (ok && out->len >= 4 && strcmp(out->p + out->len - 4, "...\n") == 0)
+        out->p[out->len -= 4] = '\0'; /* an open-ended scalar's end marker */
+    return ok && out->len > 0;
+}
+
+/* The operator's user_data read with libyaml (any YAML that is a mapping:
+ * block or flow style, quoted keys), then split into its top-level keys, each
+ * emitted again by libyaml so that what drover merges is YAML whatever the
+ * operator's layout, comments aside. The header line is checked first, as
+ * cloud-init matches it byte for byte. */
 static enum dr_err
 ud_parse(const struct dr_template *t, const struct ci_user_data *u, struct ud_doc *d,
          struct dr_error *e)
 {
     const char *p = u->text;
-    struct ud_key *cur = NULL;
-    int lineno = u->line_offset;
+    int lineno = u->line_offset + 1;
+    yaml_document_t doc;
+    enum dr_err rc;
 
     memset(d, 0, sizeof *d);
     if (str_empty(p))
         return DR_E_OK;
-    while (*p) {
-        size_t n = strcspn(p, "\n");
-        char *line = xstrndup(p, n);
-        size_t l = strlen(line);
-        enum dr_err rc = DR_E_OK;
-
-        p += n + (p[n] == '\n');
-        lineno++;
-        while (l > 0 && (line[l - 1] == ' ' || line[l - 1] == '\t'))
-            line[--l] = '\0';
-        if (lineno == u->line_offset + 1) {
-            if (strcmp(line, "#cloud-config") != 0)
-                rc = ud_error(t, lineno, e, "%s", header_problem(line, u));
-        } else if (l == 0 || line[0] == '#') {
-            if (cur)
-                sb_printf(&cur->body, "%s\n", line);
-        } else if (strncmp(line, "---", 3) == 0 || strncmp(line, "...", 3) == 0) {
-            rc = ud_error(t, lineno, e, _("only one YAML document is allowed"));
-        } else if (line[0] == ' ' || line[0] == '\t') {
-            size_t ind = strspn(line, " \t");
-            if (memchr(line, '\t', ind))
-                rc = ud_error(t, lineno, e, _("tabs are not allowed in indentation"));
-            else if (cur == NULL)
-                rc = ud_error(t, lineno, e, _("indented line before any key"));
-            else
-                sb_printf(&cur->body, "%s\n", line);
-        } else if (line[0] == '-' && (line[1] == ' ' || line[1] == '\0')) {
-            if (cur == NULL || cur->inline_value)
-                rc = ud_error(t, lineno, e, _("a list item must belong to the key above it"));
-            else
-                sb_printf(&cur->body, "%s\n", line);
-        } else {
-            size_t kl = strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                     "0123456789_-");
-            if (kl == 0 || line[kl] != ':' || (line[kl + 1] != ' ' && line[kl + 1] != '\0')) {
-                rc = ud_error(t, lineno, e,
-                              _("expected a top-level \"key:\" (plain name, block style)"));
-            } else {
-                char *name = xstrndup(line, kl);
-                if (in_list(owned_keys, DR_ARRAY_LEN(owned_keys), name)) {
-                    rc = ud_error(t, lineno, e,
-                                  _("key '%s' is set by drover and cannot be "
-                                    "overridden"),
-                                  name);
-                } else if (ud_find(d, name)) {
-                    rc = ud_error(t, lineno, e, _("key '%s' appears twice"), name);
-                }
-                if (rc != DR_E_OK) {
-                    free(name);
-                } else {
-                    d->keys = xgrow(d->keys, &d->cap, d->n + 1, sizeof *d->keys);
-                    cur = &d->keys[d->n++];
-                    memset(cur, 0, sizeof *cur);
-                    cur->name = name;
-                    cur->line = lineno;
-                    cur->first = xstrdup(line);
-                    const char *v = line + kl + 1;
-                    v += strspn(v, " ");
-                    cur->inline_value = *v != '\0' && *v != '#';
-                }
-            }
-        }
-        free(line);
-        if (rc != DR_E_OK) {
-            ud_done(d);
-            return rc;
-        }
+    char *first = xstrndup(p, strcspn(p, "\n"));
+    for (size_t l = strlen(first); l > 0 && (first[l - 1] == ' ' || first[l - 1] == '\t');)
+        first[--l] = '\0';
+    rc = strcmp(first, "#cloud-config") == 0
+             ? DR_E_OK
+             : ud_error(t, lineno, e, "%s", header_problem(first, u));
+    free(first);
+    if (rc != DR_E_OK)
+        return rc;
+    rc = ci_yaml_load(t, p, u->line_offset, false, &doc, e);
+    if (rc != DR_E_OK)
+        return rc;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root == NULL || root->type != YAML_MAPPING_NODE) { /* empty */
+        yaml_document_delete(&doc);
+        return DR_E_OK;
     }
-    for (size_t i = 0; i < d->n; i++) {
-        struct ud_key *k = &d->keys[i];
-        if (!in_list(merged_keys, DR_ARRAY_LEN(merged_keys), k->name))
-            continue;
-        const char *b = k->body.p ? k->body.p : "";
-        b += strspn(b, " \n");
-        while (*b == '#') { /* skip comment lines before the first item */
-            b += strcspn(b, "\n");
-            b += strspn(b, " \n");
+    for (yaml_node_pair_t *q = root->data.mapping.pairs.start;
+         rc == DR_E_OK && q < root->data.mapping.pairs.top; q++) {
+        yaml_node_t *k = yaml_document_get_node(&doc, q->key);
+        yaml_node_t *v = yaml_document_get_node(&doc, q->value);
+        int line = (int)k->start_mark.line + 1 + u->line_offset;
+        if (k->type != YAML_SCALAR_NODE) {
+            rc = ud_error(t, line, e, _("a top-level key must be a name, not a list or mapping"));
+            break;
         }
-        if (k->inline_value || *b != '-') {
-            enum dr_err rc = ud_error(t, k->line, e,
-                                      _("'%s' must be a block list (\"- ...\" items) to be "
-                                        "merged with drover's"),
-                                      k->name);
-            ud_done(d);
-            return rc;
-        }
+        const char *name = (const char *)k->data.scalar.value;
+        bool merged = in_list(merged_keys, DR_ARRAY_LEN(merged_keys), name);
+        if (in_list(owned_keys, DR_ARRAY_LEN(owned_keys), name))
+            rc = ud_error(t, line, e, _("key '%s' is set by drover and cannot be overridden"),
+                          name);
+        else if (ud_find(d, name))
+            rc = ud_error(t, line, e, _("key '%s' appears twice"), name);
+        else if (merged && v->type != YAML_SEQUENCE_NODE)
+            rc = ud_error(t, line, e,
+                          _("'%s' must be a list (\"- ...\" items or [ ... ]) to be merged with "
+                            "drover's"),
+                          name);
+        if (rc != DR_E_OK)
+            break;
+        d->keys = xgrow(d->keys, &d->cap, d->n + 1, sizeof *d->keys);
+        struct ud_key *cur = &d->keys[d->n++];
+        memset(cur, 0, sizeof *cur);
+        cur->name = xstrdup(name);
+        cur->line = line;
+        if (!ud_emit(&doc, q, merged, &cur->body))
+            rc = ud_error(t, line, e, _("key '%s' could not be written back as YAML"), name);
     }
-    return DR_E_OK;
+    yaml_document_delete(&doc);
+    if (rc != DR_E_OK)
+        ud_done(d);
+    return rc;
 }
 
 enum dr_err
@@ -653,9 +707,7 @@ ci_render_user_data(const struct ci_node *n, bool show_secrets, char **out, stru
         const struct ud_key *k = &d.keys[i];
         if (in_list(merged_keys, DR_ARRAY_LEN(merged_keys), k->name))
             continue;
-        sb_printf(&b, "%s\n", k->first);
-        if (k->body.p)
-            sb_add(&b, k->body.p);
+        sb_add(&b, k->body.p);
     }
     ud_done(&d);
     *out = b.p;

@@ -6,17 +6,16 @@
  * The template's own user_data is merged by this rule (documented for
  * operators in README.md):
  *   - it must be a single "#cloud-config" document: the first line is
- *     "#cloud-config", no "---"/"..." document markers, no tabs in indentation;
- *   - its top-level keys are the lines starting in column 0 with "key:";
- *     every other non-blank, non-comment line must be indented (or be a "- "
- *     sequence item belonging to the key above);
+ *     "#cloud-config", then one YAML document (read with libyaml) whose root is
+ *     a mapping, in any YAML style (block or flow, quoted keys);
  *   - keys drover owns are refused: hostname, fqdn, prefer_fqdn_over_hostname,
  *     ssh_keys, ssh_deletekeys, ssh_genkeytypes, disable_root, ssh_pwauth,
  *     chpasswd, ssh_authorized_keys (the last two would undo the pinning and
  *     password-off guarantees);
- *   - "users" and "write_files", when written as block sequences, are appended
- *     to drover's own lists (drover's entries come first);
- *   - every other key is copied as written, after drover's keys;
+ *   - "users" and "write_files" must be lists; their items are appended to
+ *     drover's own lists (drover's entries come first);
+ *   - every other key is copied, after drover's keys, as libyaml writes it
+ *     back (same values; comments and layout are not kept);
  *   - a key given twice is refused.
  * Errors name the template's file and the line inside user_data. */
 #ifndef DR_CLOUDINIT_H

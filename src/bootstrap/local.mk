@@ -3,7 +3,7 @@ noinst_LIBRARIES += libdrbootstrap.a
 libdrbootstrap_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBSSH2_CFLAGS) $(OPENSSL_CFLAGS) $(ZLIB_CFLAGS) \
 	$(YAML_CFLAGS)
 libdrbootstrap_a_SOURCES = \
-	src/bootstrap/cloudinit.c src/bootstrap/cloudinit.h src/bootstrap/cicheck.c \
+	src/bootstrap/cloudinit.c src/bootstrap/cloudinit.h src/bootstrap/cicheck.c src/bootstrap/ci_yaml.h \
 	src/bootstrap/recipe.c src/bootstrap/recipe.h \
 	src/bootstrap/ssh.c src/bootstrap/ssh.h src/bootstrap/ssh_internal.h \
 	src/bootstrap/ssh_exec.c src/bootstrap/ssh_sftp.c src/bootstrap/sudo.c

@@ -154,7 +154,12 @@ START_TEST(test_header_line)
     assert_refused("---\n#cloud-config\npackages: [jq]\n", "user_data line 1: a YAML document "
                                                             "marker \"---\" comes before");
     assert_refused("--- \n#cloud-config\n", "remove the \"---\" line");
-    assert_refused("#cloud-config\n---\npackages: [jq]\n", "only one YAML document");
+    assert_refused("#cloud-config\na: 1\n---\npackages: [jq]\n", "only one YAML document");
+    /* A "---" after the header starts the one document: cloud-init reads it. */
+    t = tmpl("#cloud-config\n---\npackages: [jq]\n");
+    v = render_and_read(&t, "d[\"packages\"]");
+    ck_assert_str_eq(v, "['jq']");
+    free(v);
     assert_refused("#!/bin/bash\necho hi\n", "scripts, #include");
     assert_refused("## template: jinja\n#cloud-config\n", "jinja");
     assert_refused("#cloud-config # mine\n", "exactly \"#cloud-config\"");
@@ -176,12 +181,13 @@ START_TEST(test_yaml_refused)
     /* YAML is UTF-8: a Latin-1 byte is named on its own line. */
     assert_refused("#cloud-config\npackages: [caf\xe9]\n", "user_data line 2: not valid YAML: "
                                                           "invalid");
-    /* Valid on its own, broken by the merge: users go first in drover's
-     * document, so the alias would come before its anchor. */
-    assert_refused("#cloud-config\nbootcmd: &cmds\n  - [true]\nusers:\n  - name: bob\n"
-                   "    groups: *cmds\n",
-                   "merged into drover's cloud-config it is not valid YAML: found undefined "
-                   "alias");
+    /* An alias from one key to another's anchor: libyaml resolves it before
+     * the merge, so moving users first in drover's document keeps its value. */
+    struct dr_template t = tmpl("#cloud-config\npackages: &g [adm]\nusers:\n"
+                                "  - name: bob\n    groups: *g\n");
+    char *v = render_and_read(&t, "(d[\"users\"][1], d[\"packages\"])");
+    ck_assert_str_eq(v, "({'name': 'bob', 'groups': ['adm']}, ['adm'])");
+    free(v);
     /* Not a mapping. */
     assert_refused("#cloud-config\n- a\n", "user_data line 2");
     assert_refused("#cloud-config\njust words\n", "user_data line 2");
@@ -190,6 +196,44 @@ START_TEST(test_yaml_refused)
     ck_assert_int_eq(check("#cloud-config\nruncmd:\n  - [sh, -c, 'echo \"a: b\"']\n", &msg),
                      DR_E_OK);
     free(msg);
+}
+END_TEST
+
+/* Any YAML that is a mapping is cloud-config (cloud-init loads it with
+ * yaml.safe_load): quoted keys, a space before the colon, flow style, an
+ * indented root, flow lists for the merged keys, block scalars. Each passes
+ * `cloud-init schema` once merged and keeps its value. */
+START_TEST(test_yaml_styles_accepted)
+{
+    static const struct {
+        const char *user_data, *expr, *want;
+    } cases[] = {
+        {"#cloud-config\n\"runcmd\": [ ls ]\n", "d[\"runcmd\"]", "['ls']"},
+        {"#cloud-config\nruncmd : [ ls ]\n", "d[\"runcmd\"]", "['ls']"},
+        {"#cloud-config\n{runcmd: [ls], 'packages': [jq]}\n", "(d[\"runcmd\"], d[\"packages\"])",
+         "(['ls'], ['jq'])"},
+        {"#cloud-config\n  runcmd:\n    - ls\n", "d[\"runcmd\"]", "['ls']"},
+        {"#cloud-config\nusers: [alice, {name: bob, shell: /bin/sh}]\n", "d[\"users\"][1:]",
+         "['alice', {'name': 'bob', 'shell': '/bin/sh'}]"},
+        {"#cloud-config\nwrite_files:\n- path: /etc/x\n  content: |\n    a: 1\n    b\n",
+         "d[\"write_files\"][-1]", "{'path': '/etc/x', 'content': 'a: 1\\nb\\n'}"},
+        {"#cloud-config\nruncmd:\n  - [sh, -c, 'echo \"caf\xc3\xa9\" # not a comment']\n",
+         "d[\"runcmd\"][0][2]", "echo \"caf\xc3\xa9\" # not a comment"},
+        {"#cloud-config\npackages: ['007', \"true\", jq]\n", "d[\"packages\"]",
+         "['007', 'true', 'jq']"},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *msg;
+        ck_assert_msg(check(cases[i].user_data, &msg) == DR_E_OK, "%s: %s", cases[i].user_data,
+                      msg);
+        free(msg);
+        struct dr_template t = tmpl(cases[i].user_data);
+        char *v = render_and_read(&t, cases[i].expr);
+        ck_assert_msg(strcmp(v, cases[i].want) == 0, "%s: %s, not %s", cases[i].user_data, v,
+                      cases[i].want);
+        free(v);
+    }
 }
 END_TEST
 
@@ -361,6 +405,7 @@ main(void)
     tcase_add_test(tc, test_header_line);
     tcase_add_test(tc, test_other_byte_order_marks);
     tcase_add_test(tc, test_yaml_refused);
+    tcase_add_test(tc, test_yaml_styles_accepted);
     tcase_add_test(tc, test_large_user_data_goes_gzip);
     tcase_add_test(tc, test_too_large_refused);
     tcase_add_test(tc, test_total_guestinfo_limit);

@@ -266,12 +266,14 @@ START_TEST(test_invalid_user_data)
     assert_rejected("#cloud-config\nssh_keys:\n  rsa_private: x\n", "'ssh_keys'");
     assert_rejected("#cloud-config\nruncmd:\n - a\nruncmd:\n - b\n",
                     "line 4: key 'runcmd' appears twice");
-    assert_rejected("#cloud-config\nruncmd:\n\t- a\n", "tabs");
+    assert_rejected("#cloud-config\nruncmd:\n\t- a\n", "line 3: not valid YAML");
+    assert_rejected("#cloud-config\nruncmd:\n\t- a\n", "a tab in the indentation");
     assert_rejected("#cloud-config\na: 1\n---\nb: 2\n", "one YAML document");
-    assert_rejected("#cloud-config\n  a: 1\n", "before any key");
-    assert_rejected("#cloud-config\nusers: [a, b]\n", "'users' must be a block list");
-    assert_rejected("#cloud-config\n{a: 1}\n", "top-level");
-    assert_rejected("#cloud-config\n\"quoted\": 1\n", "top-level");
+    assert_rejected("#cloud-config\nusers: bob\n", "'users' must be a list");
+    assert_rejected("#cloud-config\nwrite_files: {path: /x}\n", "'write_files' must be a list");
+    assert_rejected("#cloud-config\n? [a, b]\n: 1\n", "line 2: a top-level key must be a name");
+    assert_rejected("#cloud-config\n{runcmd: [a], \"runcmd\": [b]}\n", "key 'runcmd' appears twice");
+    assert_rejected("#cloud-config\n\"hostname\": evil\n", "key 'hostname' is set by drover");
     assert_rejected("#cloud-config\nruncmd: x\n- y\n", "line 3");
 
     struct dr_template t = template_named("ok");
