@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bootstrap/cloudinit.h"
+#include "bootstrap/recipe.h"
 #include "core/i18n.h"
 #include "core/util.h"
 #include "engine/cloud.h"
@@ -107,8 +108,20 @@ engine_check_spec(const struct dr_check_config *cfg, const struct dr_cluster *sp
                 _("%s: version: '%s' is not a %s release: use %s, e.g. \"%s\" (or leave "
                   "version out for the installer's default)"),
                 where, spec->version, distribution_key(spec->distribution), form, example);
-    if (!str_empty(spec->recipe) && access(spec->recipe, R_OK) != 0)
+    if (!str_empty(spec->recipe) && access(spec->recipe, R_OK) != 0) {
         problem(problems, _("%s: recipe: cannot read %s"), where, spec->recipe);
+    } else if (str_empty(spec->recipe)) {
+        /* No recipe key: the distribution's own, which the bootstrap step
+         * would otherwise find missing only after every clone. */
+        char *def = recipe_default_path(spec->distribution);
+        if (access(def, R_OK) != 0)
+            problem(problems,
+                    _("%s: recipe: no recipe is set and %s's default, %s, cannot be read "
+                      "(install drover's data with make install, point DROVER_DATA_DIR at the "
+                      "folder holding bootstrap/, or set recipe)"),
+                    where, distribution_key(spec->distribution), def);
+        free(def);
+    }
     if (!str_empty(spec->airgap_bundle) && access(spec->airgap_bundle, R_OK) != 0)
         problem(problems, _("%s: airgap_bundle: cannot read %s"), where, spec->airgap_bundle);
     if (spec->n_pools == 0)

@@ -141,6 +141,24 @@ clusters/novee.cfg:2: version: 'v1.30.4' is not a k3s release: use vX.Y.Z+k3sN, 
 clusters/zero.cfg:1: version: 'v1.30.4+k3s0' is not a k3s release: use vX.Y.Z+k3sN, e.g. \"v1.30.4+k3s1\" (or leave version out for the installer's default)" \
     "each bad version, file:line: version:, with the form and an example"
 
+# --- no recipe key, and the distribution's default recipe is not there -----
+# (an uninstalled build without DROVER_DATA_DIR): refused before any clone.
+d=$(folder norecipe)
+template "$d" t '#cloud-config\n'
+cluster "$d/config/clusters/c.cfg" 'distribution = "rke2";'
+mkdir -p "$tmp/nodata"
+out=$(DROVER_DATA_DIR=$tmp/nodata drv "$d" validate 2>/dev/null); code=$?
+is "$code" 1 "a missing default recipe: validate fails"
+is "$out" "clusters/c.cfg: recipe: no recipe is set and rke2's default, $tmp/nodata/bootstrap/rke2.sh, cannot be read (install drover's data with make install, point DROVER_DATA_DIR at the folder holding bootstrap/, or set recipe)" \
+    "it names the file, the field and the default it looked for"
+: >"$tmp/connections"
+err=$(DROVER_DATA_DIR=$tmp/nodata drv "$d" apply -f "$d/config/clusters/c.cfg" 2>&1 >/dev/null); code=$?
+is "$code" 1 "apply refuses it"
+ok "with the same words" grep -q "recipe: no recipe is set and rke2's default" <<<"$err"
+is "$(wc -c <"$tmp/connections")" 0 "before any vCenter call"
+out=$(drv "$d" validate 2>/dev/null); code=$?
+is "$code" 0 "with drover's data there, the default recipe passes"
+
 # --- everything at once, and apply before any vCenter call ------------------
 d=$(folder all)
 template "$d" t '#cloud-config\npackages: [jq\n'
