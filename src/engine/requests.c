@@ -187,6 +187,29 @@ inventory_finish(struct dr_inventory *inv)
         free(it->compute);
         it->compute = compute;
     }
+    /* A bare name another object of its kind in the datacenter (in the
+     * compute resource, for pools) also has would be refused as ambiguous
+     * by placement (resolve_one): such an item's value is its full path. */
+    for (size_t i = 0; i < inv->n; i++) {
+        struct dr_inv_item *it = &inv->items[i];
+        bool vmlike = it->kind == DR_INV_TEMPLATE || it->kind == DR_INV_VM;
+
+        if (it->value == NULL || *it->value == '\0' || strchr(it->value, '/') ||
+            it->kind == DR_INV_DATACENTER || it->kind == DR_INV_TAG || it->kind == DR_INV_HOST)
+            continue;
+        for (size_t j = 0; j < inv->n; j++) {
+            const struct dr_inv_item *o = &inv->items[j];
+            bool same_kind = o->kind == it->kind ||
+                             (vmlike && (o->kind == DR_INV_TEMPLATE || o->kind == DR_INV_VM));
+            if (j == i || !same_kind || !str_eq(o->name, it->name) ||
+                !str_eq(o->datacenter, it->datacenter) ||
+                (it->kind == DR_INV_POOL && !str_eq(o->compute, it->compute)))
+                continue;
+            free(it->value);
+            it->value = xstrdup(it->path);
+            break;
+        }
+    }
     if (inv->n > 1)
         qsort(inv->items, inv->n, sizeof *inv->items, cmp_item);
 }

@@ -96,6 +96,9 @@ f_inventory(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel, struct 
     item(out, DR_INV_DATASTORE_CLUSTER, "pod1", "DC0/datastore/pod1", NULL);
     item(out, DR_INV_FOLDER, "vm", "DC0/vm", NULL);
     item(out, DR_INV_FOLDER, "k8s", "DC0/vm/k8s", NULL);
+    item(out, DR_INV_FOLDER, "k8s", "DC0/vm/teamA/k8s", NULL);
+    item(out, DR_INV_NETWORK, "k8s-net", "DC0/network/k8s-net", NULL);
+    item(out, DR_INV_NETWORK, "k8s-net", "DC0/network/sw01/k8s-net", NULL);
     item(out, DR_INV_FOLDER, "host", "DC0/host", NULL);
     item(out, DR_INV_NETWORK, "VM Network", "DC0/network/VM Network", NULL);
     item(out, DR_INV_TEMPLATE, "ubuntu", "DC0/vm/ubuntu", NULL);
@@ -261,7 +264,7 @@ START_TEST(answer_event_and_values)
     inv = engine_inventory(eng, "lab");
     ck_assert_ptr_nonnull(inv);
     ck_assert_str_eq(inv->vcenter, "lab");
-    ck_assert_uint_eq(inv->n, 15);
+    ck_assert_uint_eq(inv->n, 18);
     /* Sorted by kind, then path. */
     for (size_t i = 1; i < inv->n; i++)
         ck_assert(inv->items[i - 1].kind < inv->items[i].kind ||
@@ -290,7 +293,15 @@ START_TEST(answer_event_and_values)
     ck_assert_str_eq(find(inv, DR_INV_DATASTORE, "DC0/datastore/pod1/ds1")->value, "pod1/ds1");
     ck_assert_str_eq(find(inv, DR_INV_DATASTORE_CLUSTER, "DC0/datastore/pod1")->value, "pod1");
     /* Folders: under vm/ only; vm/ itself is the default. */
-    ck_assert_str_eq(find(inv, DR_INV_FOLDER, "DC0/vm/k8s")->value, "k8s");
+    /* A name two objects of a kind share is not offered bare (placement
+     * would refuse it as ambiguous): the one directly below gets its full
+     * path, the deeper one its path below vm/ or network/. */
+    ck_assert_str_eq(find(inv, DR_INV_FOLDER, "DC0/vm/k8s")->value, "DC0/vm/k8s");
+    ck_assert_str_eq(find(inv, DR_INV_FOLDER, "DC0/vm/teamA/k8s")->value, "teamA/k8s");
+    ck_assert_str_eq(find(inv, DR_INV_NETWORK, "DC0/network/k8s-net")->value,
+                     "DC0/network/k8s-net");
+    ck_assert_str_eq(find(inv, DR_INV_NETWORK, "DC0/network/sw01/k8s-net")->value,
+                     "sw01/k8s-net");
     ck_assert_str_eq(find(inv, DR_INV_FOLDER, "DC0/vm")->value, "");
     ck_assert_ptr_null(find(inv, DR_INV_FOLDER, "DC0/host")->value);
     ck_assert_str_eq(find(inv, DR_INV_NETWORK, "DC0/network/VM Network")->value, "VM Network");
