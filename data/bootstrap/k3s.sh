@@ -9,6 +9,10 @@ set -eu
 
 progress() { echo "drover-progress: $1 $2"; }
 die() { echo "k3s recipe: $*" >&2; exit 1; }
+# Exit 2: the recipe's inputs are wrong (the version, the airgap bundle), so
+# running it again on the same inputs fails the same way: drover does not
+# retry (data/bootstrap/README).
+die_input() { echo "k3s recipe: $*" >&2; exit 2; }
 
 # check_version WANT: the installed k3s must be the release the cluster
 # asks for (an airgap bundle or an installer may bring another one). An
@@ -24,7 +28,7 @@ check_version() {
         got=$("$bin" --version 2>/dev/null | sed -n '1s/^k3s version \([^ ]*\).*/\1/p')
     fi
     [ -n "$got" ] || die "cannot tell the installed k3s version (k3s --version); the cluster asks for $1"
-    [ "$got" = "$1" ] || die "installed k3s is $got, but the cluster asks for $1"
+    [ "$got" = "$1" ] || die_input "installed k3s is $got, but the cluster asks for $1"
 }
 
 # sh k3s.sh --check-version WANT: only that check (tests use it).
@@ -117,7 +121,7 @@ cloud_files() {
         run mkdir -p /var/lib/rancher/k3s/server/static/charts
         for c in rancher-vsphere-cpi rancher-vsphere-csi; do
             [ -f "$1/charts/$c.tgz" ] ||
-                die "the airgap bundle has no charts/$c.tgz (cloud_provider = \"vsphere\" needs the CPI and CSI charts)"
+                die_input "the airgap bundle has no charts/$c.tgz (cloud_provider = \"vsphere\" needs the CPI and CSI charts)"
             run install -m 644 "$1/charts/$c.tgz" /var/lib/rancher/k3s/server/static/charts/
         done
     fi
@@ -134,7 +138,7 @@ INSTALL_K3S_VERSION=${DROVER_VERSION:-}
 
 if [ -n "${DROVER_AIRGAP:-}" ]; then
     progress 15 "unpacking the airgap bundle"
-    [ -r "$DROVER_AIRGAP" ] || die "airgap bundle $DROVER_AIRGAP is missing"
+    [ -r "$DROVER_AIRGAP" ] || die_input "airgap bundle $DROVER_AIRGAP is missing"
     bundle=$(mktemp -d)
     trap 'rm -f "$config"; rm -rf "$bundle"' EXIT
     case "$DROVER_AIRGAP" in
@@ -142,7 +146,7 @@ if [ -n "${DROVER_AIRGAP:-}" ]; then
     *) tar -xaf "$DROVER_AIRGAP" -C "$bundle" ;;
     esac
     if [ ! -f "$bundle/k3s" ] || [ ! -f "$bundle/install.sh" ]; then
-        die "the airgap bundle needs k3s and install.sh"
+        die_input "the airgap bundle needs k3s and install.sh"
     fi
     run mkdir -p /var/lib/rancher/k3s/agent/images
     for img in "$bundle"/k3s-airgap-images-*; do

@@ -9,6 +9,10 @@ set -eu
 
 progress() { echo "drover-progress: $1 $2"; }
 die() { echo "rke2 recipe: $*" >&2; exit 1; }
+# Exit 2: the recipe's inputs are wrong (the version, the airgap bundle), so
+# running it again on the same inputs fails the same way: drover does not
+# retry (data/bootstrap/README).
+die_input() { echo "rke2 recipe: $*" >&2; exit 2; }
 
 # check_version WANT: the installed rke2 must be the release the cluster
 # asks for (an airgap bundle or an installer may bring another one). An
@@ -24,7 +28,7 @@ check_version() {
         got=$("$bin" --version 2>/dev/null | sed -n '1s/^rke2 version \([^ ]*\).*/\1/p')
     fi
     [ -n "$got" ] || die "cannot tell the installed rke2 version (rke2 --version); the cluster asks for $1"
-    [ "$got" = "$1" ] || die "installed rke2 is $got, but the cluster asks for $1"
+    [ "$got" = "$1" ] || die_input "installed rke2 is $got, but the cluster asks for $1"
 }
 
 # sh rke2.sh --check-version WANT: only that check (tests use it).
@@ -115,7 +119,7 @@ fi
 
 if [ -n "${DROVER_AIRGAP:-}" ]; then
     progress 15 "unpacking the airgap bundle"
-    [ -r "$DROVER_AIRGAP" ] || die "airgap bundle $DROVER_AIRGAP is missing"
+    [ -r "$DROVER_AIRGAP" ] || die_input "airgap bundle $DROVER_AIRGAP is missing"
     bundle=$(mktemp -d)
     trap 'rm -f "$config"; rm -rf "$bundle"' EXIT
     case "$DROVER_AIRGAP" in
@@ -123,7 +127,7 @@ if [ -n "${DROVER_AIRGAP:-}" ]; then
     *) tar -xaf "$DROVER_AIRGAP" -C "$bundle" ;;
     esac
     if [ ! -f "$bundle/install.sh" ]; then
-        die "the airgap bundle needs install.sh"
+        die_input "the airgap bundle needs install.sh"
     fi
     run mkdir -p /var/lib/rancher/rke2/agent/images
     for img in "$bundle"/rke2-images*; do

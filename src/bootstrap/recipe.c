@@ -247,6 +247,9 @@ recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log
         ssh_exec(s, "rm -rf " R_FILES, log_fn, ud, &st, deadline_ms, &ignore);
     }
     if (rc != DR_E_OK) {
+        /* Exit 2: the recipe names wrong inputs (data/bootstrap/README). */
+        if (status == RECIPE_EXIT_INPUT)
+            dr_error_cause(e, "recipe:input");
         dr_error_prefix(e, _("recipe %s on %s"), script, p->node_name);
         goto out;
     }

@@ -97,6 +97,11 @@ enum dr_err recipe_check_sudo(struct ssh_session *s, const char *user, const cha
 bool recipe_parse_progress(const char *line, int *pct, const char **text);
 
 /* $DROVER_DATA_DIR/bootstrap/<dist>.sh, else PKGDATADIR/bootstrap/<dist>.sh. */
+/* The exit status by which a recipe says its inputs are wrong (a version the
+ * installed binary is not, an airgap bundle without what it needs): the same
+ * inputs fail again, so the node is not retried (cause "recipe:input"). */
+enum { RECIPE_EXIT_INPUT = 2 };
+
 char *recipe_default_path(enum dr_distribution dist);
 
 /* The params.env text (shell-quoted values), newly allocated; a secret

@@ -177,6 +177,12 @@ static const struct eng_class_rule rules[] = {
     { .code = DR_E_AUTH, .cause = "sudo:*", .cls = P,
       .why = "sudo wants a password or refuses the user; that does not change by itself "
              "(the message names the sudoers line to add)" },
+    /* The recipe exited 2: its inputs are wrong (data/bootstrap/README). */
+    { .code = DR_E_REMOTE, .cause = "recipe:input", .cls = P,
+      .why = "the recipe says its inputs are wrong (the version, the airgap bundle); the same "
+             "inputs fail the same way",
+      .todo = N_("correct the cluster's version or airgap_bundle as the node's log says, then "
+                 "apply again") },
     /* The pre-clone check (gate.c) found problems: nothing was cloned. */
     { .code = DR_E_INVAL, .cause = "gate:problems", .cls = P,
       .why = "the pre-clone check (preflight's checks) found problems in the templates, "

@@ -86,6 +86,7 @@ START_TEST(test_transient)
     ck_assert(!permanent(DR_E_FAULT, "fault:SystemError"));
     ck_assert(!permanent(DR_E_BUSY, NULL));
     ck_assert(!permanent(DR_E_REMOTE, NULL));
+    ck_assert(permanent(DR_E_REMOTE, "recipe:input")); /* the recipe exited 2 */
     ck_assert(!permanent(DR_E_CONNECT, "proxy:502"));
     /* A fault the table does not know: its code decides (bounded retries). */
     ck_assert(!permanent(DR_E_FAULT, "fault:SomeFutureFault"));
