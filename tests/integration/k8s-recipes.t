@@ -84,6 +84,27 @@ kubeconfig_cmd() {
     ok "and left unchanged" cmp -s "$W/broken" "$W/broken.before"
 }
 
+# A bundle of another version than the cluster asks for: the recipe names
+# both and exits 2 (wrong inputs), so the node fails at once, not after the
+# same recipe ran on the same bundle again and again, and no VM is left.
+wrong_version() {
+    local bundle=$W/k3s-other.tar.gz spec out j err
+    ok "k3s: a bundle of v1.30.2+k3s1 built" "$K8S" bundle --dist k3s --version v1.30.2+k3s1 --out "$bundle"
+    spec=$(recipe_cfg 1 0 k3s v1.30.4+k3s1 "$bundle")
+    out=$W/apply-wrong.out
+    nok "k3s: apply of a cluster asking for v1.30.4+k3s1 fails" to "$out" "$DROVER" apply -f "$spec"
+    j=$("$DROVER" list nodes lab-cluster -o json | jq -c '.[0]')
+    err=$(jq -r .last_error <<<"$j")
+    diag "reason: $err"
+    ok "k3s: the reason names both versions" grep -qF "installed k3s is v1.30.2+k3s1, but the cluster asks for v1.30.4+k3s1" <<<"$err"
+    is "$(jq -r '.state + "/" + .step + " " + (.attempts | tostring)' <<<"$j")" "error/bootstrapping 1" \
+        "k3s: the node failed at bootstrapping on its first attempt (not retried)"
+    ok "k3s: and says what to do" grep -q "to fix: correct the cluster's version or airgap_bundle" <<<"$err"
+    is "$(owned_count)" 0 "k3s: no VM left behind"
+    "$DROVER" delete cluster lab-cluster --yes >/dev/null 2>&1
+}
+
 run_dist k3s v1.30.2+k3s1
+wrong_version
 run_dist rke2 v1.30.2+rke2r1
 done_testing
