@@ -118,3 +118,6 @@ EXTRA_DIST += tests/integration/cpi-csi.t
 # Drain before removal, checked in the stand-in's request log.
 TESTS += tests/integration/k8s-drain.t
 EXTRA_DIST += tests/integration/k8s-drain.t
+# A node removed and added again under its name joins again (fix-join).
+TESTS += tests/integration/k8s-rejoin.t
+EXTRA_DIST += tests/integration/k8s-rejoin.t

@@ -4,7 +4,8 @@ package main
 // k3s, a joiner first fetches /cacerts and checks it against the hash in a
 // K10 token, then authenticates with the token's password; a node's
 // password (/etc/rancher/node/password) is remembered by the server, and
-// another node coming with the same name and another password is refused.
+// another node coming with the same name and another password is refused
+// until the Node of that name is deleted (routes.go; k3s PR #2407).
 
 import (
 	"bytes"

@@ -199,8 +199,9 @@ func (s *store) nodesAPI(w http.ResponseWriter, r *http.Request, rest []string, 
 	case r.Method == "DELETE" && sub == "":
 		v := s.nodeView(n)
 		delete(s.nodes, name)
-		// k3s deletes the node's password secret (<name>.node-password.k3s)
-		// with its Node, so a node rebuilt under the same name can join.
+		// k3s deletes the node's password (its <name>.node-password.k3s
+		// Secret) with the Node, so a new machine of that name can join
+		// (k3s PR #2407; rke2 embeds the same logic).
 		delete(s.nodePW, name)
 		for k, p := range s.pods { // the pod garbage collector: pods bound to a gone node
 			if mstr(p, "spec", "nodeName") == name {
