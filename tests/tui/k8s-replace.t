@@ -23,8 +23,6 @@ grep -q 'k3s.sh' "$CFG" || skip_all "lab-cluster.cfg does not run the k3s recipe
 spec=$(cluster_cfg 1 2)
 sed -i '/name = "agent";/a\        delete_not_ready_after = 15;\n        max_unhealthy = 50;' "$spec"
 ok_out "a k3s cluster (1 server, 2 agents) is applied" "$W/apply.out" "$DROVER" apply -f "$spec"
-KC=$STATE/kubeconfig/lab-cluster.yaml
-kc() { kubectl --kubeconfig "$KC" --request-timeout=20s "$@"; }
 REQLOG=$(node_dir_of server-01)/rootfs/var-lib/up/rancher/k3s/server/requests.log
 vm_of() { status_json 2>/dev/null | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .vm'; }
 k8s_of() { status_json 2>/dev/null | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .k8s_ready'; }
