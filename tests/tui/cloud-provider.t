@@ -65,7 +65,11 @@ check "the pools step" wait_for "New cluster: cluster > [pools] > review"
 tui_keys a
 check "a adds a pool" wait_for "Pool name"
 tui_type "server"
-tui_keys Tab Tab Tab Space Tab Space Tab Space Tab Tab Tab Enter   # etcd, control-plane; worker off
+tui_keys Tab Tab Tab Space Tab Space Tab Space   # etcd, control-plane; worker off
+# On to Done, the form's last row (Tab stops there; the pool's other rows,
+# e.g. its drain settings, keep their defaults).
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do tui_keys Tab; done
+tui_keys Enter
 check "the pool is listed" wait_match "server +photon-large +1 +etcd,control-plane"
 tui_keys r
 check "the review" wait_for "[review]"
