@@ -115,6 +115,15 @@ static const struct option_entry options_table[] = {
      .max = 86400,
      .def = 30,
      .help = N_("seconds between polls of each active cluster's Kubernetes API (0: off)")},
+    /* A kubelet registers within seconds to minutes of its service start
+     * (k3s/rke2 agents); 5 min covers a slow image pull of the CNI. */
+    {.name = "register_timeout",
+     .type = OPT_INT,
+     .offset = OFF(register_timeout_s),
+     .min = 0,
+     .max = 86400,
+     .def = DR_REGISTER_TIMEOUT_DEFAULT,
+     .help = N_("seconds a joined node's kubelet has to register Ready with Kubernetes (0: no wait)")},
     {.name = "ip_ignore",
      .type = OPT_CIDRS,
      .offset = OFF(ip_ignore),

@@ -20,6 +20,9 @@ struct dr_binding {
 };
 
 /* drover.cfg. Every option comes from one table (store.c) with its default. */
+/* register_timeout's default: 300 s (see settings.c). */
+#define DR_REGISTER_TIMEOUT_DEFAULT 300
+
 struct dr_settings {
     int workers;               /* engine worker threads, default 8 */
     bool read_only;
@@ -33,6 +36,7 @@ struct dr_settings {
     int max_clones_per_datastore; /* full clones at once per datastore (vCenter: 128 / 16) */
     int preflight_margin_pct;  /* preflight: free space kept beyond the new disks, % of them */
     int health_interval_s;     /* Kubernetes health poll of each active cluster; 0: off */
+    int register_timeout_s;    /* join: wait for the node's Ready Node object; 0: no wait */
     char **ip_ignore;          /* CIDRs the guest-IP wait ignores (NULL-terminated) */
     struct dr_binding *bindings;
     size_t n_bindings;

@@ -19,6 +19,7 @@
 #include "engine/backend.h"
 #include "engine/backend_vs.h"
 #include "engine/cloud.h"
+#include "engine/internal.h"
 
 void
 vsb_drop_ssh(struct vs_thread *t)
@@ -328,5 +329,7 @@ vsb_join(void *tctx, struct eng_step *s, struct dr_error *e)
     if (rc == DR_E_OK)
         rc = ssh_exec(ss, "hostname", on_line, s, &status, s->deadline_ms, e);
     vsb_drop_ssh(tctx);  /* the node's pipeline ends here */
+    if (rc == DR_E_OK)
+        rc = eng_wait_registered(s, e);  /* active only once Kubernetes has it */
     return rc;
 }

@@ -199,6 +199,13 @@ static const struct eng_class_rule rules[] = {
     { .code = DR_E_CONNECT, .cause = "drain:unreachable", .cls = T,
       .why = "the cluster's Kubernetes API does not answer; the node is not removed undrained" },
 
+    /* The join's wait for the kubelet's Node (register.c). */
+    { .code = DR_E_TIMEOUT, .cause = "join:unregistered", .cls = P,
+      .why = "the recipe finished but Kubernetes never listed the node Ready: the server "
+             "refused its kubelet or the kubelet does not run; the same join would not change that",
+      .todo = N_("read the node's k3s/rke2 agent log (a refused node password: delete the old "
+                 "Node of that name), then rebuild the node (R)") },
+
     /* Every code, for errors without a cause row. */
     { .code = DR_E_OK, .cls = T, .why = "not an error" },
     { .code = DR_E_NOMEM, .cls = P, .why = "drover itself ran out of memory",

@@ -305,6 +305,13 @@ int eng_step_timeout_s(const struct dr_engine *e, enum dr_node_state step);
  * s->drain_skip_unreachable); else the step fails with err (cause
  * "drain:timeout" or "drain:unreachable", classify.c). Called without mu. */
 enum dr_err eng_drain(struct dr_engine *e, struct eng_step *s, struct dr_error *err);
+/* After s's join (engine/register.c): poll the cluster's API (kubeconfig in
+ * the state folder) every 2 s until it lists a Node named s->node.name with
+ * Ready True, for at most settings.register_timeout seconds. DR_E_OK when
+ * it does, or when there is no kubeconfig yet or the setting is 0; else
+ * DR_E_TIMEOUT, cause "join:unregistered", naming what the API last said.
+ * Called without mu. */
+enum dr_err eng_wait_registered(struct eng_step *s, struct dr_error *err);
 /* After a health poll of cluster c that reached its API (mu held; now from
  * time()): replace each pool's node that Kubernetes has reported NotReady
  * or Unknown for longer than the pool's delete_not_ready_after, as

@@ -11,6 +11,7 @@ libdrengine_a_SOURCES = \
 	src/engine/commands.c \
 	src/engine/control.c \
 	src/engine/drain.c \
+	src/engine/register.c \
 	src/engine/engine.c \
 	src/engine/kubeconfig.c \
 	src/engine/gate.c src/engine/gate_vs.c \

@@ -93,6 +93,7 @@ retries = 1;
 retry_backoff_ms = 500;
 max_clones_per_host = 64;
 max_clones_per_datastore = $max_clones;
+register_timeout = 0;
 EOS
 }
 

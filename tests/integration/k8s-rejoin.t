@@ -39,6 +39,8 @@ ok "its kubelet's certificate was issued" \
 nok "and never refused (duplicate hostname)" \
     grep -q ' GET /v1-k3s/client-kubelet.crt 403 ' <<<"$(since)"
 is "$(status_json | jq -r '.nodes[] | select(.name == "agent-02") | .state')" active "drover reports agent-02 active"
+ok "after it saw agent-02's Node Ready in the API (register_timeout)" \
+    grep -q "Node agent-02 registered with Kubernetes and is Ready" "$STATE/logs/lab-cluster/agent-02.log"
 
 ok_out "delete removes the cluster" "$W/delete.out" "$DROVER" delete cluster lab-cluster --yes
 is "$(owned_count)" 0 "no VM left"

@@ -121,3 +121,6 @@ EXTRA_DIST += tests/integration/k8s-drain.t
 # A node removed and added again under its name joins again (fix-join).
 TESTS += tests/integration/k8s-rejoin.t
 EXTRA_DIST += tests/integration/k8s-rejoin.t
+# A joined node is active only once its kubelet registered (fix-join).
+TESTS += tests/integration/k8s-register.t
+EXTRA_DIST += tests/integration/k8s-register.t

@@ -43,8 +43,8 @@ tl_config() {
     mkdir -p -m 700 "$STATE"
     rm -f "$CFG/lab-cluster.cfg"
     # The test recipe installs no Kubernetes: no health polling of its
-    # clusters' (unserved) API.
-    echo "health_interval = 0;" >"$CFG/drover.cfg"
+    # clusters' (unserved) API, no wait for its nodes' kubelets.
+    printf 'health_interval = 0;\nregister_timeout = 0;\n' >"$CFG/drover.cfg"
 }
 
 # tl_start [drover options]: drover in a fresh tmux server at 80x24, with
