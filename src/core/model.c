@@ -534,7 +534,11 @@ cluster_node_counts(const struct dr_cluster_status *status, int *ready, int *tot
         if (st == DR_NODE_REMOVED)
             continue;
         t++;
-        if (st == DR_NODE_ACTIVE)
+        /* Active in drover's pipeline, and not said otherwise by the
+         * cluster's own API (health polling): Unknown, NotReady or missing
+         * is not ready. */
+        if (st == DR_NODE_ACTIVE && (status->nodes[i].k8s_ready == DR_K8S_UNPOLLED ||
+                                     status->nodes[i].k8s_ready == DR_K8S_READY))
             r++;
     }
     if (ready)

@@ -346,7 +346,8 @@ const char *role_name(unsigned bit);
  * degraded when the API calls one of its active nodes not Ready. */
 enum dr_cluster_state cluster_state_derive(const struct dr_cluster *spec,
                                            const struct dr_cluster_status *status);
-/* Nodes ready (ACTIVE) out of total (not REMOVED). */
+/* Nodes ready (ACTIVE, and Ready or not yet polled by health polling) out
+ * of total (not REMOVED). */
 void cluster_node_counts(const struct dr_cluster_status *status, int *ready, int *total);
 
 #endif

@@ -136,6 +136,19 @@ START_TEST(test_cluster_state)
     cluster_status_done(&s);
     cluster_node_counts(NULL, &ready, &total);
     ck_assert_int_eq(total, 0);
+    /* An active node the API calls Unknown, NotReady or does not list is
+     * not counted ready; Ready or not yet polled is. */
+    s = status(all_active, 3);
+    s.nodes[0].k8s_ready = DR_K8S_UNKNOWN;
+    s.nodes[1].k8s_ready = DR_K8S_READY;
+    cluster_node_counts(&s, &ready, &total);
+    ck_assert_int_eq(ready, 2);
+    ck_assert_int_eq(total, 3);
+    s.nodes[1].k8s_ready = DR_K8S_NOT_READY;
+    s.nodes[2].k8s_ready = DR_K8S_MISSING;
+    cluster_node_counts(&s, &ready, &total);
+    ck_assert_int_eq(ready, 0);
+    cluster_status_done(&s);
 }
 END_TEST
 
