@@ -116,8 +116,10 @@ eng_clone_enable_uuid(const struct dr_template *t, const char *src_value)
 {
     const char *v = src_value;
 
+    /* .vmx keys are case-insensitive, as store_load and vs_option_value
+     * treat them: disk.enableuuid is the same variable. */
     for (size_t i = 0; i < t->n_extra_config; i++)
-        if (str_eq(t->extra_config[i].key, "disk.EnableUUID"))
+        if (t->extra_config[i].key && strcasecmp(t->extra_config[i].key, "disk.EnableUUID") == 0)
             v = t->extra_config[i].value;
     return v != NULL && strcasecmp(v, "TRUE") == 0;
 }

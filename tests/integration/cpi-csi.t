@@ -56,6 +56,9 @@ printf 'extra_config = ( { key = "disk.EnableUUID"; value = "FALSE"; } );\n' >>"
 nok "disk.EnableUUID = \"FALSE\" is refused as well" to "$W/uuid-false.out" "$DROVER" validate
 sed -i 's/value = "FALSE"/value = "true"/' "$TPL"
 ok "\"true\" in any case is accepted" to "$W/uuid-true.out" "$DROVER" validate
+sed -i 's/key = "disk.EnableUUID"/key = "DISK.enableuuid"/' "$TPL"
+ok "and so is the key in any case (.vmx keys are case-insensitive)" to "$W/uuid-case.out" "$DROVER" validate
+sed -i 's/key = "DISK.enableuuid"/key = "disk.EnableUUID"/' "$TPL"
 
 # The CPI/CSI's privileges, asked as their own account: the lab's vCenter
 # knows the user (tests/lab/vcsim/users.go) and what it is denied.
