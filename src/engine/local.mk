@@ -94,6 +94,9 @@ EXTRA_DIST += tests/tui/health.t
 # Replacing unhealthy nodes (remediate.c) with the console's engine polling.
 TESTS += tests/tui/k8s-replace.t
 EXTRA_DIST += tests/tui/k8s-replace.t
+# A Node missing from the API counts as unhealthy (fix-join).
+TESTS += tests/tui/k8s-missing.t
+EXTRA_DIST += tests/tui/k8s-missing.t
 EXTRA_DIST += tests/tui/vm-kept.t
 
 # The console's inventory requests through the real engine against the lab.

@@ -1,5 +1,5 @@
 /* Replacing unhealthy nodes (issue 13): after each health poll, a node that
- * Kubernetes has reported NotReady or Unknown for longer than its
+ * Kubernetes has reported NotReady or Unknown, or not listed (Missing), for longer than its
  * pool's delete_not_ready_after is replaced (the decision is replace_pick,
  * replace.c: one node per pool at a time, never while more than
  * max_unhealthy of the pool is unhealthy, never the last server). The
@@ -20,13 +20,15 @@
 #include "engine/internal.h"
 #include "engine/replace.h"
 
-/* NotReady or Unknown, as Rancher's "delete not ready after" counts. A
- * Node not (yet) in the API does not count: a kubelet registers after its
- * install returns, and a slow one must not get its node replaced. */
+/* NotReady or Unknown, as Rancher's "delete not ready after" counts, and
+ * Missing: an active node whose Node is not in the API (deleted, or its
+ * kubelet refused) runs no pods either. A slow kubelet is not Missing: the
+ * join waits for its Ready Node (register.c) before the node is active,
+ * and health marks only active nodes Missing (health.c). */
 static bool
 unhealthy(enum dr_k8s_ready r)
 {
-    return r == DR_K8S_NOT_READY || r == DR_K8S_UNKNOWN;
+    return r == DR_K8S_NOT_READY || r == DR_K8S_UNKNOWN || r == DR_K8S_MISSING;
 }
 
 static void
