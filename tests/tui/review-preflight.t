@@ -34,7 +34,10 @@ ok "the pools step" wait_for 5 seen "[pools]"
 keys a
 ok "a adds a pool" wait_for 5 seen "Pool name"
 type_text "one"
-keys Tab Tab Tab Space Tab Space Tab Tab Tab Tab Enter   # etcd, control-plane (worker is on)
+keys Tab Tab Tab Space Tab Space   # etcd, control-plane (worker is on)
+# On to Done, the form's last row (Tab stops there; the drain rows keep their defaults).
+keys Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab
+keys Enter
 ok "the pool is listed" wait_for 5 seen_re "one +lab +1 +etcd,control-plane,worker"
 keys r
 ok "the review" wait_for 5 seen "[review]"

@@ -113,7 +113,10 @@ keys Enter
 ok "saved, back in the pool with it picked" wait_for 10 seen "Template inline-t made and picked for this pool"
 ok "the pool's template row shows it" wait_for 5 seen_re "Template +< inline-t >"
 ok "templates/inline-t.cfg is written, on lab2" grep -qF 'vcenter = "lab2";' "$CFG/templates/inline-t.cfg"
-keys Tab Tab Space Tab Space Tab Tab Tab Tab Enter   # etcd, control-plane on; Done
+keys Tab Tab Space Tab Space   # etcd, control-plane on
+# On to Done, the form's last row (Tab stops there; the drain rows keep their defaults).
+keys Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab
+keys Enter
 ok "the pool is listed with the new template" wait_for 5 seen_re "one +inline-t +1 +etcd,control-plane,worker"
 n_review=$(mark)
 keys r
