@@ -44,18 +44,17 @@ eng_setup() {
 # eng_settings: drover.cfg with quick retries; ENG_RETRIES and ENG_TIMEOUT_<STEP>
 # (configuring, ssh) override. Kubernetes health polling is off
 # (ENG_HEALTH_INTERVAL sets it): the test recipe installs no Kubernetes, so
-# its kubeconfig names an API nobody serves; for it drover does not wait for
-# the nodes' kubelets either (register_timeout = 0), for the k3s and rke2
-# recipes it does (ENG_REGISTER_TIMEOUT sets it).
+# its kubeconfig names an API nobody serves, and several tests swap it in
+# for lab-cluster.cfg's k3s recipe: drover does not wait for the nodes'
+# kubelets either (register_timeout = 0) unless ENG_REGISTER_TIMEOUT says
+# (k8s-register.t, k8s-rejoin.t).
 eng_settings() {
-    local reg=0
-    grep -q 'bootstrap/test.sh' "$CFG" 2>/dev/null || reg=120
     cat >"$XDG_CONFIG_HOME/drover/drover.cfg" <<EOS
 workers = 8;
 retries = ${ENG_RETRIES:-1};
 retry_backoff_ms = 200;
 health_interval = ${ENG_HEALTH_INTERVAL:-0};
-register_timeout = ${ENG_REGISTER_TIMEOUT:-$reg};
+register_timeout = ${ENG_REGISTER_TIMEOUT:-0};
 timeouts = {
     configuring = ${ENG_TIMEOUT_CONFIGURING:-60};
     waiting-for-ip = 60;

@@ -13,7 +13,7 @@ K8S=$top_builddir/tests/lab/k8s/drover-k8s
 [ -x "$K8S" ] || skip_all "the lab's Kubernetes stand-in is not built (no Go toolchain)"
 command -v kubectl >/dev/null || skip_all "kubectl is not installed (scripts/deps)"
 
-eng_setup
+ENG_REGISTER_TIMEOUT=120 eng_setup
 grep -q 'k3s.sh' "$CFG" || skip_all "lab-cluster.cfg does not run the k3s recipe (lab env fell back)"
 
 ok_out "a k3s cluster (1 server, 2 agents) is applied" "$W/apply.out" "$DROVER" apply -f "$(cluster_cfg 1 2)"
