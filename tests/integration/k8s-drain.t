@@ -15,14 +15,23 @@ K8S=$top_builddir/tests/lab/k8s/drover-k8s
 [ -x "$K8S" ] || skip_all "the lab's Kubernetes stand-in is not built (no Go toolchain)"
 command -v kubectl >/dev/null || skip_all "kubectl is not installed (scripts/deps)"
 
-eng_setup --log-methods
+# drover waits for each Node (register_timeout), so an agent that never
+# registers fails the apply with the kubelet's cause instead of a bare count.
+ENG_REGISTER_TIMEOUT=300 eng_setup --log-methods
 grep -q 'k3s.sh' "$CFG" || skip_all "lab-cluster.cfg does not run the k3s recipe (lab env fell back)"
 
 ok_out "a k3s cluster (1 server, 3 agents) is applied" "$W/apply.out" "$DROVER" apply -f "$(cluster_cfg 1 3)"
 REQLOG=$(node_dir_of server-01)/rootfs/var-lib/up/rancher/k3s/server/requests.log
 ok "the stand-in logs its requests" test -s "$REQLOG"
 registered() { [ "$(kc get nodes --no-headers 2>/dev/null | wc -l)" = 4 ]; }
-ok "Kubernetes lists the four nodes" wait_for 120 registered
+ok "Kubernetes lists the four nodes" wait_for 300 registered
+if ! registered; then  # show why: the nodes' own logs (the stand-in agent's among them)
+    diag "$(kc get nodes --no-headers 2>&1)"
+    for d in "$LAB_STATE"/nodes/*/; do
+        find "$d" -name '*.log' -size -64k 2>/dev/null | head -5 |
+            while read -r f; do diag "$f:"; tail -5 "$f" | sed 's/^/#   /'; done
+    done
+fi
 
 # Two pods on agent-03 (owned by a ReplicaSet, as a Deployment's are), one
 # of them under a budget that allows no disruption; one on agent-02.
