@@ -9,7 +9,9 @@ set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$(pwd)}"
 : "${DROVER:=$top_builddir/drover}"
-export top_srcdir top_builddir DROVER
+# drover from the build tree reads its recipes there (make check sets the same).
+: "${DROVER_DATA_DIR:=$top_srcdir/data}"
+export top_srcdir top_builddir DROVER DROVER_DATA_DIR
 delay=${BENCH_DELAY:-200}
 runs=${BENCH_RUNS:-3}
 target=3.0
