@@ -76,6 +76,8 @@ cat >"$XDG_CONFIG_HOME/drover/drover.cfg" <<EOS
 workers = 32;
 retries = 1;
 retry_backoff_ms = 500;
+# The test recipe installs no Kubernetes: no kubelet to wait for.
+register_timeout = 0;
 EOS
 "$DROVER" validate >"$W/validate" 2>&1 || { cat "$W/validate" >&2; exit 1; }
 # Room for 50 clones (the lab's datastore is the build machine's disk).
