@@ -276,6 +276,9 @@ struct eng_pf_copy {
 /* Copy cluster c's spec and status, the engine's templates, vCenters,
  * margin setting and install id (caller holds mu; eng_pf_copy_free). */
 struct eng_pf_copy *eng_pf_copy_take(struct dr_engine *e, const struct eng_cluster *c);
+/* Copies the engine's templates, vCenters, preflight margin and install id
+ * into pf (under e->mu), for a preflight run off the engine's lock. */
+void eng_pf_copy_config(struct eng_pf_copy *pf, const struct dr_engine *e);
 void eng_pf_copy_free(struct eng_pf_copy *c);
 /* Fill *in to check c (borrowing its memory), with step s (may be NULL). */
 void eng_pf_copy_input(const struct eng_pf_copy *c, struct eng_step *s,

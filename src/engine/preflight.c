@@ -181,6 +181,13 @@ eng_pf_copy_take(struct dr_engine *e, const struct eng_cluster *c)
     cluster_copy(&pf->spec, &c->spec);
     cluster_status_copy(&pf->status, &c->status);
     pf->has_status = true;
+    eng_pf_copy_config(pf, e);
+    return pf;
+}
+
+void
+eng_pf_copy_config(struct eng_pf_copy *pf, const struct dr_engine *e)
+{
     pf->templates = xcalloc(e->n_templates + 1, sizeof *pf->templates);
     for (size_t i = 0; i < e->n_templates; i++)
         template_copy(&pf->templates[i], &e->templates[i]);
@@ -191,7 +198,6 @@ eng_pf_copy_take(struct dr_engine *e, const struct eng_cluster *c)
     pf->n_vcenters = e->n_vcenters;
     pf->margin_pct = e->settings.preflight_margin_pct;
     pf->install_id = xstrdup0(e->install_id);
-    return pf;
 }
 
 void

@@ -695,16 +695,7 @@ engine_request_preflight_spec(struct dr_engine *e, const struct dr_cluster *spec
         cluster_status_copy(&pf->status, &c->status);
         pf->has_status = true;
     }
-    pf->templates = xcalloc(e->n_templates + 1, sizeof *pf->templates);
-    for (size_t i = 0; i < e->n_templates; i++)
-        template_copy(&pf->templates[i], &e->templates[i]);
-    pf->n_templates = e->n_templates;
-    pf->vcenters = xcalloc(e->n_vcenters + 1, sizeof *pf->vcenters);
-    for (size_t i = 0; i < e->n_vcenters; i++)
-        vcenter_copy(&pf->vcenters[i], &e->vcenters[i]);
-    pf->n_vcenters = e->n_vcenters;
-    pf->margin_pct = e->settings.preflight_margin_pct;
-    pf->install_id = xstrdup0(e->install_id);
+    eng_pf_copy_config(pf, e);
     if (tmpl) {
         pf->tmpl = xcalloc(1, sizeof *pf->tmpl);
         template_copy(pf->tmpl, tmpl);
