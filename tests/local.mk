@@ -108,7 +108,11 @@ UNIT_TESTS += tests/unit/test_queue
 UI_TEST_LIBS = $(UI_LIBS) $(ENGINE_LIBS) $(CORE_LIBS) $(NCURSES_LIBS) $(CHECK_LIBS)
 UI_TEST_CPPFLAGS = $(UNIT_CPPFLAGS) $(NCURSES_CFLAGS)
 check_PROGRAMS += tests/unit/test_actions tests/unit/test_keymap tests/unit/test_theme \
-	tests/unit/test_table tests/unit/test_termtype
+	tests/unit/test_table tests/unit/test_termtype tests/unit/test_diffview
+tests_unit_test_diffview_SOURCES = tests/unit/test_diffview.c
+tests_unit_test_diffview_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_diffview_CPPFLAGS = $(UI_TEST_CPPFLAGS)
+tests_unit_test_diffview_LDADD = $(UI_TEST_LIBS)
 tests_unit_test_actions_SOURCES = tests/unit/test_actions.c
 tests_unit_test_actions_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_actions_CPPFLAGS = $(UI_TEST_CPPFLAGS)
@@ -130,7 +134,7 @@ tests_unit_test_termtype_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_termtype_CPPFLAGS = $(UI_TEST_CPPFLAGS)
 tests_unit_test_termtype_LDADD = $(UI_TEST_LIBS)
 UNIT_TESTS += tests/unit/test_actions tests/unit/test_keymap tests/unit/test_theme \
-	tests/unit/test_table tests/unit/test_termtype
+	tests/unit/test_table tests/unit/test_termtype tests/unit/test_diffview
 check_PROGRAMS += tests/unit/test_versions
 tests_unit_test_versions_SOURCES = tests/unit/test_versions.c
 tests_unit_test_versions_CFLAGS = $(UNIT_CFLAGS)

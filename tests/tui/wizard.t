@@ -123,6 +123,13 @@ ok "the pool now has 3" wait_for 5 seen_re "agent +lab +3 +worker"
 keys r
 ok "the review shows the old quantity" wait_for 5 seen_re "^ *- +quantity = 2;"
 ok "and the new one" wait_for 10 seen_re "^ *\\+ +quantity = 3;"
+# As diff -u: a header naming the pool, then what goes, then what comes.
+hunk() {
+    screen | grep -E '^ *(@@|[-+] )' | sed 's/^ *//; s/  */ /g'
+}
+is "$(hunk)" "@@ pool agent @@
+- quantity = 2;
++ quantity = 3;" "the hunk names the pool, the old line before the new"
 ok "and nothing else" wait_for 10 seen_re "\\([0-9]+ lines unchanged\\)"
 keys c
 ok "c applies the change" wait_for 10 seen "Cluster wiz saved; applying the change"
