@@ -106,7 +106,6 @@ wizard_build(const struct wdraft *d, bool with_pool, struct dr_cluster *c)
         v->sc_datastore_url = str_empty(d->sc_url) ? NULL : xstrdup(d->sc_url);
         v->sc_policy = str_empty(d->sc_policy) ? NULL : xstrdup(d->sc_policy);
         v->sc_reclaim = str_empty(d->sc_reclaim) ? NULL : xstrdup(d->sc_reclaim);
-        v->line = 1;
     }
     c->pools = xcalloc(n ? n : 1, sizeof *c->pools);
     for (size_t i = 0; i < d->n_pools; i++)
@@ -114,6 +113,8 @@ wizard_build(const struct wdraft *d, bool with_pool, struct dr_cluster *c)
     if (with_pool && d->editing < 0)
         to_pool(&d->pool, &c->pools[d->n_pools]);
     c->n_pools = n;
+    /* Findings name clusters/NAME.cfg and the lines the review shows. */
+    store_cluster_set_origins(c);
 }
 
 /* The cluster form: its own fields only (pool problems belong to the

@@ -173,6 +173,8 @@ struct dr_cloud_vsphere {
     char *sc_reclaim;       /* "Delete" (default) or "Retain" */
     bool sc_default;        /* the cluster's default StorageClass */
     int line;               /* the vsphere group's line in the cluster file; 0: none */
+    int vcenter_line;       /* its vcenter key's line; 0: none */
+    int sc_url_line;        /* storage_class.datastore_url's line; 0: none */
 };
 
 /* A cluster spec (clusters/<name>.cfg): the desired state. */

@@ -149,6 +149,11 @@ size_t store_check_cluster(const struct dr_cluster *c, struct dr_diag **out);
 /* clusters/NAME.cfg exactly as store_save_cluster() would write it (newly
  * allocated): what a review shows before saving. */
 char *store_cluster_text(const struct dr_cluster *c);
+/* Give c (a spec not read from a file: the wizard's) the origins it will
+ * have once saved: origin.file "clusters/NAME.cfg" and each pool's, the
+ * vsphere block's and its keys' lines in store_cluster_text's text, so that
+ * the checks' findings name the file and the lines the review shows. */
+void store_cluster_set_origins(struct dr_cluster *c);
 void store_diags_free(struct dr_diag *d, size_t n);
 /* Whether saving t would write what the store already holds under its name
  * (an unchanged form writes nothing, and a hand-written file keeps its

@@ -198,3 +198,35 @@ store_cluster_text(const struct dr_cluster *c)
 {
     return cluster_to_text(c);
 }
+
+/* Read back with libconfig, as the loader would read the saved file; only
+ * the lines are taken (the values are c's already). */
+void
+store_cluster_set_origins(struct dr_cluster *c)
+{
+    char *text = cluster_to_text(c), *file = xasprintf("clusters/%s.cfg", c->name ? c->name : "");
+    const config_setting_t *root, *l, *g;
+    config_t cfg;
+
+    config_init(&cfg);
+    free(c->origin.file);
+    c->origin.file = file;
+    c->origin.line = 1;
+    if (config_read_string(&cfg, text) == CONFIG_TRUE) {
+        root = config_root_setting(&cfg);
+        l = config_setting_get_member(root, "pools");
+        for (size_t i = 0; i < c->n_pools; i++) {
+            g = l ? config_setting_get_elem(l, (unsigned)i) : NULL;
+            free(c->pools[i].origin.file);
+            c->pools[i].origin.file = xstrdup(file);
+            c->pools[i].origin.line = cfg_line(g);
+        }
+        g = config_setting_get_member(root, "vsphere");
+        c->vsphere.line = cfg_line(g);
+        c->vsphere.vcenter_line = g ? cfg_line(config_setting_get_member(g, "vcenter")) : 0;
+        g = g ? config_setting_get_member(g, "storage_class") : NULL;
+        c->vsphere.sc_url_line = g ? cfg_line(config_setting_get_member(g, "datastore_url")) : 0;
+    }
+    config_destroy(&cfg);
+    free(text);
+}

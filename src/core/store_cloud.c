@@ -47,6 +47,7 @@ parse_storage_class(struct cfg_ctx *c, const config_setting_t *g, struct dr_clou
                 _("'%s' is not a datastore URL: use the datastore's URL as vCenter shows it "
                   "(Summary, \"ds:///vmfs/volumes/...\")"),
                 v->sc_datastore_url);
+    v->sc_url_line = cfg_line(config_setting_get_member(g, "datastore_url"));
     cfg_get_string(c, g, "storage_policy", p, false, &v->sc_policy);
     at = config_setting_get_member(g, "reclaim_policy");
     if (cfg_get_string(c, g, "reclaim_policy", p, false, &v->sc_reclaim) &&
@@ -87,6 +88,7 @@ parse_cloud(struct cfg_ctx *c, const config_setting_t *root, struct dr_cluster *
                 _("is only read with cloud_provider = \"vsphere\"; set that, or remove the "
                   "block"));
     v->line = cfg_line(g);
+    v->vcenter_line = cfg_line(config_setting_get_member(g, "vcenter"));
     cfg_check_keys(c, g, store_vsphere_keys, p);
     if (cfg_get_string(c, g, "vcenter", p, false, &v->vcenter)) {
         const config_setting_t *at = config_setting_get_member(g, "vcenter");

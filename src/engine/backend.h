@@ -111,8 +111,10 @@ struct eng_check_opts {
     const char *install_id;   /* this installation's id, NULL when none yet */
     bool cloud_vsphere;       /* cloud_provider "vsphere": disk.EnableUUID is required */
     const struct dr_vcenter *cloud_vcenter; /* the CPI/CSI's entry (privileges checked), or NULL */
-    int cloud_line;           /* the cluster file's vsphere block, for those findings */
+    int cloud_line;           /* the cluster file's vsphere.vcenter line (else its vsphere
+                               * block's), for the privilege findings */
     const char *cloud_sc_url; /* its StorageClass's datastore_url, checked to exist; or NULL */
+    int cloud_sc_url_line;    /* that key's line in the cluster file */
 };
 
 struct eng_backend_ops {

@@ -137,7 +137,7 @@ eng_check_cloud(const struct dr_check_config *cfg, const struct dr_cluster *spec
     const char *where = spec->origin.file ? spec->origin.file : spec->name;
     const struct dr_cloud_vsphere *v = &spec->vsphere;
     const struct dr_vcenter *vc = NULL;
-    int line = v->line > 0 ? v->line : 1;
+    int line = v->vcenter_line > 0 ? v->vcenter_line : v->line > 0 ? v->line : 1;
     char *p;
 
     if (spec->cloud_provider != DR_CLOUD_VSPHERE)

@@ -76,9 +76,12 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
     *out = NULL;
     if (o.cloud_vsphere && !str_empty(spec->vsphere.vcenter))
         o.cloud_vcenter = find_vc(in->vcenters, in->n_vcenters, spec->vsphere.vcenter);
-    o.cloud_line = spec->vsphere.line;
-    if (o.cloud_vsphere && spec->vsphere.storage_class)
+    o.cloud_line = spec->vsphere.vcenter_line > 0 ? spec->vsphere.vcenter_line : spec->vsphere.line;
+    if (o.cloud_vsphere && spec->vsphere.storage_class) {
         o.cloud_sc_url = spec->vsphere.sc_datastore_url;
+        o.cloud_sc_url_line =
+            spec->vsphere.sc_url_line > 0 ? spec->vsphere.sc_url_line : spec->vsphere.line;
+    }
     for (size_t i = 0; in->status && i < in->status->n_nodes; i++)
         strv_push(&taken, in->status->nodes[i].name);
     for (size_t i = 0; i < spec->n_pools; i++) {

@@ -53,6 +53,7 @@ engine_cloud_privilege(size_t i, const char **id, const char **on, const char **
     return true;
 }
 
+/* A privilege finding, on the cluster file's vsphere.vcenter. */
 static struct dr_finding *
 finding(struct eng_problems *out, const struct eng_check_opts *o, enum dr_severity sev,
         const char *object, const char *fix, const char *msg)
@@ -63,6 +64,20 @@ finding(struct eng_problems *out, const struct eng_check_opts *o, enum dr_severi
     f->file = xstrdup0(o->cluster_file);
     f->line = o->cloud_line;
     return f;
+}
+
+/* A finding on the StorageClass's datastore_url: where the CSI driver puts
+ * volumes, a placement (no privilege is missing). */
+static void
+url_finding(struct eng_problems *out, const struct eng_check_opts *o, enum dr_severity sev,
+            const char *fix, const char *msg)
+{
+    struct dr_finding *f = eng_finding_add(out, NULL, DR_TF__COUNT,
+                                           "vsphere.storage_class.datastore_url", sev, "placement",
+                                           NULL, fix, "%s", msg);
+
+    f->file = xstrdup0(o->cluster_file);
+    f->line = o->cloud_sc_url_line;
 }
 
 /* "ds:///vmfs/volumes/x/" and "ds:///vmfs/volumes/x" are the same URL. */
@@ -102,9 +117,7 @@ check_sc_url(struct vs_session *vs, const struct vs_placement *pl, const bool *p
         rc = vs_facts_get(vs, &dq, &e);
     if (rc != DR_E_OK) {
         char *msg = xasprintf(_("could not read the datastores' URLs: %s"), dr_error_text(&e));
-        struct dr_finding *f = finding(out, o, DR_SEV_WARNING, NULL, NULL, msg);
-        free(f->field);
-        f->field = xstrdup("vsphere.storage_class.datastore_url");
+        url_finding(out, o, DR_SEV_WARNING, NULL, msg);
         free(msg);
         goto out;
     }
@@ -123,10 +136,7 @@ check_sc_url(struct vs_session *vs, const struct vs_placement *pl, const bool *p
         char *msg =
             xasprintf(_("no datastore the nodes' hosts reach has the URL %s"), o->cloud_sc_url);
         char *fix = xasprintf(_("use one of: %s"), *seen ? seen : _("(none found)"));
-        struct dr_finding *f = finding(out, o, DR_SEV_ERROR, NULL, fix, msg);
-
-        free(f->field);
-        f->field = xstrdup("vsphere.storage_class.datastore_url");
+        url_finding(out, o, DR_SEV_ERROR, fix, msg);
         free(msg);
         free(fix);
     }

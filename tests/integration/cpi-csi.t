@@ -83,6 +83,11 @@ ok "drover's own account lacking them does not matter: the cluster's are separat
 nok "preflight refuses a datastore_url no datastore has" to "$W/url.out" "$DROVER" preflight lab-cluster
 ok "naming the field and the URL" \
     grep -q "vsphere.storage_class.datastore_url: .*no datastore the nodes' hosts reach has the URL ds:///vmfs/volumes/no-such/" "$W/url.out"
+# A placement (no privilege is missing), at the datastore_url line itself,
+# not the vsphere block's.
+url_line=$(grep -n 'datastore_url' "$CL" | cut -d: -f1)
+ok "classed placement, at the datastore_url line ($url_line)" \
+    grep -qE "^ *error +placement +[^ ]*lab-cluster.cfg:$url_line: vsphere.storage_class.datastore_url: " "$W/url.out"
 DS_URL=$(sed -n "s/.*use one of: .*$LAB_DATASTORE (\(ds:[^)]*\)).*/\1/p" "$W/url.out" | head -1)
 ok "and the template's datastore with its URL" test -n "$DS_URL"
 [ -n "$DS_URL" ] || diag "$(cat "$W/url.out")"

@@ -28,6 +28,6 @@ CLEANFILES += tests/tui/locale/de/LC_MESSAGES/drover.mo
 # The console against the lab (tmux): adding a vCenter, pickers.
 TUI_LAB_TESTS = tests/tui/vcenter-add.t tests/tui/template-edit.t tests/tui/picker-slow.t tests/tui/wizard.t \
 	tests/tui/review-preflight.t tests/tui/template-lists.t \
-	tests/tui/wizard-inline.t
+	tests/tui/wizard-inline.t tests/tui/review-lines.t
 TESTS += $(TUI_LAB_TESTS)
 EXTRA_DIST += $(TUI_LAB_TESTS) tests/tui/lablib.sh tests/tui/englib.sh
