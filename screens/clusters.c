@@ -120,7 +120,6 @@ enter(struct ui *ui, const char *arg)
 
     c->ui = ui;
     table_init(&c->t, cols, DR_ARRAY_LEN(cols), cell, NULL, c);
-    c->t.empty = N_("No clusters. Put cluster specs in the configuration folder's clusters/.");
     rebuild(c);
     return c;
 }
@@ -173,6 +172,16 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
 {
     struct clusters *c = st;
 
+    /* An empty list says how to make the first cluster, with the keys that
+     * work now (read-only mode opens neither the wizard nor the vCenter
+     * form). */
+    c->t.empty = ui->read_only
+                     ? N_("No clusters. Put cluster specs in the configuration folder's clusters/.\n"
+                          "Read-only mode: n (new cluster) and V (add a vCenter) are off.")
+                     : N_("No clusters yet.\n"
+                          "n makes one with the wizard; V adds a vCenter first if none is set "
+                          "up.\n"
+                          "Or put cluster specs in the configuration folder's clusters/.");
     if (pane == PANE_MAIN)
         table_draw(&c->t, w, h, wd, ui->focus == PANE_MAIN);
     else

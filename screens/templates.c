@@ -83,7 +83,6 @@ enter(struct ui *ui, const char *arg)
 
     s->ui = ui;
     table_init(&s->t, cols, DR_ARRAY_LEN(cols), cell, NULL, s);
-    s->t.empty = N_("No node templates. Put them in the configuration folder's templates/.");
     table_rebuild(&s->t, ui->store->n_templates);
     return s;
 }
@@ -104,6 +103,15 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
     size_t item;
     int y = 1;
 
+    /* An empty list says how to make the first template (not in read-only
+     * mode, which opens no editor). */
+    s->t.empty = ui->read_only
+                     ? N_("No node templates. Put them in the configuration folder's templates/.\n"
+                          "Read-only mode: n (new template) is off.")
+                     : N_("No node templates yet.\n"
+                          "n makes one with the editor; V adds a vCenter first if none is set "
+                          "up.\n"
+                          "Or put them in the configuration folder's templates/.");
     if (pane == PANE_MAIN) {
         table_draw(&s->t, w, h, wd, ui->focus == PANE_MAIN);
         return;

@@ -375,9 +375,17 @@ table_draw(struct table *t, WINDOW *w, int h, int wd, bool focused)
                      t->filter, t->n_items, filter_key);
             msg = hidden;
         }
-        text_fit(line, sizeof line, msg, wd - 2 > 0 ? wd - 2 : 0, false);
+        /* One row per line of the message (an empty screen's hints). */
         wattrset(w, theme_attr(ROLE_DIM));
-        mvwaddstr(w, h > 2 ? 2 : h - 1, 1, line);
+        for (int y = h > 2 ? 2 : h - 1; msg && y < h; y++) {
+            const char *nl = strchr(msg, '\n');
+            char *one = nl ? xstrndup(msg, (size_t)(nl - msg)) : NULL;
+
+            text_fit(line, sizeof line, one ? one : msg, wd - 2 > 0 ? wd - 2 : 0, false);
+            mvwaddstr(w, y, 1, line);
+            free(one);
+            msg = nl ? nl + 1 : NULL;
+        }
         wattrset(w, theme_attr(ROLE_NORMAL));
         return;
     }

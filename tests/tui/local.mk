@@ -14,7 +14,8 @@ TUI_TESTS = \
 	tests/tui/observer.t \
 	tests/tui/config-watch.t \
 	tests/tui/many-clusters.t \
-	tests/tui/cloud-provider.t
+	tests/tui/cloud-provider.t \
+	tests/tui/empty.t
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
 
