@@ -219,6 +219,58 @@ placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
     return DR_E_OK;
 }
 
+/* The bytes one clone of s's template takes on its datastore: its disks
+ * (a full clone copies the source's, grown to disk_gib; a linked clone's
+ * delta grows to disk_gib at most) and its swap file (its memory). */
+static long long
+clone_bytes(const struct eng_step *s, const struct vs_placement *p)
+{
+    long long grown = (long long)s->tmpl->disk_gib << 30;
+    long long mem = s->tmpl->memory_mib > 0 ? s->tmpl->memory_mib : p->source_memory_mib;
+    long long disk = s->tmpl->clone_mode == DR_CLONE_LINKED
+                         ? (grown > p->source_disk_bytes ? grown - p->source_disk_bytes : 0)
+                         : (grown > p->source_disk_bytes ? grown : p->source_disk_bytes);
+
+    return disk + (mem << 20);
+}
+
+/* A datastore cluster's member for one clone (vs_pod_pick over what this
+ * run has placed there), charged with bytes; -1 when p has no members.
+ * The charge stays after the clone (the VM holds the space); give it
+ * back with pod_unplace when the clone fails. */
+static int
+pod_place(struct vs_backend *b, const struct vs_placement *p, long long bytes)
+{
+    int pick = -1;
+
+    pthread_mutex_lock(&b->mu);
+    for (size_t i = 0; i < b->n_cache; i++) {
+        struct placement_entry *pe = &b->cache[i];
+
+        if (&pe->p != p || p->n_members == 0)
+            continue;
+        if (pe->placed == NULL)
+            pe->placed = xcalloc(p->n_members, sizeof *pe->placed);
+        pick = vs_pod_pick(p->members, p->n_members, pe->placed);
+        if (pick >= 0)
+            pe->placed[pick] += bytes;
+        break;
+    }
+    pthread_mutex_unlock(&b->mu);
+    return pick;
+}
+
+static void
+pod_unplace(struct vs_backend *b, const struct vs_placement *p, int pick, long long bytes)
+{
+    pthread_mutex_lock(&b->mu);
+    for (size_t i = 0; i < b->n_cache; i++)
+        if (&b->cache[i].p == p && b->cache[i].placed && pick >= 0 &&
+            (size_t)pick < p->n_members)
+            b->cache[i].placed[pick] -= bytes;
+    pthread_mutex_unlock(&b->mu);
+}
+
 static struct vsb_labels_cache *
 labels_of(void *tctx)
 {
@@ -380,6 +432,8 @@ b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
     struct dr_kv owner = { .key = (char *)VS_OWNER_KEY, .value = (char *)s->owner };
     struct vs_clone_spec spec = { 0 };
     const struct vs_labels *labels;
+    long long bytes = 0;
+    int pick = -1;
     enum dr_err rc;
 
     /* A tag or custom attribute vCenter lacks stops the clone before it
@@ -393,6 +447,18 @@ b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
     spec.folder = p->folder;
     spec.pool = p->pool;
     spec.datastore = p->datastore;
+    if (p->pod) {
+        bytes = clone_bytes(s, p);
+        pick = pod_place(((struct vs_thread *)tctx)->b, p, bytes);
+        if (pick < 0)
+            return dr_error_set(e, DR_E_INVAL,
+                                _("template %s: datastore cluster %s has no datastore to use"),
+                                s->tmpl->name ? s->tmpl->name : "?", p->pod_path);
+        spec.datastore = p->members[pick].id;
+        step_log(s, "datastore cluster %s: on its member %s (%.1f GiB free when resolved)",
+                 p->pod_path, p->members[pick].path,
+                 (double)p->members[pick].free_space / (1024.0 * 1024 * 1024));
+    }
     spec.host = p->host;
     spec.linked = s->tmpl->clone_mode == DR_CLONE_LINKED;
     spec.snapshot = p->snapshot;
@@ -405,6 +471,8 @@ b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
     xfree(&s->node.vm_id);
     s->node.ssh_verified = false;  /* a new VM boots: the boot window opens again */
     rc = vs_clone_vm(vs, &spec, &s->node.vm_id, e);
+    if (rc != DR_E_OK && pick >= 0)
+        pod_unplace(((struct vs_thread *)tctx)->b, p, pick, bytes);
     if (rc == DR_E_OK)
         step_log(s, "cloned %s into %s", s->tmpl->clone_from ? s->tmpl->clone_from : "",
                  s->node.vm_id);
@@ -584,6 +652,7 @@ b_free(void *ctx)
 
     for (size_t i = 0; i < b->n_cache; i++) {
         free(b->cache[i].key);
+        free(b->cache[i].placed);
         vs_placement_done(&b->cache[i].p);
     }
     free(b->cache);

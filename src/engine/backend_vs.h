@@ -16,6 +16,7 @@ struct vsb_labels_cache;
 struct placement_entry {
     char *key;               /* vcenter + template name */
     struct vs_placement p;
+    long long *placed;       /* a datastore cluster's: bytes drover put on p.members[i] */
 };
 
 /* A node's SSH session that a worker put down for another node's: the

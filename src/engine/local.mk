@@ -53,6 +53,8 @@ ENGINE_LAB_TESTS += tests/integration/engine-cleanup.t tests/integration/engine-
 ENGINE_LAB_TESTS += tests/integration/fidelity.t
 # Issue 11: preflight.
 ENGINE_LAB_TESTS += tests/integration/preflight.t
+# Issue 12: datastore clusters (StoragePod) as a template's datastore.
+ENGINE_LAB_TESTS += tests/integration/datastore-cluster.t
 ENGINE_LAB_TESTS += tests/integration/engine-clone-race.t
 # Issue 15: vCenter's provisioning queue in the lab and drover's clone admission.
 ENGINE_LAB_TESTS += tests/integration/vc-queue.t

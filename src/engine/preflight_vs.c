@@ -210,6 +210,47 @@ check_capacity(struct pf_item *items, size_t n, const struct vs_facts *f,
                             vms, gib(need), gib(disks), gib(swaps), o->margin_pct, gib(want),
                             gib(ds->free_space), gib(ds->capacity));
     }
+    /* Datastore clusters: the new VMs of every template on the pod against
+     * the free space of its usable members, summed (each clone goes on
+     * one member; placement left out the members no target host mounts,
+     * and refused a pod with none). */
+    for (size_t i = 0; i < n; i++) {
+        const struct vs_placement *pl = items[i].pl;
+        long long need = 0, want, have = 0, cap = 0;
+        int vms = 0;
+        bool first = true;
+
+        if (pl == NULL || pl->pod == NULL || pl->n_members == 0)
+            continue;
+        for (size_t k = 0; k < n && first; k++) {
+            long long d, sw;
+
+            if (!items[k].pl || !str_eq(items[k].pl->pod, pl->pod))
+                continue;
+            if (k < i)
+                first = false;
+            need += (long long)items[k].new_vms *
+                    vm_bytes(items[k].tmpl, vs_facts_find(f, items[k].pl->source), &d, &sw);
+            vms += items[k].new_vms;
+        }
+        if (!first || vms == 0)
+            continue;
+        for (size_t m = 0; m < pl->n_members; m++) {
+            have += pl->members[m].free_space;
+            cap += pl->members[m].capacity;
+        }
+        want = need + need * o->margin_pct / 100;
+        if (want > have)
+            eng_finding_add(out, items[i].tmpl, DR_TF_DATASTORE, NULL, DR_SEV_ERROR, "capacity",
+                            pl->pod_path,
+                            _("free space on its datastores, add one to the datastore cluster, "
+                              "or lower preflight_margin_pct"),
+                            _("%d new VM(s) need %.1f GiB (+%d%% margin: %.1f GiB) but the "
+                              "datastore cluster's %zu usable datastore(s) have %.1f GiB free "
+                              "of %.1f GiB"),
+                            vms, gib(need), o->margin_pct, gib(want), pl->n_members, gib(have),
+                            gib(cap));
+    }
     /* Compute: memory and CPUs the new VMs ask for (vSphere overcommits:
      * a warning). */
     for (size_t i = 0; i < n; i++) {
@@ -376,6 +417,8 @@ check_privileges(struct vs_session *vs, const struct dr_vcenter *vc, struct pf_i
             vs_facts_add(&q, "ResourcePool", p->pool);
         if (p->datastore)
             vs_facts_add(&q, "Datastore", p->datastore);
+        if (p->pod)
+            vs_facts_add(&q, "StoragePod", p->pod);
         for (size_t k = 0; k < p->n_nics; k++)
             vs_facts_add(&q, p->nics[k].type, p->nics[k].network);
     }
@@ -416,7 +459,11 @@ check_privileges(struct vs_session *vs, const struct dr_vcenter *vc, struct pf_i
                     id = p->pool, path = p->pool_path, field = DR_TF_RESOURCE_POOL;
                     break;
                 case DR_PRIV_DATASTORE:
-                    id = p->datastore, path = p->datastore_path, field = DR_TF_DATASTORE;
+                    /* A datastore cluster: the pod (a role there propagates to
+                     * its members). */
+                    id = p->datastore ? p->datastore : p->pod;
+                    path = p->datastore ? p->datastore_path : p->pod_path;
+                    field = DR_TF_DATASTORE;
                     break;
                 case DR_PRIV_NETWORK:
                     id = p->nics[k].network, field = DR_TF_NETWORKS;

@@ -123,12 +123,22 @@ on_fact(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_e
         f->accessible = sum ? soap_child_bool(sum, "accessible", true) : false;
         xfree(&f->url);
         f->url = sum ? soap_child_text(sum, "url") : NULL;
+        {
+            char *mm = sum ? soap_child_text(sum, "maintenanceMode") : NULL;
+            /* "normal", "enteringMaintenance", "inMaintenance" */
+            f->maintenance = mm && strcmp(mm, "normal") != 0;
+            free(mm);
+        }
         f->hosts = xcalloc(1, sizeof *f->hosts);
         if (host)
             soap_each(m, host, "DatastoreHostMount")
             {
+                /* A host that lists the datastore but has it unmounted or
+                 * inaccessible (HostMountInfo) cannot put a VM on it. */
+                xmlNodePtr mi = soap_child(m, "mountInfo");
                 char *k = soap_child_text(m, "key");
-                if (k)
+                if (k && soap_child_bool(mi, "mounted", true) &&
+                    soap_child_bool(mi, "accessible", true))
                     strv_push(&f->hosts, k);
                 free(k);
             }

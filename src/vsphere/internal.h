@@ -233,4 +233,14 @@ void vs_nics_free(struct vs_nic *v, size_t n);
 enum dr_err vs_nic_changes(struct vs_session *s, const char *source, const struct vs_nic *nics,
                            size_t n, xmlNodePtr config, struct dr_error *e);
 
+/* storagepod.c: the members of datastore cluster pod a clone may go on
+ * (accessible, normal mode, mounted on one of targets, the hosts the VM
+ * may run on; NULL or empty: any) appended to p->members, read in one
+ * RetrievePropertiesEx. None: *why (free it) says why, for the caller's
+ * problem. Errors: vCenter could not be asked. */
+enum dr_err vs_pod_members(struct vs_session *s, const struct vs_tree *tree,
+                           const struct vs_entity *pod, char *const *targets,
+                           struct vs_placement *p, char **why, struct dr_error *e);
+void vs_pod_members_free(struct vs_placement *p);
+
 #endif

@@ -11,7 +11,7 @@ libdrvsphere_a_SOURCES = \
 	src/vsphere/inventory.c \
 	src/vsphere/names.c \
 	src/vsphere/tree.c \
-	src/vsphere/placement.c src/vsphere/facts.c \
+	src/vsphere/placement.c src/vsphere/facts.c src/vsphere/storagepod.c \
 	src/vsphere/vm.c \
 	src/vsphere/ip.c \
 	src/vsphere/nic.c \

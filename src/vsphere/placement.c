@@ -422,10 +422,13 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
     static const char *const t_cluster[] = {"ClusterComputeResource", NULL};
     static const char *const t_host[] = {"HostSystem", NULL};
     static const char *const t_pool[] = {"ResourcePool", "VirtualApp", NULL};
-    static const char *const t_ds[] = {"Datastore", NULL};
+    /* A datastore cluster (StoragePod) is named as a datastore is: a
+     * datastore and a pod of the same name are ambiguous, as two
+     * datastores are. */
+    static const char *const t_ds[] = {"Datastore", "StoragePod", NULL};
     static const char *const t_vm[] = {"VirtualMachine", NULL};
     struct resolve r = {.s = s, .t = t};
-    const struct vs_entity *dc, *vmf, *hostf, *dsf, *netf, *x, *compute = NULL;
+    const struct vs_entity *dc, *vmf, *hostf, *dsf, *netf, *x, *compute = NULL, *pod = NULL;
     size_t before;
     enum dr_err err;
 
@@ -509,10 +512,16 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
     }
 
     if (!str_empty(t->datastore)) {
-        x = resolve_one(&r, DR_TF_DATASTORE, NULL, _("datastore"), _("datastores"), t_ds, dsf,
-                        t->datastore);
-        p->datastore = x ? xstrdup(x->id) : NULL;
-        p->datastore_path = x ? vs_tree_path(&r.tree, x) : NULL;
+        x = resolve_one(&r, DR_TF_DATASTORE, NULL, _("datastore or datastore cluster"),
+                        _("datastores or datastore clusters"), t_ds, dsf, t->datastore);
+        if (x && strcmp(x->type, "StoragePod") == 0) {
+            pod = x;
+            p->pod = xstrdup(x->id);
+            p->pod_path = vs_tree_path(&r.tree, x);
+        } else {
+            p->datastore = x ? xstrdup(x->id) : NULL;
+            p->datastore_path = x ? vs_tree_path(&r.tree, x) : NULL;
+        }
     }
     {
         /* The hosts the VM may run on: the template's host, else the
@@ -531,6 +540,24 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
             where = vs_tree_path(&r.tree, compute);
         }
         resolve_networks(&r, netf, p, targets, where ? where : "?", p->host != NULL);
+        if (pod && (compute || p->host)) {
+            char *why = NULL;
+
+            err = vs_pod_members(s, &r.tree, pod, targets, p, &why, e);
+            if (err != DR_E_OK) {
+                strv_free(&targets);
+                free(where);
+                goto out;
+            }
+            if (why)
+                problem(&r, DR_TF_DATASTORE, NULL,
+                        _("\"%s\" (datastore cluster %s) has no datastore that %s %s mounts "
+                          "and can take a VM (%s); add a datastore to the cluster, mount one on "
+                          "%s, or choose another datastore"),
+                        t->datastore, p->pod_path, p->host ? _("host") : _("a host of"),
+                        where ? where : "?", why, where ? where : "?");
+            free(why);
+        }
         strv_free(&targets);
         free(where);
     }
@@ -542,6 +569,18 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
                         t_vm, vmf, t->clone_from);
         p->source = x ? xstrdup(x->id) : NULL;
         p->source_path = x ? vs_tree_path(&r.tree, x) : NULL;
+    }
+    if (p->source && p->pod) {
+        /* What a clone takes on the member it goes on (vs_pod_pick). */
+        struct vs_facts f = {0};
+        struct dr_error fe = {0};
+        const struct vs_fact *src = vs_facts_add(&f, "VirtualMachine", p->source);
+
+        if (vs_facts_get(s, &f, &fe) == DR_E_OK && src->found) {
+            p->source_disk_bytes = src->disk_bytes;
+            p->source_memory_mib = src->memory_mib;
+        }
+        vs_facts_done(&f);
     }
     if (p->source && t->clone_mode == DR_CLONE_LINKED) {
         struct dr_error se = {0};
@@ -593,5 +632,6 @@ vs_placement_done(struct vs_placement *p)
     strv_free(&p->network_paths);
     strv_free(&p->folder_vm_ids);
     strv_free(&p->folder_vm_names);
+    vs_pod_members_free(p);
     memset(p, 0, sizeof *p);
 }

@@ -188,7 +188,7 @@ struct vs_placement {
     char *datacenter;    /* id */
     char *folder;        /* VM folder id (the template's folder, else the datacenter's vm folder) */
     char *pool;          /* resource pool id (named pool, else the cluster's/host's root pool) */
-    char *datastore;     /* datastore id */
+    char *datastore;     /* datastore id; NULL when the template names a datastore cluster */
     char *host;          /* host id when the template names a host, else NULL */
     char *source;        /* id of the VM or template to clone */
     char *snapshot;      /* snapshot id for linked clones (named, else current) */
@@ -205,7 +205,29 @@ struct vs_placement {
     char **network_paths;   /* NULL-terminated, as networks */
     char **folder_vm_ids;   /* NULL-terminated */
     char **folder_vm_names; /* the same order */
+    /* A template whose datastore names a datastore cluster (StoragePod):
+     * the pod and its members a clone may go on (accessible, not in
+     * maintenance, mounted on a host the VM may run on), as vCenter said
+     * when the placement was resolved. Each clone picks one with
+     * vs_pod_pick. */
+    char *pod, *pod_path;
+    struct vs_pod_member *members;
+    size_t n_members;
+    long long source_disk_bytes; /* pods only: the source's disks, summed (bytes) */
+    long long source_memory_mib; /* pods only: the source's memory */
 };
+/* A member datastore of a datastore cluster. */
+struct vs_pod_member {
+    char *id, *path;
+    long long free_space, capacity; /* bytes, summary.freeSpace and capacity */
+};
+/* The member a new VM of `need` bytes goes on: the one with the most free
+ * space after what drover has placed there in this run (placed[i] bytes,
+ * for members[i]), as Storage DRS's initial placement weighs space (it
+ * also weighs I/O load, which drover cannot see). Ties: the first. Returns
+ * the index, or -1 when n is 0. need is not checked against the space:
+ * preflight checks the sum. */
+int vs_pod_pick(const struct vs_pod_member *members, size_t n, const long long *placed);
 /* A name of a template that does not resolve: which field, and why. */
 struct vs_problem {
     enum dr_tfield field;
@@ -258,7 +280,8 @@ struct vs_fact {
     int cores;
     long long memory_used_bytes; /* host */
     long long cpu_used_mhz;      /* host */
-    bool maintenance;            /* host in maintenance mode */
+    bool maintenance;            /* host in maintenance mode; datastore: summary.maintenanceMode
+                                  * is not "normal" */
     /* privileges (vs_privileges_get): one per asked privilege */
     enum vs_priv_state *granted;
 };

@@ -3,6 +3,7 @@
 LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go \
 	tests/lab/vcsim/paging.go tests/lab/vcsim/tagging.go tests/lab/vcsim/labels_query.go
 LAB_GO_FILES += tests/lab/vcsim/guestnet.go
+LAB_GO_FILES += tests/lab/vcsim/podcmd.go
 LAB_GO_FILES += tests/lab/vcsim/nets.go tests/lab/vcsim/vminfo.go tests/lab/vcsim/clones.go
 LAB_GO_FILES += tests/lab/vcsim/faults.go tests/lab/vcsim/extraconfig.go
 LAB_GO_FILES += tests/lab/vcsim/guestlimit.go
@@ -77,7 +78,7 @@ EXTRA_DIST += tests/integration/vcenter.t
 EXTRA_DIST += tests/lab/sshnode tests/lab/sshnode_modes.py
 EXTRA_DIST += tests/lab/lab.d/sshnode.sh tests/integration/sshnode.t
 EXTRA_DIST += tests/lab/lab.d/nets.sh tests/lab/lab.d/facts.sh tests/lab/lab.d/faults.sh
-EXTRA_DIST += tests/lab/lab.d/provqueue.sh
+EXTRA_DIST += tests/lab/lab.d/provqueue.sh tests/lab/lab.d/pod.sh
 TESTS += tests/integration/sshnode.t
 TESTS += tests/integration/lab-vm-node.t
 EXTRA_DIST += tests/integration/lab-vm-node.t

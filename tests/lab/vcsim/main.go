@@ -70,6 +70,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "net" {
 		os.Exit(netMain(os.Args[2:])) // shape and read networks (nets.go)
 	}
+	if len(os.Args) > 1 && os.Args[1] == "pod" {
+		os.Exit(podMain(os.Args[2:])) // datastore clusters with members (podcmd.go)
+	}
 	if len(os.Args) > 1 && os.Args[1] == "vm" {
 		os.Exit(vmMain(os.Args[2:])) // a VM as tools see it (vminfo.go)
 	}
@@ -184,6 +187,7 @@ func run(o *options) error {
 	datastoresLikeVCenter() // ds:///vmfs/volumes/<uuid>/ (dsurl.go)
 	syncNetworkHosts() // Network.host as vCenter reports it (nethosts.go)
 	installLabAuthz()
+	installLabViews() // a pod's datastores in container views (storagepod.go)
 	if err = addOpaqueNetworks(); err != nil { // $LAB_OPAQUE_NETWORKS (nets.go)
 		return err
 	}

@@ -1,0 +1,89 @@
+#!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# A template whose datastore is a datastore cluster (StoragePod, issue 12):
+# each clone goes on a member datastore drover chooses as Storage DRS's
+# initial placement would on space (the most free after what this run put
+# there), read back from the simulator with govmomi (lab vm); a pod no host
+# of the cluster can use is refused by preflight with file:line, before any
+# clone; a datastore and a pod of the same name are ambiguous.
+. "${top_srcdir:?}/tests/integration/engine-lib.sh"
+eng_setup
+
+T=$XDG_CONFIG_HOME/drover/templates
+D=$W/pod
+mkdir -p "$D"
+J=$D/out.json
+facts() { bash "$LAB" facts --state "$LAB_STATE" "$@"; }
+pod() { LAB_VCSIM=$(lab_vcsim) bash "$LAB" pod --state "$LAB_STATE" "$@"; }
+pf() { rm -f "$J"; "$DROVER" preflight -f "$1" -o json >"$J" 2>"$D/err"; }
+field() { jq -r --arg c "$1" --arg k "$2" '[.findings[] | select(.check == $c and .severity == "error")][0][$k] // ""' "$J"; }
+msg() { jq -r '[.findings[] | select(.severity == "error")][0].message // ""' "$J"; }
+tmpl() { local n=$1; shift; sed "$@" "$T/lab.cfg" >"$T/$n.cfg"; }
+spec() { mkdir -p "$D/$1"; sed -e "s/template = \"lab\";/template = \"$2\";/" "$CFG" >"$D/$1/lab-cluster.cfg"; echo "$D/$1/lab-cluster.cfg"; }
+vm_ds() { LAB_VCSIM=$(lab_vcsim) bash "$LAB" vm --state "$LAB_STATE" "$1" | sed -n 's/^datastores=//p'; }
+
+# The pod fast-pod: three members on every host of DC0_C0, 10, 9 and 2 GiB
+# free. A VM of this template takes about 2 GiB (2 GiB swap, the
+# template's small disk): the first clone goes on pds-a (most free), the
+# second on pds-b (9 GiB > 10 - 2), the third on pds-a again (8 > 7).
+ok "lab pod makes a datastore cluster with three members" pod fast-pod pds-a pds-b pds-c
+facts 'datastore pds-a capacity=100 free=10' 'datastore pds-b capacity=100 free=9' \
+    'datastore pds-c capacity=100 free=2'
+tmpl pod -e 's/^datastore = .*/datastore = "fast-pod";/'
+POD=$(spec pod pod)
+ok "validate accepts a datastore cluster as datastore" "$DROVER" validate
+ok "preflight of a cluster on the pod passes" pf "$POD"
+is "$(jq -r '.errors' "$J")" "0" "no error"
+
+# --- the clones spread over the members, most free first -------------------------
+ok_out "drover apply brings the cluster to active" "$W/apply.out" "$DROVER" apply -f "$POD"
+declare -A on
+for n in $(owned_names); do
+    d=$(vm_ds "$n")
+    diag "$n: $d"
+    on[$d]=$((${on[$d]:-0} + 1))
+done
+is "$(owned_count)" "3" "three VMs"
+is "${on[pds-a]:-0} ${on[pds-b]:-0} ${on[pds-c]:-0}" "2 1 0" \
+    "two VMs on pds-a (10 GiB free), one on pds-b (9 GiB), none on pds-c (2 GiB)"
+for n in $(owned_names); do
+    ok "$n's log says which member its clone went on" grep -q \
+        "datastore cluster DC0/datastore/fast-pod: on its member DC0/datastore/fast-pod/$(vm_ds "$n")" \
+        "$STATE/logs/lab-cluster/$n.log"
+done
+ok_out "delete" "$W/delete.out" "$DROVER" delete cluster lab-cluster --yes
+is "$(owned_count)" "0" "no VM left"
+
+# --- a pod no host of the cluster can use: refused before any clone --------------
+LAB_POD_HOST=DC0/host/DC0_H0/DC0_H0 pod far-pod far-a >/dev/null
+tmpl far -e 's/^datastore = .*/datastore = "far-pod";/'
+FAR=$(spec far far)
+nok "preflight: a pod whose only member the cluster's hosts do not mount: exit 1" pf "$FAR"
+ok "the finding says no host of the cluster mounts a member, and why far-a is out" \
+    bash -c "jq -r '.findings[].message' '$J' | grep -q 'has no datastore that a host of DC0/host/DC0_C0 mounts and can take a VM (far-a: not mounted there)'"
+is "$(field placement file):$(field placement line)" "templates/far.cfg:6" "it names the template's file:line"
+is "$(field placement field)" "datastore" "and the field"
+nok "apply refuses it" "$DROVER" apply -f "$FAR"
+is "$(owned_count)" "0" "and no VM was created"
+
+tmpl empty -e 's/^datastore = .*/datastore = "lab-pod";/'
+nok "preflight: the lab's empty pod: exit 1" pf "$(spec empty empty)"
+ok "the finding says the pod has no datastores" bash -c "jq -r '.findings[].message' '$J' | grep -q '(datastore cluster DC0/datastore/lab-pod) has no datastore .*(it has no datastores)'"
+
+# --- capacity: the sum of the members' free space ----------------------------------
+facts 'datastore pds-a capacity=100 free=2' 'datastore pds-b capacity=100 free=2' \
+    'datastore pds-c capacity=100 free=1'
+nok "preflight: 3 VMs of ~2 GiB + 10% on a pod with 5 GiB free in all: exit 1" pf "$POD"
+ok "the capacity finding sums the members" bash -c "jq -r '.findings[] | select(.check == \"capacity\") | .message' '$J' | grep -q \"datastore cluster's 3 usable datastore(s) have 5.0 GiB free of 300.0 GiB\""
+is "$(field capacity object)" "DC0/datastore/fast-pod" "it names the pod"
+facts 'datastore pds-a capacity=100 free=10' 'datastore pds-b capacity=100 free=9' \
+    'datastore pds-c capacity=100 free=2'
+
+# --- a datastore and a pod of the same name are ambiguous --------------------------
+pod dup-pod lab-pod >/dev/null
+nok "preflight: \"lab-pod\" names a pod and a datastore: exit 1" pf "$(spec empty empty)"
+ok "the finding lists both paths" bash -c "jq -r '.findings[].message' '$J' | grep -qF '\"lab-pod\" matches 2 datastores or datastore clusters: DC0/datastore/dup-pod/lab-pod, DC0/datastore/lab-pod'"
+tmpl full -e 's#^datastore = .*#datastore = "DC0/datastore/dup-pod/lab-pod";#'
+ok "its full path picks the datastore" pf "$(spec full full)"
+
+done_testing
