@@ -54,6 +54,9 @@ convert(const struct vs_inventory *v, struct dr_inventory *inv)
         struct dr_inv_item *it = add(inv, &cap, DR_INV_DATASTORE_CLUSTER, &d->obj);
         it->capacity = d->capacity;
         it->free_space = d->free_space;
+        for (size_t k = 0; k < v->n_datastores; k++)
+            if (str_eq(v->datastores[k].obj.parent, d->obj.id))
+                it->members++;
     }
     for (size_t i = 0; i < v->n_folders; i++)
         add(inv, &cap, DR_INV_FOLDER, &v->folders[i]);

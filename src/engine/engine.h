@@ -336,6 +336,7 @@ struct dr_inv_item {
     char **snapshots;  /* templates and VMs: names, NULL-terminated; NULL when none */
     long long capacity;    /* datastores and datastore clusters: bytes */
     long long free_space;  /* bytes */
+    int members;           /* datastore clusters: their datastores */
 };
 
 struct dr_inventory {

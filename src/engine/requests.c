@@ -199,8 +199,13 @@ inventory_finish(struct dr_inventory *inv)
             continue;
         for (size_t j = 0; j < inv->n; j++) {
             const struct dr_inv_item *o = &inv->items[j];
+            /* A template's datastore names a datastore or a datastore
+             * cluster: the two share their names (vs_resolve_placement). */
+            bool dslike = it->kind == DR_INV_DATASTORE || it->kind == DR_INV_DATASTORE_CLUSTER;
             bool same_kind = o->kind == it->kind ||
-                             (vmlike && (o->kind == DR_INV_TEMPLATE || o->kind == DR_INV_VM));
+                             (vmlike && (o->kind == DR_INV_TEMPLATE || o->kind == DR_INV_VM)) ||
+                             (dslike && (o->kind == DR_INV_DATASTORE ||
+                                         o->kind == DR_INV_DATASTORE_CLUSTER));
             if (j == i || !same_kind || !str_eq(o->name, it->name) ||
                 !str_eq(o->datacenter, it->datacenter) ||
                 (it->kind == DR_INV_POOL && !str_eq(o->compute, it->compute)))

@@ -37,27 +37,23 @@ struct picker {
     bool missing;
     const char *picked;
     char *snap_of;      /* snapshot mode: the clone source's value */
-    char *note;         /* why Enter did not pick (a datastore cluster) */
 };
 
-/* A datastore cluster (StoragePod) in the datastore picker: listed so that
- * the operator sees it, but not pickable: placement puts a VM's disks on
- * one datastore (vs_resolve_placement), and without Storage DRS's
- * recommendation (RecommendDatastores) drover would choose the member
- * itself, which it does not. */
+/* A template's datastore may name a datastore cluster (StoragePod): each
+ * clone then goes on one of its members, the one with the most free space
+ * (vs_pod_pick), so the datastore picker offers clusters too (not in
+ * snapshot mode). */
 static bool
-pod_shown(const struct picker *p, const struct dr_inv_item *it)
+kind_fits(const struct picker *p, enum dr_inv_kind kind)
 {
-    return p->kind == DR_INV_DATASTORE && it->kind == DR_INV_DATASTORE_CLUSTER &&
-           p->snap_of == NULL &&
-           (p->datacenter == NULL || *p->datacenter == '\0' ||
-            str_eq(it->datacenter, p->datacenter));
+    return kind == p->kind ||
+           (p->kind == DR_INV_DATASTORE && kind == DR_INV_DATASTORE_CLUSTER && p->snap_of == NULL);
 }
 
 static bool
 item_fits(const struct picker *p, const struct dr_inv_item *it)
 {
-    if (it->kind != p->kind || it->value == NULL)
+    if (!kind_fits(p, it->kind) || it->value == NULL)
         return false;
     if (p->datacenter && *p->datacenter && it->kind != DR_INV_DATACENTER &&
         !str_eq(it->datacenter, p->datacenter))
@@ -144,13 +140,18 @@ inventory_facts(const struct dr_inv_item *it, char *buf, size_t len)
     buf[0] = '\0';
     switch (it->kind) {
     case DR_INV_DATASTORE:
-    case DR_INV_DATASTORE_CLUSTER:
         gib(it->free_space, a, sizeof a);
         gib(it->capacity, b, sizeof b);
         /* L10N: a datastore's free space, its size and its type (VMFS, NFS). */
-        snprintf(buf, len, _("%s free of %s, %s"), a, b,
-                 it->kind == DR_INV_DATASTORE_CLUSTER ? _("datastore cluster")
-                                                      : (it->type ? it->type : "?"));
+        snprintf(buf, len, _("%s free of %s, %s"), a, b, it->type ? it->type : "?");
+        break;
+    case DR_INV_DATASTORE_CLUSTER:
+        gib(it->free_space, a, sizeof a);
+        gib(it->capacity, b, sizeof b);
+        /* L10N: a datastore cluster's free space and size (its datastores',
+         * summed) and how many datastores it has; the start fits 80 columns. */
+        snprintf(buf, len, _("%s free of %s in %d datastore(s), a datastore cluster"), a, b,
+                 it->members);
         break;
     case DR_INV_POOL:
         snprintf(buf, len, it->in_cluster ? _("pool of cluster %s") : _("pool of host %s"),
@@ -286,7 +287,7 @@ menu_build(struct picker *p)
     }
     for (size_t i = 0; i < p->inv->n; i++) {
         const struct dr_inv_item *it = &p->inv->items[i];
-        if ((item_fits(p, it) || pod_shown(p, it)) && matches(p, it)) {
+        if (item_fits(p, it) && matches(p, it)) {
             p->match = xrealloc(p->match, (p->n_match + 1) * sizeof *p->match);
             p->match[p->n_match++] = i;
         }
@@ -316,17 +317,9 @@ menu_build(struct picker *p)
         char buf[1024], facts[512];
 
         inventory_facts(it, facts, sizeof facts);
-        if (it->kind == DR_INV_DATASTORE_CLUSTER) {
-            char f2[512];
-            /* L10N: before a datastore cluster's facts in the datastore picker. */
-            snprintf(f2, sizeof f2, _("not usable, pick a datastore; %s"), facts);
-            snprintf(facts, sizeof facts, "%s", f2);
-        }
         p->names[k] = xstrdup(text_fit(buf, sizeof buf, it->path, nw, false));
         p->descs[k] = xstrdup(text_fit(buf, sizeof buf, facts, dw, false));
         p->items[k] = new_item(p->names[k], p->descs[k]);
-        if (p->items[k] && it->kind == DR_INV_DATASTORE_CLUSTER)
-            item_opts_off(p->items[k], O_SELECTABLE); /* drawn grey */
         if (str_eq(it->value, p->current))
             sel = k;
     }
@@ -429,7 +422,6 @@ picker_close(struct picker **pp)
     free(p->current);
     free(p->error);
     free(p->snap_of);
-    free(p->note);
     free(p);
     *pp = NULL;
 }
@@ -476,9 +468,7 @@ picker_draw(struct picker *p, WINDOW *w, int h, int wd)
     ui_draw_text(p->win, 0, 1, wd - 2, line, ROLE_TITLE);
     snprintf(line, sizeof line, _("Filter: %s"), p->filter);
     ui_draw_text(p->win, 1, 1, wd - 2, line, ROLE_PROMPT);
-    if (p->note) {
-        ui_draw_text(p->win, 2, 1, wd - 2, p->note, ROLE_STATE_ERROR);
-    } else if (p->missing) {
+    if (p->missing) {
         /* L10N: a saved value that the vCenter does not have (any more). */
         snprintf(line, sizeof line, _("Saved: %s - not in the inventory; kept unless you pick "
                                       "another"),
@@ -530,8 +520,6 @@ picker_key(struct picker *p, int key, enum picker_result *res)
     int req = menu_req(key);
 
     *res = PICK_NONE;
-    if (key != '\n' && key != '\r')
-        xfree(&p->note);
     if (key == UI_KEY_ESC) {
         *res = PICK_CANCEL;
         return UI_HANDLED | UI_REDRAW_ALL;
@@ -545,15 +533,6 @@ picker_key(struct picker *p, int key, enum picker_result *res)
     if (key == '\n' || key == '\r') {
         if (p->menu && current_item(p->menu)) {
             int k = item_index(current_item(p->menu));
-            if (!p->snap_of && p->inv->items[p->match[k]].kind == DR_INV_DATASTORE_CLUSTER) {
-                free(p->note);
-                /* L10N: Enter on a datastore cluster in the datastore picker. */
-                p->note = xasprintf(_("%s is a datastore cluster: drover places a VM on one "
-                                      "datastore and does not choose a member for you (Storage "
-                                      "DRS); pick one of its datastores"),
-                                    p->inv->items[p->match[k]].path);
-                return UI_HANDLED | UI_REDRAW;
-            }
             if (p->snap_of)
                 p->picked = find_source(p->inv, p->datacenter, p->snap_of)->snapshots[p->match[k]];
             else

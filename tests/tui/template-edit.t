@@ -9,6 +9,11 @@
 # unchanged writes nothing.
 . "${top_srcdir:?}/tests/tui/lablib.sh"
 lab_up || { echo "Bail out! lab up failed"; exit 1; }
+# A datastore cluster with two datastores, 40 and 20 GiB free (lab pod).
+LAB_VCSIM=$(lab_vcsim) bash "$LAB" pod --state "$LAB_STATE" fast-pod pds-a pds-b >/dev/null ||
+    { echo "Bail out! lab pod failed"; exit 1; }
+bash "$LAB" facts --state "$LAB_STATE" 'datastore pds-a capacity=100 free=40' \
+    'datastore pds-b capacity=100 free=20'
 tl_config
 tl_start
 ok "the console comes up" wait_for 20 seen "Clusters"
@@ -46,17 +51,11 @@ ok "the pool is picked" wait_for 10 seen_re "Resource pool +$LAB_POOL"
 keys Tab Enter
 ok "the datastore picker opens" wait_for 10 seen "Pick a Datastore"
 ok "datastores show free space and type" wait_for 30 seen_re "GiB free of [0-9]+ GiB"
-# The lab's datastore cluster is listed, marked as not usable: Enter on it
-# says why and picks nothing.
-ok "the datastore cluster is listed" wait_for 10 seen "datastore/lab-pod"
-ok "marked as not usable" seen_re "lab-pod +not usable, pick a datastore"
-type_text "lab-pod"
-ok "filtered to it" wait_for 10 seen " 1 items"
-keys Enter
-ok "Enter on it says why" wait_for 5 seen "is a datastore cluster: drover places"
-ok "and the picker stays open" seen "Pick a Datastore"
-for i in 1 2 3 4 5 6 7; do keys BSpace; done
-ok "the filter is cleared" wait_for 5 gone "Filter: l"
+# Datastore clusters are listed with their datastores' free space, summed,
+# and how many there are (picking one is at the end of this test).
+ok "the lab's empty datastore cluster is listed" wait_for 10 seen_re "datastore/lab-pod +0 GiB free of 0 GiB in 0 datastore"
+ok "fast-pod: 60 GiB free of 200 GiB in its 2 datastores" seen_re "datastore/fast-pod +60 GiB free of 200 GiB in 2 datastore"
+ok "its datastores are listed by their path in it" seen "datastore/fast-pod/pds-a"
 type_text "$LAB_DATASTORE"
 ok "filtered to the lab's datastore" wait_for 10 seen " 1 items"
 keys Enter
@@ -159,5 +158,34 @@ ok "lab.cfg holds the editor's text" grep -qF "edited-by-test" "$CFG/templates/l
 ok "the hand-written file is kept beside it" cmp -s "$W/lab.cfg.before" "$CFG/templates/lab.cfg.bak"
 ok "and the status line says where" wait_for 10 seen "templates/lab.cfg.bak"
 ok "drover validate passes" "$DROVER" --config-dir "$CFG" --state-dir "$W/v" validate
+tl_quit
+
+# A datastore cluster is picked like a datastore, saved, and passes
+# validate and preflight (each clone goes on one of its datastores).
+tl_edit_lab "the console comes up for the datastore cluster"
+for i in 1 2 3 4 5; do keys Tab; done   # vcenter -> datastore
+keys Enter
+ok "the datastore picker opens" wait_for 10 seen "Pick a Datastore"
+type_text "fast-pod"
+ok "fast-pod and its two datastores match" wait_for 30 seen " 3 items"
+keys Down Down Enter
+ok "the datastore cluster is picked" wait_for 10 seen_re "Datastore +fast-pod"
+ok "not flagged: it is in the vCenter" gone "not in vCenter"
+for i in $(seq 1 20); do keys Tab; done
+keys BTab
+keys Enter
+ok "the template is saved" wait_for 10 seen "Template lab saved"
+is "$(grep '^datastore = ' "$CFG/templates/lab.cfg")" 'datastore = "fast-pod";' "lab.cfg names the datastore cluster"
+ok "drover validate passes" "$DROVER" --config-dir "$CFG" --state-dir "$W/v" validate
+tl_quit
+tl_edit_lab "the console comes up with the datastore cluster saved"
+ok "reopened, the datastore cluster is shown" wait_for 30 seen_re "Datastore +fast-pod"
+for i in 1 2 3 4 5; do keys Tab; done
+keys Enter
+ok "the picker lists the inventory" wait_for 30 seen_re " [0-9]+ items"
+ok "and says the saved datastore cluster as it is" seen "Saved: fast-pod"
+ok "not as missing from the inventory" gone "not in the inventory"
+keys Escape
+ok "the form does not flag it" wait_for 10 gone "not in vCenter"
 tl_quit
 done_testing

@@ -59,8 +59,36 @@ func (m *labViews) CreateContainerView(ctx *simulator.Context, req *types.Create
 				v.View = append(v.View, c)
 			}
 		}
+		podSummaryLikeVCenter(pod)
 	}
 	return res
+}
+
+// podSummaryLikeVCenter: vCenter's StoragePodSummary holds its datastores'
+// capacity and free space, summed (0 for an empty pod); the simulator
+// leaves both 0 whatever the pod holds.
+func podSummaryLikeVCenter(pod *simulator.StoragePod) {
+	var capacity, free int64
+	seen := map[types.ManagedObjectReference]bool{}
+	for _, c := range pod.ChildEntity {
+		if c.Type != "Datastore" || seen[c] {
+			continue
+		}
+		seen[c] = true
+		if ds, ok := simulator.Map.Get(c).(*simulator.Datastore); ok {
+			simulator.Map.WithLock(ds, func() {
+				capacity += ds.Summary.Capacity
+				free += ds.Summary.FreeSpace
+			})
+		}
+	}
+	simulator.Map.WithLock(pod, func() {
+		if pod.Summary == nil {
+			pod.Summary = &types.StoragePodSummary{}
+		}
+		pod.Summary.Capacity = capacity
+		pod.Summary.FreeSpace = free
+	})
 }
 
 func viewTakes(types []string, t string) bool {
