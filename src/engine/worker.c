@@ -469,6 +469,7 @@ finish_step(struct dr_engine *e, struct eng_job *j, struct eng_step *s, enum dr_
             n->step = DR_NODE_PENDING;
             n->attempts = 0;
             n->percent = 0;
+            n->created = time(NULL); /* a new node: its age starts again */
             eng_emit_node(e, j->id, c->name, n, _("VM destroyed; provisioning it afresh"));
             j->kind = DR_JOB_PROVISION;
             j->step = DR_NODE_CLONING;

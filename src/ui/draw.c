@@ -336,12 +336,14 @@ draw_frame(struct ui *ui)
             continue;
         wbkgdset(p->w, ' ' | theme_attr(ROLE_NORMAL));
         werase(p->w);
+        ui_age_pane((enum ui_pane_id)id);
         if (id == PANE_HEADER)
             draw_header(ui, p);
         else if (id == PANE_TABS)
             draw_tabs(ui, p);
         else if (top && top->ops->draw)
             top->ops->draw(ui, top->st, (enum ui_pane_id)id, p->w, p->h, p->wd);
+        ui_age_pane(PANE__COUNT);
         wnoutrefresh(p->w);
         p->dirty = false;
     }

@@ -419,6 +419,22 @@ console_run(const struct console_options *o)
         }
         if (spin_left >= 0 && (timeout < 0 || timeout > spin_left))
             timeout = (int)spin_left;
+        /* Ages on screen tick: a wake-up only when one's text changes. */
+        if (!ui.headless) {
+            bool ticked;
+            int age_ms = ui_age_tick(&ui, &ticked);
+
+            if (ticked && now - ui.last_draw_ms >= REDRAW_INTERVAL_MS) {
+                apply_flags(&ui, feed_refresh(&ui));
+                draw_frame(&ui);
+                ui.last_draw_ms = now;
+                age_ms = ui_age_tick(&ui, &ticked);
+            }
+            if (ticked && (timeout < 0 || timeout > REDRAW_INTERVAL_MS))
+                timeout = REDRAW_INTERVAL_MS; /* its slot comes */
+            if (age_ms >= 0 && (timeout < 0 || timeout > age_ms))
+                timeout = age_ms;
+        }
         /* Headless, the terminal is not polled: it is gone. */
         fds[nfds++] = (struct pollfd){.fd = ui.headless ? -1 : STDIN_FILENO, .events = POLLIN};
         fds[nfds++] = (struct pollfd){.fd = sig_pipe[0], .events = POLLIN};

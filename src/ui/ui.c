@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,11 +374,63 @@ ui_event_at(const struct ui *ui, size_t i)
     return &ui->events[(ui->ev_head + UI_EVENTS_MAX - ui->ev_count + i) % UI_EVENTS_MAX];
 }
 
+/* The time (s since the epoch) each pane's ages next change their text,
+ * 0: none shown; the pane being drawn. Main thread only. */
+static time_t age_next[PANE__COUNT];
+static int age_pane = PANE__COUNT;
+
+void
+ui_age_pane(enum ui_pane_id pane)
+{
+    age_pane = pane;
+    if (pane < PANE__COUNT)
+        age_next[pane] = 0;
+}
+
+int
+ui_age_tick(struct ui *ui, bool *dirtied)
+{
+    struct timespec ts;
+    time_t now = time(NULL); /* ui_age's clock (glibc: the coarse one) */
+    long long now_ms, wait = -1;
+
+    *dirtied = false;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    now_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    for (int p = 0; p < PANE__COUNT; p++) {
+        long long due = (long long)age_next[p] * 1000 - now_ms;
+
+        if (age_next[p] == 0 || !ui->panes[p].shown)
+            continue;
+        if (now >= age_next[p]) {
+            /* Redrawn, it learns its next change again. */
+            ui_dirty(ui, (enum ui_pane_id)p);
+            age_next[p] = 0;
+            *dirtied = true;
+            continue;
+        }
+        /* A little past the second, so that time() has turned too. */
+        due = (due > 0 ? due : 0) + 10;
+        if (wait < 0 || due < wait)
+            wait = due;
+    }
+    return wait > INT_MAX ? INT_MAX : (int)wait;
+}
+
 const char *
 ui_age(time_t t, char *buf, size_t len)
 {
     time_t now = time(NULL);
     long d = t > 0 && now > t ? (long)(now - t) : 0;
+    long unit = d < 120 ? 1 : d < 2 * 3600 ? 60 : d < 2 * 86400 ? 3600 : 86400;
+
+    if (t > 0 && age_pane < PANE__COUNT) {
+        /* The text changes when d reaches the next multiple of its unit. */
+        time_t next = t + (d / unit + 1) * unit;
+
+        if (age_next[age_pane] == 0 || next < age_next[age_pane])
+            age_next[age_pane] = next;
+    }
 
     if (t <= 0)
         snprintf(buf, len, "-");

@@ -193,7 +193,17 @@ const struct ui_event_line *ui_event_at(const struct ui *ui, size_t i);
 
 /* Data helpers for screens. */
 const struct dr_cluster_view *ui_find_cluster(const struct ui *ui, const char *name);
+/* "42s", "5m", "3h", "2d" since t; "-" when t is 0. While a pane is drawn
+ * (ui_age_pane), the time its ages next read differently is kept for it. */
 const char *ui_age(time_t t, char *buf, size_t len);
+/* The pane being drawn (PANE__COUNT: none): its ages' next change is reset. */
+void ui_age_pane(enum ui_pane_id pane);
+/* The ages on screen tick: mark each shown pane whose ages read
+ * differently by now dirty (*dirtied true then), and return how many ms
+ * until the next such change (-1: no age on screen). One wake-up per change
+ * of printed text: a second while an age is under 2 minutes, else a
+ * minute, an hour, a day. */
+int ui_age_tick(struct ui *ui, bool *dirtied);
 /* Role for a node or cluster state. */
 enum ui_role ui_node_role(enum dr_node_state s);
 enum ui_role ui_cluster_role(enum dr_cluster_state s);

@@ -15,7 +15,8 @@ TUI_TESTS = \
 	tests/tui/config-watch.t \
 	tests/tui/many-clusters.t \
 	tests/tui/cloud-provider.t \
-	tests/tui/empty.t
+	tests/tui/empty.t \
+	tests/tui/age.t
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
 

@@ -3,7 +3,7 @@
 # issue 10 §4 in the console: a node that failed for good with
 # keep_failed_vms = true shows "VM kept" on the nodes screen, its detail
 # names the VM and the key that replaces it, and R (confirmed) destroys that
-# VM and provisions the node afresh.
+# VM and provisions the node afresh, as a new node (its age starts again).
 . "${top_srcdir:?}/tests/tui/englib.sh"
 
 ENG_RETRIES=0 eng_setup --fault PowerOnVM_Task=InvalidPowerState
@@ -30,6 +30,13 @@ ok "back on the nodes screen" wait_for 10 seen "PROGRESS"
 # R replaces it: with the fault cleared, the kept VM is destroyed and the
 # node comes up on a new one.
 LAB_VCSIM=$(lab_vcsim) bash "$LAB" fault --state "$LAB_STATE" --fault '' >/dev/null
+created() { "$DROVER" list nodes lab-cluster -o json | jq -r '.[] | select(.name == "server-01") | .created'; }
+age_s() { node_line server-01 | grep -oE '[0-9]+s *$' | tr -d ' s'; }
+c0=$(created)
+# The AGE ticks while nothing else happens; at 2 s or more the replacement's
+# own age is told apart from the old one's.
+aged() { local a; a=$(age_s); [ -n "$a" ] && [ "$a" -ge 2 ]; }
+ok "server-01's AGE ticks on its own" wait_for 10 aged
 keys R
 ok "R asks to confirm" wait_for 10 seen "Destroy the VM of lab-cluster/server-01"
 keys y
@@ -37,5 +44,15 @@ ok "server-01 becomes active" wait_for 120 sh -c "tmux -S '$sock' capture-pane -
 is "$(owned_count)" 1 "one VM for server-01"
 ok "and it is not the kept one" test "$(owned_vms | awk '{print $1}')" != "$vm"
 nok "VM kept is gone from its line" grep -q 'VM kept' <<<"$(node_line server-01)"
+# A node made afresh is a new node: its age starts again (it kept the old one).
+c1=$(created)
+ok "its created time is the replacement's ($c0 -> $c1)" test "$c1" -gt "$c0"
+age_ok() {
+    local a now
+    a=$(age_s)
+    now=$(date +%s)
+    [ -n "$a" ] && [ "$a" -le $((now - c1)) ] && [ "$a" -lt $((now - c0)) ]
+}
+ok "the AGE column shows the new node's age" wait_for 10 age_ok
 console_quit
 done_testing
