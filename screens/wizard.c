@@ -60,6 +60,7 @@ struct wizard {
     char *pf_text;        /* the spec the review's preflight checked, as saved */
     int adding;           /* 'v': a vCenter, 't': a template being made from here */
     char **before;        /* the names there were before */
+    char *comments;       /* editing: the file's comment lines a save drops */
 };
 
 static void version_row(struct wizard *w);
@@ -259,6 +260,7 @@ leave(struct ui *ui, void *st)
     versions_done(&w->versions);
     free(w->versions_error);
     free(w->pf_text);
+    free(w->comments);
     strv_free(&w->before);
     free(w->version_help);
     pfview_done(ui, &w->pf);
@@ -428,6 +430,20 @@ draw_review(struct wizard *w, WINDOW *win, int h, int wd)
                      ROLE_STATE_ACTIVE);
     /* Errors and warnings above the spec (at most half the pane); a clean
      * check only its totals, so the spec keeps its room. */
+    if (w->edit && w->comments && !str_eq(text, kept.saved)) {
+        /* Saving replaces the file with drover's text of it: say so first. */
+        char *msg = xasprintf(_("clusters/%s.cfg has comments (line %s) that saving does not "
+                                "keep:\nthe file as it is now is kept as clusters/%s.cfg.bak"),
+                              kept.key + 1, w->comments, kept.key + 1);
+
+        for (char *p = msg, *nl; p && y < h - 1; p = nl ? nl + 1 : NULL) {
+            nl = strchr(p, '\n');
+            if (nl)
+                *nl = '\0';
+            ui_draw_text(win, y++, 1, wd - 2, p, ROLE_STATE_PROVISIONING);
+        }
+        free(msg);
+    }
     y = pfview_draw(w->ui, &w->pf, win, y, wd,
                     w->pf.pf && (w->pf.pf->errors || w->pf.pf->warnings) ? y + (h - y) / 2 : y + 1);
     if (w->edit) {
@@ -695,6 +711,14 @@ key(struct ui *ui, void *st, int k)
         else if (k == 'r') {
             w->scroll = 0;
             w->step = W_REVIEW;
+            if (w->edit) {
+                /* A hand-written file's comments: said before saving. */
+                char *rel = xasprintf("clusters/%s.cfg", kept.key + 1);
+
+                free(w->comments);
+                w->comments = store_dropped_comments(ui->store, rel, kept.saved);
+                free(rel);
+            }
             start_preflight(w);
         }
         return UI_HANDLED | UI_REDRAW;

@@ -149,6 +149,13 @@ size_t store_check_cluster(const struct dr_cluster *c, struct dr_diag **out);
 /* clusters/NAME.cfg exactly as store_save_cluster() would write it (newly
  * allocated): what a review shows before saving. */
 char *store_cluster_text(const struct dr_cluster *c);
+/* The lines of config file rel (relative to the configuration folder) that
+ * hold a comment ("#", "//" or a block comment, outside strings), as text
+ * ("2, 9, 14", newly allocated), when saving would replace the file by ours
+ * (drover's own text of it) and so drop them: NULL when the file is ours,
+ * has no comment, or cannot be read. For the review's warning before a
+ * save (issue 12: comments are not lost silently). */
+char *store_dropped_comments(const struct dr_store *s, const char *rel, const char *ours);
 /* Give c (a spec not read from a file: the wizard's) the origins it will
  * have once saved: origin.file "clusters/NAME.cfg" and each pool's, the
  * vsphere block's and its keys' lines in store_cluster_text's text, so that

@@ -199,6 +199,67 @@ store_cluster_text(const struct dr_cluster *c)
     return cluster_to_text(c);
 }
 
+char *
+store_dropped_comments(const struct dr_store *s, const char *rel, const char *ours)
+{
+    char *path = store_config_path(s, rel), *text = NULL, *list = NULL;
+    size_t len = 0, shown = 0;
+    int line = 1, last = 0;
+    bool in_str = false, in_block = false;
+
+    if (util_read_file(path, &text, &len, NULL) != DR_E_OK || str_eq(text, ours)) {
+        free(text);
+        free(path);
+        return NULL;
+    }
+    /* libconfig's lexical rules: comments start with #, // or / *, never
+     * inside a "string" (where a backslash escapes the next character). */
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i], nx = i + 1 < len ? text[i + 1] : '\0';
+        bool comment = false;
+
+        if (ch == '\n') {
+            line++;
+            in_str = false; /* libconfig strings do not span lines */
+            continue;
+        }
+        if (in_block) {
+            comment = true;
+            if (ch == '*' && nx == '/') {
+                in_block = false;
+                i++;
+            }
+        } else if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = false;
+        } else if (ch == '"') {
+            in_str = true;
+        } else if (ch == '#' || (ch == '/' && nx == '/')) {
+            comment = true;
+            while (i + 1 < len && text[i + 1] != '\n')
+                i++;
+        } else if (ch == '/' && nx == '*') {
+            comment = in_block = true;
+            i++;
+        }
+        if (comment && line != last) {
+            char *t = shown < 8 ? xasprintf("%s%s%d", list ? list : "", list ? ", " : "", line)
+                                : shown == 8 ? xasprintf("%s, ...", list) : NULL;
+            if (t) {
+                free(list);
+                list = t;
+            }
+            shown++;
+            last = line;
+        }
+    }
+    free(text);
+    free(path);
+    return list;
+}
+
 /* Read back with libconfig, as the loader would read the saved file; only
  * the lines are taken (the values are c's already). */
 void

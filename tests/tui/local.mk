@@ -16,7 +16,8 @@ TUI_TESTS = \
 	tests/tui/many-clusters.t \
 	tests/tui/cloud-provider.t \
 	tests/tui/empty.t \
-	tests/tui/age.t
+	tests/tui/age.t \
+	tests/tui/edit-comments.t
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
 

@@ -174,6 +174,38 @@ START_TEST(test_backup_hand_written)
 }
 END_TEST
 
+/* The comment lines a save would drop: #, // and block comments, not a
+ * '#' or "//" inside a string (a URL, a path). */
+START_TEST(test_dropped_comments)
+{
+    struct dr_store s;
+    char *l;
+
+    put(cfg_dir, "vcenters.cfg", good_vcenters, 0600);
+    put(cfg_dir, "clusters/c.cfg",
+        "distribution = \"k3s\"; # inline\n"
+        "recipe = \"/opt/a#b//c.sh\";\n"
+        "vsphere = { storage_class = { datastore_url = \"ds:///vmfs/volumes/x/\"; }; };\n"
+        "/* two\n"
+        "   lines */ vcenter = \"lab\";\n"
+        "name = \"q\\\"#\"; // after an escaped quote\n",
+        0600);
+    load(&s);
+    l = store_dropped_comments(&s, "clusters/c.cfg", "something else");
+    ck_assert_str_eq(l, "1, 4, 5, 6");
+    free(l);
+    /* The file is drover's own text: nothing is dropped. */
+    put(cfg_dir, "clusters/d.cfg", "# written by drover\nvcenter = \"lab\";\n", 0600);
+    ck_assert_ptr_null(store_dropped_comments(&s, "clusters/d.cfg",
+                                              "# written by drover\nvcenter = \"lab\";\n"));
+    /* No comment, or no file. */
+    put(cfg_dir, "clusters/e.cfg", "vcenter = \"ds://x#y\";\n", 0600);
+    ck_assert_ptr_null(store_dropped_comments(&s, "clusters/e.cfg", "other"));
+    ck_assert_ptr_null(store_dropped_comments(&s, "clusters/none.cfg", "other"));
+    store_done(&s);
+}
+END_TEST
+
 START_TEST(test_check_cluster_and_text)
 {
     struct dr_pool pools[1] = { { .name = "agent", .template = "worker", .quantity = 2000,
@@ -225,6 +257,7 @@ main(void)
     tcase_add_test(tc, test_put_vcenter);
     tcase_add_test(tc, test_backup_hand_written);
     tcase_add_test(tc, test_check_cluster_and_text);
+    tcase_add_test(tc, test_dropped_comments);
     suite_add_tcase(su, tc);
     r = srunner_create(su);
     srunner_run_all(r, CK_NORMAL);
