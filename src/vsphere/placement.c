@@ -12,6 +12,7 @@
 struct snap_find {
     const char *name;
     char *id;
+    char *seen; /* the snapshots' names, ", "-separated, for the message */
 };
 
 static void
@@ -21,6 +22,12 @@ snap_walk(xmlNodePtr list_parent, const char *list_name, struct snap_find *f)
     {
         char *name = soap_child_text(t, "name");
         bool match = name && strcmp(name, f->name) == 0;
+
+        if (name) {
+            char *all = xasprintf("%s%s%s", f->seen ? f->seen : "", f->seen ? ", " : "", name);
+            free(f->seen);
+            f->seen = all;
+        }
         free(name);
         if (match && f->id == NULL)
             f->id = soap_child_text(t, "snapshot");
@@ -43,23 +50,30 @@ on_snapshot(void *user, const char *type, const char *id, xmlNodePtr oc, struct 
     return DR_E_OK;
 }
 
+/* The snapshot of VM vm (its inventory path shown, not its moref) that a
+ * linked clone starts from: the one named, else the current one. */
 static enum dr_err
-find_snapshot(struct vs_session *s, const char *vm, const char *name, char **id, struct dr_error *e)
+find_snapshot(struct vs_session *s, const char *vm, const char *shown, const char *name, char **id,
+              struct dr_error *e)
 {
     static const char *const paths[] = {"snapshot", NULL};
     struct snap_find f = {.name = str_empty(name) ? NULL : name};
     enum dr_err err = vs_retrieve_one(s, "VirtualMachine", vm, paths, on_snapshot, &f, e);
 
+    if (shown == NULL)
+        shown = vm;
+    if (err == DR_E_OK && f.id == NULL && f.name)
+        err = dr_error_set(e, DR_E_NOTFOUND,
+                           _("vCenter %s: snapshot %s not found on %s (its snapshots: %s)"),
+                           s->name, f.name, shown, f.seen ? f.seen : _("none"));
+    else if (err == DR_E_OK && f.id == NULL)
+        err = dr_error_set(e, DR_E_NOTFOUND,
+                           _("vCenter %s: %s has no snapshot for a linked clone"), s->name, shown);
+    free(f.seen);
     if (err != DR_E_OK) {
         free(f.id);
         return err;
     }
-    if (f.id == NULL && f.name)
-        return dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: snapshot %s not found on %s"), s->name,
-                            f.name, vm);
-    if (f.id == NULL)
-        return dr_error_set(e, DR_E_NOTFOUND,
-                            _("vCenter %s: %s has no snapshot for a linked clone"), s->name, vm);
     *id = f.id;
     return DR_E_OK;
 }
@@ -584,7 +598,7 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
     }
     if (p->source && t->clone_mode == DR_CLONE_LINKED) {
         struct dr_error se = {0};
-        err = find_snapshot(s, p->source, t->snapshot, &p->snapshot, &se);
+        err = find_snapshot(s, p->source, p->source_path, t->snapshot, &p->snapshot, &se);
         if (err == DR_E_NOTFOUND)
             problem(&r, str_empty(t->snapshot) ? DR_TF_CLONE_MODE : DR_TF_SNAPSHOT, NULL, "%s",
                     dr_error_text(&se));

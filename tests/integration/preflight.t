@@ -126,6 +126,11 @@ tmpl small -e 's/^disk_gib = .*/disk_gib = 0;/' -e 's/^clone_mode = .*/clone_mod
     -e '/^clone_mode/a snapshot = "no-such-snapshot";'
 nok "a linked clone from a snapshot that does not exist: exit 1" pf "$(spec small small)"
 ok "placement: the snapshot is named" has placement error 'snapshot no-such-snapshot not found'
+# On the clone source by its inventory path (it said "vm-63"), with the
+# snapshots it has.
+ok "on the clone source's path, with the snapshots it has" \
+    has placement error 'snapshot no-such-snapshot not found on DC0/vm/ubuntu-22.04-template \(its snapshots: .*base'
+nok "not on its moref" jq -e '[.findings[] | select(.message | test("not found on vm-[0-9]+"))] | length > 0' "$J"
 tmpl linked -e 's/^clone_mode = .*/clone_mode = "linked";/' -e '/^clone_mode/a snapshot = "base";'
 ok "a linked clone from the lab's snapshot passes" pf "$(spec linked linked)"
 vm=$(jq -r '.VirtualMachine[] | select(.template | not) | .name' "$LAB_STATE/inventory.json" | grep _C0_ | head -n 1)
