@@ -52,6 +52,12 @@ tests_unit_test_store_save_SOURCES = tests/unit/test_store_save.c \
 tests_unit_test_store_save_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_store_save_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_store_save_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/test_store_log
+tests_unit_test_store_log_SOURCES = tests/unit/test_store_log.c \
+	tests/unit/store_fixture.c tests/unit/store_fixture.h
+tests_unit_test_store_log_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_log_CPPFLAGS = $(UNIT_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_unit_test_store_log_LDADD = $(CORE_LIBS) $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/test_store_check
 tests_unit_test_store_check_SOURCES = tests/unit/test_store_check.c \
 	tests/unit/store_fixture.c tests/unit/store_fixture.h
@@ -82,7 +88,7 @@ tests_unit_test_recipe_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 UNIT_TESTS = tests/unit/test_util
 UNIT_TESTS += tests/unit/test_recipe
 UNIT_TESTS += tests/unit/test_model tests/unit/test_store tests/unit/test_store_save tests/unit/test_log
-UNIT_TESTS += tests/unit/test_store_check tests/unit/test_store_load
+UNIT_TESTS += tests/unit/test_store_check tests/unit/test_store_load tests/unit/test_store_log
 UNIT_TESTS += tests/unit/test_ssh
 UNIT_TESTS += tests/unit/test_cloudinit tests/unit/test_cicheck
 UNIT_TESTS += tests/unit/test_keys

@@ -1,6 +1,6 @@
 # src/core: model, store, settings, keys, errors, log, helpers.
 noinst_LIBRARIES += libdrcore.a
-libdrcore_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(OPENSSL_CFLAGS) $(CJSON_CFLAGS)
+libdrcore_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(OPENSSL_CFLAGS) $(CJSON_CFLAGS) $(ZLIB_CFLAGS)
 libdrcore_a_SOURCES = \
 	src/core/err.c src/core/err.h \
 	src/core/i18n.h \
@@ -15,6 +15,7 @@ libdrcore_a_SOURCES = \
 	src/core/store_cfg.c \
 	src/core/store_load.c \
 	src/core/store_save.c \
+	src/core/store_log.c \
 	src/core/store_check.c \
 	src/core/store_vcenter.c \
 	src/core/store_cloud.c \
@@ -22,4 +23,4 @@ libdrcore_a_SOURCES = \
 DROVER_LIBS += libdrcore.a
 # The file formats, one commented example of each (test_store loads them).
 EXTRA_DIST += data/examples
-CORE_LIBS = libdrcore.a $(LIBCONFIG_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS) $(LIBINTL)
+CORE_LIBS = libdrcore.a $(LIBCONFIG_LIBS) $(OPENSSL_LIBS) $(CJSON_LIBS) $(ZLIB_LIBS) $(LIBINTL)

@@ -373,6 +373,28 @@ node_copy(struct dr_node *dst, const struct dr_node *src)
     dst->k8s_reason = xstrdup0(src->k8s_reason);
 }
 
+bool
+node_equal(const struct dr_node *a, const struct dr_node *b)
+{
+    return str_eq(a->name, b->name) && str_eq(a->cluster, b->cluster) &&
+           str_eq(a->pool, b->pool) && a->roles == b->roles && a->state == b->state &&
+           a->step == b->step && a->percent == b->percent && a->attempts == b->attempts &&
+           str_eq(a->vm_id, b->vm_id) && str_eq(a->ip, b->ip) &&
+           str_eq(a->host_key_fp, b->host_key_fp) && a->ssh_verified == b->ssh_verified &&
+           str_eq(a->last_error, b->last_error) && a->created == b->created &&
+           a->updated == b->updated && a->k8s_ready == b->k8s_ready &&
+           str_eq(a->kubelet_version, b->kubelet_version) &&
+           str_eq(a->k8s_reason, b->k8s_reason) && a->k8s_since == b->k8s_since;
+}
+
+bool
+health_equal(const struct dr_health *a, const struct dr_health *b)
+{
+    return a->api == b->api && a->nodes_ready == b->nodes_ready &&
+           a->nodes_total == b->nodes_total && a->polled == b->polled &&
+           str_eq(a->error, b->error);
+}
+
 void
 cluster_status_done(struct dr_cluster_status *s)
 {

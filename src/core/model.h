@@ -292,6 +292,14 @@ struct dr_cluster_status {
     size_t n_nodes;
     struct dr_health health;
     struct dr_origin origin;
+    /* The state log (clusters/<name>.state.log, store_log.c): the sequence
+     * number of the last record this status includes (the snapshot's
+     * log_seq key, then each record replayed), the records in the log
+     * beside the snapshot, and whether its last record was torn or did not
+     * load (the next save then writes a snapshot, which drops the log). */
+    unsigned long log_seq;
+    size_t log_records;
+    bool log_torn;
 };
 
 void origin_done(struct dr_origin *o);
@@ -304,6 +312,11 @@ void cluster_status_done(struct dr_cluster_status *s);
 
 /* Deep copies (for snapshots handed to other threads). */
 void node_copy(struct dr_node *dst, const struct dr_node *src);
+/* Whether a and b hold the same values in every field the state file keeps
+ * (a field added to struct dr_node belongs in node_copy, node_equal,
+ * status_to_text and parse_node). */
+bool node_equal(const struct dr_node *a, const struct dr_node *b);
+bool health_equal(const struct dr_health *a, const struct dr_health *b);
 void template_copy(struct dr_template *dst, const struct dr_template *src);
 void cluster_copy(struct dr_cluster *dst, const struct dr_cluster *src);
 void vcenter_copy(struct dr_vcenter *dst, const struct dr_vcenter *src);

@@ -282,6 +282,16 @@ load_one(struct load_run *run, size_t i)
     run->ok[i] = cfg_parse_file(&c, path, &cfg, NULL) &&
                  k->parse(&c, &cfg, run->names[i], run->items + i * k->size);
     config_destroy(&cfg);
+    if (run->ok[i] && k == &kind_status) {
+        /* The snapshot, then the changes logged since (store_log.c). */
+        char *lrel = xasprintf("%s.log", rel);
+        char *lpath = util_path_join(run->base, lrel);
+        struct cfg_ctx lc = {.s = &view, .file = lrel};
+
+        store_log_replay(&lc, lpath, (struct dr_cluster_status *)(run->items + i * k->size));
+        free(lpath);
+        free(lrel);
+    }
     run->diags[i] = view.diags;
     run->n_diags[i] = view.n_diags;
     free(path);

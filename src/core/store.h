@@ -134,6 +134,22 @@ enum dr_err store_save_cluster(struct dr_store *s, const struct dr_cluster *c,
                                struct dr_error *e);
 enum dr_err store_save_status(struct dr_store *s, const struct dr_cluster_status *st,
                               struct dr_error *e);
+/* The state log (store_log.c): append one record with nodes[0..n) (each
+ * whole; a node in state DR_NODE_REMOVED leaves the cluster) and health
+ * (NULL: unchanged) to clusters/<cluster>.state.log and fsync it; the
+ * store's copy of the status follows. A node step then costs what the
+ * nodes it changed take, not the whole cluster. Needs a snapshot saved
+ * (or loaded) first and refuses (DR_E_INVAL) while store_log_due() says
+ * one is due; on a write error (DR_E_IO) the log may hold a torn record
+ * and a snapshot is due. store_save_status() writes the snapshot and
+ * removes the log; the loader replays it. */
+enum dr_err store_log_nodes(struct dr_store *s, const char *cluster, const struct dr_node *nodes,
+                            size_t n, const struct dr_health *health, struct dr_error *e);
+/* Whether the cluster's next save should be a snapshot: none yet, the log
+ * torn or not loadable, or its records at least max(256, 4 x n_nodes) (a
+ * snapshot costs about a record per node, so its share per record stays
+ * constant). */
+bool store_log_due(const struct dr_store *s, const char *cluster, size_t n_nodes);
 enum dr_err store_remove_cluster(struct dr_store *s, const char *name, struct dr_error *e);
 enum dr_err store_remove_status(struct dr_store *s, const char *name, struct dr_error *e);
 

@@ -654,12 +654,13 @@ parse_health(struct cfg_ctx *c, const config_setting_t *h, struct dr_health *out
 bool
 parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster, struct dr_cluster_status *out)
 {
-    static const char *const keys[] = {"nodes", "health", NULL};
+    static const char *const keys[] = {"nodes", "health", "log_seq", NULL};
     const config_setting_t *root = config_root_setting(cfg);
     const config_setting_t *l;
     struct dr_cluster_status st = {0};
     size_t cap = 0;
     int before = c->errors;
+    long long seq;
 
     cfg_check_name(c, NULL, "name", cluster);
     st.cluster = xstrdup(cluster);
@@ -692,6 +693,8 @@ parse_status(struct cfg_ctx *c, config_t *cfg, const char *cluster, struct dr_cl
     const config_setting_t *h = config_setting_get_member(root, "health");
     if (h)
         parse_health(c, h, &st.health);
+    if (cfg_get_int64(c, root, "log_seq", "", 0, LLONG_MAX, &seq))
+        st.log_seq = (unsigned long)seq;
     if (c->errors != before) {
         cluster_status_done(&st);
         return false;

@@ -97,6 +97,16 @@ char *vcenters_to_text(const struct dr_vcenter *v, size_t n);
 char *template_to_text(const struct dr_template *t);
 char *cluster_to_text(const struct dr_cluster *c);
 char *status_to_text(const struct dr_cluster_status *st);
+/* st's nodes and health into cfg's root as the state file has them, and
+ * log_seq when nonzero (store_log.c writes a record's body with it). */
+void status_to_cfg(config_t *cfg, const struct dr_cluster_status *st, unsigned long log_seq);
+
+/* The state log (store_log.c). Replay clusters/<name>.state.log at path
+ * into st (its snapshot, just loaded): records after st->log_seq, up to
+ * the first torn one; problems in a whole record go to c (whose file names
+ * the log). Remove a cluster's log (a missing one is fine). */
+void store_log_replay(struct cfg_ctx *c, const char *path, struct dr_cluster_status *st);
+void store_log_remove(struct dr_store *s, const char *cluster);
 
 /* Cross-file checks after everything loaded (store_load.c). */
 void store_check_references(struct dr_store *s, bool vcenters_known);

@@ -116,15 +116,15 @@ cluster_to_text(const struct dr_cluster *c)
     return text;
 }
 
-char *
-status_to_text(const struct dr_cluster_status *st)
+/* The state file's settings for st into cfg's root: its nodes (each as is,
+ * a removed one too: a log record says so) and its health when polled;
+ * log_seq when nonzero. */
+void
+status_to_cfg(config_t *cfg, const struct dr_cluster_status *st, unsigned long log_seq)
 {
-    config_t cfg;
     config_setting_t *l;
-    char *text;
 
-    config_init(&cfg);
-    l = config_setting_add(config_root_setting(&cfg), "nodes", CONFIG_TYPE_LIST);
+    l = config_setting_add(config_root_setting(cfg), "nodes", CONFIG_TYPE_LIST);
     for (size_t i = 0; i < st->n_nodes; i++) {
         const struct dr_node *n = &st->nodes[i];
         config_setting_t *g = config_setting_add(l, NULL, CONFIG_TYPE_GROUP);
@@ -151,13 +151,25 @@ status_to_text(const struct dr_cluster_status *st)
         }
     }
     if (st->health.api != DR_API_UNPOLLED) {
-        config_setting_t *h = config_setting_add(config_root_setting(&cfg), "health", CONFIG_TYPE_GROUP);
+        config_setting_t *h = config_setting_add(config_root_setting(cfg), "health", CONFIG_TYPE_GROUP);
         cfg_put_string(h, "api", api_state_key(st->health.api));
         cfg_put_int(h, "nodes_ready", st->health.nodes_ready);
         cfg_put_int(h, "nodes_total", st->health.nodes_total);
         cfg_put_int64(h, "polled", (long long)st->health.polled);
         cfg_put_string(h, "error", st->health.error);
     }
+    if (log_seq)
+        cfg_put_int64(config_root_setting(cfg), "log_seq", (long long)log_seq);
+}
+
+char *
+status_to_text(const struct dr_cluster_status *st)
+{
+    config_t cfg;
+    char *text;
+
+    config_init(&cfg);
+    status_to_cfg(&cfg, st, st->log_seq);
     text = cfg_to_text(&cfg, "A cluster's actual nodes: written by drover, not by hand.");
     config_destroy(&cfg);
     return text;
@@ -379,28 +391,47 @@ enum dr_err
 store_save_status(struct dr_store *s, const struct dr_cluster_status *st, struct dr_error *e)
 {
     enum dr_err rc = check_name(_("cluster"), st->cluster, e);
+    struct dr_cluster_status *old = NULL;
+    struct dr_cluster_status snap;
     char *rel, *text;
     size_t i;
 
     if (rc != DR_E_OK)
         return rc;
+    for (i = 0; i < s->n_statuses && !str_eq(s->statuses[i].cluster, st->cluster); i++)
+        ;
+    if (i < s->n_statuses)
+        old = &s->statuses[i];
+    /* The snapshot includes every record of the log so far: it carries the
+     * last one's sequence number (the store's copy's, else st's: what the
+     * loader replayed), and the loader skips records up to it (the log's
+     * removal below may not happen: a crash). With no record known, a log
+     * there holds nothing loaded (a leftover of a cluster of the same name,
+     * removed mid-way): it goes first. */
+    snap = *st;
+    snap.log_seq = old ? old->log_seq : st->log_seq;
+    if (old == NULL && snap.log_seq == 0 && !s->settings.read_only)
+        store_log_remove(s, st->cluster);
     rel = xasprintf("clusters/%s.state", st->cluster);
-    text = status_to_text(st);
+    text = status_to_text(&snap);
     rc = check_text(s, KIND_STATUS, rel, st->cluster, text, e);
     if (rc == DR_E_OK)
         rc = write_file(s, true, rel, text, e);
     free(text);
     if (rc == DR_E_OK) {
-        for (i = 0; i < s->n_statuses && !str_eq(s->statuses[i].cluster, st->cluster); i++)
-            ;
-        if (i == s->n_statuses)
+        store_log_remove(s, st->cluster);
+        if (old == NULL) {
             s->statuses = xrealloc(s->statuses, ++s->n_statuses * sizeof *s->statuses);
-        else
-            cluster_status_done(&s->statuses[i]);
-        cluster_status_copy(&s->statuses[i], st);
-        free(s->statuses[i].origin.file);
-        s->statuses[i].origin.file = xstrdup(rel);
-        s->statuses[i].origin.line = 1;
+            old = &s->statuses[i];
+        } else {
+            cluster_status_done(old);
+        }
+        cluster_status_copy(old, &snap);
+        old->log_records = 0;
+        old->log_torn = false;
+        free(old->origin.file);
+        old->origin.file = xstrdup(rel);
+        old->origin.line = 1;
     }
     free(rel);
     return rc;
@@ -459,6 +490,8 @@ store_remove_status(struct dr_store *s, const char *name, struct dr_error *e)
     free(rel);
     if (rc != DR_E_OK && rc != DR_E_NOTFOUND)
         return rc;
+    /* After the snapshot: a log without one is never read. */
+    store_log_remove(s, name);
     for (size_t i = 0; i < s->n_statuses; i++) {
         if (str_eq(s->statuses[i].cluster, name)) {
             cluster_status_done(&s->statuses[i]);

@@ -118,6 +118,7 @@ set_status(struct eng_cluster *c, const struct dr_cluster_status *st)
     c->status.n_nodes = st->n_nodes;
     c->status.health = st->health; /* as the last run's polls saved it */
     c->status.health.error = xstrdup0(st->health.error);
+    c->status.log_seq = st->log_seq; /* the state log's records so far (store_log.c) */
 }
 
 /* Copy settings, templates, vCenters, specs and states out of a loaded store. */

@@ -288,21 +288,81 @@ eng_keep_open_clone(struct dr_engine *e, const struct eng_intent *it)
 
 /* Saving. */
 
-void
-eng_save_cluster(struct dr_engine *e, const char *name)
+/* The node of st named name, looked for at index hint first (the store's
+ * copy keeps the engine's order), or NULL. */
+static const struct dr_node *
+saved_node(const struct dr_cluster_status *st, const char *name, size_t hint)
+{
+    if (hint < st->n_nodes && str_eq(st->nodes[hint].name, name))
+        return &st->nodes[hint];
+    for (size_t i = 0; i < st->n_nodes; i++)
+        if (str_eq(st->nodes[i].name, name))
+            return &st->nodes[i];
+    return NULL;
+}
+
+/* What changed in c's status since the store last saved it (disk): copies
+ * of the nodes that differ or are new, and of each saved node c no longer
+ * has (state DR_NODE_REMOVED), into *out; *health_changed. Callers hold mu
+ * and store_mu. */
+static size_t
+status_delta(const struct eng_cluster *c, const struct dr_cluster_status *disk,
+             struct dr_node **out, bool *health_changed)
+{
+    size_t n = 0, cap = 0, matched = 0;
+
+    *out = NULL;
+    for (size_t i = 0; i < c->status.n_nodes; i++) {
+        const struct dr_node *cur = &c->status.nodes[i];
+        const struct dr_node *old = saved_node(disk, cur->name, i);
+
+        if (old)
+            matched++;
+        if (cur->state == DR_NODE_REMOVED ? old == NULL : (old && node_equal(cur, old)))
+            continue;
+        *out = xgrow(*out, &cap, n + 1, sizeof **out);
+        node_copy(&(*out)[n++], cur);
+    }
+    if (matched < disk->n_nodes) {  /* nodes gone from c (rare) */
+        for (size_t i = 0; i < disk->n_nodes; i++) {
+            const struct dr_node *d = &disk->nodes[i];
+            bool there = false;
+
+            for (size_t j = 0; j < c->status.n_nodes && !there; j++)
+                there = str_eq(c->status.nodes[j].name, d->name);
+            if (there)
+                continue;
+            *out = xgrow(*out, &cap, n + 1, sizeof **out);
+            node_copy(&(*out)[n], d);
+            (*out)[n++].state = DR_NODE_REMOVED;
+        }
+    }
+    *health_changed = !health_equal(&c->status.health, &disk->health);
+    return n;
+}
+
+/* Save cluster name's state: as a record of the nodes that changed in its
+ * state log (store_log_nodes), or as a snapshot of all of them when full
+ * is set or one is due (store_log_due). */
+static void
+save_cluster(struct dr_engine *e, const char *name, bool full)
 {
     struct dr_cluster_status st = { 0 };
     struct dr_error err = { 0 };
     struct eng_cluster *c;
+    const struct dr_cluster_status *disk;
+    struct dr_node *delta = NULL;
+    struct dr_health health = { 0 };
+    bool health_changed = false;
     unsigned long gen, want;
-    size_t k = 0;
+    size_t k = 0, n_delta = 0;
+    enum dr_err rc;
 
     /* Group commit: the change the caller made is in generation want; a
      * save that another worker ran while this one waited for the store
-     * (one write and fsync of the whole cluster) may have covered it, and
-     * then there is nothing left to do. Without this every step of every
-     * node wrote the whole cluster twice, one worker after another: with
-     * 200 nodes and 32 workers the workers queued on store_mu. */
+     * may have covered it, and then there is nothing left to do. Without
+     * this every step of every node wrote twice, one worker after another:
+     * with 200 nodes and 32 workers the workers queued on store_mu. */
     pthread_mutex_lock(&e->mu);
     c = eng_find_cluster(e, name);
     want = c ? c->gen : 0;
@@ -310,24 +370,44 @@ eng_save_cluster(struct dr_engine *e, const char *name)
     pthread_mutex_lock(&e->store_mu);
     pthread_mutex_lock(&e->mu);
     c = eng_find_cluster(e, name);
-    if (c == NULL || c->gen == c->saved_gen || c->saved_gen >= want || e->observer ||
-        e->read_only) {
+    disk = c ? store_find_status(&e->store, name) : NULL;
+    /* A full save on a clean stop also takes in a log nothing changed since. */
+    if (c == NULL || e->observer || e->read_only ||
+        ((c->gen == c->saved_gen || c->saved_gen >= want) &&
+         !(full && disk && disk->log_records > 0))) {
         pthread_mutex_unlock(&e->mu);
         pthread_mutex_unlock(&e->store_mu);
         return;
     }
     gen = c->gen;
-    st.cluster = xstrdup(c->name);
-    st.nodes = xcalloc(c->status.n_nodes ? c->status.n_nodes : 1, sizeof *st.nodes);
-    for (size_t i = 0; i < c->status.n_nodes; i++)
-        if (c->status.nodes[i].state != DR_NODE_REMOVED)
-            node_copy(&st.nodes[k++], &c->status.nodes[i]);
-    st.n_nodes = k;
-    st.health = c->status.health;
-    st.health.error = xstrdup0(c->status.health.error);
+    full = full || store_log_due(&e->store, name, c->status.n_nodes);
+    if (full) {
+        st.cluster = xstrdup(c->name);
+        st.nodes = xcalloc(c->status.n_nodes ? c->status.n_nodes : 1, sizeof *st.nodes);
+        for (size_t i = 0; i < c->status.n_nodes; i++)
+            if (c->status.nodes[i].state != DR_NODE_REMOVED)
+                node_copy(&st.nodes[k++], &c->status.nodes[i]);
+        st.n_nodes = k;
+        st.health = c->status.health;
+        st.health.error = xstrdup0(c->status.health.error);
+        st.log_seq = c->status.log_seq;
+    } else {
+        n_delta = status_delta(c, disk, &delta, &health_changed);
+        if (health_changed) {
+            health = c->status.health;
+            health.error = xstrdup0(c->status.health.error);
+        }
+    }
     pthread_mutex_unlock(&e->mu);
 
-    if (store_save_status(&e->store, &st, &err) == DR_E_OK) {
+    if (full)
+        rc = store_save_status(&e->store, &st, &err);
+    else if (n_delta == 0 && !health_changed)
+        rc = DR_E_OK; /* nothing the state file keeps changed */
+    else
+        rc = store_log_nodes(&e->store, name, delta, n_delta, health_changed ? &health : NULL,
+                             &err);
+    if (rc == DR_E_OK) {
         pthread_mutex_lock(&e->mu);
         c = eng_find_cluster(e, name);
         if (c && c->saved_gen < gen)
@@ -340,9 +420,21 @@ eng_save_cluster(struct dr_engine *e, const char *name)
         eng_emit(e, &ev);
     }
     cluster_status_done(&st);
+    for (size_t i = 0; i < n_delta; i++)
+        node_done(&delta[i]);
+    free(delta);
+    free(health.error);
     pthread_mutex_unlock(&e->store_mu);
 }
 
+void
+eng_save_cluster(struct dr_engine *e, const char *name)
+{
+    save_cluster(e, name, false);
+}
+
+/* A snapshot of every cluster (at the end of recovery, on a clean stop):
+ * the state logs are taken in and removed. */
 void
 eng_save_all(struct dr_engine *e)
 {
@@ -353,7 +445,7 @@ eng_save_all(struct dr_engine *e)
         strv_push(&names, e->clusters[i]->name);
     pthread_mutex_unlock(&e->mu);
     for (size_t i = 0; names && names[i]; i++)
-        eng_save_cluster(e, names[i]);
+        save_cluster(e, names[i], true);
     strv_free(&names);
 }
 

@@ -153,10 +153,15 @@ const struct dr_vcenter *eng_find_vcenter(struct dr_engine *e, const char *name)
 char *eng_owner(struct dr_engine *e, const char *cluster, const char *node);
 void eng_reconcile(struct dr_engine *e, struct eng_cluster *c);
 void eng_reconcile_all(struct dr_engine *e);
-/* Save a cluster's state file if it changed; takes the locks itself. On
- * return the file holds every change made before the call (or the failure
- * was logged and emitted): a save another thread ran meanwhile that covers
- * them is enough (group commit: callers waiting on the store skip). */
+/* Save a cluster's state if it changed; takes the locks itself. On return
+ * the files hold every change made before the call (or the failure was
+ * logged and emitted): a save another thread ran meanwhile that covers them
+ * is enough (group commit: callers waiting on the store skip). The nodes
+ * that differ from what the store saved go to the state log as one record
+ * (store_log_nodes); a snapshot of all of them when one is due
+ * (store_log_due: the first save of a run, every max(256, 4 x nodes)
+ * records). eng_save_all: a snapshot of every cluster (after recovery, on
+ * a clean stop), which takes each log in. */
 void eng_save_cluster(struct dr_engine *e, const char *name);
 void eng_save_all(struct dr_engine *e);
 /* Finish deleting a cluster whose nodes are all gone (files, keys, logs). */

@@ -58,6 +58,8 @@ ENGINE_LAB_TESTS += tests/integration/datastore-cluster.t
 ENGINE_LAB_TESTS += tests/integration/engine-clone-race.t
 # Issue 15: vCenter's provisioning queue in the lab and drover's clone admission.
 ENGINE_LAB_TESTS += tests/integration/vc-queue.t
+# Issue 15: node steps appended to the state log; kill -9 loses none.
+ENGINE_LAB_TESTS += tests/integration/engine-statelog.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
 # Issue 10: the SSH boot window and host-key algorithms.
