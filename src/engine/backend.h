@@ -110,6 +110,7 @@ struct eng_check_opts {
     const char *cluster_file; /* its spec file, for the names check's findings */
     const char *install_id;   /* this installation's id, NULL when none yet */
     bool cloud_vsphere;       /* cloud_provider "vsphere": disk.EnableUUID is required */
+    bool template_test;       /* a template tested alone: notes on what a cluster may use */
     const struct dr_vcenter *cloud_vcenter; /* the CPI/CSI's entry (privileges checked), or NULL */
     int cloud_line;           /* the cluster file's vsphere.vcenter line (else its vsphere
                                * block's), for the privilege findings */

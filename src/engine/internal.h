@@ -261,6 +261,7 @@ struct eng_pf_input {
     int margin_pct;
     const char *install_id;                 /* NULL: none yet */
     struct eng_step *step;                  /* the gate's clone step; NULL elsewhere */
+    bool template_test;                     /* the template editor's test: no real cluster */
 };
 /* What one preflight looks at, copied under e->mu (engine_request_preflight
  * and the gate run it later without the lock). */

@@ -66,7 +66,8 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
     struct eng_check_opts o = { .preflight = true, .margin_pct = in->margin_pct,
                                 .cluster = spec->name, .cluster_file = spec->origin.file,
                                 .install_id = in->install_id,
-                                .cloud_vsphere = spec->cloud_provider == DR_CLOUD_VSPHERE };
+                                .cloud_vsphere = spec->cloud_provider == DR_CLOUD_VSPHERE,
+                                .template_test = in->template_test };
     char **taken = xcalloc(1, sizeof *taken);
     long long t0 = util_now_ms();
     size_t n = 0;

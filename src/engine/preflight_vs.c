@@ -117,7 +117,8 @@ check_template(const struct pf_item *it, const struct vs_fact *src, const struct
     /* vSphere's CSI driver (persistent volumes on vSphere datastores)
      * needs the disks' UUIDs: disk.EnableUUID = TRUE (VMware, "vSphere CSI
      * driver prerequisites"). A cluster with cloud_provider "vsphere" runs
-     * it: an error; otherwise it may later, a note. */
+     * it: an error. A cluster without does not: nothing to say. A template
+     * tested alone (the editor's test) may serve either: a note. */
     if (!eng_clone_enable_uuid(t, src->enable_uuid) && o && o->cloud_vsphere)
         eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_ERROR, "template", path,
                         _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
@@ -125,7 +126,7 @@ check_template(const struct pf_item *it, const struct vs_fact *src, const struct
                         _("the cluster has cloud_provider = \"vsphere\", but disk.EnableUUID "
                           "is not TRUE in the clone source or extra_config: the vSphere CSI "
                           "driver cannot attach volumes to its nodes"));
-    else if (!eng_clone_enable_uuid(t, src->enable_uuid))
+    else if (!eng_clone_enable_uuid(t, src->enable_uuid) && o && o->template_test)
         eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_NOTE, "template", path,
                         _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
                           "extra_config if the cluster will use the vSphere CSI driver"),

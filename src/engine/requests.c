@@ -329,6 +329,7 @@ run_preflight(struct eng_request *r)
     /* An unsaved template (the editor's test) stands in for the saved one
      * of its name, or is added. */
     if (c->tmpl) {
+        in.template_test = true;
         with = xcalloc(in.n_templates + 1, sizeof *with);
         for (size_t i = 0; i < in.n_templates; i++)
             if (!str_eq(in.templates[i].name, c->tmpl->name))

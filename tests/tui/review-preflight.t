@@ -92,6 +92,9 @@ ok "the test shows the capacity error" wait_for 90 seen_re "Preflight +1 error\\
 ok "for the template's datastore" wait_for 10 seen_re "error +DC0/datastore/LocalDS_0: "
 ok "saying the numbers" wait_for 5 seen "1 new VM(s) need 12.0 GiB"
 ok "titled as the template's test" wait_for 5 seen "Test of lab as one node"
+# A template tested alone may serve a cluster with the vSphere CSI driver:
+# a note that disk.EnableUUID is not set (a cluster without it gets none).
+ok "a note that disk.EnableUUID is not TRUE" wait_for 5 seen_re "note +DC0/vm/ubuntu-22.04-template: extra_config: disk.EnableUUID"
 keys Escape
 ok "Esc returns to the form" wait_for 5 seen "Preflight's checks for one node"
 # The test checks the form as typed, not the saved file: room for the saved
