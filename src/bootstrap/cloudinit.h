@@ -107,8 +107,9 @@ enum dr_err ci_guestinfo_total_check(const struct dr_template *t, const struct d
  * guest, found without vCenter by the code CONFIGURING runs: the user_data
  * rules above, the operator's user_data and the merged document parsed as
  * YAML (libyaml: one document, a mapping), and the guestinfo encoding and
- * sizes for a node named hostname (give the longest name the template's
- * nodes can get; a fresh stand-in host key is used). Normalising's warnings
+ * sizes for a node named hostname (engine_check_template gives the longest
+ * a DNS label allows; fixed stand-in keys, keys_stand_in, are used, so the
+ * same input reports the same sizes from every command). Normalising's warnings
  * are appended to *warnings (strv, may be NULL). DR_E_INVAL with the first
  * problem, "template T (file:line): user_data ...". */
 enum dr_err ci_check_template(const struct dr_template *t, const char *hostname,

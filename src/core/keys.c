@@ -177,6 +177,26 @@ keys_generate(struct dr_keypair *k, const char *comment, struct dr_error *e)
     return DR_E_OK;
 }
 
+enum dr_err
+keys_stand_in(struct dr_keypair *k, unsigned char n, const char *comment, struct dr_error *e)
+{
+    EVP_PKEY *pkey;
+    size_t plen = DR_ED25519_LEN;
+    bool ok;
+
+    memset(k, 0, sizeof *k);
+    memset(k->seed, n, sizeof k->seed);
+    pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, k->seed, sizeof k->seed);
+    ok = pkey && EVP_PKEY_get_raw_public_key(pkey, k->pub, &plen) == 1 && plen == DR_ED25519_LEN;
+    EVP_PKEY_free(pkey);
+    if (!ok)
+        return dr_error_set(e, DR_E_INTERNAL, _("cannot generate an ed25519 key (OpenSSL)"));
+    k->has_private = true;
+    k->stand_in = true;
+    k->comment = xstrdup0(comment);
+    return DR_E_OK;
+}
+
 void
 keys_public_blob(const struct dr_keypair *k, unsigned char blob[DR_ED25519_BLOB_LEN])
 {
@@ -243,7 +263,10 @@ keys_private_openssh(const struct dr_keypair *k)
 
     if (!k->has_private)
         return NULL;
-    if (RAND_bytes((unsigned char *)&check, sizeof check) != 1)
+    /* OpenSSH's check integer (random; it only tells a wrong passphrase). */
+    if (k->stand_in)
+        check = 0x53544e44;
+    else if (RAND_bytes((unsigned char *)&check, sizeof check) != 1)
         check = (uint32_t)util_now_ms();
     keys_public_blob(k, blob);
     memcpy(priv64, k->seed, DR_ED25519_LEN);

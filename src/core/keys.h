@@ -22,11 +22,18 @@ struct dr_keypair {
     unsigned char pub[DR_ED25519_LEN];
     unsigned char seed[DR_ED25519_LEN]; /* the private half; all zero when has_private is false */
     bool has_private;
+    bool stand_in; /* keys_stand_in's: its private key text is the same each time */
     char *comment; /* owned; may be NULL */
 };
 
 /* A new random key pair (OpenSSL EVP). */
 enum dr_err keys_generate(struct dr_keypair *k, const char *comment, struct dr_error *e);
+/* A fixed key pair (the seed all bytes n; OpenSSL derives the public half)
+ * for checks that render what a real key would be in: the same size and,
+ * unlike a random one, the same gzip size each time, so that every command
+ * that checks the same input reports the same numbers. Never for a node. */
+enum dr_err keys_stand_in(struct dr_keypair *k, unsigned char n, const char *comment,
+                          struct dr_error *e);
 /* Wipe the private half and free the comment. */
 void keys_done(struct dr_keypair *k);
 

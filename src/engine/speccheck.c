@@ -81,7 +81,7 @@ check_template(const struct dr_template *t, const char *hostname, char ***proble
 size_t
 engine_check_template(const struct dr_template *t, char ***problems, char ***warnings)
 {
-    /* Not yet used by a pool: the longest name any node can have. */
+    /* The longest name any node can have (a DNS label: 63 characters). */
     char longest[64];
     size_t before = strv_len(*problems);
 
@@ -172,33 +172,17 @@ engine_check_spec(const struct dr_check_config *cfg, const struct dr_cluster *sp
         }
         free(longest);
     }
-    /* Each template once, for the longest node name its pools can make. */
+    /* Each template once, as engine_check_template checks it: for the
+     * longest name a node can have (its pools' names are checked above), so
+     * that validate, preflight and apply report the same guestinfo sizes. */
     for (size_t i = 0; i < spec->n_pools; i++) {
         const struct dr_template *t = find_template(cfg, spec->pools[i].template);
-        char *longest = NULL;
         bool first = true;
 
-        for (size_t j = 0; j < spec->n_pools && t; j++) {
-            char prefix[128], *name;
-
-            if (!str_eq(spec->pools[j].template, t->name))
-                continue;
-            if (j < i) {
-                first = false; /* checked with an earlier pool */
-                break;
-            }
-            plan_pool_prefix(&spec->pools[j], prefix, sizeof prefix);
-            name = plan_node_name(prefix, NODE_NUMBER_MAX);
-            if (util_is_dns_label(name) && (longest == NULL || strlen(name) > strlen(longest))) {
-                free(longest);
-                longest = name;
-            } else {
-                free(name);
-            }
-        }
-        if (first && longest)
-            check_template(t, longest, problems, warnings);
-        free(longest);
+        for (size_t j = 0; j < i && t; j++)
+            first = first && !str_eq(spec->pools[j].template, t->name);
+        if (t && first)
+            engine_check_template(t, problems, warnings);
     }
     eng_check_cloud(cfg, spec, problems, warnings);
     return strv_len(*problems) - before;

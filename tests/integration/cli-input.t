@@ -114,6 +114,14 @@ sed -i 's/template = "t"/template = "huge"/' "$d/c.cfg"
 err=$(drv "$d" apply -f "$d/c.cfg" 2>&1 >/dev/null); code=$?
 is "$code" 1 "apply refuses it"
 ok "with the same words" grep -q '^drover: template huge (templates/huge.cfg:6): user_data: guestinfo.userdata would be' <<<"$err"
+# The same sizes too (they differed: validate rendered for a 63-character
+# hostname and random stand-in keys, apply for the pool's names).
+sizes() { grep -oE 'would be [0-9]+ bytes as base64 and [0-9]+ bytes as gzip\+base64 \(from [0-9]+ bytes\)'; }
+vs=$(sizes <<<"$out")
+ok "validate's sizes ($vs)" test -n "$vs"
+is "$(sizes <<<"$err")" "$vs" "apply reports the same sizes as validate"
+out2=$(drv "$d" validate 2>/dev/null)
+is "$(sizes <<<"$out2")" "$vs" "and validate again the same (no random key in the count)"
 
 # --- versions ---------------------------------------------------------------
 d=$(folder versions)

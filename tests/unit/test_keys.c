@@ -97,6 +97,32 @@ START_TEST(test_generate_matches_ssh_keygen)
 }
 END_TEST
 
+/* A stand-in key is a real ed25519 pair (ssh-keygen derives its public
+ * half from the private file) and the same text every time. */
+START_TEST(test_stand_in)
+{
+    struct dr_keypair a, b;
+    struct dr_error e = {0};
+    char *path = xasprintf("%s/keys/standin/id_ed25519", tmpdir), *ta, *tb, *pub, *y, *y_b64,
+         *our_b64;
+
+    ck_assert_int_eq(keys_stand_in(&a, 7, "root@x", &e), DR_E_OK);
+    ck_assert_int_eq(keys_stand_in(&b, 7, "root@x", &e), DR_E_OK);
+    ta = keys_private_openssh(&a);
+    tb = keys_private_openssh(&b);
+    ck_assert_str_eq(ta, tb);
+    ck_assert_int_eq(keys_save(&a, path, &e), DR_E_OK);
+    y = run_line(xasprintf("ssh-keygen -y -f '%s'", path));
+    pub = keys_public_line(&a);
+    y_b64 = field(y, 1);
+    our_b64 = field(pub, 1);
+    ck_assert_str_eq(y_b64, our_b64);
+    free(ta), free(tb), free(pub), free(y), free(y_b64), free(our_b64), free(path);
+    keys_done(&a);
+    keys_done(&b);
+}
+END_TEST
+
 START_TEST(test_parse_ssh_keygen_key)
 {
     char *path = xasprintf("%s/real", tmpdir);
@@ -234,6 +260,7 @@ main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_generate_matches_ssh_keygen);
     tcase_add_test(tc, test_parse_ssh_keygen_key);
+    tcase_add_test(tc, test_stand_in);
     tcase_add_test(tc, test_refuses_bad_input);
     tcase_add_test(tc, test_load_or_create_and_known_hosts);
     suite_add_tcase(s, tc);
