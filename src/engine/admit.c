@@ -34,9 +34,21 @@ admit_need_of(const struct dr_template *t, const char *vcenter, struct admit_nee
 }
 
 void
+admit_need_member(const struct dr_template *t, const char *vcenter, const char *member,
+                  struct admit_need *need)
+{
+    admit_need_of(t, vcenter, need);
+    free(need->datastore);
+    /* By id: the datastore's name alone may be another datacenter's. */
+    need->datastore = key_of("datastore-id", vcenter, t->datacenter, member);
+    need->member = xstrdup(member);
+}
+
+void
 admit_need_done(struct admit_need *need)
 {
     free(need->host);
+    free(need->member);
     free(need->datastore);
     memset(need, 0, sizeof *need);
 }
@@ -157,11 +169,54 @@ is_clone(const struct eng_job *j)
     return j->kind == DR_JOB_PROVISION && j->step == DR_NODE_CLONING;
 }
 
-int
-eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char **why)
+/* j's need (kept on the job, which nobody else reads it from): for a
+ * template whose datastore is a datastore cluster, the best member
+ * (pod_members) that has room for the clone now, else the best one (the
+ * clone waits for it), chosen afresh at each look; else the template's
+ * datastore, worked out once. While the backend has not resolved the
+ * template's placement (before the cluster's gate), the need is the
+ * template's datastore and takes one clone at a time (unresolved): a
+ * datastore cluster's clones must not pass as one datastore's. false: no
+ * template (the step itself reports it). */
+static bool
+slot_of(struct dr_engine *e, struct eng_job *j)
 {
     const struct dr_template *t;
     const char *vc = NULL;
+    char **members = NULL;
+    int pod;
+
+    if (j->slot.settled)
+        return true;
+    if ((t = job_template(e, j, &vc)) == NULL)
+        return false;
+    pod = e->backend.ops->pod_members
+              ? e->backend.ops->pod_members(e->backend.ctx, t, vc, &members)
+              : 0;
+    admit_need_done(&j->slot);
+    if (pod <= 0 || members == NULL || members[0] == NULL) {
+        strv_free(&members);
+        admit_need_of(t, vc, &j->slot);
+        j->slot.settled = pod == 0;
+        j->slot.unresolved = pod < 0;
+        return true;
+    }
+    for (size_t i = 0; members[i]; i++) {
+        admit_need_member(t, vc, members[i], &j->slot);
+        if (admit_check(&e->admit, &j->slot, e->settings.max_clones_per_host,
+                        e->settings.max_clones_per_datastore) == ADMIT_OK)
+            break;
+        admit_need_done(&j->slot);
+    }
+    if (j->slot.datastore == NULL)
+        admit_need_member(t, vc, members[0], &j->slot);
+    strv_free(&members);
+    return true;
+}
+
+int
+eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char **why)
+{
     enum admit_verdict v;
 
     if (!is_clone(j) || j->has_slot || atomic_load(&j->cancel))
@@ -174,14 +229,12 @@ eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char **why
     }
     /* The workers ask this for every waiting clone at every pick: its need
      * is worked out once and kept on the job (which nobody else reads it
-     * from, so it is no part of the job's state the const protects). */
-    if (j->slot.datastore == NULL) {
-        if ((t = job_template(e, j, &vc)) == NULL)
-            return 0; /* the step itself reports the missing template */
-        admit_need_of(t, vc, &((struct eng_job *)j)->slot);
-    }
+     * from, so it is no part of the job's state the const protects); a
+     * datastore cluster's member is chosen afresh at each look. */
+    if (!slot_of(e, (struct eng_job *)j))
+        return 0;
     v = admit_check(&e->admit, &j->slot, e->settings.max_clones_per_host,
-                    e->settings.max_clones_per_datastore);
+                    j->slot.unresolved ? 1 : e->settings.max_clones_per_datastore);
     if (v == ADMIT_HOST_FULL)
         *why = _("waiting for a clone slot on its host (max_clones_per_host)");
     else if (v == ADMIT_DATASTORE_FULL)
@@ -197,11 +250,10 @@ eng_admit_take(struct dr_engine *e, struct eng_job *j)
 
     if (!is_clone(j) || j->has_slot)
         return;
-    if (j->slot.datastore == NULL) {
-        if ((t = job_template(e, j, &vc)) == NULL)
-            return;
-        admit_need_of(t, vc, &j->slot);
-    }
+    if (!slot_of(e, j))
+        return;
+    if (j->slot.member && e->backend.ops->pod_take && (t = job_template(e, j, &vc)) != NULL)
+        e->backend.ops->pod_take(e->backend.ctx, t, vc, j->slot.member);
     admit_take(&e->admit, &j->slot);
     j->has_slot = true;
     e->clones_running++;
@@ -217,6 +269,39 @@ eng_admit_release(struct dr_engine *e, struct eng_job *j)
     j->has_slot = false;
     e->clones_running--;
     pthread_cond_broadcast(&e->cv);
+}
+
+void
+eng_admit_settle_locked(struct dr_engine *e, struct eng_step *s)
+{
+    struct eng_run *r = s->priv;
+    struct eng_job *j = r ? r->job : NULL;
+    const struct dr_template *t;
+    const char *vc = NULL;
+
+    if (j != NULL && j->has_slot && j->slot.unresolved) {
+        admit_release(&e->admit, &j->slot);
+        admit_need_done(&j->slot);
+        if (slot_of(e, j)) {
+            if (j->slot.member && e->backend.ops->pod_take &&
+                (t = job_template(e, j, &vc)) != NULL)
+                e->backend.ops->pod_take(e->backend.ctx, t, vc, j->slot.member);
+            admit_take(&e->admit, &j->slot);
+            s->datastore = j->slot.member;
+        } else {
+            j->has_slot = false; /* its template is gone: nothing held */
+            e->clones_running--;
+            pthread_cond_broadcast(&e->cv);
+        }
+    }
+}
+
+void
+eng_admit_settle(struct dr_engine *e, struct eng_step *s)
+{
+    pthread_mutex_lock(&e->mu);
+    eng_admit_settle_locked(e, s);
+    pthread_mutex_unlock(&e->mu);
 }
 
 struct eng_job *

@@ -39,7 +39,13 @@ enum {
  * vCenter, the datacenter and the object) and its cost on each. */
 struct admit_need {
     char *host;      /* the template's host; NULL: vCenter (DRS) picks one */
-    char *datastore; /* the template's datastore (else its source's) */
+    char *datastore; /* the template's datastore (else its source's); a datastore
+                      * cluster's: the member the clone goes on */
+    char *member;    /* that member's id (pod_members), NULL when not a cluster's */
+    bool settled;    /* worked out for good (not a datastore cluster's member, which
+                      * is chosen afresh at each look) */
+    bool unresolved; /* the backend has not resolved the template's placement yet:
+                      * whether its datastore is a cluster is not known */
     int host_cost;
     int ds_cost;
 };
@@ -65,6 +71,11 @@ struct admit {
  * is the template's (a required key), else the source's. Caller frees with
  * admit_need_done. */
 void admit_need_of(const struct dr_template *t, const char *vcenter, struct admit_need *need);
+/* The same for a template whose datastore is a datastore cluster: the
+ * clone charges the member datastore it goes on (its id), so clones on
+ * different members do not wait for each other. */
+void admit_need_member(const struct dr_template *t, const char *vcenter, const char *member,
+                       struct admit_need *need);
 void admit_need_done(struct admit_need *need);
 
 enum admit_verdict {

@@ -44,6 +44,8 @@ struct eng_step {
     const char *server_ip;      /* for joiners: the first server's address */
     enum dr_node_state step;
     long long deadline_ms;      /* util_now_ms() based */
+    const char *datastore;      /* CLONING: the datastore cluster member admission took
+                                 * for this clone (pod_take), or NULL */
     bool drain;                 /* REMOVING: drain the node first (engine/drain.c) */
     bool drain_skip_unreachable; /* ... but not when the API cannot be reached */
     atomic_bool *cancel;
@@ -168,6 +170,20 @@ struct eng_backend_ops {
      * run died, with no task id recorded, is among them. NULL: unknown. */
     enum dr_err (*source_tasks)(void *tctx, struct eng_step *s, char ***task_ids,
                                 struct dr_error *e);
+    /* Datastore clusters (a template's datastore naming a StoragePod), for
+     * clone admission (admit.c); both are called under the engine's mutex
+     * and answer from what the backend has resolved, without asking
+     * vCenter. pod_members: 1 when template t on vCenter vcenter names a
+     * datastore cluster, *members (strv_free) the members a clone may go
+     * on, the best first (most free space after what this run put there,
+     * those it fits on); 0 when t names none; -1 when t's placement is not
+     * resolved yet (the gate resolves it). pod_take: charge member with one
+     * clone of t, so the next answer weighs it; the clone step then goes
+     * there (s->datastore). NULL ops: no datastore clusters. */
+    int (*pod_members)(void *ctx, const struct dr_template *t, const char *vcenter,
+                       char ***members);
+    void (*pod_take)(void *ctx, const struct dr_template *t, const char *vcenter,
+                     const char *member);
     /* Power off and destroy s->node.vm_id; a VM already gone is success. */
     enum dr_err (*destroy)(void *tctx, struct eng_step *s, struct dr_error *e);
     /* The console's requests, on a request thread of their own (ctx, not a

@@ -154,26 +154,32 @@ join_lines(char *const *v)
     return out;
 }
 
+char *
+vsb_placement_key(const struct dr_template *t, const char *vcenter)
+{
+    char *nets = join_lines(t->networks);
+    /* Keyed by every name it resolves: an edited template resolves anew. */
+    char *key = xasprintf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%d\n%s\n%s", vcenter,
+                          t->name ? t->name : "", t->datacenter ? t->datacenter : "",
+                          t->folder ? t->folder : "", t->cluster ? t->cluster : "",
+                          t->host ? t->host : "", t->resource_pool ? t->resource_pool : "",
+                          t->datastore ? t->datastore : "", t->clone_from ? t->clone_from : "",
+                          (int)t->clone_mode, t->snapshot ? t->snapshot : "", nets);
+
+    free(nets);
+    return key;
+}
+
 /* The template's placement, resolved once and shared by all workers. */
-static enum dr_err
-placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
-              const struct vs_placement **out, struct dr_error *e)
+enum dr_err
+vsb_placement(struct vs_thread *t, struct vs_session *vs, const struct dr_template *tmpl,
+              const struct dr_vcenter *vc, const struct vs_placement **out, struct dr_error *e)
 {
     struct vs_backend *b = t->b;
-    char *nets = join_lines(s->tmpl->networks);
-    /* Keyed by every name it resolves: an edited template resolves anew. */
-    char *key = xasprintf("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%d\n%s\n%s", s->vcenter->name,
-                          s->tmpl->name ? s->tmpl->name : "", s->tmpl->datacenter ? s->tmpl->datacenter : "",
-                          s->tmpl->folder ? s->tmpl->folder : "", s->tmpl->cluster ? s->tmpl->cluster : "",
-                          s->tmpl->host ? s->tmpl->host : "",
-                          s->tmpl->resource_pool ? s->tmpl->resource_pool : "",
-                          s->tmpl->datastore ? s->tmpl->datastore : "",
-                          s->tmpl->clone_from ? s->tmpl->clone_from : "", (int)s->tmpl->clone_mode,
-                          s->tmpl->snapshot ? s->tmpl->snapshot : "", nets);
+    char *key = vsb_placement_key(tmpl, vc->name);
     struct vs_placement p = { 0 };
     enum dr_err rc;
 
-    free(nets);
     /* Resolved under the lock: when 32 workers start at once, one resolves
      * and the others wait for its answer instead of asking vCenter too. */
     pthread_mutex_lock(&b->resolve_mu);
@@ -187,10 +193,10 @@ placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
             return DR_E_OK;
         }
     pthread_mutex_unlock(&b->mu);
-    rc = vs_resolve_placement(vs, s->tmpl, &p, NULL, e);
+    rc = vs_resolve_placement(vs, tmpl, &p, NULL, e);
     if (rc != DR_E_OK) {
         pthread_mutex_unlock(&b->resolve_mu);
-        dr_error_prefix(e, _("template %s"), s->tmpl->name ? s->tmpl->name : "?");
+        dr_error_prefix(e, _("template %s"), tmpl->name ? tmpl->name : "?");
         free(key);
         return rc;
     }
@@ -219,56 +225,11 @@ placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
     return DR_E_OK;
 }
 
-/* The bytes one clone of s's template takes on its datastore: its disks
- * (a full clone copies the source's, grown to disk_gib; a linked clone's
- * delta grows to disk_gib at most) and its swap file (its memory). */
-static long long
-clone_bytes(const struct eng_step *s, const struct vs_placement *p)
+static enum dr_err
+placement_for(struct vs_thread *t, struct vs_session *vs, struct eng_step *s,
+              const struct vs_placement **out, struct dr_error *e)
 {
-    long long grown = (long long)s->tmpl->disk_gib << 30;
-    long long mem = s->tmpl->memory_mib > 0 ? s->tmpl->memory_mib : p->source_memory_mib;
-    long long disk = s->tmpl->clone_mode == DR_CLONE_LINKED
-                         ? (grown > p->source_disk_bytes ? grown - p->source_disk_bytes : 0)
-                         : (grown > p->source_disk_bytes ? grown : p->source_disk_bytes);
-
-    return disk + (mem << 20);
-}
-
-/* A datastore cluster's member for one clone (vs_pod_pick over what this
- * run has placed there), charged with bytes; -1 when p has no members.
- * The charge stays after the clone (the VM holds the space); give it
- * back with pod_unplace when the clone fails. */
-static int
-pod_place(struct vs_backend *b, const struct vs_placement *p, long long bytes)
-{
-    int pick = -1;
-
-    pthread_mutex_lock(&b->mu);
-    for (size_t i = 0; i < b->n_cache; i++) {
-        struct placement_entry *pe = &b->cache[i];
-
-        if (&pe->p != p || p->n_members == 0)
-            continue;
-        if (pe->placed == NULL)
-            pe->placed = xcalloc(p->n_members, sizeof *pe->placed);
-        pick = vs_pod_pick(p->members, p->n_members, pe->placed);
-        if (pick >= 0)
-            pe->placed[pick] += bytes;
-        break;
-    }
-    pthread_mutex_unlock(&b->mu);
-    return pick;
-}
-
-static void
-pod_unplace(struct vs_backend *b, const struct vs_placement *p, int pick, long long bytes)
-{
-    pthread_mutex_lock(&b->mu);
-    for (size_t i = 0; i < b->n_cache; i++)
-        if (&b->cache[i].p == p && b->cache[i].placed && pick >= 0 &&
-            (size_t)pick < p->n_members)
-            b->cache[i].placed[pick] -= bytes;
-    pthread_mutex_unlock(&b->mu);
+    return vsb_placement(t, vs, s->tmpl, s->vcenter, out, e);
 }
 
 static struct vsb_labels_cache *
@@ -448,16 +409,9 @@ b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
     spec.pool = p->pool;
     spec.datastore = p->datastore;
     if (p->pod) {
-        bytes = clone_bytes(s, p);
-        pick = pod_place(((struct vs_thread *)tctx)->b, p, bytes);
-        if (pick < 0)
-            return dr_error_set(e, DR_E_INVAL,
-                                _("template %s: datastore cluster %s has no datastore to use"),
-                                s->tmpl->name ? s->tmpl->name : "?", p->pod_path);
+        if ((pick = vsb_pod_member_for(((struct vs_thread *)tctx)->b, s, p, &bytes, e)) < 0)
+            return e->code;
         spec.datastore = p->members[pick].id;
-        step_log(s, "datastore cluster %s: on its member %s (%.1f GiB free when resolved)",
-                 p->pod_path, p->members[pick].path,
-                 (double)p->members[pick].free_space / (1024.0 * 1024 * 1024));
     }
     spec.host = p->host;
     spec.linked = s->tmpl->clone_mode == DR_CLONE_LINKED;
@@ -472,7 +426,7 @@ b_clone(void *tctx, struct eng_step *s, struct dr_error *e)
     s->node.ssh_verified = false;  /* a new VM boots: the boot window opens again */
     rc = vs_clone_vm(vs, &spec, &s->node.vm_id, e);
     if (rc != DR_E_OK && pick >= 0)
-        pod_unplace(((struct vs_thread *)tctx)->b, p, pick, bytes);
+        vsb_pod_unplace(((struct vs_thread *)tctx)->b, p, pick, bytes);
     if (rc == DR_E_OK)
         step_log(s, "cloned %s into %s", s->tmpl->clone_from ? s->tmpl->clone_from : "",
                  s->node.vm_id);
@@ -673,6 +627,8 @@ static const struct eng_backend_ops vs_ops = {
     .vm_owner = b_vm_owner,
     .list_owned = b_list_owned,
     .clone = b_clone,
+    .pod_members = vsb_pod_members,
+    .pod_take = vsb_pod_take,
     .configure = b_configure,
     .power_on = b_power_on,
     .wait_ip = b_wait_ip,

@@ -90,4 +90,27 @@ enum dr_err vsb_check_templates(void *tctx, struct eng_step *s, const struct eng
                                 size_t n, const struct eng_check_opts *opts,
                                 struct eng_problems *out, struct dr_error *e);
 
+/* The cache key of template t's placement on vCenter vcenter (every name
+ * it resolves); caller frees. */
+char *vsb_placement_key(const struct dr_template *t, const char *vcenter);
+/* Template tmpl's placement on vc, resolved once and shared by all workers
+ * (*out stays valid while the backend lives). */
+enum dr_err vsb_placement(struct vs_thread *t, struct vs_session *vs,
+                          const struct dr_template *tmpl, const struct dr_vcenter *vc,
+                          const struct vs_placement **out, struct dr_error *e);
+/* backend_pod.c: datastore clusters. The member of p (a datastore
+ * cluster's placement) step s clones onto: the one admission took
+ * (s->datastore), else the best now, charged with the clone's bytes
+ * (*bytes); logged on the node's log. -1 (e set) when p has none. */
+int vsb_pod_member_for(struct vs_backend *b, struct eng_step *s, const struct vs_placement *p,
+                       long long *bytes, struct dr_error *e);
+/* Give back a failed clone's charge on member pick. */
+void vsb_pod_unplace(struct vs_backend *b, const struct vs_placement *p, int pick,
+                     long long bytes);
+/* The ops pod_members and pod_take (backend.h). */
+int vsb_pod_members(void *ctx, const struct dr_template *t, const char *vcenter,
+                    char ***members);
+void vsb_pod_take(void *ctx, const struct dr_template *t, const char *vcenter,
+                  const char *member);
+
 #endif

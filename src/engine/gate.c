@@ -380,6 +380,7 @@ eng_gate(struct dr_engine *e, void *tctx, struct eng_step *s, struct dr_error *e
         log_info("cluster %s: pre-clone check passed%s", c->name,
                  full ? " (preflight's checks)" : " (names and tags)");
         gate_report_notes(e, c, &probs);
+        eng_admit_settle_locked(e, s); /* before the others' clones are admitted */
     }
     pthread_cond_broadcast(&e->cv);
     pthread_mutex_unlock(&e->mu);

@@ -95,9 +95,20 @@ vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item 
             vs_tree_cache(vs, true); /* one inventory pass for all templates */
             cached[i] = true;
         }
+        size_t before = out->n;
         for (size_t k = 0; k < DR_ARRAY_LEN(checkers) && rc == DR_E_OK; k++)
             rc = checkers[k](vs, items[i].tmpl, pre && k == 0 ? &pl[i] : NULL, out, e);
         placed[i] = pre && rc == DR_E_OK && pl[i].source != NULL;
+        /* Clone admission learns from the backend's placement whether a
+         * template's datastore is a datastore cluster, and its members
+         * (pod_members): resolve it now, before the clones past the gate
+         * ask (once per engine: it is cached). */
+        if (rc == DR_E_OK && out->n == before) {
+            const struct vs_placement *cached_pl;
+            struct dr_error ignore = { 0 };
+
+            (void)vsb_placement(tctx, vs, items[i].tmpl, items[i].vcenter, &cached_pl, &ignore);
+        }
         if (rc != DR_E_OK)
             dr_error_prefix(e, _("checking template %s"),
                             items[i].tmpl->name ? items[i].tmpl->name : "?");

@@ -227,6 +227,16 @@ int eng_admit_blocked(struct dr_engine *e, const struct eng_job *j, const char *
  * however it ended (waking the workers). Called with mu held. */
 void eng_admit_take(struct dr_engine *e, struct eng_job *j);
 void eng_admit_release(struct dr_engine *e, struct eng_job *j);
+/* A clone admitted before its template's placement was resolved (its
+ * slot unresolved: the template's datastore, one clone at a time) takes
+ * its real slot now, before it clones: a datastore cluster's member
+ * (pod_take; s->datastore), the best with room, or the datastore, settled.
+ * The gate calls it as it passes, under e->mu, before any other clone of
+ * the template is admitted on resolved slots (_locked); run_clone again
+ * before it clones (takes e->mu), for a clone whose gate another worker
+ * ran. */
+void eng_admit_settle(struct dr_engine *e, struct eng_step *s);
+void eng_admit_settle_locked(struct dr_engine *e, struct eng_step *s);
 /* The worker picked runnable job j (index next - 1): when it is a clone
  * whose host already runs clones, a runnable clone from e->jobs[next..] on
  * the same datastore whose host runs fewer, so that hosts sharing a

@@ -5,7 +5,7 @@ libdrengine_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCONFIG_CFLAGS) $(CJSON_CFLAGS)
 libdrengine_a_SOURCES = \
 	src/engine/engine.h \
 	src/engine/admit.c src/engine/admit.h \
-	src/engine/backend.h src/engine/backend_vs.c src/engine/backend_ssh.c src/engine/backend_vs.h src/engine/backend_inv.c \
+	src/engine/backend.h src/engine/backend_vs.c src/engine/backend_pod.c src/engine/backend_ssh.c src/engine/backend_vs.h src/engine/backend_inv.c \
 	src/engine/classify.c src/engine/classify.h \
 	src/engine/cloud.c src/engine/cloud.h \
 	src/engine/commands.c \

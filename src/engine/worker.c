@@ -194,6 +194,7 @@ run_clone(struct dr_engine *e, void *tctx, struct eng_step *s, bool open_intent,
         eng_vm_done(&vm);
         return rc;
     }
+    eng_admit_settle(e, s); /* the gate resolved the placement: its real slot */
     step_progress(s, 5, _("cloning %s"), s->tmpl->clone_from ? s->tmpl->clone_from : "");
     return eng_journaled_clone(e, tctx, s, err);
 }
@@ -644,6 +645,7 @@ run_job(struct dr_engine *e, struct eng_job *j, void *tctx)
     run.node = xstrdup(n->name);
     open_intent = eng_open_clone(e, c->name, n->name) != NULL;
     eng_admit_take(e, j);
+    s.datastore = j->slot.member; /* the job's until eng_admit_release, after the step */
     pthread_mutex_unlock(&e->mu);
 
     /* The node entered its step (its first, or one after an error): save

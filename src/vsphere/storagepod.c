@@ -39,6 +39,27 @@ vs_pod_pick(const struct vs_pod_member *members, size_t n, const long long *plac
     return best;
 }
 
+void
+vs_pod_order(const struct vs_pod_member *members, size_t n, const long long *placed,
+             size_t *order)
+{
+    /* Insertion sort, stable: a datastore cluster has a few dozen members
+     * at most (vSphere allows 64). */
+    for (size_t i = 0; i < n; i++) {
+        long long left = members[i].free_space - (placed ? placed[i] : 0);
+        size_t k = i;
+
+        while (k > 0) {
+            size_t o = order[k - 1];
+            if (members[o].free_space - (placed ? placed[o] : 0) >= left)
+                break;
+            order[k] = o;
+            k--;
+        }
+        order[k] = i;
+    }
+}
+
 static bool
 has_any(char *const *have, char *const *want)
 {

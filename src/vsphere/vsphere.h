@@ -228,6 +228,11 @@ struct vs_pod_member {
  * the index, or -1 when n is 0. need is not checked against the space:
  * preflight checks the sum. */
 int vs_pod_pick(const struct vs_pod_member *members, size_t n, const long long *placed);
+/* The same order for all n members: order[0] is vs_pod_pick's answer, then
+ * the others by the free space they have left, most first (ties: in
+ * members' order). order holds n indexes. */
+void vs_pod_order(const struct vs_pod_member *members, size_t n, const long long *placed,
+                  size_t *order);
 /* A name of a template that does not resolve: which field, and why. */
 struct vs_problem {
     enum dr_tfield field;

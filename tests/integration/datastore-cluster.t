@@ -54,6 +54,35 @@ done
 ok_out "delete" "$W/delete.out" "$DROVER" delete cluster lab-cluster --yes
 is "$(owned_count)" "0" "no VM left"
 
+# --- admission: max_clones_per_datastore counts each member ----------------------
+# Clones that take 2 s (STATE/clone-time), at most one per datastore: the
+# member each clone goes on holds it, so two members' clones run at once
+# (the simulator's record of its clone tasks says so), and none goes on
+# pds-c, where a VM does not fit.
+echo 2000 >"$LAB_STATE/clone-time"
+echo 'max_clones_per_datastore = 1;' >>"$XDG_CONFIG_HOME/drover/drover.cfg"
+vlog=$LAB_STATE/vcsim.log
+base=$(wc -l <"$vlog")
+ok_out "apply with max_clones_per_datastore = 1" "$W/apply2.out" "$DROVER" apply -f "$POD"
+most=$(tail -n "+$base" "$vlog" | awk '/clone task .* running/ { n++; if (n > m) m = n }
+    /clone task .* ended/ { n-- } END { print m + 0 }')
+diag "$(tail -n "+$base" "$vlog" | grep 'clone task')"
+diag "$(grep -H 'on its member\|cloned' "$STATE"/logs/lab-cluster/*.log)"
+ok "clones on two members ran at once (at most $most clone tasks at a time)" test "$most" -ge 2
+ok "and never more than one per member: at most 2 with two members that fit" test "$most" -le 2
+unset on
+declare -A on
+for n in $(owned_names); do
+    d=$(vm_ds "$n")
+    on[$d]=$((${on[$d]:-0} + 1))
+done
+is "${on[pds-c]:-0}" "0" "none on pds-c, where a VM does not fit"
+is "$((${on[pds-a]:-0} + ${on[pds-b]:-0}))" "3" "all three on pds-a and pds-b"
+ok_out "delete" "$W/delete2.out" "$DROVER" delete cluster lab-cluster --yes
+is "$(owned_count)" "0" "no VM left"
+rm -f "$LAB_STATE/clone-time"
+eng_settings
+
 # --- a pod no host of the cluster can use: refused before any clone --------------
 LAB_POD_HOST=DC0/host/DC0_H0/DC0_H0 pod far-pod far-a >/dev/null
 tmpl far -e 's/^datastore = .*/datastore = "far-pod";/'

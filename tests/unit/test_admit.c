@@ -61,6 +61,44 @@ START_TEST(test_costs_are_vcenters)
 }
 END_TEST
 
+/* A template whose datastore is a datastore cluster: each clone charges the
+ * member it goes on, so max_clones_per_datastore counts each member and
+ * clones on two members do not wait for each other. */
+START_TEST(test_datastore_cluster_members_count_apart)
+{
+    struct dr_template pod = tmpl(NULL, "pod1", DR_CLONE_FULL);
+    struct admit ad = {0};
+    struct admit_need a1, a2, b, whole;
+
+    admit_need_member(&pod, "vc", "datastore-11", &a1);
+    admit_need_member(&pod, "vc", "datastore-11", &a2);
+    admit_need_member(&pod, "vc", "datastore-12", &b);
+    admit_need_of(&pod, "vc", &whole);
+    ck_assert_str_eq(a1.datastore, a2.datastore);
+    ck_assert_str_ne(a1.datastore, b.datastore);
+    ck_assert_str_ne(a1.datastore, whole.datastore);
+    ck_assert_str_eq(a1.member, "datastore-11");
+    ck_assert_ptr_null(whole.member);
+    ck_assert_int_eq(a1.ds_cost, 16);
+    /* max_clones_per_datastore = 1: the member is full, the other is not. */
+    ck_assert_int_eq(admit_check(&ad, &a1, 4, 1), ADMIT_OK);
+    admit_take(&ad, &a1);
+    ck_assert_int_eq(admit_check(&ad, &a2, 4, 1), ADMIT_DATASTORE_FULL);
+    ck_assert_int_eq(admit_check(&ad, &b, 4, 1), ADMIT_OK);
+    admit_take(&ad, &b);
+    ck_assert_int_eq(admit_clones(&ad, a1.datastore), 1);
+    ck_assert_int_eq(admit_clones(&ad, b.datastore), 1);
+    admit_release(&ad, &a1);
+    ck_assert_int_eq(admit_check(&ad, &a2, 4, 1), ADMIT_OK);
+    admit_release(&ad, &b);
+    admit_need_done(&a1);
+    admit_need_done(&a2);
+    admit_need_done(&b);
+    admit_need_done(&whole);
+    admit_done(&ad);
+}
+END_TEST
+
 START_TEST(test_host_units)
 {
     struct dr_template t1 = tmpl("esx1", "ds1", DR_CLONE_FULL);
@@ -422,6 +460,7 @@ main(void)
     tcase_add_test(tc, test_linked_clones_count_their_share);
     tcase_add_test(tc, test_datastore_units);
     tcase_add_test(tc, test_drs_clones_count_on_the_datastore_only);
+    tcase_add_test(tc, test_datastore_cluster_members_count_apart);
     suite_add_tcase(s, tc);
     tcase_add_checked_fixture(te, setup, NULL);
     tcase_set_timeout(te, 120);

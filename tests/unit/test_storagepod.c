@@ -68,6 +68,31 @@ START_TEST(test_twenty_clones_spread)
 }
 END_TEST
 
+/* Admission asks for the members in this order and takes the first with
+ * a clone slot (src/engine/admit.c). */
+START_TEST(test_order)
+{
+    struct vs_pod_member m[] = {member("a", 10), member("b", 30), member("c", 20),
+                                member("d", 30)};
+    long long placed[4] = {0, 0, 0, 15 * GIB};
+    size_t order[4];
+
+    vs_pod_order(m, 4, NULL, order);
+    /* b and d tie at 30: b, listed first, comes first, as vs_pod_pick says. */
+    ck_assert_uint_eq(order[0], 1);
+    ck_assert_uint_eq(order[1], 3);
+    ck_assert_uint_eq(order[2], 2);
+    ck_assert_uint_eq(order[3], 0);
+    ck_assert_int_eq(vs_pod_pick(m, 4, NULL), (int)order[0]);
+    vs_pod_order(m, 4, placed, order); /* d has 15 left */
+    ck_assert_uint_eq(order[0], 1);
+    ck_assert_uint_eq(order[1], 2);
+    ck_assert_uint_eq(order[2], 3);
+    ck_assert_uint_eq(order[3], 0);
+    ck_assert_int_eq(vs_pod_pick(m, 4, placed), (int)order[0]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -80,6 +105,7 @@ main(void)
     tcase_add_test(tc, test_none);
     tcase_add_test(tc, test_ties_go_to_the_first);
     tcase_add_test(tc, test_twenty_clones_spread);
+    tcase_add_test(tc, test_order);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
