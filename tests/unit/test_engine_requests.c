@@ -94,6 +94,8 @@ f_inventory(void *ctx, const struct dr_vcenter *vc, atomic_bool *cancel, struct 
     item(out, DR_INV_POOL, "Resources", "DC0/host/DC0_H0/Resources", "DC0/host/DC0_H0");
     item(out, DR_INV_DATASTORE, "ds1", "DC0/datastore/pod1/ds1", NULL);
     item(out, DR_INV_DATASTORE_CLUSTER, "pod1", "DC0/datastore/pod1", NULL);
+    item(out, DR_INV_DATASTORE, "fast", "DC0/datastore/pod1/fast", NULL);
+    item(out, DR_INV_DATASTORE_CLUSTER, "fast", "DC0/datastore/fast", NULL);
     item(out, DR_INV_FOLDER, "vm", "DC0/vm", NULL);
     item(out, DR_INV_FOLDER, "k8s", "DC0/vm/k8s", NULL);
     item(out, DR_INV_FOLDER, "k8s", "DC0/vm/teamA/k8s", NULL);
@@ -264,7 +266,7 @@ START_TEST(answer_event_and_values)
     inv = engine_inventory(eng, "lab");
     ck_assert_ptr_nonnull(inv);
     ck_assert_str_eq(inv->vcenter, "lab");
-    ck_assert_uint_eq(inv->n, 18);
+    ck_assert_uint_eq(inv->n, 20);
     /* Sorted by kind, then path. */
     for (size_t i = 1; i < inv->n; i++)
         ck_assert(inv->items[i - 1].kind < inv->items[i].kind ||
@@ -292,6 +294,13 @@ START_TEST(answer_event_and_values)
     /* A datastore inside a datastore cluster. */
     ck_assert_str_eq(find(inv, DR_INV_DATASTORE, "DC0/datastore/pod1/ds1")->value, "pod1/ds1");
     ck_assert_str_eq(find(inv, DR_INV_DATASTORE_CLUSTER, "DC0/datastore/pod1")->value, "pod1");
+    /* A template's datastore names a datastore or a datastore cluster:
+     * placement finds a cluster and a datastore of one name ambiguous, so
+     * the cluster "fast" is offered by its full path (the datastore by its
+     * path in pod1). */
+    ck_assert_str_eq(find(inv, DR_INV_DATASTORE_CLUSTER, "DC0/datastore/fast")->value,
+                     "DC0/datastore/fast");
+    ck_assert_str_eq(find(inv, DR_INV_DATASTORE, "DC0/datastore/pod1/fast")->value, "pod1/fast");
     /* Folders: under vm/ only; vm/ itself is the default. */
     /* A name two objects of a kind share is not offered bare (placement
      * would refuse it as ambiguous): the one directly below gets its full
