@@ -217,6 +217,7 @@ engine_new_with_backend(const struct dr_store *store, const struct dr_engine_opt
     e->observe_wake[0] = e->observe_wake[1] = -1;
     pthread_mutex_init(&e->mu, NULL);
     pthread_mutex_init(&e->store_mu, NULL);
+    pthread_mutex_init(&e->known_hosts_mu, NULL);
     pthread_cond_init(&e->cv, NULL);
     e->state_dir = xstrdup(store->state_dir);
     e->config_dir = xstrdup(store->config_dir);
@@ -366,6 +367,7 @@ engine_free(struct dr_engine **ep)
         cluster_status_done(&c->status);
         free(c->gate_error);
         free(c->replace_held);
+        eng_known_hosts_free(c);
         free(c->name);
         free(c);
     }
@@ -395,6 +397,7 @@ engine_free(struct dr_engine **ep)
     free(e->config_dir);
     pthread_cond_destroy(&e->cv);
     pthread_mutex_destroy(&e->store_mu);
+    pthread_mutex_destroy(&e->known_hosts_mu);
     pthread_mutex_destroy(&e->mu);
     free(e);
     *ep = NULL;

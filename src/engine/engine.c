@@ -578,6 +578,7 @@ eng_finish_delete(struct dr_engine *e, const char *name)
         cluster_status_done(&c->status);
         free(c->gate_error);
         free(c->replace_held);
+        eng_known_hosts_free(c);
         free(c->name);
         free(c);
     }
@@ -591,71 +592,6 @@ eng_finish_delete(struct dr_engine *e, const char *name)
     log_info("cluster %s: deleted (VMs, spec clusters/%s.cfg, state clusters/%s.state, keys, "
              "kubeconfig and logs removed)",
              name, name, name);
-}
-
-/* keys/<cluster>/known_hosts: every node with an address and its pinned
- * host key, so that an operator's own ssh trusts exactly those keys. */
-void
-eng_write_known_hosts(struct dr_engine *e, const char *cluster)
-{
-    struct eng_cluster *c;
-    struct dr_known_host *hosts = NULL;
-    struct dr_keypair *keys = NULL;
-    char **ips = NULL;
-    size_t n = 0, k = 0;
-    struct dr_error err = { 0 };
-    char *path;
-
-    pthread_mutex_lock(&e->mu);
-    c = eng_find_cluster(e, cluster);
-    if (c == NULL) {
-        pthread_mutex_unlock(&e->mu);
-        return;
-    }
-    n = c->status.n_nodes;
-    hosts = xcalloc(n + 1, sizeof *hosts);
-    keys = xcalloc(n + 1, sizeof *keys);
-    ips = xcalloc(n + 1, sizeof *ips);
-    for (size_t i = 0; i < n; i++) {
-        const struct dr_node *node = &c->status.nodes[i];
-        const struct dr_pool *p = eng_find_pool(c, node->pool);
-        const struct dr_template *t = p ? eng_find_template(e, p->template) : NULL;
-        char *pub, *text = NULL;
-
-        if (str_empty(node->ip) || node->state == DR_NODE_REMOVED)
-            continue;
-        pub = keys_host_path(e->state_dir, cluster, node->name);
-        {
-            char *p2 = xasprintf("%s.pub", pub);
-
-            free(pub);
-            pub = p2;
-        }
-        if (util_read_file(pub, &text, NULL, NULL) == DR_E_OK &&
-            keys_parse_public(text, pub, &keys[k], NULL) == DR_E_OK) {
-            ips[k] = xstrdup(node->ip);
-            hosts[k].host = ips[k];
-            hosts[k].port = t && t->ssh_port > 0 ? t->ssh_port : 22;
-            hosts[k].key = &keys[k];
-            k++;
-        }
-        free(text);
-        free(pub);
-    }
-    pthread_mutex_unlock(&e->mu);
-    path = keys_known_hosts_path(e->state_dir, cluster);
-    if (k > 0 && keys_write_known_hosts(path, hosts, k, &err) != DR_E_OK)
-        log_warn("cluster %s: %s", cluster, dr_error_text(&err));
-    else if (k == 0)
-        unlink(path);
-    free(path);
-    for (size_t i = 0; i < k; i++) {
-        keys_done(&keys[i]);
-        free(ips[i]);
-    }
-    free(keys);
-    free(ips);
-    free(hosts);
 }
 
 /* When a node whose reconfigure or power-on was in flight at a crash may be

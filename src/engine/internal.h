@@ -45,6 +45,11 @@ struct eng_cluster {
     long long health_next_ms;      /* when its next health poll is due (health.c) */
     char *replace_held;            /* why due replacements wait, as last reported (remediate.c) */
     bool health_running;           /* a worker polls it now */
+    /* The host keys keys/<name>/known_hosts was last written with, by node
+     * and pinned fingerprint (known_hosts.c): a key read once is not read
+     * again while the node keeps its fingerprint. */
+    struct eng_known_key *known_keys;
+    size_t n_known_keys;
 };
 
 struct eng_job {
@@ -84,6 +89,7 @@ struct dr_engine {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_mutex_t store_mu;
+    pthread_mutex_t known_hosts_mu; /* serialises known_hosts writes; taken before mu */
     struct dr_store store;          /* own copy; used under store_mu */
     char *state_dir;
     char *config_dir;
@@ -182,7 +188,13 @@ struct eng_job *eng_add_job(struct dr_engine *e, enum dr_job_kind kind, const ch
 struct eng_job *eng_active_job(struct dr_engine *e, const char *cluster, const char *node);
 void eng_job_finish(struct dr_engine *e, struct eng_job *j, enum dr_job_state st,
                     const char *error);
+/* Write keys/<cluster>/known_hosts: every node with an address and its
+ * pinned host key (known_hosts.c). Writes are serialised (known_hosts_mu),
+ * so the last one has the latest nodes; a node's key file is read once per
+ * fingerprint, not on every write. Call without mu. */
 void eng_write_known_hosts(struct dr_engine *e, const char *cluster);
+/* Free c's cached host keys (with the cluster; callers hold mu). */
+void eng_known_hosts_free(struct eng_cluster *c);
 void eng_remove_node_files(struct dr_engine *e, const char *cluster, const char *node);
 struct eng_intent *eng_open_clone(struct dr_engine *e, const char *cluster, const char *node);
 void eng_drop_open_clone(struct dr_engine *e, const char *cluster, const char *node);

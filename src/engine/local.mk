@@ -14,6 +14,7 @@ libdrengine_a_SOURCES = \
 	src/engine/register.c \
 	src/engine/engine.c \
 	src/engine/kubeconfig.c \
+	src/engine/known_hosts.c \
 	src/engine/gate.c src/engine/gate_vs.c \
 	src/engine/health.c src/engine/health.h \
 	src/engine/preflight.c src/engine/preflight_vs.c src/engine/preflight_vs.h src/engine/privileges.c \

@@ -112,6 +112,7 @@ observe_reload(struct dr_engine *e)
         cluster_status_done(&c->status);
         free(c->gate_error);
         free(c->replace_held);
+        eng_known_hosts_free(c);
         free(c->name);
         free(c);
     }

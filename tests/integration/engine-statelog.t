@@ -50,6 +50,16 @@ ok "some node is past cloning on disk" test "$(jq '[.nodes[] | select(.state != 
 ok_out "a restart converges" "$out" "$DROVER" apply -f "$CFG"
 is "$(nodes_in active)" 3 "3 nodes active"
 is "$(owned_count)" 3 "one VM per node"
+# known_hosts (rewritten as each node got its address, its keys read once
+# per node and fingerprint) pins each node's address to its own host key.
+keys=$STATE/keys/lab-cluster
+is "$(wc -l <"$keys/known_hosts")" 3 "known_hosts lists the 3 nodes"
+for n in server-01 agent-01 agent-02; do
+    ip=$(status_json | jq -r --arg n "$n" '.nodes[] | select(.name == $n) | .ip')
+    want=$(awk '{print $2}' "$keys/${n}_host_ed25519.pub")
+    is "$(awk -v ip="$ip" '$1 == ip || index($1, "[" ip "]:") == 1 { print $3 }' "$keys/known_hosts")" "$want" \
+        "known_hosts pins $n's address to its host key"
+done
 ok "its clean exit took the log into the snapshot" test ! -e "$log"
 is "$(grep -c 'state = "active"' "$snap")" 3 "the snapshot has the 3 active nodes"
 ok_out "delete" "$out" "$DROVER" delete cluster lab-cluster --yes
