@@ -87,6 +87,12 @@ tests_unit_test_recipe_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 
 UNIT_TESTS = tests/unit/test_util
 UNIT_TESTS += tests/unit/test_recipe
+check_PROGRAMS += tests/unit/test_bundle
+tests_unit_test_bundle_SOURCES = tests/unit/test_bundle.c
+tests_unit_test_bundle_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_bundle_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_bundle_LDADD = $(BOOTSTRAP_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
+UNIT_TESTS += tests/unit/test_bundle
 UNIT_TESTS += tests/unit/test_model tests/unit/test_store tests/unit/test_store_save tests/unit/test_log
 UNIT_TESTS += tests/unit/test_store_check tests/unit/test_store_load tests/unit/test_store_log
 UNIT_TESTS += tests/unit/test_ssh

@@ -1,14 +1,15 @@
 # src/bootstrap: cloud-init rendering, SSH sessions (libssh2), recipes.
 noinst_LIBRARIES += libdrbootstrap.a
 libdrbootstrap_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBSSH2_CFLAGS) $(OPENSSL_CFLAGS) $(ZLIB_CFLAGS) \
-	$(YAML_CFLAGS)
+	$(YAML_CFLAGS) $(LIBARCHIVE_CFLAGS)
 libdrbootstrap_a_SOURCES = \
+	src/bootstrap/bundle.c src/bootstrap/bundle.h \
 	src/bootstrap/cloudinit.c src/bootstrap/cloudinit.h src/bootstrap/cicheck.c src/bootstrap/ci_yaml.h \
 	src/bootstrap/recipe.c src/bootstrap/recipe.h \
 	src/bootstrap/ssh.c src/bootstrap/ssh.h src/bootstrap/ssh_internal.h \
 	src/bootstrap/ssh_exec.c src/bootstrap/ssh_sftp.c src/bootstrap/sudo.c
 DROVER_LIBS += libdrbootstrap.a
-BOOTSTRAP_LIBS = libdrbootstrap.a $(LIBSSH2_LIBS) $(ZLIB_LIBS) $(YAML_LIBS)
+BOOTSTRAP_LIBS = libdrbootstrap.a $(LIBSSH2_LIBS) $(ZLIB_LIBS) $(YAML_LIBS) $(LIBARCHIVE_LIBS)
 
 # The distribution recipes drover uploads to nodes (data/bootstrap/README).
 bootstrapdir = $(pkgdatadir)/bootstrap

@@ -185,6 +185,7 @@ struct dr_cluster {
     char *vcenter;
     char *recipe;           /* bootstrap script path; default data/bootstrap/<dist>.sh */
     char *airgap_bundle;    /* local path uploaded before the recipe runs, optional */
+    int airgap_line;        /* airgap_bundle's line in the cluster file; 0: none */
     bool keep_failed_vms;   /* every pool keeps a failed node's VM (debugging) */
     enum dr_cloud_provider cloud_provider;
     struct dr_cloud_vsphere vsphere; /* with cloud_provider DR_CLOUD_VSPHERE */

@@ -173,8 +173,8 @@ char *store_cluster_text(const struct dr_cluster *c);
  * save (issue 12: comments are not lost silently). */
 char *store_dropped_comments(const struct dr_store *s, const char *rel, const char *ours);
 /* Give c (a spec not read from a file: the wizard's) the origins it will
- * have once saved: origin.file "clusters/NAME.cfg" and each pool's, the
- * vsphere block's and its keys' lines in store_cluster_text's text, so that
+ * have once saved: origin.file "clusters/NAME.cfg" and each pool's,
+ * airgap_bundle's, the vsphere block's and its keys' lines in store_cluster_text's text, so that
  * the checks' findings name the file and the lines the review shows. */
 void store_cluster_set_origins(struct dr_cluster *c);
 void store_diags_free(struct dr_diag *d, size_t n);

@@ -275,6 +275,7 @@ store_cluster_set_origins(struct dr_cluster *c)
     c->origin.line = 1;
     if (config_read_string(&cfg, text) == CONFIG_TRUE) {
         root = config_root_setting(&cfg);
+        c->airgap_line = cfg_line(config_setting_get_member(root, "airgap_bundle"));
         l = config_setting_get_member(root, "pools");
         for (size_t i = 0; i < c->n_pools; i++) {
             g = l ? config_setting_get_elem(l, (unsigned)i) : NULL;

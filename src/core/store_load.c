@@ -511,6 +511,7 @@ parse_cluster(struct cfg_ctx *c, config_t *cfg, const char *name, struct dr_clus
         check_vcenter_ref(c, config_setting_get_member(root, "vcenter"), cl.vcenter);
     cfg_get_string(c, root, "recipe", NULL, false, &cl.recipe);
     cfg_get_string(c, root, "airgap_bundle", NULL, false, &cl.airgap_bundle);
+    cl.airgap_line = cfg_line(config_setting_get_member(root, "airgap_bundle"));
     cfg_get_bool(c, root, "keep_failed_vms", NULL, &cl.keep_failed_vms);
     parse_cloud(c, root, &cl);
     l = config_setting_get_member(root, "pools");

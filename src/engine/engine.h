@@ -182,7 +182,8 @@ const char *severity_key(enum dr_severity s);   /* "error", "warning", "note" */
 
 struct dr_finding {
     enum dr_severity severity;
-    char *check;     /* "placement", "capacity", "template", "names", "privileges", "labels" */
+    char *check;     /* "placement", "capacity", "template", "names", "privileges", "labels",
+                      * "bundle" */
     char *file;      /* the configuration file the finding is about, NULL: none */
     int line;        /* 0 when not known */
     char *field;     /* "datastore", "networks[1]"; NULL when not one field */

@@ -8,7 +8,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "bootstrap/bundle.h"
+#include "bootstrap/recipe.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -56,6 +59,69 @@ items_free(struct eng_check_item *items, size_t n)
     free(items);
 }
 
+/* Whether the cluster runs drover's own recipe for its distribution (none
+ * set, or that very file): only then are the bundle's needs known. */
+static bool
+own_recipe(const struct dr_cluster *spec)
+{
+    char *def = recipe_default_path(spec->distribution);
+    struct stat a, b;
+    bool own = str_empty(spec->recipe) ||
+               (stat(spec->recipe, &a) == 0 && stat(def, &b) == 0 && a.st_dev == b.st_dev &&
+                a.st_ino == b.st_ino);
+
+    free(def);
+    return own;
+}
+
+/* The airgap bundle holds what drover's recipe will look for in it (it
+ * fails the node with exit status 2 otherwise, after the clone). */
+static void
+check_bundle(const struct dr_cluster *spec, struct eng_problems *probs)
+{
+    const char *const *need = bundle_needs(spec->distribution,
+                                           spec->cloud_provider == DR_CLOUD_VSPHERE);
+    struct dr_error be = {0};
+    struct dr_finding *f = NULL;
+    char **miss = NULL;
+
+    if (str_empty(spec->airgap_bundle) || !own_recipe(spec))
+        return;
+    if (bundle_missing(spec->airgap_bundle, need, &miss, &be) != DR_E_OK) {
+        f = eng_finding_add(probs, NULL, DR_TF__COUNT, "airgap_bundle", DR_SEV_ERROR, "bundle",
+                            spec->airgap_bundle, _("give the bundle's path (a tar archive)"),
+                            "%s", dr_error_text(&be));
+    } else if (miss) {
+        char *list = xstrdup("");
+        bool charts = false;
+
+        for (char **m = miss; *m; m++) {
+            char *t = xasprintf("%s%s%s", list, *list ? ", " : "", *m);
+
+            free(list);
+            list = t;
+            charts = charts || str_has_prefix(*m, "charts/");
+        }
+        f = eng_finding_add(
+            probs, NULL, DR_TF__COUNT, "airgap_bundle", DR_SEV_ERROR, "bundle",
+            spec->airgap_bundle,
+            charts ? _("add rancher/vsphere-charts' CPI and CSI charts to the bundle as "
+                       "charts/rancher-vsphere-cpi.tgz and charts/rancher-vsphere-csi.tgz")
+                   : _("use a bundle of the distribution's release files"),
+            charts ? _("the airgap bundle has no %s: drover's %s recipe installs the vSphere CPI "
+                       "and CSI (cloud_provider = \"vsphere\") from them")
+                   : _("the airgap bundle has no %s: drover's %s recipe installs from it"),
+            list, distribution_key(spec->distribution));
+        free(list);
+    }
+    if (f) {
+        free(f->file);
+        f->file = xstrdup0(spec->origin.file);
+        f->line = spec->airgap_line > 0 ? spec->airgap_line : spec->origin.line;
+    }
+    strv_free(&miss);
+}
+
 enum dr_err
 eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_input *in,
                   struct dr_preflight **out, struct dr_error *e)
@@ -77,6 +143,7 @@ eng_preflight_run(const struct eng_backend *b, void *tctx, const struct eng_pf_i
     *out = NULL;
     if (o.cloud_vsphere && !str_empty(spec->vsphere.vcenter))
         o.cloud_vcenter = find_vc(in->vcenters, in->n_vcenters, spec->vsphere.vcenter);
+    check_bundle(spec, &probs);
     o.cloud_line = spec->vsphere.vcenter_line > 0 ? spec->vsphere.vcenter_line : spec->vsphere.line;
     if (o.cloud_vsphere && spec->vsphere.storage_class) {
         o.cloud_sc_url = spec->vsphere.sc_datastore_url;

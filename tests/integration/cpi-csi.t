@@ -133,7 +133,23 @@ watch_cmdlines() {
 }
 
 run_dist() {
-    local dist=$1 version=$2 spec bundle sd md srv ag mode v j f
+    local dist=$1 version=$2 spec bundle sd md srv ag mode v j f plain line
+    if [ "$dist" = k3s ]; then
+        # A bundle without the CPI/CSI charts (a plain `drover-k8s bundle`,
+        # as the lab's own): refused before any clone, at airgap_bundle's
+        # line (the recipe found it only on the node, after the clone).
+        plain=$W/k3s-nocharts.tar.gz
+        ok "k3s: a bundle without the charts built" "$K8S" bundle --dist k3s --version "$version" --out "$plain"
+        spec=$(recipe_cfg 1 1 k3s "$version" "$plain")
+        printf 'cloud_provider = "vsphere";\nvsphere = { vcenter = "lab-csi"; };\n' >>"$spec"
+        line=$(grep -n '^airgap_bundle' "$spec" | cut -d: -f1)
+        nok "k3s: preflight refuses a bundle without the CPI/CSI charts" to "$W/nocharts.out" "$DROVER" preflight -f "$spec"
+        ok "an error of check bundle at airgap_bundle's line ($line), naming both charts" \
+            grep -qE "^ *error +bundle +[^ ]*lab-cluster.cfg:$line: airgap_bundle: .*the airgap bundle has no charts/rancher-vsphere-cpi.tgz, charts/rancher-vsphere-csi.tgz" "$W/nocharts.out"
+        grep -q "error *bundle" "$W/nocharts.out" || diag "$(cat "$W/nocharts.out")"
+        nok "k3s: apply refuses it" to "$W/nocharts-apply.out" "$DROVER" apply -f "$spec"
+        is "$(owned_count)" 0 "k3s: before any VM is cloned"
+    fi
     bundle=$W/$dist-airgap.tar.gz
     ok "$dist: airgap bundle built" "$K8S" bundle --dist "$dist" --version "$version" \
         --vsphere-charts --out "$bundle"

@@ -51,7 +51,10 @@ write_lab_cluster() {
     fi
     (umask 077 && mkdir -p "$dir") || return 1
     if [ "$cluster_recipe" = k3s ]; then
-        "$k8s" bundle --dist k3s --version "$LAB_K3S_VERSION" \
+        # With the vSphere CPI/CSI charts: the cluster may also be run with
+        # cloud_provider = "vsphere" (README's example), whose recipe and
+        # preflight want them in the bundle.
+        "$k8s" bundle --dist k3s --version "$LAB_K3S_VERSION" --vsphere-charts \
             --out "$state/k3s-airgap.tar.gz" >/dev/null || return 1
         cluster_node_options || return 1
         recipe=$top/data/bootstrap/k3s.sh
