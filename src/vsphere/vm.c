@@ -281,48 +281,41 @@ vs_destroy_vm(struct vs_session *s, const char *vm_id, struct dr_error *e)
     return err;
 }
 
-struct find_vm {
-    const char *name;
-    char *id;
-    int matches;
-};
-
-static enum dr_err
-on_find_vm(void *user, const char *type, const char *id, xmlNodePtr oc, struct dr_error *e)
-{
-    struct find_vm *f = user;
-    char *name = vs_prop_text(oc, "name");
-
-    if (name && strcmp(name, f->name) == 0) {
-        if (f->id == NULL)
-            f->id = xstrdup(id);
-        f->matches++;
-    }
-    free(name);
-    return DR_E_OK;
-}
-
+/* SearchIndex.FindChild: one answer naming the child, not the names of
+ * every VM in the folder (with 200 nodes each clone's existence check read
+ * 200 names; vCenter's folders hold thousands). A folder's children have
+ * unique names (vCenter refuses a duplicate with DuplicateName), so one is
+ * all there is. */
 enum dr_err
 vs_find_vm(struct vs_session *s, const char *folder_id, const char *name, char **vm_id,
            struct dr_error *e)
 {
-    static const char *const paths[] = {"name", NULL};
-    const struct vs_propspec spec = {.type = "VirtualMachine", .paths = paths};
-    struct find_vm f = {.name = name};
+    struct soap_req req;
+    struct soap_resp resp;
     enum dr_err err;
+    xmlNodePtr rv;
+    xmlChar *type;
+    bool vm;
 
     *vm_id = NULL;
-    err = vs_retrieve_view(s, "Folder", folder_id, &spec, 1, false, on_find_vm, &f, e);
-    if (err != DR_E_OK) {
-        free(f.id);
+    soap_req_init(&req, "FindChild");
+    soap_add_moref(req.method, "_this", "SearchIndex", s->search_index);
+    soap_add_moref(req.method, "entity", "Folder", folder_id);
+    soap_add_text(req.method, "name", name);
+    err = vs_call(s, &req, &resp, e);
+    soap_req_done(&req);
+    if (err != DR_E_OK)
         return err;
-    }
-    if (f.id == NULL)
+    rv = soap_child(resp.result, "returnval");
+    type = rv ? xmlGetNoNsProp(rv, BAD_CAST "type") : NULL;
+    vm = type && strcmp((const char *)type, "VirtualMachine") == 0;
+    xmlFree(type);
+    if (vm)
+        *vm_id = soap_text(rv);
+    soap_resp_done(&resp);
+    if (*vm_id == NULL)
         return dr_error_set(e, DR_E_NOTFOUND, _("vCenter %s: no VM named %s in folder %s"), s->name,
                             name, folder_id);
-    if (f.matches > 1)
-        log_warn("vCenter %s: %d VMs named %s in folder %s", s->name, f.matches, name, folder_id);
-    *vm_id = f.id;
     return DR_E_OK;
 }
 
