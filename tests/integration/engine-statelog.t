@@ -36,7 +36,9 @@ idx() { local i=0 s; for s in $order; do [ "$s" = "$1" ] && { echo $i; return; }
 status_json >"$W/status.killed"
 checked=0 bad=""
 for n in $(jq -r '.nodes[].name' "$W/status.killed"); do
-    disk=$(jq -r --arg n "$n" '.nodes[] | select(.name == $n) | .state' "$W/status.killed")
+    # (a node in error counts at the step that failed)
+    disk=$(jq -r --arg n "$n" '.nodes[] | select(.name == $n) | if .state == "error" then .step else .state end' \
+        "$W/status.killed")
     mapfile -t printed < <(awk -v n="$n:" '$1 == n && NF == 2 { print $2 }' "$W/apply.killed")
     [ "${#printed[@]}" -ge 2 ] || continue
     floor=${printed[$((${#printed[@]} - 2))]}
