@@ -55,11 +55,12 @@ ok_out "delete" "$W/delete.out" "$DROVER" delete cluster lab-cluster --yes
 is "$(owned_count)" "0" "no VM left"
 
 # --- admission: max_clones_per_datastore counts each member ----------------------
-# Clones that take 2 s (STATE/clone-time), at most one per datastore: the
-# member each clone goes on holds it, so two members' clones run at once
-# (the simulator's record of its clone tasks says so), and none goes on
-# pds-c, where a VM does not fit.
-echo 2000 >"$LAB_STATE/clone-time"
+# Clones that take 6 s (STATE/clone-time: long enough that the second
+# clone is admitted while the first runs, even on a loaded machine), at
+# most one per datastore: the member each clone goes on holds it, so two
+# members' clones run at once (the simulator's record of its clone tasks
+# says so), and none goes on pds-c, where a VM does not fit.
+echo 6000 >"$LAB_STATE/clone-time"
 echo 'max_clones_per_datastore = 1;' >>"$XDG_CONFIG_HOME/drover/drover.cfg"
 vlog=$LAB_STATE/vcsim.log
 base=$(wc -l <"$vlog")
