@@ -1,4 +1,4 @@
-/* The state log (DESIGN.md, "State files"): clusters/<name>.state is a
+/* The state log: clusters/<name>.state is a
  * snapshot of a cluster's nodes; each later change of a node appends one
  * record to clusters/<name>.state.log and fsyncs it, so a node step costs
  * the size of the nodes it changed, not of the cluster. A snapshot save
@@ -223,7 +223,8 @@ store_log_nodes(struct dr_store *s, const char *cluster, const struct dr_node *n
         return dr_error_set(e, DR_E_READONLY, _("%s: not saved: drover is in read-only mode"),
                             cluster);
     if (st == NULL || st->log_torn)
-        return dr_error_set(e, DR_E_INVAL, "clusters/%s.state.log: no snapshot to log against",
+        return dr_error_set(e, DR_E_INVAL,
+                            _("clusters/%s.state.log: not saved: a snapshot is due first"),
                             cluster);
     rec.cluster = (char *)cluster;
     rec.nodes = (struct dr_node *)nodes;
