@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bootstrap/recipe.h"
 #include "core/i18n.h"
@@ -255,9 +256,19 @@ recipe_run(struct ssh_session *s, const struct recipe_params *p, ssh_line_fn log
     }
     if (p->role == RECIPE_INIT) {
         rc = ssh_download(s, R_OUT "/token", 4096, &out->token, NULL, deadline_ms, e);
-        if (rc == DR_E_OK)
-            rc = ssh_download(s, R_OUT "/kubeconfig", 1 << 20, &out->kubeconfig, NULL, deadline_ms,
-                              e);
+        if (rc == DR_E_OK) {
+            /* The kubeconfig is the recipe's word that it started an API
+             * (data/bootstrap/README): one that installs no Kubernetes
+             * (test.sh) leaves none, and drover then neither waits for
+             * Nodes nor polls the cluster's health. */
+            rc = ssh_download(s, R_OUT "/kubeconfig", 1 << 20, &out->kubeconfig, NULL,
+                              deadline_ms, e);
+            if (rc == DR_E_NOTFOUND) {
+                dr_error_clear(e);
+                xfree(&out->kubeconfig);
+                rc = DR_E_OK;
+            }
+        }
         if (rc != DR_E_OK) {
             dr_error_prefix(e, _("fetching the first server's results from %s"), p->node_name);
             goto out;
@@ -323,6 +334,10 @@ recipe_store_result(const char *state_dir, const char *cluster, const struct rec
     rc = util_mkdir_p(kdir, 0700, e);
     if (rc == DR_E_OK && r->kubeconfig)
         rc = util_write_atomic(kpath, r->kubeconfig, strlen(r->kubeconfig), 0600, e);
+    else if (rc == DR_E_OK && r->token && unlink(kpath) != 0 && errno != ENOENT)
+        /* A first server whose recipe left no kubeconfig: an older one
+         * would point drover at an API this cluster no longer has. */
+        rc = dr_error_set(e, DR_E_IO, _("%s: cannot remove: %s"), kpath, strerror(errno));
     if (rc == DR_E_OK)
         rc = util_mkdir_p(tdir, 0700, e);
     if (rc == DR_E_OK && r->token) {

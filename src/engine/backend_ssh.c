@@ -305,7 +305,8 @@ vsb_bootstrap(void *tctx, struct eng_step *s, struct dr_error *e)
 }
 
 /* JOINING: the node answers on its pinned key after the recipe, and the
- * first server's token and kubeconfig are in the state folder. */
+ * first server's token is in the state folder (its kubeconfig too, unless
+ * the recipe installs no Kubernetes: data/bootstrap/README). */
 enum dr_err
 vsb_join(void *tctx, struct eng_step *s, struct dr_error *e)
 {
@@ -314,14 +315,14 @@ vsb_join(void *tctx, struct eng_step *s, struct dr_error *e)
     enum dr_err rc;
 
     if (s->first_server) {
-        char *kc = xasprintf("%s/kubeconfig/%s.yaml", s->state_dir, s->spec->name);
+        char *tok = recipe_token_path(s->state_dir, s->spec->name);
 
-        if (access(kc, R_OK) != 0)
-            rc = dr_error_set(e, DR_E_NOTFOUND, _("%s: the first server's kubeconfig is missing"),
-                              kc);
+        if (access(tok, R_OK) != 0)
+            rc = dr_error_set(e, DR_E_NOTFOUND, _("%s: the first server's join token is missing"),
+                              tok);
         else
             rc = DR_E_OK;
-        free(kc);
+        free(tok);
         if (rc != DR_E_OK)
             return rc;
     }

@@ -52,6 +52,8 @@ ENGINE_LAB_TESTS = tests/integration/engine-apply.t tests/integration/engine-fau
 	tests/integration/labels.t
 ENGINE_LAB_TESTS += tests/integration/engine-cleanup.t tests/integration/engine-delete.t
 ENGINE_LAB_TESTS += tests/integration/fidelity.t
+# A recipe without Kubernetes: no kubeconfig, no register wait (field cases' setup).
+ENGINE_LAB_TESTS += tests/integration/recipe-no-k8s.t
 # Issue 11: preflight.
 ENGINE_LAB_TESTS += tests/integration/preflight.t
 # Issue 12: datastore clusters (StoragePod) as a template's datastore.

@@ -43,11 +43,12 @@ eng_setup() {
 
 # eng_settings: drover.cfg with quick retries; ENG_RETRIES and ENG_TIMEOUT_<STEP>
 # (configuring, ssh) override. Kubernetes health polling is off
-# (ENG_HEALTH_INTERVAL sets it): the test recipe installs no Kubernetes, so
-# its kubeconfig names an API nobody serves, and several tests swap it in
-# for lab-cluster.cfg's k3s recipe: drover does not wait for the nodes'
-# kubelets either (register_timeout = 0) unless ENG_REGISTER_TIMEOUT says
-# (k8s-register.t, k8s-rejoin.t).
+# (ENG_HEALTH_INTERVAL sets it), and drover does not wait for the nodes'
+# kubelets (register_timeout = 0) unless ENG_REGISTER_TIMEOUT says
+# (k8s-register.t, k8s-rejoin.t): several tests swap the test recipe in for
+# lab-cluster.cfg's k3s recipe after a run that left the k3s kubeconfig.
+# (The test recipe itself leaves none, so it needs neither setting:
+# recipe-no-k8s.t.)
 eng_settings() {
     cat >"$XDG_CONFIG_HOME/drover/drover.cfg" <<EOS
 workers = 8;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,7 @@ sha256_hex(const void *data, size_t len, char out[SHA256_DIGEST_LENGTH * 2 + 1])
 
 START_TEST(test_bootstrap_cluster)
 {
+    struct dr_kv kube_env[] = {{(char *)"DROVER_TEST_KUBECONFIG", (char *)"1"}};
     struct recipe_params init = {
         .recipe_path = test_recipe,
         .dist = DR_DIST_K3S,
@@ -122,6 +124,8 @@ START_TEST(test_bootstrap_cluster)
         .node_addr = lab.nodes[0].addr,
         .roles = DR_ROLE_ETCD | DR_ROLE_CONTROL_PLANE,
         .version = "v1.30.4+k3s1",
+        .env = kube_env,
+        .n_env = 1,
     };
     struct recipe_result res;
     struct seen seen = {.n = 0};
@@ -166,7 +170,31 @@ START_TEST(test_bootstrap_cluster)
     char *text;
     ck_assert_int_eq(util_read_file(tp, &text, NULL, &e), DR_E_OK);
     ck_assert(str_has_prefix(text, res.token));
-    free(text), free(kp), free(tp);
+    free(text);
+
+    /* Without Kubernetes the recipe leaves no kubeconfig (test.sh by
+     * default): the run still succeeds, and storing its result removes
+     * the older kubeconfig, whose API this cluster no longer has. */
+    {
+        struct recipe_params bare = init;
+        struct recipe_result res2;
+        struct ssh_session *s2 = connect_node(0);
+
+        bare.env = NULL;
+        bare.n_env = 0;
+        ck_assert_msg(recipe_run(s2, &bare, NULL, NULL, NULL, &res2, util_now_ms() + 60000, &e) ==
+                          DR_E_OK,
+                      "%s", e.msg);
+        ssh_close(&s2);
+        ck_assert(str_has_prefix(res2.token, "K10"));
+        ck_assert_ptr_null(res2.kubeconfig);
+        ck_assert_int_eq(recipe_store_result(dir, "lab", &res2, &e), DR_E_OK);
+        ck_assert_int_ne(stat(kp, &st), 0);
+        ck_assert_int_eq(errno, ENOENT);
+        ck_assert_int_eq(stat(tp, &st), 0);
+        recipe_result_done(&res2);
+    }
+    free(kp), free(tp);
     char *rm = xasprintf("rm -rf '%s'", dir);
     ck_assert_int_eq(system(rm), 0);
     free(rm);
