@@ -1,5 +1,6 @@
 #!/bin/sh
 # drover recipe: install k3s on one node (contract: data/bootstrap/README).
+# drover-recipe: k3s
 #   init    first server, embedded etcd (--cluster-init)
 #   server  a further server joining https://DROVER_SERVER_ADDR:6443
 #   agent   a worker joining https://DROVER_SERVER_ADDR:6443

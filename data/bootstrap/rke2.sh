@@ -1,5 +1,6 @@
 #!/bin/sh
 # drover recipe: install RKE2 on one node (contract: data/bootstrap/README).
+# drover-recipe: rke2
 #   init    first server (it starts etcd; the others join it)
 #   server  a further server joining https://DROVER_SERVER_ADDR:9345
 #   agent   a worker joining https://DROVER_SERVER_ADDR:9345

@@ -1,6 +1,7 @@
 /* Airgap bundles' contents (libarchive): see bundle.h. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,4 +75,32 @@ out:
     archive_read_free(a);
     free(found);
     return rc;
+}
+
+bool
+bundle_recipe_marker(const char *path, enum dr_distribution *dist)
+{
+    static const char mark[] = "# drover-recipe:";
+    FILE *f = fopen(path, "r");
+    char line[256];
+    bool found = false;
+
+    if (f == NULL)
+        return false;
+    for (int n = 0; !found && n < 32 && fgets(line, sizeof line, f); n++) {
+        char *v = line + sizeof mark - 1;
+        size_t len;
+
+        if (strncmp(line, mark, sizeof mark - 1) != 0)
+            continue;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        len = strlen(v);
+        while (len > 0 && (v[len - 1] == '\n' || v[len - 1] == '\r' || v[len - 1] == ' ' ||
+                           v[len - 1] == '\t'))
+            v[--len] = '\0';
+        found = distribution_from_key(v, dist);
+    }
+    fclose(f);
+    return found;
 }

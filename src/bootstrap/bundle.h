@@ -23,4 +23,11 @@ const char *const *bundle_needs(enum dr_distribution dist, bool cloud_vsphere);
 enum dr_err bundle_missing(const char *path, const char *const *need, char ***missing,
                            struct dr_error *e);
 
+/* Whether the recipe file at path is drover's own recipe (or a copy of it),
+ * by its marker line "# drover-recipe: k3s" / "# drover-recipe: rke2" among
+ * its first 32 lines (data/bootstrap/k3s.sh, rke2.sh carry it), not by its
+ * path: *dist gets the marker's distribution. false when the file cannot be
+ * read or carries no marker. */
+bool bundle_recipe_marker(const char *path, enum dr_distribution *dist);
+
 #endif

@@ -8,7 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bootstrap/bundle.h"
 #include "bootstrap/recipe.h"
@@ -59,19 +59,15 @@ items_free(struct eng_check_item *items, size_t n)
     free(items);
 }
 
-/* Whether the cluster runs drover's own recipe for its distribution (none
- * set, or that very file): only then are the bundle's needs known. */
+/* Whether the cluster runs drover's own recipe (none set, or a file that
+ * carries its marker line, wherever it lies: the source tree, a copy, the
+ * installed one): only then are the bundle's needs known. *dist: the
+ * distribution that recipe installs. */
 static bool
-own_recipe(const struct dr_cluster *spec)
+own_recipe(const struct dr_cluster *spec, enum dr_distribution *dist)
 {
-    char *def = recipe_default_path(spec->distribution);
-    struct stat a, b;
-    bool own = str_empty(spec->recipe) ||
-               (stat(spec->recipe, &a) == 0 && stat(def, &b) == 0 && a.st_dev == b.st_dev &&
-                a.st_ino == b.st_ino);
-
-    free(def);
-    return own;
+    *dist = spec->distribution;
+    return str_empty(spec->recipe) || bundle_recipe_marker(spec->recipe, dist);
 }
 
 /* The airgap bundle holds what drover's recipe will look for in it (it
@@ -79,14 +75,17 @@ own_recipe(const struct dr_cluster *spec)
 static void
 check_bundle(const struct dr_cluster *spec, struct eng_problems *probs)
 {
-    const char *const *need = bundle_needs(spec->distribution,
-                                           spec->cloud_provider == DR_CLOUD_VSPHERE);
+    const char *const *need;
+    enum dr_distribution dist;
     struct dr_error be = {0};
     struct dr_finding *f = NULL;
     char **miss = NULL;
 
-    if (str_empty(spec->airgap_bundle) || !own_recipe(spec))
+    /* An unreadable path is the spec check's finding (engine_check_spec). */
+    if (str_empty(spec->airgap_bundle) || access(spec->airgap_bundle, R_OK) != 0 ||
+        !own_recipe(spec, &dist))
         return;
+    need = bundle_needs(dist, spec->cloud_provider == DR_CLOUD_VSPHERE);
     if (bundle_missing(spec->airgap_bundle, need, &miss, &be) != DR_E_OK) {
         f = eng_finding_add(probs, NULL, DR_TF__COUNT, "airgap_bundle", DR_SEV_ERROR, "bundle",
                             spec->airgap_bundle, _("give the bundle's path (a tar archive)"),
@@ -111,7 +110,7 @@ check_bundle(const struct dr_cluster *spec, struct eng_problems *probs)
             charts ? _("the airgap bundle has no %s: drover's %s recipe installs the vSphere CPI "
                        "and CSI (cloud_provider = \"vsphere\") from them")
                    : _("the airgap bundle has no %s: drover's %s recipe installs from it"),
-            list, distribution_key(spec->distribution));
+            list, distribution_key(dist));
         free(list);
     }
     if (f) {

@@ -123,7 +123,9 @@ engine_check_spec(const struct dr_check_config *cfg, const struct dr_cluster *sp
         free(def);
     }
     if (!str_empty(spec->airgap_bundle) && access(spec->airgap_bundle, R_OK) != 0)
-        problem(problems, _("%s: airgap_bundle: cannot read %s"), where, spec->airgap_bundle);
+        problem(problems, _("%s:%d: airgap_bundle: cannot read %s"), where,
+                spec->airgap_line > 0 ? spec->airgap_line : spec->origin.line,
+                spec->airgap_bundle);
     if (spec->n_pools == 0)
         problem(problems, _("%s: pools: a cluster needs at least one pool"), where);
     for (size_t i = 0; i < spec->n_pools; i++) {

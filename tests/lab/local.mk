@@ -116,6 +116,9 @@ EXTRA_DIST += tests/integration/k8s-client.t
 # The vSphere CPI/CSI at bootstrap (issue 14).
 TESTS += tests/integration/cpi-csi.t
 EXTRA_DIST += tests/integration/cpi-csi.t
+# The airgap bundle check by the recipe's marker, not its path (fixchecks).
+TESTS += tests/integration/airgap-check.t
+EXTRA_DIST += tests/integration/airgap-check.t
 # Drain before removal, checked in the stand-in's request log.
 TESTS += tests/integration/k8s-drain.t
 EXTRA_DIST += tests/integration/k8s-drain.t
