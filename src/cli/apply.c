@@ -171,6 +171,16 @@ open_engine(const struct cli_globals *g, struct dr_store *s, struct run *r)
         log_open(logpath, DR_LOG_INFO, &e) != DR_E_OK)
         fprintf(stderr, "drover: %s\n", dr_error_text(&e));
     free(logpath);
+    /* Damage the state logs' replay skipped goes to drover.log too (the
+     * console logs every problem it loads with); the engine's snapshot at
+     * the end of its recovery replaces the damaged log. */
+    for (size_t i = 0; i < s->n_diags; i++) {
+        if (str_has_suffix(s->diags[i].file, ".state.log")) {
+            char *d = store_diag_format(&s->diags[i]);
+            log_warn("%s", d);
+            free(d);
+        }
+    }
     if (!signals_setup()) {
         fprintf(stderr, "drover: %s\n", strerror(errno));
         return false;

@@ -75,6 +75,26 @@ cli_report_failed(const struct dr_store *s, const char *const *patterns)
             }
         }
     }
+    /* A state file's log belongs to it: damage the replay skipped (a
+     * record lost, store_log.c) is said with the state it leaves, though
+     * the state loaded. */
+    for (size_t j = 0; j < s->n_diags; j++) {
+        const char *file = s->diags[j].file;
+        size_t n = strlen(file);
+
+        if (n > 4 && str_has_suffix(file, ".state.log")) {
+            char *state = xstrndup(file, n - 4);
+            bool asked = asked_about(state, patterns);
+
+            free(state);
+            if (asked) {
+                char *d = store_diag_format(&s->diags[j]);
+                fprintf(stderr, "drover: %s\n", d);
+                free(d);
+                printed++;
+            }
+        }
+    }
     if (printed == 0 && s->n_diags > 0)
         fprintf(stderr, _("drover: %zu problem(s) in the configuration; run 'drover validate'\n"),
                 s->n_diags);

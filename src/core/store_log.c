@@ -14,8 +14,13 @@
  * the body's bytes, crc32 zlib's CRC-32 of the body, in hexadecimal. The
  * body is libconfig text in the state file's format: nodes = ( ... ) with
  * each changed node whole (state "removed": it left the cluster) and, when
- * it changed, the health group. A record that is cut short or whose CRC
- * does not match (a crash mid-append, never acknowledged) ends the replay. */
+ * it changed, the health group. A record cut short at the log's end (a
+ * crash mid-append, never acknowledged) is dropped, said only in the log at
+ * info level. Any other damage (a body whose CRC does not match, a header
+ * that does not parse, a record that does not load) loses only that record:
+ * it is reported as a diagnostic naming the log's line, the replay goes on
+ * with the next intact record (each holds the nodes it changed whole), and
+ * the next save writes a snapshot, which removes the damaged log. */
 #include "config.h"
 
 #include <errno.h>
@@ -155,13 +160,69 @@ read_header(const char *p, const char *end, unsigned long *seq, size_t *len, uns
     return nl + 1;
 }
 
+/* Whether a whole, intact record starts at p: a header whose body is there
+ * and matches its CRC. */
+static bool
+record_at(const char *p, const char *end)
+{
+    unsigned long seq, crc;
+    size_t blen;
+    const char *body = read_header(p, end, &seq, &blen, &crc);
+
+    return body != NULL && blen <= (size_t)(end - body) &&
+           crc32(0L, (const Bytef *)body, (uInt)blen) == crc;
+}
+
+/* The start of the first intact record after p that begins a line, or end. */
+static const char *
+resync(const char *p, const char *end)
+{
+    for (const char *q = p; q < end; q++) {
+        q = memchr(q, '\n', (size_t)(end - q));
+        if (q == NULL)
+            break;
+        if (q + 1 < end && q[1] == '@' && record_at(q + 1, end))
+            return q + 1;
+    }
+    return end;
+}
+
+/* Whether the bytes at p..end can be the start of a record that a crash
+ * cut short (the one write of an append, interrupted): a header with no
+ * line end yet, or a whole header whose body is shorter than it says. */
+static bool
+cut_short(const char *p, const char *end)
+{
+    unsigned long seq, crc;
+    size_t blen;
+    const char *body = read_header(p, end, &seq, &blen, &crc);
+
+    if (body != NULL)
+        return blen > (size_t)(end - body);
+    return memchr(p, '\n', (size_t)(end - p)) == NULL && *p == '@' && end - p <= 64;
+}
+
+static int
+count_lines(const char *from, const char *to)
+{
+    int n = 0;
+
+    while (from < to && (from = memchr(from, '\n', (size_t)(to - from))) != NULL) {
+        n++;
+        from++;
+    }
+    return n;
+}
+
 void
 store_log_replay(struct cfg_ctx *c, const char *path, struct dr_cluster_status *st)
 {
     struct dr_error e = {0};
     char *data = NULL;
     size_t len = 0, cap = st->n_nodes;
-    const char *p, *end;
+    const char *p, *end, *counted;
+    int line = 1;            /* of p */
+    unsigned long prev = 0; /* the intact record before p's seq; 0: none, or damage between */
 
     if (util_read_file(path, &data, &len, &e) != DR_E_OK) {
         if (e.code != DR_E_NOTFOUND) {
@@ -170,19 +231,64 @@ store_log_replay(struct cfg_ctx *c, const char *path, struct dr_cluster_status *
         }
         return;
     }
-    p = data;
+    p = counted = data;
     end = data + len;
     while (p < end) {
         unsigned long seq, crc;
         size_t blen;
         const char *body = read_header(p, end, &seq, &blen, &crc);
 
+        line += count_lines(counted, p);
+        counted = p;
         if (body == NULL || blen > (size_t)(end - body) ||
             crc32(0L, (const Bytef *)body, (uInt)blen) != crc) {
-            st->log_torn = true; /* a crash mid-append: never acknowledged */
-            break;
+            /* Not an intact record. Records hold the nodes they changed
+             * whole, so the ones after it are still right for theirs: the
+             * replay goes on with the next intact record, after this one's
+             * length when its header is intact and that leads to one, else
+             * at the next line that is an intact record's header. */
+            const char *next = NULL;
+
+            st->log_torn = true; /* the next save writes a snapshot */
+            if (body != NULL && blen <= (size_t)(end - body) &&
+                (body + blen == end || record_at(body + blen, end)))
+                next = body + blen;
+            else
+                next = resync(p, end);
+            if (next == end && cut_short(p, end)) {
+                /* The last append, cut short by a crash: never acknowledged. */
+                log_info("%s: the last record is cut short (a write a crash interrupted, never "
+                         "acknowledged): it is dropped",
+                         c->file);
+            } else if (body != NULL && next == body + blen) {
+                store_diag_add(c->s, c->file, line, NULL,
+                               _("a damaged record (its checksum does not match) was skipped: "
+                                 "nodes it changed may show an earlier step"));
+            } else {
+                store_diag_add(c->s, c->file, line, NULL,
+                               _("damaged bytes (%d line(s)) were skipped up to the next whole "
+                                 "record: nodes the records there changed may show an earlier "
+                                 "step"),
+                               count_lines(p, next) + (next == end && end[-1] != '\n'));
+            }
+            p = next;
+            prev = 0;
+            continue;
         }
         p = body + blen;
+        if (prev != 0 && seq != prev + 1) {
+            /* The CRC covers the body, not the header: a changed digit of
+             * the number would skip this record or every later one as
+             * "in the snapshot". Records are appended in order, so the
+             * file's order is the truth. */
+            store_diag_add(c->s, c->file, line, NULL,
+                           _("a record's number is damaged (@%lu after @%lu): it is read as "
+                             "@%lu"),
+                           seq, prev, prev + 1);
+            seq = prev + 1;
+            st->log_torn = true;
+        }
+        prev = seq;
         if (seq <= st->log_seq)
             continue; /* the snapshot has it (it was written, the log not yet removed) */
         char *text = xstrndup(body, blen);
@@ -195,10 +301,12 @@ store_log_replay(struct cfg_ctx *c, const char *path, struct dr_cluster_status *
         config_destroy(&cfg);
         free(text);
         if (!ok || c->errors != before) {
-            /* Whole but not loadable: what it says is lost; the diagnostic
-             * names the log, and the next save writes a snapshot. */
+            /* Whole but not loadable: what it says is lost (the diagnostic
+             * names the log); later records still hold their nodes whole,
+             * and the next save writes a snapshot. */
             st->log_torn = true;
-            break;
+            cluster_status_done(&rec);
+            continue;
         }
         merge_record(st, &rec, has_health, &cap);
         cluster_status_done(&rec);

@@ -102,9 +102,10 @@ char *status_to_text(const struct dr_cluster_status *st);
 void status_to_cfg(config_t *cfg, const struct dr_cluster_status *st, unsigned long log_seq);
 
 /* The state log (store_log.c). Replay clusters/<name>.state.log at path
- * into st (its snapshot, just loaded): records after st->log_seq, up to
- * the first torn one; problems in a whole record go to c (whose file names
- * the log). Remove a cluster's log (a missing one is fine). */
+ * into st (its snapshot, just loaded): records after st->log_seq; a
+ * damaged one is skipped and named in a diagnostic of c (whose file names
+ * the log) with its line, a record cut short at the end only logged; any of
+ * them sets st->log_torn. Remove a cluster's log (a missing one is fine). */
 void store_log_replay(struct cfg_ctx *c, const char *path, struct dr_cluster_status *st);
 void store_log_remove(struct dr_store *s, const char *cluster);
 

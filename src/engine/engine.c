@@ -371,10 +371,11 @@ save_cluster(struct dr_engine *e, const char *name, bool full)
     pthread_mutex_lock(&e->mu);
     c = eng_find_cluster(e, name);
     disk = c ? store_find_status(&e->store, name) : NULL;
-    /* A full save on a clean stop also takes in a log nothing changed since. */
+    /* A full save on a clean stop also takes in a log nothing changed since,
+     * or one with a damaged record (reported once: the snapshot replaces it). */
     if (c == NULL || e->observer || e->read_only ||
         ((c->gen == c->saved_gen || c->saved_gen >= want) &&
-         !(full && disk && disk->log_records > 0))) {
+         !(full && disk && (disk->log_records > 0 || disk->log_torn)))) {
         pthread_mutex_unlock(&e->mu);
         pthread_mutex_unlock(&e->store_mu);
         return;

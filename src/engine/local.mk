@@ -63,6 +63,8 @@ ENGINE_LAB_TESTS += tests/integration/engine-clone-race.t
 ENGINE_LAB_TESTS += tests/integration/vc-queue.t
 # Issue 15: node steps appended to the state log; kill -9 loses none.
 ENGINE_LAB_TESTS += tests/integration/engine-statelog.t
+# Tester report 3: a damaged record in the state log loses only itself, and is said.
+ENGINE_LAB_TESTS += tests/integration/engine-statelog-damage.t
 EXTRA_DIST += $(ENGINE_LAB_TESTS)
 TESTS += $(ENGINE_LAB_TESTS)
 # Issue 10: the SSH boot window and host-key algorithms.

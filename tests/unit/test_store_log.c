@@ -108,6 +108,26 @@ read_state(const char *rel)
     return text;
 }
 
+static int
+count_lines(const char *text)
+{
+    int n = 0;
+
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+static int
+count_lines_n(const char *text, size_t n)
+{
+    int lines = 0;
+
+    for (size_t i = 0; i < n; i++)
+        lines += text[i] == '\n';
+    return lines;
+}
+
 static bool
 state_exists(const char *rel)
 {
@@ -210,9 +230,10 @@ START_TEST(test_log_roundtrip)
 }
 END_TEST
 
-/* A record cut short (a crash mid-append) or with a wrong CRC ends the
- * replay; the records before it load; the next save is a snapshot, which
- * drops the torn log, and appends come after it. */
+/* The last record cut short (a crash mid-append: no diagnostic) or whole
+ * with a wrong CRC (a diagnostic) is lost; the records before it load; the
+ * next save is a snapshot, which drops the torn log, and appends come after
+ * it. */
 START_TEST(test_log_torn_record)
 {
     static const size_t cut[] = {1, 10, 40, 0 /* whole, a byte flipped */};
@@ -246,7 +267,19 @@ START_TEST(test_log_torn_record)
         store_done(&s);
 
         load(&s2);
-        assert_no_diags(&s2);
+        if (cut[k]) {
+            /* Cut short at the end: never acknowledged, dropped quietly. */
+            assert_no_diags(&s2);
+        } else {
+            /* Whole but damaged: lost, and said, naming the record's line. */
+            char *d = all_diags(&s2);
+            char *want = xasprintf("clusters/prod.state.log:%d: a damaged record (its checksum "
+                                   "does not match) was skipped",
+                                   count_lines(before) + 1);
+            ck_assert_msg(strstr(d, want), "%s", d);
+            free(want);
+            free(d);
+        }
         const struct dr_cluster_status *st = store_find_status(&s2, "prod");
         ck_assert_ptr_nonnull(st);
         ck_assert_int_eq(find_node(st, "n1")->percent, 20);
@@ -314,6 +347,155 @@ START_TEST(test_log_bad_record)
     ck_assert(st->log_torn);
     ck_assert(store_log_due(&s, "prod", 1));
     store_done(&s);
+}
+END_TEST
+
+/* Four records over a snapshot of n1, n2 (percent 10): n1 20, n2 30, a
+ * new n3 40, n1 50. *at gets where the second record starts. */
+static char *
+four_records(size_t *at)
+{
+    struct dr_store s;
+    struct dr_node n;
+
+    put_good();
+    load(&s);
+    save_snapshot(&s, 2);
+    fill_node(&n, "n1", 20);
+    log_one(&s, &n);
+    node_done(&n);
+    char *one = read_state("clusters/prod.state.log");
+    *at = strlen(one);
+    free(one);
+    fill_node(&n, "n2", 30);
+    log_one(&s, &n);
+    node_done(&n);
+    fill_node(&n, "n3", 40);
+    log_one(&s, &n);
+    node_done(&n);
+    fill_node(&n, "n1", 50);
+    log_one(&s, &n);
+    node_done(&n);
+    store_done(&s);
+    return read_state("clusters/prod.state.log");
+}
+
+/* Load the damaged log: the second record (n2 30) is lost, and only it;
+ * the diagnostics hold want (which names the line); a snapshot save then
+ * leaves a clean state that loads without a word. */
+static void
+check_second_lost(const char *log, const char *want)
+{
+    struct dr_store s;
+    struct dr_error e = {0};
+
+    put(state_dir, "clusters/prod.state.log", log, 0600);
+    load(&s);
+    char *d = all_diags(&s);
+    ck_assert_msg(strstr(d, want), "want \"%s\" in: %s", want, d);
+    ck_assert_uint_eq(s.n_diags, 1);
+    free(d);
+    const struct dr_cluster_status *st = store_find_status(&s, "prod");
+    ck_assert_ptr_nonnull(st);
+    ck_assert_uint_eq(st->n_nodes, 3);
+    ck_assert_int_eq(find_node(st, "n1")->percent, 50); /* a later record */
+    ck_assert_int_eq(find_node(st, "n2")->percent, 10); /* the earlier step */
+    ck_assert_int_eq(find_node(st, "n3")->percent, 40); /* a later record */
+    ck_assert(st->log_torn);
+    ck_assert(store_log_due(&s, "prod", st->n_nodes));
+    struct dr_cluster_status copy;
+    cluster_status_copy(&copy, st);
+    ck_assert_msg(store_save_status(&s, &copy, &e) == DR_E_OK, "%s", e.msg);
+    cluster_status_done(&copy);
+    ck_assert(!state_exists("clusters/prod.state.log"));
+    store_done(&s);
+    load(&s);
+    assert_no_diags(&s);
+    st = store_find_status(&s, "prod");
+    ck_assert_int_eq(find_node(st, "n1")->percent, 50);
+    ck_assert_int_eq(find_node(st, "n3")->percent, 40);
+    store_done(&s);
+}
+
+/* A record in the middle whose body no longer matches its CRC (a name
+ * changed, as `sed -i 's/n2/nX/'` would) is skipped by its length: the
+ * records after it are applied, and the diagnostic names its header's line. */
+START_TEST(test_log_middle_record_damaged)
+{
+    size_t at;
+    char *log = four_records(&at);
+    char *name = strstr(log + at, "\"n2\"");
+
+    ck_assert_ptr_nonnull(name);
+    name[2] = 'X';
+    char *want = xasprintf("clusters/prod.state.log:%d: a damaged record (its checksum does not "
+                           "match) was skipped: nodes it changed may show an earlier step",
+                           count_lines_n(log, at) + 1);
+    check_second_lost(log, want);
+    free(want);
+    free(log);
+}
+END_TEST
+
+/* A damaged header: one that does not parse ('@' lost), one whose length
+ * is wrong (the body then fails its CRC and the length leads nowhere), one
+ * whose line end is lost: the replay resynchronises at the next intact
+ * record's header and says what it skipped from the damaged line on. */
+START_TEST(test_log_middle_header_damaged)
+{
+    for (int k = 0; k < 3; k++) {
+        size_t at;
+        char *log = four_records(&at);
+        char *sp = strchr(log + at, ' ');
+
+        if (k == 0)
+            log[at] = '#';
+        else if (k == 1)
+            sp[1] = sp[1] == '9' ? '8' : (char)(sp[1] + 1);
+        else
+            *strchr(log + at, '\n') = ' ';
+        char *want = xasprintf("clusters/prod.state.log:%d: damaged bytes", count_lines_n(log, at) + 1);
+        check_second_lost(log, want);
+        free(want);
+        free(log);
+        teardown();
+        setup();
+    }
+}
+END_TEST
+
+/* The CRC covers the body only: a record whose number was changed (to one
+ * the snapshot "has", or far ahead) is still applied, and so are the ones
+ * after it, with a diagnostic naming the line. */
+START_TEST(test_log_record_number_damaged)
+{
+    static const char *const seqs[] = {"@1 ", "@9 "};
+
+    for (size_t k = 0; k < DR_ARRAY_LEN(seqs); k++) {
+        struct dr_store s;
+        size_t at;
+        char *log = four_records(&at);
+
+        ck_assert(strncmp(log + at, "@2 ", 3) == 0);
+        memcpy(log + at, seqs[k], 3);
+        put(state_dir, "clusters/prod.state.log", log, 0600);
+        load(&s);
+        char *d = all_diags(&s);
+        char *want = xasprintf("clusters/prod.state.log:%d: a record's number is damaged",
+                               count_lines_n(log, at) + 1);
+        ck_assert_msg(strstr(d, want), "%s", d);
+        free(want);
+        free(d);
+        const struct dr_cluster_status *st = store_find_status(&s, "prod");
+        ck_assert_int_eq(find_node(st, "n1")->percent, 50);
+        ck_assert_int_eq(find_node(st, "n2")->percent, 30);
+        ck_assert_int_eq(find_node(st, "n3")->percent, 40);
+        ck_assert(st->log_torn);
+        store_done(&s);
+        free(log);
+        teardown();
+        setup();
+    }
 }
 END_TEST
 
@@ -470,6 +652,9 @@ store_log_suite(void)
     tcase_add_test(tc, test_log_roundtrip);
     tcase_add_test(tc, test_log_torn_record);
     tcase_add_test(tc, test_log_bad_record);
+    tcase_add_test(tc, test_log_middle_record_damaged);
+    tcase_add_test(tc, test_log_middle_header_damaged);
+    tcase_add_test(tc, test_log_record_number_damaged);
     tcase_add_test(tc, test_log_snapshot_then_crash);
     tcase_add_test(tc, test_log_without_snapshot);
     tcase_add_test(tc, test_log_due);
