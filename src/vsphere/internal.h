@@ -235,7 +235,9 @@ enum dr_err vs_nic_changes(struct vs_session *s, const char *source, const struc
 
 /* storagepod.c: the members of datastore cluster pod a clone may go on
  * (accessible, normal mode, mounted on one of targets, the hosts the VM
- * may run on; NULL or empty: any) appended to p->members, read in one
+ * may run on, NULL or empty: any; the session user holds
+ * Datastore.AllocateSpace there, asked in one HasPrivilegeOnEntities)
+ * appended to p->members, read in one
  * RetrievePropertiesEx. None: *why (free it) says why, for the caller's
  * problem. Errors: vCenter could not be asked. */
 enum dr_err vs_pod_members(struct vs_session *s, const struct vs_tree *tree,

@@ -9,8 +9,10 @@
  * recommendation at all, and govmomi's simulator answers a clone's request
  * with every member unranked. drover therefore chooses the member itself,
  * as initial placement would on space: among the members that are
- * accessible, in normal (not maintenance) mode and mounted on a host the
- * VM may run on, the one with the most free space after what drover has
+ * accessible, in normal (not maintenance) mode, mounted on a host the
+ * VM may run on and on which the session's user holds
+ * Datastore.AllocateSpace (a clone there fails with NoPermission, and a
+ * role can be denied on one member only), the one with the most free space after what drover has
  * already put there in this run (vs_pod_pick), so that many clones spread
  * over the members instead of all landing on one. */
 #include "config.h"
@@ -95,12 +97,20 @@ vs_pod_members(struct vs_session *s, const struct vs_tree *tree, const struct vs
         free(skipped);
         return err;
     }
+    {
+        /* A vCenter that will not say (a fault): no member is left out for
+         * it; preflight's privilege check says what it could not ask. */
+        static const char *const alloc[] = {"Datastore.AllocateSpace"};
+        struct dr_error pe = {0};
+
+        (void)vs_privileges_get(s, &f, alloc, 1, &pe);
+    }
     for (size_t i = 0; i < f.n; i++) {
         const struct vs_fact *d = &f.v[i];
         const struct vs_entity *x = vs_tree_by_id(tree, d->id);
         const char *name = x ? x->name : d->id;
         const char *reason = NULL;
-        char *next;
+        char *next, *deny = NULL;
 
         if (!d->found || !d->accessible)
             reason = _("not accessible");
@@ -108,6 +118,9 @@ vs_pod_members(struct vs_session *s, const struct vs_tree *tree, const struct vs
             reason = _("in maintenance mode");
         else if (targets && targets[0] && !has_any(d->hosts, targets))
             reason = _("not mounted there");
+        else if (d->granted && d->granted[0] == VS_PRIV_MISSING)
+            reason = deny = xasprintf(_("%s lacks the privilege Datastore.AllocateSpace there"),
+                                      s->user ? s->user : "the user");
         if (reason == NULL) {
             struct vs_pod_member *m;
 
@@ -120,6 +133,7 @@ vs_pod_members(struct vs_session *s, const struct vs_tree *tree, const struct vs
             continue;
         }
         next = xasprintf("%s%s%s: %s", skipped, *skipped ? ", " : "", name, reason);
+        free(deny);
         free(skipped);
         skipped = next;
     }

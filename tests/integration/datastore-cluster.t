@@ -116,4 +116,36 @@ ok "the finding lists both paths" bash -c "jq -r '.findings[].message' '$J' | gr
 tmpl full -e 's#^datastore = .*#datastore = "DC0/datastore/dup-pod/lab-pod";#'
 ok "its full path picks the datastore" pf "$(spec full full)"
 
+# --- a member the user may not allocate space on: left out -----------------------
+# The user lacks Datastore.AllocateSpace on pds-a only (the member with the
+# most free space): a clone there would fail with NoPermission, so no clone
+# goes there and preflight passes on the other two; denied on all three,
+# preflight refuses the pod naming the privilege for each member.
+facts 'deny Datastore.AllocateSpace pds-a'
+ok "preflight: pds-a denied, pds-b and pds-c usable: passes" pf "$POD"
+is "$(jq -r '.errors' "$J")" "0" "no error"
+ok_out "apply with pds-a denied" "$W/apply-deny.out" "$DROVER" apply -f "$POD"
+unset on
+declare -A on
+for n in $(owned_names); do
+    d=$(vm_ds "$n")
+    diag "$n: $d"
+    on[$d]=$((${on[$d]:-0} + 1))
+done
+is "$(owned_count)" "3" "three VMs"
+is "${on[pds-a]:-0}" "0" "none on pds-a, the member the user may not allocate space on"
+is "$(cluster_state)" "active" "the cluster is active"
+ok_out "delete" "$W/delete3.out" "$DROVER" delete cluster lab-cluster --yes
+is "$(owned_count)" "0" "no VM left"
+facts 'deny Datastore.AllocateSpace pds-a' 'deny Datastore.AllocateSpace pds-b' \
+    'deny Datastore.AllocateSpace pds-c'
+nok "preflight: every member denied: exit 1" pf "$POD"
+ok "the finding names the privilege missing on each member" \
+    bash -c "jq -r '.findings[].message' '$J' | grep -q 'has no datastore .*(pds-a: $LAB_USER lacks the privilege Datastore.AllocateSpace there, pds-b: .*, pds-c: .*Datastore.AllocateSpace there)'"
+jq -r '.findings[].message' "$J" | while read -r l; do diag "$l"; done
+is "$(field placement file):$(field placement line)" "templates/pod.cfg:6" "at the template's datastore line"
+nok "apply refuses it" "$DROVER" apply -f "$POD"
+is "$(owned_count)" "0" "and no VM was created"
+facts
+
 done_testing
