@@ -2,7 +2,7 @@
 # Go program built offline from Debian's govmomi sources into the build tree.
 LAB_GO_FILES = tests/lab/vcsim/main.go tests/lab/vcsim/hypervisor.go tests/lab/vcsim/validate.go \
 	tests/lab/vcsim/paging.go tests/lab/vcsim/tagging.go tests/lab/vcsim/labels_query.go
-LAB_GO_FILES += tests/lab/vcsim/guestnet.go
+LAB_GO_FILES += tests/lab/vcsim/guestnet.go tests/lab/vcsim/findchild.go
 LAB_GO_FILES += tests/lab/vcsim/podcmd.go
 LAB_GO_FILES += tests/lab/vcsim/nets.go tests/lab/vcsim/vminfo.go tests/lab/vcsim/clones.go
 LAB_GO_FILES += tests/lab/vcsim/faults.go tests/lab/vcsim/extraconfig.go

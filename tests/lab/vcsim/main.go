@@ -163,7 +163,8 @@ func run(o *options) error {
 	defer server.Close()
 	// Nobody knows the port yet, so no request is being served: safe to wrap.
 	faults := newFaulter(o.faults, filepath.Join(state, "faults"), &model.DelayConfig)
-	server.Config.Handler = validateRefs(faults.handler(extraConfigLikeVCenter(server.Config.Handler)),
+	server.Config.Handler = validateRefs(faults.handler(extraConfigLikeVCenter(
+		findChildLikeVCenter(server.Config.Handler))), // findchild.go
 		newPager(&model.DelayConfig))
 	server.Config.Handler = vcenterLabels(server.Config.Handler, o.user, password, state)
 	server.Config.Handler = escapeNames(server.Config.Handler) // names as vCenter stores them (nets.go)
