@@ -10,28 +10,55 @@
 #include "vsphere/internal.h"
 
 struct snap_find {
-    const char *name;
+    const char *name; /* a snapshot's name, or its path "a/b" (a leading '/': from a root) */
     char *id;
-    char *seen; /* the snapshots' names, ", "-separated, for the message */
+    size_t n_match;
+    char *matched; /* the matches' paths, ", "-separated, for the message */
+    char *seen;    /* the snapshots' names, ", "-separated, for the message */
 };
 
+/* Whether the snapshot at path (its names from a root, '/'-joined) called
+ * name is the one f asks for: by its name, or by its path when the asked
+ * name holds a '/'. vCenter allows two snapshots of one name. */
+static bool
+snap_matches(const struct snap_find *f, const char *name, const char *path)
+{
+    const char *want = f->name;
+
+    if (strcmp(name, want) == 0)
+        return true;
+    if (strchr(want, '/') == NULL)
+        return false;
+    if (*want == '/')
+        want++;
+    return strcmp(path, want) == 0;
+}
+
 static void
-snap_walk(xmlNodePtr list_parent, const char *list_name, struct snap_find *f)
+snap_walk(xmlNodePtr list_parent, const char *list_name, const char *parent, struct snap_find *f)
 {
     soap_each(t, list_parent, list_name)
     {
         char *name = soap_child_text(t, "name");
-        bool match = name && strcmp(name, f->name) == 0;
+        char *path = NULL;
 
         if (name) {
             char *all = xasprintf("%s%s%s", f->seen ? f->seen : "", f->seen ? ", " : "", name);
             free(f->seen);
             f->seen = all;
+            path = parent ? xasprintf("%s/%s", parent, name) : xstrdup(name);
+            if (snap_matches(f, name, path)) {
+                char *m = xasprintf("%s%s\"%s\"", f->matched ? f->matched : "",
+                                    f->matched ? ", " : "", path);
+                free(f->matched);
+                f->matched = m;
+                if (f->n_match++ == 0)
+                    f->id = soap_child_text(t, "snapshot");
+            }
         }
         free(name);
-        if (match && f->id == NULL)
-            f->id = soap_child_text(t, "snapshot");
-        snap_walk(t, "childSnapshotList", f);
+        snap_walk(t, "childSnapshotList", path ? path : parent, f);
+        free(path);
     }
 }
 
@@ -46,12 +73,15 @@ on_snapshot(void *user, const char *type, const char *id, xmlNodePtr oc, struct 
     if (f->name == NULL)
         f->id = soap_child_text(info, "currentSnapshot");
     else
-        snap_walk(info, "rootSnapshotList", f);
+        snap_walk(info, "rootSnapshotList", NULL, f);
     return DR_E_OK;
 }
 
 /* The snapshot of VM vm (its inventory path shown, not its moref) that a
- * linked clone starts from: the one named, else the current one. */
+ * linked clone starts from: the one named (its name, or its path in the
+ * snapshot tree "parent/child", "/name" for a root one), else the current
+ * one. DR_E_NOTFOUND when none matches or the name means more than one
+ * (vCenter allows equal names): the message lists their paths. */
 static enum dr_err
 find_snapshot(struct vs_session *s, const char *vm, const char *shown, const char *name, char **id,
               struct dr_error *e)
@@ -66,10 +96,18 @@ find_snapshot(struct vs_session *s, const char *vm, const char *shown, const cha
         err = dr_error_set(e, DR_E_NOTFOUND,
                            _("vCenter %s: snapshot %s not found on %s (its snapshots: %s)"),
                            s->name, f.name, shown, f.seen ? f.seen : _("none"));
+    else if (err == DR_E_OK && f.n_match > 1)
+        err = dr_error_set(e, DR_E_NOTFOUND,
+                           _("vCenter %s: snapshot \"%s\" of %s is ambiguous: %zu snapshots match "
+                             "(by their paths in its snapshot tree: %s); write the path of one, "
+                             "e.g. \"parent/child\", or \"/%s\" for a root snapshot of that "
+                             "name"),
+                           s->name, f.name, shown, f.n_match, f.matched, f.name);
     else if (err == DR_E_OK && f.id == NULL)
         err = dr_error_set(e, DR_E_NOTFOUND,
                            _("vCenter %s: %s has no snapshot for a linked clone"), s->name, shown);
     free(f.seen);
+    free(f.matched);
     if (err != DR_E_OK) {
         free(f.id);
         return err;

@@ -119,6 +119,9 @@ EXTRA_DIST += tests/integration/cpi-csi.t
 # The airgap bundle check by the recipe's marker, not its path (fixchecks).
 TESTS += tests/integration/airgap-check.t
 EXTRA_DIST += tests/integration/airgap-check.t
+# Two snapshots of one name: ambiguous; a snapshot-tree path picks one.
+TESTS += tests/integration/snapshot-names.t
+EXTRA_DIST += tests/integration/snapshot-names.t
 # Drain before removal, checked in the stand-in's request log.
 TESTS += tests/integration/k8s-drain.t
 EXTRA_DIST += tests/integration/k8s-drain.t
