@@ -172,7 +172,7 @@ is_clone(const struct eng_job *j)
 /* j's need (kept on the job, which nobody else reads it from): for a
  * template whose datastore is a datastore cluster, the best member
  * (pod_members) that has room for the clone now, else the best one (the
- * clone waits for it), chosen afresh at each look; else the template's
+ * clone step then fails the node: no member has room), chosen afresh at each look; else the template's
  * datastore, worked out once. While the backend has not resolved the
  * template's placement (before the cluster's gate), the need is the
  * template's datastore and takes one clone at a time (unresolved): a

@@ -63,18 +63,50 @@ vsb_pod_member_for(struct vs_backend *b, struct eng_step *s, const struct vs_pla
     int pick = -1;
     bool taken = false;
 
+    char *room = NULL;
+
     *bytes = clone_bytes(s->tmpl, p);
     pthread_mutex_lock(&b->mu);
     pe = entry_of(b, p, NULL);
     if (pe && p->n_members > 0) {
         pick = member_index(p, s->datastore); /* admission took it (pod_take) */
         taken = pick >= 0;
+        /* Taken when none had room (admission's fallback): no room there
+         * either once this clone's charge is in. */
+        if (taken && p->members[pick].free_space - pe->placed[pick] < 0) {
+            pe->placed[pick] -= *bytes;
+            pick = -1;
+        }
         if (pick < 0) {
-            pick = vs_pod_pick(p->members, p->n_members, pe->placed);
-            pe->placed[pick] += *bytes;
+            pick = vs_pod_pick(p->members, p->n_members, pe->placed, *bytes);
+            taken = false;
+            if (pick >= 0)
+                pe->placed[pick] += *bytes;
+        }
+        if (pick < 0) {
+            room = xstrdup("");
+            for (size_t i = 0; i < p->n_members; i++) {
+                char *one = xasprintf(_("%s: %.1f GiB free"), p->members[i].path,
+                                      (double)p->members[i].free_space /
+                                          (1024.0 * 1024 * 1024));
+                char *t = xasprintf("%s%s%s", room, *room ? ", " : "", one);
+
+                free(one);
+                free(room);
+                room = t;
+            }
         }
     }
     pthread_mutex_unlock(&b->mu);
+    if (pick < 0 && room) {
+        dr_error_set(e, DR_E_INVAL,
+                     _("no member of datastore cluster %s has room for this VM (%.1f GiB): %s "
+                       "(free when resolved, before this run's clones); free space on "
+                       "one, add a datastore to the cluster, or choose another datastore"),
+                     p->pod_path, (double)*bytes / (1024.0 * 1024 * 1024), room);
+        free(room);
+        return -1;
+    }
     if (pick < 0) {
         dr_error_set(e, DR_E_INVAL, _("template %s: datastore cluster %s has no datastore to use"),
                      s->tmpl->name ? s->tmpl->name : "?", p->pod_path);
@@ -119,9 +151,10 @@ vsb_pod_members(void *ctx, const struct dr_template *t, const char *vcenter, cha
 
         vs_pod_order(pe->p.members, pe->p.n_members, pe->placed, order);
         out = xcalloc(pe->p.n_members + 1, sizeof *out);
-        /* A member the clone does not fit on is no choice while another
-         * could take it later (Storage DRS would not place it there); when
-         * none fits, the best one (preflight said so, vCenter will). */
+        /* A member the clone does not fit on is no choice (Storage DRS
+         * would not place it there); when none fits, the best one, and
+         * vsb_pod_member_for fails the clone naming the pod (preflight
+         * said so, unless skipped). */
         for (size_t i = 0; i < pe->p.n_members; i++) {
             const struct vs_pod_member *m = &pe->p.members[order[i]];
 

@@ -14,7 +14,8 @@
  * Datastore.AllocateSpace (a clone there fails with NoPermission, and a
  * role can be denied on one member only), the one with the most free space after what drover has
  * already put there in this run (vs_pod_pick), so that many clones spread
- * over the members instead of all landing on one. */
+ * over the members instead of all landing on one; never one without room
+ * for the clone (vCenter would fail it with InsufficientDiskSpace). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -25,7 +26,8 @@
 #include "vsphere/internal.h"
 
 int
-vs_pod_pick(const struct vs_pod_member *members, size_t n, const long long *placed)
+vs_pod_pick(const struct vs_pod_member *members, size_t n, const long long *placed,
+            long long need)
 {
     int best = -1;
     long long best_free = 0;
@@ -33,6 +35,8 @@ vs_pod_pick(const struct vs_pod_member *members, size_t n, const long long *plac
     for (size_t i = 0; i < n; i++) {
         long long left = members[i].free_space - (placed ? placed[i] : 0);
 
+        if (need > 0 && left < need)
+            continue;
         if (best < 0 || left > best_free) {
             best = (int)i;
             best_free = left;

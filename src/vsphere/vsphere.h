@@ -221,13 +221,15 @@ struct vs_pod_member {
     char *id, *path;
     long long free_space, capacity; /* bytes, summary.freeSpace and capacity */
 };
-/* The member a new VM of `need` bytes goes on: the one with the most free
- * space after what drover has placed there in this run (placed[i] bytes,
- * for members[i]), as Storage DRS's initial placement weighs space (it
- * also weighs I/O load, which drover cannot see). Ties: the first. Returns
- * the index, or -1 when n is 0. need is not checked against the space:
- * preflight checks the sum. */
-int vs_pod_pick(const struct vs_pod_member *members, size_t n, const long long *placed);
+/* The member a new VM of `need` bytes goes on: among those with room for
+ * it (free space less what drover has placed there in this run, placed[i]
+ * bytes for members[i], at least need), the one with the most left, as
+ * Storage DRS's initial placement weighs space (it also weighs I/O load,
+ * which drover cannot see, and never places a VM on a datastore without
+ * room). Ties: the first. Returns the index, or -1 when no member has room
+ * (or n is 0). need <= 0: any member. */
+int vs_pod_pick(const struct vs_pod_member *members, size_t n, const long long *placed,
+                long long need);
 /* The same order for all n members: order[0] is vs_pod_pick's answer, then
  * the others by the free space they have left, most first (ties: in
  * members' order). order holds n indexes. */

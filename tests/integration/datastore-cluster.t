@@ -148,4 +148,21 @@ nok "apply refuses it" "$DROVER" apply -f "$POD"
 is "$(owned_count)" "0" "and no VM was created"
 facts
 
+# --- --skip-preflight on a pod with no room: no clone into a full member ----------
+# pds-a 1 GiB, pds-b and pds-c 0 free: a VM of ~2 GiB fits nowhere. vCenter
+# would fail the clone with InsufficientDiskSpace (Storage DRS never puts a
+# VM there); drover fails the node before cloning, naming the pod.
+facts 'datastore pds-a capacity=100 free=1' 'datastore pds-b capacity=100 free=0' \
+    'datastore pds-c capacity=100 free=0'
+nok "apply --skip-preflight on a pod without room fails" to "$W/apply-full.out" \
+    "$DROVER" apply --skip-preflight -f "$POD"
+ok "the nodes fail saying no member of the pod has room, with each member's free space" \
+    grep -q "no member of datastore cluster DC0/datastore/fast-pod has room for this VM (.* GiB): DC0/datastore/fast-pod/pds-a: 1.0 GiB free, DC0/datastore/fast-pod/pds-b: 0.0 GiB free, DC0/datastore/fast-pod/pds-c: 0.0 GiB free" \
+    "$STATE/logs/lab-cluster/server-01.log" "$W/apply-full.out"
+grep -h "room\|error" "$W/apply-full.out" | head -5 | while read -r l; do diag "$l"; done
+is "$(owned_count)" "0" "and no VM was cloned into a full member"
+"$DROVER" delete cluster lab-cluster --yes >/dev/null 2>&1
+facts 'datastore pds-a capacity=100 free=10' 'datastore pds-b capacity=100 free=9' \
+    'datastore pds-c capacity=100 free=2'
+
 done_testing

@@ -22,13 +22,13 @@ START_TEST(test_most_free_first)
 {
     struct vs_pod_member m[] = {member("a", 5), member("b", 40), member("c", 12)};
 
-    ck_assert_int_eq(vs_pod_pick(m, 3, NULL), 1);
+    ck_assert_int_eq(vs_pod_pick(m, 3, NULL, 0), 1);
 }
 END_TEST
 
 START_TEST(test_none)
 {
-    ck_assert_int_eq(vs_pod_pick(NULL, 0, NULL), -1);
+    ck_assert_int_eq(vs_pod_pick(NULL, 0, NULL, 0), -1);
 }
 END_TEST
 
@@ -36,7 +36,7 @@ START_TEST(test_ties_go_to_the_first)
 {
     struct vs_pod_member m[] = {member("a", 7), member("b", 7)};
 
-    ck_assert_int_eq(vs_pod_pick(m, 2, NULL), 0);
+    ck_assert_int_eq(vs_pod_pick(m, 2, NULL, 0), 0);
 }
 END_TEST
 
@@ -50,7 +50,7 @@ START_TEST(test_twenty_clones_spread)
     int count[3] = {0, 0, 0};
 
     for (int i = 0; i < 20; i++) {
-        int pick = vs_pod_pick(m, 3, placed);
+        int pick = vs_pod_pick(m, 3, placed, 4 * GIB);
 
         ck_assert_int_ge(pick, 0);
         for (int k = 0; k < 3; k++)
@@ -83,13 +83,42 @@ START_TEST(test_order)
     ck_assert_uint_eq(order[1], 3);
     ck_assert_uint_eq(order[2], 2);
     ck_assert_uint_eq(order[3], 0);
-    ck_assert_int_eq(vs_pod_pick(m, 4, NULL), (int)order[0]);
+    ck_assert_int_eq(vs_pod_pick(m, 4, NULL, 0), (int)order[0]);
     vs_pod_order(m, 4, placed, order); /* d has 15 left */
     ck_assert_uint_eq(order[0], 1);
     ck_assert_uint_eq(order[1], 2);
     ck_assert_uint_eq(order[2], 3);
     ck_assert_uint_eq(order[3], 0);
-    ck_assert_int_eq(vs_pod_pick(m, 4, placed), (int)order[0]);
+    ck_assert_int_eq(vs_pod_pick(m, 4, placed, 0), (int)order[0]);
+}
+END_TEST
+
+/* A member without room for the VM is never picked, however the others
+ * stand (the lab's full pod: 1.0 and 0.0 GiB free, --skip-preflight); none
+ * with room: -1, and the clone fails naming the pod (backend_pod.c). */
+START_TEST(test_no_room)
+{
+    struct vs_pod_member full[] = {member("fds1", 1), member("fds2", 0)};
+    struct vs_pod_member m[] = {member("a", 3), member("b", 0), member("c", 5)};
+    long long placed[3] = {0, 0, 0};
+
+    ck_assert_int_eq(vs_pod_pick(full, 2, NULL, 2 * GIB), -1);
+    ck_assert_int_eq(vs_pod_pick(full, 2, NULL, 1 * GIB), 0);
+    /* c (5 free) first; then a and c have 3 left each: a, listed first;
+     * then c (3 left, a 1); then a and c have 1 left, b none: no member
+     * has room. */
+    ck_assert_int_eq(vs_pod_pick(m, 3, placed, 2 * GIB), 2);
+    placed[2] += 2 * GIB;
+    ck_assert_int_eq(vs_pod_pick(m, 3, placed, 2 * GIB), 0);
+    placed[0] += 2 * GIB;
+    ck_assert_int_eq(vs_pod_pick(m, 3, placed, 2 * GIB), 2);
+    placed[2] += 2 * GIB;
+    ck_assert_int_eq(vs_pod_pick(m, 3, placed, 2 * GIB), -1);
+    /* What was placed is released (a failed clone): c has room again. */
+    placed[2] -= 2 * GIB;
+    ck_assert_int_eq(vs_pod_pick(m, 3, placed, 2 * GIB), 2);
+    /* A member with exactly the room the VM takes is a choice. */
+    ck_assert_int_eq(vs_pod_pick(full, 2, NULL, 1 * GIB), 0);
 }
 END_TEST
 
@@ -106,6 +135,7 @@ main(void)
     tcase_add_test(tc, test_ties_go_to_the_first);
     tcase_add_test(tc, test_twenty_clones_spread);
     tcase_add_test(tc, test_order);
+    tcase_add_test(tc, test_no_room);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
