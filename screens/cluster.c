@@ -60,6 +60,11 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
         *role = ui_node_role(n->state);
         break;
     case 4:
+        if (v->stalled && engine_node_in_progress(n->state)) {
+            snprintf(buf, len, "%3d%% %s", n->percent, _("stalled"));
+            *role = ROLE_STATE_ERROR;
+            break;
+        }
         table_progress(buf, len, n->percent, 16);
         *role = n->state == DR_NODE_ERROR ? ROLE_STATE_ERROR : ROLE_PROGRESS;
         break;
@@ -140,7 +145,7 @@ draw_cloud(const struct dr_cluster *c, WINDOW *w, int y, int wd)
 }
 
 static int
-draw_pools(const struct dr_cluster_view *v, WINDOW *w, int wd, int max)
+draw_pools(const struct dr_cluster_view *v, time_t stopped, WINDOW *w, int wd, int max)
 {
     int y = 0;
     char buf[256], roles[64], title[128];
@@ -149,6 +154,11 @@ draw_pools(const struct dr_cluster_view *v, WINDOW *w, int wd, int max)
              v->spec.version ? v->spec.version : "", cluster_state_label(v->state),
              v->spec.vcenter ? v->spec.vcenter : "", _("ready"), v->ready, v->total);
     ui_draw_field(w, &y, wd, v->spec.name, buf, ui_cluster_role(v->state));
+    if (v->stalled) {
+        char *why = engine_stalled_text(stopped);
+        ui_draw_field(w, &y, wd, _("Notice"), why, ROLE_STATE_ERROR);
+        free(why);
+    }
     y = draw_cloud(&v->spec, w, y, wd);
     for (size_t i = 0; i < v->spec.n_pools && y < max; i++) {
         const struct dr_pool *p = &v->spec.pools[i];
@@ -187,7 +197,7 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
         return;
     }
     /* Pools on top get at most half the pane; the nodes take the rest. */
-    top = draw_pools(v, w, wd, h / 2);
+    top = draw_pools(v, ui->snap ? ui->snap->owner_stopped : 0, w, wd, h / 2);
     top = pfview_draw(ui, &c->pf, w, top, wd, top + (h - top) * 2 / 3);
     if (h - top < 2)
         return;

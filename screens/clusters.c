@@ -81,6 +81,13 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
     case 2:
         snprintf(buf, len, "%s", v->deleting ? _("deleting") : cluster_state_label(v->state));
         *role = ui_cluster_role(v->state);
+        if (v->stalled) {
+            /* No drover runs its work (observing: engine_stalled_text);
+             * said first, so a narrow column still shows it. */
+            /* L10N: before a cluster's state: no drover carries on its work. */
+            snprintf(buf, len, "%s %s", _("Stalled"), cluster_state_label(v->state));
+            *role = ROLE_STATE_ERROR;
+        }
         break;
     case 3:
         snprintf(buf, len, "%d/%d", v->ready, v->total);

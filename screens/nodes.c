@@ -82,9 +82,15 @@ cell(void *ctx, size_t item, size_t col, char *buf, size_t len, enum ui_role *ro
         *role = n->state == DR_NODE_ERROR ? ROLE_STATE_ERROR : ROLE_DIM;
         break;
     case 6:
-        if (node_vm_kept(n))  /* how far it got, and that its VM is still there */
+        if (node_vm_kept(n)) { /* how far it got, and that its VM is still there */
             snprintf(buf, len, "%3d%% %s", n->percent, _("VM kept"));
-        else
+        } else if (s->ui->snap->clusters[s->items[item].c].stalled &&
+                   engine_node_in_progress(n->state)) {
+            /* No drover runs its work: it stands still (engine_stalled_text). */
+            snprintf(buf, len, "%3d%% %s", n->percent, _("stalled"));
+            *role = ROLE_STATE_ERROR;
+            break;
+        } else
             table_progress(buf, len, n->percent, 16);
         *role = n->state == DR_NODE_ERROR ? ROLE_STATE_ERROR : ROLE_PROGRESS;
         break;

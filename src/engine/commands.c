@@ -562,6 +562,7 @@ engine_snapshot(struct dr_engine *e)
     s->read_only = e->read_only || e->observer;
     s->observer = e->observer;
     s->observer_pid = e->observer_pid;
+    s->owner_stopped = e->owner_gone ? e->owner_stopped : 0;
     s->headless = e->headless;
     s->workers = e->observer || e->read_only ? 0 : e->n_workers;
     s->busy_workers = e->busy;
@@ -589,6 +590,8 @@ engine_snapshot(struct dr_engine *e)
                                : (c->has_spec ? cluster_state_derive(&c->spec, &c->status)
                                               : c->state);
         cluster_node_counts(&c->status, &v->ready, &v->total);
+        for (size_t n = 0; e->owner_gone && n < c->status.n_nodes && !v->stalled; n++)
+            v->stalled = engine_node_in_progress(c->status.nodes[n].state);
     }
     s->jobs = xcalloc(e->n_jobs ? e->n_jobs : 1, sizeof *s->jobs);
     for (size_t i = e->n_jobs; i-- > 0;) {

@@ -85,6 +85,9 @@ struct dr_cluster_view {
     bool deleting;                    /* delete requested: removing every node */
     int ready;                        /* ACTIVE nodes */
     int total;                        /* nodes not REMOVED */
+    /* Observing: no drover runs the engine and some node is in progress
+     * (cloning .. joining, removing): those nodes stand still. */
+    bool stalled;
 };
 
 struct dr_snapshot {
@@ -92,6 +95,10 @@ struct dr_snapshot {
     bool read_only;
     bool observer;              /* another drover runs the engine; this one watches */
     long observer_pid;          /* that drover's pid when known, else 0 */
+    /* Observing and no drover holds the state folder's lock: when that
+     * drover was seen to stop (or, never seen, when the state files were
+     * last written); 0 while one runs, and in an engine that runs itself. */
+    time_t owner_stopped;
     bool headless;
     int workers;
     int busy_workers;
@@ -133,6 +140,12 @@ void engine_events_free(struct dr_event *ev, size_t n);
 /* A consistent deep copy of clusters, nodes and jobs. */
 struct dr_snapshot *engine_snapshot(struct dr_engine *e);
 void engine_snapshot_free(struct dr_snapshot **s);
+/* What a stalled cluster's notice says (snapshot's owner_stopped, local
+ * time); the caller frees it. */
+char *engine_stalled_text(time_t owner_stopped);
+/* Whether a node in state s is on its way (cloning .. joining, removing):
+ * it stands still while no drover runs the engine. */
+bool engine_node_in_progress(enum dr_node_state s);
 const struct dr_cluster_view *snapshot_find_cluster(const struct dr_snapshot *s,
                                                     const char *name);
 

@@ -127,6 +127,12 @@ struct dr_engine {
     pthread_t aux;                  /* recovery, or the observer's poller */
     bool has_aux;
     int observe_wake[2];            /* written once to stop the observer */
+    /* Observing (observe.c): no drover holds the state folder's lock, so
+     * nodes in progress stand still; since owner_stopped (when this one saw
+     * it go, else the state files' last write). owner_seen: one held it. */
+    bool owner_gone;
+    bool owner_seen;
+    time_t owner_stopped;
     bool recovering;
     bool crashed;                   /* the journal held records: the last run died */
     bool stopping;

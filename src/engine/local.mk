@@ -88,6 +88,9 @@ EXTRA_DIST += tests/integration/vcenter-proxy.t tests/lab/proxy
 # The console watching a real run (tmux).
 TESTS += tests/tui/engine-lab.t
 EXTRA_DIST += tests/tui/engine-lab.t
+# Tester report 3: a read-only console marks the work of a killed drover stalled.
+TESTS += tests/tui/observer-stalled.t
+EXTRA_DIST += tests/tui/observer-stalled.t
 # Issue 11: preflight from the cluster screen (P).
 TESTS += tests/tui/preflight.t
 EXTRA_DIST += tests/tui/preflight.t

@@ -1,17 +1,25 @@
 /* The observer: a drover in read-only mode, or one that found another
  * drover holding the lock, follows the state and configuration folders.
  * It sleeps in poll() on inotify until a file there changes, then re-reads
- * the store and reports what moved: no change, no wake-up. */
+ * the store and reports what moved: no change, no wake-up. Every
+ * OBSERVE_OWNER_MS it also looks whether a drover still holds the state
+ * folder's lock: one killed (kill -9) writes nothing more, and its nodes in
+ * progress would otherwise look live for ever. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/store.h"
 #include "core/util.h"
@@ -22,6 +30,8 @@
 #define OBSERVE_SETTLE_MS 50
 /* While a watched folder does not exist yet, look again this often. */
 #define OBSERVE_MISSING_MS 2000
+/* How often to look whether the drover that runs the engine is still there. */
+#define OBSERVE_OWNER_MS 3000
 
 static const char *const watched[] = { "", "clusters", "templates" };
 
@@ -153,6 +163,154 @@ observe_reload(struct dr_engine *e)
     store_done(&fresh);
 }
 
+bool
+engine_node_in_progress(enum dr_node_state s)
+{
+    return (s >= DR_NODE_CLONING && s <= DR_NODE_JOINING) || s == DR_NODE_REMOVING;
+}
+
+/* Whether /proc/locks lists a flock on inode ino (the lock file's; the
+ * device is not compared: on overlayfs stat's differs from the lock's).
+ * -1 when /proc/locks cannot be read. */
+static int
+flock_listed(ino_t ino)
+{
+    FILE *f = fopen("/proc/locks", "re");
+    char line[256];
+    int found = 0;
+
+    if (f == NULL)
+        return -1;
+    while (!found && fgets(line, sizeof line, f)) {
+        const char *p = strstr(line, "FLOCK");
+        unsigned long long inode;
+        unsigned maj, min;
+        long pid;
+
+        if (p && sscanf(p, "FLOCK %*s %*s %ld %x:%x:%llu", &pid, &maj, &min, &inode) == 4 &&
+            (ino_t)inode == ino)
+            found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
+/* Whether a drover holds the state folder's lock (control.c's take_lock:
+ * flock LOCK_EX for an engine's whole life, the pid written in the file).
+ * Looked up, not tried: taking the lock even for a moment could make a
+ * drover starting then believe another one runs. Alive when /proc/locks
+ * lists a flock on the file or the pid written in it lives: a reused pid
+ * errs towards "running", never towards a false alarm. */
+static bool
+owner_alive(const char *state_dir)
+{
+    char *path = util_path_join(state_dir, "lock");
+    char buf[32];
+    struct stat st;
+    bool alive = false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    free(path);
+    if (fd < 0)
+        return false; /* no drover ever ran the engine here */
+    if (fstat(fd, &st) == 0 && flock_listed(st.st_ino) == 1)
+        alive = true;
+    if (!alive) {
+        ssize_t r = pread(fd, buf, sizeof buf - 1, 0);
+        long pid = r > 0 ? (buf[r] = '\0', strtol(buf, NULL, 10)) : 0;
+
+        alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+    }
+    close(fd);
+    return alive;
+}
+
+char *
+engine_stalled_text(time_t owner_stopped)
+{
+    struct tm tm;
+    char at[16] = "?";
+
+    if (owner_stopped > 0 && localtime_r(&owner_stopped, &tm))
+        strftime(at, sizeof at, "%H:%M:%S", &tm);
+    /* L10N: %s is a time of day. */
+    return xasprintf(_("no drover is running this cluster's work (the one that was stopped at "
+                       "%s); nodes in progress are stalled until `drover apply` or a console "
+                       "runs it again"),
+                     at);
+}
+
+/* The newest write of a cluster's state files (its snapshot and log). */
+static time_t
+state_written(const struct dr_engine *e, const char *cluster)
+{
+    time_t t = 0;
+
+    for (int k = 0; k < 2; k++) {
+        char *path = xasprintf("%s/clusters/%s.state%s", e->state_dir, cluster, k ? ".log" : "");
+        struct stat st;
+
+        if (stat(path, &st) == 0 && st.st_mtime > t)
+            t = st.st_mtime;
+        free(path);
+    }
+    return t;
+}
+
+/* Look whether a drover still runs the engine; when that changes, say it
+ * for each cluster with nodes in progress (a warning the console shows on
+ * its status line; its snapshots mark those clusters stalled). */
+static void
+observe_owner(struct dr_engine *e)
+{
+    bool alive = owner_alive(e->state_dir);
+    time_t now = time(NULL);
+
+    pthread_mutex_lock(&e->mu);
+    if (alive) {
+        if (e->owner_gone) {
+            struct dr_event ev = {.kind = DR_EV_ENGINE, .level = DR_LOG_INFO,
+                                  .text = _("a drover runs the engine again")};
+            eng_emit(e, &ev);
+        }
+        e->owner_seen = true;
+        e->owner_gone = false;
+        pthread_mutex_unlock(&e->mu);
+        return;
+    }
+    if (!e->owner_gone) {
+        time_t stopped = e->owner_seen ? now : 0;
+        char **stalled = NULL;
+
+        for (size_t i = 0; i < e->n_clusters; i++) {
+            struct eng_cluster *c = e->clusters[i];
+            bool any = false;
+
+            for (size_t k = 0; k < c->status.n_nodes && !any; k++)
+                any = engine_node_in_progress(c->status.nodes[k].state);
+            if (any) {
+                strv_push(&stalled, c->name);
+                if (!e->owner_seen && state_written(e, c->name) > stopped)
+                    stopped = state_written(e, c->name);
+            }
+        }
+        if (stalled) {
+            e->owner_gone = true;
+            e->owner_stopped = stopped;
+            char *text = engine_stalled_text(stopped);
+            for (size_t i = 0; stalled[i]; i++) {
+                struct dr_event ev = {.kind = DR_EV_ENGINE, .level = DR_LOG_WARN,
+                                      .cluster = stalled[i], .text = text};
+                log_warn("cluster %s: %s", stalled[i], text);
+                eng_emit(e, &ev);
+            }
+            free(text);
+            strv_free(&stalled);
+        }
+    }
+    pthread_mutex_unlock(&e->mu);
+}
+
 void *
 eng_observer_main(void *arg)
 {
@@ -168,8 +326,10 @@ eng_observer_main(void *arg)
             { .fd = e->observe_wake[0], .events = POLLIN },
             { .fd = ifd, .events = POLLIN },
         };
-        int n = poll(p, 2, complete ? -1 : OBSERVE_MISSING_MS);
+        int n;
 
+        observe_owner(e);
+        n = poll(p, 2, complete ? OBSERVE_OWNER_MS : OBSERVE_MISSING_MS);
         if (n < 0 && errno != EINTR)
             break;
         if (p[0].revents)
@@ -180,6 +340,8 @@ eng_observer_main(void *arg)
             if (p[0].revents)
                 break;
             observe_drain(ifd);
+        } else if (n == 0 && complete) {
+            continue; /* only the owner's look was due: nothing changed */
         }
         /* Also after a timeout: a missing folder may have appeared with
          * files in it before its watch was added. */

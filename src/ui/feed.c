@@ -346,7 +346,10 @@ feed_drain(struct ui *ui)
         /* Engine-wide trouble is worth the status line; the rest is in
          * the events list. */
         if (evs[i].kind == DR_EV_ENGINE && evs[i].level >= DR_LOG_WARN && evs[i].text[0]) {
-            ui_error(ui, "%s", evs[i].text);
+            if (evs[i].cluster) /* about one cluster (observe.c: its work stalled) */
+                ui_error(ui, "%s: %s", evs[i].cluster, evs[i].text);
+            else
+                ui_error(ui, "%s", evs[i].text);
             flags |= UI_REDRAW_ALL;
         }
     }
