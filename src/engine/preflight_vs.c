@@ -117,16 +117,11 @@ check_template(const struct pf_item *it, const struct vs_fact *src, const struct
     /* vSphere's CSI driver (persistent volumes on vSphere datastores)
      * needs the disks' UUIDs: disk.EnableUUID = TRUE (VMware, "vSphere CSI
      * driver prerequisites"). A cluster with cloud_provider "vsphere" runs
-     * it: an error. A cluster without does not: nothing to say. A template
+     * it: the spec check (eng_check_cloud) already errs when extra_config
+     * lacks it, whatever the source has, so nothing more here (one fault,
+     * one finding). A cluster without does not: nothing to say. A template
      * tested alone (the editor's test) may serve either: a note. */
-    if (!eng_clone_enable_uuid(t, src->enable_uuid) && o && o->cloud_vsphere)
-        eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_ERROR, "template", path,
-                        _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
-                          "extra_config"),
-                        _("the cluster has cloud_provider = \"vsphere\", but disk.EnableUUID "
-                          "is not TRUE in the clone source or extra_config: the vSphere CSI "
-                          "driver cannot attach volumes to its nodes"));
-    else if (!eng_clone_enable_uuid(t, src->enable_uuid) && o && o->template_test)
+    if (!eng_clone_enable_uuid(t, src->enable_uuid) && o && o->template_test)
         eng_finding_add(out, t, DR_TF_EXTRA_CONFIG, NULL, DR_SEV_NOTE, "template", path,
                         _("add { key = \"disk.EnableUUID\"; value = \"TRUE\"; } to "
                           "extra_config if the cluster will use the vSphere CSI driver"),
