@@ -605,7 +605,8 @@ vs_resolve_placement(struct vs_session *s, const struct dr_template *t, struct v
                 problem(&r, DR_TF_DATASTORE, NULL,
                         _("\"%s\" (datastore cluster %s) has no datastore that %s %s mounts "
                           "and can take a VM (%s); add a datastore to the cluster, mount one on "
-                          "%s, or choose another datastore"),
+                          "%s, grant the user Datastore.AllocateSpace on one, or choose "
+                          "another datastore"),
                         t->datastore, p->pod_path, p->host ? _("host") : _("a host of"),
                         where ? where : "?", why, where ? where : "?");
             free(why);

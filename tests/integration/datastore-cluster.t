@@ -142,6 +142,8 @@ facts 'deny Datastore.AllocateSpace pds-a' 'deny Datastore.AllocateSpace pds-b' 
 nok "preflight: every member denied: exit 1" pf "$POD"
 ok "the finding names the privilege missing on each member" \
     bash -c "jq -r '.findings[].message' '$J' | grep -q 'has no datastore .*(pds-a: $LAB_USER lacks the privilege Datastore.AllocateSpace there, pds-b: .*, pds-c: .*Datastore.AllocateSpace there)'"
+ok "and says to grant it" \
+    bash -c "jq -r '.findings[].message' '$J' | grep -q 'grant the user Datastore.AllocateSpace on one'"
 jq -r '.findings[].message' "$J" | while read -r l; do diag "$l"; done
 is "$(field placement file):$(field placement line)" "templates/pod.cfg:6" "at the template's datastore line"
 nok "apply refuses it" "$DROVER" apply -f "$POD"
