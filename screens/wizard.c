@@ -125,6 +125,54 @@ open_pool(struct wizard *w, int index)
     w->step = W_POOL;
 }
 
+/* The pool form's draft into the list: over the pool it was opened from,
+ * or added (then later Esc/Done edit that entry rather than add again). */
+static void
+keep_pool(struct wizard *w)
+{
+    struct wpool fresh = { 0 };
+    struct dr_pool d;
+    const struct wpool *p = &kept.pool;
+    bool untouched;
+
+    /* A new pool left with nothing typed ('a' then Esc) is not added. */
+    pool_defaults(&d);
+    from_pool(&fresh, &d);
+    fresh.worker = true;
+    untouched = (p->name == NULL || *p->name == '\0') && str_eq(p->prefix, fresh.prefix) &&
+                p->quantity == fresh.quantity && p->etcd == fresh.etcd &&
+                p->control_plane == fresh.control_plane && p->worker == fresh.worker &&
+                p->dnr_s == fresh.dnr_s && p->drain == fresh.drain &&
+                p->drain_timeout_s == fresh.drain_timeout_s &&
+                p->max_unhealthy == fresh.max_unhealthy;
+    wpool_done(&fresh);
+    if (kept.editing < 0 && untouched)
+        return;
+    if (kept.editing >= 0) {
+        wpool_done(&kept.pools[kept.editing]);
+        wpool_copy(&kept.pools[kept.editing], &kept.pool);
+        w->sel = (size_t)kept.editing;
+    } else if (kept.n_pools < MAX_POOLS) {
+        wpool_copy(&kept.pools[kept.n_pools], &kept.pool);
+        w->sel = kept.n_pools++;
+        kept.editing = (int)w->sel;
+    }
+}
+
+/* True when the pool has a problem of its own (the pool form's checks). */
+static bool
+pool_incomplete(const struct wpool *p)
+{
+    struct wdraft d = kept;
+    struct dr_diag *diags = NULL;
+    size_t n;
+
+    d.pool = *p; /* borrowed, not freed */
+    n = wizard_check_pool(&d, &diags);
+    store_diags_free(diags, n);
+    return n > 0;
+}
+
 static int activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx);
 
 static const struct form_ops cluster_ops = { .check = wizard_check_cluster, .activate = activate,
@@ -148,14 +196,7 @@ activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx)
         if (!form_validate(f))
             return UI_REDRAW;
         form_hide(f);
-        if (kept.editing >= 0) {
-            wpool_done(&kept.pools[kept.editing]);
-            wpool_copy(&kept.pools[kept.editing], &kept.pool);
-            w->sel = (size_t)kept.editing;
-        } else if (kept.n_pools < MAX_POOLS) {
-            wpool_copy(&kept.pools[kept.n_pools], &kept.pool);
-            w->sel = kept.n_pools++;
-        }
+        keep_pool(w);
         w->step = W_POOLS;
         return UI_REDRAW_ALL;
     }
@@ -394,12 +435,17 @@ draw_pools(struct wizard *w, WINDOW *win, int h, int wd)
         ui_draw_text(win, y++, 1, wd - 2, _("No pools yet: a adds one."), ROLE_DIM);
     for (size_t i = 0; i < kept.n_pools && y < h - 1; i++) {
         const struct wpool *p = &kept.pools[i];
+        bool bad = pool_incomplete(p);
 
         roles_text(p, roles, sizeof roles);
         first_names(p, names, sizeof names);
+        /* L10N: a pool in the wizard's list whose form has a field still
+         * wrong (Esc kept it as typed), instead of its first names. */
         snprintf(buf, sizeof buf, "%-12s %-14s %3d  %-26s %s", p->name ? p->name : "",
-                 p->template ? p->template : "", p->quantity, roles, names);
-        ui_draw_text(win, y++, 1, wd - 2, buf, i == w->sel ? ROLE_SELECTION : ROLE_NORMAL);
+                 p->template ? p->template : "", p->quantity, roles,
+                 bad ? _("(incomplete)") : names);
+        ui_draw_text(win, y++, 1, wd - 2, buf,
+                     i == w->sel ? ROLE_SELECTION : bad ? ROLE_STATUS_ERROR : ROLE_NORMAL);
     }
 }
 
@@ -663,9 +709,12 @@ key(struct ui *ui, void *st, int k)
         }
     case W_POOL:
         if (k == UI_KEY_ESC) {
-            /* Back to the list; the pool's edits are kept in the form's
-             * draft until another pool is opened. */
+            /* Back to the list keeping what was typed (issue 12): the pool,
+             * a new one too, goes into the list as it is; one with a field
+             * still wrong is marked there and the review reports it. */
+            form_commit(w->pform);
             form_hide(w->pform);
+            keep_pool(w);
             w->step = W_POOLS;
             return UI_HANDLED | UI_REDRAW_ALL;
         }
@@ -692,7 +741,11 @@ key(struct ui *ui, void *st, int k)
             return UI_HANDLED | UI_REDRAW_ALL;
         }
         if ((k == '\n' || k == '\r') && w->sel < kept.n_pools) {
+            bool bad = pool_incomplete(&kept.pools[w->sel]);
+
             open_pool(w, (int)w->sel);
+            if (bad) /* what is wrong, under its field at once */
+                form_validate(w->pform);
             return UI_HANDLED | UI_REDRAW_ALL;
         }
         if ((k == 'x' || k == (UI_KEY_FN | KEY_DC)) && w->sel < kept.n_pools) {

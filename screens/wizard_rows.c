@@ -108,7 +108,7 @@ const struct form_row wizard_pool_rows[] = {
      .label = N_("Template"),
      .kind = FK_CHOICE,
      .off = P(template),
-     .help = N_("Space or Enter: the next node template; + makes one and picks it")},
+     .help = N_("Space, Enter or Right: the next node template, Left: the previous; + makes one")},
     {.key = "quantity", .label = N_("Quantity"), .kind = FK_NUMBER, .off = P(quantity)},
     {.key = "etcd", .label = N_("Role etcd"), .kind = FK_CHECK, .off = P(etcd)},
     {.key = "control-plane",

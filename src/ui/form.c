@@ -487,14 +487,14 @@ move_focus(struct form *f, int dir)
 }
 
 static void
-cycle_choice(struct form *f, const struct form_row *r)
+cycle_choice(struct form *f, const struct form_row *r, int dir)
 {
     char **p = slot(f->model, r);
     size_t n = strv_len((char *const *)r->choices), k = 0;
 
     for (size_t i = 0; i < n; i++)
         if (str_eq(*p, r->choices[i]))
-            k = (i + 1) % n;
+            k = dir > 0 ? (i + 1) % n : (i + n - 1) % n;
     free(*p);
     *p = n ? xstrdup(r->choices[k]) : NULL;
 }
@@ -600,7 +600,7 @@ form_key(struct form *f, int key)
             return UI_HANDLED | UI_REDRAW;
         }
         if (r->kind == FK_CHOICE) {
-            cycle_choice(f, r);
+            cycle_choice(f, r, 1);
             f->touched[f->cur] = true;
             recheck(f);
             return UI_HANDLED | UI_REDRAW;
@@ -608,6 +608,15 @@ form_key(struct form *f, int key)
         if (key != ' ' && f->ops->activate)
             return f->ops->activate(f->ui, f, r, f->ctx) | UI_HANDLED | UI_REDRAW;
         return UI_HANDLED;
+    }
+    /* A choice shows as "< value >": Right is the next value, Left the
+     * previous one (as Space and Enter step forward). */
+    if (r->kind == FK_CHOICE &&
+        (key == (UI_KEY_FN | KEY_RIGHT) || key == (UI_KEY_FN | KEY_LEFT))) {
+        cycle_choice(f, r, key == (UI_KEY_FN | KEY_RIGHT) ? 1 : -1);
+        f->touched[f->cur] = true;
+        recheck(f);
+        return UI_HANDLED | UI_REDRAW;
     }
     /* Printable keys on a row that is not typed into do nothing rather than
      * run global actions by surprise. */

@@ -7,7 +7,8 @@
  *
  * Keys: Tab/Down next row, Shift-Tab/Up previous, Enter on a text row moves
  * on, on a checkbox toggles, on a choice cycles, on a picker/editor/button
- * calls the form's activate; Space toggles and cycles too. Esc is not the
+ * calls the form's activate; Space toggles and cycles too, and on a choice
+ * ("< value >") Right is the next value, Left the previous one. Esc is not the
  * form's: form_key() leaves it to the screen (step back, keeping the
  * model). */
 #ifndef DR_UI_FORM_H

@@ -17,7 +17,8 @@ TUI_TESTS = \
 	tests/tui/cloud-provider.t \
 	tests/tui/empty.t \
 	tests/tui/age.t \
-	tests/tui/edit-comments.t
+	tests/tui/edit-comments.t \
+	tests/tui/wizard-pool-keys.t
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
 
