@@ -147,6 +147,15 @@ draw(struct ui *ui, void *st, enum ui_pane_id pane, WINDOW *w, int h, int wd)
 {
     struct jobs *s = st;
 
+    /* A watching console lists no jobs: it runs none, and another drover's
+     * are not in the state files. Say so rather than "nothing to do", and
+     * when no drover runs at all (observe.c), that the work stands still. */
+    s->t.empty = ui->snap && ui->snap->owner_stopped
+                     ? N_("No jobs: no drover is running the engine (nodes in progress are "
+                          "stalled).")
+                 : ui->snap && ui->snap->read_only
+                     ? N_("No jobs here: this console only watches.")
+                     : N_("No jobs: the engine has nothing to do.");
     if (pane == PANE_MAIN)
         table_draw(&s->t, w, h, wd, ui->focus == PANE_MAIN);
     else

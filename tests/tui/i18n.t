@@ -17,7 +17,7 @@ check "German header fields" wait_for "Benutzer: operator@vsphere.local"
 tui_keys 3
 check "German node states and steps" wait_match "worker-03 .* Fehler +Warten auf IP"
 tui_keys 4
-check "German empty jobs list" wait_for "Keine Aufträge: die Engine hat nichts zu tun."
+check "German empty jobs list" wait_for "Keine Aufträge: kein drover betreibt die Engine (laufende Knoten stehen still)."
 tui_keys '?'
 check "German help" wait_for "Tasten in der Ansicht jobs"
 check "German action descriptions" wait_match "j +down +Auswahl nach unten"

@@ -38,6 +38,9 @@ ok "the time it names lies between the kill and the notice" \
 ok "the nodes in progress are marked stalled in the progress column" \
     wait_for 10 seen "^ *[a-z]+-0[0-9] .*Cloning .* [0-9]+% stalled"
 nok "no node shows a live progress bar any more" sh -c "tmux -S '$sock' capture-pane -p | grep -E '^ *[a-z]+-0[0-9] .*Cloning' | grep -q '█'"
+keys 4
+ok "the jobs screen says no drover runs the engine, not that it has nothing to do" \
+    wait_for 10 seen "No jobs: no drover is running the engine \(nodes in progress are stalled\)\."
 keys 1
 ok "the clusters list marks the cluster stalled" wait_for 10 seen "lab-cluster .* Stalled "
 seen "lab-cluster .* Stalled " || diag "$(screen)"

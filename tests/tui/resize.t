@@ -12,7 +12,7 @@ valid_small() {
 tui_start
 wait_for "staging"
 # key|text at 120x40|text at 40x10
-for screen in "1|staging|staging" "3|stg-02|server-01" "4|No jobs: the engine has nothing to do.|No jobs" \
+for screen in "1|staging|staging" "3|stg-02|server-01" "4|No jobs: no drover is running the engine (nodes in progress are stalled).|No jobs" \
     "2|photon-large|photon-l"; do
     IFS='|' read -r key big small <<<"$screen"
     tui_keys "$key"

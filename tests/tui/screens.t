@@ -14,12 +14,12 @@ tui_keys 3
 check "key 3 shows every node" wait_for "stg-02"
 check "nodes show state, step and progress" wait_match "worker-03 +prod +worker +worker +Error +Waiting for IP .* 40%"
 tui_keys 4
-check "key 4 shows jobs and events, empty" wait_for "No jobs: the engine has nothing to do."
+check "key 4 shows jobs and events, empty" wait_for "No jobs: no drover is running the engine (nodes in progress are stalled)."
 check "the events pane is there too" wait_for "── Events"
 tui_keys '?'
 check "? shows the help" wait_for "Keys on the jobs screen"
 tui_keys q
-check "q leaves the help" wait_for "No jobs: the engine"
+check "q leaves the help" wait_for "No jobs: no drover"
 tui_keys 1
 check "key 1 goes back to the clusters" wait_match "staging +rke2"
 
@@ -41,7 +41,7 @@ tui_type 'jo'
 tui_keys Tab
 check "Tab completes a command" wait_match "^:jobs *$"
 tui_keys Enter
-check "the completed command runs" wait_for "No jobs: the engine"
+check "the completed command runs" wait_for "No jobs: no drover"
 
 # Drill down: clusters -> prod -> worker-03 -> back -> back.
 tui_keys 1
