@@ -169,7 +169,8 @@ char *store_cluster_text(const struct dr_cluster *c);
  * hold a comment ("#", "//" or a block comment, outside strings), as text
  * ("2, 9, 14", newly allocated), when saving would replace the file by ours
  * (drover's own text of it) and so drop them: NULL when the file is ours,
- * has no comment, or cannot be read. For the review's warning before a
+ * has no comment but the lines drover writes itself (its header, a line of
+ * ours), or cannot be read. For the review's warning before a
  * save (issue 12: comments are not lost silently). */
 char *store_dropped_comments(const struct dr_store *s, const char *rel, const char *ours);
 /* Give c (a spec not read from a file: the wizard's) the origins it will

@@ -199,6 +199,38 @@ store_cluster_text(const struct dr_cluster *c)
     return cluster_to_text(c);
 }
 
+/* True when the line of text starting at start is, but for the blanks
+ * around it, a line of ours: a comment drover writes itself (its header)
+ * that the save keeps. */
+static bool
+line_is_ours(const char *start, const char *ours)
+{
+    const char *end = strchr(start, '\n');
+    size_t n;
+
+    if (end == NULL)
+        end = start + strlen(start);
+    while (start < end && (*start == ' ' || *start == '\t'))
+        start++;
+    while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        end--;
+    n = (size_t)(end - start);
+    for (const char *o = ours; o && *o;) {
+        const char *oe = strchr(o, '\n'), *a = o;
+        if (oe == NULL)
+            oe = o + strlen(o);
+        while (a < oe && (*a == ' ' || *a == '\t'))
+            a++;
+        while (oe > a && (oe[-1] == ' ' || oe[-1] == '\t'))
+            oe--;
+        if ((size_t)(oe - a) == n && n > 0 && memcmp(a, start, n) == 0)
+            return true;
+        o = strchr(o, '\n');
+        o = o ? o + 1 : NULL;
+    }
+    return false;
+}
+
 char *
 store_dropped_comments(const struct dr_store *s, const char *rel, const char *ours)
 {
@@ -206,6 +238,7 @@ store_dropped_comments(const struct dr_store *s, const char *rel, const char *ou
     size_t len = 0, shown = 0;
     int line = 1, last = 0;
     bool in_str = false, in_block = false;
+    size_t line_start = 0;
 
     if (util_read_file(path, &text, &len, NULL) != DR_E_OK || str_eq(text, ours)) {
         free(text);
@@ -220,6 +253,7 @@ store_dropped_comments(const struct dr_store *s, const char *rel, const char *ou
 
         if (ch == '\n') {
             line++;
+            line_start = i + 1;
             in_str = false; /* libconfig strings do not span lines */
             continue;
         }
@@ -244,6 +278,9 @@ store_dropped_comments(const struct dr_store *s, const char *rel, const char *ou
             comment = in_block = true;
             i++;
         }
+        /* drover's own comment lines (the header it writes) stay. */
+        if (comment && line != last && line_is_ours(text + line_start, ours))
+            last = line;
         if (comment && line != last) {
             char *t = shown < 8 ? xasprintf("%s%s%d", list ? list : "", list ? ", " : "", line)
                                 : shown == 8 ? xasprintf("%s, ...", list) : NULL;

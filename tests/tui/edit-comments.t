@@ -10,6 +10,7 @@
 E=$TUI_CFG/clusters/edge.cfg
 cat >"$E" <<'EOS'
 # Edge site, owned by the platform team.
+# A cluster's desired state, written by drover. The name is the file's name.
 distribution = "k3s";
 vcenter = "lab";   // the lab's vCenter
 pools = (
@@ -40,8 +41,9 @@ tui_keys Enter
 check "the pool now has 2" wait_match "tiny +ubuntu-worker +2"
 tui_keys r
 check "the review shows the change" wait_match "^ *\\+ +quantity = 2;"
-check "and warns that the comments (lines 1, 3, 6) are not kept" \
-    wait_for "clusters/edge.cfg has comments (line 1, 3, 6) that saving does not keep:"
+# Line 2 is drover's own header, which the save keeps: not listed.
+check "and warns that the comments (lines 1, 4, 7) are not kept" \
+    wait_for "clusters/edge.cfg has comments (line 1, 4, 7) that saving does not keep:"
 check "naming the backup" wait_for "the file as it is now is kept as clusters/edge.cfg.bak"
 tui_keys s
 check "s saves" wait_for "Cluster edge saved in clusters/edge.cfg"

@@ -198,6 +198,25 @@ START_TEST(test_dropped_comments)
     put(cfg_dir, "clusters/d.cfg", "# written by drover\nvcenter = \"lab\";\n", 0600);
     ck_assert_ptr_null(store_dropped_comments(&s, "clusters/d.cfg",
                                               "# written by drover\nvcenter = \"lab\";\n"));
+    /* A hand-edited file of drover's (the tester's case): its header comment
+     * (line 3 here) is a line of ours that the save keeps, so only the
+     * hand-written ones (lines 1, 2 and 5) are reported. */
+    put(cfg_dir, "clusters/f.cfg",
+        "# team edge\n"
+        "// site 7\n"
+        "  # A cluster's desired state, written by drover.  \n"
+        "vcenter = \"lab\";\n"
+        "quantity = 10; # was 5\n",
+        0600);
+    l = store_dropped_comments(&s, "clusters/f.cfg",
+                               "# A cluster's desired state, written by drover.\n"
+                               "vcenter = \"lab\";\nquantity = 10;\n");
+    ck_assert_str_eq(l, "1, 2, 5");
+    free(l);
+    /* Only drover's own comment lines in a changed file: nothing is dropped. */
+    put(cfg_dir, "clusters/g.cfg", "# written by drover\nvcenter = \"x\";\n", 0600);
+    ck_assert_ptr_null(store_dropped_comments(&s, "clusters/g.cfg",
+                                              "# written by drover\nvcenter = \"lab\";\n"));
     /* No comment, or no file. */
     put(cfg_dir, "clusters/e.cfg", "vcenter = \"ds://x#y\";\n", 0600);
     ck_assert_ptr_null(store_dropped_comments(&s, "clusters/e.cfg", "other"));
