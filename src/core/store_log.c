@@ -295,11 +295,16 @@ store_log_replay(struct cfg_ctx *c, const char *path, struct dr_cluster_status *
         struct dr_cluster_status rec = {0};
         config_t cfg;
         int before = c->errors;
+        size_t diags_before = c->s->n_diags;
         bool ok = cfg_parse_text(c, text, &cfg) && parse_status(c, &cfg, st->cluster, &rec);
         bool has_health = ok && config_setting_get_member(config_root_setting(&cfg), "health");
 
         config_destroy(&cfg);
         free(text);
+        /* The body's lines as the log's: its first is the one after the header. */
+        for (size_t i = diags_before; i < c->s->n_diags; i++)
+            if (c->s->diags[i].line > 0)
+                c->s->diags[i].line += line;
         if (!ok || c->errors != before) {
             /* Whole but not loadable: what it says is lost (the diagnostic
              * names the log); later records still hold their nodes whole,
