@@ -257,15 +257,36 @@ state_written(const struct dr_engine *e, const char *cluster)
     return t;
 }
 
+static bool
+some_node_in_progress(const struct dr_engine *e)
+{
+    for (size_t i = 0; i < e->n_clusters; i++)
+        for (size_t k = 0; k < e->clusters[i]->status.n_nodes; k++)
+            if (engine_node_in_progress(e->clusters[i]->status.nodes[k].state))
+                return true;
+    return false;
+}
+
 /* Look whether a drover still runs the engine; when that changes, say it
  * for each cluster with nodes in progress (a warning the console shows on
- * its status line; its snapshots mark those clusters stalled). */
-static void
+ * its status line; its snapshots mark those clusters stalled). Returns
+ * whether the next look is due on a timer: nodes are in progress and a
+ * drover runs them. With none in progress there is nothing to stall, and
+ * once it is gone the next drover's writes wake the observer anyway. */
+static bool
 observe_owner(struct dr_engine *e)
 {
-    bool alive = owner_alive(e->state_dir);
+    bool alive, any;
     time_t now = time(NULL);
 
+    pthread_mutex_lock(&e->mu);
+    any = some_node_in_progress(e);
+    if (!any)
+        e->owner_gone = false; /* nothing stands still */
+    pthread_mutex_unlock(&e->mu);
+    if (!any)
+        return false;
+    alive = owner_alive(e->state_dir);
     pthread_mutex_lock(&e->mu);
     if (alive) {
         if (e->owner_gone) {
@@ -276,7 +297,7 @@ observe_owner(struct dr_engine *e)
         e->owner_seen = true;
         e->owner_gone = false;
         pthread_mutex_unlock(&e->mu);
-        return;
+        return true;
     }
     if (!e->owner_gone) {
         time_t stopped = e->owner_seen ? now : 0;
@@ -284,31 +305,30 @@ observe_owner(struct dr_engine *e)
 
         for (size_t i = 0; i < e->n_clusters; i++) {
             struct eng_cluster *c = e->clusters[i];
-            bool any = false;
+            bool in_progress = false;
 
-            for (size_t k = 0; k < c->status.n_nodes && !any; k++)
-                any = engine_node_in_progress(c->status.nodes[k].state);
-            if (any) {
+            for (size_t k = 0; k < c->status.n_nodes && !in_progress; k++)
+                in_progress = engine_node_in_progress(c->status.nodes[k].state);
+            if (in_progress) {
                 strv_push(&stalled, c->name);
                 if (!e->owner_seen && state_written(e, c->name) > stopped)
                     stopped = state_written(e, c->name);
             }
         }
-        if (stalled) {
-            e->owner_gone = true;
-            e->owner_stopped = stopped;
-            char *text = engine_stalled_text(stopped);
-            for (size_t i = 0; stalled[i]; i++) {
-                struct dr_event ev = {.kind = DR_EV_ENGINE, .level = DR_LOG_WARN,
-                                      .cluster = stalled[i], .text = text};
-                log_warn("cluster %s: %s", stalled[i], text);
-                eng_emit(e, &ev);
-            }
-            free(text);
-            strv_free(&stalled);
+        e->owner_gone = true;
+        e->owner_stopped = stopped;
+        char *text = engine_stalled_text(stopped);
+        for (size_t i = 0; stalled && stalled[i]; i++) {
+            struct dr_event ev = {.kind = DR_EV_ENGINE, .level = DR_LOG_WARN,
+                                  .cluster = stalled[i], .text = text};
+            log_warn("cluster %s: %s", stalled[i], text);
+            eng_emit(e, &ev);
         }
+        free(text);
+        strv_free(&stalled);
     }
     pthread_mutex_unlock(&e->mu);
+    return false;
 }
 
 void *
@@ -320,16 +340,29 @@ eng_observer_main(void *arg)
     if (ifd < 0)
         log_warn("inotify: %s; following other drovers once every %d ms", strerror(errno),
                  OBSERVE_MISSING_MS);
+    long long next_look = 0; /* util_now_ms() when the owner's next look may be */
+    bool timed = false;      /* a look is due on a timer (observe_owner) */
+    bool dirty = true;       /* the files changed since the last look */
+
     for (;;) {
         bool complete = ifd >= 0 && observe_add_watches(ifd, e->config_dir, e->state_dir);
         struct pollfd p[2] = {
             { .fd = e->observe_wake[0], .events = POLLIN },
             { .fd = ifd, .events = POLLIN },
         };
-        int n;
+        long long now = util_now_ms();
+        int n, timeout = complete ? -1 : OBSERVE_MISSING_MS;
 
-        observe_owner(e);
-        n = poll(p, 2, complete ? OBSERVE_OWNER_MS : OBSERVE_MISSING_MS);
+        /* At most one look per OBSERVE_OWNER_MS, however busy the files;
+         * none while nothing changed and nothing is in progress. */
+        if (now >= next_look && (timed || dirty)) {
+            timed = observe_owner(e);
+            dirty = false;
+            next_look = now + OBSERVE_OWNER_MS;
+        }
+        if ((timed || dirty) && (timeout < 0 || next_look - now < timeout))
+            timeout = next_look > now ? (int)(next_look - now) : 0;
+        n = poll(p, 2, timeout);
         if (n < 0 && errno != EINTR)
             break;
         if (p[0].revents)
@@ -346,6 +379,7 @@ eng_observer_main(void *arg)
         /* Also after a timeout: a missing folder may have appeared with
          * files in it before its watch was added. */
         observe_reload(e);
+        dirty = true;
     }
     if (ifd >= 0)
         close(ifd);
