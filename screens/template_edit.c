@@ -113,6 +113,7 @@ struct tedit {
     char **vcenters;   /* the choices for the vCenter row */
     char *ud_saved;    /* user_data before the first edit, for Backspace */
     bool ud_edited;
+    bool comments_told; /* Save warned that the file's comments are not kept */
     struct form_row *rows;
     struct pfview pf;  /* the test's preflight */
     bool testing;      /* its findings are shown in place of the form */
@@ -282,6 +283,25 @@ save(struct tedit *s)
         ui_pop(ui);
         ui_status(ui, "%s", _("Nothing changed; nothing was written"));
         return UI_REDRAW_ALL;
+    }
+    if (s->editing && !s->comments_told) {
+        /* A hand-written file's comments: said before the first Save, as
+         * the cluster review does (issue 12); Save again saves. */
+        char *lines = store_template_dropped_comments(ui->store, t.name);
+
+        if (lines) {
+            /* L10N: the line numbers, then the template's name. */
+            char *msg = xasprintf(_("Comments (line %s) are not kept; the file goes to "
+                                    "templates/%s.cfg.bak. Save again saves"),
+                                  lines, t.name);
+            form_set_message(s->form, "save", msg);
+            form_focus(s->form, "save");
+            s->comments_told = true;
+            free(msg);
+            free(lines);
+            template_done(&t);
+            return UI_REDRAW;
+        }
     }
     if (s->editing && store_backup_template(ui->store, t.name, &backup, &e) != DR_E_OK) {
         form_set_message(s->form, "save", dr_error_text(&e));

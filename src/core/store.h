@@ -173,6 +173,9 @@ char *store_cluster_text(const struct dr_cluster *c);
  * ours), or cannot be read. For the review's warning before a
  * save (issue 12: comments are not lost silently). */
 char *store_dropped_comments(const struct dr_store *s, const char *rel, const char *ours);
+/* The same for templates/NAME.cfg of the stored template NAME (ours: drover's
+ * text of it as loaded): for the template editor's warning before Save. */
+char *store_template_dropped_comments(const struct dr_store *s, const char *name);
 /* Give c (a spec not read from a file: the wizard's) the origins it will
  * have once saved: origin.file "clusters/NAME.cfg" and each pool's,
  * airgap_bundle's, the vsphere block's and its keys' lines in store_cluster_text's text, so that

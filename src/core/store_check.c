@@ -182,6 +182,22 @@ store_backup_template(const struct dr_store *s, const char *name, char **backup,
     return rc;
 }
 
+char *
+store_template_dropped_comments(const struct dr_store *s, const char *name)
+{
+    const struct dr_template *old = store_find_template(s, name);
+    char *rel, *ours, *lines;
+
+    if (old == NULL)
+        return NULL;
+    rel = xasprintf("templates/%s.cfg", name);
+    ours = template_to_text(old);
+    lines = store_dropped_comments(s, rel, ours);
+    free(ours);
+    free(rel);
+    return lines;
+}
+
 size_t
 store_check_cluster(const struct dr_cluster *cl, struct dr_diag **out)
 {

@@ -18,7 +18,8 @@ TUI_TESTS = \
 	tests/tui/empty.t \
 	tests/tui/age.t \
 	tests/tui/edit-comments.t \
-	tests/tui/wizard-pool-keys.t
+	tests/tui/wizard-pool-keys.t \
+	tests/tui/template-comments.t
 TESTS += $(TUI_TESTS)
 EXTRA_DIST += $(TUI_TESTS) tests/tui/lib.sh tests/fixtures/tui
 
