@@ -130,23 +130,8 @@ open_pool(struct wizard *w, int index)
 static void
 keep_pool(struct wizard *w)
 {
-    struct wpool fresh = { 0 };
-    struct dr_pool d;
-    const struct wpool *p = &kept.pool;
-    bool untouched;
-
     /* A new pool left with nothing typed ('a' then Esc) is not added. */
-    pool_defaults(&d);
-    from_pool(&fresh, &d);
-    fresh.worker = true;
-    untouched = (p->name == NULL || *p->name == '\0') && str_eq(p->prefix, fresh.prefix) &&
-                p->quantity == fresh.quantity && p->etcd == fresh.etcd &&
-                p->control_plane == fresh.control_plane && p->worker == fresh.worker &&
-                p->dnr_s == fresh.dnr_s && p->drain == fresh.drain &&
-                p->drain_timeout_s == fresh.drain_timeout_s &&
-                p->max_unhealthy == fresh.max_unhealthy;
-    wpool_done(&fresh);
-    if (kept.editing < 0 && untouched)
+    if (kept.editing < 0 && wizard_pool_untouched(&kept.pool))
         return;
     if (kept.editing >= 0) {
         wpool_done(&kept.pools[kept.editing]);
@@ -157,20 +142,6 @@ keep_pool(struct wizard *w)
         w->sel = kept.n_pools++;
         kept.editing = (int)w->sel;
     }
-}
-
-/* True when the pool has a problem of its own (the pool form's checks). */
-static bool
-pool_incomplete(const struct wpool *p)
-{
-    struct wdraft d = kept;
-    struct dr_diag *diags = NULL;
-    size_t n;
-
-    d.pool = *p; /* borrowed, not freed */
-    n = wizard_check_pool(&d, &diags);
-    store_diags_free(diags, n);
-    return n > 0;
 }
 
 static int activate(struct ui *ui, struct form *f, const struct form_row *r, void *ctx);
@@ -435,7 +406,7 @@ draw_pools(struct wizard *w, WINDOW *win, int h, int wd)
         ui_draw_text(win, y++, 1, wd - 2, _("No pools yet: a adds one."), ROLE_DIM);
     for (size_t i = 0; i < kept.n_pools && y < h - 1; i++) {
         const struct wpool *p = &kept.pools[i];
-        bool bad = pool_incomplete(p);
+        bool bad = wizard_pool_incomplete(&kept, p);
 
         roles_text(p, roles, sizeof roles);
         first_names(p, names, sizeof names);
@@ -467,11 +438,12 @@ draw_review(struct wizard *w, WINDOW *win, int h, int wd)
     ui_draw_text(win, y++, 1, wd - 2,
                  _("c saves and creates, s saves only, p checks again, Up/Down scroll, Esc back"),
                  ROLE_PROMPT);
-    if (problems)
-        ui_draw_text(win, y++, 1, wd - 2, problems[0], ROLE_STATUS_ERROR);
-    else if (warnings)
-        ui_draw_text(win, y++, 1, wd - 2, warnings[0], ROLE_STATE_PROVISIONING);
-    else
+    if (problems || warnings) {
+        /* Each problem whole, wrapped (a cut one hid its fix), in at most
+         * half of the pane; errors first. */
+        y = wizard_draw_problems(win, y, y + (h - y) / 2 > y + 1 ? y + (h - y) / 2 : y + 1, wd,
+                                 problems, warnings);
+    } else
         ui_draw_text(win, y++, 1, wd - 2, _("No problems found without vCenter."),
                      ROLE_STATE_ACTIVE);
     /* Errors and warnings above the spec (at most half the pane); a clean
@@ -490,8 +462,10 @@ draw_review(struct wizard *w, WINDOW *win, int h, int wd)
         }
         free(msg);
     }
+    /* Findings wrapped whole: two thirds of what is left, the spec below. */
     y = pfview_draw(w->ui, &w->pf, win, y, wd,
-                    w->pf.pf && (w->pf.pf->errors || w->pf.pf->warnings) ? y + (h - y) / 2 : y + 1);
+                    w->pf.pf && (w->pf.pf->errors || w->pf.pf->warnings) ? y + (h - y) * 2 / 3
+                                                                         : y + 1);
     if (w->edit) {
         ui_draw_diff(win, y, h, wd, kept.saved, text, w->scroll);
         free(text);
@@ -741,7 +715,7 @@ key(struct ui *ui, void *st, int k)
             return UI_HANDLED | UI_REDRAW_ALL;
         }
         if ((k == '\n' || k == '\r') && w->sel < kept.n_pools) {
-            bool bad = pool_incomplete(&kept.pools[w->sel]);
+            bool bad = wizard_pool_incomplete(&kept, &kept.pools[w->sel]);
 
             open_pool(w, (int)w->sel);
             if (bad) /* what is wrong, under its field at once */

@@ -67,6 +67,15 @@ void wizard_build(const struct wdraft *d, bool with_pool, struct dr_cluster *c);
  * form's own fields, and the pool form's pool, in validate's words. */
 size_t wizard_check_cluster(const void *model, struct dr_diag **out);
 size_t wizard_check_pool(const void *model, struct dr_diag **out);
+/* A pool as the wizard opens a new one, nothing typed ('a' then Esc adds
+ * nothing). */
+bool wizard_pool_untouched(const struct wpool *p);
+/* Whether pool p has a problem of its own (the pool form's checks, with
+ * draft's cluster fields): marked "incomplete" in the pools list. */
+bool wizard_pool_incomplete(const struct wdraft *draft, const struct wpool *p);
+/* The review's problems then warnings, each wrapped whole at wd - 2 columns
+ * from row y up to row max (exclusive); returns the next row. */
+int wizard_draw_problems(WINDOW *win, int y, int max, int wd, char **problems, char **warnings);
 /* The choices of the vCenter and template rows: the names in the store
  * (a strv, "" alone when there are none). */
 char **wizard_vcenter_names(const struct dr_store *s);

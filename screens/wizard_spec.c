@@ -7,6 +7,8 @@
 
 #include "core/i18n.h"
 #include "core/util.h"
+#include "ui/text.h"
+#include "ui/ui.h"
 #include "screens/wizard.h"
 
 void
@@ -270,4 +272,56 @@ wizard_version_help(enum dr_distribution d, char *const *v, const char *error)
     return xasprintf(_("e.g. v1.30.4+k3s1; empty: the installer's default (no known versions: "
                        "%s)"),
                      error ? error : "");
+}
+
+bool
+wizard_pool_untouched(const struct wpool *p)
+{
+    struct wpool fresh = { 0 };
+    struct dr_pool d;
+    bool same;
+
+    pool_defaults(&d);
+    from_pool(&fresh, &d);
+    fresh.worker = true; /* as the wizard opens a new pool */
+    same = (p->name == NULL || *p->name == '\0') && str_eq(p->prefix, fresh.prefix) &&
+           p->quantity == fresh.quantity && p->etcd == fresh.etcd &&
+           p->control_plane == fresh.control_plane && p->worker == fresh.worker &&
+           p->dnr_s == fresh.dnr_s && p->drain == fresh.drain &&
+           p->drain_timeout_s == fresh.drain_timeout_s && p->max_unhealthy == fresh.max_unhealthy;
+    wpool_done(&fresh);
+    return same;
+}
+
+bool
+wizard_pool_incomplete(const struct wdraft *draft, const struct wpool *p)
+{
+    struct wdraft d = *draft;
+    struct dr_diag *diags = NULL;
+    size_t n;
+
+    d.pool = *p; /* borrowed, not freed */
+    n = wizard_check_pool(&d, &diags);
+    store_diags_free(diags, n);
+    return n > 0;
+}
+
+int
+wizard_draw_problems(WINDOW *win, int y, int max, int wd, char **problems, char **warnings)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        char **l = pass == 0 ? problems : warnings;
+
+        for (size_t i = 0; l && l[i] && y < max; i++) {
+            char *lines[16];
+            int n = text_wrap(l[i], wd - 2, lines, max - y < 16 ? max - y : 16);
+
+            for (int j = 0; j < n; j++) {
+                ui_draw_text(win, y++, 1, wd - 2, lines[j],
+                             pass == 0 ? ROLE_STATUS_ERROR : ROLE_STATE_PROVISIONING);
+                free(lines[j]);
+            }
+        }
+    }
+    return y;
 }

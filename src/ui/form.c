@@ -256,45 +256,11 @@ label_width(const struct form *f)
 
 #define MSG_LINES 4
 
-/* Break text into at most MSG_LINES lines of width cells at spaces; the
- * lines go to out[] (each newly allocated). Returns how many. */
+/* Break text into at most MSG_LINES lines of width cells (text_wrap). */
 static int
 wrap(const char *text, int width, char **out)
 {
-    const char *p = text;
-    int n = 0;
-
-    while (*p && n < MSG_LINES) {
-        size_t len = strlen(p), cut = len, last_space = 0;
-        char *probe;
-
-        if (width < 4)
-            width = 4;
-        /* The longest prefix that fits, ended at a space when there is one. */
-        for (size_t i = 1; i <= len; i++) {
-            if ((p[i] & 0xc0) == 0x80)
-                continue;
-            probe = xstrndup(p, i);
-            if (text_width(probe) > width) {
-                free(probe);
-                cut = last_space ? last_space : i - 1;
-                break;
-            }
-            free(probe);
-            if (p[i] == ' ')
-                last_space = i;
-        }
-        if (cut == 0)
-            cut = 1;
-        /* The last line that fits keeps the rest, cut with an ellipsis. */
-        out[n] = n == MSG_LINES - 1 ? xstrdup(p) : xstrndup(p, cut);
-        if (++n == MSG_LINES)
-            break;
-        p += cut;
-        while (*p == ' ')
-            p++;
-    }
-    return n;
+    return text_wrap(text, width, out, MSG_LINES);
 }
 
 static int

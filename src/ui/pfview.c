@@ -94,7 +94,8 @@ pfview_draw(const struct ui *ui, const struct pfview *v, WINDOW *w, int y, int w
         return y;
     }
     if (v->error) {
-        ui_draw_field(w, &y, wd, _("Preflight"), v->error, ROLE_STATE_ERROR);
+        ui_draw_field_wrapped(w, &y, max > y + 4 ? max : y + 4, wd, _("Preflight"), v->error,
+                              ROLE_STATE_ERROR);
         return y;
     }
     snprintf(head, sizeof head, _("%zu error(s), %zu warning(s)"), v->pf->errors, v->pf->warnings);
@@ -113,9 +114,11 @@ pfview_draw(const struct ui *ui, const struct pfview *v, WINDOW *w, int y, int w
                                 : xasprintf("%s%s", f->fix ? _("fix: ") : "",
                                             f->fix ? f->fix : "");
 
-        ui_draw_field(w, &y, wd, severity_key(f->severity), what, role);
+        /* Wrapped, so that the whole finding and its fix can be read at
+         * 80 columns (a cut "..." hid the fix). */
+        ui_draw_field_wrapped(w, &y, max, wd, severity_key(f->severity), what, role);
         if (*how && y < max)
-            ui_draw_field(w, &y, wd, "", how, ROLE_DIM);
+            ui_draw_field_wrapped(w, &y, max, wd, "", how, ROLE_DIM);
         free(what);
         free(how);
     }

@@ -1,10 +1,12 @@
 #include "config.h"
 
 #include <langinfo.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "core/util.h"
 #include "ui/text.h"
 
 bool
@@ -115,4 +117,43 @@ text_fit(char *buf, size_t len, const char *s, int width, bool right)
     }
     buf[o] = '\0';
     return buf;
+}
+
+int
+text_wrap(const char *text, int width, char **out, int max)
+{
+    const char *p = text;
+    int n = 0;
+
+    while (*p && n < max) {
+        size_t len = strlen(p), cut = len, last_space = 0;
+        char *probe;
+
+        if (width < 4)
+            width = 4;
+        /* The longest prefix that fits, ended at a space when there is one. */
+        for (size_t i = 1; i <= len; i++) {
+            if ((p[i] & 0xc0) == 0x80)
+                continue;
+            probe = xstrndup(p, i);
+            if (text_width(probe) > width) {
+                free(probe);
+                cut = last_space ? last_space : i - 1;
+                break;
+            }
+            free(probe);
+            if (p[i] == ' ')
+                last_space = i;
+        }
+        if (cut == 0)
+            cut = 1;
+        /* The last line that fits keeps the rest, cut with an ellipsis. */
+        out[n] = n == max - 1 ? xstrdup(p) : xstrndup(p, cut);
+        if (++n == max)
+            break;
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return n;
 }

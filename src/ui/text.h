@@ -17,5 +17,10 @@ int text_width(const char *s);
  * right is set. A wide character that would straddle the edge becomes a
  * space. Returns buf. */
 char *text_fit(char *buf, size_t len, const char *s, int width, bool right);
+/* Break text into at most max lines of width cells, at spaces where there
+ * are any; the lines go to out[] (each newly allocated, free them). The last
+ * line keeps all the rest (text_fit cuts it when drawn). Returns how many
+ * (0 for ""). */
+int text_wrap(const char *text, int width, char **out, int max);
 
 #endif

@@ -524,6 +524,28 @@ ui_draw_field(WINDOW *w, int *y, int wd, const char *label, const char *value, e
 }
 
 void
+ui_draw_field_wrapped(WINDOW *w, int *y, int max, int wd, const char *label, const char *value,
+                      enum ui_role role)
+{
+    char *lines[32];
+    int lw = wd < 24 ? wd / 2 : 16, room = max - *y, n;
+
+    if (room < 1)
+        room = 1;
+    if (room > 32)
+        room = 32;
+    n = text_wrap(value ? value : "", wd - lw - 2 > 4 ? wd - lw - 2 : 4, lines, room);
+    if (n == 0) {
+        ui_draw_field(w, y, wd, label, "", role);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        ui_draw_field(w, y, wd, i == 0 ? label : "", lines[i], role);
+        free(lines[i]);
+    }
+}
+
+void
 ui_draw_hline(WINDOW *w, int y, int wd)
 {
     wattrset(w, theme_attr(ROLE_BORDER));

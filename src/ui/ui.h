@@ -215,6 +215,11 @@ const char *ui_node_vm_text(struct ui *ui, const char *scope, const struct dr_no
 /* Draw "label: value" lines for a detail pane, starting at row *y. */
 void ui_draw_field(WINDOW *w, int *y, int wd, const char *label, const char *value,
                    enum ui_role role);
+/* The same, the value wrapped at spaces over as many lines as it needs, at
+ * most up to line max (exclusive; at least one line), the last one cut with
+ * an ellipsis: a finding's whole text and fix at 80 columns. */
+void ui_draw_field_wrapped(WINDOW *w, int *y, int max, int wd, const char *label,
+                           const char *value, enum ui_role role);
 /* The glyph for a horizontal rule ("─" or "-"). */
 void ui_draw_hline(WINDOW *w, int y, int wd);
 /* s at row y, column x, fitted to exactly width cells (text_fit: cut with an

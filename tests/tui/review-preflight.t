@@ -60,7 +60,12 @@ ok "p checks again" wait_for 10 seen "checking against vCenter"
 ok "the capacity error in the review" wait_for 90 seen_re "Preflight +1 error\\(s\\)"
 ok "with the datastore's path" wait_for 10 seen_re "error +DC0/datastore/LocalDS_0: "
 ok "saying the numbers" wait_for 5 seen "1 new VM(s) need 12.0 GiB"
-ok "the spec is still shown under the findings" wait_for 5 seen '      name = "one";'
+# Findings wrap at 80 columns: each whole, its fix too (tester report 3: a
+# finding cut with "..." hid its fix).
+ok "the error's fix is shown whole" wait_for 5 seen "datastore, or lower preflight_margin_pct"
+ok "the spec is still shown under the findings" wait_for 5 seen '  distribution = "k3s";'
+keys Down Down Down Down Down
+ok "and scrolls to the pool" wait_for 5 seen '      name = "one";'
 diag "$(screen | sed -n 3,10p)"
 keys c
 ok "c refuses to create while preflight finds an error" wait_for 10 seen "nothing is created"

@@ -55,7 +55,11 @@ check "Enter opens the incomplete pool with what was typed" wait_match "Pool nam
 check "its message under the field" wait_for "not a valid"
 tui_keys Escape
 tui_keys r
-check "the review reports the bad pool name" wait_match "pools\\[1\\]\\.name|Bad_Pool"
+check "the review reports the bad pool name" wait_match "pools\\[1\\]\\.name: node names such as"
+# Findings wrap at 80 columns rather than being cut: each whole, with its fix.
+check "the pool name problem is shown whole, to its end" wait_match "guests' hostnames and the VMs' names$"
+check "the preflight error is shown whole" wait_match "DROVER_TUI_TEST_PASSWORD is not set$"
+check "the spec is still shown below them" wait_match "^ +distribution = \"k3s\";"
 tui_keys Escape Escape Escape
 tui_quit
 tui_done
