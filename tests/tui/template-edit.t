@@ -153,6 +153,11 @@ ok "the edited user data is in the form" wait_for 10 seen "4 lines (Enter edits)
 ok "without a problem" gone "user_data line"
 cp "$CFG/templates/lab.cfg" "$W/lab.cfg.before"
 keys Tab Tab Tab Tab Enter   # past extra_config, tags, custom attributes to Save
+# The lab's file is hand-written with a comment: the first Save names it
+# and writes nothing (tester report 3), Save again saves.
+ok "Save first says the comment is not kept" wait_for 10 seen "Comments (line 1) are not kept"
+ok "and writes nothing yet" cmp -s "$W/lab.cfg.before" "$CFG/templates/lab.cfg"
+keys Enter
 ok "the template is saved" wait_for 10 seen "Template lab saved"
 ok "lab.cfg holds the editor's text" grep -qF "edited-by-test" "$CFG/templates/lab.cfg"
 ok "the hand-written file is kept beside it" cmp -s "$W/lab.cfg.before" "$CFG/templates/lab.cfg.bak"

@@ -104,6 +104,10 @@ ok "an attribute given twice is refused" wait_for 10 seen "duplicate key 'owner'
 keys Escape Escape
 ok "the form lists the attribute" wait_for 10 seen_re "Custom attributes +owner=team-a"
 keys Tab Enter
+# The lab's file is hand-written with a comment: the first Save says so
+# and writes nothing, Save again saves.
+ok "Save first says the comment is not kept" wait_for 10 seen "Comments (line 1) are not kept"
+keys Enter
 ok "the template is saved" wait_for 10 seen "Template lab saved"
 ok "networks in the order shown" grep -qE "^networks = \[ \"[^\"]*list-net\", \"$LAB_NETWORK\" \];" "$T"
 ok "extra_config" grep -qF 'key = "disk.EnableUUID";' "$T"

@@ -77,7 +77,7 @@ keys a
 ok "a adds a pool" wait_for 5 seen "Pool name"
 type_text "one"
 keys Tab
-ok "the template row says + makes one" wait_for 5 seen "+ makes one and picks it"
+ok "the template row says + makes one" wait_for 5 seen "; + makes one"
 keys +
 ok "+ opens the template editor" wait_for 10 seen "New node template"
 ok "on the cluster's vCenter" wait_for 5 seen_re "vCenter +< lab2 >"
