@@ -332,3 +332,7 @@ tests_unit_test_drain_CPPFLAGS = $(UNIT_CPPFLAGS) -DDR_TOP_SRCDIR='"$(abs_top_sr
 tests_unit_test_drain_LDADD = $(K8S_LIBS) $(CORE_LIBS) $(CHECK_LIBS)
 UNIT_TESTS += tests/unit/test_drain
 EXTRA_DIST += tests/unit/data/k8s-pods-standin.json
+
+# po/POTFILES.in lists every source file with _() or N_() strings.
+TESTS += tests/po-complete.t
+EXTRA_DIST += tests/po-complete.t
