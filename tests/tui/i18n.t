@@ -26,6 +26,12 @@ tui_keys ':'
 tui_type 'foo'
 tui_keys Enter
 check "German error messages" wait_for "Unbekannter Befehl „foo“"
+# A spec that fails to load names file:line in German (store_cloud.c's strings
+# are in the catalogue: po/POTFILES.in lists it).
+{ cat "$TUI_CFG/clusters/staging.cfg"; printf 'cloud_provider = "bogus";\n'; } >"$TUI_CFG/clusters/bad.tmp"
+mv "$TUI_CFG/clusters/bad.tmp" "$TUI_CFG/clusters/bad.cfg"
+check "German load error of a cloud_provider spec" wait_for "„bogus“ ist keines von: none, vsphere" 15
+rm "$TUI_CFG/clusters/bad.cfg"
 tui_resize 30 8
 check "German too-small message" wait_for "Terminal zu klein (40x10)"
 tui_resize 120 40
