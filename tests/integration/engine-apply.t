@@ -54,11 +54,21 @@ for n in agent-01 agent-02; do
     ok "$n joined the first server's address" grep -qxF "server: 'https://$(ip_of server-01):6443'" \
         "$(node_dir_of "$n")/rootfs/etc/up/rancher/k3s/config.yaml"
 done
-# (A kubelet registers its Node after the install returns: a bounded wait.)
+# (A kubelet registers its Node after the install returns, and this run
+# does not wait for it (register_timeout = 0): a bounded wait, long enough
+# for the sanitizer suite at full load.)
 k8s_nodes() { kubectl --kubeconfig "$STATE/kubeconfig/lab-cluster.yaml" --request-timeout=20s get nodes \
     -o jsonpath='{.items[*].metadata.name}' 2>/dev/null; }
 three() { [ "$(k8s_nodes)" = "agent-01 agent-02 server-01" ]; }
-ok "Kubernetes lists the three nodes" wait_for 120 three
+wait_for 300 three
+r=$?
+tap_result $r "Kubernetes lists the three nodes"
+if [ "$r" != 0 ]; then
+    diag "listed: $(k8s_nodes)"
+    for n in server-01 agent-01 agent-02; do
+        diag "$n: $(tail -5 "$STATE/logs/lab-cluster/$n.log" 2>/dev/null)"
+    done
+fi
 is "$(owned_count)" 3 "3 VMs carry drover's owner marker"
 is "$(owned_names)" "agent-01 agent-02 server-01" "one VM per node"
 ok "node logs are written" test -s "$STATE/logs/lab-cluster/agent-01.log"
