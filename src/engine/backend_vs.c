@@ -170,6 +170,44 @@ vsb_placement_key(const struct dr_template *t, const char *vcenter)
     return key;
 }
 
+/* The cached placement of key, or NULL; b->mu held. */
+static const struct vs_placement *
+cache_find(struct vs_backend *b, const char *key)
+{
+    for (size_t i = 0; i < b->n_cache; i++)
+        if (str_eq(b->cache[i].key, key))
+            return &b->cache[i].p;
+    return NULL;
+}
+
+/* Move *p into the cache under key (taken); b->mu held. */
+static enum dr_err cache_put(struct vs_backend *b, char *key, struct vs_placement *p,
+                             const struct vs_placement **out, struct dr_error *e);
+
+const struct vs_placement *
+vsb_placement_adopt(struct vs_thread *t, const struct dr_template *tmpl,
+                    const struct dr_vcenter *vc, struct vs_placement *p)
+{
+    struct vs_backend *b = t->b;
+    char *key = vsb_placement_key(tmpl, vc->name);
+    const struct vs_placement *out;
+    struct dr_error ignore = { 0 };
+
+    pthread_mutex_lock(&b->resolve_mu);
+    pthread_mutex_lock(&b->mu);
+    out = cache_find(b, key);
+    if (out == NULL) {
+        if (cache_put(b, key, p, &out, &ignore) == DR_E_OK)
+            memset(p, 0, sizeof *p);
+        dr_error_clear(&ignore);
+        key = NULL;
+    }
+    pthread_mutex_unlock(&b->mu);
+    pthread_mutex_unlock(&b->resolve_mu);
+    free(key);
+    return out;
+}
+
 /* The template's placement, resolved once and shared by all workers. */
 enum dr_err
 vsb_placement(struct vs_thread *t, struct vs_session *vs, const struct dr_template *tmpl,
@@ -184,14 +222,12 @@ vsb_placement(struct vs_thread *t, struct vs_session *vs, const struct dr_templa
      * and the others wait for its answer instead of asking vCenter too. */
     pthread_mutex_lock(&b->resolve_mu);
     pthread_mutex_lock(&b->mu);
-    for (size_t i = 0; i < b->n_cache; i++)
-        if (str_eq(b->cache[i].key, key)) {
-            *out = &b->cache[i].p;
-            pthread_mutex_unlock(&b->mu);
-            pthread_mutex_unlock(&b->resolve_mu);
-            free(key);
-            return DR_E_OK;
-        }
+    if ((*out = cache_find(b, key)) != NULL) {
+        pthread_mutex_unlock(&b->mu);
+        pthread_mutex_unlock(&b->resolve_mu);
+        free(key);
+        return DR_E_OK;
+    }
     pthread_mutex_unlock(&b->mu);
     rc = vs_resolve_placement(vs, tmpl, &p, NULL, e);
     if (rc != DR_E_OK) {
@@ -201,6 +237,18 @@ vsb_placement(struct vs_thread *t, struct vs_session *vs, const struct dr_templa
         return rc;
     }
     pthread_mutex_lock(&b->mu);
+    rc = cache_put(b, key, &p, out, e);
+    if (rc != DR_E_OK)
+        vs_placement_done(&p);
+    pthread_mutex_unlock(&b->mu);
+    pthread_mutex_unlock(&b->resolve_mu);
+    return rc;
+}
+
+static enum dr_err
+cache_put(struct vs_backend *b, char *key, struct vs_placement *p,
+          const struct vs_placement **out, struct dr_error *e)
+{
     /* Entries are never removed or moved while the engine runs: grow by
      * pointer so that *out stays valid. */
     if (b->n_cache == b->cap_cache) {
@@ -209,19 +257,14 @@ vsb_placement(struct vs_thread *t, struct vs_session *vs, const struct dr_templa
             b->cap_cache = 256;
             b->cache = xcalloc(b->cap_cache, sizeof *b->cache);
         } else {
-            pthread_mutex_unlock(&b->mu);
-            pthread_mutex_unlock(&b->resolve_mu);
             *out = NULL;
             free(key);
-            vs_placement_done(&p);
             return dr_error_set(e, DR_E_INTERNAL, "too many templates");
         }
     }
     b->cache[b->n_cache].key = key;
-    b->cache[b->n_cache].p = p;
+    b->cache[b->n_cache].p = *p;
     *out = &b->cache[b->n_cache++].p;
-    pthread_mutex_unlock(&b->mu);
-    pthread_mutex_unlock(&b->resolve_mu);
     return DR_E_OK;
 }
 

@@ -98,6 +98,12 @@ char *vsb_placement_key(const struct dr_template *t, const char *vcenter);
 enum dr_err vsb_placement(struct vs_thread *t, struct vs_session *vs,
                           const struct dr_template *tmpl, const struct dr_vcenter *vc,
                           const struct vs_placement **out, struct dr_error *e);
+/* Keep p, a placement of tmpl on vc the caller resolved (the gate), as
+ * the shared one unless one is kept already: *p is moved (zeroed) when
+ * kept. Returns the shared placement (valid while the backend lives), or
+ * NULL when none could be kept (p untouched). */
+const struct vs_placement *vsb_placement_adopt(struct vs_thread *t, const struct dr_template *tmpl,
+                                               const struct dr_vcenter *vc, struct vs_placement *p);
 /* backend_pod.c: datastore clusters. The member of p (a datastore
  * cluster's placement) step s clones onto: the one admission took
  * (s->datastore), else the best now, charged with the clone's bytes

@@ -85,6 +85,7 @@ vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item 
     bool *placed = xcalloc(n + 1, sizeof *placed);
     bool *done = xcalloc(n + 1, sizeof *done);
     bool *cached = xcalloc(n + 1, sizeof *cached);
+    bool *shared = xcalloc(n + 1, sizeof *shared);
     enum dr_err rc = DR_E_OK;
 
     for (size_t i = 0; i < n && rc == DR_E_OK; i++) {
@@ -97,18 +98,24 @@ vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item 
         }
         size_t before = out->n;
         for (size_t k = 0; k < DR_ARRAY_LEN(checkers) && rc == DR_E_OK; k++)
-            rc = checkers[k](vs, items[i].tmpl, pre && k == 0 ? &pl[i] : NULL, out, e);
-        placed[i] = pre && rc == DR_E_OK && pl[i].source != NULL;
+            rc = checkers[k](vs, items[i].tmpl, k == 0 ? &pl[i] : NULL, out, e);
         /* Clone admission learns from the backend's placement whether a
          * template's datastore is a datastore cluster, and its members
-         * (pod_members): resolve it now, before the clones past the gate
-         * ask (once per engine: it is cached). */
-        if (rc == DR_E_OK && out->n == before) {
-            const struct vs_placement *cached_pl;
-            struct dr_error ignore = { 0 };
+         * (pod_members): the placement just resolved becomes the backend's
+         * shared one (once per engine), not resolved a second time, and
+         * preflight reads that one (a copy of its pointers, not freed
+         * here). */
+        if (rc == DR_E_OK && out->n == before && pl[i].source != NULL) {
+            const struct vs_placement *kept =
+                vsb_placement_adopt(tctx, items[i].tmpl, items[i].vcenter, &pl[i]);
 
-            (void)vsb_placement(tctx, vs, items[i].tmpl, items[i].vcenter, &cached_pl, &ignore);
+            if (kept) {
+                vs_placement_done(&pl[i]); /* zeroed when adopted; else another's is kept */
+                pl[i] = *kept;
+                shared[i] = true;
+            }
         }
+        placed[i] = pre && rc == DR_E_OK && pl[i].source != NULL;
         if (rc != DR_E_OK)
             dr_error_prefix(e, _("checking template %s"),
                             items[i].tmpl->name ? items[i].tmpl->name : "?");
@@ -143,7 +150,7 @@ vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item 
     if (pre && rc == DR_E_OK && opts->cloud_vcenter)
         rc = vsb_preflight_cloud(tctx, s, pl, placed, n, opts, out);
     for (size_t i = 0; i < n; i++) {
-        if (placed[i])
+        if (!shared[i])
             vs_placement_done(&pl[i]);
         /* The worker's session for that vCenter again (the same one unless
          * more vCenters than its slots were used since). */
@@ -156,6 +163,7 @@ vsb_check_templates(void *tctx, struct eng_step *s, const struct eng_check_item 
         }
     }
     free(cached);
+    free(shared);
     free(pl);
     free(placed);
     free(done);
